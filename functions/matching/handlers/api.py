@@ -1,0 +1,82 @@
+"""HTTP API of the matching domain: a technician's offers, accept/decline, and availability."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from matching.models import AvailabilityIn, AvailabilityView, OfferList, OfferView
+from shared import clock, workflow
+from shared.api import build_resolver, current_caller
+from shared.auth import Caller, require_role
+from shared.dal import offers, orders, people
+from shared.errors import Forbidden
+from shared.lifecycle import OfferStatus, Role
+from shared.observability import logger, tracer
+from shared.records import Offer
+
+router = Router()
+
+
+def _offer_view(offer: Offer) -> OfferView:
+    order = orders.get_or_404(offer.order_id)
+    return OfferView(offer_id=offer.offer_id, order_id=offer.order_id, status=offer.status,
+                     created_at=offer.created_at, expires_at=offer.expires_at, order_type=order.order_type,
+                     category=order.category, description=order.description, address_label=order.address_label,
+                     place=order.place)
+
+
+def _own_offer(offer_id: str, caller: Caller) -> Offer:
+    require_role(caller, Role.TECHNICIAN)
+    offer = offers.get_or_404(offer_id)
+    if offer.technician_id != caller.user_id:
+        raise Forbidden("这不是派给您的单", "This offer was made to someone else.")
+    return offer
+
+
+@router.get("/offers")
+def list_offers() -> OfferList:
+    caller = current_caller(router)
+    require_role(caller, Role.TECHNICIAN)
+    return OfferList(offers=[_offer_view(o) for o in offers.open_for_technician(caller.user_id)])
+
+
+@router.post("/offers/<offer_id>/accept")
+def accept_offer(offer_id: str) -> OfferView:
+    caller = current_caller(router)
+    offer = _own_offer(offer_id, caller)
+    technician = people.get_user(caller.user_id)
+    if technician is None or technician.status != "active" or not technician.company_id:
+        raise Forbidden("账号不可接单", "This account cannot take orders.")
+    order = orders.get_or_404(offer.order_id)
+    offers.accept(offer, order, technician.company_id, at=clock.now_iso())
+    # The offer record already says who got the order; a late resume (timed out) changes nothing.
+    workflow.resume(offers.task_token(offer.offer_id), {"decision": OfferStatus.ACCEPTED.value})
+    return _offer_view(offers.get_or_404(offer_id))
+
+
+@router.post("/offers/<offer_id>/decline")
+def decline_offer(offer_id: str) -> OfferView:
+    caller = current_caller(router)
+    offer = _own_offer(offer_id, caller)
+    offers.close_unanswered(offer, OfferStatus.DECLINED, actor=caller.user_id, at=clock.now_iso())
+    workflow.resume(offers.task_token(offer.offer_id), {"decision": OfferStatus.DECLINED.value})
+    return _offer_view(offers.get_or_404(offer_id))
+
+
+@router.put("/technicians/me/availability")
+def set_availability(body: AvailabilityIn) -> AvailabilityView:
+    caller = current_caller(router)
+    require_role(caller, Role.TECHNICIAN)
+    user = people.set_availability(caller.user_id, body.on_duty, body.lat, body.lng)
+    return AvailabilityView(technician_id=user.user_id, on_duty=user.on_duty, lat=user.lat, lng=user.lng)
+
+
+app = build_resolver(router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

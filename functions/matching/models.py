@@ -1,0 +1,37 @@
+"""API shapes of the matching domain."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class OfferView(BaseModel):
+    offer_id: str
+    order_id: str
+    status: str
+    created_at: str
+    expires_at: str
+    order_type: str
+    category: str
+    description: str
+    address_label: str
+    place: str | None = None
+
+
+class OfferList(BaseModel):
+    offers: list[OfferView]
+
+
+class AvailabilityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    on_duty: bool
+    # The service area: Beijing municipality's bounding box.
+    lat: float = Field(ge=39.4, le=41.1)
+    lng: float = Field(ge=115.4, le=117.6)
+
+
+class AvailabilityView(BaseModel):
+    technician_id: str
+    on_duty: bool
+    lat: float
+    lng: float

@@ -1,0 +1,240 @@
+"""HTTP API of the orders domain: thin routes that parse, call the rules and the data layer, map."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orders.logic import rules
+from orders.models import (
+    AddressView, CancelIn, CompletionIn, CreateOrderIn, DispatchIn, HistoryEvent, HistoryView, MeView,
+    OrderList, OrderView, ProgressIn, StatusText, TechnicianView,
+)
+from shared import clock, ids, workflow
+from shared.api import build_resolver, current_caller
+from shared.auth import Caller, require_role
+from shared.callbacks import resume_step
+from shared.dal import offers, orders, people
+from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable, ValidationFailed
+from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, Role, can_dispatch
+from shared.observability import logger, tracer
+from shared.records import Order
+from shared.settings import get_settings
+
+router = Router()
+
+
+def _profile(caller: Caller):
+    user = people.get_user(caller.user_id)
+    if user is None or user.status != "active":
+        raise Forbidden("账号不可用", "This account is not active.")
+    return user
+
+
+def view(order: Order, caller: Caller) -> OrderView:
+    technician = None
+    if order.technician_id:
+        tech = people.get_user(order.technician_id)
+        company = people.get_company(order.company_id) if order.company_id else None
+        technician = TechnicianView(technician_id=order.technician_id, name=tech.name if tech else "",
+                                    company_id=order.company_id, company_name=company.name if company else None)
+    zh, en = rules.STATUS_TEXT[order.status]
+    return OrderView(
+        order_id=order.order_id, type=order.order_type, category=order.category, description=order.description,
+        status=order.status, status_text=StatusText(zh=zh, en=en), address_label=order.address_label,
+        place=order.place, slot=order.slot, quote=order.quote,
+        order_code=order.order_code if caller.role in (Role.RESIDENT, Role.SUPERVISOR) else None,
+        technician=technician, escalation_reason=order.escalation_reason, cancel_reason=order.cancel_reason,
+        bill=order.bill, bill_total=order.bill_total, rating_stars=order.rating_stars, timeline=order.timeline,
+        created_at=order.created_at, updated_at=order.updated_at,
+    )
+
+
+def _visible_order(order_id: str, caller: Caller) -> Order:
+    order = orders.get_or_404(order_id)
+    user = _profile(caller)
+    rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order)
+    return order
+
+
+@router.get("/me")
+def get_me() -> MeView:
+    caller = current_caller(router)
+    user = _profile(caller)
+    me = MeView(user_id=user.user_id, role=user.role, name=user.name, company_id=user.company_id)
+    if caller.role == Role.RESIDENT:
+        me.addresses = [AddressView(**a.model_dump(exclude={"lat", "lng"})) for a in people.list_addresses(user.user_id)]
+    if caller.role == Role.TECHNICIAN:
+        me.skills, me.on_duty = user.skills, user.on_duty
+    return me
+
+
+@router.post("/orders")
+def create_order(body: CreateOrderIn) -> tuple[OrderView, int]:
+    caller = current_caller(router)
+    require_role(caller, Role.RESIDENT)
+    _profile(caller)
+    address = people.get_address(caller.user_id, body.address_id)
+    if address is None:
+        raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
+    compound = people.get_compound(address.compound_id)
+    if compound is None:
+        raise ValidationFailed("该地址不在服务小区内", "This address is not in a served compound.")
+    now = clock.now()
+    slot = rules.validate_slot(body.type, body.slot.model_dump() if body.slot else None, now)
+    order = rules.new_order(
+        order_id=ids.new_id("ord"), order_code=ids.order_code(), resident_id=caller.user_id,
+        order_type=body.type, category=body.category, description=body.description, address=address,
+        compound=compound, slot=slot, place=body.place, now=now)
+    settings = get_settings()
+    orders.create(order, workflow.execution_arn_for(order.order_id))
+    try:
+        workflow.start(order.order_id, rules.execution_input(order, settings))
+    except Exception as exc:
+        # Nothing half-written: without a workflow the order would never move, so remove it.
+        logger.exception("could not start the order workflow", extra={"order_id": order.order_id})
+        orders.delete(order.order_id)
+        raise ServiceUnavailable() from exc
+    return view(order, caller), 201
+
+
+@router.get("/orders")
+def list_orders(status: Annotated[OrderStatus | None, Query()] = None) -> OrderList:
+    caller = current_caller(router)
+    user = _profile(caller)
+    if caller.role == Role.RESIDENT:
+        found = orders.for_resident(user.user_id)
+    elif caller.role == Role.TECHNICIAN:
+        found = orders.for_technician(user.user_id)
+    elif caller.role == Role.DISPATCHER:
+        found = orders.for_company(user.company_id or "-")
+    else:
+        statuses = [status] if status else list(OrderStatus)
+        found = sorted((o for s in statuses for o in orders.with_status(s)), key=lambda o: o.created_at,
+                       reverse=True)[:50]
+    if status:
+        found = [o for o in found if o.status == status]
+    return OrderList(orders=[view(o, caller) for o in found])
+
+
+@router.get("/orders/<order_id>")
+def get_order(order_id: str) -> OrderView:
+    caller = current_caller(router)
+    return view(_visible_order(order_id, caller), caller)
+
+
+@router.post("/orders/<order_id>/cancel")
+def cancel_order(order_id: str, body: CancelIn | None = None) -> OrderView:
+    caller = current_caller(router)
+    require_role(caller, Role.RESIDENT, Role.SUPERVISOR)
+    order = _visible_order(order_id, caller)
+    at = clock.now_iso()
+    reason = (body.reason if body and body.reason else None) or f"{caller.role}_cancelled"
+    cancelled = orders.transition(order.order_id, OrderStatus.CANCELLED, CANCELLABLE, actor=caller.user_id, at=at,
+                                  note=reason, extra=orders.set_fields(cancel_reason=reason))
+    offers.withdraw_open(order.order_id, at=at)
+    workflow.stop(workflow.execution_arn_for(order.order_id), error="OrderCancelled",
+                  cause=f"Cancelled by {caller.role}")
+    return view(cancelled, caller)
+
+
+def _assigned_order(order_id: str, caller: Caller) -> Order:
+    require_role(caller, Role.TECHNICIAN)
+    order = orders.get_or_404(order_id)
+    if order.technician_id != caller.user_id:
+        raise Forbidden("这不是您负责的订单", "You are not assigned to this order.")
+    return order
+
+
+@router.post("/orders/<order_id>/progress")
+def report_progress(order_id: str, body: ProgressIn) -> OrderView:
+    caller = current_caller(router)
+    order = _assigned_order(order_id, caller)
+    updated = orders.transition(order.order_id, body.status, PROGRESS_FROM[OrderStatus(body.status)],
+                                actor=caller.user_id, at=clock.now_iso())
+    return view(updated, caller)
+
+
+@router.post("/orders/<order_id>/completion")
+def complete_order(order_id: str, body: CompletionIn) -> OrderView:
+    caller = current_caller(router)
+    order = _assigned_order(order_id, caller)
+    items = [i.model_dump() for i in body.items]
+    total = rules.bill_total(items, order.quote.free_service)
+    completed = orders.transition(
+        order.order_id, OrderStatus.COMPLETED, PROGRESS_FROM[OrderStatus.COMPLETED], actor=caller.user_id,
+        at=clock.now_iso(), extra=orders.set_fields(bill=items, bill_total=total))
+    resume_step(order.order_id, "completion", {"bill_total": total})
+    return view(completed, caller)
+
+
+@router.post("/orders/<order_id>/dispatch")
+def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
+    caller = current_caller(router)
+    require_role(caller, Role.SUPERVISOR, Role.DISPATCHER)
+    user = _profile(caller)
+    order = orders.get_or_404(order_id)
+    if caller.role == Role.DISPATCHER and order.company_id != user.company_id:
+        raise Forbidden("这不是贵公司的订单", "This order does not belong to your company.")
+    if not can_dispatch(order.order_type, order.status, caller.role):
+        raise InvalidStatus("该订单当前不能人工派单", "This order cannot be dispatched by hand now.")
+    tech = people.get_user(body.technician_id)
+    if tech is None or tech.role != Role.TECHNICIAN:
+        raise NotFound("师傅不存在", "No such technician.")
+    if tech.status != "active" or not tech.company_id:
+        raise ValidationFailed("该师傅当前不能接单", "This technician cannot take orders now.")
+    if caller.role == Role.DISPATCHER and tech.company_id != user.company_id:
+        raise Forbidden("只能指派本公司的师傅", "You can only assign your own company's technicians.")
+    if order.category not in tech.skills:
+        raise ValidationFailed("该师傅不具备此类维修技能", "This technician lacks the skill for this category.")
+    assigned = orders.transition(
+        order.order_id, OrderStatus.ASSIGNED, [order.status], actor=caller.user_id, at=clock.now_iso(),
+        note=f"dispatched to {tech.user_id}", extra=orders.assignment_actions(order, tech.user_id, tech.company_id))
+    resume_step(order.order_id, "dispatch", {"technician_id": tech.user_id})
+    return view(assigned, caller)
+
+
+def _state_name(event: dict) -> str | None:
+    for key, details in event.items():
+        if key.endswith("EventDetails") and isinstance(details, dict) and "name" in details:
+            return details["name"]
+    return None
+
+
+@router.get("/orders/<order_id>/history")
+def order_history(order_id: str) -> HistoryView:
+    caller = current_caller(router)
+    require_role(caller, Role.SUPERVISOR)
+    order = orders.get_or_404(order_id)
+    arn = workflow.execution_arn_for(order.order_id)
+    events = workflow.history(arn)
+    return HistoryView(
+        order_id=order.order_id, execution_arn=arn, execution_status=workflow.describe(arn)["status"],
+        events=[HistoryEvent(
+            id=e["id"], previous_event_id=e.get("previousEventId"), timestamp=clock.iso(e["timestamp"]),
+            type=e["type"], state=_state_name(e),
+            details={k: v for k, v in e.items() if k.endswith("EventDetails")}) for e in events])
+
+
+docs = Router()
+
+
+@docs.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> dict:
+    # Imported here: the document spans every domain, but only this route needs them all.
+    from shared.openapi import openapi_document as build
+
+    return build()
+
+
+app = build_resolver(router, docs)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

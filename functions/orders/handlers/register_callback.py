@@ -1,0 +1,36 @@
+"""Workflow task: remember the task token of a wait (dispatch, completion, rating).
+
+If the order already reached the awaited status before the token was stored (the API came first),
+resume at once: `resume_step` hands the token to exactly one of the two sides.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from shared import clock
+from shared.callbacks import resume_step
+from shared.dal import callbacks, orders
+from shared.lifecycle import CALLBACK_SATISFIED_BY
+from shared.observability import logger, tracer
+
+
+class RegisterCallbackIn(BaseModel):
+    order_id: str
+    step: str
+    task_token: str
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    task = RegisterCallbackIn.model_validate(event)
+    callbacks.register(task.order_id, task.step, task.task_token, at=clock.now_iso())
+    order = orders.get_or_404(task.order_id)
+    already_done = order.status in CALLBACK_SATISFIED_BY[task.step]
+    if already_done:
+        resume_step(task.order_id, task.step, {"step": task.step, "status": order.status})
+    logger.info("callback registered", extra={"order_id": task.order_id, "step": task.step,
+                                              "already_done": already_done})
+    return {"registered": True, "already_done": already_done}

@@ -1,0 +1,128 @@
+"""Pure rules of the orders domain: quotes, new orders, who may see what, status wording."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from shared.clock import iso
+from shared.errors import Forbidden, ValidationFailed
+from shared.lifecycle import OrderStatus, OrderType, Role
+from shared.records import Address, Compound, Order, Quote, Slot, TimelineEntry
+from shared.settings import Settings
+
+# Indicative labour ranges and market caps (CNY) until the price catalogue (issue 4) replaces them.
+_PRICE_RANGES = {
+    "electrical": (30, 120, 200),
+    "plumbing": (30, 150, 250),
+    "locks": (40, 150, 300),
+    "appliances": (50, 200, 400),
+    "other": (30, 100, 200),
+}
+
+STATUS_TEXT = {
+    "submitted": ("已提交，正在处理", "Submitted"),
+    "matching": ("正在为您寻找附近的师傅", "Looking for a technician nearby"),
+    "offered": ("已通知师傅，等待师傅接单", "Waiting for a technician to accept"),
+    "assigned": ("师傅已接单", "A technician has accepted"),
+    "en_route": ("师傅正在赶来", "The technician is on the way"),
+    "on_site": ("师傅已到达", "The technician has arrived"),
+    "completed": ("维修已完成，请评价", "Repair done; please rate it"),
+    "rated": ("已评价，谢谢", "Rated, thank you"),
+    "closed": ("订单已结束", "Order closed"),
+    "cancelled": ("订单已取消", "Order cancelled"),
+    "escalated": ("正在由监管人员为您安排师傅", "A supervisor is arranging a technician"),
+}
+
+MAX_BOOKING_AHEAD = timedelta(days=30)
+MAX_SLOT_LENGTH = timedelta(hours=4)
+
+
+def quote_for(category: str, compound: Compound) -> Quote:
+    low, high, cap = _PRICE_RANGES[category]
+    if compound.free_service:
+        return Quote(low=0, high=0, cap=0, free_service=True,
+                     note_zh="试点小区，上门维修免费", note_en="Pilot compound: the repair is free.")
+    return Quote(low=low, high=high, cap=cap, free_service=False,
+                 note_zh=f"参考价 {low}–{high} 元，最高不超过 {cap} 元",
+                 note_en=f"Estimated CNY {low}–{high}, never above CNY {cap}.")
+
+
+def _parse_time(value: str, field: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValidationFailed(f"{field} 不是有效的时间", f"{field} is not a valid date and time.") from exc
+    if moment.tzinfo is None:
+        raise ValidationFailed(f"{field} 需要包含时区", f"{field} must include a time zone.")
+    return moment
+
+
+def validate_slot(order_type: str, slot: dict | None, now: datetime) -> Slot | None:
+    if order_type != OrderType.BOOKING:
+        if slot is not None:
+            raise ValidationFailed("只有服务预约可以选择时间段", "Only a booking takes a time slot.")
+        return None
+    if slot is None:
+        raise ValidationFailed("服务预约需要选择时间段", "A booking needs a time slot.")
+    start, end = _parse_time(slot["start"], "slot.start"), _parse_time(slot["end"], "slot.end")
+    if start <= now:
+        raise ValidationFailed("预约时间必须在将来", "The slot must start in the future.")
+    if end <= start or end - start > MAX_SLOT_LENGTH:
+        raise ValidationFailed("时间段须在 4 小时以内且结束晚于开始", "The slot must end after it starts, within 4 hours.")
+    if start - now > MAX_BOOKING_AHEAD:
+        raise ValidationFailed("最多可预约 30 天以内", "Bookings can be made at most 30 days ahead.")
+    return Slot(start=iso(start), end=iso(end))
+
+
+def new_order(*, order_id: str, order_code: str, resident_id: str, order_type: str, category: str,
+              description: str, address: Address, compound: Compound, slot: Slot | None, place: str | None,
+              now: datetime) -> Order:
+    if order_type == OrderType.PUBLIC_AREA and not place:
+        raise ValidationFailed("公区报事请说明具体位置", "A public-area report needs the place in the compound.")
+    if order_type != OrderType.PUBLIC_AREA and place:
+        raise ValidationFailed("只有公区报事需要填写位置", "Only a public-area report takes a place.")
+    at = iso(now)
+    return Order(
+        order_id=order_id, order_type=order_type, category=category, description=description.strip(),
+        status=OrderStatus.SUBMITTED, resident_id=resident_id, compound_id=compound.compound_id,
+        address_id=address.address_id, address_label=address.label, place=place,
+        lat=address.lat, lng=address.lng, slot=slot, quote=quote_for(category, compound), order_code=order_code,
+        # Public-area reports belong to the compound's contracted company from the start.
+        company_id=compound.contracted_company_id if order_type == OrderType.PUBLIC_AREA else None,
+        timeline=[TimelineEntry(status=OrderStatus.SUBMITTED, at=at, actor=resident_id)],
+        created_at=at, updated_at=at,
+    )
+
+
+def execution_input(order: Order, settings: Settings) -> dict:
+    offer_seconds = (settings.booking_offer_seconds if order.order_type == OrderType.BOOKING
+                     else settings.emergency_offer_seconds)
+    return {
+        "order_id": order.order_id,
+        "order_type": order.order_type,
+        "timeouts": {
+            "offer_seconds": offer_seconds,
+            "dispatch_seconds": settings.company_dispatch_seconds,
+            "escalation_seconds": settings.escalation_seconds,
+            "completion_seconds": settings.completion_seconds,
+            "rating_seconds": settings.rating_seconds,
+        },
+    }
+
+
+def ensure_can_view(role: str, user_id: str, company_id: str | None, order: Order) -> None:
+    """Residents see their own orders, technicians their assignments, dispatchers their company's."""
+    allowed = (
+        role == Role.SUPERVISOR
+        or (role == Role.RESIDENT and order.resident_id == user_id)
+        or (role == Role.TECHNICIAN and order.technician_id == user_id)
+        or (role == Role.DISPATCHER and company_id is not None and order.company_id == company_id)
+    )
+    if not allowed:
+        raise Forbidden("您无权查看此订单", "You may not see this order.")
+
+
+def bill_total(items: list[dict], free_service: bool) -> float:
+    if free_service:
+        return 0.0
+    return round(sum(i["quantity"] * i["unit_price"] for i in items), 2)

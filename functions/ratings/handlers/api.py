@@ -1,0 +1,53 @@
+"""HTTP API of the ratings domain: the resident rates a completed order."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared import clock
+from shared.api import build_resolver, current_caller
+from shared.auth import require_role
+from shared.callbacks import resume_step
+from shared.dal import orders, ratings
+from shared.errors import Forbidden
+from shared.lifecycle import Role
+from shared.observability import logger, tracer
+
+router = Router()
+
+
+class RatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stars: int = Field(ge=1, le=5, strict=True)
+    comment: str = Field(default="", max_length=500)
+
+
+class RatingView(BaseModel):
+    order_id: str
+    stars: int
+    comment: str
+    status: str
+
+
+@router.post("/orders/<order_id>/rating")
+def rate_order(order_id: str, body: RatingIn) -> tuple[RatingView, int]:
+    caller = current_caller(router)
+    require_role(caller, Role.RESIDENT)
+    order = orders.get_or_404(order_id)
+    if order.resident_id != caller.user_id:
+        raise Forbidden("只能评价自己的订单", "You can only rate your own orders.")
+    ratings.record(order, body.stars, body.comment.strip(), at=clock.now_iso())
+    resume_step(order.order_id, "rating", {"stars": body.stars})
+    return RatingView(order_id=order.order_id, stars=body.stars, comment=body.comment.strip(), status="rated"), 201
+
+
+app = build_resolver(router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,43 @@
+"""What every repository module shares: binding the models lazily, transactions, condition errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from shared.dal import tables
+from shared.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def ensure_bound() -> None:
+    settings = get_settings()
+    tables.bind(settings.table_name, settings.aws_region)
+
+
+def connection() -> Connection:
+    ensure_bound()
+    return Connection(region=get_settings().aws_region)
+
+
+@contextmanager
+def transaction() -> Iterator[TransactWrite]:
+    with TransactWrite(connection=connection()) as tx:
+        yield tx
+
+
+def condition_failed(exc: Exception) -> bool:
+    """True when a write failed because its condition did not hold (a lost race, not an outage)."""
+    if isinstance(exc, TransactWriteError):
+        reasons = getattr(exc, "cancellation_reasons", None) or []
+        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons) or (
+            exc.cause_response_code == "TransactionCanceledException" and not reasons
+        )
+    if isinstance(exc, UpdateError | PutError):
+        return exc.cause_response_code == "ConditionalCheckFailedException"
+    return False

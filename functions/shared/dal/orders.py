@@ -1,0 +1,162 @@
+"""Orders: creation, reads by each access pattern, and conditional status transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
+
+from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.tables import OrderItem, TimelineMap
+from shared.errors import InvalidStatus, NotFound
+from shared.records import Order
+
+ORDER_SK = "ORDER"
+_JSON_FIELDS = ("slot", "quote", "bill")
+
+
+def order_key(order_id: str) -> tuple[str, str]:
+    return f"ORDER#{order_id}", ORDER_SK
+
+
+def to_record(item: OrderItem) -> Order:
+    data = {name: getattr(item, name) for name in Order.model_fields if name != "timeline"}
+    data["timeline"] = [t.as_dict() for t in (item.timeline or [])]
+    data["excluded_technicians"] = list(item.excluded_technicians or [])
+    data["bill"] = item.bill or []
+    return Order(**data)
+
+
+def _index_keys(order: Order) -> dict:
+    stamp = f"{order.created_at}#{order.order_id}"
+    keys = {
+        "gsi1pk": f"RESIDENT#{order.resident_id}", "gsi1sk": stamp,
+        "gsi4pk": f"STATUS#{order.status}", "gsi4sk": stamp,
+    }
+    if order.company_id:
+        keys |= {"gsi3pk": f"COMPANY#{order.company_id}", "gsi3sk": stamp}
+    return keys
+
+
+def create(order: Order, execution_arn: str) -> None:
+    ensure_bound()
+    pk, sk = order_key(order.order_id)
+    data = order.model_dump(exclude={"timeline"})
+    item = OrderItem(pk=pk, sk=sk, execution_arn=execution_arn, **data, **_index_keys(order))
+    item.timeline = [TimelineMap(**t.model_dump()) for t in order.timeline]
+    try:
+        item.save(condition=OrderItem.pk.does_not_exist())
+    except PutError as exc:
+        if condition_failed(exc):
+            raise InvalidStatus("订单已存在", "The order already exists.") from exc
+        raise
+
+
+def delete(order_id: str) -> None:
+    ensure_bound()
+    OrderItem(*order_key(order_id)).delete()
+
+
+def get(order_id: str) -> Order | None:
+    ensure_bound()
+    try:
+        return to_record(OrderItem.get(*order_key(order_id), consistent_read=True))
+    except OrderItem.DoesNotExist:
+        return None
+
+
+def get_or_404(order_id: str) -> Order:
+    order = get(order_id)
+    if order is None:
+        raise NotFound("订单不存在", "The order does not exist.")
+    return order
+
+
+def execution_arn(order_id: str) -> str | None:
+    ensure_bound()
+    try:
+        return OrderItem.get(*order_key(order_id), attributes_to_get=["execution_arn"]).execution_arn
+    except OrderItem.DoesNotExist:
+        return None
+
+
+def _query(index, key: str, limit: int) -> list[Order]:
+    ensure_bound()
+    return [to_record(i) for i in index.query(key, scan_index_forward=False, limit=limit)]
+
+
+def for_resident(resident_id: str, limit: int = 50) -> list[Order]:
+    return _query(OrderItem.by_resident, f"RESIDENT#{resident_id}", limit)
+
+
+def for_technician(technician_id: str, limit: int = 50) -> list[Order]:
+    return _query(OrderItem.by_technician, f"TECH#{technician_id}", limit)
+
+
+def for_company(company_id: str, limit: int = 50) -> list[Order]:
+    return _query(OrderItem.by_company, f"COMPANY#{company_id}", limit)
+
+
+def with_status(status: str, limit: int = 50) -> list[Order]:
+    return _query(OrderItem.by_status, f"STATUS#{status}", limit)
+
+
+def status_actions(status: str, actor: str, at: str, note: str | None = None) -> list[Action]:
+    """The writes that accompany every status change: status, its index key, timeline, version."""
+    entry = TimelineMap(status=status, at=at, actor=actor, note=note)
+    return [
+        OrderItem.status.set(status),
+        OrderItem.gsi4pk.set(f"STATUS#{status}"),
+        OrderItem.updated_at.set(at),
+        OrderItem.timeline.set((OrderItem.timeline | []).append([entry])),
+        OrderItem.version.add(1),
+    ]
+
+
+def assignment_actions(order: Order, technician_id: str, company_id: str) -> list[Action]:
+    stamp = f"{order.created_at}#{order.order_id}"
+    return [
+        OrderItem.technician_id.set(technician_id),
+        OrderItem.company_id.set(company_id),
+        OrderItem.gsi2pk.set(f"TECH#{technician_id}"),
+        OrderItem.gsi2sk.set(stamp),
+        OrderItem.gsi3pk.set(f"COMPANY#{company_id}"),
+        OrderItem.gsi3sk.set(stamp),
+    ]
+
+
+def status_condition(from_statuses: Iterable[str]):
+    return OrderItem.status.is_in(*from_statuses)
+
+
+def transition(
+    order_id: str,
+    to_status: str,
+    from_statuses: Iterable[str],
+    *,
+    actor: str,
+    at: str,
+    note: str | None = None,
+    extra: list[Action] | None = None,
+) -> Order:
+    """Move the order to `to_status` only if it is in one of `from_statuses`; 409 otherwise."""
+    ensure_bound()
+    item = OrderItem(*order_key(order_id))
+    try:
+        item.update(actions=status_actions(to_status, actor, at, note) + (extra or []),
+                    condition=status_condition(from_statuses))
+    except UpdateError as exc:
+        if condition_failed(exc):
+            raise InvalidStatus("订单当前状态不允许此操作", "The order's current status does not allow this.") from exc
+        raise
+    return to_record(item)
+
+
+def set_fields(**values) -> list[Action]:
+    """Plain attribute writes to go with a transition (e.g. the bill with `completed`)."""
+    return [getattr(OrderItem, name).set(value) for name, value in values.items()]
+
+
+def exclude_technician_action(technician_id: str) -> Action:
+    return OrderItem.excluded_technicians.set((OrderItem.excluded_technicians | []).append([technician_id]))

@@ -1,0 +1,193 @@
+"""PynamoDB models of the single table. Only `shared.dal` imports this module.
+
+Keys (see docs/data-model.md for the access patterns they serve):
+  pk / sk              the item itself
+  gsi1pk / gsi1sk      a resident's orders; technicians by geohash cell
+  gsi2pk / gsi2sk      a technician's assigned orders; a technician's open offers (sparse)
+  gsi3pk / gsi3sk      a company's orders
+  gsi4pk / gsi4sk      orders by status (supervisors' queues)
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+
+def _index(name: str, hash_attr: str, range_attr: str) -> type[GlobalSecondaryIndex]:
+    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    attrs = {
+        "Meta": meta,
+        hash_attr: UnicodeAttribute(hash_key=True),
+        range_attr: UnicodeAttribute(range_key=True),
+    }
+    return type(f"Index_{name}", (GlobalSecondaryIndex,), attrs)
+
+
+Gsi1, Gsi2, Gsi3, Gsi4 = (_index(f"gsi{i}", f"gsi{i}pk", f"gsi{i}sk") for i in range(1, 5))
+INDEX_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4")
+
+
+class _Item(Model):
+    class Meta:
+        table_name = "linli"  # replaced by bind()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class UserItem(_Item):
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute(default="")
+    status = UnicodeAttribute(default="active")
+    company_id = UnicodeAttribute(null=True)
+    skills = ListAttribute(of=UnicodeAttribute, default=list)
+    on_duty = BooleanAttribute(default=False)
+    lat = NumberAttribute(null=True)
+    lng = NumberAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_cell = Gsi1()
+
+
+class AddressItem(_Item):
+    address_id = UnicodeAttribute()
+    compound_id = UnicodeAttribute()
+    label = UnicodeAttribute()
+    label_en = UnicodeAttribute(default="")
+    lat = NumberAttribute()
+    lng = NumberAttribute()
+
+
+class CompoundItem(_Item):
+    compound_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    name_en = UnicodeAttribute(default="")
+    lat = NumberAttribute()
+    lng = NumberAttribute()
+    contracted_company_id = UnicodeAttribute()
+    free_service = BooleanAttribute(default=True)
+
+
+class CompanyItem(_Item):
+    company_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    name_en = UnicodeAttribute(default="")
+    status = UnicodeAttribute(default="admitted")
+
+
+class TimelineMap(MapAttribute):
+    status = UnicodeAttribute()
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+
+
+class OrderItem(_Item):
+    order_id = UnicodeAttribute()
+    order_type = UnicodeAttribute()
+    category = UnicodeAttribute()
+    description = UnicodeAttribute()
+    status = UnicodeAttribute()
+    resident_id = UnicodeAttribute()
+    compound_id = UnicodeAttribute()
+    address_id = UnicodeAttribute(null=True)
+    address_label = UnicodeAttribute()
+    place = UnicodeAttribute(null=True)
+    lat = NumberAttribute()
+    lng = NumberAttribute()
+    slot = JSONAttribute(null=True)
+    quote = JSONAttribute()
+    order_code = UnicodeAttribute()
+    technician_id = UnicodeAttribute(null=True)
+    company_id = UnicodeAttribute(null=True)
+    current_offer_id = UnicodeAttribute(null=True)
+    excluded_technicians = ListAttribute(of=UnicodeAttribute, null=True)
+    escalation_reason = UnicodeAttribute(null=True)
+    cancel_reason = UnicodeAttribute(null=True)
+    bill = JSONAttribute(null=True)
+    bill_total = NumberAttribute(null=True)
+    rating_stars = NumberAttribute(null=True)
+    timeline = ListAttribute(of=TimelineMap, null=True)
+    execution_arn = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = NumberAttribute(default=1)  # bumped by every write, workflow writes included
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    by_resident = Gsi1()
+    by_technician = Gsi2()
+    by_company = Gsi3()
+    by_status = Gsi4()
+
+
+class OfferItem(_Item):
+    offer_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    technician_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    task_token = UnicodeAttribute()  # never leaves the server
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    answered_at = UnicodeAttribute(null=True)
+    distance_m = NumberAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)  # set only while open: a sparse index of open offers
+    gsi2sk = UnicodeAttribute(null=True)
+    open_for_technician = Gsi2()
+
+
+class CallbackItem(_Item):
+    order_id = UnicodeAttribute()
+    step = UnicodeAttribute()
+    task_token = UnicodeAttribute()  # never leaves the server
+    registered_at = UnicodeAttribute()
+
+
+class RatingItem(_Item):
+    order_id = UnicodeAttribute()
+    stars = NumberAttribute()
+    comment = UnicodeAttribute(default="")
+    resident_id = UnicodeAttribute()
+    technician_id = UnicodeAttribute(null=True)
+    company_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class MessageItem(_Item):
+    message_id = UnicodeAttribute()
+    recipient_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute()
+    text_zh = UnicodeAttribute()
+    text_en = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+ALL_MODELS: tuple[type[_Item], ...] = (
+    UserItem, AddressItem, CompoundItem, CompanyItem, OrderItem, OfferItem, CallbackItem, RatingItem, MessageItem,
+)
+
+
+def bind(table_name: str, region: str) -> None:
+    """Point every model at the configured table (done once, lazily, by the data layer)."""
+    for model in ALL_MODELS:
+        model.Meta.table_name = table_name
+        model.Meta.region = region
+        model._connection = None

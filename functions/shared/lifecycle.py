@@ -1,0 +1,73 @@
+"""Order types and statuses, and which status changes each actor may make (pure rules)."""
+
+from enum import StrEnum
+
+
+class OrderType(StrEnum):
+    EMERGENCY = "emergency"
+    BOOKING = "booking"
+    PUBLIC_AREA = "public_area"
+
+
+class Category(StrEnum):
+    ELECTRICAL = "electrical"
+    PLUMBING = "plumbing"
+    LOCKS = "locks"
+    APPLIANCES = "appliances"
+    OTHER = "other"
+
+
+class OrderStatus(StrEnum):
+    SUBMITTED = "submitted"
+    MATCHING = "matching"
+    OFFERED = "offered"
+    ASSIGNED = "assigned"
+    EN_ROUTE = "en_route"
+    ON_SITE = "on_site"
+    COMPLETED = "completed"
+    RATED = "rated"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    ESCALATED = "escalated"
+
+
+class OfferStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    TECHNICIAN = "technician"
+    DISPATCHER = "dispatcher"
+    SUPERVISOR = "supervisor"
+
+
+S = OrderStatus
+# A resident may cancel until the work is done.
+CANCELLABLE = frozenset({S.SUBMITTED, S.MATCHING, S.OFFERED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.ESCALATED})
+# The assigned technician's progress reports, each allowed only from the listed statuses.
+PROGRESS_FROM = {
+    S.EN_ROUTE: frozenset({S.ASSIGNED}),
+    S.ON_SITE: frozenset({S.ASSIGNED, S.EN_ROUTE}),
+    S.COMPLETED: frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE}),
+}
+TERMINAL = frozenset({S.CLOSED, S.CANCELLED})
+
+# A workflow callback step is satisfied once the order has reached one of these statuses.
+# The API and the callback registration both check this, so whichever comes second resumes the workflow.
+CALLBACK_SATISFIED_BY = {
+    "dispatch": frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.COMPLETED, S.RATED, S.CLOSED}),
+    "completion": frozenset({S.COMPLETED, S.RATED, S.CLOSED}),
+    "rating": frozenset({S.RATED, S.CLOSED}),
+}
+
+
+def can_dispatch(order_type: str, status: str, role: str) -> bool:
+    """Supervisors dispatch escalated orders; a company dispatcher assigns its public-area reports."""
+    if status == S.ESCALATED:
+        return role == Role.SUPERVISOR
+    return order_type == OrderType.PUBLIC_AREA and status == S.SUBMITTED and role in (Role.DISPATCHER, Role.SUPERVISOR)

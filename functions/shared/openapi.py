@@ -1,0 +1,24 @@
+"""The OpenAPI document of the whole HTTP API, generated from every domain's routes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from shared.api import API_TITLE, API_VERSION, build_resolver
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict:
+    from matching.handlers.api import router as matching
+    from notify.handlers.api import router as notify
+    from orders.handlers.api import router as orders
+    from ratings.handlers.api import router as ratings
+
+    app = build_resolver(orders, matching, ratings, notify)
+    schema = app.get_openapi_json_schema(
+        title=API_TITLE, version=API_VERSION,
+        description="邻里 Linli: 老旧小区上门维修服务平台 API. Door-to-door repair for old residential compounds.",
+    )
+    import json
+
+    return json.loads(schema)

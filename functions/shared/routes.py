@@ -1,0 +1,35 @@
+"""The route table: which Lambda serves each HTTP route. CDK, the local gateway and the tests read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str  # the API function (domain) that serves it
+    public: bool = False  # served without a JWT
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/openapi.json", "orders", public=True),
+    Route("GET", "/me", "orders"),
+    Route("POST", "/orders", "orders"),
+    Route("GET", "/orders", "orders"),
+    Route("GET", "/orders/{order_id}", "orders"),
+    Route("POST", "/orders/{order_id}/cancel", "orders"),
+    Route("POST", "/orders/{order_id}/progress", "orders"),
+    Route("POST", "/orders/{order_id}/completion", "orders"),
+    Route("POST", "/orders/{order_id}/dispatch", "orders"),
+    Route("GET", "/orders/{order_id}/history", "orders"),
+    Route("GET", "/offers", "matching"),
+    Route("POST", "/offers/{offer_id}/accept", "matching"),
+    Route("POST", "/offers/{offer_id}/decline", "matching"),
+    Route("PUT", "/technicians/me/availability", "matching"),
+    Route("POST", "/orders/{order_id}/rating", "ratings"),
+    Route("GET", "/messages", "notify"),
+)
+
+API_FUNCTIONS = ("orders", "matching", "ratings", "notify")

@@ -1,0 +1,31 @@
+"""Runtime configuration, read from the environment lazily (never at import time)."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LINLI_", extra="ignore")
+
+    table_name: str = "linli"
+    state_machine_arn: str = ""
+    aws_region: str = Field(default="cn-north-1", validation_alias="AWS_REGION")
+
+    # Workflow timeouts (seconds). Passed into each execution so tests can use seconds.
+    emergency_offer_seconds: int = 60
+    booking_offer_seconds: int = 600
+    company_dispatch_seconds: int = 2 * 3600
+    escalation_seconds: int = 4 * 3600
+    completion_seconds: int = 24 * 3600
+    rating_seconds: int = 7 * 24 * 3600
+
+    # Matching (the full engine is issue 3; these keep rounds bounded meanwhile).
+    max_offer_rounds: int = 8
+    search_radius_m: int = 5000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
