@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import partial
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from shared.auth import Caller, caller_from_claims
 from shared.errors import DomainError, ValidationFailed
@@ -33,10 +36,13 @@ ERROR_SCHEMA = {
 }
 
 
+def error_body(code: str, message_zh: str, message_en: str) -> dict:
+    return {"error": {"code": code, "message": message_zh, "message_en": message_en}}
+
+
 def error_response(status: int, code: str, message_zh: str, message_en: str) -> Response:
-    body = {"error": {"code": code, "message": message_zh, "message_en": message_en}}
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
-                    body=json.dumps(body, ensure_ascii=False))
+                    body=json.dumps(error_body(code, message_zh, message_en), ensure_ascii=False))
 
 
 def _describe_validation(errors: Iterable[dict]) -> str:
@@ -51,8 +57,22 @@ def current_caller(router: Router | APIGatewayHttpResolver) -> Caller:
     return caller_from_claims(router.current_event.request_context.authorizer.jwt_claim)
 
 
+def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
+    """Every body this API takes is JSON; anything else gets a clear 415 before any parsing."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if event.get("body") and content_type != "application/json":
+        return {"statusCode": 415, "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": json.dumps(error_body("unsupported_media_type", "请以 JSON 格式提交（Content-Type: application/json）",
+                                                "Send the body as JSON (Content-Type: application/json)."),
+                                   ensure_ascii=False)}
+    return app.resolve(event, context)
+
+
 def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    # Chinese text stays readable in responses (curl users included).
+    app = APIGatewayHttpResolver(enable_validation=True,
+                                 serializer=partial(json.dumps, separators=(",", ":"), cls=Encoder, ensure_ascii=False))
     for router in routers:
         app.include_router(router)
 

@@ -17,9 +17,6 @@ class DomainError(Exception):
         self.message_en = message_en or self.message_en
         super().__init__(self.message_en)
 
-    def to_body(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message_zh, "message_en": self.message_en}}
-
 
 class ValidationFailed(DomainError):
     status = 400

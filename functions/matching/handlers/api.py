@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from matching.models import AvailabilityIn, AvailabilityView, OfferList, OfferView
 from shared import clock, workflow
-from shared.api import build_resolver, current_caller
+from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.dal import offers, orders, people
 from shared.errors import Forbidden
@@ -79,4 +79,4 @@ app = build_resolver(router)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return resolve(app, event, context)

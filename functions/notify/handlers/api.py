@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from shared.api import build_resolver, current_caller
+from shared.api import build_resolver, current_caller, resolve
 from shared.dal import messages
 from shared.observability import logger, tracer
 from shared.records import Message
@@ -31,4 +31,4 @@ app = build_resolver(router)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return resolve(app, event, context)

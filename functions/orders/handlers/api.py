@@ -15,7 +15,7 @@ from orders.models import (
     OrderList, OrderView, ProgressIn, StatusText, TechnicianView,
 )
 from shared import clock, ids, workflow
-from shared.api import build_resolver, current_caller
+from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
 from shared.dal import offers, orders, people
@@ -237,4 +237,4 @@ app = build_resolver(router, docs)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return resolve(app, event, context)

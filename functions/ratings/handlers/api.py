@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared import clock
-from shared.api import build_resolver, current_caller
+from shared.api import build_resolver, current_caller, resolve
 from shared.auth import require_role
 from shared.callbacks import resume_step
 from shared.dal import orders, ratings
@@ -50,4 +50,4 @@ app = build_resolver(router)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return resolve(app, event, context)

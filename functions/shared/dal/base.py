@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shared.dal import tables
@@ -38,6 +38,6 @@ def condition_failed(exc: Exception) -> bool:
         return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons) or (
             exc.cause_response_code == "TransactionCanceledException" and not reasons
         )
-    if isinstance(exc, UpdateError | PutError):
+    if isinstance(exc, UpdateError | PutError | DeleteError):
         return exc.cause_response_code == "ConditionalCheckFailedException"
     return False

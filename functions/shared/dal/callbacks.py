@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from shared.dal.base import connection, ensure_bound
-from shared.settings import get_settings
+from pynamodb.exceptions import DeleteError
+
+from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.tables import CallbackItem
 
 
@@ -25,11 +26,16 @@ def token(order_id: str, step: str) -> str | None:
 
 
 def consume(order_id: str, step: str) -> str | None:
-    """Delete and return the token, so exactly one caller resumes the workflow for this step."""
+    """Delete and return the token; the conditional delete lets exactly one caller resume the step."""
     ensure_bound()
-    pk, sk = _key(order_id, step)
-    response = connection().delete_item(
-        get_settings().table_name, pk, sk, return_values="ALL_OLD",
-    )
-    old = response.get("Attributes") or {}
-    return old.get("task_token", {}).get("S")
+    try:
+        item = CallbackItem.get(*_key(order_id, step), consistent_read=True)
+    except CallbackItem.DoesNotExist:
+        return None
+    try:
+        item.delete(condition=CallbackItem.task_token == item.task_token)
+    except DeleteError as exc:
+        if condition_failed(exc):
+            return None
+        raise
+    return item.task_token

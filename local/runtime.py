@@ -1,0 +1,255 @@
+"""The AWS side of the sandbox, in one process: moto's DynamoDB, Step Functions (executing the real
+ASL file) and Lambda, with each Lambda invocation routed to the real handler, in-process.
+
+Used by the sandbox (`make run`) and by the workflow and API tests, so all three run the same thing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import re
+import threading
+import time
+import traceback
+import uuid
+import zipfile
+from contextlib import redirect_stderr
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from moto.awslambda.models import LambdaFunction
+from moto.core.botocore_stubber import BotocoreStubber
+
+ROOT = Path(__file__).resolve().parent.parent
+ASL_PATH = ROOT / "statemachines" / "order_lifecycle.asl.json"
+REGION = "cn-north-1"
+ACCOUNT = "123456789012"
+TABLE_NAME = "linli"
+STATE_MACHINE_NAME = "linli-order-lifecycle"
+
+# Function name → handler, as CDK deploys them.
+WORKFLOW_FUNCTIONS = {
+    "SelectCandidate": "matching.handlers.select_candidate.handler",
+    "Offer": "matching.handlers.offer.handler",
+    "ExpireOffer": "matching.handlers.expire_offer.handler",
+    "RegisterCallback": "orders.handlers.register_callback.handler",
+}
+API_FUNCTIONS = {
+    "orders": "orders.handlers.api.handler",
+    "matching": "matching.handlers.api.handler",
+    "ratings": "ratings.handlers.api.handler",
+    "notify": "notify.handlers.api.handler",
+}
+STREAM_FUNCTION = ("NotifyStream", "notify.handlers.stream.handler")
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def api_function_name(domain: str) -> str:
+    return f"{domain.capitalize()}Api"
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context object that Powertools reads."""
+
+    function_name: str
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    invoked_function_arn: str = ""
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@dataclass
+class Invocation:
+    function_name: str
+    duration_ms: float
+    errored: bool
+
+
+class InProcessLambdas:
+    """Replaces moto's docker-based invocation with a call of the real handler in this process."""
+
+    def __init__(self) -> None:
+        self.invocations: list[Invocation] = []
+        self.faults: dict[str, int] = {}  # function name → failures still to inject (tests)
+        self._lock = threading.Lock()
+        self._original = LambdaFunction._invoke_lambda
+
+    def install(self) -> None:
+        lambdas = self
+
+        def _invoke_lambda(fn: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+            return lambdas.invoke(fn.function_name, fn.handler, event if event is not None else {})
+
+        LambdaFunction._invoke_lambda = _invoke_lambda
+
+    def uninstall(self) -> None:
+        LambdaFunction._invoke_lambda = self._original
+
+    def invoke(self, function_name: str, handler_path: str, event: Any) -> tuple[str, bool, str]:
+        module_name, func_name = handler_path.rsplit(".", 1)
+        started = time.perf_counter()
+        errored = False
+        logs = io.StringIO()
+        try:
+            with self._lock:
+                if self.faults.get(function_name, 0) > 0:
+                    self.faults[function_name] -= 1
+                    raise InjectedFault(f"injected fault in {function_name}")
+            handler = getattr(importlib.import_module(module_name), func_name)
+            with redirect_stderr(logs):
+                result = handler(event, LambdaContext(function_name=function_name))
+            payload = json.dumps(result)
+        except Exception as exc:  # noqa: BLE001 - reported to the caller as Lambda does
+            errored = True
+            payload = json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc),
+                                  "stackTrace": traceback.format_exception(exc)[-3:]})
+        self.invocations.append(Invocation(function_name, (time.perf_counter() - started) * 1000, errored))
+        return payload, errored, logs.getvalue()
+
+
+class InjectedFault(Exception):
+    """A transient failure injected by tests (retried by the state machine like Lambda.Unknown)."""
+
+
+class SerializedDynamoDB:
+    """moto evaluates a condition and writes without a lock; DynamoDB does both atomically per item.
+    Serialising DynamoDB calls restores that, so races in tests behave as they would on AWS."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._original = BotocoreStubber.__call__
+
+    def install(self) -> None:
+        lock, original = self._lock, self._original
+
+        def __call__(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+            if ".dynamodb." in event_name:
+                with lock:
+                    return original(stubber, event_name, request, **kwargs)
+            return original(stubber, event_name, request, **kwargs)
+
+        BotocoreStubber.__call__ = __call__
+
+    def uninstall(self) -> None:
+        BotocoreStubber.__call__ = self._original
+
+
+def substitute(definition: str, values: dict[str, str]) -> str:
+    """Fill the ASL's ${...} placeholders, as CDK's definition_substitutions does; all must be known."""
+    missing = sorted(set(PLACEHOLDER.findall(definition)) - set(values))
+    if missing:
+        raise ValueError(f"unsubstituted placeholders in the state machine: {missing}")
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], definition)
+
+
+def table_definition() -> dict:
+    gsis = [
+        {"IndexName": f"gsi{i}", "Projection": {"ProjectionType": "ALL"},
+         "KeySchema": [{"AttributeName": f"gsi{i}pk", "KeyType": "HASH"},
+                       {"AttributeName": f"gsi{i}sk", "KeyType": "RANGE"}]}
+        for i in range(1, 5)
+    ]
+    names = ["pk", "sk"] + [f"gsi{i}{k}" for i in range(1, 5) for k in ("pk", "sk")]
+    return {
+        "TableName": TABLE_NAME,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in names],
+        "GlobalSecondaryIndexes": gsis,
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    }
+
+
+def _zip_stub() -> bytes:
+    # moto stores a code package; the code that runs is the handler in this process.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "Runs in-process in the Linli sandbox.")
+    return buffer.getvalue()
+
+
+class LocalAws:
+    """Start/stop moto with the platform's resources created as CDK would create them."""
+
+    def __init__(self, env_overrides: dict[str, str] | None = None) -> None:
+        self.mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True},
+                                     "lambda": {"use_docker": True}})
+        self.lambdas = InProcessLambdas()
+        self.dynamodb_lock = SerializedDynamoDB()
+        self.state_machine_arn = ""
+        self.env_overrides = env_overrides or {}
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=REGION)
+
+    def start(self) -> LocalAws:
+        import os
+
+        os.environ.update({"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "sandbox",
+                           "AWS_SECRET_ACCESS_KEY": "sandbox", "MOTO_ACCOUNT_ID": ACCOUNT,
+                           "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_METRICS_NAMESPACE": "Linli",
+                           "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+                           "LINLI_TABLE_NAME": TABLE_NAME, **self.env_overrides})
+        self.mock.start()
+        self.lambdas.install()
+        self.dynamodb_lock.install()
+        self._create_resources()
+        os.environ["LINLI_STATE_MACHINE_ARN"] = self.state_machine_arn
+        self._reset_caches()
+        return self
+
+    def stop(self) -> None:
+        self.dynamodb_lock.uninstall()
+        self.lambdas.uninstall()
+        self.mock.stop()
+        self._reset_caches()
+
+    @staticmethod
+    def _reset_caches() -> None:
+        from shared import workflow
+        from shared.dal import base
+        from shared.settings import get_settings
+
+        get_settings.cache_clear()
+        base.ensure_bound.cache_clear()
+        workflow.reset()
+
+    def _create_resources(self) -> None:
+        self.client("dynamodb").create_table(**table_definition())
+        role_arn = self.client("iam").create_role(
+            RoleName="linli-sandbox", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        )["Role"]["Arn"]
+        lam = self.client("lambda")
+        arns = {}
+        functions = {**WORKFLOW_FUNCTIONS, **{api_function_name(d): h for d, h in API_FUNCTIONS.items()},
+                     STREAM_FUNCTION[0]: STREAM_FUNCTION[1]}
+        for name, handler in functions.items():
+            arns[name] = lam.create_function(
+                FunctionName=name, Runtime="python3.12", Role=role_arn, Handler=handler,
+                Code={"ZipFile": _zip_stub()}, Architectures=["arm64"], Timeout=10, MemorySize=256,
+            )["FunctionArn"]
+        definition = substitute(ASL_PATH.read_text(encoding="utf-8"), {
+            "TableName": TABLE_NAME,
+            **{f"{name}FunctionArn": arns[name] for name in WORKFLOW_FUNCTIONS},
+        })
+        self.state_machine_arn = self.client("stepfunctions").create_state_machine(
+            name=STATE_MACHINE_NAME, definition=definition, roleArn=role_arn, type="STANDARD",
+        )["stateMachineArn"]
+
+    def invoke(self, function_name: str, event: dict) -> dict:
+        """Invoke a function through moto's Lambda API, as API Gateway or a stream would."""
+        response = self.client("lambda").invoke(FunctionName=function_name, Payload=json.dumps(event))
+        payload = json.loads(response["Payload"].read() or b"null")
+        if response.get("FunctionError"):
+            raise RuntimeError(f"{function_name} failed: {payload}")
+        return payload

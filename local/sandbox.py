@@ -1,0 +1,80 @@
+"""The whole platform on one machine: moto-backed AWS, demo data, the stream pump and the HTTP front."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from local import demo_data, tokens
+from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
+from local.runtime import LocalAws
+from local.streams import StreamPump
+
+_APP_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>邻里 Linli</title>
+<style>body{font:20px/1.6 sans-serif;max-width:40em;margin:2em auto;padding:0 1em}</style></head>
+<body><h1>邻里 Linli 沙盒</h1><p>接口位于根路径，文档见 <a href="/openapi.json">/openapi.json</a>；
+演示账号见 <a href="/dev/personas">/dev/personas</a>。</p>
+<p lang="en">The API is served at the root; the OpenAPI document is at /openapi.json and the demo
+accounts at /dev/personas. The client apps will live here.</p></body></html>"""
+
+
+def _json_response(status: int, payload: Any) -> GatewayResponse:
+    return GatewayResponse(status, {"content-type": "application/json"},
+                           json.dumps(payload, ensure_ascii=False).encode())
+
+
+class Sandbox:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 8080, env: dict[str, str] | None = None,
+                 seed: bool = True, verbose: bool = False) -> None:
+        self.aws = LocalAws(env_overrides=env)
+        self.gateway = Gateway(self.aws)
+        self.pump = StreamPump(self.aws)
+        self.host, self.port, self.seed, self.verbose = host, port, seed, verbose
+        self.server: SandboxHttpServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Sandbox:
+        self.aws.start()
+        if self.seed:
+            demo_data.seed()
+        self.pump.start()
+        self.server = SandboxHttpServer((self.host, self.port), self.route, verbose=self.verbose)
+        self.port = self.server.server_address[1]
+        self._thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+        self.pump.stop()
+        self.aws.stop()
+
+    def route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
+        bare = path.split("?", 1)[0]
+        if bare == "/dev/personas" and method == "GET":
+            return _json_response(200, {"personas": demo_data.personas()})
+        if bare == "/dev/login" and method == "POST":
+            return self._login(body)
+        if bare in ("/app", "/app/") and method == "GET":
+            return GatewayResponse(200, {"content-type": "text/html; charset=utf-8"}, _APP_PAGE.encode())
+        return self.gateway.handle(method, path, headers, body)
+
+    @staticmethod
+    def _login(body: bytes) -> GatewayResponse:
+        try:
+            user_id = json.loads(body or b"{}").get("user_id")
+        except (ValueError, AttributeError):
+            user_id = None
+        persona = next((p for p in demo_data.personas() if p["user_id"] == user_id), None)
+        if not isinstance(user_id, str) or persona is None:
+            return _json_response(400, {"error": {"code": "unknown_user", "message": "没有这个演示账号",
+                                                  "message_en": "No such demo user; see /dev/personas."}})
+        return _json_response(200, {"access_token": tokens.issue(user_id, persona["role"]), "token_type": "Bearer",
+                                    "expires_in": tokens.TOKEN_SECONDS, "user_id": user_id, "role": persona["role"]})

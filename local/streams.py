@@ -1,0 +1,81 @@
+"""Delivers the table's stream to the notify function, as Lambda's event source mapping does in AWS."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from local.runtime import STREAM_FUNCTION, TABLE_NAME
+
+if TYPE_CHECKING:
+    from local.runtime import LocalAws
+
+
+def wanted(record: dict) -> bool:
+    """The same filter CDK puts on the event source: only orders and offers."""
+    sk = (record.get("dynamodb", {}).get("Keys", {}).get("sk") or {}).get("S", "")
+    return sk == "ORDER" or sk.startswith("OFFER#")
+
+
+class StreamPump:
+    def __init__(self, aws: LocalAws, interval: float = 0.2) -> None:
+        self.aws = aws
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._iterators: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def _setup(self) -> None:
+        streams = self.aws.client("dynamodbstreams")
+        arn = self.aws.client("dynamodb").describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
+        self.stream_arn = arn
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            self._iterators[shard["ShardId"]] = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+
+    def drain(self) -> int:
+        """Deliver everything written so far; returns the number of records delivered."""
+        with self._lock:
+            if not self._iterators:
+                self._setup()
+            streams = self.aws.client("dynamodbstreams")
+            delivered = 0
+            for shard_id, iterator in list(self._iterators.items()):
+                page = streams.get_records(ShardIterator=iterator, Limit=100)
+                self._iterators[shard_id] = page["NextShardIterator"]
+                records = [dict(r, eventSourceARN=self.stream_arn) for r in page["Records"] if wanted(r)]
+                if records:
+                    self.aws.invoke(STREAM_FUNCTION[0], {"Records": _json_safe(records)})
+                    delivered += len(records)
+            return delivered
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.drain()
+            except Exception:  # noqa: BLE001 - keep pumping; the next round retries
+                import traceback
+
+                traceback.print_exc()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+
+def _json_safe(value):
+    from datetime import datetime
+
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return value
