@@ -6,9 +6,11 @@ Used by the sandbox (`make run`) and by the workflow and API tests, so all three
 
 from __future__ import annotations
 
+import copy
 import importlib
 import io
 import json
+import logging
 import re
 import threading
 import time
@@ -24,6 +26,12 @@ import boto3
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.core.botocore_stubber import BotocoreStubber
+from moto.stepfunctions.models import StateMachineInstance
+from moto.stepfunctions.parser.asl.eval.environment import Environment as AslEnvironment
+from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
+from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
+
+from shared.errors import TransientError
 
 ROOT = Path(__file__).resolve().parent.parent
 ASL_PATH = ROOT / "statemachines" / "order_lifecycle.asl.json"
@@ -104,7 +112,7 @@ class InProcessLambdas:
             with self._lock:
                 if self.faults.get(function_name, 0) > 0:
                     self.faults[function_name] -= 1
-                    raise InjectedFault(f"injected fault in {function_name}")
+                    raise TransientError(f"injected fault in {function_name}")
             handler = getattr(importlib.import_module(module_name), func_name)
             with redirect_stderr(logs):
                 result = handler(event, LambdaContext(function_name=function_name))
@@ -115,10 +123,6 @@ class InProcessLambdas:
                                   "stackTrace": traceback.format_exception(exc)[-3:]})
         self.invocations.append(Invocation(function_name, (time.perf_counter() - started) * 1000, errored))
         return payload, errored, logs.getvalue()
-
-
-class InjectedFault(Exception):
-    """A transient failure injected by tests (retried by the state machine like Lambda.Unknown)."""
 
 
 class SerializedDynamoDB:
@@ -142,6 +146,42 @@ class SerializedDynamoDB:
 
     def uninstall(self) -> None:
         BotocoreStubber.__call__ = self._original
+
+
+def _clone_without_executions(machine: Any, memo: dict) -> Any:
+    """moto deep-copies the state machine on every StartExecution, running executions (with their
+    locks and threads) included, which fails from the second order on. The clone only needs the
+    definition, so copy everything but the executions."""
+    clone = machine.__class__.__new__(machine.__class__)
+    memo[id(machine)] = clone
+    for key, value in machine.__dict__.items():
+        setattr(clone, key, [] if key == "executions" else copy.deepcopy(value, memo))
+    return clone
+
+
+def _stop_and_release_waits(original_stop: Any) -> Any:
+    """On AWS, StopExecution ends the execution at once, even mid-wait. moto marks it stopped but
+    leaves the task-token wait blocking until its timeout; releasing the waits lets it end now."""
+
+    def stop(execution: Any, stop_date: Any, error: Any = None, cause: Any = None) -> None:
+        original_stop(execution, stop_date=stop_date, error=error, cause=cause)
+        worker = getattr(execution, "exec_worker", None)
+        pool = getattr(getattr(worker, "env", None), "callback_pool_manager", None)
+        for endpoint in list(getattr(pool, "_pool", {}).values()):
+            endpoint.interrupt_all()
+
+    return stop
+
+
+def _keep_stopped(original_set_error: Any) -> Any:
+    """A stopped execution stays aborted: the released wait's failure must not turn it into FAILED."""
+
+    def set_error(env: Any, error: Any) -> None:
+        if isinstance(env.program_state(), ProgramStopped):
+            return
+        original_set_error(env, error)
+
+    return set_error
 
 
 def substitute(definition: str, values: dict[str, str]) -> str:
@@ -200,7 +240,14 @@ class LocalAws:
                            "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_METRICS_NAMESPACE": "Linli",
                            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
                            "LINLI_TABLE_NAME": TABLE_NAME, **self.env_overrides})
+        # moto logs every caught States.Timeout as an error; here they are ordinary workflow paths.
+        logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         self.mock.start()
+        StateMachineInstance.__deepcopy__ = _clone_without_executions
+        self._original_stop = ParserExecution.stop
+        ParserExecution.stop = _stop_and_release_waits(self._original_stop)
+        self._original_set_error = AslEnvironment.set_error
+        AslEnvironment.set_error = _keep_stopped(self._original_set_error)
         self.lambdas.install()
         self.dynamodb_lock.install()
         self._create_resources()
@@ -212,6 +259,9 @@ class LocalAws:
         self.dynamodb_lock.uninstall()
         self.lambdas.uninstall()
         self.mock.stop()
+        del StateMachineInstance.__deepcopy__
+        ParserExecution.stop = self._original_stop
+        AslEnvironment.set_error = self._original_set_error
         self._reset_caches()
 
     @staticmethod

@@ -1,0 +1,52 @@
+# Linli (邻里) — every target installs what it needs by itself.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock | cksum | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed
+PORT ?= 8080
+LAYER_DIR := build/layer
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast lint format layer synth bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.lock
+	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r requirements-dev.lock
+	rm -f $(VENV)/.installed-* && touch $@
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) ## Create the virtualenv from the lock file
+
+run: $(STAMP) ## Start the local sandbox at http://127.0.0.1:$(PORT) (PORT=… to change)
+	PORT=$(PORT) $(PYTHON) -m local
+
+test: $(STAMP) ## Run the whole test suite
+	$(PYTHON) -m pytest
+
+test-fast: $(STAMP) ## Unit and contract tests only
+	$(PYTHON) -m pytest tests/unit tests/contract
+
+lint: $(STAMP) ## Ruff lint and format check
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP) ## Format the code
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+layer: $(STAMP) ## Build the Lambda dependencies layer (arm64, Python 3.12)
+	rm -rf $(LAYER_DIR) && mkdir -p $(LAYER_DIR)/python
+	$(PYTHON) -m pip install -q --disable-pip-version-check --platform manylinux2014_aarch64 \
+		--only-binary=:all: --python-version 3.12 --implementation cp -r requirements.in -t $(LAYER_DIR)/python
+
+synth: $(STAMP) $(NODE_STAMP) layer ## Synthesize the CloudFormation template (no AWS account needed)
+	npx cdk synth --quiet
+
+clean: ## Remove the virtualenv, build output and caches
+	rm -rf $(VENV) build cdk.out node_modules .pytest_cache .ruff_cache

@@ -1,0 +1,166 @@
+"""Fixtures shared by the workflow and API tests: one sandbox per session (moto is process-global),
+isolated test worlds, and a bounded wait for asynchronous workflow progress."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+# Generous defaults so no wait expires by accident on a slow machine; tests that exercise a
+# timeout shorten just that one with the `timeouts` fixture.
+TEST_TIMEOUTS = {
+    "LINLI_EMERGENCY_OFFER_SECONDS": "60",
+    "LINLI_BOOKING_OFFER_SECONDS": "60",
+    "LINLI_COMPANY_DISPATCH_SECONDS": "60",
+    "LINLI_ESCALATION_SECONDS": "60",
+    "LINLI_COMPLETION_SECONDS": "60",
+    "LINLI_RATING_SECONDS": "60",
+}
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    from local.sandbox import Sandbox
+
+    box = Sandbox(port=0, env=TEST_TIMEOUTS).start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def timeouts(sandbox) -> Iterator[Callable[..., None]]:
+    """Shorten workflow timeouts for one test: timeouts(offer=1) sets the offer wait to 1 s."""
+    from shared.settings import get_settings
+
+    names = {"offer": ["LINLI_EMERGENCY_OFFER_SECONDS", "LINLI_BOOKING_OFFER_SECONDS"],
+             "dispatch": ["LINLI_COMPANY_DISPATCH_SECONDS"], "escalation": ["LINLI_ESCALATION_SECONDS"],
+             "completion": ["LINLI_COMPLETION_SECONDS"], "rating": ["LINLI_RATING_SECONDS"]}
+    saved = dict(os.environ)
+
+    def set_timeouts(**seconds: int) -> None:
+        for key, value in seconds.items():
+            for env in names[key]:
+                os.environ[env] = str(value)
+        get_settings.cache_clear()
+
+    yield set_timeouts
+    for env in TEST_TIMEOUTS:
+        os.environ[env] = saved[env]
+    get_settings.cache_clear()
+
+
+def wait_for(check: Callable[[], Any], *, timeout: float = 20, what: str = "condition") -> Any:
+    """Poll until check() returns something truthy; fail (never hang) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.05)
+
+
+@dataclass
+class ApiResult:
+    status: int
+    body: Any
+
+
+@dataclass
+class Api:
+    """Calls the API through the sandbox's gateway in-process: the same events API Gateway sends."""
+
+    sandbox: Any
+
+    def call(self, user_id: str | None, role: str | None, method: str, path: str, body: Any = None) -> ApiResult:
+        from local import tokens
+
+        headers = {"content-type": "application/json"}
+        if user_id:
+            headers["authorization"] = f"Bearer {tokens.issue(user_id, role)}"
+        raw = json.dumps(body).encode() if body is not None else b""
+        response = self.sandbox.gateway.handle(method, path, headers, raw)
+        return ApiResult(response.status, json.loads(response.body) if response.body else None)
+
+
+_world_numbers = itertools.count(1)
+
+
+@dataclass
+class World:
+    """An isolated compound with its own company, resident and technicians, far from every other."""
+
+    n: int
+    lat: float
+    lng: float
+    api: Api
+    company_id: str = ""
+    compound_id: str = ""
+    resident_id: str = ""
+    address_id: str = ""
+    dispatcher_id: str = ""
+    supervisor_id: str = "sup_tongzhou"
+    technicians: list[str] = field(default_factory=list)
+
+    def as_resident(self, method: str, path: str, body: Any = None) -> ApiResult:
+        return self.api.call(self.resident_id, "resident", method, path, body)
+
+    def as_technician(self, tech_id: str, method: str, path: str, body: Any = None) -> ApiResult:
+        return self.api.call(tech_id, "technician", method, path, body)
+
+    def as_supervisor(self, method: str, path: str, body: Any = None) -> ApiResult:
+        return self.api.call(self.supervisor_id, "supervisor", method, path, body)
+
+    def as_dispatcher(self, method: str, path: str, body: Any = None) -> ApiResult:
+        return self.api.call(self.dispatcher_id, "dispatcher", method, path, body)
+
+    def add_technician(self, *, skills=("electrical",), on_duty: bool = True, metres_east: float = 100) -> str:
+        from shared.dal import people
+        from shared.records import User
+
+        tech_id = f"tech_w{self.n}_{len(self.technicians) + 1}"
+        people.put_user(User(user_id=tech_id, role="technician", name=f"测试师傅{len(self.technicians) + 1}",
+                             company_id=self.company_id, skills=list(skills), on_duty=on_duty,
+                             lat=self.lat, lng=self.lng + metres_east / 85_000))
+        self.technicians.append(tech_id)
+        return tech_id
+
+    def order(self, order_type: str = "emergency", category: str = "electrical", **extra: Any) -> dict:
+        body = {"type": order_type, "category": category, "description": "灯不亮了", "address_id": self.address_id,
+                **extra}
+        result = self.as_resident("POST", "/orders", body)
+        assert result.status == 201, result.body
+        return result.body
+
+
+@pytest.fixture
+def api(sandbox) -> Api:
+    return Api(sandbox)
+
+
+@pytest.fixture
+def world(sandbox, api) -> World:
+    from shared.dal import people
+    from shared.records import Address, Company, Compound, User
+
+    n = next(_world_numbers)
+    # 0.3° of latitude apart (~33 km): no two worlds share a geohash cell or its neighbours.
+    w = World(n=n, lat=40.2 + 0.3 * n, lng=116.2, api=api)
+    w.company_id, w.compound_id = f"co_w{n}", f"cp_w{n}"
+    w.resident_id, w.address_id, w.dispatcher_id = f"res_w{n}", f"addr_w{n}", f"disp_w{n}"
+    people.put_company(Company(company_id=w.company_id, name=f"测试物业{n}"))
+    people.put_compound(Compound(compound_id=w.compound_id, name=f"测试小区{n}", lat=w.lat, lng=w.lng,
+                                 contracted_company_id=w.company_id))
+    people.put_user(User(user_id=w.resident_id, role="resident", name=f"测试居民{n}"))
+    people.put_address(w.resident_id, Address(address_id=w.address_id, compound_id=w.compound_id,
+                                              label=f"测试小区{n}1号楼101", lat=w.lat, lng=w.lng))
+    people.put_user(User(user_id=w.dispatcher_id, role="dispatcher", name=f"调度{n}", company_id=w.company_id))
+    return w
