@@ -17,7 +17,6 @@ import time
 import traceback
 import uuid
 import zipfile
-from contextlib import redirect_stderr
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,22 +106,20 @@ class InProcessLambdas:
         module_name, func_name = handler_path.rsplit(".", 1)
         started = time.perf_counter()
         errored = False
-        logs = io.StringIO()
         try:
             with self._lock:
                 if self.faults.get(function_name, 0) > 0:
                     self.faults[function_name] -= 1
                     raise TransientError(f"injected fault in {function_name}")
             handler = getattr(importlib.import_module(module_name), func_name)
-            with redirect_stderr(logs):
-                result = handler(event, LambdaContext(function_name=function_name))
+            result = handler(event, LambdaContext(function_name=function_name))
             payload = json.dumps(result)
         except Exception as exc:  # noqa: BLE001 - reported to the caller as Lambda does
             errored = True
             payload = json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc),
                                   "stackTrace": traceback.format_exception(exc)[-3:]})
         self.invocations.append(Invocation(function_name, (time.perf_counter() - started) * 1000, errored))
-        return payload, errored, logs.getvalue()
+        return payload, errored, ""
 
 
 class SerializedDynamoDB:

@@ -23,31 +23,36 @@ class StreamPump:
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._iterators: dict[str, str] = {}
+        self._checkpoints: dict[str, str | None] = {}  # shard id → last delivered sequence number
         self._lock = threading.Lock()
+        self.stream_arn = ""
 
-    def _setup(self) -> None:
-        streams = self.aws.client("dynamodbstreams")
-        arn = self.aws.client("dynamodb").describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
-        self.stream_arn = arn
-        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-            self._iterators[shard["ShardId"]] = streams.get_shard_iterator(
-                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    def _iterator(self, streams, shard_id: str) -> str:
+        # Like Lambda's event source mapping, checkpoint by sequence number and ask for a fresh
+        # iterator each round (moto replaces its shard objects when a transaction is cancelled).
+        last = self._checkpoints.get(shard_id)
+        kwargs = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last} if last else {
+            "ShardIteratorType": "TRIM_HORIZON"}
+        return streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)["ShardIterator"]
 
     def drain(self) -> int:
         """Deliver everything written so far; returns the number of records delivered."""
         with self._lock:
-            if not self._iterators:
-                self._setup()
             streams = self.aws.client("dynamodbstreams")
+            if not self.stream_arn:
+                self.stream_arn = self.aws.client("dynamodb").describe_table(
+                    TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
             delivered = 0
-            for shard_id, iterator in list(self._iterators.items()):
-                page = streams.get_records(ShardIterator=iterator, Limit=100)
-                self._iterators[shard_id] = page["NextShardIterator"]
+            for shard in streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
+                shard_id = shard["ShardId"]
+                page = streams.get_records(ShardIterator=self._iterator(streams, shard_id), Limit=100)
+                if not page["Records"]:
+                    continue
                 records = [dict(r, eventSourceARN=self.stream_arn) for r in page["Records"] if wanted(r)]
                 if records:
                     self.aws.invoke(STREAM_FUNCTION[0], {"Records": _json_safe(records)})
                     delivered += len(records)
+                self._checkpoints[shard_id] = page["Records"][-1]["dynamodb"]["SequenceNumber"]
             return delivered
 
     def start(self) -> None:
