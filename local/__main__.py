@@ -16,11 +16,10 @@ from local.sandbox import Sandbox  # noqa: E402
 
 def main() -> None:
     port = int(os.environ.get("PORT", "8080"))
-    sandbox = Sandbox(host=os.environ.get("HOST", "127.0.0.1"), port=port,
-                      verbose=os.environ.get("VERBOSE") == "1").start()
+    sandbox = Sandbox(host=os.environ.get("HOST", "127.0.0.1"), port=port, verbose=os.environ.get("VERBOSE") == "1").start()
     print(f"邻里 Linli sandbox running at {sandbox.url}  (Ctrl-C to stop)")
     print(f"  API document: {sandbox.url}/openapi.json")
-    print(f"  Sign in:      curl -s -X POST {sandbox.url}/dev/login -d '{{\"user_id\": \"res_wang\"}}'")
+    print(f'  Sign in:      curl -s -X POST {sandbox.url}/dev/login -d \'{{"user_id": "res_wang"}}\'')
     print("  Demo accounts:")
     for p in demo_data.personas():
         extra = ", ".join(a["address_id"] + " " + a["label"] for a in p.get("addresses", []))

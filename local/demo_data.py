@@ -11,40 +11,127 @@ COMPANIES = [
 ]
 
 COMPOUNDS = [
-    Compound(compound_id="cp_gebudian", name="葛布店北里", name_en="Gebudian Beili", lat=39.9096, lng=116.6623,
-             contracted_company_id="co_tongyuan"),
-    Compound(compound_id="cp_xiyingqian", name="西营前街", name_en="Xiyingqian Street", lat=39.9052, lng=116.6571,
-             contracted_company_id="co_tongyuan"),
-    Compound(compound_id="cp_zhongcang", name="中仓小区", name_en="Zhongcang Compound", lat=39.9013, lng=116.6665,
-             contracted_company_id="co_jingan"),
+    Compound(
+        compound_id="cp_gebudian",
+        name="葛布店北里",
+        name_en="Gebudian Beili",
+        lat=39.9096,
+        lng=116.6623,
+        contracted_company_id="co_tongyuan",
+    ),
+    Compound(
+        compound_id="cp_xiyingqian",
+        name="西营前街",
+        name_en="Xiyingqian Street",
+        lat=39.9052,
+        lng=116.6571,
+        contracted_company_id="co_tongyuan",
+    ),
+    Compound(
+        compound_id="cp_zhongcang",
+        name="中仓小区",
+        name_en="Zhongcang Compound",
+        lat=39.9013,
+        lng=116.6665,
+        contracted_company_id="co_jingan",
+    ),
 ]
 
 RESIDENTS = [
-    (User(user_id="res_wang", role="resident", name="王奶奶", phone="13800000001"), [
-        Address(address_id="addr_wang_home", compound_id="cp_xiyingqian", label="西营前街5号楼2单元301",
-                label_en="Xiyingqian St. Bldg 5, Unit 2, Flat 301", lat=39.9054, lng=116.6574),
-    ]),
-    (User(user_id="res_li", role="resident", name="李大爷", phone="13800000002"), [
-        Address(address_id="addr_li_home", compound_id="cp_gebudian", label="葛布店北里12号楼1单元502",
-                label_en="Gebudian Beili Bldg 12, Unit 1, Flat 502", lat=39.9099, lng=116.6619),
-    ]),
-    (User(user_id="res_zhang", role="resident", name="张女士", phone="13800000003"), [
-        Address(address_id="addr_zhang_home", compound_id="cp_zhongcang", label="中仓小区3号楼4单元201",
-                label_en="Zhongcang Bldg 3, Unit 4, Flat 201", lat=39.9011, lng=116.6668),
-        Address(address_id="addr_zhang_mother", compound_id="cp_xiyingqian", label="西营前街7号楼1单元102（母亲家）",
-                label_en="Xiyingqian St. Bldg 7, Unit 1, Flat 102 (mother's)", lat=39.9049, lng=116.6566),
-    ]),
+    (
+        User(user_id="res_wang", role="resident", name="王奶奶", phone="13800000001"),
+        [
+            Address(
+                address_id="addr_wang_home",
+                compound_id="cp_xiyingqian",
+                label="西营前街5号楼2单元301",
+                label_en="Xiyingqian St. Bldg 5, Unit 2, Flat 301",
+                lat=39.9054,
+                lng=116.6574,
+            ),
+        ],
+    ),
+    (
+        User(user_id="res_li", role="resident", name="李大爷", phone="13800000002"),
+        [
+            Address(
+                address_id="addr_li_home",
+                compound_id="cp_gebudian",
+                label="葛布店北里12号楼1单元502",
+                label_en="Gebudian Beili Bldg 12, Unit 1, Flat 502",
+                lat=39.9099,
+                lng=116.6619,
+            ),
+        ],
+    ),
+    (
+        User(user_id="res_zhang", role="resident", name="张女士", phone="13800000003"),
+        [
+            Address(
+                address_id="addr_zhang_home",
+                compound_id="cp_zhongcang",
+                label="中仓小区3号楼4单元201",
+                label_en="Zhongcang Bldg 3, Unit 4, Flat 201",
+                lat=39.9011,
+                lng=116.6668,
+            ),
+            Address(
+                address_id="addr_zhang_mother",
+                compound_id="cp_xiyingqian",
+                label="西营前街7号楼1单元102（母亲家）",
+                label_en="Xiyingqian St. Bldg 7, Unit 1, Flat 102 (mother's)",
+                lat=39.9049,
+                lng=116.6566,
+            ),
+        ],
+    ),
 ]
 
 TECHNICIANS = [
-    User(user_id="tech_zhao", role="technician", name="赵师傅", phone="13900000001", company_id="co_tongyuan",
-         skills=["electrical", "appliances"], on_duty=True, lat=39.9061, lng=116.6580),
-    User(user_id="tech_qian", role="technician", name="钱师傅", phone="13900000002", company_id="co_tongyuan",
-         skills=["plumbing", "locks", "other"], on_duty=True, lat=39.9090, lng=116.6610),
-    User(user_id="tech_sun", role="technician", name="孙师傅", phone="13900000003", company_id="co_jingan",
-         skills=["electrical", "plumbing", "other"], on_duty=True, lat=39.9020, lng=116.6655),
-    User(user_id="tech_zhou", role="technician", name="周师傅", phone="13900000004", company_id="co_jingan",
-         skills=["locks", "appliances", "electrical"], on_duty=False, lat=39.9003, lng=116.6680),
+    User(
+        user_id="tech_zhao",
+        role="technician",
+        name="赵师傅",
+        phone="13900000001",
+        company_id="co_tongyuan",
+        skills=["electrical", "appliances"],
+        on_duty=True,
+        lat=39.9061,
+        lng=116.6580,
+    ),
+    User(
+        user_id="tech_qian",
+        role="technician",
+        name="钱师傅",
+        phone="13900000002",
+        company_id="co_tongyuan",
+        skills=["plumbing", "locks", "other"],
+        on_duty=True,
+        lat=39.9090,
+        lng=116.6610,
+    ),
+    User(
+        user_id="tech_sun",
+        role="technician",
+        name="孙师傅",
+        phone="13900000003",
+        company_id="co_jingan",
+        skills=["electrical", "plumbing", "other"],
+        on_duty=True,
+        lat=39.9020,
+        lng=116.6655,
+    ),
+    User(
+        user_id="tech_zhou",
+        role="technician",
+        name="周师傅",
+        phone="13900000004",
+        company_id="co_jingan",
+        skills=["locks", "appliances", "electrical"],
+        on_duty=False,
+        lat=39.9003,
+        lng=116.6680,
+    ),
 ]
 
 STAFF = [
@@ -70,9 +157,21 @@ def seed() -> None:
 def personas() -> list[dict]:
     listed = []
     for user, addresses in RESIDENTS:
-        listed.append({"user_id": user.user_id, "role": user.role, "name": user.name,
-                       "addresses": [{"address_id": a.address_id, "label": a.label} for a in addresses]})
+        listed.append(
+            {
+                "user_id": user.user_id,
+                "role": user.role,
+                "name": user.name,
+                "addresses": [{"address_id": a.address_id, "label": a.label} for a in addresses],
+            }
+        )
     for user in TECHNICIANS + STAFF:
-        listed.append({"user_id": user.user_id, "role": user.role, "name": user.name,
-                       **({"company_id": user.company_id} if user.company_id else {})})
+        listed.append(
+            {
+                "user_id": user.user_id,
+                "role": user.role,
+                "name": user.name,
+                **({"company_id": user.company_id} if user.company_id else {}),
+            }
+        )
     return listed

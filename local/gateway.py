@@ -52,8 +52,9 @@ def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     return None
 
 
-def build_event(route: Route, path_params: dict, method: str, path: str, query: str, headers: dict[str, str],
-                body: bytes, claims: dict | None) -> dict:
+def build_event(
+    route: Route, path_params: dict, method: str, path: str, query: str, headers: dict[str, str], body: bytes, claims: dict | None
+) -> dict:
     try:
         text, is_base64 = body.decode("utf-8"), False
     except UnicodeDecodeError:
@@ -70,11 +71,22 @@ def build_event(route: Route, path_params: dict, method: str, path: str, query: 
         "queryStringParameters": dict(parse_qsl(query)) or None,
         "pathParameters": path_params or None,
         "requestContext": {
-            "accountId": "123456789012", "apiId": "local", "domainName": "localhost", "domainPrefix": "localhost",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
-                     "userAgent": headers.get("User-Agent", "")},
-            "requestId": str(uuid.uuid4()), "routeKey": route_key, "stage": "$default",
-            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)), "timeEpoch": int(now * 1000),
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": "localhost",
+            "domainPrefix": "localhost",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": headers.get("User-Agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
             **({"authorizer": authorizer} if authorizer else {}),
         },
         "body": text if body else None,
@@ -107,8 +119,9 @@ class Gateway:
         result = self.aws.invoke(api_function_name(route.function), event)
         payload = result.get("body") or ""
         raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
-        return GatewayResponse(int(result.get("statusCode", 200)),
-                               {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}, raw)
+        return GatewayResponse(
+            int(result.get("statusCode", 200)), {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}, raw
+        )
 
 
 class SandboxRequestHandler(BaseHTTPRequestHandler):

@@ -116,8 +116,9 @@ class InProcessLambdas:
             payload = json.dumps(result)
         except Exception as exc:  # noqa: BLE001 - reported to the caller as Lambda does
             errored = True
-            payload = json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc),
-                                  "stackTrace": traceback.format_exception(exc)[-3:]})
+            payload = json.dumps(
+                {"errorType": type(exc).__name__, "errorMessage": str(exc), "stackTrace": traceback.format_exception(exc)[-3:]}
+            )
         self.invocations.append(Invocation(function_name, (time.perf_counter() - started) * 1000, errored))
         return payload, errored, ""
 
@@ -191,9 +192,11 @@ def substitute(definition: str, values: dict[str, str]) -> str:
 
 def table_definition() -> dict:
     gsis = [
-        {"IndexName": f"gsi{i}", "Projection": {"ProjectionType": "ALL"},
-         "KeySchema": [{"AttributeName": f"gsi{i}pk", "KeyType": "HASH"},
-                       {"AttributeName": f"gsi{i}sk", "KeyType": "RANGE"}]}
+        {
+            "IndexName": f"gsi{i}",
+            "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": f"gsi{i}pk", "KeyType": "HASH"}, {"AttributeName": f"gsi{i}sk", "KeyType": "RANGE"}],
+        }
         for i in range(1, 5)
     ]
     names = ["pk", "sk"] + [f"gsi{i}{k}" for i in range(1, 5) for k in ("pk", "sk")]
@@ -219,8 +222,7 @@ class LocalAws:
     """Start/stop moto with the platform's resources created as CDK would create them."""
 
     def __init__(self, env_overrides: dict[str, str] | None = None) -> None:
-        self.mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True},
-                                     "lambda": {"use_docker": True}})
+        self.mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": True}})
         self.lambdas = InProcessLambdas()
         self.dynamodb_lock = SerializedDynamoDB()
         self.state_machine_arn = ""
@@ -232,11 +234,20 @@ class LocalAws:
     def start(self) -> LocalAws:
         import os
 
-        os.environ.update({"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "sandbox",
-                           "AWS_SECRET_ACCESS_KEY": "sandbox", "MOTO_ACCOUNT_ID": ACCOUNT,
-                           "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_METRICS_NAMESPACE": "Linli",
-                           "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-                           "LINLI_TABLE_NAME": TABLE_NAME, **self.env_overrides})
+        os.environ.update(
+            {
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "AWS_ACCESS_KEY_ID": "sandbox",
+                "AWS_SECRET_ACCESS_KEY": "sandbox",
+                "MOTO_ACCOUNT_ID": ACCOUNT,
+                "POWERTOOLS_TRACE_DISABLED": "1",
+                "POWERTOOLS_METRICS_NAMESPACE": "Linli",
+                "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+                "LINLI_TABLE_NAME": TABLE_NAME,
+                **self.env_overrides,
+            }
+        )
         # moto logs every caught States.Timeout as an error; here they are ordinary workflow paths.
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         self.mock.start()
@@ -274,23 +285,39 @@ class LocalAws:
     def _create_resources(self) -> None:
         self.client("dynamodb").create_table(**table_definition())
         role_arn = self.client("iam").create_role(
-            RoleName="linli-sandbox", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+            RoleName="linli-sandbox",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
         )["Role"]["Arn"]
         lam = self.client("lambda")
         arns = {}
-        functions = {**WORKFLOW_FUNCTIONS, **{api_function_name(d): h for d, h in API_FUNCTIONS.items()},
-                     STREAM_FUNCTION[0]: STREAM_FUNCTION[1]}
+        functions = {
+            **WORKFLOW_FUNCTIONS,
+            **{api_function_name(d): h for d, h in API_FUNCTIONS.items()},
+            STREAM_FUNCTION[0]: STREAM_FUNCTION[1],
+        }
         for name, handler in functions.items():
             arns[name] = lam.create_function(
-                FunctionName=name, Runtime="python3.12", Role=role_arn, Handler=handler,
-                Code={"ZipFile": _zip_stub()}, Architectures=["arm64"], Timeout=10, MemorySize=256,
+                FunctionName=name,
+                Runtime="python3.12",
+                Role=role_arn,
+                Handler=handler,
+                Code={"ZipFile": _zip_stub()},
+                Architectures=["arm64"],
+                Timeout=10,
+                MemorySize=256,
             )["FunctionArn"]
-        definition = substitute(ASL_PATH.read_text(encoding="utf-8"), {
-            "TableName": TABLE_NAME,
-            **{f"{name}FunctionArn": arns[name] for name in WORKFLOW_FUNCTIONS},
-        })
+        definition = substitute(
+            ASL_PATH.read_text(encoding="utf-8"),
+            {
+                "TableName": TABLE_NAME,
+                **{f"{name}FunctionArn": arns[name] for name in WORKFLOW_FUNCTIONS},
+            },
+        )
         self.state_machine_arn = self.client("stepfunctions").create_state_machine(
-            name=STATE_MACHINE_NAME, definition=definition, roleArn=role_arn, type="STANDARD",
+            name=STATE_MACHINE_NAME,
+            definition=definition,
+            roleArn=role_arn,
+            type="STANDARD",
         )["stateMachineArn"]
 
     def invoke(self, function_name: str, event: dict) -> dict:

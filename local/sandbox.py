@@ -20,13 +20,19 @@ accounts at /dev/personas. The client apps will live here.</p></body></html>"""
 
 
 def _json_response(status: int, payload: Any) -> GatewayResponse:
-    return GatewayResponse(status, {"content-type": "application/json"},
-                           json.dumps(payload, ensure_ascii=False).encode())
+    return GatewayResponse(status, {"content-type": "application/json"}, json.dumps(payload, ensure_ascii=False).encode())
 
 
 class Sandbox:
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 8080, env: dict[str, str] | None = None,
-                 seed: bool = True, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        env: dict[str, str] | None = None,
+        seed: bool = True,
+        verbose: bool = False,
+    ) -> None:
         self.aws = LocalAws(env_overrides=env)
         self.gateway = Gateway(self.aws)
         self.pump = StreamPump(self.aws)
@@ -74,7 +80,23 @@ class Sandbox:
             user_id = None
         persona = next((p for p in demo_data.personas() if p["user_id"] == user_id), None)
         if not isinstance(user_id, str) or persona is None:
-            return _json_response(400, {"error": {"code": "unknown_user", "message": "没有这个演示账号",
-                                                  "message_en": "No such demo user; see /dev/personas."}})
-        return _json_response(200, {"access_token": tokens.issue(user_id, persona["role"]), "token_type": "Bearer",
-                                    "expires_in": tokens.TOKEN_SECONDS, "user_id": user_id, "role": persona["role"]})
+            return _json_response(
+                400,
+                {
+                    "error": {
+                        "code": "unknown_user",
+                        "message": "没有这个演示账号",
+                        "message_en": "No such demo user; see /dev/personas.",
+                    }
+                },
+            )
+        return _json_response(
+            200,
+            {
+                "access_token": tokens.issue(user_id, persona["role"]),
+                "token_type": "Bearer",
+                "expires_in": tokens.TOKEN_SECONDS,
+                "user_id": user_id,
+                "role": persona["role"],
+            },
+        )

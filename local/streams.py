@@ -31,8 +31,11 @@ class StreamPump:
         # Like Lambda's event source mapping, checkpoint by sequence number and ask for a fresh
         # iterator each round (moto replaces its shard objects when a transaction is cancelled).
         last = self._checkpoints.get(shard_id)
-        kwargs = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last} if last else {
-            "ShardIteratorType": "TRIM_HORIZON"}
+        kwargs = (
+            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+            if last
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
         return streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)["ShardIterator"]
 
     def drain(self) -> int:
@@ -40,8 +43,7 @@ class StreamPump:
         with self._lock:
             streams = self.aws.client("dynamodbstreams")
             if not self.stream_arn:
-                self.stream_arn = self.aws.client("dynamodb").describe_table(
-                    TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
+                self.stream_arn = self.aws.client("dynamodb").describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
             delivered = 0
             for shard in streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
                 shard_id = shard["ShardId"]

@@ -15,15 +15,24 @@ TOKEN_SECONDS = 12 * 3600
 
 def issue(user_id: str, role: str, *, lifetime: int = TOKEN_SECONDS) -> str:
     now = int(time.time())
-    claims = {"sub": user_id, "cognito:groups": [role], "iss": ISSUER, "aud": AUDIENCE, "token_use": "id",
-              "iat": now, "nbf": now, "exp": now + lifetime}
+    claims = {
+        "sub": user_id,
+        "cognito:groups": [role],
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "token_use": "id",
+        "iat": now,
+        "nbf": now,
+        "exp": now + lifetime,
+    }
     return jwt.encode(claims, _SECRET, algorithm="HS256")
 
 
 def verify(token: str) -> dict:
     """What API Gateway's JWT authorizer checks: signature, algorithm, issuer, audience, times."""
-    return jwt.decode(token, _SECRET, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
-                      options={"require": ["exp", "iat", "sub"]})
+    return jwt.decode(
+        token, _SECRET, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER, options={"require": ["exp", "iat", "sub"]}
+    )
 
 
 def claims_as_api_gateway_passes_them(claims: dict) -> dict:

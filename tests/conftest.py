@@ -39,9 +39,13 @@ def timeouts(sandbox) -> Iterator[Callable[..., None]]:
     """Shorten workflow timeouts for one test: timeouts(offer=1) sets the offer wait to 1 s."""
     from shared.settings import get_settings
 
-    names = {"offer": ["LINLI_EMERGENCY_OFFER_SECONDS", "LINLI_BOOKING_OFFER_SECONDS"],
-             "dispatch": ["LINLI_COMPANY_DISPATCH_SECONDS"], "escalation": ["LINLI_ESCALATION_SECONDS"],
-             "completion": ["LINLI_COMPLETION_SECONDS"], "rating": ["LINLI_RATING_SECONDS"]}
+    names = {
+        "offer": ["LINLI_EMERGENCY_OFFER_SECONDS", "LINLI_BOOKING_OFFER_SECONDS"],
+        "dispatch": ["LINLI_COMPANY_DISPATCH_SECONDS"],
+        "escalation": ["LINLI_ESCALATION_SECONDS"],
+        "completion": ["LINLI_COMPLETION_SECONDS"],
+        "rating": ["LINLI_RATING_SECONDS"],
+    }
     saved = dict(os.environ)
 
     def set_timeouts(**seconds: int) -> None:
@@ -127,15 +131,23 @@ class World:
         from shared.records import User
 
         tech_id = f"tech_w{self.n}_{len(self.technicians) + 1}"
-        people.put_user(User(user_id=tech_id, role="technician", name=f"测试师傅{len(self.technicians) + 1}",
-                             company_id=self.company_id, skills=list(skills), on_duty=on_duty,
-                             lat=self.lat, lng=self.lng + metres_east / 85_000))
+        people.put_user(
+            User(
+                user_id=tech_id,
+                role="technician",
+                name=f"测试师傅{len(self.technicians) + 1}",
+                company_id=self.company_id,
+                skills=list(skills),
+                on_duty=on_duty,
+                lat=self.lat,
+                lng=self.lng + metres_east / 85_000,
+            )
+        )
         self.technicians.append(tech_id)
         return tech_id
 
     def order(self, order_type: str = "emergency", category: str = "electrical", **extra: Any) -> dict:
-        body = {"type": order_type, "category": category, "description": "灯不亮了", "address_id": self.address_id,
-                **extra}
+        body = {"type": order_type, "category": category, "description": "灯不亮了", "address_id": self.address_id, **extra}
         result = self.as_resident("POST", "/orders", body)
         assert result.status == 201, result.body
         return result.body
@@ -157,10 +169,13 @@ def world(sandbox, api) -> World:
     w.company_id, w.compound_id = f"co_w{n}", f"cp_w{n}"
     w.resident_id, w.address_id, w.dispatcher_id = f"res_w{n}", f"addr_w{n}", f"disp_w{n}"
     people.put_company(Company(company_id=w.company_id, name=f"测试物业{n}"))
-    people.put_compound(Compound(compound_id=w.compound_id, name=f"测试小区{n}", lat=w.lat, lng=w.lng,
-                                 contracted_company_id=w.company_id))
+    people.put_compound(
+        Compound(compound_id=w.compound_id, name=f"测试小区{n}", lat=w.lat, lng=w.lng, contracted_company_id=w.company_id)
+    )
     people.put_user(User(user_id=w.resident_id, role="resident", name=f"测试居民{n}"))
-    people.put_address(w.resident_id, Address(address_id=w.address_id, compound_id=w.compound_id,
-                                              label=f"测试小区{n}1号楼101", lat=w.lat, lng=w.lng))
+    people.put_address(
+        w.resident_id,
+        Address(address_id=w.address_id, compound_id=w.compound_id, label=f"测试小区{n}1号楼101", lat=w.lat, lng=w.lng),
+    )
     people.put_user(User(user_id=w.dispatcher_id, role="dispatcher", name=f"调度{n}", company_id=w.company_id))
     return w

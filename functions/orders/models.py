@@ -25,8 +25,9 @@ class CreateOrderIn(BaseModel):
     description: str = Field(min_length=1, max_length=500)
     address_id: str = Field(min_length=1, max_length=64)
     slot: SlotIn | None = None
-    place: str | None = Field(default=None, min_length=1, max_length=200,
-                              description="Public-area reports: where in the compound (e.g. 3号楼楼道).")
+    place: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Public-area reports: where in the compound (e.g. 3号楼楼道)."
+    )
 
 
 class ProgressIn(BaseModel):

@@ -41,8 +41,11 @@ def error_body(code: str, message_zh: str, message_en: str) -> dict:
 
 
 def error_response(status: int, code: str, message_zh: str, message_en: str) -> Response:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
-                    body=json.dumps(error_body(code, message_zh, message_en), ensure_ascii=False))
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(error_body(code, message_zh, message_en), ensure_ascii=False),
+    )
 
 
 def _describe_validation(errors: Iterable[dict]) -> str:
@@ -62,17 +65,26 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if event.get("body") and content_type != "application/json":
-        return {"statusCode": 415, "headers": {"Content-Type": content_types.APPLICATION_JSON},
-                "body": json.dumps(error_body("unsupported_media_type", "请以 JSON 格式提交（Content-Type: application/json）",
-                                                "Send the body as JSON (Content-Type: application/json)."),
-                                   ensure_ascii=False)}
+        return {
+            "statusCode": 415,
+            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": json.dumps(
+                error_body(
+                    "unsupported_media_type",
+                    "请以 JSON 格式提交（Content-Type: application/json）",
+                    "Send the body as JSON (Content-Type: application/json).",
+                ),
+                ensure_ascii=False,
+            ),
+        }
     return app.resolve(event, context)
 
 
 def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
     # Chinese text stays readable in responses (curl users included).
-    app = APIGatewayHttpResolver(enable_validation=True,
-                                 serializer=partial(json.dumps, separators=(",", ":"), cls=Encoder, ensure_ascii=False))
+    app = APIGatewayHttpResolver(
+        enable_validation=True, serializer=partial(json.dumps, separators=(",", ":"), cls=Encoder, ensure_ascii=False)
+    )
     for router in routers:
         app.include_router(router)
 

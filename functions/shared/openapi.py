@@ -16,7 +16,8 @@ def openapi_document() -> dict:
 
     app = build_resolver(orders, matching, ratings, notify)
     schema = app.get_openapi_json_schema(
-        title=API_TITLE, version=API_VERSION,
+        title=API_TITLE,
+        version=API_VERSION,
         description="邻里 Linli: 老旧小区上门维修服务平台 API. Door-to-door repair for old residential compounds.",
     )
     import json

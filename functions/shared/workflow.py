@@ -30,8 +30,7 @@ def start(order_id: str, payload: dict) -> str:
     """Start the order's execution, named by the order id so a second start cannot create another."""
     settings = get_settings()
     try:
-        response = _client().start_execution(
-            stateMachineArn=settings.state_machine_arn, name=order_id, input=json.dumps(payload))
+        response = _client().start_execution(stateMachineArn=settings.state_machine_arn, name=order_id, input=json.dumps(payload))
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ExecutionAlreadyExists":
             raise
@@ -83,8 +82,7 @@ def history(execution_arn: str) -> list[dict]:
 def redact_tokens(value: Any) -> Any:
     """Task tokens appear in scheduled task parameters; they must never reach a client."""
     if isinstance(value, dict):
-        return {k: (_REDACTED if k in ("task_token", "TaskToken", "taskToken") else redact_tokens(v))
-                for k, v in value.items()}
+        return {k: (_REDACTED if k in ("task_token", "TaskToken", "taskToken") else redact_tokens(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact_tokens(v) for v in value]
     if isinstance(value, str) and value[:1] in "{[" and "task_token" in value:

@@ -68,24 +68,57 @@ def test_unknown_route_and_method(base):
     assert requests.delete(f"{base}/orders", headers=login(base, "res_wang"), timeout=10).status_code == 405
 
 
-@pytest.mark.parametrize("body, status, code", [
-    ({"type": "teleport", "category": "electrical", "description": "x", "address_id": "addr_wang_home"}, 422,
-     "validation_error"),
-    ({"type": "emergency", "category": "electrical", "description": "", "address_id": "addr_wang_home"}, 422,
-     "validation_error"),
-    ({"type": "emergency", "category": "electrical", "description": "x" * 501, "address_id": "addr_wang_home"}, 422,
-     "validation_error"),
-    ({"type": "emergency", "category": "electrical", "description": "灯", "address_id": "addr_li_home"}, 400,
-     "validation_error"),
-    ({"type": "booking", "category": "plumbing", "description": "漏水", "address_id": "addr_wang_home",
-      "slot": {"start": "2020-01-01T09:00:00+08:00", "end": "2020-01-01T10:00:00+08:00"}}, 400, "validation_error"),
-    ({"type": "booking", "category": "plumbing", "description": "漏水", "address_id": "addr_wang_home"}, 400,
-     "validation_error"),
-    ({"type": "public_area", "category": "other", "description": "楼道灯坏了", "address_id": "addr_wang_home"}, 400,
-     "validation_error"),
-    ({"type": "emergency", "category": "electrical", "description": "灯", "address_id": "addr_wang_home",
-      "surprise": 1}, 422, "validation_error"),
-])
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        (
+            {"type": "teleport", "category": "electrical", "description": "x", "address_id": "addr_wang_home"},
+            422,
+            "validation_error",
+        ),
+        (
+            {"type": "emergency", "category": "electrical", "description": "", "address_id": "addr_wang_home"},
+            422,
+            "validation_error",
+        ),
+        (
+            {"type": "emergency", "category": "electrical", "description": "x" * 501, "address_id": "addr_wang_home"},
+            422,
+            "validation_error",
+        ),
+        (
+            {"type": "emergency", "category": "electrical", "description": "灯", "address_id": "addr_li_home"},
+            400,
+            "validation_error",
+        ),
+        (
+            {
+                "type": "booking",
+                "category": "plumbing",
+                "description": "漏水",
+                "address_id": "addr_wang_home",
+                "slot": {"start": "2020-01-01T09:00:00+08:00", "end": "2020-01-01T10:00:00+08:00"},
+            },
+            400,
+            "validation_error",
+        ),
+        (
+            {"type": "booking", "category": "plumbing", "description": "漏水", "address_id": "addr_wang_home"},
+            400,
+            "validation_error",
+        ),
+        (
+            {"type": "public_area", "category": "other", "description": "楼道灯坏了", "address_id": "addr_wang_home"},
+            400,
+            "validation_error",
+        ),
+        (
+            {"type": "emergency", "category": "electrical", "description": "灯", "address_id": "addr_wang_home", "surprise": 1},
+            422,
+            "validation_error",
+        ),
+    ],
+)
 def test_bad_orders_get_a_clear_error_and_store_nothing(base, body, status, code):
     headers = login(base, "res_wang")
     before = len(requests.get(f"{base}/orders", headers=headers, timeout=10).json()["orders"])
@@ -96,24 +129,34 @@ def test_bad_orders_get_a_clear_error_and_store_nothing(base, body, status, code
 
 
 def test_non_json_body_is_refused_with_415(base):
-    response = requests.post(f"{base}/orders", data="type=emergency", headers={
-        **login(base, "res_wang"), "Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    response = requests.post(
+        f"{base}/orders",
+        data="type=emergency",
+        headers={**login(base, "res_wang"), "Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
     assert response.status_code == 415 and error_code(response) == "unsupported_media_type"
 
 
 def test_malformed_json_is_a_4xx(base):
-    response = requests.post(f"{base}/orders", data=b"{not json", headers={
-        **login(base, "res_wang"), "Content-Type": "application/json"}, timeout=10)
+    response = requests.post(
+        f"{base}/orders", data=b"{not json", headers={**login(base, "res_wang"), "Content-Type": "application/json"}, timeout=10
+    )
     assert 400 <= response.status_code < 500
 
 
 def test_a_resident_cannot_read_another_residents_order(base):
-    order = requests.post(f"{base}/orders", headers=login(base, "res_li"), timeout=10, json={
-        "type": "emergency", "category": "plumbing", "description": "水管漏水", "address_id": "addr_li_home"}).json()
+    order = requests.post(
+        f"{base}/orders",
+        headers=login(base, "res_li"),
+        timeout=10,
+        json={"type": "emergency", "category": "plumbing", "description": "水管漏水", "address_id": "addr_li_home"},
+    ).json()
     other = requests.get(f"{base}/orders/{order['order_id']}", headers=login(base, "res_wang"), timeout=10)
     assert other.status_code == 403 and error_code(other) == "forbidden"
-    assert requests.post(f"{base}/orders/{order['order_id']}/cancel", headers=login(base, "res_wang"),
-                         timeout=10).status_code == 403
+    assert (
+        requests.post(f"{base}/orders/{order['order_id']}/cancel", headers=login(base, "res_wang"), timeout=10).status_code == 403
+    )
     own = requests.get(f"{base}/orders/{order['order_id']}", headers=login(base, "res_li"), timeout=10)
     assert own.status_code == 200 and own.json()["order_code"]
     requests.post(f"{base}/orders/{order['order_id']}/cancel", headers=login(base, "res_li"), timeout=10)
@@ -129,19 +172,26 @@ def _offer_for(base: str, tech: str, order_id: str) -> str:
 
 def test_a_technician_cannot_accept_an_offer_made_to_someone_else(base):
     # 王奶奶's electrical fault: 赵师傅 is the nearest electrician on duty.
-    order = requests.post(f"{base}/orders", headers=login(base, "res_wang"), timeout=10, json={
-        "type": "emergency", "category": "electrical", "description": "插座没电", "address_id": "addr_wang_home"}).json()
+    order = requests.post(
+        f"{base}/orders",
+        headers=login(base, "res_wang"),
+        timeout=10,
+        json={"type": "emergency", "category": "electrical", "description": "插座没电", "address_id": "addr_wang_home"},
+    ).json()
     offer_id = _offer_for(base, "tech_zhao", order["order_id"])
     stolen = requests.post(f"{base}/offers/{offer_id}/accept", headers=login(base, "tech_sun"), timeout=10)
     assert stolen.status_code == 403
-    assert requests.get(f"{base}/orders/{order['order_id']}", headers=login(base, "tech_sun"),
-                        timeout=10).status_code == 403
+    assert requests.get(f"{base}/orders/{order['order_id']}", headers=login(base, "tech_sun"), timeout=10).status_code == 403
     requests.post(f"{base}/orders/{order['order_id']}/cancel", headers=login(base, "res_wang"), timeout=10)
 
 
 def test_the_same_offer_accepted_twice_at_once_assigns_once(base):
-    order = requests.post(f"{base}/orders", headers=login(base, "res_wang"), timeout=10, json={
-        "type": "emergency", "category": "electrical", "description": "跳闸", "address_id": "addr_wang_home"}).json()
+    order = requests.post(
+        f"{base}/orders",
+        headers=login(base, "res_wang"),
+        timeout=10,
+        json={"type": "emergency", "category": "electrical", "description": "跳闸", "address_id": "addr_wang_home"},
+    ).json()
     offer_id = _offer_for(base, "tech_zhao", order["order_id"])
     headers = login(base, "tech_zhao")
     results: list[int] = []
@@ -166,9 +216,17 @@ def test_the_same_offer_accepted_twice_at_once_assigns_once(base):
 def test_story_of_the_ceiling_light_at_xiyingqian_street(base):
     """The report's story: the elderly couple's ceiling light, fixed for free, traced end to end."""
     wang, zhao, supervisor = login(base, "res_wang"), login(base, "tech_zhao"), login(base, "sup_tongzhou")
-    order = requests.post(f"{base}/orders", headers=wang, timeout=10, json={
-        "type": "emergency", "category": "electrical", "description": "客厅吸顶灯不亮，换了灯泡也不亮",
-        "address_id": "addr_wang_home"})
+    order = requests.post(
+        f"{base}/orders",
+        headers=wang,
+        timeout=10,
+        json={
+            "type": "emergency",
+            "category": "electrical",
+            "description": "客厅吸顶灯不亮，换了灯泡也不亮",
+            "address_id": "addr_wang_home",
+        },
+    )
     assert order.status_code == 201
     order = order.json()
     assert order["quote"]["free_service"] is True and order["status"] == "submitted"
@@ -176,11 +234,20 @@ def test_story_of_the_ceiling_light_at_xiyingqian_street(base):
     assert requests.post(f"{base}/offers/{offer_id}/accept", headers=zhao, timeout=10).status_code == 200
     url = f"{base}/orders/{order['order_id']}"
     assert requests.post(f"{url}/progress", json={"status": "on_site"}, headers=zhao, timeout=10).status_code == 200
-    done = requests.post(f"{url}/completion", headers=zhao, timeout=10,
-                         json={"items": [{"description": "断线重接", "quantity": 1, "unit_price": 15}]})
+    done = requests.post(
+        f"{url}/completion",
+        headers=zhao,
+        timeout=10,
+        json={"items": [{"description": "断线重接", "quantity": 1, "unit_price": 15}]},
+    )
     assert done.status_code == 200 and done.json()["bill_total"] == 0  # the pilot is free
-    wait_for(lambda: requests.post(f"{url}/rating", json={"stars": 5, "comment": "师傅很专业"}, headers=wang,
-                                   timeout=10).status_code == 201, what="the rating to be accepted")
+    wait_for(
+        lambda: (
+            requests.post(f"{url}/rating", json={"stars": 5, "comment": "师傅很专业"}, headers=wang, timeout=10).status_code
+            == 201
+        ),
+        what="the rating to be accepted",
+    )
     wait_for(lambda: requests.get(url, headers=wang, timeout=10).json()["status"] == "closed", what="closing")
     history = requests.get(f"{url}/history", headers=supervisor, timeout=10)
     assert history.status_code == 200
@@ -192,6 +259,12 @@ def test_story_of_the_ceiling_light_at_xiyingqian_street(base):
     assert offers.task_token(offer_id) not in history.text and "«redacted»" in history.text
     assert requests.get(f"{url}/history", headers=wang, timeout=10).status_code == 403
     # 王奶奶 was told, by message, the code to check at the door
-    assigned = wait_for(lambda: [m for m in requests.get(f"{base}/messages", headers=wang, timeout=10).json()[
-        "messages"] if m["order_id"] == order["order_id"] and m["kind"] == "order_assigned"], what="notification")
+    assigned = wait_for(
+        lambda: [
+            m
+            for m in requests.get(f"{base}/messages", headers=wang, timeout=10).json()["messages"]
+            if m["order_id"] == order["order_id"] and m["kind"] == "order_assigned"
+        ],
+        what="notification",
+    )
     assert order["order_code"] in assigned[0]["text_zh"] and order["order_code"] in assigned[0]["text_en"]

@@ -19,8 +19,11 @@ class Observer:
         return orders.get(order_id)
 
     def wait_status(self, order_id: str, status: str, timeout: float = 20):
-        return wait_for(lambda: (o := self.order(order_id)) and o.status == status and o,
-                        timeout=timeout, what=f"order {order_id} to be {status}")
+        return wait_for(
+            lambda: (o := self.order(order_id)) and o.status == status and o,
+            timeout=timeout,
+            what=f"order {order_id} to be {status}",
+        )
 
     def wait_offer(self, world, tech_id: str, order_id: str, timeout: float = 20) -> str:
         def find():
@@ -38,8 +41,9 @@ class Observer:
         return self.sfn.describe_execution(executionArn=self.execution_arn(order_id))["status"]
 
     def wait_execution(self, order_id: str, status: str, timeout: float = 20) -> str:
-        return wait_for(lambda: self.execution_status(order_id) == status, timeout=timeout,
-                        what=f"execution of {order_id} to be {status}")
+        return wait_for(
+            lambda: self.execution_status(order_id) == status, timeout=timeout, what=f"execution of {order_id} to be {status}"
+        )
 
     def history(self, order_id: str) -> list[dict]:
         events, kwargs = [], {"executionArn": self.execution_arn(order_id)}
@@ -51,8 +55,7 @@ class Observer:
             kwargs["nextToken"] = page["nextToken"]
 
     def states_entered(self, order_id: str) -> list[str]:
-        return [e["stateEnteredEventDetails"]["name"] for e in self.history(order_id)
-                if e["type"].endswith("StateEntered")]
+        return [e["stateEnteredEventDetails"]["name"] for e in self.history(order_id) if e["type"].endswith("StateEntered")]
 
 
 @pytest.fixture

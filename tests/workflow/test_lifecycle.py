@@ -5,15 +5,29 @@ from __future__ import annotations
 
 from tests.conftest import wait_for
 
-HAPPY_PATH = ["RouteByOrderType", "MarkMatching", "SelectCandidate", "CandidateFound", "OfferToTechnician",
-              "OfferAnswered", "AwaitCompletion", "AwaitRating", "CloseOrder", "Closed"]
+HAPPY_PATH = [
+    "RouteByOrderType",
+    "MarkMatching",
+    "SelectCandidate",
+    "CandidateFound",
+    "OfferToTechnician",
+    "OfferAnswered",
+    "AwaitCompletion",
+    "AwaitRating",
+    "CloseOrder",
+    "Closed",
+]
 
 
 def _finish(world, observe, order_id: str, tech_id: str) -> None:
     assert world.as_technician(tech_id, "POST", f"/orders/{order_id}/progress", {"status": "en_route"}).status == 200
     assert world.as_technician(tech_id, "POST", f"/orders/{order_id}/progress", {"status": "on_site"}).status == 200
-    done = world.as_technician(tech_id, "POST", f"/orders/{order_id}/completion",
-                               {"items": [{"description": "断线重接", "quantity": 1, "unit_price": 0}]})
+    done = world.as_technician(
+        tech_id,
+        "POST",
+        f"/orders/{order_id}/completion",
+        {"items": [{"description": "断线重接", "quantity": 1, "unit_price": 0}]},
+    )
     assert done.status == 200, done.body
     observe.wait_status(order_id, "completed")
     assert world.as_resident("POST", f"/orders/{order_id}/rating", {"stars": 5, "comment": "很好"}).status == 201
@@ -33,7 +47,16 @@ def test_happy_path_emergency_repair(world, observe):
     # Then the order is closed with every status on its timeline, and the history follows the happy path
     stored = observe.order(order["order_id"])
     assert [t.status for t in stored.timeline] == [
-        "submitted", "matching", "offered", "assigned", "en_route", "on_site", "completed", "rated", "closed"]
+        "submitted",
+        "matching",
+        "offered",
+        "assigned",
+        "en_route",
+        "on_site",
+        "completed",
+        "rated",
+        "closed",
+    ]
     assert stored.technician_id == tech and stored.rating_stars == 5 and stored.bill_total == 0
     assert observe.states_entered(order["order_id"]) == HAPPY_PATH
 

@@ -21,10 +21,18 @@ router = Router()
 
 def _offer_view(offer: Offer) -> OfferView:
     order = orders.get_or_404(offer.order_id)
-    return OfferView(offer_id=offer.offer_id, order_id=offer.order_id, status=offer.status,
-                     created_at=offer.created_at, expires_at=offer.expires_at, order_type=order.order_type,
-                     category=order.category, description=order.description, address_label=order.address_label,
-                     place=order.place)
+    return OfferView(
+        offer_id=offer.offer_id,
+        order_id=offer.order_id,
+        status=offer.status,
+        created_at=offer.created_at,
+        expires_at=offer.expires_at,
+        order_type=order.order_type,
+        category=order.category,
+        description=order.description,
+        address_label=order.address_label,
+        place=order.place,
+    )
 
 
 def _own_offer(offer_id: str, caller: Caller) -> Offer:

@@ -30,10 +30,16 @@ class OfferIn(BaseModel):
 def handler(event: dict, context: LambdaContext) -> dict:
     task = OfferIn.model_validate(event)
     now = clock.now()
-    offer = Offer(offer_id=task.offer_id, order_id=task.order_id, technician_id=task.technician_id,
-                  status=OfferStatus.OPEN, created_at=clock.iso(now),
-                  expires_at=clock.iso(now + timedelta(seconds=task.expires_in_seconds)))
+    offer = Offer(
+        offer_id=task.offer_id,
+        order_id=task.order_id,
+        technician_id=task.technician_id,
+        status=OfferStatus.OPEN,
+        created_at=clock.iso(now),
+        expires_at=clock.iso(now + timedelta(seconds=task.expires_in_seconds)),
+    )
     offers.create(offer, task.task_token, at=offer.created_at)
-    logger.info("offer created", extra={"order_id": task.order_id, "offer_id": task.offer_id,
-                                        "technician_id": task.technician_id})
+    logger.info(
+        "offer created", extra={"order_id": task.order_id, "offer_id": task.offer_id, "technician_id": task.technician_id}
+    )
     return {"offer_id": task.offer_id}

@@ -32,8 +32,15 @@ def handler(event: dict, context: LambdaContext) -> dict:
     if not ranked:
         return {"found": False, "reason": "no_candidates", "rounds": rounds_done}
     best = ranked[0]
-    logger.info("candidate selected", extra={"order_id": order.order_id, "technician_id": best.technician_id,
-                                             "distance_m": best.distance_m, "considered": len(nearby)})
+    logger.info(
+        "candidate selected",
+        extra={
+            "order_id": order.order_id,
+            "technician_id": best.technician_id,
+            "distance_m": best.distance_m,
+            "considered": len(nearby),
+        },
+    )
     return {
         "found": True,
         "technician_id": best.technician_id,

@@ -33,13 +33,21 @@ def drafts_for(record: DynamoDBRecord) -> list[Draft]:
 
 def record_handler(record: DynamoDBRecord) -> None:
     for draft in drafts_for(record):
-        messages.put(Message(message_id=ids.new_id("msg"), recipient_id=draft.recipient_id, channel="sms",
-                             order_id=draft.order_id, kind=draft.kind, text_zh=draft.text_zh,
-                             text_en=draft.text_en, created_at=clock.now_iso()))
+        messages.put(
+            Message(
+                message_id=ids.new_id("msg"),
+                recipient_id=draft.recipient_id,
+                channel="sms",
+                order_id=draft.order_id,
+                kind=draft.kind,
+                text_zh=draft.text_zh,
+                text_en=draft.text_en,
+                created_at=clock.now_iso(),
+            )
+        )
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

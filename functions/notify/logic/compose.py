@@ -16,11 +16,20 @@ class Draft:
 
 _RESIDENT_TEXT = {
     "offered": ("【邻里】您的报修单已通知附近师傅，请稍候。", "[Linli] A technician nearby has been asked to take your order."),
-    "assigned": ("【邻里】师傅已接单，上门时请核对订单码 {code}。", "[Linli] A technician accepted. Check order code {code} at the door."),
+    "assigned": (
+        "【邻里】师傅已接单，上门时请核对订单码 {code}。",
+        "[Linli] A technician accepted. Check order code {code} at the door.",
+    ),
     "en_route": ("【邻里】师傅正在赶来。", "[Linli] The technician is on the way."),
     "on_site": ("【邻里】师傅已到达。", "[Linli] The technician has arrived."),
-    "completed": ("【邻里】维修已完成，费用 {total} 元。请为本次服务评价。", "[Linli] Repair done, charge CNY {total}. Please rate the service."),
-    "escalated": ("【邻里】暂时没有师傅接单，监管人员正在为您安排。", "[Linli] No technician took the order yet; a supervisor is arranging one."),
+    "completed": (
+        "【邻里】维修已完成，费用 {total} 元。请为本次服务评价。",
+        "[Linli] Repair done, charge CNY {total}. Please rate the service.",
+    ),
+    "escalated": (
+        "【邻里】暂时没有师傅接单，监管人员正在为您安排。",
+        "[Linli] No technician took the order yet; a supervisor is arranging one.",
+    ),
     "cancelled": ("【邻里】您的订单已取消。", "[Linli] Your order was cancelled."),
 }
 
@@ -37,14 +46,35 @@ def for_order_change(old: dict | None, new: dict) -> list[Draft]:
         drafts.append(Draft(new["resident_id"], f"order_{status}", order_id, zh.format(**values), en.format(**values)))
     tech = new.get("technician_id")
     if tech and status == "cancelled":
-        drafts.append(Draft(tech, "order_cancelled", order_id, "【邻里】您负责的订单已被取消，无需上门。",
-                            "[Linli] An order assigned to you was cancelled; no visit needed."))
+        drafts.append(
+            Draft(
+                tech,
+                "order_cancelled",
+                order_id,
+                "【邻里】您负责的订单已被取消，无需上门。",
+                "[Linli] An order assigned to you was cancelled; no visit needed.",
+            )
+        )
     if tech and status == "assigned" and (old or {}).get("status") == "escalated":
-        drafts.append(Draft(tech, "order_dispatched", order_id, "【邻里】监管人员为您派了一单，请尽快联系居民。",
-                            "[Linli] A supervisor dispatched an order to you; please contact the resident."))
+        drafts.append(
+            Draft(
+                tech,
+                "order_dispatched",
+                order_id,
+                "【邻里】监管人员为您派了一单，请尽快联系居民。",
+                "[Linli] A supervisor dispatched an order to you; please contact the resident.",
+            )
+        )
     return drafts
 
 
 def for_offer_created(new: dict) -> list[Draft]:
-    return [Draft(new["technician_id"], "offer", new["order_id"], "【邻里】您有一个新的派单，请在倒计时结束前接单。",
-                  "[Linli] You have a new offer; accept it before the countdown ends.")]
+    return [
+        Draft(
+            new["technician_id"],
+            "offer",
+            new["order_id"],
+            "【邻里】您有一个新的派单，请在倒计时结束前接单。",
+            "[Linli] You have a new offer; accept it before the countdown ends.",
+        )
+    ]

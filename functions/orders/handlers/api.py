@@ -11,8 +11,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders.logic import rules
 from orders.models import (
-    AddressView, CancelIn, CompletionIn, CreateOrderIn, DispatchIn, HistoryEvent, HistoryView, MeView,
-    OrderList, OrderView, ProgressIn, StatusText, TechnicianView,
+    AddressView,
+    CancelIn,
+    CompletionIn,
+    CreateOrderIn,
+    DispatchIn,
+    HistoryEvent,
+    HistoryView,
+    MeView,
+    OrderList,
+    OrderView,
+    ProgressIn,
+    StatusText,
+    TechnicianView,
 )
 from shared import clock, ids, workflow
 from shared.api import build_resolver, current_caller, resolve
@@ -40,17 +51,34 @@ def view(order: Order, caller: Caller) -> OrderView:
     if order.technician_id:
         tech = people.get_user(order.technician_id)
         company = people.get_company(order.company_id) if order.company_id else None
-        technician = TechnicianView(technician_id=order.technician_id, name=tech.name if tech else "",
-                                    company_id=order.company_id, company_name=company.name if company else None)
+        technician = TechnicianView(
+            technician_id=order.technician_id,
+            name=tech.name if tech else "",
+            company_id=order.company_id,
+            company_name=company.name if company else None,
+        )
     zh, en = rules.STATUS_TEXT[order.status]
     return OrderView(
-        order_id=order.order_id, type=order.order_type, category=order.category, description=order.description,
-        status=order.status, status_text=StatusText(zh=zh, en=en), address_label=order.address_label,
-        place=order.place, slot=order.slot, quote=order.quote,
+        order_id=order.order_id,
+        type=order.order_type,
+        category=order.category,
+        description=order.description,
+        status=order.status,
+        status_text=StatusText(zh=zh, en=en),
+        address_label=order.address_label,
+        place=order.place,
+        slot=order.slot,
+        quote=order.quote,
         order_code=order.order_code if caller.role in (Role.RESIDENT, Role.SUPERVISOR) else None,
-        technician=technician, escalation_reason=order.escalation_reason, cancel_reason=order.cancel_reason,
-        bill=order.bill, bill_total=order.bill_total, rating_stars=order.rating_stars, timeline=order.timeline,
-        created_at=order.created_at, updated_at=order.updated_at,
+        technician=technician,
+        escalation_reason=order.escalation_reason,
+        cancel_reason=order.cancel_reason,
+        bill=order.bill,
+        bill_total=order.bill_total,
+        rating_stars=order.rating_stars,
+        timeline=order.timeline,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
     )
 
 
@@ -87,9 +115,18 @@ def create_order(body: CreateOrderIn) -> tuple[OrderView, int]:
     now = clock.now()
     slot = rules.validate_slot(body.type, body.slot.model_dump() if body.slot else None, now)
     order = rules.new_order(
-        order_id=ids.new_id("ord"), order_code=ids.order_code(), resident_id=caller.user_id,
-        order_type=body.type, category=body.category, description=body.description, address=address,
-        compound=compound, slot=slot, place=body.place, now=now)
+        order_id=ids.new_id("ord"),
+        order_code=ids.order_code(),
+        resident_id=caller.user_id,
+        order_type=body.type,
+        category=body.category,
+        description=body.description,
+        address=address,
+        compound=compound,
+        slot=slot,
+        place=body.place,
+        now=now,
+    )
     settings = get_settings()
     orders.create(order, workflow.execution_arn_for(order.order_id))
     try:
@@ -114,8 +151,7 @@ def list_orders(status: Annotated[OrderStatus | None, Query()] = None) -> OrderL
         found = orders.for_company(user.company_id or "-")
     else:
         statuses = [status] if status else list(OrderStatus)
-        found = sorted((o for s in statuses for o in orders.with_status(s)), key=lambda o: o.created_at,
-                       reverse=True)[:50]
+        found = sorted((o for s in statuses for o in orders.with_status(s)), key=lambda o: o.created_at, reverse=True)[:50]
     if status:
         found = [o for o in found if o.status == status]
     return OrderList(orders=[view(o, caller) for o in found])
@@ -134,11 +170,17 @@ def cancel_order(order_id: str, body: CancelIn | None = None) -> OrderView:
     order = _visible_order(order_id, caller)
     at = clock.now_iso()
     reason = (body.reason if body and body.reason else None) or f"{caller.role}_cancelled"
-    cancelled = orders.transition(order.order_id, OrderStatus.CANCELLED, CANCELLABLE, actor=caller.user_id, at=at,
-                                  note=reason, extra=orders.set_fields(cancel_reason=reason))
+    cancelled = orders.transition(
+        order.order_id,
+        OrderStatus.CANCELLED,
+        CANCELLABLE,
+        actor=caller.user_id,
+        at=at,
+        note=reason,
+        extra=orders.set_fields(cancel_reason=reason),
+    )
     offers.withdraw_open(order.order_id, at=at)
-    workflow.stop(workflow.execution_arn_for(order.order_id), error="OrderCancelled",
-                  cause=f"Cancelled by {caller.role}")
+    workflow.stop(workflow.execution_arn_for(order.order_id), error="OrderCancelled", cause=f"Cancelled by {caller.role}")
     return view(cancelled, caller)
 
 
@@ -154,8 +196,9 @@ def _assigned_order(order_id: str, caller: Caller) -> Order:
 def report_progress(order_id: str, body: ProgressIn) -> OrderView:
     caller = current_caller(router)
     order = _assigned_order(order_id, caller)
-    updated = orders.transition(order.order_id, body.status, PROGRESS_FROM[OrderStatus(body.status)],
-                                actor=caller.user_id, at=clock.now_iso())
+    updated = orders.transition(
+        order.order_id, body.status, PROGRESS_FROM[OrderStatus(body.status)], actor=caller.user_id, at=clock.now_iso()
+    )
     return view(updated, caller)
 
 
@@ -166,8 +209,13 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
     items = [i.model_dump() for i in body.items]
     total = rules.bill_total(items, order.quote.free_service)
     completed = orders.transition(
-        order.order_id, OrderStatus.COMPLETED, PROGRESS_FROM[OrderStatus.COMPLETED], actor=caller.user_id,
-        at=clock.now_iso(), extra=orders.set_fields(bill=items, bill_total=total))
+        order.order_id,
+        OrderStatus.COMPLETED,
+        PROGRESS_FROM[OrderStatus.COMPLETED],
+        actor=caller.user_id,
+        at=clock.now_iso(),
+        extra=orders.set_fields(bill=items, bill_total=total),
+    )
     resume_step(order.order_id, "completion", {"bill_total": total})
     return view(completed, caller)
 
@@ -192,8 +240,14 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
     if order.category not in tech.skills:
         raise ValidationFailed("该师傅不具备此类维修技能", "This technician lacks the skill for this category.")
     assigned = orders.transition(
-        order.order_id, OrderStatus.ASSIGNED, [order.status], actor=caller.user_id, at=clock.now_iso(),
-        note=f"dispatched to {tech.user_id}", extra=orders.assignment_actions(order, tech.user_id, tech.company_id))
+        order.order_id,
+        OrderStatus.ASSIGNED,
+        [order.status],
+        actor=caller.user_id,
+        at=clock.now_iso(),
+        note=f"dispatched to {tech.user_id}",
+        extra=orders.assignment_actions(order, tech.user_id, tech.company_id),
+    )
     resume_step(order.order_id, "dispatch", {"technician_id": tech.user_id})
     return view(assigned, caller)
 
@@ -213,11 +267,21 @@ def order_history(order_id: str) -> HistoryView:
     arn = workflow.execution_arn_for(order.order_id)
     events = workflow.history(arn)
     return HistoryView(
-        order_id=order.order_id, execution_arn=arn, execution_status=workflow.describe(arn)["status"],
-        events=[HistoryEvent(
-            id=e["id"], previous_event_id=e.get("previousEventId"), timestamp=clock.iso(e["timestamp"]),
-            type=e["type"], state=_state_name(e),
-            details={k: v for k, v in e.items() if k.endswith("EventDetails")}) for e in events])
+        order_id=order.order_id,
+        execution_arn=arn,
+        execution_status=workflow.describe(arn)["status"],
+        events=[
+            HistoryEvent(
+                id=e["id"],
+                previous_event_id=e.get("previousEventId"),
+                timestamp=clock.iso(e["timestamp"]),
+                type=e["type"],
+                state=_state_name(e),
+                details={k: v for k, v in e.items() if k.endswith("EventDetails")},
+            )
+            for e in events
+        ],
+    )
 
 
 docs = Router()

@@ -31,6 +31,5 @@ def handler(event: dict, context: LambdaContext) -> dict:
     already_done = order.status in CALLBACK_SATISFIED_BY[task.step]
     if already_done:
         resume_step(task.order_id, task.step, {"step": task.step, "status": order.status})
-    logger.info("callback registered", extra={"order_id": task.order_id, "step": task.step,
-                                              "already_done": already_done})
+    logger.info("callback registered", extra={"order_id": task.order_id, "step": task.step, "already_done": already_done})
     return {"registered": True, "already_done": already_done}

@@ -40,11 +40,22 @@ MAX_SLOT_LENGTH = timedelta(hours=4)
 def quote_for(category: str, compound: Compound) -> Quote:
     low, high, cap = _PRICE_RANGES[category]
     if compound.free_service:
-        return Quote(low=0, high=0, cap=0, free_service=True,
-                     note_zh="试点小区，上门维修免费", note_en="Pilot compound: the repair is free.")
-    return Quote(low=low, high=high, cap=cap, free_service=False,
-                 note_zh=f"参考价 {low}–{high} 元，最高不超过 {cap} 元",
-                 note_en=f"Estimated CNY {low}–{high}, never above CNY {cap}.")
+        return Quote(
+            low=0,
+            high=0,
+            cap=0,
+            free_service=True,
+            note_zh="试点小区，上门维修免费",
+            note_en="Pilot compound: the repair is free.",
+        )
+    return Quote(
+        low=low,
+        high=high,
+        cap=cap,
+        free_service=False,
+        note_zh=f"参考价 {low}–{high} 元，最高不超过 {cap} 元",
+        note_en=f"Estimated CNY {low}–{high}, never above CNY {cap}.",
+    )
 
 
 def _parse_time(value: str, field: str) -> datetime:
@@ -74,29 +85,51 @@ def validate_slot(order_type: str, slot: dict | None, now: datetime) -> Slot | N
     return Slot(start=iso(start), end=iso(end))
 
 
-def new_order(*, order_id: str, order_code: str, resident_id: str, order_type: str, category: str,
-              description: str, address: Address, compound: Compound, slot: Slot | None, place: str | None,
-              now: datetime) -> Order:
+def new_order(
+    *,
+    order_id: str,
+    order_code: str,
+    resident_id: str,
+    order_type: str,
+    category: str,
+    description: str,
+    address: Address,
+    compound: Compound,
+    slot: Slot | None,
+    place: str | None,
+    now: datetime,
+) -> Order:
     if order_type == OrderType.PUBLIC_AREA and not place:
         raise ValidationFailed("公区报事请说明具体位置", "A public-area report needs the place in the compound.")
     if order_type != OrderType.PUBLIC_AREA and place:
         raise ValidationFailed("只有公区报事需要填写位置", "Only a public-area report takes a place.")
     at = iso(now)
     return Order(
-        order_id=order_id, order_type=order_type, category=category, description=description.strip(),
-        status=OrderStatus.SUBMITTED, resident_id=resident_id, compound_id=compound.compound_id,
-        address_id=address.address_id, address_label=address.label, place=place,
-        lat=address.lat, lng=address.lng, slot=slot, quote=quote_for(category, compound), order_code=order_code,
+        order_id=order_id,
+        order_type=order_type,
+        category=category,
+        description=description.strip(),
+        status=OrderStatus.SUBMITTED,
+        resident_id=resident_id,
+        compound_id=compound.compound_id,
+        address_id=address.address_id,
+        address_label=address.label,
+        place=place,
+        lat=address.lat,
+        lng=address.lng,
+        slot=slot,
+        quote=quote_for(category, compound),
+        order_code=order_code,
         # Public-area reports belong to the compound's contracted company from the start.
         company_id=compound.contracted_company_id if order_type == OrderType.PUBLIC_AREA else None,
         timeline=[TimelineEntry(status=OrderStatus.SUBMITTED, at=at, actor=resident_id)],
-        created_at=at, updated_at=at,
+        created_at=at,
+        updated_at=at,
     )
 
 
 def execution_input(order: Order, settings: Settings) -> dict:
-    offer_seconds = (settings.booking_offer_seconds if order.order_type == OrderType.BOOKING
-                     else settings.emergency_offer_seconds)
+    offer_seconds = settings.booking_offer_seconds if order.order_type == OrderType.BOOKING else settings.emergency_offer_seconds
     return {
         "order_id": order.order_id,
         "order_type": order.order_type,

@@ -69,29 +69,36 @@ def create(offer: Offer, token: str, *, at: str) -> None:
     A retry of the same offer task (same offer id) only refreshes the token of a still-open offer.
     """
     ensure_bound()
-    item = OfferItem(*_key(offer.offer_id), **offer.model_dump(), task_token=token,
-                     gsi2pk=f"TECHOFFER#{offer.technician_id}", gsi2sk=offer.created_at)
+    item = OfferItem(
+        *_key(offer.offer_id),
+        **offer.model_dump(),
+        task_token=token,
+        gsi2pk=f"TECHOFFER#{offer.technician_id}",
+        gsi2sk=offer.created_at,
+    )
     order = OrderItem(*orders.order_key(offer.order_id))
     try:
         with transaction() as tx:
             tx.save(item, condition=OfferItem.pk.does_not_exist())
-            tx.update(order,
-                      actions=orders.status_actions(OrderStatus.OFFERED, "workflow", at, offer.technician_id)
-                      + [OrderItem.current_offer_id.set(offer.offer_id)],
-                      condition=orders.status_condition([OrderStatus.MATCHING]))
+            tx.update(
+                order,
+                actions=orders.status_actions(OrderStatus.OFFERED, "workflow", at, offer.technician_id)
+                + [OrderItem.current_offer_id.set(offer.offer_id)],
+                condition=orders.status_condition([OrderStatus.MATCHING]),
+            )
     except TransactWriteError as exc:
         if not condition_failed(exc):
             raise
         existing = get(offer.offer_id)
         if existing is None or existing.status != OfferStatus.OPEN:
             raise
-        OfferItem(*_key(offer.offer_id)).update(actions=[OfferItem.task_token.set(token)],
-                                                condition=OfferItem.status == OfferStatus.OPEN)
+        OfferItem(*_key(offer.offer_id)).update(
+            actions=[OfferItem.task_token.set(token)], condition=OfferItem.status == OfferStatus.OPEN
+        )
 
 
 def _close_actions(status: str, at: str) -> list:
-    return [OfferItem.status.set(status), OfferItem.answered_at.set(at),
-            OfferItem.gsi2pk.remove(), OfferItem.gsi2sk.remove()]
+    return [OfferItem.status.set(status), OfferItem.answered_at.set(at), OfferItem.gsi2pk.remove(), OfferItem.gsi2sk.remove()]
 
 
 def accept(offer: Offer, order: Order, company_id: str, *, at: str) -> None:
@@ -99,13 +106,17 @@ def accept(offer: Offer, order: Order, company_id: str, *, at: str) -> None:
     ensure_bound()
     try:
         with transaction() as tx:
-            tx.update(OfferItem(*_key(offer.offer_id)), actions=_close_actions(OfferStatus.ACCEPTED, at),
-                      condition=(OfferItem.status == OfferStatus.OPEN) & (OfferItem.expires_at > at))
-            tx.update(OrderItem(*orders.order_key(offer.order_id)),
-                      actions=orders.status_actions(OrderStatus.ASSIGNED, offer.technician_id, at)
-                      + orders.assignment_actions(order, offer.technician_id, company_id),
-                      condition=(OrderItem.status == OrderStatus.OFFERED)
-                      & (OrderItem.current_offer_id == offer.offer_id))
+            tx.update(
+                OfferItem(*_key(offer.offer_id)),
+                actions=_close_actions(OfferStatus.ACCEPTED, at),
+                condition=(OfferItem.status == OfferStatus.OPEN) & (OfferItem.expires_at > at),
+            )
+            tx.update(
+                OrderItem(*orders.order_key(offer.order_id)),
+                actions=orders.status_actions(OrderStatus.ASSIGNED, offer.technician_id, at)
+                + orders.assignment_actions(order, offer.technician_id, company_id),
+                condition=(OrderItem.status == OrderStatus.OFFERED) & (OrderItem.current_offer_id == offer.offer_id),
+            )
     except TransactWriteError as exc:
         if condition_failed(exc):
             raise OfferNotOpen() from exc
@@ -117,13 +128,17 @@ def close_unanswered(offer: Offer, status: OfferStatus, *, actor: str, at: str) 
     ensure_bound()
     try:
         with transaction() as tx:
-            tx.update(OfferItem(*_key(offer.offer_id)), actions=_close_actions(status, at),
-                      condition=OfferItem.status == OfferStatus.OPEN)
-            tx.update(OrderItem(*orders.order_key(offer.order_id)),
-                      actions=orders.status_actions(OrderStatus.MATCHING, actor, at, f"offer {status}")
-                      + [orders.exclude_technician_action(offer.technician_id)],
-                      condition=(OrderItem.status == OrderStatus.OFFERED)
-                      & (OrderItem.current_offer_id == offer.offer_id))
+            tx.update(
+                OfferItem(*_key(offer.offer_id)),
+                actions=_close_actions(status, at),
+                condition=OfferItem.status == OfferStatus.OPEN,
+            )
+            tx.update(
+                OrderItem(*orders.order_key(offer.order_id)),
+                actions=orders.status_actions(OrderStatus.MATCHING, actor, at, f"offer {status}")
+                + [orders.exclude_technician_action(offer.technician_id)],
+                condition=(OrderItem.status == OrderStatus.OFFERED) & (OrderItem.current_offer_id == offer.offer_id),
+            )
     except TransactWriteError as exc:
         if condition_failed(exc):
             raise OfferNotOpen() from exc
@@ -137,8 +152,9 @@ def withdraw_open(order_id: str, *, at: str) -> int:
         if offer.status != OfferStatus.OPEN:
             continue
         try:
-            OfferItem(*_key(offer.offer_id)).update(actions=_close_actions(OfferStatus.WITHDRAWN, at),
-                                                    condition=OfferItem.status == OfferStatus.OPEN)
+            OfferItem(*_key(offer.offer_id)).update(
+                actions=_close_actions(OfferStatus.WITHDRAWN, at), condition=OfferItem.status == OfferStatus.OPEN
+            )
             withdrawn += 1
         except UpdateError as exc:
             if not condition_failed(exc):

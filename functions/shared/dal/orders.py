@@ -31,8 +31,10 @@ def to_record(item: OrderItem) -> Order:
 def _index_keys(order: Order) -> dict:
     stamp = f"{order.created_at}#{order.order_id}"
     keys = {
-        "gsi1pk": f"RESIDENT#{order.resident_id}", "gsi1sk": stamp,
-        "gsi4pk": f"STATUS#{order.status}", "gsi4sk": stamp,
+        "gsi1pk": f"RESIDENT#{order.resident_id}",
+        "gsi1sk": stamp,
+        "gsi4pk": f"STATUS#{order.status}",
+        "gsi4sk": stamp,
     }
     if order.company_id:
         keys |= {"gsi3pk": f"COMPANY#{order.company_id}", "gsi3sk": stamp}
@@ -144,8 +146,7 @@ def transition(
     ensure_bound()
     item = OrderItem(*order_key(order_id))
     try:
-        item.update(actions=status_actions(to_status, actor, at, note) + (extra or []),
-                    condition=status_condition(from_statuses))
+        item.update(actions=status_actions(to_status, actor, at, note) + (extra or []), condition=status_condition(from_statuses))
     except UpdateError as exc:
         if condition_failed(exc):
             raise InvalidStatus("订单当前状态不允许此操作", "The order's current status does not allow this.") from exc

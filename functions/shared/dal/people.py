@@ -12,9 +12,16 @@ PROFILE = "PROFILE"
 
 def _user(item: UserItem) -> User:
     return User(
-        user_id=item.user_id, role=item.role, name=item.name, phone=item.phone, status=item.status,
-        company_id=item.company_id, skills=list(item.skills or []), on_duty=bool(item.on_duty),
-        lat=item.lat, lng=item.lng,
+        user_id=item.user_id,
+        role=item.role,
+        name=item.name,
+        phone=item.phone,
+        status=item.status,
+        company_id=item.company_id,
+        skills=list(item.skills or []),
+        on_duty=bool(item.on_duty),
+        lat=item.lat,
+        lng=item.lng,
     )
 
 
@@ -51,10 +58,15 @@ def set_availability(user_id: str, on_duty: bool, lat: float, lng: float) -> Use
     item = UserItem.get(f"USER#{user_id}", PROFILE)
     user = _user(item).model_copy(update={"on_duty": on_duty, "lat": lat, "lng": lng})
     keys = _cell_keys(user)
-    item.update(actions=[
-        UserItem.on_duty.set(on_duty), UserItem.lat.set(lat), UserItem.lng.set(lng),
-        UserItem.gsi1pk.set(keys["gsi1pk"]), UserItem.gsi1sk.set(keys["gsi1sk"]),
-    ])
+    item.update(
+        actions=[
+            UserItem.on_duty.set(on_duty),
+            UserItem.lat.set(lat),
+            UserItem.lng.set(lng),
+            UserItem.gsi1pk.set(keys["gsi1pk"]),
+            UserItem.gsi1sk.set(keys["gsi1sk"]),
+        ]
+    )
     return user
 
 

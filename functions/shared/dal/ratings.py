@@ -14,16 +14,26 @@ from shared.records import Order
 
 def record(order: Order, stars: int, comment: str, *, at: str) -> None:
     ensure_bound()
-    rating = RatingItem(f"ORDER#{order.order_id}", "RATING", order_id=order.order_id, stars=stars,
-                        comment=comment, resident_id=order.resident_id, technician_id=order.technician_id,
-                        company_id=order.company_id, created_at=at)
+    rating = RatingItem(
+        f"ORDER#{order.order_id}",
+        "RATING",
+        order_id=order.order_id,
+        stars=stars,
+        comment=comment,
+        resident_id=order.resident_id,
+        technician_id=order.technician_id,
+        company_id=order.company_id,
+        created_at=at,
+    )
     try:
         with transaction() as tx:
             tx.save(rating, condition=RatingItem.pk.does_not_exist())
-            tx.update(OrderItem(*orders.order_key(order.order_id)),
-                      actions=orders.status_actions(OrderStatus.RATED, order.resident_id, at, f"{stars}★")
-                      + [OrderItem.rating_stars.set(stars)],
-                      condition=OrderItem.status == OrderStatus.COMPLETED)
+            tx.update(
+                OrderItem(*orders.order_key(order.order_id)),
+                actions=orders.status_actions(OrderStatus.RATED, order.resident_id, at, f"{stars}★")
+                + [OrderItem.rating_stars.set(stars)],
+                condition=OrderItem.status == OrderStatus.COMPLETED,
+            )
     except TransactWriteError as exc:
         if condition_failed(exc):
             raise InvalidStatus("该订单已评价或当前不能评价", "This order is already rated or cannot be rated now.") from exc

@@ -181,7 +181,15 @@ class MessageItem(_Item):
 
 
 ALL_MODELS: tuple[type[_Item], ...] = (
-    UserItem, AddressItem, CompoundItem, CompanyItem, OrderItem, OfferItem, CallbackItem, RatingItem, MessageItem,
+    UserItem,
+    AddressItem,
+    CompoundItem,
+    CompanyItem,
+    OrderItem,
+    OfferItem,
+    CallbackItem,
+    RatingItem,
+    MessageItem,
 )
 
 

@@ -1,0 +1,83 @@
+"""Static checks on the one ASL file that CDK deploys and the sandbox and tests execute."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from local.runtime import ASL_PATH, PLACEHOLDER, WORKFLOW_FUNCTIONS, substitute
+
+ASL = json.loads(ASL_PATH.read_text(encoding="utf-8"))
+STATES = ASL["States"]
+TASKS = {name: s for name, s in STATES.items() if s["Type"] == "Task"}
+CALLBACKS = {name: s for name, s in TASKS.items() if s["Resource"].endswith(".waitForTaskToken")}
+LAMBDA_TASKS = {name: s for name, s in TASKS.items() if ":lambda:" in s["Resource"]}
+
+
+def test_the_start_state_and_every_transition_target_exist():
+    assert ASL["StartAt"] in STATES
+    for name, state in STATES.items():
+        targets = (
+            [state.get("Next"), state.get("Default")]
+            + [c["Next"] for c in state.get("Choices", [])]
+            + [c["Next"] for c in state.get("Catch", [])]
+        )
+        for target in filter(None, targets):
+            assert target in STATES, f"{name} → {target}"
+
+
+def test_every_state_is_reachable():
+    seen, todo = set(), [ASL["StartAt"]]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        state = STATES[name]
+        todo += [t for t in [state.get("Next"), state.get("Default")] if t]
+        todo += [c["Next"] for c in state.get("Choices", []) + state.get("Catch", [])]
+    assert seen == set(STATES)
+
+
+@pytest.mark.parametrize("name", sorted(CALLBACKS))
+def test_every_callback_has_a_timeout_from_the_input_and_a_path_for_it(name):
+    state = CALLBACKS[name]
+    assert state["TimeoutSecondsPath"].startswith("$.timeouts."), "timeouts come from the execution input"
+    assert any("States.Timeout" in c["ErrorEquals"] for c in state["Catch"])
+    assert state["Parameters"]["Payload"]["task_token.$"] == "$$.Task.Token"
+
+
+@pytest.mark.parametrize("name", sorted(LAMBDA_TASKS))
+def test_every_lambda_task_retries_transient_errors_and_catches_the_rest(name):
+    state = LAMBDA_TASKS[name]
+    errors = {e for r in state["Retry"] for e in r["ErrorEquals"]}
+    assert {"Lambda.ServiceException", "Lambda.TooManyRequestsException", "TransientError"} <= errors
+    assert all(r["MaxAttempts"] >= 2 and r["BackoffRate"] > 1 for r in state["Retry"])
+    assert any("States.ALL" in c["ErrorEquals"] for c in state["Catch"])
+
+
+def test_status_writes_are_direct_dynamodb_integrations_with_a_condition():
+    writes = {n: s for n, s in TASKS.items() if s["Resource"] == "arn:aws:states:::dynamodb:updateItem"}
+    assert set(writes) == {"MarkMatching", "MarkEscalated", "MarkUnfulfilled", "CloseOrder"}
+    for state in writes.values():
+        assert "ConditionExpression" in state["Parameters"] and state["Retry"]
+
+
+def test_every_placeholder_is_substituted_by_the_sandbox():
+    text = ASL_PATH.read_text(encoding="utf-8")
+    names = set(PLACEHOLDER.findall(text))
+    assert names == {"TableName"} | {f"{f}FunctionArn" for f in WORKFLOW_FUNCTIONS}
+    values = {n: f"value-of-{n}" for n in names}
+    assert not re.search(r"\$\{\w+\}", substitute(text, values))
+    with pytest.raises(ValueError):
+        substitute(text, {"TableName": "t"})
+
+
+def test_task_tokens_never_reach_a_log_line():
+    # The offer and callback handlers must not log their event (it holds the task token).
+    from pathlib import Path
+
+    for handler in ("functions/matching/handlers/offer.py", "functions/orders/handlers/register_callback.py"):
+        assert "log_event=True" not in Path(handler).read_text()

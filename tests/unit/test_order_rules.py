@@ -1,0 +1,131 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from orders.logic import rules
+from shared.errors import Forbidden, ValidationFailed
+from shared.records import Address, Compound
+from shared.settings import Settings
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+FREE = Compound(compound_id="c", name="西营前街", lat=39.9, lng=116.6, contracted_company_id="co", free_service=True)
+PAID = FREE.model_copy(update={"free_service": False})
+ADDRESS = Address(address_id="a", compound_id="c", label="5号楼", lat=39.9, lng=116.6)
+
+
+def _order(order_type="emergency", **kw):
+    args = dict(
+        order_id="ord_1",
+        order_code="123456",
+        resident_id="r",
+        order_type=order_type,
+        category="electrical",
+        description=" 灯不亮 ",
+        address=ADDRESS,
+        compound=FREE,
+        slot=None,
+        place=None,
+        now=NOW,
+    )
+    return rules.new_order(**{**args, **kw})
+
+
+def test_free_compound_quotes_zero_and_says_so():
+    quote = rules.quote_for("electrical", FREE)
+    assert (quote.low, quote.high, quote.cap, quote.free_service) == (0, 0, 0, True)
+    assert "免费" in quote.note_zh
+
+
+def test_paid_compound_quote_has_a_cap_above_the_range():
+    quote = rules.quote_for("plumbing", PAID)
+    assert quote.low < quote.high <= quote.cap and not quote.free_service
+
+
+def test_new_order_starts_submitted_with_a_timeline():
+    order = _order()
+    assert order.status == "submitted" and order.description == "灯不亮"
+    assert [t.status for t in order.timeline] == ["submitted"] and order.company_id is None
+
+
+def test_public_area_report_belongs_to_the_contracted_company_and_needs_a_place():
+    assert _order("public_area", place="楼道").company_id == "co"
+    with pytest.raises(ValidationFailed):
+        _order("public_area")
+    with pytest.raises(ValidationFailed):
+        _order("emergency", place="楼道")
+
+
+@pytest.mark.parametrize(
+    "start, hours, ok",
+    [
+        (timedelta(hours=2), 2, True),
+        (timedelta(hours=-1), 2, False),  # in the past
+        (timedelta(hours=2), 5, False),  # longer than 4 hours
+        (timedelta(hours=2), 0, False),  # ends when it starts
+        (timedelta(days=31), 2, False),  # too far ahead
+    ],
+)
+def test_booking_slot_rules(start, hours, ok):
+    begin = NOW + start
+    slot = {"start": begin.isoformat(), "end": (begin + timedelta(hours=hours)).isoformat()}
+    if ok:
+        assert rules.validate_slot("booking", slot, NOW).start.startswith("2026-11-24T12:00")
+    else:
+        with pytest.raises(ValidationFailed):
+            rules.validate_slot("booking", slot, NOW)
+
+
+def test_slot_needs_a_time_zone_and_only_bookings_take_one():
+    with pytest.raises(ValidationFailed):
+        rules.validate_slot("booking", {"start": "2026-11-25T09:00:00", "end": "2026-11-25T10:00:00"}, NOW)
+    with pytest.raises(ValidationFailed):
+        rules.validate_slot("emergency", {"start": "x", "end": "y"}, NOW)
+    with pytest.raises(ValidationFailed):
+        rules.validate_slot("booking", None, NOW)
+
+
+def test_execution_input_carries_the_configured_timeouts():
+    settings = Settings(emergency_offer_seconds=7, booking_offer_seconds=70)
+    assert rules.execution_input(_order(), settings)["timeouts"]["offer_seconds"] == 7
+    assert set(rules.execution_input(_order(), settings)["timeouts"]) == {
+        "offer_seconds",
+        "dispatch_seconds",
+        "escalation_seconds",
+        "completion_seconds",
+        "rating_seconds",
+    }
+
+
+@pytest.mark.parametrize(
+    "role, user, company, allowed",
+    [
+        ("resident", "r", None, True),
+        ("resident", "someone-else", None, False),
+        ("technician", "t", None, True),
+        ("technician", "t2", None, False),
+        ("dispatcher", "d", "co", True),
+        ("dispatcher", "d", "other-co", False),
+        ("supervisor", "s", None, True),
+    ],
+)
+def test_who_may_see_an_order(role, user, company, allowed):
+    order = _order().model_copy(update={"technician_id": "t", "company_id": "co"})
+    if allowed:
+        rules.ensure_can_view(role, user, company, order)
+    else:
+        with pytest.raises(Forbidden):
+            rules.ensure_can_view(role, user, company, order)
+
+
+def test_bill_total_is_zero_in_a_free_compound_but_lines_are_kept():
+    items = [{"quantity": 2, "unit_price": 7.5}, {"quantity": 1, "unit_price": 20}]
+    assert rules.bill_total(items, free_service=True) == 0
+    assert rules.bill_total(items, free_service=False) == 35
+
+
+def test_every_status_has_wording_in_both_languages():
+    from shared.lifecycle import OrderStatus
+
+    for status in OrderStatus:
+        zh, en = rules.STATUS_TEXT[status]
+        assert zh and en
