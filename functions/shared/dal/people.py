@@ -81,13 +81,18 @@ def list_addresses(resident_id: str) -> list[Address]:
     return [Address(**{k: getattr(i, k) for k in Address.model_fields}) for i in items]
 
 
-def get_address(resident_id: str, address_id: str) -> Address | None:
+def _get(model, record, pk: str, sk: str):
+    """One item as its domain record, or None."""
     ensure_bound()
     try:
-        item = AddressItem.get(f"USER#{resident_id}", f"ADDRESS#{address_id}")
-    except AddressItem.DoesNotExist:
+        item = model.get(pk, sk)
+    except model.DoesNotExist:
         return None
-    return Address(**{k: getattr(item, k) for k in Address.model_fields})
+    return record(**{k: getattr(item, k) for k in record.model_fields})
+
+
+def get_address(resident_id: str, address_id: str) -> Address | None:
+    return _get(AddressItem, Address, f"USER#{resident_id}", f"ADDRESS#{address_id}")
 
 
 def put_compound(compound: Compound) -> None:
@@ -96,12 +101,7 @@ def put_compound(compound: Compound) -> None:
 
 
 def get_compound(compound_id: str) -> Compound | None:
-    ensure_bound()
-    try:
-        item = CompoundItem.get(f"COMPOUND#{compound_id}", PROFILE)
-    except CompoundItem.DoesNotExist:
-        return None
-    return Compound(**{k: getattr(item, k) for k in Compound.model_fields})
+    return _get(CompoundItem, Compound, f"COMPOUND#{compound_id}", PROFILE)
 
 
 def put_company(company: Company) -> None:
@@ -110,9 +110,4 @@ def put_company(company: Company) -> None:
 
 
 def get_company(company_id: str) -> Company | None:
-    ensure_bound()
-    try:
-        item = CompanyItem.get(f"COMPANY#{company_id}", PROFILE)
-    except CompanyItem.DoesNotExist:
-        return None
-    return Company(**{k: getattr(item, k) for k in Company.model_fields})
+    return _get(CompanyItem, Company, f"COMPANY#{company_id}", PROFILE)
