@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from shared.api import API_TITLE, API_VERSION, build_resolver
 
@@ -19,7 +22,7 @@ def openapi_document() -> dict:
         title=API_TITLE,
         version=API_VERSION,
         description="邻里 Linli: 老旧小区上门维修服务平台 API. Door-to-door repair for old residential compounds.",
+        security_schemes={"jwt": HTTPBearer(bearerFormat="JWT")},
+        security=[{"jwt": []}],
     )
-    import json
-
     return json.loads(schema)
