@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import jwt
 
 from local import tokens
-from local.runtime import api_function_name
+from shared.catalog import api_function
 from shared.routes import ROUTES, Route
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class Gateway:
             except jwt.PyJWTError:
                 return _json(401, "invalid_token", "登录已失效，请重新登录", "The sign-in token is not valid.")
         event = build_event(route, params, method, parts.path, parts.query, headers, body, claims)
-        result = self.aws.invoke(api_function_name(route.function), event)
+        result = self.aws.invoke(api_function(route.function).name, event)
         payload = result.get("body") or ""
         raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
         return GatewayResponse(

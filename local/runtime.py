@@ -11,14 +11,12 @@ import importlib
 import io
 import json
 import logging
-import re
 import threading
 import time
 import traceback
 import uuid
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -30,34 +28,14 @@ from moto.stepfunctions.parser.asl.eval.environment import Environment as AslEnv
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
 
+from shared.catalog import FUNCTIONS
 from shared.errors import TransientError
+from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
 
-ROOT = Path(__file__).resolve().parent.parent
-ASL_PATH = ROOT / "statemachines" / "order_lifecycle.asl.json"
 REGION = "cn-north-1"
 ACCOUNT = "123456789012"
 TABLE_NAME = "linli"
 STATE_MACHINE_NAME = "linli-order-lifecycle"
-
-# Function name → handler, as CDK deploys them.
-WORKFLOW_FUNCTIONS = {
-    "SelectCandidate": "matching.handlers.select_candidate.handler",
-    "Offer": "matching.handlers.offer.handler",
-    "ExpireOffer": "matching.handlers.expire_offer.handler",
-    "RegisterCallback": "orders.handlers.register_callback.handler",
-}
-API_FUNCTIONS = {
-    "orders": "orders.handlers.api.handler",
-    "matching": "matching.handlers.api.handler",
-    "ratings": "ratings.handlers.api.handler",
-    "notify": "notify.handlers.api.handler",
-}
-STREAM_FUNCTION = ("NotifyStream", "notify.handlers.stream.handler")
-PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
-
-
-def api_function_name(domain: str) -> str:
-    return f"{domain.capitalize()}Api"
 
 
 @dataclass
@@ -182,14 +160,6 @@ def _keep_stopped(original_set_error: Any) -> Any:
     return set_error
 
 
-def substitute(definition: str, values: dict[str, str]) -> str:
-    """Fill the ASL's ${...} placeholders, as CDK's definition_substitutions does; all must be known."""
-    missing = sorted(set(PLACEHOLDER.findall(definition)) - set(values))
-    if missing:
-        raise ValueError(f"unsubstituted placeholders in the state machine: {missing}")
-    return PLACEHOLDER.sub(lambda m: values[m.group(1)], definition)
-
-
 def table_definition() -> dict:
     gsis = [
         {
@@ -290,28 +260,20 @@ class LocalAws:
         )["Role"]["Arn"]
         lam = self.client("lambda")
         arns = {}
-        functions = {
-            **WORKFLOW_FUNCTIONS,
-            **{api_function_name(d): h for d, h in API_FUNCTIONS.items()},
-            STREAM_FUNCTION[0]: STREAM_FUNCTION[1],
-        }
-        for name, handler in functions.items():
-            arns[name] = lam.create_function(
-                FunctionName=name,
+        for spec in FUNCTIONS:
+            arns[spec.name] = lam.create_function(
+                FunctionName=spec.name,
                 Runtime="python3.12",
                 Role=role_arn,
-                Handler=handler,
+                Handler=spec.handler,
                 Code={"ZipFile": _zip_stub()},
                 Architectures=["arm64"],
                 Timeout=10,
                 MemorySize=256,
             )["FunctionArn"]
         definition = substitute(
-            ASL_PATH.read_text(encoding="utf-8"),
-            {
-                "TableName": TABLE_NAME,
-                **{f"{name}FunctionArn": arns[name] for name in WORKFLOW_FUNCTIONS},
-            },
+            ORDER_LIFECYCLE_ASL.read_text(encoding="utf-8"),
+            placeholder_values(table_name=TABLE_NAME, function_arns=arns),
         )
         self.state_machine_arn = self.client("stepfunctions").create_state_machine(
             name=STATE_MACHINE_NAME,

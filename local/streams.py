@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from local.runtime import STREAM_FUNCTION, TABLE_NAME
+from local.runtime import TABLE_NAME
+from shared.catalog import Trigger, by_trigger
 
 if TYPE_CHECKING:
     from local.runtime import LocalAws
@@ -52,7 +53,7 @@ class StreamPump:
                     continue
                 records = [dict(r, eventSourceARN=self.stream_arn) for r in page["Records"] if wanted(r)]
                 if records:
-                    self.aws.invoke(STREAM_FUNCTION[0], {"Records": _json_safe(records)})
+                    self.aws.invoke(by_trigger(Trigger.STREAM)[0].name, {"Records": _json_safe(records)})
                     delivered += len(records)
                 self._checkpoints[shard_id] = page["Records"][-1]["dynamodb"]["SequenceNumber"]
             return delivered

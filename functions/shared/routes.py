@@ -31,5 +31,3 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/orders/{order_id}/rating", "ratings"),
     Route("GET", "/messages", "notify"),
 )
-
-API_FUNCTIONS = ("orders", "matching", "ratings", "notify")

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from local.runtime import ASL_PATH, PLACEHOLDER, WORKFLOW_FUNCTIONS, substitute
+from shared.catalog import Trigger, by_trigger
+from statemachines import ORDER_LIFECYCLE_ASL as ASL_PATH
+from statemachines import PLACEHOLDER, substitute
 
 ASL = json.loads(ASL_PATH.read_text(encoding="utf-8"))
 STATES = ASL["States"]
@@ -68,7 +70,7 @@ def test_status_writes_are_direct_dynamodb_integrations_with_a_condition():
 def test_every_placeholder_is_substituted_by_the_sandbox():
     text = ASL_PATH.read_text(encoding="utf-8")
     names = set(PLACEHOLDER.findall(text))
-    assert names == {"TableName"} | {f"{f}FunctionArn" for f in WORKFLOW_FUNCTIONS}
+    assert names == {"TableName"} | {f.asl_placeholder for f in by_trigger(Trigger.WORKFLOW)}
     values = {n: f"value-of-{n}" for n in names}
     assert not re.search(r"\$\{\w+\}", substitute(text, values))
     with pytest.raises(ValueError):
