@@ -6,10 +6,9 @@ PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed
 PORT ?= 8080
-LAYER_DIR := build/layer
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format layer synth bench clean
+.PHONY: help install run test test-fast test-infra lint format synth bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,18 +33,16 @@ test: $(STAMP) ## Run the whole test suite
 test-fast: $(STAMP) ## Unit and contract tests only
 	$(PYTHON) -m pytest tests/unit tests/contract
 
+test-infra: $(STAMP) ## CDK assertion and cdk-nag tests on the synthesized template
+	$(PYTHON) -m pytest tests/infrastructure
+
 lint: $(STAMP) ## Ruff lint and format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 format: $(STAMP) ## Format the code
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-layer: $(STAMP) ## Build the Lambda dependencies layer (arm64, Python 3.12)
-	rm -rf $(LAYER_DIR) && mkdir -p $(LAYER_DIR)/python
-	$(PYTHON) -m pip install -q --disable-pip-version-check --platform manylinux2014_aarch64 \
-		--only-binary=:all: --python-version 3.12 --implementation cp -r requirements.in -t $(LAYER_DIR)/python
-
-synth: $(STAMP) $(NODE_STAMP) layer ## Synthesize the CloudFormation template (no AWS account needed)
+synth: $(STAMP) $(NODE_STAMP) ## Synthesize the CloudFormation stack into cdk.out/ (no AWS account, no Docker)
 	npx cdk synth --quiet
 
 clean: ## Remove the virtualenv, build output and caches

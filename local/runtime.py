@@ -28,7 +28,7 @@ from moto.stepfunctions.parser.asl.eval.environment import Environment as AslEnv
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
 
-from shared.catalog import FUNCTIONS
+from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME
 from shared.errors import TransientError
 from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
 
@@ -263,7 +263,7 @@ class LocalAws:
         for spec in FUNCTIONS:
             arns[spec.name] = lam.create_function(
                 FunctionName=spec.name,
-                Runtime="python3.12",
+                Runtime=LAMBDA_RUNTIME,
                 Role=role_arn,
                 Handler=spec.handler,
                 Code={"ZipFile": _zip_stub()},

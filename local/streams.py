@@ -6,16 +6,16 @@ import threading
 from typing import TYPE_CHECKING
 
 from local.runtime import TABLE_NAME
-from shared.catalog import Trigger, by_trigger
+from shared.catalog import NOTIFY_STREAM_FILTER, Trigger, by_trigger
 
 if TYPE_CHECKING:
     from local.runtime import LocalAws
 
 
 def wanted(record: dict) -> bool:
-    """The same filter CDK puts on the event source: only orders and offers."""
+    """The same filter CDK puts on the event source mapping."""
     sk = (record.get("dynamodb", {}).get("Keys", {}).get("sk") or {}).get("S", "")
-    return sk == "ORDER" or sk.startswith("OFFER#")
+    return NOTIFY_STREAM_FILTER.wants(sk)
 
 
 class StreamPump:

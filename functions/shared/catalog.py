@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The Lambda runtime every function runs on (CDK deploys it; the sandbox declares the same).
+LAMBDA_RUNTIME = "python3.14"
+
 
 class TableAccess(StrEnum):
     READ = "read"
@@ -120,6 +123,22 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         TableAccess.READ_WRITE,
     ),
 )
+
+
+@dataclass(frozen=True)
+class StreamKeyFilter:
+    """Which stream records reach the stream function: by sort key, exact or by prefix."""
+
+    exact: tuple[str, ...]
+    prefixes: tuple[str, ...]
+
+    def wants(self, sort_key: str) -> bool:
+        return sort_key in self.exact or sort_key.startswith(self.prefixes)
+
+
+# Orders and offers only: the notify function turns their changes into messages. The same filter is the
+# event source mapping's filter in AWS and the sandbox pump's.
+NOTIFY_STREAM_FILTER = StreamKeyFilter(exact=("ORDER",), prefixes=("OFFER#",))
 
 
 def by_trigger(trigger: Trigger) -> tuple[FunctionSpec, ...]:

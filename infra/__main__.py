@@ -1,0 +1,5 @@
+"""`cdk synth` runs this (see cdk.json)."""
+
+from infra.app import main
+
+main()

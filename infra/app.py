@@ -1,0 +1,37 @@
+"""Builds the CDK app: the Linli stack, checked by cdk-nag's AWS Solutions rules on every synth."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+# The stack reads the function catalogue, the route table and the ASL module, which live beside the handlers.
+if str(ROOT / "functions") not in sys.path:
+    sys.path.insert(0, str(ROOT / "functions"))
+
+import aws_cdk as cdk  # noqa: E402
+from cdk_nag import AwsSolutionsChecks  # noqa: E402
+
+from infra.stack import LinliStack  # noqa: E402
+
+STACK_NAME = "Linli"
+
+
+def build_app(context: dict[str, Any] | None = None) -> tuple[cdk.App, LinliStack]:
+    app = cdk.App(context=context)
+    stack = LinliStack(
+        app,
+        STACK_NAME,
+        description="邻里 Linli: door-to-door repair for old residential compounds",
+        env=cdk.Environment(account=app.node.try_get_context("account"), region=app.node.try_get_context("region")),
+    )
+    cdk.Tags.of(app).add("project", "linli")
+    cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    return app, stack
+
+
+def main() -> None:
+    app, _ = build_app()
+    app.synth()

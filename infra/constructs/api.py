@@ -1,0 +1,140 @@
+"""The HTTP API, built from the route table, behind a Cognito JWT authorizer with the four roles as groups."""
+
+from __future__ import annotations
+
+import jsii
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk.aws_apigateway import AccessLogFormat
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+from shared.catalog import Trigger, by_trigger
+from shared.lifecycle import Role
+from shared.routes import ROUTES
+
+# What the access log keeps of each request: enough to trace a call, nothing from its body.
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId",
+    "time": "$context.requestTime",
+    "method": "$context.httpMethod",
+    "route": "$context.routeKey",
+    "status": "$context.status",
+    "latencyMs": "$context.responseLatency",
+    "user": "$context.authorizer.claims.sub",
+    "integrationError": "$context.integrationErrorMessage",
+}
+
+
+class UserDirectory(Construct):
+    """Who may sign in: staff create accounts (no self sign-up); each account is in exactly one role group."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.user_pool = cognito.UserPool(
+            self,
+            "Users",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(username=True, phone=True),
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(sms=True, otp=True),
+            password_policy=cognito.PasswordPolicy(
+                min_length=10, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
+            ),
+            account_recovery=cognito.AccountRecovery.PHONE_AND_EMAIL,
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.client = self.user_pool.add_client(
+            "Apps",
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            access_token_validity=Duration.hours(1),
+            id_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.days(30),
+            prevent_user_existence_errors=True,
+        )
+        for role in Role:
+            cognito.UserPoolGroup(self, f"{role.value.capitalize()}Group", user_pool=self.user_pool, group_name=role.value)
+
+
+class HttpApi(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions: dict[str, lambda_.Function],
+        users: UserDirectory,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.api = apigw.HttpApi(
+            self,
+            "Api",
+            description="Linli 邻里 API (routes: functions/shared/routes.py)",
+            create_default_stage=False,
+            default_authorizer=authorizers.HttpUserPoolAuthorizer("Jwt", users.user_pool, user_pool_clients=[users.client]),
+        )
+        self.access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN
+        )
+        self.stage = apigw.HttpStage(
+            self,
+            "DefaultStage",
+            http_api=self.api,
+            auto_deploy=True,
+            throttle=apigw.ThrottleSettings(rate_limit=200, burst_limit=400),
+            access_log_settings=_AccessLogs(
+                apigw.LogGroupLogDestination(self.access_logs), AccessLogFormat.custom(_json(ACCESS_LOG_FIELDS))
+            ),
+        )
+        by_domain = {
+            spec.api_domain: integrations.HttpLambdaIntegration(f"{spec.name}Integration", functions[spec.name])
+            for spec in by_trigger(Trigger.API)
+        }
+        for route in ROUTES:
+            # No authorizer given means the API's default: the JWT authorizer.
+            added = self.api.add_routes(
+                path=route.path,
+                methods=[apigw.HttpMethod(route.method)],
+                integration=by_domain[route.function],
+                authorizer=apigw.HttpNoneAuthorizer() if route.public else None,
+            )
+            if route.public:
+                for http_route in added:
+                    NagSuppressions.add_resource_suppressions(
+                        http_route,
+                        [NagPackSuppression(id="AwsSolutions-APIG4", reason="A public route by design (shared.routes).")],
+                        apply_to_children=True,
+                    )
+
+    @property
+    def url(self) -> str:
+        return self.stage.url
+
+
+@jsii.implements(apigw.IAccessLogSettings)
+class _AccessLogs:
+    # jsii reads an interface's members as properties (and attaches its reference to the object).
+    def __init__(self, destination: apigw.IAccessLogDestination, log_format: AccessLogFormat) -> None:
+        self._destination, self._format = destination, log_format
+
+    @property
+    def destination(self) -> apigw.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> AccessLogFormat:
+        return self._format
+
+
+def _json(fields: dict[str, str]) -> str:
+    # API Gateway substitutes $context variables into this text; numbers stay unquoted.
+    numeric = {"status", "latencyMs"}
+    parts = [f'"{k}":{v}' if k in numeric else f'"{k}":"{v}"' for k, v in fields.items()]
+    return "{" + ",".join(parts) + "}"

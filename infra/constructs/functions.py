@@ -1,0 +1,85 @@
+"""Every Lambda function in `shared.catalog`, with the platform's defaults in one place, and its table grant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.bundling import PipLayerBundling
+from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, FunctionSpec, TableAccess
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNTIME = lambda_.Runtime(LAMBDA_RUNTIME, lambda_.RuntimeFamily.PYTHON)
+
+# Step Functions and API Gateway wait at most 29 s for an API answer; no handler should come near it.
+DEFAULT_TIMEOUT = Duration.seconds(15)
+DEFAULT_MEMORY_MB = 512  # Powertools + pydantic import in ~1/3 the time at 512 MB than at 128 MB
+
+
+class PlatformFunctions(Construct):
+    """`functions[name]` is the deployed function of catalogue entry `name`."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, table: dynamodb.ITable) -> None:
+        super().__init__(scope, construct_id)
+        self.dependencies = lambda_.LayerVersion(
+            self,
+            "Dependencies",
+            description="Linli runtime dependencies (requirements.in): Powertools, pydantic, PynamoDB",
+            code=lambda_.Code.from_asset(
+                str(ROOT),
+                exclude=["*", "!requirements.in", "!requirements-dev.lock"],
+                asset_hash_type=AssetHashType.SOURCE,
+                bundling=BundlingOptions(
+                    # Never pulled: the local bundler always succeeds, so no Docker is needed.
+                    image=DockerImage.from_registry(f"public.ecr.aws/sam/build-{LAMBDA_RUNTIME}"),
+                    local=PipLayerBundling(
+                        requirements=ROOT / "requirements.in",
+                        constraints=ROOT / "requirements-dev.lock",
+                        python_version=LAMBDA_RUNTIME.removeprefix("python"),
+                    ),
+                ),
+            ),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+        )
+        code = lambda_.Code.from_asset(str(ROOT / "functions"), exclude=["**/__pycache__", "**/*.pyc"])
+        self.functions: dict[str, lambda_.Function] = {spec.name: self._function(spec, code, table) for spec in FUNCTIONS}
+
+    def _function(self, spec: FunctionSpec, code: lambda_.Code, table: dynamodb.ITable) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self,
+            f"{spec.name}Logs",
+            retention=logs.RetentionDays.SIX_MONTHS,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        fn = lambda_.Function(
+            self,
+            spec.name,
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=spec.handler,
+            code=code,
+            layers=[self.dependencies],
+            timeout=DEFAULT_TIMEOUT,
+            memory_size=DEFAULT_MEMORY_MB,
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            log_group=log_group,
+            environment={
+                "LINLI_TABLE_NAME": table.table_name,
+                "POWERTOOLS_SERVICE_NAME": "linli",
+                "POWERTOOLS_METRICS_NAMESPACE": "Linli",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            },
+        )
+        if spec.table == TableAccess.READ:
+            table.grant_read_data(fn)
+        else:
+            table.grant_read_write_data(fn)
+        return fn

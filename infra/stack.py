@@ -1,0 +1,48 @@
+"""The Linli stack: wires the constructs together; each concern lives in `infra/constructs/`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra.constructs.api import HttpApi, UserDirectory
+from infra.constructs.data import DataTable
+from infra.constructs.functions import PlatformFunctions
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.notifications import StreamNotifications
+from infra.constructs.workflow import OrderWorkflow
+from infra.nag import suppress_accepted_findings
+from shared.catalog import NOTIFY_STREAM_FILTER, Trigger, by_trigger
+
+
+class LinliStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        data = DataTable(self, "Data")
+        functions = PlatformFunctions(self, "Functions", table=data.table)
+        workflow = OrderWorkflow(self, "Workflow", table=data.table, functions=functions.functions)
+        users = UserDirectory(self, "Users")
+        api = HttpApi(self, "Http", functions=functions.functions, users=users)
+        notifications = StreamNotifications(
+            self,
+            "Notifications",
+            table=data.table,
+            function=functions.functions[by_trigger(Trigger.STREAM)[0].name],
+            keys=NOTIFY_STREAM_FILTER,
+        )
+        Monitoring(
+            self,
+            "Monitoring",
+            state_machine=workflow.state_machine,
+            functions=functions.functions,
+            dead_letters=notifications.dead_letters,
+        )
+        suppress_accepted_findings(self)
+
+        CfnOutput(self, "ApiUrl", value=api.url)
+        CfnOutput(self, "UserPoolId", value=users.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=users.client.user_pool_client_id)
+        CfnOutput(self, "TableName", value=data.table.table_name)
+        CfnOutput(self, "StateMachineArn", value=workflow.state_machine.state_machine_arn)

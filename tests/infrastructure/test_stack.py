@@ -1,0 +1,252 @@
+"""The synthesized CloudFormation template: what `cdk deploy` would create, checked against the code's own tables
+(function catalogue, route table, ASL file, table keys) so that the sandbox and AWS cannot drift apart."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, NOTIFY_STREAM_FILTER, TableAccess, Trigger, WorkflowAccess, by_trigger
+from shared.lifecycle import Role
+from shared.routes import ROUTES
+from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
+
+DYNAMODB_WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+
+def _actions(statement: dict) -> set[str]:
+    actions = statement["Action"]
+    return {actions} if isinstance(actions, str) else set(actions)
+
+
+def _role_of(synthesized, function_id: str) -> str:
+    return synthesized.resources[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+
+
+# --- Lambda functions --------------------------------------------------------------------------------
+
+
+def test_every_catalogued_function_is_deployed_once_with_the_platform_defaults(synthesized):
+    deployed = synthesized.of_type("AWS::Lambda::Function")
+    by_handler = {r["Properties"]["Handler"]: r["Properties"] for r in deployed.values()}
+    assert set(by_handler) == {f.handler for f in FUNCTIONS}
+    for props in by_handler.values():
+        assert props["Runtime"] == LAMBDA_RUNTIME
+        assert props["Architectures"] == ["arm64"]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["LoggingConfig"]["LogFormat"] == "JSON"
+        assert len(props["Layers"]) == 1, "the dependencies layer"
+        assert props["Environment"]["Variables"]["LINLI_TABLE_NAME"] == {"Ref": _table_id(synthesized)}
+
+
+def test_only_functions_that_touch_the_workflow_know_the_state_machine(synthesized):
+    ids = synthesized.function_ids_by_handler()
+    for spec in FUNCTIONS:
+        env = synthesized.resources[ids[spec.handler]]["Properties"]["Environment"]["Variables"]
+        assert ("LINLI_STATE_MACHINE_ARN" in env) == bool(spec.workflow), spec.name
+
+
+# --- Least privilege ---------------------------------------------------------------------------------
+
+
+EXPECTED_WORKFLOW_ACTIONS = {
+    WorkflowAccess.START: {"states:StartExecution"},
+    WorkflowAccess.RESUME: {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"},
+    WorkflowAccess.STOP: {"states:StopExecution"},
+    WorkflowAccess.READ_HISTORY: {"states:DescribeExecution", "states:GetExecutionHistory"},
+}
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda f: f.name)
+def test_each_function_gets_exactly_the_access_the_catalogue_declares(synthesized, spec):
+    function_id = synthesized.function_ids_by_handler()[spec.handler]
+    statements = synthesized.policy_statements_of_role(_role_of(synthesized, function_id))
+    actions = set().union(*(_actions(s) for s in statements))
+
+    assert not any(a.endswith("*") and a.split(":")[0] in ("dynamodb", "states", "lambda") for a in actions)
+    dynamodb_writes = actions & DYNAMODB_WRITES
+    if spec.table == TableAccess.READ:
+        assert not dynamodb_writes
+    else:
+        assert dynamodb_writes == DYNAMODB_WRITES
+    assert "dynamodb:Query" in actions and "dynamodb:Scan" in actions or spec.table == TableAccess.READ
+
+    expected_states = set().union(*(EXPECTED_WORKFLOW_ACTIONS[a] for a in spec.workflow)) if spec.workflow else set()
+    assert {a for a in actions if a.startswith("states:")} == expected_states
+    assert not {a for a in actions if a.startswith("lambda:")}, "functions never invoke each other"
+
+
+def test_workflow_access_is_limited_to_the_order_state_machine_and_its_executions(synthesized):
+    machine_name = synthesized.resources[_state_machine_id(synthesized)]["Properties"]["StateMachineName"]
+    for policy in synthesized.of_type("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if any(a.startswith("states:") for a in _actions(statement)):
+                text = json.dumps(statement["Resource"])
+                assert f":stateMachine:{machine_name}" in text or f":execution:{machine_name}:*" in text, statement
+
+
+def test_the_state_machine_may_invoke_only_the_workflow_functions_and_update_the_table(synthesized):
+    role_id = synthesized.resources[_state_machine_id(synthesized)]["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    statements = synthesized.policy_statements_of_role(role_id)
+    invoke = [s for s in statements if "lambda:InvokeFunction" in _actions(s)]
+    invoked = {r["Fn::GetAtt"][0] for s in invoke for r in s["Resource"] if isinstance(r, dict) and "Fn::GetAtt" in r}
+    ids = synthesized.function_ids_by_handler()
+    assert invoked == {ids[f.handler] for f in by_trigger(Trigger.WORKFLOW)}
+    table_statements = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
+    assert [_actions(s) for s in table_statements] == [{"dynamodb:UpdateItem"}]
+    assert table_statements[0]["Resource"] == {"Fn::GetAtt": [_table_id(synthesized), "Arn"]}
+
+
+# --- The state machine -------------------------------------------------------------------------------
+
+
+def _table_id(synthesized) -> str:
+    (table_id,) = synthesized.of_type("AWS::DynamoDB::Table")
+    return table_id
+
+
+def _state_machine_id(synthesized) -> str:
+    (machine_id,) = synthesized.of_type("AWS::StepFunctions::StateMachine")
+    return machine_id
+
+
+def _render(part) -> str:
+    """A CloudFormation reference as a readable marker: {"Ref": "X"} → «Ref X», GetAtt → «X.Arn»."""
+    if "Ref" in part:
+        return f"«Ref {part['Ref']}»"
+    return f"«{'.'.join(part['Fn::GetAtt'])}»"
+
+
+def test_the_deployed_definition_is_the_asl_file_with_the_right_functions_substituted(synthesized):
+    props = synthesized.resources[_state_machine_id(synthesized)]["Properties"]
+    assert props["StateMachineType"] == "STANDARD"
+    # Given the file CDK uploads as the definition…
+    uploaded = synthesized.assembly_dir / f"asset.{props['DefinitionS3Location']['Key']}"
+    assert uploaded.read_text(encoding="utf-8") == ORDER_LIFECYCLE_ASL.read_text(encoding="utf-8")
+    # …and the values Step Functions substitutes into it at deployment,
+    deployed = {name: _render(value) for name, value in props["DefinitionSubstitutions"].items()}
+    # then each placeholder is the table or the workflow function the catalogue names, and none is left over.
+    ids = synthesized.function_ids_by_handler()
+    expected = placeholder_values(
+        table_name=f"«Ref {_table_id(synthesized)}»",
+        function_arns={f.name: f"«{ids[f.handler]}.Arn»" for f in by_trigger(Trigger.WORKFLOW)},
+    )
+    assert deployed == expected
+    json.loads(substitute(uploaded.read_text(encoding="utf-8"), deployed))
+
+
+def test_the_state_machine_is_traced_and_logged_without_execution_data(synthesized):
+    props = synthesized.resources[_state_machine_id(synthesized)]["Properties"]
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    logging = props["LoggingConfiguration"]
+    assert logging["Level"] == "ALL"
+    assert logging["IncludeExecutionData"] is False, "execution data would log task tokens"
+
+
+# --- Data ----------------------------------------------------------------------------------------------
+
+
+def test_the_table_has_the_keys_and_indexes_the_sandbox_and_the_data_layer_use(synthesized):
+    from local.runtime import table_definition
+
+    props = synthesized.resources[_table_id(synthesized)]["Properties"]
+    local = table_definition()
+    assert props["KeySchema"] == local["KeySchema"]
+    assert sorted(props["AttributeDefinitions"], key=str) == sorted(local["AttributeDefinitions"], key=str)
+
+    def indexes(gsis):
+        return {g["IndexName"]: (g["KeySchema"], g["Projection"]["ProjectionType"]) for g in gsis}
+
+    assert indexes(props["GlobalSecondaryIndexes"]) == indexes(local["GlobalSecondaryIndexes"])
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    assert synthesized.resources[_table_id(synthesized)]["DeletionPolicy"] == "Retain"
+
+
+def test_the_notify_function_reads_orders_and_offers_from_the_stream_with_a_dead_letter_queue(synthesized):
+    (mapping,) = synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
+    props = mapping["Properties"]
+    ids = synthesized.function_ids_by_handler()
+    assert props["FunctionName"] == {"Ref": ids[by_trigger(Trigger.STREAM)[0].handler]}
+    assert props["EventSourceArn"] == {"Fn::GetAtt": [_table_id(synthesized), "StreamArn"]}
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True and props["MaximumRetryAttempts"] >= 1
+    (queue_id,) = synthesized.of_type("AWS::SQS::Queue")
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    (pattern,) = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
+    wanted = pattern["dynamodb"]["Keys"]["sk"]["S"]
+    assert set(NOTIFY_STREAM_FILTER.exact) == {w for w in wanted if isinstance(w, str)}
+    assert set(NOTIFY_STREAM_FILTER.prefixes) == {w["prefix"] for w in wanted if isinstance(w, dict)}
+
+
+# --- HTTP API and sign-in -----------------------------------------------------------------------------
+
+
+def test_every_route_of_the_route_table_is_deployed_to_its_function(synthesized):
+    routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in synthesized.of_type("AWS::ApiGatewayV2::Route").values()}
+    assert set(routes) == {f"{r.method} {r.path}" for r in ROUTES}
+    integrations = synthesized.of_type("AWS::ApiGatewayV2::Integration")
+    ids = synthesized.function_ids_by_handler()
+    for route in ROUTES:
+        props = routes[f"{route.method} {route.path}"]
+        integration_id = props["Target"]["Fn::Join"][1][1]["Ref"]
+        target = integrations[integration_id]["Properties"]["IntegrationUri"]
+        from shared.catalog import api_function
+
+        assert target == {"Fn::GetAtt": [ids[api_function(route.function).handler], "Arn"]}, route
+
+
+def test_every_non_public_route_requires_a_cognito_jwt(synthesized):
+    (authorizer_id, authorizer), *rest = synthesized.of_type("AWS::ApiGatewayV2::Authorizer").items()
+    assert not rest
+    assert authorizer["Properties"]["AuthorizerType"] == "JWT"
+    (pool_id,) = synthesized.of_type("AWS::Cognito::UserPool")
+    issuer = json.dumps(authorizer["Properties"]["JwtConfiguration"]["Issuer"])
+    assert "cognito-idp" in issuer and pool_id in issuer
+    public = {f"{r.method} {r.path}" for r in ROUTES if r.public}
+    for route in synthesized.of_type("AWS::ApiGatewayV2::Route").values():
+        props = route["Properties"]
+        if props["RouteKey"] in public:
+            assert props.get("AuthorizationType", "NONE") == "NONE"
+        else:
+            assert props["AuthorizationType"] == "JWT" and props["AuthorizerId"] == {"Ref": authorizer_id}
+
+
+def test_the_api_stage_logs_every_request(synthesized):
+    (stage,) = synthesized.of_type("AWS::ApiGatewayV2::Stage").values()
+    settings = stage["Properties"]["AccessLogSettings"]
+    assert "$context.requestId" in settings["Format"]
+    json.loads(settings["Format"].replace("$context.status", "200").replace("$context.responseLatency", "1"))
+
+
+def test_each_role_is_a_cognito_group_and_nobody_signs_themselves_up(synthesized):
+    groups = {g["Properties"]["GroupName"] for g in synthesized.of_type("AWS::Cognito::UserPoolGroup").values()}
+    assert groups == {r.value for r in Role}
+    (pool,) = synthesized.of_type("AWS::Cognito::UserPool").values()
+    assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+
+
+# --- Operations ---------------------------------------------------------------------------------------
+
+
+def test_failed_orders_and_dead_lettered_notifications_raise_alarms(synthesized):
+    alarms = synthesized.of_type("AWS::CloudWatch::Alarm").values()
+    metrics = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms}
+    assert ("AWS/States", "ExecutionsFailed") in metrics
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in metrics
+    lambda_alarms = [a for a in alarms if a["Properties"]["MetricName"] == "Errors"]
+    assert len(lambda_alarms) == len(FUNCTIONS)
+    assert all(a["Properties"]["AlarmActions"] for a in alarms)
+
+
+def test_cdk_nag_finds_nothing_unexplained(synthesized):
+    from aws_cdk.assertions import Annotations, Match
+
+    annotations = Annotations.from_stack(synthesized.stack)
+    findings = annotations.find_error("*", Match.string_like_regexp("AwsSolutions-.*")) + annotations.find_warning(
+        "*", Match.string_like_regexp("AwsSolutions-.*")
+    )
+    assert not findings, "\n".join(f"{f.id}: {str(f.entry.data)[:160]}" for f in findings)
