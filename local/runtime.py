@@ -28,7 +28,7 @@ from moto.stepfunctions.parser.asl.eval.environment import Environment as AslEnv
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
 
-from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME
+from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
 from shared.errors import TransientError
 from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
 
@@ -36,6 +36,9 @@ REGION = "cn-north-1"
 ACCOUNT = "123456789012"
 TABLE_NAME = "linli"
 STATE_MACHINE_NAME = "linli-order-lifecycle"
+EVENT_BUS_NAME = "linli-events"
+# A failed message is received again after this long (60 s in AWS); short here so retries show at once.
+QUEUE_VISIBILITY_SECONDS = 1
 
 
 @dataclass
@@ -196,6 +199,7 @@ class LocalAws:
         self.lambdas = InProcessLambdas()
         self.dynamodb_lock = SerializedDynamoDB()
         self.state_machine_arn = ""
+        self.queue_urls: dict[str, str] = {}
         self.env_overrides = env_overrides or {}
 
     def client(self, service: str) -> Any:
@@ -215,6 +219,9 @@ class LocalAws:
                 "POWERTOOLS_METRICS_NAMESPACE": "Linli",
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
                 "LINLI_TABLE_NAME": TABLE_NAME,
+                "LINLI_EVENT_BUS_NAME": EVENT_BUS_NAME,
+                # The sandbox's webhook receivers are local test servers on plain http://127.0.0.1.
+                "LINLI_ALLOW_HTTP_WEBHOOKS": "true",
                 **self.env_overrides,
             }
         )
@@ -230,6 +237,7 @@ class LocalAws:
         self.dynamodb_lock.install()
         self._create_resources()
         os.environ["LINLI_STATE_MACHINE_ARN"] = self.state_machine_arn
+        os.environ.update({f"LINLI_{queue(name).setting.upper()}": url for name, url in self.queue_urls.items()})
         self._reset_caches()
         return self
 
@@ -244,16 +252,37 @@ class LocalAws:
 
     @staticmethod
     def _reset_caches() -> None:
-        from shared import workflow
+        from shared import events, queues, sms, workflow
         from shared.dal import base
         from shared.settings import get_settings
 
         get_settings.cache_clear()
         base.ensure_bound.cache_clear()
-        workflow.reset()
+        for port in (workflow, events, queues, sms):
+            port.reset()
+
+    def _create_queues_and_bus(self) -> None:
+        """The event bus, and a queue per catalogue entry, each fed by its rule, as CDK defines them."""
+        sqs, bus = self.client("sqs"), self.client("events")
+        bus.create_event_bus(Name=EVENT_BUS_NAME)
+        arns = {}
+        for spec in sorted(QUEUES, key=lambda q: q.dead_letter is not None):  # dead-letter queues first
+            attributes = {"VisibilityTimeout": str(QUEUE_VISIBILITY_SECONDS)}
+            if spec.dead_letter:
+                attributes["RedrivePolicy"] = json.dumps(
+                    {"deadLetterTargetArn": arns[spec.dead_letter], "maxReceiveCount": MAX_RECEIVES}
+                )
+            url = sqs.create_queue(QueueName=f"linli-{spec.name}", Attributes=attributes)["QueueUrl"]
+            self.queue_urls[spec.name] = url
+            arns[spec.name] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            if spec.from_bus:
+                rule = f"linli-to-{spec.name}"
+                bus.put_rule(Name=rule, EventBusName=EVENT_BUS_NAME, EventPattern=json.dumps(spec.rule_pattern()))
+                bus.put_targets(Rule=rule, EventBusName=EVENT_BUS_NAME, Targets=[{"Id": spec.name, "Arn": arns[spec.name]}])
 
     def _create_resources(self) -> None:
         self.client("dynamodb").create_table(**table_definition())
+        self._create_queues_and_bus()
         role_arn = self.client("iam").create_role(
             RoleName="linli-sandbox",
             AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),

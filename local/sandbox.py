@@ -1,4 +1,4 @@
-"""The whole platform on one machine: moto-backed AWS, demo data, the stream pump and the HTTP front."""
+"""The whole platform on one machine: moto-backed AWS, demo data, the stream and queue pumps and the HTTP front."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from local import demo_data, tokens
 from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
+from local.pumps import QueuePump, StreamPump
 from local.runtime import LocalAws
-from local.streams import StreamPump
 
 _APP_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>邻里 Linli</title>
 <style>body{font:20px/1.6 sans-serif;max-width:40em;margin:2em auto;padding:0 1em}</style></head>
@@ -36,6 +36,7 @@ class Sandbox:
         self.aws = LocalAws(env_overrides=env)
         self.gateway = Gateway(self.aws)
         self.pump = StreamPump(self.aws)
+        self.queues = QueuePump(self.aws)
         self.host, self.port, self.seed, self.verbose = host, port, seed, verbose
         self.server: SandboxHttpServer | None = None
         self._thread: threading.Thread | None = None
@@ -49,6 +50,7 @@ class Sandbox:
         if self.seed:
             demo_data.seed()
         self.pump.start()
+        self.queues.start()
         self.server = SandboxHttpServer((self.host, self.port), self.route, verbose=self.verbose)
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
@@ -60,6 +62,7 @@ class Sandbox:
             self.server.shutdown()
             self.server.server_close()
         self.pump.stop()
+        self.queues.stop()
         self.aws.stop()
 
     def route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:

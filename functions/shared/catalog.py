@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.events import COMPANY_EVENTS, EVENT_SOURCE
+
 # The Lambda runtime every function runs on (CDK deploys it; the sandbox declares the same).
 LAMBDA_RUNTIME = "python3.14"
 
@@ -32,6 +34,54 @@ class Trigger(StrEnum):
     API = "api"  # an HTTP API integration (routes in shared.routes)
     WORKFLOW = "workflow"  # a task of the order state machine
     STREAM = "stream"  # the table's DynamoDB stream
+    QUEUE = "queue"  # an SQS queue fed by an event bus rule
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    setting: str  # the Settings field (LINLI_<SETTING> env var) that holds its URL, for functions that send to it
+    description: str
+    from_bus: bool = False  # fed by an event bus rule (dead-letter queues are not)
+    event_types: tuple[str, ...] | None = None  # the rule's event types (None: every type)
+    company_events_only: bool = False  # the rule takes only events that name a company
+    dead_letter: str | None = None  # where messages go after MAX_RECEIVES failed attempts
+
+    def rule_pattern(self) -> dict:
+        """The event bus rule that feeds this queue, in EventBridge's pattern syntax."""
+        pattern: dict = {"source": [EVENT_SOURCE]}
+        if self.event_types:
+            pattern["detail-type"] = list(self.event_types)
+        if self.company_events_only:
+            pattern["detail"] = {"company_id": [{"exists": True}]}
+        return pattern
+
+
+MAX_RECEIVES = 5
+QUEUES: tuple[QueueSpec, ...] = (
+    QueueSpec(
+        "notifications",
+        "notifications_queue_url",
+        "Every domain event, to be turned into messages",
+        from_bus=True,
+        dead_letter="notifications-dlq",
+    ),
+    QueueSpec("notifications-dlq", "notifications_dlq_url", "Events whose messages failed every attempt"),
+    QueueSpec(
+        "webhooks",
+        "webhook_queue_url",
+        "Company events, and webhook deliveries waiting for their next attempt",
+        from_bus=True,
+        event_types=tuple(sorted(e.value for e in COMPANY_EVENTS)),
+        company_events_only=True,
+        dead_letter="webhooks-dlq",
+    ),
+    QueueSpec("webhooks-dlq", "webhook_dlq_url", "Webhook deliveries that failed for a day"),
+)
+
+
+def queue(name: str) -> QueueSpec:
+    return next(q for q in QUEUES if q.name == name)
 
 
 @dataclass(frozen=True)
@@ -43,6 +93,11 @@ class FunctionSpec:
     table: TableAccess
     workflow: tuple[WorkflowAccess, ...] = ()
     api_domain: str | None = None  # for API functions: the `function` of their routes
+    consumes: str | None = None  # for queue functions: the queue
+    publishes_events: bool = False  # PutEvents on the event bus
+    sends_sms: bool = False  # SNS Publish to phone numbers
+    sends_to: tuple[str, ...] = ()  # queues it may send messages to
+    peeks: tuple[str, ...] = ()  # dead-letter queues it may read (without taking the messages)
 
     @property
     def asl_placeholder(self) -> str:
@@ -81,10 +136,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "NotifyApi",
         "notify.handlers.api.handler",
-        "HTTP API: the caller's outbox of messages",
+        "HTTP API: outbox, notification preferences, call tasks, webhook settings and log, dead letters",
         Trigger.API,
-        TableAccess.READ,
+        TableAccess.READ_WRITE,
         api_domain="notify",
+        sends_to=("webhooks",),
+        peeks=("notifications-dlq", "webhooks-dlq"),
     ),
     FunctionSpec(
         "SelectCandidate",
@@ -118,9 +175,28 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "NotifyStream",
         "notify.handlers.stream.handler",
-        "DynamoDB stream: turn order and offer changes into outbox messages",
+        "DynamoDB stream: turn order and offer changes into domain events on the bus",
         Trigger.STREAM,
+        TableAccess.READ,
+        publishes_events=True,
+    ),
+    FunctionSpec(
+        "Notifications",
+        "notify.handlers.deliver.handler",
+        "Event queue: messages to the people concerned, by SMS, app, or a call by the back office",
+        Trigger.QUEUE,
         TableAccess.READ_WRITE,
+        consumes="notifications",
+        sends_sms=True,
+    ),
+    FunctionSpec(
+        "Webhooks",
+        "notify.handlers.webhooks.handler",
+        "Event queue: signed webhook deliveries to companies, retried with backoff for a day",
+        Trigger.QUEUE,
+        TableAccess.READ_WRITE,
+        consumes="webhooks",
+        sends_to=("webhooks", "webhooks-dlq"),
     ),
 )
 

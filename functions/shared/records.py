@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -115,6 +118,30 @@ class Offer(BaseModel):
     answered_at: str | None = None
 
 
+class Channel(StrEnum):
+    SMS = "sms"
+    WECHAT = "wechat"  # a WeChat-style subscription message
+    PUSH = "push"  # web push to the app; the app's inbox (GET /messages) always has it
+    PHONE_CALL = "phone_call"  # the company's back office calls (elderly residents may prefer it)
+
+
+class NotificationPreferences(BaseModel):
+    channels: list[Channel] = Field(default_factory=lambda: [Channel.SMS], min_length=1)
+    language: Literal["zh", "en"] = "zh"
+
+
+class CallTask(BaseModel):
+    task_id: str
+    company_id: str
+    resident_id: str
+    resident_name: str
+    phone: str
+    order_id: str
+    text_zh: str
+    text_en: str
+    created_at: str
+
+
 class Message(BaseModel):
     message_id: str
     recipient_id: str
@@ -124,3 +151,37 @@ class Message(BaseModel):
     text_zh: str
     text_en: str
     created_at: str
+
+
+class Webhook(BaseModel):
+    company_id: str
+    url: str
+    events: list[str]
+    enabled: bool = True
+    updated_at: str
+
+
+class WebhookSecret(BaseModel):
+    secret_id: str
+    secret: str
+    created_at: str
+    expires_at: str | None = None  # set when a newer secret replaces it: both sign until then
+
+
+class DeliveryAttempt(BaseModel):
+    at: str
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: float
+
+
+class WebhookDelivery(BaseModel):
+    delivery_id: str  # the event id: receivers de-duplicate by it
+    company_id: str
+    event_type: str
+    order_id: str
+    status: Literal["retrying", "delivered", "failed"]
+    attempts: list[DeliveryAttempt] = Field(default_factory=list)
+    next_attempt_at: str | None = None
+    payload: str  # the exact JSON body sent, for the company to read and replay
+    updated_at: str

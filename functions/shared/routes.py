@@ -30,4 +30,13 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/technicians/me/availability", "matching"),
     Route("POST", "/orders/{order_id}/rating", "ratings"),
     Route("GET", "/messages", "notify"),
+    Route("GET", "/me/notifications", "notify"),
+    Route("PUT", "/me/notifications", "notify"),
+    Route("GET", "/call-tasks", "notify"),
+    Route("GET", "/companies/me/webhook", "notify"),
+    Route("PUT", "/companies/me/webhook", "notify"),
+    Route("POST", "/companies/me/webhook/secret", "notify"),
+    Route("GET", "/companies/me/webhook/deliveries", "notify"),
+    Route("POST", "/companies/me/webhook/deliveries/{delivery_id}/replay", "notify"),
+    Route("GET", "/ops/dead-letters", "notify"),
 )

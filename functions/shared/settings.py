@@ -13,6 +13,20 @@ class Settings(BaseSettings):
     state_machine_arn: str = ""
     aws_region: str = Field(default="cn-north-1", validation_alias="AWS_REGION")
 
+    # Events, notifications and webhooks (names and URLs set by CDK and by the sandbox).
+    event_bus_name: str = "linli-events"
+    notifications_queue_url: str = ""
+    notifications_dlq_url: str = ""
+    webhook_queue_url: str = ""
+    webhook_dlq_url: str = ""
+    webhook_timeout_seconds: float = 5
+    webhook_retry_base_seconds: float = 30
+    webhook_retry_max_seconds: float = 3600
+    webhook_retry_window_seconds: float = 24 * 3600
+    webhook_secret_overlap_seconds: int = 24 * 3600
+    # Only the sandbox delivers to plain http:// endpoints (a receiver on 127.0.0.1); AWS sends HTTPS only.
+    allow_http_webhooks: bool = False
+
     # Workflow timeouts (seconds). Passed into each execution so tests can use seconds.
     emergency_offer_seconds: int = 60
     booking_offer_seconds: int = 600

@@ -263,7 +263,7 @@ def test_story_of_the_ceiling_light_at_xiyingqian_street(base):
         lambda: [
             m
             for m in requests.get(f"{base}/messages", headers=wang, timeout=10).json()["messages"]
-            if m["order_id"] == order["order_id"] and m["kind"] == "order_assigned"
+            if m["order_id"] == order["order_id"] and m["kind"] == "order.assigned"
         ],
         what="notification",
     )

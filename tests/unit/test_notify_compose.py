@@ -1,28 +1,89 @@
-from notify.logic.compose import for_offer_created, for_order_change
+"""Events from stream images, and the messages each event produces (pure logic)."""
 
-ORDER = {"order_id": "o1", "resident_id": "r1", "order_code": "246810", "technician_id": None}
+from notify.logic.channels import channels_for, text_in
+from notify.logic.compose import drafts_for
+from notify.logic.events import offer_events, order_events, snapshot
+from shared.events import EventType
+from shared.records import Channel, NotificationPreferences, User
+
+ORDER = {
+    "order_id": "o1",
+    "order_type": "emergency",
+    "category": "electrical",
+    "resident_id": "r1",
+    "order_code": "246810",
+    "compound_id": "cp1",
+    "technician_id": None,
+    "version": 4,
+    "updated_at": "2026-11-25T10:00:00.000Z",
+}
+
+
+def _event(old_status, new_status, **changes):
+    old = {**ORDER, "status": old_status} if old_status else None
+    [event] = order_events(old, {**ORDER, "status": new_status, **changes})
+    return event
+
+
+def test_a_status_change_is_one_event_with_a_stable_id():
+    event = _event("offered", "assigned", technician_id="t", company_id="co")
+    assert event.type == EventType.ORDER_ASSIGNED and event.previous_status == "offered"
+    assert event.event_id == "evt_o1_v4" and event.company_id == "co"
+    assert order_events({**ORDER, "status": "offered"}, {**ORDER, "status": "assigned"})[0].event_id == event.event_id
+
+
+def test_no_event_when_the_status_did_not_change_or_is_internal():
+    assert order_events({**ORDER, "status": "assigned"}, {**ORDER, "status": "assigned"}) == []
+    assert order_events({**ORDER, "status": "submitted"}, {**ORDER, "status": "matching"}) == []
+
+
+def test_offers_are_events_when_made_withdrawn_or_expired_and_name_the_technicians_company():
+    offer = {"offer_id": "o1-1", "order_id": "o1", "technician_id": "t9", "status": "open", "created_at": "t0", "expires_at": "t1"}
+    order = snapshot({**ORDER, "status": "offered"})
+    [created] = offer_events(None, offer, order=order, technician_company_id="co9")
+    assert created.type == EventType.OFFER_CREATED and created.company_id == "co9" and created.offer_technician_id == "t9"
+    [withdrawn] = offer_events(offer, {**offer, "status": "withdrawn", "answered_at": "t2"}, order=order, technician_company_id="co9")
+    assert withdrawn.type == EventType.OFFER_WITHDRAWN and withdrawn.event_id != created.event_id
+    assert offer_events(offer, {**offer, "status": "accepted"}, order=order, technician_company_id="co9") == []
 
 
 def test_assignment_tells_the_resident_the_door_code():
-    drafts = for_order_change({**ORDER, "status": "offered"}, {**ORDER, "status": "assigned", "technician_id": "t"})
-    assert len(drafts) == 1 and drafts[0].recipient_id == "r1" and "246810" in drafts[0].text_zh
-    assert "246810" in drafts[0].text_en
-
-
-def test_no_message_when_the_status_did_not_change():
-    assert for_order_change({**ORDER, "status": "assigned"}, {**ORDER, "status": "assigned"}) == []
+    [draft] = drafts_for(_event("offered", "assigned", technician_id="t"))
+    assert draft.recipient_id == "r1" and "246810" in draft.text_zh and "246810" in draft.text_en
 
 
 def test_cancellation_tells_the_assigned_technician_too():
-    drafts = for_order_change({**ORDER, "status": "assigned"}, {**ORDER, "status": "cancelled", "technician_id": "t"})
+    drafts = drafts_for(_event("assigned", "cancelled", technician_id="t"))
     assert {d.recipient_id for d in drafts} == {"r1", "t"}
 
 
 def test_completion_states_the_charge():
-    drafts = for_order_change({**ORDER, "status": "on_site"}, {**ORDER, "status": "completed", "bill_total": 0})
-    assert "0 元" in drafts[0].text_zh
+    assert "0 元" in drafts_for(_event("on_site", "completed", bill_total=0))[0].text_zh
+    assert "35 元" in drafts_for(_event("on_site", "completed", bill_total=35.0))[0].text_zh
 
 
 def test_new_offer_goes_to_the_technician():
-    [draft] = for_offer_created({"order_id": "o1", "technician_id": "t9"})
-    assert draft.recipient_id == "t9" and draft.kind == "offer"
+    offer = {"offer_id": "o1-1", "order_id": "o1", "technician_id": "t9", "status": "open", "created_at": "t0"}
+    [event] = offer_events(None, offer, order=snapshot({**ORDER, "status": "offered"}), technician_company_id=None)
+    [draft] = drafts_for(event)
+    assert draft.recipient_id == "t9" and draft.kind == "offer.created"
+
+
+def _user(**fields):
+    return User(user_id="u", role="resident", name="王奶奶", **fields)
+
+
+def test_channels_follow_the_choice_but_never_a_phone_channel_without_a_phone():
+    both = NotificationPreferences(channels=[Channel.SMS, Channel.PHONE_CALL])
+    assert channels_for(both, _user(phone="13800000001")) == [Channel.SMS, Channel.PHONE_CALL]
+    assert channels_for(both, _user()) == [Channel.PUSH], "falls back to the app"
+
+
+def test_only_residents_are_called_by_the_back_office():
+    call = NotificationPreferences(channels=[Channel.PHONE_CALL])
+    technician = User(user_id="t", role="technician", name="赵师傅", phone="13900000000")
+    assert channels_for(call, technician) == [Channel.PUSH]
+
+
+def test_text_follows_the_language():
+    assert text_in("en", "中文", "English") == "English" and text_in("zh", "中文", "English") == "中文"

@@ -1,28 +1,136 @@
-"""HTTP API of the notify domain: the caller's outbox (what they would have received)."""
+"""HTTP API of the notify domain: outbox, preferences, call tasks, webhook settings and log, dead letters."""
 
 from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
+from notify.logic.webhooks import DeliveryJob
+from notify.models import CallTaskList, DeadLetter, DeadLetterList, DeliveryList, MessageList, WebhookIn, WebhookView
+from shared import clock, ids, queues
 from shared.api import build_resolver, current_caller, resolve
-from shared.dal import messages
+from shared.auth import Caller, require_role
+from shared.clock import iso
+from shared.dal import messages, notifications, people, webhooks
+from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.events import DomainEvent
+from shared.lifecycle import Role
 from shared.observability import logger, tracer
-from shared.records import Message
+from shared.records import NotificationPreferences, Webhook, WebhookSecret
+from shared.settings import get_settings
 
 router = Router()
-
-
-class MessageList(BaseModel):
-    messages: list[Message]
 
 
 @router.get("/messages")
 def my_messages() -> MessageList:
     caller = current_caller(router)
     return MessageList(messages=messages.for_recipient(caller.user_id))
+
+
+@router.get("/me/notifications")
+def my_preferences() -> NotificationPreferences:
+    return notifications.get_preferences(current_caller(router).user_id)
+
+
+@router.put("/me/notifications")
+def set_my_preferences(preferences: NotificationPreferences) -> NotificationPreferences:
+    caller = current_caller(router)
+    notifications.put_preferences(caller.user_id, preferences)
+    return preferences
+
+
+def _own_company(caller: Caller) -> str:
+    require_role(caller, Role.DISPATCHER)
+    user = people.get_user(caller.user_id)
+    if user is None or not user.company_id:
+        raise Forbidden("您的账号未关联物业公司", "Your account is not linked to a company.")
+    return user.company_id
+
+
+@router.get("/call-tasks")
+def call_tasks() -> CallTaskList:
+    return CallTaskList(call_tasks=notifications.call_tasks(_own_company(current_caller(router))))
+
+
+def _check_endpoint(url: str) -> None:
+    parts = urlsplit(url)
+    allowed = {"https", "http"} if get_settings().allow_http_webhooks else {"https"}
+    if parts.scheme not in allowed or not parts.hostname:
+        raise ValidationFailed("回调地址必须是 https:// 开头的完整网址", "The endpoint must be a full https:// URL.")
+
+
+def _new_secret(company_id: str, now: str) -> str:
+    secret = f"whsec_{secrets.token_urlsafe(32)}"
+    overlap = clock.now() + timedelta(seconds=get_settings().webhook_secret_overlap_seconds)
+    webhooks.add_secret(
+        company_id, WebhookSecret(secret_id=ids.new_id("whs"), secret=secret, created_at=now), retire_others_at=iso(overlap)
+    )
+    return secret
+
+
+@router.get("/companies/me/webhook")
+def get_webhook() -> WebhookView:
+    webhook = webhooks.get(_own_company(current_caller(router)))
+    if webhook is None:
+        raise NotFound("尚未设置回调地址", "No webhook is registered yet.")
+    return WebhookView(**webhook.model_dump())
+
+
+@router.put("/companies/me/webhook")
+def put_webhook(body: WebhookIn) -> WebhookView:
+    company_id = _own_company(current_caller(router))
+    _check_endpoint(body.url)
+    now = clock.now_iso()
+    webhook = Webhook(company_id=company_id, url=body.url, events=body.events, enabled=body.enabled, updated_at=now)
+    webhooks.put(webhook)
+    # The first registration creates the signing secret; later changes keep it.
+    secret = _new_secret(company_id, now) if not webhooks.secrets(company_id) else None
+    return WebhookView(**webhook.model_dump(), secret=secret)
+
+
+@router.post("/companies/me/webhook/secret")
+def rotate_secret() -> WebhookView:
+    company_id = _own_company(current_caller(router))
+    webhook = webhooks.get(company_id)
+    if webhook is None:
+        raise NotFound("尚未设置回调地址", "No webhook is registered yet.")
+    secret = _new_secret(company_id, clock.now_iso())
+    previous = next((s.expires_at for s in webhooks.secrets(company_id) if s.secret != secret and s.expires_at), None)
+    return WebhookView(**webhook.model_dump(), secret=secret, previous_secret_valid_until=previous)
+
+
+@router.get("/companies/me/webhook/deliveries")
+def deliveries() -> DeliveryList:
+    return DeliveryList(deliveries=webhooks.deliveries(_own_company(current_caller(router))))
+
+
+@router.post("/companies/me/webhook/deliveries/<delivery_id>/replay")
+def replay(delivery_id: str) -> DeliveryList:
+    company_id = _own_company(current_caller(router))
+    delivery = webhooks.get_delivery(company_id, delivery_id)
+    if delivery is None:
+        raise NotFound("找不到该投递记录", "No such delivery.")
+    job = DeliveryJob(company_id=company_id, event=DomainEvent.model_validate_json(delivery.payload))
+    queues.send(get_settings().webhook_queue_url, job.model_dump(mode="json"))
+    return DeliveryList(deliveries=[delivery])
+
+
+@router.get("/ops/dead-letters")
+def dead_letters() -> DeadLetterList:
+    require_role(current_caller(router), Role.SUPERVISOR)
+    settings = get_settings()
+    found = []
+    for name, url in (("notifications", settings.notifications_dlq_url), ("webhooks", settings.webhook_dlq_url)):
+        for message in queues.peek(url) if url else []:
+            count = message["attributes"].get("ApproximateReceiveCount")
+            found.append(DeadLetter(queue=name, message_id=message["message_id"], body=message["body"], receive_count=count))
+    return DeadLetterList(dead_letters=found)
 
 
 app = build_resolver(router)

@@ -1,6 +1,7 @@
-"""DynamoDB stream consumer: turns order and offer changes into outbox messages.
+"""DynamoDB stream consumer: turns order and offer changes into domain events on the event bus.
 
-Each record is processed on its own; failures are reported back as partial batch failures.
+Records are processed one by one; a failure is reported as a partial batch failure, so only that record
+and the ones after it in its shard are retried. Event ids are stable, so a retry cannot duplicate one.
 """
 
 from __future__ import annotations
@@ -9,42 +10,39 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify.logic.compose import Draft, for_offer_created, for_order_change
-from shared import clock, ids
-from shared.dal import messages
+from notify.logic.events import offer_events, order_events, snapshot
+from shared import events
+from shared.dal import orders, people
+from shared.events import DomainEvent
 from shared.observability import logger, tracer
-from shared.records import Message
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def drafts_for(record: DynamoDBRecord) -> list[Draft]:
+def events_for(record: DynamoDBRecord) -> list[DomainEvent]:
     data = record.dynamodb
     if data is None or data.new_image is None:
         return []
     new, old = data.new_image, data.old_image or None
     sk = str(new.get("sk", ""))
     if sk == "ORDER":
-        return for_order_change(old, new)
-    if sk.startswith("OFFER#") and record.event_name and record.event_name.name == "INSERT":
-        return for_offer_created(new)
+        return order_events(old, new)
+    if sk.startswith("OFFER#"):
+        order = orders.get_or_404(str(new["order_id"]))
+        technician = people.get_user(str(new["technician_id"]))
+        return offer_events(
+            old,
+            new,
+            order=snapshot(order.model_dump()),
+            technician_company_id=technician.company_id if technician else None,
+        )
     return []
 
 
 def record_handler(record: DynamoDBRecord) -> None:
-    for draft in drafts_for(record):
-        messages.put(
-            Message(
-                message_id=ids.new_id("msg"),
-                recipient_id=draft.recipient_id,
-                channel="sms",
-                order_id=draft.order_id,
-                kind=draft.kind,
-                text_zh=draft.text_zh,
-                text_en=draft.text_en,
-                created_at=clock.now_iso(),
-            )
-        )
+    found = events_for(record)
+    if found:
+        events.publish(found)
 
 
 @logger.inject_lambda_context

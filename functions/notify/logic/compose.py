@@ -1,8 +1,10 @@
-"""Which messages a change of an order or offer produces, and their wording (Chinese first)."""
+"""Which messages an event produces, for whom, and their wording (Chinese first, plain words, the order code)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from shared.events import DomainEvent, EventType
 
 
 @dataclass(frozen=True)
@@ -14,67 +16,71 @@ class Draft:
     text_en: str
 
 
-_RESIDENT_TEXT = {
-    "offered": ("【邻里】您的报修单已通知附近师傅，请稍候。", "[Linli] A technician nearby has been asked to take your order."),
-    "assigned": (
+E = EventType
+_TO_RESIDENT = {
+    E.ORDER_OFFERED: (
+        "【邻里】您的报修单已通知附近师傅，请稍候。",
+        "[Linli] A technician nearby has been asked to take your order.",
+    ),
+    E.ORDER_ASSIGNED: (
         "【邻里】师傅已接单，上门时请核对订单码 {code}。",
         "[Linli] A technician accepted. Check order code {code} at the door.",
     ),
-    "en_route": ("【邻里】师傅正在赶来。", "[Linli] The technician is on the way."),
-    "on_site": ("【邻里】师傅已到达。", "[Linli] The technician has arrived."),
-    "completed": (
+    E.ORDER_EN_ROUTE: ("【邻里】师傅正在赶来，订单码 {code}。", "[Linli] The technician is on the way (order code {code})."),
+    E.ORDER_ON_SITE: (
+        "【邻里】师傅已到达，请核对订单码 {code}。",
+        "[Linli] The technician has arrived; check order code {code}.",
+    ),
+    E.ORDER_APPROVAL_NEEDED: (
+        "【邻里】师傅提出的费用超出报价，需要您确认，未经同意不会收取。",
+        "[Linli] The bill goes beyond the quote and needs your approval; nothing extra is charged without it.",
+    ),
+    E.ORDER_COMPLETED: (
         "【邻里】维修已完成，费用 {total} 元。请为本次服务评价。",
         "[Linli] Repair done, charge CNY {total}. Please rate the service.",
     ),
-    "escalated": (
+    E.ORDER_ESCALATED: (
         "【邻里】暂时没有师傅接单，监管人员正在为您安排。",
         "[Linli] No technician took the order yet; a supervisor is arranging one.",
     ),
-    "cancelled": ("【邻里】您的订单已取消。", "[Linli] Your order was cancelled."),
+    E.ORDER_CANCELLED: ("【邻里】您的订单已取消。", "[Linli] Your order was cancelled."),
 }
 
 
-def for_order_change(old: dict | None, new: dict) -> list[Draft]:
-    status = new.get("status")
-    if old is not None and old.get("status") == status:
-        return []
-    drafts = []
-    order_id = new["order_id"]
-    if status in _RESIDENT_TEXT:
-        zh, en = _RESIDENT_TEXT[status]
-        values = {"code": new.get("order_code", ""), "total": new.get("bill_total", 0)}
-        drafts.append(Draft(new["resident_id"], f"order_{status}", order_id, zh.format(**values), en.format(**values)))
-    tech = new.get("technician_id")
-    if tech and status == "cancelled":
-        drafts.append(
-            Draft(
-                tech,
-                "order_cancelled",
-                order_id,
-                "【邻里】您负责的订单已被取消，无需上门。",
-                "[Linli] An order assigned to you was cancelled; no visit needed.",
-            )
-        )
-    if tech and status == "assigned" and (old or {}).get("status") == "escalated":
-        drafts.append(
-            Draft(
-                tech,
-                "order_dispatched",
-                order_id,
-                "【邻里】监管人员为您派了一单，请尽快联系居民。",
-                "[Linli] A supervisor dispatched an order to you; please contact the resident.",
-            )
-        )
-    return drafts
+def _total(event: DomainEvent) -> str:
+    total = event.order.bill_total or 0
+    return f"{total:g}"
 
 
-def for_offer_created(new: dict) -> list[Draft]:
-    return [
-        Draft(
-            new["technician_id"],
-            "offer",
-            new["order_id"],
+def drafts_for(event: DomainEvent) -> list[Draft]:
+    order = event.order
+    drafts: list[Draft] = []
+
+    def to(recipient: str | None, zh: str, en: str) -> None:
+        if recipient:
+            values = {"code": order.order_code, "total": _total(event)}
+            drafts.append(Draft(recipient, event.type.value, order.order_id, zh.format(**values), en.format(**values)))
+
+    if event.type in _TO_RESIDENT:
+        to(order.resident_id, *_TO_RESIDENT[event.type])
+    if event.type == E.ORDER_CANCELLED:
+        to(
+            order.technician_id,
+            "【邻里】您负责的订单已被取消，无需上门。",
+            "[Linli] An order assigned to you was cancelled; no visit needed.",
+        )
+    if event.type == E.ORDER_ASSIGNED and event.previous_status == "escalated":
+        to(
+            order.technician_id,
+            "【邻里】监管人员为您派了一单，请尽快联系居民。",
+            "[Linli] A supervisor dispatched an order to you; please contact the resident.",
+        )
+    if event.type == E.OFFER_CREATED:
+        to(
+            event.offer_technician_id,
             "【邻里】您有一个新的派单，请在倒计时结束前接单。",
             "[Linli] You have a new offer; accept it before the countdown ends.",
         )
-    ]
+    if event.type == E.OFFER_WITHDRAWN:
+        to(event.offer_technician_id, "【邻里】派单已撤回，无需处理。", "[Linli] An offer to you was withdrawn; nothing to do.")
+    return drafts

@@ -180,6 +180,57 @@ class MessageItem(_Item):
     created_at = UnicodeAttribute()
 
 
+class PreferencesItem(_Item):
+    channels = ListAttribute(of=UnicodeAttribute)
+    language = UnicodeAttribute(default="zh")
+
+
+class CallTaskItem(_Item):
+    task_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    resident_id = UnicodeAttribute()
+    resident_name = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    text_zh = UnicodeAttribute()
+    text_en = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class WebhookItem(_Item):
+    company_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute)
+    enabled = BooleanAttribute(default=True)
+    updated_at = UnicodeAttribute()
+
+
+class WebhookSecretItem(_Item):
+    secret_id = UnicodeAttribute()
+    secret = UnicodeAttribute()  # the table is encrypted at rest; never returned after creation
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute(null=True)
+
+
+class DeliveryAttemptMap(MapAttribute):
+    at = UnicodeAttribute()
+    status_code = NumberAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    duration_ms = NumberAttribute()
+
+
+class WebhookDeliveryItem(_Item):
+    delivery_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    attempts = ListAttribute(of=DeliveryAttemptMap, default=list)
+    next_attempt_at = UnicodeAttribute(null=True)
+    payload = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[_Item], ...] = (
     UserItem,
     AddressItem,
@@ -190,6 +241,11 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     CallbackItem,
     RatingItem,
     MessageItem,
+    PreferencesItem,
+    CallTaskItem,
+    WebhookItem,
+    WebhookSecretItem,
+    WebhookDeliveryItem,
 )
 
 

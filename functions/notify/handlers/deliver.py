@@ -1,0 +1,85 @@
+"""Queue consumer: each domain event from the bus becomes messages to the people concerned.
+
+A message is recorded in the outbox after it was handed to its channel, and skipped when already
+recorded, so a retried event neither loses nor repeats a message. What fails every retry goes to the
+queue's dead-letter queue, which supervisors read through `GET /ops/dead-letters`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from notify.logic.channels import channels_for, text_in
+from notify.logic.compose import Draft, drafts_for
+from shared import sms
+from shared.dal import messages, notifications, people
+from shared.events import DomainEvent
+from shared.observability import logger, tracer
+from shared.records import CallTask, Channel, Message, User
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def deliver(event: DomainEvent) -> int:
+    """Send every message the event calls for; returns how many were sent now (not before)."""
+    sent = 0
+    for draft in drafts_for(event):
+        recipient = people.get_user(draft.recipient_id)
+        if recipient is None:
+            logger.warning("message for an unknown user dropped", extra={"recipient_id": draft.recipient_id})
+            continue
+        preferences = notifications.get_preferences(recipient.user_id)
+        for channel in channels_for(preferences, recipient):
+            message = Message(
+                message_id=f"{event.event_id}.{recipient.user_id}.{channel.value}",
+                recipient_id=recipient.user_id,
+                channel=channel.value,
+                order_id=draft.order_id,
+                kind=draft.kind,
+                text_zh=draft.text_zh,
+                text_en=draft.text_en,
+                created_at=event.occurred_at,
+            )
+            if messages.recorded(message):
+                continue
+            _send(channel, draft, recipient, preferences.language, event)
+            messages.put(message)
+            sent += 1
+    return sent
+
+
+def _send(channel: Channel, draft: Draft, recipient: User, language: str, event: DomainEvent) -> None:
+    if channel == Channel.SMS:
+        sms.send(recipient.phone, text_in(language, draft.text_zh, draft.text_en))
+    elif channel == Channel.PHONE_CALL:
+        compound = people.get_compound(event.order.compound_id)
+        company_id = event.order.company_id or (compound.contracted_company_id if compound else None)
+        if company_id:
+            notifications.add_call_task(
+                CallTask(
+                    task_id=f"{event.event_id}.{recipient.user_id}",
+                    company_id=company_id,
+                    resident_id=recipient.user_id,
+                    resident_name=recipient.name,
+                    phone=recipient.phone,
+                    order_id=draft.order_id,
+                    text_zh=draft.text_zh,
+                    text_en=draft.text_en,
+                    created_at=event.occurred_at,
+                )
+            )
+    # WeChat-style and push messages are the outbox record itself: the apps read GET /messages.
+
+
+def record_handler(record: SQSRecord) -> None:
+    deliver(DomainEvent.model_validate(json.loads(record.body)["detail"]))
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

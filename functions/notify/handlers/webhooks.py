@@ -1,0 +1,110 @@
+"""Queue consumer: delivers each company event to the company's webhook, signed, and logs every attempt.
+
+A failed attempt is not retried by the queue: the job goes back on the queue with its next due time
+(exponential backoff, chained 15-minute hops for longer waits) until a day has passed, then the delivery is
+marked failed and the job put on the dead-letter queue. The company can read the log and replay any delivery.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from notify.logic.webhooks import WEBHOOK_EVENTS, DeliveryJob, next_attempt, seconds_until
+from shared import clock, http, queues, signing
+from shared.clock import iso
+from shared.dal import webhooks
+from shared.events import DomainEvent
+from shared.observability import logger, tracer
+from shared.records import DeliveryAttempt, WebhookDelivery
+from shared.settings import get_settings
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def job_from(body: dict) -> DeliveryJob | None:
+    """A queue message is either an event straight from the bus or a job waiting for its next attempt."""
+    if "detail" in body:
+        event = DomainEvent.model_validate(body["detail"])
+        return DeliveryJob(company_id=event.company_id, event=event) if event.company_id else None
+    return DeliveryJob.model_validate(body)
+
+
+def active_secrets(company_id: str, now: str) -> list[str]:
+    return [s.secret for s in webhooks.secrets(company_id) if s.expires_at is None or s.expires_at > now]
+
+
+def attempt(job: DeliveryJob) -> None:
+    settings = get_settings()
+    now = clock.now()
+    wait = seconds_until(job.not_before, now)
+    if wait > 0:  # not due yet: another hop on the queue
+        queues.send(settings.webhook_queue_url, job.model_dump(mode="json"), delay_seconds=int(wait + 0.999))
+        return
+    webhook = webhooks.get(job.company_id)
+    if webhook is None or not webhook.enabled or job.event.type.value not in webhook.events:
+        return
+    body = job.event.model_dump_json().encode()
+    timestamp = int(now.timestamp())
+    secrets = active_secrets(job.company_id, iso(now))
+    result = http.post(
+        webhook.url,
+        body,
+        {
+            "Content-Type": "application/json",
+            "User-Agent": "Linli-Webhooks/1",
+            signing.EVENT_ID_HEADER: job.delivery_id,
+            signing.EVENT_TYPE_HEADER: job.event.type.value,
+            signing.TIMESTAMP_HEADER: str(timestamp),
+            signing.SIGNATURE_HEADER: signing.signature_header(secrets, signing.signed_payload(timestamp, body)),
+        },
+        timeout=settings.webhook_timeout_seconds,
+    )
+    job = job.model_copy(update={"attempt": job.attempt + 1, "first_attempt_at": job.first_attempt_at or iso(now)})
+    retry = (
+        None
+        if result.ok
+        else next_attempt(
+            job,
+            now=now,
+            base_seconds=settings.webhook_retry_base_seconds,
+            max_seconds=settings.webhook_retry_max_seconds,
+            window_seconds=settings.webhook_retry_window_seconds,
+        )
+    )
+    status = "delivered" if result.ok else ("retrying" if retry else "failed")
+    webhooks.record_attempt(
+        WebhookDelivery(
+            delivery_id=job.delivery_id,
+            company_id=job.company_id,
+            event_type=job.event.type.value,
+            order_id=job.event.order.order_id,
+            status=status,
+            next_attempt_at=retry.not_before if retry else None,
+            payload=body.decode(),
+            updated_at=iso(now),
+        ),
+        DeliveryAttempt(at=iso(now), status_code=result.status, error=result.error, duration_ms=result.duration_ms),
+    )
+    if retry:
+        queues.send(
+            settings.webhook_queue_url, retry.model_dump(mode="json"), delay_seconds=int(seconds_until(retry.not_before, now))
+        )
+    elif status == "failed":
+        logger.warning("webhook delivery failed for a day", extra={"delivery_id": job.delivery_id, "company_id": job.company_id})
+        queues.send(settings.webhook_dlq_url, job.model_dump(mode="json"))
+
+
+def record_handler(record: SQSRecord) -> None:
+    job = job_from(json.loads(record.body))
+    if job is not None and (job.attempt > 0 or job.event.type in WEBHOOK_EVENTS):
+        attempt(job)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

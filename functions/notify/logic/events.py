@@ -1,0 +1,70 @@
+"""Which domain events a change of an order or an offer is (pure: stream images in, events out)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from shared.events import DomainEvent, EventType, OrderSnapshot
+
+# An order entering one of these statuses is an event; other statuses (e.g. matching) are internal steps.
+ORDER_EVENTS = {
+    "submitted": EventType.ORDER_SUBMITTED,
+    "offered": EventType.ORDER_OFFERED,
+    "assigned": EventType.ORDER_ASSIGNED,
+    "en_route": EventType.ORDER_EN_ROUTE,
+    "on_site": EventType.ORDER_ON_SITE,
+    "awaiting_approval": EventType.ORDER_APPROVAL_NEEDED,
+    "completed": EventType.ORDER_COMPLETED,
+    "rated": EventType.ORDER_RATED,
+    "closed": EventType.ORDER_CLOSED,
+    "cancelled": EventType.ORDER_CANCELLED,
+    "escalated": EventType.ORDER_ESCALATED,
+}
+OFFER_CLOSED_EVENTS = {"withdrawn": EventType.OFFER_WITHDRAWN, "expired": EventType.OFFER_EXPIRED}
+
+
+def snapshot(order: Mapping[str, Any]) -> OrderSnapshot:
+    return OrderSnapshot.model_validate({k: order.get(k) for k in OrderSnapshot.model_fields if order.get(k) is not None})
+
+
+def order_events(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[DomainEvent]:
+    status = new.get("status")
+    previous = old.get("status") if old else None
+    if status == previous or status not in ORDER_EVENTS:
+        return []
+    return [
+        DomainEvent(
+            event_id=f"evt_{new['order_id']}_v{int(new.get('version', 0))}",
+            type=ORDER_EVENTS[status],
+            occurred_at=str(new.get("updated_at") or new.get("created_at")),
+            company_id=new.get("company_id"),
+            order=snapshot(new),
+            previous_status=previous,
+        )
+    ]
+
+
+def offer_events(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any], *, order: OrderSnapshot, technician_company_id: str | None
+) -> list[DomainEvent]:
+    """A new offer, or an open offer withdrawn or expired (accept and decline show as order events)."""
+    status, previous = new.get("status"), (old or {}).get("status")
+    if old is None:
+        kind, at = EventType.OFFER_CREATED, new.get("created_at")
+    elif previous == "open" and status in OFFER_CLOSED_EVENTS:
+        kind, at = OFFER_CLOSED_EVENTS[status], new.get("answered_at")
+    else:
+        return []
+    return [
+        DomainEvent(
+            event_id=f"evt_{new['offer_id']}_{kind.value.split('.')[1]}",
+            type=kind,
+            occurred_at=str(at or new.get("created_at")),
+            company_id=order.company_id or technician_company_id,
+            order=order,
+            offer_id=new["offer_id"],
+            offer_technician_id=new["technician_id"],
+            offer_expires_at=new.get("expires_at"),
+        )
+    ]

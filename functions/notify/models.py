@@ -1,0 +1,62 @@
+"""API shapes of the notify domain."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from notify.logic.webhooks import WEBHOOK_EVENTS
+from shared.records import CallTask, Message, WebhookDelivery
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class MessageList(BaseModel):
+    messages: list[Message]
+
+
+class CallTaskList(BaseModel):
+    call_tasks: list[CallTask]
+
+
+class WebhookIn(BaseModel):
+    model_config = _STRICT
+    url: str = Field(max_length=500, description="The HTTPS endpoint that receives the company's events")
+    events: list[str] = Field(
+        default_factory=lambda: sorted(e.value for e in WEBHOOK_EVENTS), description="Event types to receive (default: all)"
+    )
+    enabled: bool = True
+
+    @field_validator("events")
+    @classmethod
+    def _known_events(cls, events: list[str]) -> list[str]:
+        unknown = sorted(set(events) - {e.value for e in WEBHOOK_EVENTS})
+        if unknown:
+            raise ValueError(f"unknown event types {unknown}")
+        return sorted(set(events))
+
+
+class WebhookView(BaseModel):
+    company_id: str
+    url: str
+    events: list[str]
+    enabled: bool
+    updated_at: str
+    secret: str | None = Field(
+        default=None, description="Shown once: when the webhook is first registered or the secret is rotated"
+    )
+    previous_secret_valid_until: str | None = None
+
+
+class DeliveryList(BaseModel):
+    deliveries: list[WebhookDelivery]
+
+
+class DeadLetter(BaseModel):
+    queue: str
+    message_id: str
+    body: str
+    receive_count: int | None = None
+
+
+class DeadLetterList(BaseModel):
+    dead_letters: list[DeadLetter]

@@ -1,0 +1,44 @@
+"""Notification preferences and the back office's phone-call tasks."""
+
+from __future__ import annotations
+
+from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.tables import CallTaskItem, PreferencesItem
+from shared.records import CallTask, NotificationPreferences
+
+PREFERENCES = "PREFERENCES"
+
+
+def get_preferences(user_id: str) -> NotificationPreferences:
+    ensure_bound()
+    try:
+        item = PreferencesItem.get(f"USER#{user_id}", PREFERENCES)
+    except PreferencesItem.DoesNotExist:
+        return NotificationPreferences()
+    return NotificationPreferences(channels=list(item.channels), language=item.language)
+
+
+def put_preferences(user_id: str, preferences: NotificationPreferences) -> None:
+    ensure_bound()
+    PreferencesItem(f"USER#{user_id}", PREFERENCES, **preferences.model_dump()).save()
+
+
+def add_call_task(task: CallTask) -> bool:
+    """Record the call once (the task id is derived from the message); False if it already exists."""
+    ensure_bound()
+    item = CallTaskItem(f"COMPANY#{task.company_id}", f"CALL#{task.created_at}#{task.task_id}", **task.model_dump())
+    try:
+        item.save(condition=CallTaskItem.pk.does_not_exist())
+    except Exception as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def call_tasks(company_id: str, limit: int = 50) -> list[CallTask]:
+    ensure_bound()
+    items = CallTaskItem.query(
+        f"COMPANY#{company_id}", CallTaskItem.sk.startswith("CALL#"), scan_index_forward=False, limit=limit
+    )
+    return [CallTask(**{k: getattr(i, k) for k in CallTask.model_fields}) for i in items]

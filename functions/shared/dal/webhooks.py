@@ -1,0 +1,101 @@
+"""A company's webhook: its endpoint, its signing secrets (rotated with an overlap) and its delivery log."""
+
+from __future__ import annotations
+
+from shared.dal.base import ensure_bound
+from shared.dal.tables import DeliveryAttemptMap, WebhookDeliveryItem, WebhookItem, WebhookSecretItem
+from shared.records import DeliveryAttempt, Webhook, WebhookDelivery, WebhookSecret
+
+WEBHOOK = "WEBHOOK"
+
+
+def _company(company_id: str) -> str:
+    return f"COMPANY#{company_id}"
+
+
+def get(company_id: str) -> Webhook | None:
+    ensure_bound()
+    try:
+        item = WebhookItem.get(_company(company_id), WEBHOOK)
+    except WebhookItem.DoesNotExist:
+        return None
+    return Webhook(
+        company_id=item.company_id, url=item.url, events=list(item.events), enabled=item.enabled, updated_at=item.updated_at
+    )
+
+
+def put(webhook: Webhook) -> None:
+    ensure_bound()
+    WebhookItem(_company(webhook.company_id), WEBHOOK, **webhook.model_dump()).save()
+
+
+def secrets(company_id: str) -> list[WebhookSecret]:
+    """Every secret of the company, newest first."""
+    ensure_bound()
+    items = WebhookSecretItem.query(_company(company_id), WebhookSecretItem.sk.startswith("SECRET#"), scan_index_forward=False)
+    return [WebhookSecret(**{k: getattr(i, k) for k in WebhookSecret.model_fields}) for i in items]
+
+
+def add_secret(company_id: str, new: WebhookSecret, *, retire_others_at: str) -> None:
+    """Store the new secret; the ones still current keep signing until `retire_others_at`."""
+    ensure_bound()
+    for old in secrets(company_id):
+        if old.expires_at is None:
+            WebhookSecretItem(_company(company_id), f"SECRET#{old.created_at}#{old.secret_id}").update(
+                actions=[WebhookSecretItem.expires_at.set(retire_others_at)]
+            )
+    WebhookSecretItem(_company(company_id), f"SECRET#{new.created_at}#{new.secret_id}", **new.model_dump()).save()
+
+
+def _delivery(item: WebhookDeliveryItem) -> WebhookDelivery:
+    return WebhookDelivery(
+        delivery_id=item.delivery_id,
+        company_id=item.company_id,
+        event_type=item.event_type,
+        order_id=item.order_id,
+        status=item.status,
+        attempts=[DeliveryAttempt(**a.as_dict()) for a in item.attempts or []],
+        next_attempt_at=item.next_attempt_at,
+        payload=item.payload,
+        updated_at=item.updated_at,
+    )
+
+
+def get_delivery(company_id: str, delivery_id: str) -> WebhookDelivery | None:
+    ensure_bound()
+    try:
+        return _delivery(WebhookDeliveryItem.get(_company(company_id), f"DELIVERY#{delivery_id}"))
+    except WebhookDeliveryItem.DoesNotExist:
+        return None
+
+
+def record_attempt(delivery: WebhookDelivery, attempt: DeliveryAttempt) -> None:
+    """Append the attempt and set the delivery's state (creating the log entry on the first attempt)."""
+    ensure_bound()
+    item = WebhookDeliveryItem(_company(delivery.company_id), f"DELIVERY#{delivery.delivery_id}")
+    item.update(
+        actions=[
+            WebhookDeliveryItem.delivery_id.set(delivery.delivery_id),
+            WebhookDeliveryItem.company_id.set(delivery.company_id),
+            WebhookDeliveryItem.event_type.set(delivery.event_type),
+            WebhookDeliveryItem.order_id.set(delivery.order_id),
+            WebhookDeliveryItem.status.set(delivery.status),
+            WebhookDeliveryItem.next_attempt_at.set(delivery.next_attempt_at)
+            if delivery.next_attempt_at
+            else WebhookDeliveryItem.next_attempt_at.remove(),
+            WebhookDeliveryItem.payload.set(delivery.payload),
+            WebhookDeliveryItem.updated_at.set(delivery.updated_at),
+            # list_append(if_not_exists(attempts, []), [attempt]): no read needed first.
+            WebhookDeliveryItem.attempts.set(
+                (WebhookDeliveryItem.attempts | []).append([DeliveryAttemptMap(**attempt.model_dump())])
+            ),
+        ]
+    )
+
+
+def deliveries(company_id: str, limit: int = 50) -> list[WebhookDelivery]:
+    ensure_bound()
+    items = WebhookDeliveryItem.query(
+        _company(company_id), WebhookDeliveryItem.sk.startswith("DELIVERY#"), scan_index_forward=False, limit=limit
+    )
+    return [_delivery(i) for i in items]

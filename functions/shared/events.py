@@ -1,0 +1,115 @@
+"""Domain events: what happened to an order, published on the event bus for notifications and webhooks.
+
+Each event has a stable `event_id` derived from the change that caused it (the order's version, the
+offer's status), so a retried stream batch publishes the same ids and every consumer can de-duplicate.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from pydantic import BaseModel, Field
+
+from shared.settings import get_settings
+
+EVENT_SOURCE = "linli.orders"
+PUT_EVENTS_BATCH = 10  # EventBridge's limit per PutEvents call
+
+
+class EventType(StrEnum):
+    ORDER_SUBMITTED = "order.submitted"
+    ORDER_OFFERED = "order.offered"
+    ORDER_ASSIGNED = "order.assigned"
+    ORDER_EN_ROUTE = "order.en_route"
+    ORDER_ON_SITE = "order.on_site"
+    ORDER_APPROVAL_NEEDED = "order.approval_needed"  # the bill went beyond the quote: the resident must approve
+    ORDER_COMPLETED = "order.completed"
+    ORDER_RATED = "order.rated"
+    ORDER_CLOSED = "order.closed"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_ESCALATED = "order.escalated"
+    OFFER_CREATED = "offer.created"
+    OFFER_WITHDRAWN = "offer.withdrawn"
+    OFFER_EXPIRED = "offer.expired"
+
+
+E = EventType
+# What a company's own system is told (webhooks) about its offers and orders.
+COMPANY_EVENTS = frozenset(
+    {
+        E.OFFER_CREATED,
+        E.OFFER_WITHDRAWN,
+        E.OFFER_EXPIRED,
+        E.ORDER_ASSIGNED,
+        E.ORDER_CANCELLED,
+        E.ORDER_APPROVAL_NEEDED,
+        E.ORDER_COMPLETED,
+        E.ORDER_RATED,
+        E.ORDER_ESCALATED,
+    }
+)
+
+
+class OrderSnapshot(BaseModel):
+    """What an event tells about the order: enough to act on, never a task token or a phone number."""
+
+    order_id: str
+    order_type: str
+    category: str
+    status: str
+    order_code: str
+    compound_id: str
+    resident_id: str
+    technician_id: str | None = None
+    company_id: str | None = None
+    bill_total: float | None = None
+    rating_stars: int | None = None
+    escalation_reason: str | None = None
+    cancel_reason: str | None = None
+
+
+class DomainEvent(BaseModel):
+    event_id: str = Field(description="Stable id: the same change always has the same id (de-duplicate by it)")
+    type: EventType
+    occurred_at: str
+    company_id: str | None = Field(
+        default=None, description="The company concerned: the order's once assigned, else that of the technician offered"
+    )
+    order: OrderSnapshot
+    previous_status: str | None = None
+    offer_id: str | None = None
+    offer_technician_id: str | None = None
+    offer_expires_at: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _client() -> Any:
+    return boto3.client("events", region_name=get_settings().aws_region)
+
+
+def reset() -> None:
+    _client.cache_clear()
+
+
+def publish(events: list[DomainEvent]) -> None:
+    """Put the events on the bus; raises if any entry failed, so the stream batch is retried."""
+    bus = get_settings().event_bus_name
+    for start in range(0, len(events), PUT_EVENTS_BATCH):
+        batch = events[start : start + PUT_EVENTS_BATCH]
+        response = _client().put_events(
+            Entries=[
+                {
+                    "Source": EVENT_SOURCE,
+                    "DetailType": event.type.value,
+                    "Detail": event.model_dump_json(exclude_none=True),  # absent, not null: rules test `exists`
+                    "EventBusName": bus,
+                }
+                for event in batch
+            ]
+        )
+        if response.get("FailedEntryCount"):
+            failed = [e.get("ErrorCode") for e in response["Entries"] if e.get("ErrorCode")]
+            raise RuntimeError(f"EventBridge refused {len(failed)} events: {failed}")
