@@ -9,9 +9,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify.logic.compose import Draft, for_offer_created, for_order_change
+from notify.logic.compose import Draft, for_offer_created, for_order_change, for_proxies
 from shared import clock, ids
-from shared.dal import messages
+from shared.dal import messages, people
 from shared.observability import logger, tracer
 from shared.records import Message
 
@@ -25,7 +25,10 @@ def drafts_for(record: DynamoDBRecord) -> list[Draft]:
     new, old = data.new_image, data.old_image or None
     sk = str(new.get("sk", ""))
     if sk == "ORDER":
-        return for_order_change(old, new)
+        drafts = for_order_change(old, new)
+        if new.get("status") == "awaiting_approval":
+            drafts += for_proxies(drafts, [p.proxy_id for p in people.proxies_of(str(new["resident_id"]))])
+        return drafts
     if sk.startswith("OFFER#") and record.event_name and record.event_name.name == "INSERT":
         return for_offer_created(new)
     return []

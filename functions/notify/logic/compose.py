@@ -22,6 +22,10 @@ _RESIDENT_TEXT = {
     ),
     "en_route": ("【邻里】师傅正在赶来。", "[Linli] The technician is on the way."),
     "on_site": ("【邻里】师傅已到达。", "[Linli] The technician has arrived."),
+    "awaiting_approval": (
+        "【邻里】师傅提出了超出报价的项目（另需 {extra} 元），请在订单中逐项确认；未经您同意不会收取。",
+        "[Linli] The technician proposes work beyond the quote (CNY {extra} more). Review each line: no consent, no charge.",
+    ),
     "completed": (
         "【邻里】维修已完成，费用 {total} 元。请为本次服务评价。",
         "[Linli] Repair done, charge CNY {total}. Please rate the service.",
@@ -42,7 +46,7 @@ def for_order_change(old: dict | None, new: dict) -> list[Draft]:
     order_id = new["order_id"]
     if status in _RESIDENT_TEXT:
         zh, en = _RESIDENT_TEXT[status]
-        values = {"code": new.get("order_code", ""), "total": new.get("bill_total", 0)}
+        values = {"code": new.get("order_code", ""), "total": new.get("bill_total", 0), "extra": new.get("extra_total", 0)}
         drafts.append(Draft(new["resident_id"], f"order_{status}", order_id, zh.format(**values), en.format(**values)))
     tech = new.get("technician_id")
     if tech and status == "cancelled":
@@ -66,6 +70,14 @@ def for_order_change(old: dict | None, new: dict) -> list[Draft]:
             )
         )
     return drafts
+
+
+def for_proxies(drafts: list[Draft], proxy_ids: list[str]) -> list[Draft]:
+    """A family member linked to the resident's account gets the consent request too (they may answer it)."""
+    zh = "【邻里】您家人的维修订单有超出报价的项目待确认，您可以代为同意或拒绝。"
+    en = "[Linli] Your family member's repair has lines beyond the quote; you may approve or reject them on their behalf."
+    asks = [d for d in drafts if d.kind == "order_awaiting_approval"]
+    return [Draft(p, d.kind, d.order_id, zh, en) for d in asks for p in proxy_ids]
 
 
 def for_offer_created(new: dict) -> list[Draft]:

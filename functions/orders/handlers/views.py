@@ -1,0 +1,71 @@
+"""What the orders domain's routes share: the caller's profile, who may see an order, and its view."""
+
+from __future__ import annotations
+
+from orders.logic import rules
+from orders.models import OrderView, StatusText, TechnicianView
+from shared.auth import Caller
+from shared.dal import orders, people
+from shared.errors import Forbidden
+from shared.lifecycle import Role
+from shared.records import Order
+
+
+def profile(caller: Caller):
+    user = people.get_user(caller.user_id)
+    if user is None or user.status != "active":
+        raise Forbidden("账号不可用", "This account is not active.")
+    return user
+
+
+def view(order: Order, caller: Caller) -> OrderView:
+    technician = None
+    if order.technician_id:
+        tech = people.get_user(order.technician_id)
+        company = people.get_company(order.company_id) if order.company_id else None
+        technician = TechnicianView(
+            technician_id=order.technician_id,
+            name=tech.name if tech else "",
+            company_id=order.company_id,
+            company_name=company.name if company else None,
+        )
+    zh, en = rules.STATUS_TEXT[order.status]
+    return OrderView(
+        order_id=order.order_id,
+        type=order.order_type,
+        category=order.category,
+        description=order.description,
+        status=order.status,
+        status_text=StatusText(zh=zh, en=en),
+        address_label=order.address_label,
+        place=order.place,
+        slot=order.slot,
+        quote=order.quote,
+        order_code=order.order_code if caller.role in (Role.RESIDENT, Role.SUPERVISOR) else None,
+        technician=technician,
+        escalation_reason=order.escalation_reason,
+        cancel_reason=order.cancel_reason,
+        bill=order.bill,
+        bill_total=order.bill_total,
+        extra_lines=order.extra_lines,
+        extra_total=order.extra_total,
+        approval_outcome=order.approval_outcome,
+        completed_at=order.completed_at,
+        dispute=order.dispute,
+        rating_stars=order.rating_stars,
+        timeline=order.timeline,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+    )
+
+
+def visible_order(order_id: str, caller: Caller) -> Order:
+    order = orders.get_or_404(order_id)
+    user = profile(caller)
+    is_proxy = (
+        caller.role == Role.RESIDENT
+        and order.resident_id != caller.user_id
+        and people.is_proxy(order.resident_id, caller.user_id)
+    )
+    rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order, is_proxy=is_proxy)
+    return order
