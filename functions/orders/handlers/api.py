@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders.handlers import billing
-from orders.handlers.views import profile, view, visible_order
+from orders.handlers.views import profile, resident_address, view, visible_order
 from orders.logic import pricing, rules
 from orders.models import (
     AddressView,
@@ -56,12 +56,7 @@ def create_order(body: CreateOrderIn) -> tuple[OrderView, int]:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
     profile(caller)
-    address = people.get_address(caller.user_id, body.address_id)
-    if address is None:
-        raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
-    compound = people.get_compound(address.compound_id)
-    if compound is None:
-        raise ValidationFailed("该地址不在服务小区内", "This address is not in a served compound.")
+    address, compound = resident_address(caller.user_id, body.address_id)
     now = clock.now()
     slot = rules.validate_slot(body.type, body.slot.model_dump() if body.slot else None, now)
     order = rules.new_order(

@@ -9,7 +9,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from orders.handlers.views import profile, view, visible_order
+from orders.handlers.views import profile, resident_address, view, visible_order
 from orders.logic import catalogue as catalogue_rules
 from orders.logic import pricing
 from orders.models import (
@@ -75,12 +75,7 @@ def get_quote(body: QuoteIn) -> Quote:
     """The quote (range and cap) for a repair, before the resident confirms the order; nothing is stored."""
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
-    address = people.get_address(caller.user_id, body.address_id)
-    if address is None:
-        raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
-    compound = people.get_compound(address.compound_id)
-    if compound is None:
-        raise ValidationFailed("该地址不在服务小区内", "This address is not in a served compound.")
+    _, compound = resident_address(caller.user_id, body.address_id)
     return pricing.quote(catalogue.current(), body.category, body.description, compound)
 
 

@@ -6,9 +6,9 @@ from orders.logic import rules
 from orders.models import OrderView, StatusText, TechnicianView
 from shared.auth import Caller
 from shared.dal import orders, people
-from shared.errors import Forbidden
+from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
-from shared.records import Order
+from shared.records import Address, Compound, Order
 
 
 def profile(caller: Caller):
@@ -69,3 +69,14 @@ def visible_order(order_id: str, caller: Caller) -> Order:
     )
     rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order, is_proxy=is_proxy)
     return order
+
+
+def resident_address(resident_id: str, address_id: str) -> tuple[Address, Compound]:
+    """One of the resident's saved addresses and its compound, or a clear 400."""
+    address = people.get_address(resident_id, address_id)
+    if address is None:
+        raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
+    compound = people.get_compound(address.compound_id)
+    if compound is None:
+        raise ValidationFailed("该地址不在服务小区内", "This address is not in a served compound.")
+    return address, compound

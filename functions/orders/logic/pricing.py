@@ -83,27 +83,22 @@ def quote(catalogue: Catalogue | None, category: str, description: str, compound
     scope_zh = f"可能的项目：{names_zh}" if matched else f"该类服务：{names_zh}"
     scope_en = f"likely: {names_en}" if matched else f"this kind of service: {names_en}"
     if compound.free_service:
-        return Quote(
-            low=0,
-            high=0,
-            cap=0,
-            free_service=True,
-            catalogue_version=version,
-            items=quoted,
-            list_high=high,
-            note_zh=f"试点小区，上门维修免费（{scope_zh}；市场参考价 {low:g}–{high:g} 元）",
-            note_en=f"Pilot compound: the repair is free ({scope_en}; market reference CNY {low:g}–{high:g}).",
-        )
+        note_zh = f"试点小区，上门维修免费（{scope_zh}；市场参考价 {low:g}–{high:g} 元）"
+        note_en = f"Pilot compound: the repair is free ({scope_en}; market reference CNY {low:g}–{high:g})."
+    else:
+        note_zh = f"参考价 {low:g}–{high:g} 元，单项最高不超过 {cap:g} 元；超出报价的项目须经您同意（{scope_zh}）"
+        note_en = f"Estimated CNY {low:g}–{high:g}, no line above CNY {cap:g}; anything beyond needs your consent ({scope_en})."
+    payable = 0 if compound.free_service else 1  # a free compound's resident pays nothing, whatever the range
     return Quote(
-        low=low,
-        high=high,
-        cap=cap,
-        free_service=False,
+        low=low * payable,
+        high=high * payable,
+        cap=cap * payable,
+        free_service=compound.free_service,
         catalogue_version=version,
         items=quoted,
         list_high=high,
-        note_zh=f"参考价 {low:g}–{high:g} 元，单项最高不超过 {cap:g} 元；超出报价的项目须经您同意（{scope_zh}）",
-        note_en=f"Estimated CNY {low:g}–{high:g}, no line above CNY {cap:g}; anything beyond needs your consent ({scope_en}).",
+        note_zh=note_zh,
+        note_en=note_en,
     )
 
 
