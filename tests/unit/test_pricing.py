@@ -9,7 +9,7 @@ from orders.logic import catalogue as catalogue_rules
 from orders.logic import pricing
 from orders.logic.pricing import LineIn, PartIn
 from shared.errors import InvalidStatus, ValidationFailed
-from shared.records import Catalogue, CatalogueItem, CataloguePart, Compound
+from shared.records import Catalogue, CatalogueItem, CataloguePart, Compound, Quote
 
 FREE = Compound(compound_id="c", name="西营前街", lat=39.9, lng=116.6, contracted_company_id="co", free_service=True)
 PAID = FREE.model_copy(update={"free_service": False})
@@ -123,6 +123,14 @@ def test_the_bill_is_checked_against_the_orders_catalogue_version():
     with pytest.raises(ValueError):
         pricing.price_bill(newer, quote, [LineIn("wire")])
     assert pricing.price_bill(CATALOGUE, quote, [LineIn("wire")]).lines[0].labour == 30
+
+
+def test_an_order_quoted_before_the_catalogue_existed_bills_against_the_empty_version_zero():
+    legacy = Quote(low=0, high=0, cap=0, free_service=True, note_zh="免费", note_en="Free")
+    empty = Catalogue(version=0, items=[])
+    assert pricing.price_bill(empty, legacy, []).total == 0
+    with pytest.raises(pricing.UnknownCatalogueItem):
+        pricing.price_bill(empty, legacy, [LineIn("wire")])
 
 
 def test_a_new_item_is_beyond_the_quote_and_needs_a_reason():

@@ -206,7 +206,7 @@ def _split_excess_parts(item: CatalogueItem, line: BillLine) -> tuple[BillLine, 
 def price_bill(catalogue: Catalogue, quote: Quote, lines: list[LineIn]) -> PricedBill:
     """Price each line at the order's catalogue version, refuse lines above their cap, and sort the
     lines into those within the quote and those that need the resident's consent."""
-    if quote.catalogue_version != catalogue.version:
+    if (quote.catalogue_version or 0) != catalogue.version:  # orders quoted before the catalogue: version 0
         raise ValueError(f"the order was quoted with catalogue v{quote.catalogue_version}, not v{catalogue.version}")
     quoted_ids = {q.item_id for q in quote.items}
     seen: set[str] = set()
