@@ -79,6 +79,11 @@ def get_quote(body: QuoteIn) -> Quote:
     return pricing.quote(catalogue.current(), body.category, body.description, compound)
 
 
+def _catalogue_view(found: Catalogue, category: str | None) -> CatalogueView:
+    items = [i for i in found.items if category is None or i.category == category]
+    return CatalogueView(version=found.version, changed_at=found.change.changed_at if found.change else "", items=items)
+
+
 @router.get("/catalogue")
 def get_catalogue(
     category: Annotated[Category | None, Query()] = None,
@@ -89,8 +94,7 @@ def get_catalogue(
     found = catalogue.version(version) if version else catalogue.current()
     if found is None:
         raise NotFound("价格目录不存在（或没有该版本）", "There is no catalogue (or no such version).")
-    items = [i for i in found.items if category is None or i.category == category]
-    return CatalogueView(version=found.version, changed_at=found.change.changed_at if found.change else "", items=items)
+    return _catalogue_view(found, category)
 
 
 @router.get("/catalogue/changes")
@@ -108,11 +112,10 @@ def put_catalogue_item(item_id: Annotated[str, Path(pattern=r"^[a-z0-9_]{1,64}$"
     require_role(caller, Role.SUPERVISOR)
     current = catalogue.current()
     updated = catalogue_rules.upsert(current, body.to_item(item_id), by=caller.user_id, at=clock.now_iso())
-    if updated is not None:
-        catalogue.publish(updated)
-    result = updated or current
-    assert result is not None  # upsert returns None only when the item already exists unchanged
-    return CatalogueView(version=result.version, changed_at=result.change.changed_at if result.change else "", items=result.items)
+    if updated is None:  # the item is already exactly so: no new version
+        return _catalogue_view(current, None)
+    catalogue.publish(updated)
+    return _catalogue_view(updated, None)
 
 
 # --- consent to a bill beyond the quote --------------------------------------------------------
