@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from shared.dal import people
-from shared.records import Address, Company, Compound, User
+from local.demo_catalogue import ITEMS as CATALOGUE_ITEMS
+from orders.logic import catalogue as catalogue_rules
+from shared import clock
+from shared.dal import catalogue, people
+from shared.records import Address, Company, Compound, Proxy, User
 
 COMPANIES = [
     Company(company_id="co_tongyuan", name="通苑物业服务有限公司", name_en="Tongyuan Property Services"),
@@ -87,6 +90,10 @@ RESIDENTS = [
     ),
 ]
 
+# 王奶奶's son acts for her: he may approve extra charges on her behalf (issue 4).
+RESIDENTS.append((User(user_id="res_wang_son", role="resident", name="王建国（王奶奶之子）", phone="13800000004"), []))
+PROXIES = [Proxy(resident_id="res_wang", proxy_id="res_wang_son", relation="儿子", relation_en="son")]
+
 TECHNICIANS = [
     User(
         user_id="tech_zhao",
@@ -152,6 +159,10 @@ def seed() -> None:
             people.put_address(user.user_id, address)
     for user in TECHNICIANS + STAFF:
         people.put_user(user)
+    for proxy in PROXIES:
+        people.put_proxy(proxy)
+    if catalogue.current() is None:
+        catalogue.publish(catalogue_rules.initial(CATALOGUE_ITEMS, by="seed", at=clock.now_iso()))
 
 
 def personas() -> list[dict]:

@@ -22,6 +22,7 @@ TEST_TIMEOUTS = {
     "LINLI_ESCALATION_SECONDS": "60",
     "LINLI_COMPLETION_SECONDS": "60",
     "LINLI_RATING_SECONDS": "60",
+    "LINLI_APPROVAL_SECONDS": "60",
 }
 
 
@@ -45,6 +46,7 @@ def timeouts(sandbox) -> Iterator[Callable[..., None]]:
         "escalation": ["LINLI_ESCALATION_SECONDS"],
         "completion": ["LINLI_COMPLETION_SECONDS"],
         "rating": ["LINLI_RATING_SECONDS"],
+        "approval": ["LINLI_APPROVAL_SECONDS"],
     }
     saved = dict(os.environ)
 

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.lifecycle import Category, OrderType
-from shared.records import BillItem, Quote, Slot, TimelineEntry
+from shared.records import BillLine, CatalogueChange, CatalogueItem, CataloguePart, Dispute, Quote, Slot, TimelineEntry
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -35,16 +35,100 @@ class ProgressIn(BaseModel):
     status: Literal["en_route", "on_site"]
 
 
-class BillItemIn(BaseModel):
+_ID = r"^[a-z0-9_]{1,64}$"
+
+
+class BillPartIn(BaseModel):
     model_config = _STRICT
-    description: str = Field(min_length=1, max_length=200)
+    part_id: str = Field(min_length=1, max_length=64)
     quantity: float = Field(default=1, gt=0, le=100)
-    unit_price: float = Field(default=0, ge=0, le=10000)
+    unit_price: float | None = Field(default=None, ge=0, le=10000, description="Defaults to the catalogue's reference price.")
+
+
+class BillLineIn(BaseModel):
+    model_config = _STRICT
+    item_id: str = Field(min_length=1, max_length=64, description="A price-catalogue item of the order's catalogue version.")
+    labour: float | None = Field(default=None, ge=0, le=10000, description="Defaults to the catalogue's labour price.")
+    parts: list[BillPartIn] = Field(default_factory=list, max_length=20)
+    reason: str | None = Field(default=None, max_length=300, description="Why (required for a line beyond the quote).")
+    photo_ref: str | None = Field(default=None, max_length=300, pattern=r"^[\w./:%-]+$", description="A photo of the fault.")
 
 
 class CompletionIn(BaseModel):
     model_config = _STRICT
-    items: list[BillItemIn] = Field(default_factory=list, max_length=50)
+    lines: list[BillLineIn] = Field(default_factory=list, max_length=30)
+
+
+class LineDecisionIn(BaseModel):
+    model_config = _STRICT
+    line_id: str = Field(min_length=1, max_length=16)
+    decision: Literal["approve", "reject"]
+
+
+class ApprovalIn(BaseModel):
+    model_config = _STRICT
+    decision: Literal["approve", "reject"] | None = Field(default=None, description="One decision for every extra line.")
+    lines: list[LineDecisionIn] = Field(default_factory=list, max_length=60, description="Or one decision per extra line.")
+
+
+class QuoteIn(BaseModel):
+    model_config = _STRICT
+    category: Category
+    description: str = Field(min_length=1, max_length=500)
+    address_id: str = Field(min_length=1, max_length=64)
+
+
+class DisputeIn(BaseModel):
+    model_config = _STRICT
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class DisputeResolutionIn(BaseModel):
+    model_config = _STRICT
+    outcome: Literal["upheld", "rejected"]
+    refund: float = Field(default=0, ge=0, le=100000, description="CNY to refund (upheld disputes; at most the bill total).")
+    note: str = Field(min_length=1, max_length=500)
+
+
+class CataloguePartIn(BaseModel):
+    model_config = _STRICT
+    part_id: str = Field(pattern=_ID)
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = Field(default="", max_length=100)
+    reference_price: float = Field(ge=0, le=10000)
+    typical_quantity: float = Field(default=1, gt=0, le=100)
+
+
+class CatalogueItemIn(BaseModel):
+    model_config = _STRICT
+    category: Category
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = Field(default="", max_length=100)
+    keywords: list[str] = Field(default_factory=list, max_length=30)
+    labour: float = Field(ge=0, le=10000)
+    parts: list[CataloguePartIn] = Field(default_factory=list, max_length=20)
+    cap: float = Field(gt=0, le=100000, description="Market-price cap of one bill line for this item (CNY).")
+    active: bool = True
+
+    def to_item(self, item_id: str) -> CatalogueItem:
+        data = self.model_dump()
+        data["parts"] = [CataloguePart(**p) for p in data["parts"]]
+        data["keywords"] = [k.strip() for k in data["keywords"] if k.strip()]
+        return CatalogueItem(item_id=item_id, **data)
+
+
+class CatalogueView(BaseModel):
+    version: int
+    changed_at: str
+    items: list[CatalogueItem]
+
+
+class CatalogueChanges(BaseModel):
+    changes: list[CatalogueChange]
+
+
+class DisputeList(BaseModel):
+    disputes: list[Dispute]
 
 
 class DispatchIn(BaseModel):
@@ -84,8 +168,13 @@ class OrderView(BaseModel):
     technician: TechnicianView | None
     escalation_reason: str | None
     cancel_reason: str | None
-    bill: list[BillItem]
+    bill: list[BillLine]
     bill_total: float | None
+    extra_lines: list[BillLine] = Field(description="Lines beyond the quote, each with its reason, photo and decision.")
+    extra_total: float | None
+    approval_outcome: str | None
+    completed_at: str | None
+    dispute: Dispute | None
     rating_stars: int | None
     timeline: list[TimelineEntry]
     created_at: str

@@ -109,7 +109,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "OrdersApi",
         "orders.handlers.api.handler",
-        "HTTP API: profile, orders, cancel, progress, completion, dispatch, execution history",
+        "HTTP API: profile, orders, cancel, progress, completion, dispatch, history; quotes, catalogue, approvals, disputes",
         Trigger.API,
         TableAccess.READ_WRITE,
         (W.START, W.RESUME, W.STOP, W.READ_HISTORY),

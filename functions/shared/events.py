@@ -66,6 +66,7 @@ class OrderSnapshot(BaseModel):
     technician_id: str | None = None
     company_id: str | None = None
     bill_total: float | None = None
+    extra_total: float | None = None  # awaiting approval: what the lines beyond the quote would add
     rating_stars: int | None = None
     escalation_reason: str | None = None
     cancel_reason: str | None = None

@@ -24,6 +24,7 @@ class OrderStatus(StrEnum):
     ASSIGNED = "assigned"
     EN_ROUTE = "en_route"
     ON_SITE = "on_site"
+    AWAITING_APPROVAL = "awaiting_approval"  # the bill goes beyond the quote: the resident must consent
     COMPLETED = "completed"
     RATED = "rated"
     CLOSED = "closed"
@@ -55,13 +56,16 @@ PROGRESS_FROM = {
     S.ON_SITE: frozenset({S.ASSIGNED, S.EN_ROUTE}),
     S.COMPLETED: frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE}),
 }
+# A bill can be disputed once the work is done (within `Settings.dispute_days` of completion).
+DISPUTABLE = frozenset({S.COMPLETED, S.RATED, S.CLOSED})
 TERMINAL = frozenset({S.CLOSED, S.CANCELLED})
 
 # A workflow callback step is satisfied once the order has reached one of these statuses.
 # The API and the callback registration both check this, so whichever comes second resumes the workflow.
 CALLBACK_SATISFIED_BY = {
     "dispatch": frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.COMPLETED, S.RATED, S.CLOSED}),
-    "completion": frozenset({S.COMPLETED, S.RATED, S.CLOSED}),
+    "completion": frozenset({S.AWAITING_APPROVAL, S.COMPLETED, S.RATED, S.CLOSED}),
+    "approval": frozenset({S.COMPLETED, S.RATED, S.CLOSED}),
     "rating": frozenset({S.RATED, S.CLOSED}),
 }
 

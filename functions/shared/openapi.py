@@ -15,9 +15,10 @@ def openapi_document() -> dict:
     from matching.handlers.api import router as matching
     from notify.handlers.api import router as notify
     from orders.handlers.api import router as orders
+    from orders.handlers.billing import router as billing
     from ratings.handlers.api import router as ratings
 
-    app = build_resolver(orders, matching, ratings, notify)
+    app = build_resolver(orders, billing, matching, ratings, notify)
     schema = app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,

@@ -60,6 +60,64 @@ class Slot(BaseModel):
     end: str
 
 
+class CataloguePart(BaseModel):
+    """A part a service item typically needs, with its reference (market) price in CNY."""
+
+    part_id: str
+    name: str
+    name_en: str = ""
+    reference_price: float
+    typical_quantity: float = 1
+
+
+class CatalogueItem(BaseModel):
+    """One service of the price catalogue: labour, typical parts, and the market-price cap of a bill line."""
+
+    item_id: str
+    category: str
+    name: str
+    name_en: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    labour: float
+    parts: list[CataloguePart] = Field(default_factory=list)
+    cap: float
+    active: bool = True
+
+    @property
+    def typical_price(self) -> float:
+        return round(self.labour + sum(p.reference_price * p.typical_quantity for p in self.parts), 2)
+
+
+class CatalogueChange(BaseModel):
+    """The audit record of one catalogue version: who changed what, when."""
+
+    version: int
+    changed_by: str
+    changed_at: str
+    action: str  # seeded | created | updated
+    item_id: str | None = None
+    fields: list[str] = Field(default_factory=list)
+    before: dict | None = None
+    after: dict | None = None
+
+
+class Catalogue(BaseModel):
+    version: int
+    items: list[CatalogueItem]
+    change: CatalogueChange | None = None  # None only for the empty catalogue (version 0)
+
+    def item(self, item_id: str) -> CatalogueItem | None:
+        return next((i for i in self.items if i.item_id == item_id), None)
+
+
+class QuoteItem(BaseModel):
+    item_id: str
+    name: str
+    name_en: str = ""
+    typical_price: float
+    cap: float
+
+
 class Quote(BaseModel):
     currency: str = "CNY"
     low: float
@@ -68,12 +126,60 @@ class Quote(BaseModel):
     free_service: bool
     note_zh: str
     note_en: str
+    # The catalogue version the quote was made with; the bill is checked against the same version.
+    catalogue_version: int | None = None
+    items: list[QuoteItem] = Field(default_factory=list)
+    # The quote's upper value at catalogue prices (before a free compound's waiver): a bill whose
+    # lines go beyond it needs the resident's consent, even where the resident pays nothing.
+    list_high: float = 0
 
 
-class BillItem(BaseModel):
-    description: str
-    quantity: float = 1
-    unit_price: float = 0
+class BillPart(BaseModel):
+    part_id: str
+    name: str
+    name_en: str = ""
+    quantity: float
+    unit_price: float
+
+
+class BillLine(BaseModel):
+    """One line of an itemised bill: a catalogue item with its labour and parts, never a bare total."""
+
+    line_id: str
+    item_id: str
+    name: str
+    name_en: str = ""
+    labour: float
+    parts: list[BillPart] = Field(default_factory=list)
+    amount: float  # labour + parts, at the catalogue version's prices (a free compound still pays 0)
+    cap: float
+    reason: str | None = None  # the technician's explanation (required for lines beyond the quote)
+    photo_ref: str | None = None
+    beyond_quote: str | None = None  # not_in_quote | more_parts | over_quote_total (extra lines only)
+    decision: str | None = None  # approved | rejected (extra lines, once the resident decided)
+
+
+class Dispute(BaseModel):
+    order_id: str
+    resident_id: str
+    opened_by: str
+    opened_at: str
+    reason: str
+    status: str = "open"  # open | resolved
+    outcome: str | None = None  # upheld | rejected
+    refund: float | None = None
+    resolution_note: str | None = None
+    resolved_by: str | None = None
+    resolved_at: str | None = None
+
+
+class Proxy(BaseModel):
+    """A family member allowed to act for a resident (approve extra charges)."""
+
+    resident_id: str
+    proxy_id: str
+    relation: str
+    relation_en: str = ""
 
 
 class Order(BaseModel):
@@ -98,8 +204,15 @@ class Order(BaseModel):
     excluded_technicians: list[str] = Field(default_factory=list)
     escalation_reason: str | None = None
     cancel_reason: str | None = None
-    bill: list[BillItem] = Field(default_factory=list)
+    bill: list[BillLine] = Field(default_factory=list)  # the lines charged (while awaiting approval: the quoted ones)
     bill_total: float | None = None
+    extra_lines: list[BillLine] = Field(default_factory=list)  # lines beyond the quote, for the resident's consent
+    extra_total: float | None = None
+    approval_outcome: str | None = None  # approved | rejected | partly_approved | timed_out | task_failed
+    approval_by: str | None = None
+    approval_at: str | None = None
+    completed_at: str | None = None
+    dispute: Dispute | None = None
     rating_stars: int | None = None
     timeline: list[TimelineEntry] = Field(default_factory=list)
     created_at: str

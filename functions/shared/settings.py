@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     escalation_seconds: int = 4 * 3600
     completion_seconds: int = 24 * 3600
     rating_seconds: int = 7 * 24 * 3600
+    approval_seconds: int = 24 * 3600  # the resident's consent to a bill beyond the quote
+
+    # Prices (issue 4): how long after completion a resident may dispute the bill.
+    dispute_days: int = 7
 
     # Matching (the full engine is issue 3; these keep rounds bounded meanwhile).
     max_offer_rounds: int = 8

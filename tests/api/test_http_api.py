@@ -238,7 +238,7 @@ def test_story_of_the_ceiling_light_at_xiyingqian_street(base):
         f"{url}/completion",
         headers=zhao,
         timeout=10,
-        json={"items": [{"description": "断线重接", "quantity": 1, "unit_price": 15}]},
+        json={"lines": [{"item_id": "elec_wire_reconnect", "parts": [{"part_id": "wire_connector", "quantity": 2}]}]},
     )
     assert done.status_code == 200 and done.json()["bill_total"] == 0  # the pilot is free
     wait_for(

@@ -62,9 +62,40 @@ def test_every_lambda_task_retries_transient_errors_and_catches_the_rest(name):
 
 def test_status_writes_are_direct_dynamodb_integrations_with_a_condition():
     writes = {n: s for n, s in TASKS.items() if s["Resource"] == "arn:aws:states:::dynamodb:updateItem"}
-    assert set(writes) == {"MarkMatching", "MarkEscalated", "MarkUnfulfilled", "CloseOrder"}
+    assert set(writes) == {"MarkMatching", "MarkEscalated", "MarkUnfulfilled", "CloseOrder", "MarkCompletedWithoutExtras"}
     for state in writes.values():
         assert "ConditionExpression" in state["Parameters"] and state["Retry"]
+        # every status write records a timeline entry with the same status
+        assert "timeline = list_append(" in state["Parameters"]["UpdateExpression"]
+        values = state["Parameters"]["ExpressionAttributeValues"]
+        assert values[":entry"]["L"][0]["M"]["status"] == values[":status"]
+
+
+def test_every_callback_step_is_one_the_api_knows_how_to_satisfy():
+    from shared.lifecycle import CALLBACK_SATISFIED_BY
+
+    steps = {s["Parameters"]["Payload"]["step"] for s in CALLBACKS.values() if "step" in s["Parameters"]["Payload"]}
+    assert steps == set(CALLBACK_SATISFIED_BY)
+
+
+def test_a_bill_beyond_the_quote_waits_for_consent_and_no_answer_charges_only_the_quote():
+    # Given the completion wait, its answer decides whether the resident must consent
+    assert STATES["AwaitCompletion"]["Next"] == "BillNeedsApproval"
+    choice = STATES["BillNeedsApproval"]
+    assert choice["Choices"][0]["Next"] == "AwaitApproval" and choice["Default"] == "AwaitRating"
+    assert {"Variable": "$.completion.status", "IsPresent": True} in choice["Choices"][0]["And"]
+    # The consent wait has its own timeout; a timeout or a failure completes with only the quoted lines
+    wait = STATES["AwaitApproval"]
+    assert wait["Parameters"]["Payload"]["step"] == "approval"
+    assert wait["TimeoutSecondsPath"] == "$.timeouts.approval_seconds" and wait["Next"] == "AwaitRating"
+    by_error = {c["ErrorEquals"][0]: STATES[c["Next"]] for c in wait["Catch"]}
+    assert by_error["States.Timeout"]["Result"] == "timed_out" and by_error["States.ALL"]["Result"] == "task_failed"
+    assert {s["Next"] for s in by_error.values()} == {"MarkCompletedWithoutExtras"}
+    write = STATES["MarkCompletedWithoutExtras"]["Parameters"]
+    assert write["ConditionExpression"] == "#status IN (:from0)"
+    assert write["ExpressionAttributeValues"][":from0"] == {"S": "awaiting_approval"}
+    # A decision that came first (the condition fails) is not a conflict: the order goes on to rating
+    assert STATES["MarkCompletedWithoutExtras"]["Catch"][0]["Next"] == "AwaitRating"
 
 
 def test_every_placeholder_is_substituted_by_the_sandbox():

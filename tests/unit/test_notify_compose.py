@@ -38,11 +38,20 @@ def test_no_event_when_the_status_did_not_change_or_is_internal():
 
 
 def test_offers_are_events_when_made_withdrawn_or_expired_and_name_the_technicians_company():
-    offer = {"offer_id": "o1-1", "order_id": "o1", "technician_id": "t9", "status": "open", "created_at": "t0", "expires_at": "t1"}
+    offer = {
+        "offer_id": "o1-1",
+        "order_id": "o1",
+        "technician_id": "t9",
+        "status": "open",
+        "created_at": "t0",
+        "expires_at": "t1",
+    }
     order = snapshot({**ORDER, "status": "offered"})
     [created] = offer_events(None, offer, order=order, technician_company_id="co9")
     assert created.type == EventType.OFFER_CREATED and created.company_id == "co9" and created.offer_technician_id == "t9"
-    [withdrawn] = offer_events(offer, {**offer, "status": "withdrawn", "answered_at": "t2"}, order=order, technician_company_id="co9")
+    [withdrawn] = offer_events(
+        offer, {**offer, "status": "withdrawn", "answered_at": "t2"}, order=order, technician_company_id="co9"
+    )
     assert withdrawn.type == EventType.OFFER_WITHDRAWN and withdrawn.event_id != created.event_id
     assert offer_events(offer, {**offer, "status": "accepted"}, order=order, technician_company_id="co9") == []
 

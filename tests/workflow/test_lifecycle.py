@@ -13,6 +13,7 @@ HAPPY_PATH = [
     "OfferToTechnician",
     "OfferAnswered",
     "AwaitCompletion",
+    "BillNeedsApproval",
     "AwaitRating",
     "CloseOrder",
     "Closed",
@@ -26,7 +27,7 @@ def _finish(world, observe, order_id: str, tech_id: str) -> None:
         tech_id,
         "POST",
         f"/orders/{order_id}/completion",
-        {"items": [{"description": "断线重接", "quantity": 1, "unit_price": 0}]},
+        {"lines": [{"item_id": "elec_wire_reconnect", "parts": [{"part_id": "wire_connector", "quantity": 2}]}]},
     )
     assert done.status == 200, done.body
     observe.wait_status(order_id, "completed")
@@ -151,7 +152,7 @@ def test_no_rating_is_a_valid_end(world, observe, timeouts):
     offer_id = observe.wait_offer(world, tech, order_id)
     world.as_technician(tech, "POST", f"/offers/{offer_id}/accept")
     observe.wait_status(order_id, "assigned")
-    assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"items": []}).status == 200
+    assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
     closed = observe.wait_status(order_id, "closed")
     assert closed.rating_stars is None
     observe.wait_execution(order_id, "SUCCEEDED")
@@ -167,7 +168,7 @@ def test_completion_overdue_escalates(world, observe, timeouts):
     escalated = observe.wait_status(order_id, "escalated")
     assert escalated.escalation_reason == "completion_overdue"
     # The late technician can no longer complete an escalated order
-    late = world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"items": []})
+    late = world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []})
     assert late.status == 409
 
 

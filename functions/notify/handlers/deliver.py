@@ -18,6 +18,7 @@ from notify.logic.compose import Draft, drafts_for
 from shared import sms
 from shared.dal import messages, notifications, people
 from shared.events import DomainEvent
+from shared.events import EventType as Happened
 from shared.observability import logger, tracer
 from shared.records import CallTask, Channel, Message, User
 
@@ -27,7 +28,10 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def deliver(event: DomainEvent) -> int:
     """Send every message the event calls for; returns how many were sent now (not before)."""
     sent = 0
-    for draft in drafts_for(event):
+    proxies = (
+        [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
+    )
+    for draft in drafts_for(event, proxies=proxies):
         recipient = people.get_user(draft.recipient_id)
         if recipient is None:
             logger.warning("message for an unknown user dropped", extra={"recipient_id": draft.recipient_id})

@@ -32,8 +32,8 @@ _TO_RESIDENT = {
         "[Linli] The technician has arrived; check order code {code}.",
     ),
     E.ORDER_APPROVAL_NEEDED: (
-        "【邻里】师傅提出的费用超出报价，需要您确认，未经同意不会收取。",
-        "[Linli] The bill goes beyond the quote and needs your approval; nothing extra is charged without it.",
+        "【邻里】师傅提出了超出报价的项目（另需 {extra} 元），请在订单中逐项确认；未经您同意不会收取。",
+        "[Linli] The technician proposes work beyond the quote (CNY {extra} more). Review each line: no consent, no charge.",
     ),
     E.ORDER_COMPLETED: (
         "【邻里】维修已完成，费用 {total} 元。请为本次服务评价。",
@@ -47,22 +47,29 @@ _TO_RESIDENT = {
 }
 
 
-def _total(event: DomainEvent) -> str:
-    total = event.order.bill_total or 0
-    return f"{total:g}"
+def _amount(value: float | None) -> str:
+    return f"{value or 0:g}"
 
 
-def drafts_for(event: DomainEvent) -> list[Draft]:
+def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = ()) -> list[Draft]:
+    """The messages of one event; `proxies` are the family members linked to the resident's account."""
     order = event.order
     drafts: list[Draft] = []
 
     def to(recipient: str | None, zh: str, en: str) -> None:
         if recipient:
-            values = {"code": order.order_code, "total": _total(event)}
+            values = {"code": order.order_code, "total": _amount(order.bill_total), "extra": _amount(order.extra_total)}
             drafts.append(Draft(recipient, event.type.value, order.order_id, zh.format(**values), en.format(**values)))
 
     if event.type in _TO_RESIDENT:
         to(order.resident_id, *_TO_RESIDENT[event.type])
+    if event.type == E.ORDER_APPROVAL_NEEDED:
+        for proxy in proxies:  # a family member may approve or reject on the resident's behalf
+            to(
+                proxy,
+                "【邻里】您家人的维修订单有超出报价的项目（另需 {extra} 元）待确认，您可以代为同意或拒绝。",
+                "[Linli] A family member's repair has lines beyond the quote (CNY {extra} more); you may approve or reject them.",
+            )
     if event.type == E.ORDER_CANCELLED:
         to(
             order.technician_id,

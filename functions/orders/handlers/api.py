@@ -9,7 +9,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orders.logic import rules
+from orders.handlers import billing
+from orders.handlers.views import profile, resident_address, view, visible_order
+from orders.logic import pricing, rules
 from orders.models import (
     AddressView,
     CancelIn,
@@ -22,14 +24,12 @@ from orders.models import (
     OrderList,
     OrderView,
     ProgressIn,
-    StatusText,
-    TechnicianView,
 )
 from shared import clock, ids, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
-from shared.dal import offers, orders, people
+from shared.dal import catalogue, offers, orders, people
 from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable, ValidationFailed
 from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, Role, can_dispatch
 from shared.observability import logger, tracer
@@ -39,60 +39,10 @@ from shared.settings import get_settings
 router = Router()
 
 
-def _profile(caller: Caller):
-    user = people.get_user(caller.user_id)
-    if user is None or user.status != "active":
-        raise Forbidden("账号不可用", "This account is not active.")
-    return user
-
-
-def view(order: Order, caller: Caller) -> OrderView:
-    technician = None
-    if order.technician_id:
-        tech = people.get_user(order.technician_id)
-        company = people.get_company(order.company_id) if order.company_id else None
-        technician = TechnicianView(
-            technician_id=order.technician_id,
-            name=tech.name if tech else "",
-            company_id=order.company_id,
-            company_name=company.name if company else None,
-        )
-    zh, en = rules.STATUS_TEXT[order.status]
-    return OrderView(
-        order_id=order.order_id,
-        type=order.order_type,
-        category=order.category,
-        description=order.description,
-        status=order.status,
-        status_text=StatusText(zh=zh, en=en),
-        address_label=order.address_label,
-        place=order.place,
-        slot=order.slot,
-        quote=order.quote,
-        order_code=order.order_code if caller.role in (Role.RESIDENT, Role.SUPERVISOR) else None,
-        technician=technician,
-        escalation_reason=order.escalation_reason,
-        cancel_reason=order.cancel_reason,
-        bill=order.bill,
-        bill_total=order.bill_total,
-        rating_stars=order.rating_stars,
-        timeline=order.timeline,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-    )
-
-
-def _visible_order(order_id: str, caller: Caller) -> Order:
-    order = orders.get_or_404(order_id)
-    user = _profile(caller)
-    rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order)
-    return order
-
-
 @router.get("/me")
 def get_me() -> MeView:
     caller = current_caller(router)
-    user = _profile(caller)
+    user = profile(caller)
     me = MeView(user_id=user.user_id, role=user.role, name=user.name, company_id=user.company_id)
     if caller.role == Role.RESIDENT:
         me.addresses = [AddressView(**a.model_dump(exclude={"lat", "lng"})) for a in people.list_addresses(user.user_id)]
@@ -105,13 +55,8 @@ def get_me() -> MeView:
 def create_order(body: CreateOrderIn) -> tuple[OrderView, int]:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
-    _profile(caller)
-    address = people.get_address(caller.user_id, body.address_id)
-    if address is None:
-        raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
-    compound = people.get_compound(address.compound_id)
-    if compound is None:
-        raise ValidationFailed("该地址不在服务小区内", "This address is not in a served compound.")
+    profile(caller)
+    address, compound = resident_address(caller.user_id, body.address_id)
     now = clock.now()
     slot = rules.validate_slot(body.type, body.slot.model_dump() if body.slot else None, now)
     order = rules.new_order(
@@ -123,6 +68,7 @@ def create_order(body: CreateOrderIn) -> tuple[OrderView, int]:
         description=body.description,
         address=address,
         compound=compound,
+        quote=pricing.quote(catalogue.current(), body.category, body.description, compound),
         slot=slot,
         place=body.place,
         now=now,
@@ -142,7 +88,7 @@ def create_order(body: CreateOrderIn) -> tuple[OrderView, int]:
 @router.get("/orders")
 def list_orders(status: Annotated[OrderStatus | None, Query()] = None) -> OrderList:
     caller = current_caller(router)
-    user = _profile(caller)
+    user = profile(caller)
     if caller.role == Role.RESIDENT:
         found = orders.for_resident(user.user_id)
     elif caller.role == Role.TECHNICIAN:
@@ -160,14 +106,14 @@ def list_orders(status: Annotated[OrderStatus | None, Query()] = None) -> OrderL
 @router.get("/orders/<order_id>")
 def get_order(order_id: str) -> OrderView:
     caller = current_caller(router)
-    return view(_visible_order(order_id, caller), caller)
+    return view(visible_order(order_id, caller), caller)
 
 
 @router.post("/orders/<order_id>/cancel")
 def cancel_order(order_id: str, body: CancelIn | None = None) -> OrderView:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT, Role.SUPERVISOR)
-    order = _visible_order(order_id, caller)
+    order = visible_order(order_id, caller)
     at = clock.now_iso()
     reason = (body.reason if body and body.reason else None) or f"{caller.role}_cancelled"
     cancelled = orders.transition(
@@ -204,27 +150,40 @@ def report_progress(order_id: str, body: ProgressIn) -> OrderView:
 
 @router.post("/orders/<order_id>/completion")
 def complete_order(order_id: str, body: CompletionIn) -> OrderView:
+    """The itemised bill, checked against the order's catalogue version. Within the quote the order is
+    completed; beyond it the order waits for the resident's consent (`awaiting_approval`)."""
     caller = current_caller(router)
     order = _assigned_order(order_id, caller)
-    items = [i.model_dump() for i in body.items]
-    total = rules.bill_total(items, order.quote.free_service)
-    completed = orders.transition(
+    bill = pricing.price_bill(billing.order_catalogue(order), order.quote, billing.lines_in(body))
+    at = clock.now_iso()
+    fields = {
+        "bill": [line.model_dump() for line in bill.lines],
+        "bill_total": bill.total,
+        "extra_lines": [line.model_dump() for line in bill.extra_lines],
+        "extra_total": bill.extra_total,
+    }
+    if bill.needs_approval:
+        to_status, note = OrderStatus.AWAITING_APPROVAL, f"{len(bill.extra_lines)} line(s) beyond the quote"
+    else:
+        to_status, note, fields["completed_at"] = OrderStatus.COMPLETED, None, at
+    updated = orders.transition(
         order.order_id,
-        OrderStatus.COMPLETED,
+        to_status,
         PROGRESS_FROM[OrderStatus.COMPLETED],
         actor=caller.user_id,
-        at=clock.now_iso(),
-        extra=orders.set_fields(bill=items, bill_total=total),
+        at=at,
+        note=note,
+        extra=orders.set_fields(**fields),
     )
-    resume_step(order.order_id, "completion", {"bill_total": total})
-    return view(completed, caller)
+    resume_step(order.order_id, "completion", {"step": "completion", "status": updated.status})
+    return view(updated, caller)
 
 
 @router.post("/orders/<order_id>/dispatch")
 def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
     caller = current_caller(router)
     require_role(caller, Role.SUPERVISOR, Role.DISPATCHER)
-    user = _profile(caller)
+    user = profile(caller)
     order = orders.get_or_404(order_id)
     if caller.role == Role.DISPATCHER and order.company_id != user.company_id:
         raise Forbidden("这不是贵公司的订单", "This order does not belong to your company.")
@@ -295,7 +254,7 @@ def openapi_document() -> dict:
     return build()
 
 
-app = build_resolver(router, docs)
+app = build_resolver(router, billing.router, docs)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -10,15 +10,6 @@ from shared.lifecycle import OrderStatus, OrderType, Role
 from shared.records import Address, Compound, Order, Quote, Slot, TimelineEntry
 from shared.settings import Settings
 
-# Indicative labour ranges and market caps (CNY) until the price catalogue (issue 4) replaces them.
-_PRICE_RANGES = {
-    "electrical": (30, 120, 200),
-    "plumbing": (30, 150, 250),
-    "locks": (40, 150, 300),
-    "appliances": (50, 200, 400),
-    "other": (30, 100, 200),
-}
-
 STATUS_TEXT = {
     "submitted": ("已提交，正在处理", "Submitted"),
     "matching": ("正在为您寻找附近的师傅", "Looking for a technician nearby"),
@@ -26,6 +17,7 @@ STATUS_TEXT = {
     "assigned": ("师傅已接单", "A technician has accepted"),
     "en_route": ("师傅正在赶来", "The technician is on the way"),
     "on_site": ("师傅已到达", "The technician has arrived"),
+    "awaiting_approval": ("师傅提出了超出报价的项目，请您确认", "The bill goes beyond the quote: your consent is needed"),
     "completed": ("维修已完成，请评价", "Repair done; please rate it"),
     "rated": ("已评价，谢谢", "Rated, thank you"),
     "closed": ("订单已结束", "Order closed"),
@@ -35,27 +27,6 @@ STATUS_TEXT = {
 
 MAX_BOOKING_AHEAD = timedelta(days=30)
 MAX_SLOT_LENGTH = timedelta(hours=4)
-
-
-def quote_for(category: str, compound: Compound) -> Quote:
-    low, high, cap = _PRICE_RANGES[category]
-    if compound.free_service:
-        return Quote(
-            low=0,
-            high=0,
-            cap=0,
-            free_service=True,
-            note_zh="试点小区，上门维修免费",
-            note_en="Pilot compound: the repair is free.",
-        )
-    return Quote(
-        low=low,
-        high=high,
-        cap=cap,
-        free_service=False,
-        note_zh=f"参考价 {low}–{high} 元，最高不超过 {cap} 元",
-        note_en=f"Estimated CNY {low}–{high}, never above CNY {cap}.",
-    )
 
 
 def _parse_time(value: str, field: str) -> datetime:
@@ -95,6 +66,7 @@ def new_order(
     description: str,
     address: Address,
     compound: Compound,
+    quote: Quote,
     slot: Slot | None,
     place: str | None,
     now: datetime,
@@ -118,7 +90,7 @@ def new_order(
         lat=address.lat,
         lng=address.lng,
         slot=slot,
-        quote=quote_for(category, compound),
+        quote=quote,
         order_code=order_code,
         # Public-area reports belong to the compound's contracted company from the start.
         company_id=compound.contracted_company_id if order_type == OrderType.PUBLIC_AREA else None,
@@ -139,23 +111,19 @@ def execution_input(order: Order, settings: Settings) -> dict:
             "escalation_seconds": settings.escalation_seconds,
             "completion_seconds": settings.completion_seconds,
             "rating_seconds": settings.rating_seconds,
+            "approval_seconds": settings.approval_seconds,
         },
     }
 
 
-def ensure_can_view(role: str, user_id: str, company_id: str | None, order: Order) -> None:
-    """Residents see their own orders, technicians their assignments, dispatchers their company's."""
+def ensure_can_view(role: str, user_id: str, company_id: str | None, order: Order, *, is_proxy: bool = False) -> None:
+    """Residents see their own orders (and a family member's they act for), technicians their
+    assignments, dispatchers their company's."""
     allowed = (
         role == Role.SUPERVISOR
-        or (role == Role.RESIDENT and order.resident_id == user_id)
+        or (role == Role.RESIDENT and (order.resident_id == user_id or is_proxy))
         or (role == Role.TECHNICIAN and order.technician_id == user_id)
         or (role == Role.DISPATCHER and company_id is not None and order.company_id == company_id)
     )
     if not allowed:
         raise Forbidden("您无权查看此订单", "You may not see this order.")
-
-
-def bill_total(items: list[dict], free_service: bool) -> float:
-    if free_service:
-        return 0.0
-    return round(sum(i["quantity"] * i["unit_price"] for i in items), 2)

@@ -25,6 +25,7 @@ def to_record(item: OrderItem) -> Order:
     data["timeline"] = [t.as_dict() for t in (item.timeline or [])]
     data["excluded_technicians"] = list(item.excluded_technicians or [])
     data["bill"] = item.bill or []
+    data["extra_lines"] = item.extra_lines or []
     return Order(**data)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from shared.dal.base import ensure_bound
-from shared.dal.tables import AddressItem, CompanyItem, CompoundItem, UserItem
+from shared.dal.tables import AddressItem, CompanyItem, CompoundItem, ProxyItem, UserItem
 from shared.geo import geohash
-from shared.records import Address, Company, Compound, User
+from shared.records import Address, Company, Compound, Proxy, User
 
 PROFILE = "PROFILE"
 
@@ -111,3 +111,19 @@ def put_company(company: Company) -> None:
 
 def get_company(company_id: str) -> Company | None:
     return _get(CompanyItem, Company, f"COMPANY#{company_id}", PROFILE)
+
+
+def put_proxy(proxy: Proxy) -> None:
+    ensure_bound()
+    ProxyItem(pk=f"USER#{proxy.resident_id}", sk=f"PROXY#{proxy.proxy_id}", **proxy.model_dump()).save()
+
+
+def is_proxy(resident_id: str, user_id: str) -> bool:
+    """True when `user_id` is a family member linked to the resident's account."""
+    return _get(ProxyItem, Proxy, f"USER#{resident_id}", f"PROXY#{user_id}") is not None
+
+
+def proxies_of(resident_id: str) -> list[Proxy]:
+    ensure_bound()
+    items = ProxyItem.query(f"USER#{resident_id}", ProxyItem.sk.startswith("PROXY#"))
+    return [Proxy(**{k: getattr(i, k) for k in Proxy.model_fields}) for i in items]

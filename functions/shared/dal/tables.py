@@ -5,7 +5,7 @@ Keys (see docs/data-model.md for the access patterns they serve):
   gsi1pk / gsi1sk      a resident's orders; technicians by geohash cell
   gsi2pk / gsi2sk      a technician's assigned orders; a technician's open offers (sparse)
   gsi3pk / gsi3sk      a company's orders
-  gsi4pk / gsi4sk      orders by status (supervisors' queues)
+  gsi4pk / gsi4sk      orders by status (supervisors' queues); disputes by status (DISPUTE#open)
 """
 
 from __future__ import annotations
@@ -117,6 +117,13 @@ class OrderItem(_Item):
     cancel_reason = UnicodeAttribute(null=True)
     bill = JSONAttribute(null=True)
     bill_total = NumberAttribute(null=True)
+    extra_lines = JSONAttribute(null=True)
+    extra_total = NumberAttribute(null=True)
+    approval_outcome = UnicodeAttribute(null=True)
+    approval_by = UnicodeAttribute(null=True)
+    approval_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+    dispute = JSONAttribute(null=True)
     rating_stars = NumberAttribute(null=True)
     timeline = ListAttribute(of=TimelineMap, null=True)
     execution_arn = UnicodeAttribute(null=True)
@@ -231,6 +238,38 @@ class WebhookDeliveryItem(_Item):
     updated_at = UnicodeAttribute()
 
 
+class CatalogueVersionItem(_Item):
+    """One immutable version of the price catalogue (a full snapshot) with the change that made it."""
+
+    version = NumberAttribute()
+    items = JSONAttribute()
+    change = JSONAttribute()
+
+
+class ProxyItem(_Item):
+    resident_id = UnicodeAttribute()
+    proxy_id = UnicodeAttribute()
+    relation = UnicodeAttribute()
+    relation_en = UnicodeAttribute(default="")
+
+
+class DisputeItem(_Item):
+    order_id = UnicodeAttribute()
+    resident_id = UnicodeAttribute()
+    opened_by = UnicodeAttribute()
+    opened_at = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    status = UnicodeAttribute()
+    outcome = UnicodeAttribute(null=True)
+    refund = NumberAttribute(null=True)
+    resolution_note = UnicodeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)
+    resolved_at = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    by_status = Gsi4()
+
+
 ALL_MODELS: tuple[type[_Item], ...] = (
     UserItem,
     AddressItem,
@@ -246,6 +285,9 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     WebhookItem,
     WebhookSecretItem,
     WebhookDeliveryItem,
+    CatalogueVersionItem,
+    ProxyItem,
+    DisputeItem,
 )
 
 

@@ -1,0 +1,82 @@
+"""What the orders domain's routes share: the caller's profile, who may see an order, and its view."""
+
+from __future__ import annotations
+
+from orders.logic import rules
+from orders.models import OrderView, StatusText, TechnicianView
+from shared.auth import Caller
+from shared.dal import orders, people
+from shared.errors import Forbidden, ValidationFailed
+from shared.lifecycle import Role
+from shared.records import Address, Compound, Order
+
+
+def profile(caller: Caller):
+    user = people.get_user(caller.user_id)
+    if user is None or user.status != "active":
+        raise Forbidden("账号不可用", "This account is not active.")
+    return user
+
+
+def view(order: Order, caller: Caller) -> OrderView:
+    technician = None
+    if order.technician_id:
+        tech = people.get_user(order.technician_id)
+        company = people.get_company(order.company_id) if order.company_id else None
+        technician = TechnicianView(
+            technician_id=order.technician_id,
+            name=tech.name if tech else "",
+            company_id=order.company_id,
+            company_name=company.name if company else None,
+        )
+    zh, en = rules.STATUS_TEXT[order.status]
+    return OrderView(
+        order_id=order.order_id,
+        type=order.order_type,
+        category=order.category,
+        description=order.description,
+        status=order.status,
+        status_text=StatusText(zh=zh, en=en),
+        address_label=order.address_label,
+        place=order.place,
+        slot=order.slot,
+        quote=order.quote,
+        order_code=order.order_code if caller.role in (Role.RESIDENT, Role.SUPERVISOR) else None,
+        technician=technician,
+        escalation_reason=order.escalation_reason,
+        cancel_reason=order.cancel_reason,
+        bill=order.bill,
+        bill_total=order.bill_total,
+        extra_lines=order.extra_lines,
+        extra_total=order.extra_total,
+        approval_outcome=order.approval_outcome,
+        completed_at=order.completed_at,
+        dispute=order.dispute,
+        rating_stars=order.rating_stars,
+        timeline=order.timeline,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+    )
+
+
+def visible_order(order_id: str, caller: Caller) -> Order:
+    order = orders.get_or_404(order_id)
+    user = profile(caller)
+    is_proxy = (
+        caller.role == Role.RESIDENT
+        and order.resident_id != caller.user_id
+        and people.is_proxy(order.resident_id, caller.user_id)
+    )
+    rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order, is_proxy=is_proxy)
+    return order
+
+
+def resident_address(resident_id: str, address_id: str) -> tuple[Address, Compound]:
+    """One of the resident's saved addresses and its compound, or a clear 400."""
+    address = people.get_address(resident_id, address_id)
+    if address is None:
+        raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
+    compound = people.get_compound(address.compound_id)
+    if compound is None:
+        raise ValidationFailed("该地址不在服务小区内", "This address is not in a served compound.")
+    return address, compound

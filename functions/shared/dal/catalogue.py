@@ -1,0 +1,75 @@
+"""The price catalogue: one immutable snapshot per version, each carrying the change (who, when, what)
+that produced it. The newest version is the current catalogue; old versions stay readable, so an order
+quoted with version n is billed against version n."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PutError
+
+from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.tables import CatalogueVersionItem
+from shared.errors import Conflict
+from shared.records import Catalogue, CatalogueChange, CatalogueItem
+
+CATALOGUE_PK = "CATALOGUE"
+
+
+def _sk(version: int) -> str:
+    return f"VERSION#{version:08d}"
+
+
+def _record(item: CatalogueVersionItem) -> Catalogue:
+    return Catalogue(
+        version=int(item.version),
+        items=[CatalogueItem(**i) for i in item.items],
+        change=CatalogueChange(**item.change),
+    )
+
+
+def current() -> Catalogue | None:
+    ensure_bound()
+    found = CatalogueVersionItem.query(
+        CATALOGUE_PK, CatalogueVersionItem.sk.startswith("VERSION#"), scan_index_forward=False, limit=1, consistent_read=True
+    )
+    return next((_record(i) for i in found), None)
+
+
+def version(number: int) -> Catalogue | None:
+    ensure_bound()
+    try:
+        return _record(CatalogueVersionItem.get(CATALOGUE_PK, _sk(number), consistent_read=True))
+    except CatalogueVersionItem.DoesNotExist:
+        return None
+
+
+def changes(limit: int = 50) -> list[CatalogueChange]:
+    """The audit trail, newest first (only the change records, not the snapshots)."""
+    ensure_bound()
+    found = CatalogueVersionItem.query(
+        CATALOGUE_PK,
+        CatalogueVersionItem.sk.startswith("VERSION#"),
+        scan_index_forward=False,
+        limit=limit,
+        attributes_to_get=["change"],
+    )
+    return [CatalogueChange(**i.change) for i in found]
+
+
+def publish(catalogue: Catalogue) -> None:
+    """Store a new version; the conditional put is the optimistic lock against a concurrent edit."""
+    ensure_bound()
+    item = CatalogueVersionItem(
+        CATALOGUE_PK,
+        _sk(catalogue.version),
+        version=catalogue.version,
+        items=[i.model_dump() for i in catalogue.items],
+        change=catalogue.change.model_dump(),
+    )
+    try:
+        item.save(condition=CatalogueVersionItem.pk.does_not_exist())
+    except PutError as exc:
+        if condition_failed(exc):
+            raise Conflict(
+                "价格目录刚被他人修改，请刷新后重试", "The catalogue was just changed by someone else; refresh and retry."
+            ) from exc
+        raise

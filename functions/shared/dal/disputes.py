@@ -1,0 +1,87 @@
+"""Bill disputes: one per order, indexed by status (gsi4 `DISPUTE#open`) for the supervisors' queue,
+and mirrored on the order, both in one transaction."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import TransactWriteError
+
+from shared.dal import orders
+from shared.dal.base import condition_failed, ensure_bound, transaction
+from shared.dal.tables import DisputeItem, OrderItem, TimelineMap
+from shared.errors import InvalidStatus
+from shared.lifecycle import DISPUTABLE
+from shared.records import Dispute, Order
+
+SK = "DISPUTE"
+
+
+def _item(dispute: Dispute) -> DisputeItem:
+    return DisputeItem(
+        f"ORDER#{dispute.order_id}",
+        SK,
+        **dispute.model_dump(),
+        gsi4pk=f"DISPUTE#{dispute.status}",
+        gsi4sk=f"{dispute.opened_at}#{dispute.order_id}",
+    )
+
+
+def _record(item: DisputeItem) -> Dispute:
+    return Dispute(**{k: getattr(item, k) for k in Dispute.model_fields})
+
+
+def with_status(status: str, limit: int = 50) -> list[Dispute]:
+    ensure_bound()
+    return [_record(i) for i in DisputeItem.by_status.query(f"DISPUTE#{status}", scan_index_forward=False, limit=limit)]
+
+
+def _order_actions(order: Order, dispute: Dispute, actor: str, at: str, note: str) -> list:
+    # The order's status does not change (the workflow owns it); the dispute is recorded beside it.
+    entry = TimelineMap(status=order.status, at=at, actor=actor, note=note)
+    return [
+        OrderItem.dispute.set(dispute.model_dump()),
+        OrderItem.updated_at.set(at),
+        OrderItem.timeline.set((OrderItem.timeline | []).append([entry])),
+        OrderItem.version.add(1),
+    ]
+
+
+def open_dispute(order: Order, dispute: Dispute) -> None:
+    ensure_bound()
+    try:
+        with transaction() as tx:
+            tx.save(_item(dispute), condition=DisputeItem.pk.does_not_exist())
+            tx.update(
+                OrderItem(*orders.order_key(order.order_id)),
+                actions=_order_actions(order, dispute, dispute.opened_by, dispute.opened_at, "dispute opened"),
+                condition=orders.status_condition(DISPUTABLE) & OrderItem.dispute.does_not_exist(),
+            )
+    except TransactWriteError as exc:
+        if condition_failed(exc):
+            raise InvalidStatus(
+                "该订单已有争议或当前不能申诉", "This order already has a dispute or cannot be disputed now."
+            ) from exc
+        raise
+
+
+def resolve(order: Order, dispute: Dispute) -> None:
+    """Record the supervisor's outcome on the dispute and the order; only an open dispute can be resolved."""
+    ensure_bound()
+    item = _item(dispute)
+    try:
+        with transaction() as tx:
+            resolution = ("status", "outcome", "refund", "resolution_note", "resolved_by", "resolved_at", "gsi4pk")
+            tx.update(
+                DisputeItem(f"ORDER#{dispute.order_id}", SK),
+                actions=[getattr(DisputeItem, k).set(getattr(item, k)) for k in resolution if getattr(item, k) is not None],
+                condition=DisputeItem.status == "open",
+            )
+            tx.update(
+                OrderItem(*orders.order_key(order.order_id)),
+                actions=_order_actions(
+                    order, dispute, dispute.resolved_by or "supervisor", dispute.resolved_at or "", f"dispute {dispute.outcome}"
+                ),
+            )
+    except TransactWriteError as exc:
+        if condition_failed(exc):
+            raise InvalidStatus("该争议已处理", "This dispute is already resolved.") from exc
+        raise
