@@ -10,6 +10,7 @@ from constructs import Construct
 from infra.constructs.api import HttpApi, UserDirectory
 from infra.constructs.data import DataTable
 from infra.constructs.functions import PlatformFunctions
+from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import StreamNotifications
 from infra.constructs.workflow import OrderWorkflow
@@ -32,12 +33,13 @@ class LinliStack(Stack):
             function=functions.functions[by_trigger(Trigger.STREAM)[0].name],
             keys=NOTIFY_STREAM_FILTER,
         )
+        self.messaging = messaging = Messaging(self, "Messaging", functions=functions.functions)
         Monitoring(
             self,
             "Monitoring",
             state_machine=workflow.state_machine,
             functions=functions.functions,
-            dead_letters=notifications.dead_letters,
+            dead_letter_queues={"StreamRecords": notifications.dead_letters, **messaging.dead_letter_queues},
         )
         suppress_accepted_findings(self)
 
@@ -46,3 +48,4 @@ class LinliStack(Stack):
         CfnOutput(self, "UserPoolClientId", value=users.client.user_pool_client_id)
         CfnOutput(self, "TableName", value=data.table.table_name)
         CfnOutput(self, "StateMachineArn", value=workflow.state_machine.state_machine_arn)
+        CfnOutput(self, "EventBusName", value=messaging.bus.event_bus_name)

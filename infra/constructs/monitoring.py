@@ -22,7 +22,7 @@ class Monitoring(Construct):
         *,
         state_machine: sfn.StateMachine,
         functions: dict[str, lambda_.Function],
-        dead_letters: sqs.IQueue,
+        dead_letter_queues: dict[str, sqs.IQueue],
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "Alarms", display_name="Linli alarms", enforce_ssl=True)
@@ -54,11 +54,12 @@ class Monitoring(Construct):
             state_machine.metric_timed_out(period=FIVE_MINUTES, statistic="Sum"),
             "An order execution hit its overall timeout",
         )
-        alarm(
-            "NotificationsDeadLettered",
-            dead_letters.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES, statistic="Maximum"),
-            "Stream records could not be turned into messages after every retry",
-        )
+        for name, dead_letters in dead_letter_queues.items():
+            alarm(
+                f"{name}Waiting",
+                dead_letters.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES, statistic="Maximum"),
+                f"{name}: messages failed every retry and wait in this dead-letter queue",
+            )
         for name, fn in functions.items():
             alarm(f"{name}Errors", fn.metric_errors(period=FIVE_MINUTES, statistic="Sum"), f"{name} raised errors")
 

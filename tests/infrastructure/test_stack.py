@@ -7,7 +7,18 @@ import json
 
 import pytest
 
-from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, NOTIFY_STREAM_FILTER, TableAccess, Trigger, WorkflowAccess, by_trigger
+from shared.catalog import (
+    FUNCTIONS,
+    LAMBDA_RUNTIME,
+    MAX_RECEIVES,
+    NOTIFY_STREAM_FILTER,
+    QUEUES,
+    TableAccess,
+    Trigger,
+    WorkflowAccess,
+    by_trigger,
+    queue,
+)
 from shared.lifecycle import Role
 from shared.routes import ROUTES
 from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
@@ -75,6 +86,30 @@ def test_each_function_gets_exactly_the_access_the_catalogue_declares(synthesize
     expected_states = set().union(*(EXPECTED_WORKFLOW_ACTIONS[a] for a in spec.workflow)) if spec.workflow else set()
     assert {a for a in actions if a.startswith("states:")} == expected_states
     assert not {a for a in actions if a.startswith("lambda:")}, "functions never invoke each other"
+    assert ("events:PutEvents" in actions) == spec.publishes_events
+    assert ("sns:Publish" in actions) == spec.sends_sms
+    names = {logical_id: name for name, logical_id in _queue_ids_by_name(synthesized).items()}
+
+    def queues_allowed(action: str) -> set[str]:
+        return {
+            names.get(resource["Fn::GetAtt"][0], "(another queue)")
+            for statement in statements
+            if action in _actions(statement)
+            for resource in (statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]])
+        }
+
+    # The stream function also sends failed batches' descriptions to its own dead-letter queue.
+    expected_sends = set(spec.sends_to) | ({"(another queue)"} if spec.trigger == Trigger.STREAM else set())
+    assert queues_allowed("sqs:SendMessage") == expected_sends
+    assert queues_allowed("sqs:ReceiveMessage") == set(spec.peeks) | ({spec.consumes} if spec.consumes else set())
+    assert queues_allowed("sqs:DeleteMessage") == ({spec.consumes} if spec.consumes else set()), "only a consumer takes"
+
+
+def test_sms_may_go_to_phone_numbers_but_never_to_a_topic(synthesized):
+    for policy in synthesized.of_type("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "sns:Publish" in _actions(statement):
+                assert "Resource" not in statement and statement["NotResource"] == "arn:*:sns:*:*:*"
 
 
 def test_workflow_access_is_limited_to_the_order_state_machine_and_its_executions(synthesized):
@@ -166,20 +201,68 @@ def test_the_table_has_the_keys_and_indexes_the_sandbox_and_the_data_layer_use(s
     assert synthesized.resources[_table_id(synthesized)]["DeletionPolicy"] == "Retain"
 
 
+def _queue_ids_by_name(synthesized) -> dict[str, str]:
+    """The catalogue's queues by name, as logical ids (looked up, never written down: they are hashed)."""
+    stack = synthesized.stack
+    return {name: stack.resolve(stack.get_logical_id(q.node.default_child)) for name, q in stack.messaging.queues.items()}
+
+
 def test_the_notify_function_reads_orders_and_offers_from_the_stream_with_a_dead_letter_queue(synthesized):
-    (mapping,) = synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
+    [mapping] = [
+        m for m in synthesized.of_type("AWS::Lambda::EventSourceMapping").values() if "StartingPosition" in m["Properties"]
+    ]
     props = mapping["Properties"]
     ids = synthesized.function_ids_by_handler()
     assert props["FunctionName"] == {"Ref": ids[by_trigger(Trigger.STREAM)[0].handler]}
     assert props["EventSourceArn"] == {"Fn::GetAtt": [_table_id(synthesized), "StreamArn"]}
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["BisectBatchOnFunctionError"] is True and props["MaximumRetryAttempts"] >= 1
-    (queue_id,) = synthesized.of_type("AWS::SQS::Queue")
-    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    destination = props["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    assert synthesized.resources[destination]["Type"] == "AWS::SQS::Queue"
+    assert destination not in _queue_ids_by_name(synthesized).values(), "a queue of its own"
     (pattern,) = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
     wanted = pattern["dynamodb"]["Keys"]["sk"]["S"]
     assert set(NOTIFY_STREAM_FILTER.exact) == {w for w in wanted if isinstance(w, str)}
     assert set(NOTIFY_STREAM_FILTER.prefixes) == {w["prefix"] for w in wanted if isinstance(w, dict)}
+
+
+def test_each_catalogued_queue_exists_with_its_dead_letter_queue_and_is_fed_by_its_rule(synthesized):
+    ids = _queue_ids_by_name(synthesized)
+    assert set(ids) == {q.name for q in QUEUES}
+    rules = list(synthesized.of_type("AWS::Events::Rule").values())
+    (bus_id,) = synthesized.of_type("AWS::Events::EventBus")
+    for spec in QUEUES:
+        props = synthesized.resources[ids[spec.name]]["Properties"]
+        assert props["SqsManagedSseEnabled"] is True
+        if spec.dead_letter:
+            assert props["RedrivePolicy"] == {
+                "deadLetterTargetArn": {"Fn::GetAtt": [ids[spec.dead_letter], "Arn"]},
+                "maxReceiveCount": MAX_RECEIVES,
+            }
+        feeding = [r for r in rules if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [ids[spec.name], "Arn"]}]
+        if spec.from_bus:
+            (rule,) = feeding
+            assert rule["Properties"]["EventBusName"] == {"Ref": bus_id}
+            assert rule["Properties"]["EventPattern"] == spec.rule_pattern()
+        else:
+            assert not feeding
+
+
+def test_each_queue_function_consumes_its_queue_reporting_partial_failures(synthesized):
+    ids, functions = _queue_ids_by_name(synthesized), synthesized.function_ids_by_handler()
+    mappings = [m["Properties"] for m in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()]
+    for spec in by_trigger(Trigger.QUEUE):
+        [mapping] = [m for m in mappings if m["FunctionName"] == {"Ref": functions[spec.handler]}]
+        assert mapping["EventSourceArn"] == {"Fn::GetAtt": [ids[spec.consumes], "Arn"]}
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_functions_that_send_to_a_queue_are_told_its_url(synthesized):
+    ids, functions = _queue_ids_by_name(synthesized), synthesized.function_ids_by_handler()
+    for spec in FUNCTIONS:
+        env = synthesized.resources[functions[spec.handler]]["Properties"]["Environment"]["Variables"]
+        for name in spec.sends_to + spec.peeks:
+            assert env[f"LINLI_{queue(name).setting.upper()}"] == {"Ref": ids[name]}
 
 
 # --- HTTP API and sign-in -----------------------------------------------------------------------------
@@ -236,7 +319,8 @@ def test_failed_orders_and_dead_lettered_notifications_raise_alarms(synthesized)
     alarms = synthesized.of_type("AWS::CloudWatch::Alarm").values()
     metrics = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms}
     assert ("AWS/States", "ExecutionsFailed") in metrics
-    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in metrics
+    dead_letter_alarms = [a for a in alarms if a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"]
+    assert len(dead_letter_alarms) == 1 + sum(1 for q in QUEUES if not q.from_bus), "the stream's DLQ and each queue DLQ"
     lambda_alarms = [a for a in alarms if a["Properties"]["MetricName"] == "Errors"]
     assert len(lambda_alarms) == len(FUNCTIONS)
     assert all(a["Properties"]["AlarmActions"] for a in alarms)
