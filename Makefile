@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed
 PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast test-infra lint format synth bench clean
+.PHONY: help install run test test-fast test-infra lint format docs synth bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ lint: $(STAMP) ## Ruff lint and format check
 
 format: $(STAMP) ## Format the code
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+docs: $(STAMP) ## Regenerate the generated parts of the docs (event examples in docs/integrators.md)
+	cd functions && ../$(PYTHON) -m notify.logic.examples ../docs/integrators.md
 
 synth: $(STAMP) $(NODE_STAMP) ## Synthesize the CloudFormation stack into cdk.out/ (no AWS account, no Docker)
 	npx cdk synth --quiet

@@ -60,7 +60,7 @@ class OrderSnapshot(BaseModel):
     order_type: str
     category: str
     status: str
-    order_code: str
+    order_code: str | None = None  # for the resident's messages; never sent to companies (webhook_body)
     compound_id: str
     resident_id: str
     technician_id: str | None = None

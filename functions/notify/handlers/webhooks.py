@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify.logic.webhooks import WEBHOOK_EVENTS, DeliveryJob, next_attempt, seconds_until
+from notify.logic.webhooks import WEBHOOK_EVENTS, DeliveryJob, next_attempt, seconds_until, webhook_body
 from shared import clock, http, queues, signing
 from shared.clock import iso
 from shared.dal import webhooks
@@ -47,7 +47,7 @@ def attempt(job: DeliveryJob) -> None:
     webhook = webhooks.get(job.company_id)
     if webhook is None or not webhook.enabled or job.event.type.value not in webhook.events:
         return
-    body = job.event.model_dump_json().encode()
+    body = webhook_body(job.event)
     timestamp = int(now.timestamp())
     secrets = active_secrets(job.company_id, iso(now))
     result = http.post(

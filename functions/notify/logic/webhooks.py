@@ -26,6 +26,11 @@ class DeliveryJob(BaseModel):
         return self.event.event_id
 
 
+def webhook_body(event: DomainEvent) -> bytes:
+    """The JSON a company receives: the event without the door code, which only the resident may know."""
+    return event.model_dump_json(exclude_none=True, exclude={"order": {"order_code"}}).encode()
+
+
 def retry_delay(attempts_made: int, *, base_seconds: float, max_seconds: float) -> float:
     """Exponential backoff: base, 2×base, 4×base … capped (30 s, 1 min, 2 min … 1 h by default)."""
     return min(base_seconds * 2 ** max(attempts_made - 1, 0), max_seconds)

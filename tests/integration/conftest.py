@@ -1,0 +1,76 @@
+"""A real HTTP server on 127.0.0.1 standing in for a company's dispatch system."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def event(self) -> dict:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    url: str
+    fail_first: int = 0  # answer 500 to this many requests, then 204
+    received: list[Received] = field(default_factory=list)
+    answered: list[int] = field(default_factory=list)
+
+    def for_order(self, order_id: str) -> list[Received]:
+        return [r for r in self.received if r.event["order"]["order_id"] == order_id]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    box: Receiver
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            box.received.append(Received(dict(self.headers.items()), body))
+            status = 500 if len(box.received) <= box.fail_first else 204
+            box.answered.append(status)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    box = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/linli")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield box
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def settings_env(sandbox) -> Iterator:
+    """Override settings for one test (e.g. fast webhook retries); restored afterwards."""
+    from shared.settings import get_settings
+
+    saved = dict(os.environ)
+
+    def set_env(**values: object) -> None:
+        os.environ.update({f"LINLI_{k.upper()}": str(v) for k, v in values.items()})
+        get_settings.cache_clear()
+
+    yield set_env
+    os.environ.clear()
+    os.environ.update(saved)
+    get_settings.cache_clear()
