@@ -16,6 +16,7 @@ import time
 import traceback
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from moto.stepfunctions.parser.backend.execution import Execution as ParserExecu
 
 from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
 from shared.errors import TransientError
+from shared.idempotency import TTL_ATTRIBUTE
 from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
 
 REGION = "cn-north-1"
@@ -63,12 +65,22 @@ class Invocation:
     errored: bool
 
 
+@dataclass
+class Fault:
+    """Makes the next `times` invocations of a function fail (tests), optionally only those `when` picks:
+    other tests' orders still moving in the background must not use up a test's faults."""
+
+    function_name: str
+    times: int
+    when: Callable[[Any], bool] = lambda _event: True
+
+
 class InProcessLambdas:
     """Replaces moto's docker-based invocation with a call of the real handler in this process."""
 
     def __init__(self) -> None:
         self.invocations: list[Invocation] = []
-        self.faults: dict[str, int] = {}  # function name → failures still to inject (tests)
+        self.faults: list[Fault] = []
         self._lock = threading.Lock()
         self._original = LambdaFunction._invoke_lambda
 
@@ -83,15 +95,31 @@ class InProcessLambdas:
     def uninstall(self) -> None:
         LambdaFunction._invoke_lambda = self._original
 
+    def inject(self, function_name: str, times: int, when: Callable[[Any], bool] | None = None) -> Fault:
+        fault = Fault(function_name, times, when or Fault.when)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def remove(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults = [f for f in self.faults if f is not fault]
+
+    def _maybe_fail(self, function_name: str, event: Any) -> None:
+        with self._lock:
+            candidates = [f for f in self.faults if f.function_name == function_name and f.times > 0]
+        fault = next((f for f in candidates if f.when(event)), None)
+        if fault is not None:
+            with self._lock:
+                fault.times -= 1
+            raise TransientError(f"injected fault in {function_name}")
+
     def invoke(self, function_name: str, handler_path: str, event: Any) -> tuple[str, bool, str]:
         module_name, func_name = handler_path.rsplit(".", 1)
         started = time.perf_counter()
         errored = False
         try:
-            with self._lock:
-                if self.faults.get(function_name, 0) > 0:
-                    self.faults[function_name] -= 1
-                    raise TransientError(f"injected fault in {function_name}")
+            self._maybe_fail(function_name, event)
             handler = getattr(importlib.import_module(module_name), func_name)
             result = handler(event, LambdaContext(function_name=function_name))
             payload = json.dumps(result)
@@ -252,13 +280,13 @@ class LocalAws:
 
     @staticmethod
     def _reset_caches() -> None:
-        from shared import events, queues, sms, workflow
+        from shared import events, idempotency, queues, sms, workflow
         from shared.dal import base
         from shared.settings import get_settings
 
         get_settings.cache_clear()
         base.ensure_bound.cache_clear()
-        for port in (workflow, events, queues, sms):
+        for port in (workflow, events, queues, sms, idempotency):
             port.reset()
 
     def _create_queues_and_bus(self) -> None:
@@ -281,7 +309,11 @@ class LocalAws:
                 bus.put_targets(Rule=rule, EventBusName=EVENT_BUS_NAME, Targets=[{"Id": spec.name, "Arn": arns[spec.name]}])
 
     def _create_resources(self) -> None:
-        self.client("dynamodb").create_table(**table_definition())
+        dynamodb = self.client("dynamodb")
+        dynamodb.create_table(**table_definition())
+        dynamodb.update_time_to_live(
+            TableName=TABLE_NAME, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+        )
         self._create_queues_and_bus()
         role_arn = self.client("iam").create_role(
             RoleName="linli-sandbox",

@@ -78,6 +78,7 @@ def wait_for(check: Callable[[], Any], *, timeout: float = 20, what: str = "cond
 class ApiResult:
     status: int
     body: Any
+    headers: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -86,15 +87,17 @@ class Api:
 
     sandbox: Any
 
-    def call(self, user_id: str | None, role: str | None, method: str, path: str, body: Any = None) -> ApiResult:
+    def call(
+        self, user_id: str | None, role: str | None, method: str, path: str, body: Any = None, headers: dict | None = None
+    ) -> ApiResult:
         from local import tokens
 
-        headers = {"content-type": "application/json"}
+        headers = {"content-type": "application/json", **(headers or {})}
         if user_id:
             headers["authorization"] = f"Bearer {tokens.issue(user_id, role)}"
         raw = json.dumps(body).encode() if body is not None else b""
         response = self.sandbox.gateway.handle(method, path, headers, raw)
-        return ApiResult(response.status, json.loads(response.body) if response.body else None)
+        return ApiResult(response.status, json.loads(response.body) if response.body else None, response.headers)
 
 
 _world_numbers = itertools.count(1)
@@ -115,6 +118,13 @@ class World:
     dispatcher_id: str = ""
     supervisor_id: str = "sup_tongzhou"
     technicians: list[str] = field(default_factory=list)
+
+    def owns_order(self, task_input: dict) -> bool:
+        """For fault injection: does this workflow task's input concern one of this world's orders?"""
+        from shared.dal import orders
+
+        order = orders.get(task_input.get("order_id", ""))
+        return order is not None and order.resident_id == self.resident_id
 
     def as_resident(self, method: str, path: str, body: Any = None) -> ApiResult:
         return self.api.call(self.resident_id, "resident", method, path, body)

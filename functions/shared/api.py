@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
+from shared import idempotency
 from shared.auth import Caller, caller_from_claims
 from shared.errors import DomainError, ValidationFailed
 from shared.observability import logger
@@ -60,24 +61,62 @@ def current_caller(router: Router | APIGatewayHttpResolver) -> Caller:
     return caller_from_claims(router.current_event.request_context.authorizer.jwt_claim)
 
 
+def _json_response(status: int, code: str, message_zh: str, message_en: str) -> dict:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps(error_body(code, message_zh, message_en), ensure_ascii=False),
+    }
+
+
 def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
-    """Every body this API takes is JSON; anything else gets a clear 415 before any parsing."""
+    """Every body this API takes is JSON (else a clear 415 before any parsing); a write call with an
+    `Idempotency-Key` header is done once and its answer replayed to retries."""
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if event.get("body") and content_type != "application/json":
-        return {
-            "statusCode": 415,
-            "headers": {"Content-Type": content_types.APPLICATION_JSON},
-            "body": json.dumps(
-                error_body(
-                    "unsupported_media_type",
-                    "请以 JSON 格式提交（Content-Type: application/json）",
-                    "Send the body as JSON (Content-Type: application/json).",
-                ),
-                ensure_ascii=False,
-            ),
-        }
-    return app.resolve(event, context)
+        return _json_response(
+            415,
+            "unsupported_media_type",
+            "请以 JSON 格式提交（Content-Type: application/json）",
+            "Send the body as JSON (Content-Type: application/json).",
+        )
+    method = event.get("requestContext", {}).get("http", {}).get("method", "")
+    key = headers.get(idempotency.HEADER)
+    if key is None or method not in idempotency.WRITE_METHODS:
+        return app.resolve(event, context)
+    if not 0 < len(key) <= idempotency.KEY_MAX_LENGTH or not key.isprintable():
+        return _json_response(
+            400,
+            "invalid_idempotency_key",
+            f"Idempotency-Key 须为 1–{idempotency.KEY_MAX_LENGTH} 个可见字符",
+            f"Idempotency-Key must be 1–{idempotency.KEY_MAX_LENGTH} printable characters.",
+        )
+    claims = event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims", {})
+    try:
+        return idempotency.run_once(
+            caller=str(claims.get("sub", "anonymous")),
+            method=method,
+            path=event.get("rawPath", ""),
+            key=key,
+            body=event.get("body") or "",
+            run=lambda: app.resolve(event, context),
+            context=context,
+        )
+    except idempotency.KeyReused:
+        return _json_response(
+            422,
+            "idempotency_key_reused",
+            "该 Idempotency-Key 已用于另一个请求，请换一个新的",
+            "This Idempotency-Key was used for a different request; use a new one.",
+        )
+    except idempotency.InProgress:
+        return _json_response(
+            409,
+            "request_in_progress",
+            "同一请求正在处理中，请稍后重试",
+            "The same request is still being processed; retry shortly.",
+        )
 
 
 def build_resolver(*routers: Router) -> APIGatewayHttpResolver:

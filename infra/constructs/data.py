@@ -7,6 +7,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from shared.dal.tables import INDEX_NAMES
+from shared.idempotency import TTL_ATTRIBUTE
 
 
 class DataTable(Construct):
@@ -23,6 +24,8 @@ class DataTable(Construct):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
             # The notify function reads order and offer changes from the stream.
             stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            # Short-lived items (remembered answers to idempotent calls) expire by themselves.
+            time_to_live_attribute=TTL_ATTRIBUTE,
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )

@@ -198,6 +198,9 @@ def test_the_table_has_the_keys_and_indexes_the_sandbox_and_the_data_layer_use(s
     assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"]["SSEEnabled"] is True
+    from shared.idempotency import TTL_ATTRIBUTE
+
+    assert props["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
     assert synthesized.resources[_table_id(synthesized)]["DeletionPolicy"] == "Retain"
 
 

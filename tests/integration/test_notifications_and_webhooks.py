@@ -232,7 +232,7 @@ def test_sms_goes_through_sns_to_the_residents_number(sandbox, world, observe):
 
 def test_messages_that_fail_every_attempt_reach_the_dead_letter_queue(sandbox, world, observe):
     # Given the notification function fails on every attempt
-    sandbox.aws.lambdas.faults["Notifications"] = 10**6
+    fault = sandbox.aws.lambdas.inject("Notifications", 10**6, when=lambda event: world.resident_id in json.dumps(event))
     try:
         order_id = world.order()["order_id"]
 
@@ -244,4 +244,4 @@ def test_messages_that_fail_every_attempt_reach_the_dead_letter_queue(sandbox, w
         [dead] = wait_for(dead_lettered, timeout=40, what="the dead letter")[:1]
         assert int(dead["receive_count"]) >= 1
     finally:
-        sandbox.aws.lambdas.faults["Notifications"] = 0
+        sandbox.aws.lambdas.remove(fault)

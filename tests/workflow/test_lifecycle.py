@@ -206,7 +206,7 @@ def test_booking_is_matched_for_its_slot(world, observe):
 
 def test_transient_task_failures_are_retried(sandbox, world, observe):
     tech = world.add_technician()
-    sandbox.aws.lambdas.faults["SelectCandidate"] = 2  # within the Retry policy (3 attempts)
+    sandbox.aws.lambdas.inject("SelectCandidate", 2, when=world.owns_order)  # within the Retry policy (3 attempts)
     order_id = world.order()["order_id"]
     offer_id = observe.wait_offer(world, tech, order_id, timeout=30)
     assert offer_id
@@ -216,9 +216,9 @@ def test_transient_task_failures_are_retried(sandbox, world, observe):
 
 def test_persistent_task_failure_escalates_visibly(sandbox, world, observe):
     world.add_technician()
-    sandbox.aws.lambdas.faults["SelectCandidate"] = 10  # beyond the Retry policy
+    fault = sandbox.aws.lambdas.inject("SelectCandidate", 10, when=world.owns_order)  # beyond the Retry policy
     order_id = world.order()["order_id"]
     escalated = observe.wait_status(order_id, "escalated", timeout=40)
-    sandbox.aws.lambdas.faults["SelectCandidate"] = 0
+    sandbox.aws.lambdas.remove(fault)
     assert escalated.escalation_reason == "task_failed"
     assert "TaskFailed" in observe.states_entered(order_id)
