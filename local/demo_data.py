@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from shared.dal import people
-from shared.records import Address, Company, Compound, User
+from shared.qualifications import REQUIRED_CERTIFICATE
+from shared.records import Address, Certificate, Company, Compound, User
 
 COMPANIES = [
     Company(company_id="co_tongyuan", name="通苑物业服务有限公司", name_en="Tongyuan Property Services"),
@@ -134,6 +135,8 @@ TECHNICIANS = [
     ),
 ]
 
+DEMO_CERTIFICATE_EXPIRY = "2099-12-31"
+
 STAFF = [
     User(user_id="disp_tongyuan", role="dispatcher", name="通苑调度员 刘", company_id="co_tongyuan"),
     User(user_id="disp_jingan", role="dispatcher", name="京安居调度员 陈", company_id="co_jingan"),
@@ -150,8 +153,16 @@ def seed() -> None:
         people.put_user(user)
         for address in addresses:
             people.put_address(user.user_id, address)
-    for user in TECHNICIANS + STAFF:
+    for user in TECHNICIANS:
+        people.put_user(user.model_copy(update={"certificates": demo_certificates(user)}))
+    for user in STAFF:
         people.put_user(user)
+
+
+def demo_certificates(user: User) -> list[Certificate]:
+    """Every certificate the technician's skills need, valid until the end of next year."""
+    kinds = sorted({k for skill in user.skills if (k := REQUIRED_CERTIFICATE.get(skill))})
+    return [Certificate(kind=k, number=f"{user.user_id}-{k}", expires_on=DEMO_CERTIFICATE_EXPIRY) for k in kinds]
 
 
 def personas() -> list[dict]:

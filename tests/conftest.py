@@ -126,9 +126,24 @@ class World:
     def as_dispatcher(self, method: str, path: str, body: Any = None) -> ApiResult:
         return self.api.call(self.dispatcher_id, "dispatcher", method, path, body)
 
-    def add_technician(self, *, skills=("electrical",), on_duty: bool = True, metres_east: float = 100) -> str:
+    def add_technician(
+        self,
+        *,
+        skills=("electrical",),
+        on_duty: bool = True,
+        metres_east: float = 100,
+        certificates: list | None = None,
+        status: str = "active",
+    ) -> str:
+        """A technician `metres_east` of the compound, holding every certificate the skills need unless
+        `certificates` says otherwise."""
         from shared.dal import people
-        from shared.records import User
+        from shared.qualifications import REQUIRED_CERTIFICATE
+        from shared.records import Certificate, User
+
+        if certificates is None:
+            kinds = sorted({k for s in skills if (k := REQUIRED_CERTIFICATE.get(s))})
+            certificates = [Certificate(kind=k, expires_on="2099-12-31") for k in kinds]
 
         tech_id = f"tech_w{self.n}_{len(self.technicians) + 1}"
         people.put_user(
@@ -139,6 +154,8 @@ class World:
                 company_id=self.company_id,
                 skills=list(skills),
                 on_duty=on_duty,
+                status=status,
+                certificates=certificates,
                 lat=self.lat,
                 lng=self.lng + metres_east / 85_000,
             )

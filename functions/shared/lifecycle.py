@@ -56,6 +56,8 @@ PROGRESS_FROM = {
     S.COMPLETED: frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE}),
 }
 TERMINAL = frozenset({S.CLOSED, S.CANCELLED})
+# Orders that count against a technician's workload cap.
+ACTIVE_ASSIGNMENT = frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE})
 
 # A workflow callback step is satisfied once the order has reached one of these statuses.
 # The API and the callback registration both check this, so whichever comes second resumes the workflow.

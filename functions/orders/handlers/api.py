@@ -18,6 +18,7 @@ from orders.models import (
     DispatchIn,
     HistoryEvent,
     HistoryView,
+    MatchView,
     MeView,
     OrderList,
     OrderView,
@@ -29,7 +30,7 @@ from shared import clock, ids, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
-from shared.dal import offers, orders, people
+from shared.dal import offers, orders, people, slots
 from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable, ValidationFailed
 from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, Role, can_dispatch
 from shared.observability import logger, tracer
@@ -76,6 +77,9 @@ def view(order: Order, caller: Caller) -> OrderView:
         bill=order.bill,
         bill_total=order.bill_total,
         rating_stars=order.rating_stars,
+        match=MatchView(round=order.match_round, search_radius_m=order.search_radius_m, reason=order.match_reason)
+        if caller.role == Role.SUPERVISOR and order.match_round is not None
+        else None,
         timeline=order.timeline,
         created_at=order.created_at,
         updated_at=order.updated_at,
@@ -180,6 +184,7 @@ def cancel_order(order_id: str, body: CancelIn | None = None) -> OrderView:
         extra=orders.set_fields(cancel_reason=reason),
     )
     offers.withdraw_open(order.order_id, at=at)
+    slots.release_for_order(order)
     workflow.stop(workflow.execution_arn_for(order.order_id), error="OrderCancelled", cause=f"Cancelled by {caller.role}")
     return view(cancelled, caller)
 
