@@ -181,8 +181,10 @@ def world(sandbox, api) -> World:
     from shared.records import Address, Company, Compound, User
 
     n = next(_world_numbers)
-    # 0.3° of latitude apart (~33 km): no two worlds share a geohash cell or its neighbours.
-    w = World(n=n, lat=40.2 + 0.3 * n, lng=116.2, api=api)
+    # A grid 0.25° of latitude (~28 km) by 0.3° of longitude (~25 km) apart: no two worlds share a geohash
+    # cell or come within any search radius; the first 42 lie inside the service area (availability checks it).
+    row, col = n % 6, n // 6
+    w = World(n=n, lat=39.5 + 0.25 * row + 2.0 * (col // 7), lng=115.5 + 0.3 * (col % 7), api=api)
     w.company_id, w.compound_id = f"co_w{n}", f"cp_w{n}"
     w.resident_id, w.address_id, w.dispatcher_id = f"res_w{n}", f"addr_w{n}", f"disp_w{n}"
     people.put_company(Company(company_id=w.company_id, name=f"测试物业{n}"))

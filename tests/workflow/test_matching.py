@@ -152,3 +152,28 @@ def test_two_bookings_never_hold_the_same_technicians_slot_and_cancelling_frees_
     assert slots.held_hours(only, hours[0], hours[-1]) == {}
     third = world.order("booking", slot=slot)["order_id"]
     observe.wait_offer(world, only, third)
+
+
+def test_the_spatial_index_follows_location_and_duty(world, observe):
+    from shared.dal import people
+
+    # Given a technician off duty 30 km away
+    tech = world.add_technician(on_duty=False, metres_east=30_000)
+
+    def near_on_duty() -> list[str]:
+        return [t.user_id for t in people.technicians_near(world.lat, world.lng, 1000, on_duty_only=True).technicians]
+
+    assert tech not in near_on_duty()
+    # When he reports for duty at the compound
+    moved = world.as_technician(
+        tech, "PUT", "/technicians/me/availability", {"on_duty": True, "lat": world.lat, "lng": world.lng}
+    )
+    assert moved.status == 200 and moved.body["on_duty"] is True
+    # Then he is in the index there, and an emergency is offered to him
+    assert near_on_duty() == [tech]
+    order_id = world.order()["order_id"]
+    observe.wait_offer(world, tech, order_id)
+    # And off duty he leaves the on-duty index (but stays findable for bookings)
+    world.as_technician(tech, "PUT", "/technicians/me/availability", {"on_duty": False, "lat": world.lat, "lng": world.lng})
+    assert near_on_duty() == []
+    assert [t.user_id for t in people.technicians_near(world.lat, world.lng, 1000, on_duty_only=False).technicians] == [tech]
