@@ -48,5 +48,8 @@ layer: $(STAMP) ## Build the Lambda dependencies layer (arm64, Python 3.12)
 synth: $(STAMP) $(NODE_STAMP) layer ## Synthesize the CloudFormation template (no AWS account needed)
 	npx cdk synth --quiet
 
+bench: $(STAMP) ## Matching benchmark: cities of 1k/10k/100k technicians, writes docs/benchmarks.md (~5 min)
+	$(PYTHON) -m bench.matching
+
 clean: ## Remove the virtualenv, build output and caches
 	rm -rf $(VENV) build cdk.out node_modules .pytest_cache .ruff_cache

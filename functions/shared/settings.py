@@ -32,14 +32,14 @@ class Settings(BaseSettings):
     grab_size: int = Field(default=3, ge=1, le=10)
 
     # Ranking (docs/matching.md): terms in 0..1, score = sum(weight * term).
-    weight_travel: float = Field(default=0.40, ge=0)
+    weight_travel: float = Field(default=0.50, ge=0)
     weight_credit: float = Field(default=0.15, ge=0)
     weight_rating: float = Field(default=0.15, ge=0)
-    weight_workload: float = Field(default=0.15, ge=0)
-    weight_fairness: float = Field(default=0.15, ge=0)
+    weight_workload: float = Field(default=0.10, ge=0)
+    weight_fairness: float = Field(default=0.10, ge=0)
     travel_speed_m_per_min: float = Field(default=250, gt=0)  # e-bike through old compounds, ~15 km/h
     travel_detour_factor: float = Field(default=1.3, ge=1)  # street distance / straight line
-    travel_cap_minutes: float = Field(default=30, gt=0)  # this far or further scores 0
+    travel_cap_minutes: float = Field(default=10, gt=0)  # this far or further scores 0 (~1.9 km)
     fairness_cap_hours: float = Field(default=72, gt=0)  # idle this long or longer scores 1
 
     # Booking slots offered by GET /slots (Beijing time).

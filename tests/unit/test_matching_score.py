@@ -23,12 +23,12 @@ def test_the_terms_and_total_follow_the_documented_formula():
     load = TechLoad(active_orders=1, last_order_at=iso(NOW - timedelta(hours=36)))
     total, terms = score(1000, Company(company_id="co", name="x", credit_score=80), t, load, NOW, P)
     # Then each term is its normalised value and the total is the weighted sum
-    assert terms["travel"].value == pytest.approx(5.2) and terms["travel"].term == pytest.approx(1 - 5.2 / 30, abs=1e-4)
+    assert terms["travel"].value == pytest.approx(5.2) and terms["travel"].term == pytest.approx(1 - 5.2 / 10, abs=1e-4)
     assert terms["credit"].term == 0.8
     assert terms["rating"].term == pytest.approx(0.875)
     assert terms["workload"].term == pytest.approx(2 / 3, abs=1e-4)
     assert terms["fairness"].term == 0.5
-    expected = 0.4 * (1 - 5.2 / 30) + 0.15 * 0.8 + 0.15 * 0.875 + 0.15 * (2 / 3) + 0.15 * 0.5
+    expected = 0.5 * (1 - 5.2 / 10) + 0.15 * 0.8 + 0.15 * 0.875 + 0.10 * (2 / 3) + 0.10 * 0.5
     assert total == pytest.approx(expected, abs=1e-3)
     assert total == pytest.approx(sum(term.points for term in terms.values()), abs=1e-6)
 

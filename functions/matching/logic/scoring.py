@@ -26,14 +26,14 @@ NEUTRAL_RATING_TERM = 0.5
 
 @dataclass(frozen=True)
 class ScoreParams:
-    weight_travel: float = 0.40
+    weight_travel: float = 0.50
     weight_credit: float = 0.15
     weight_rating: float = 0.15
-    weight_workload: float = 0.15
-    weight_fairness: float = 0.15
+    weight_workload: float = 0.10
+    weight_fairness: float = 0.10
     speed_m_per_min: float = 250
     detour_factor: float = 1.3
-    travel_cap_minutes: float = 30
+    travel_cap_minutes: float = 10
     fairness_cap_hours: float = 72
     workload_cap: int = 3
 
