@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from shared.clock import iso
 from shared.slots import hour_blocks
+from tests.unit.matching_fixtures import order as booking_order
 
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 BASE = datetime(2030, 1, 7, 1, 0, tzinfo=UTC)
@@ -94,29 +95,12 @@ def test_no_interleaving_of_answers_assigns_a_grab_round_twice(dal, answers):
     offers, orders, slots = dal
     from shared.errors import Conflict
     from shared.lifecycle import OfferStatus
-    from shared.records import Offer, Quote
+    from shared.records import Offer
 
     run = next(_run)
     order_id = f"ordgrab{run}"
-    from shared.records import Order
-
     now = datetime.now(UTC)
-    order = Order(
-        order_id=order_id,
-        order_type="booking",
-        category="plumbing",
-        description="漏水",
-        status="submitted",
-        resident_id="r",
-        compound_id="c",
-        address_label="x",
-        lat=40.0,
-        lng=116.0,
-        order_code="000000",
-        quote=Quote(low=0, high=0, cap=0, free_service=True, note_zh="", note_en=""),
-        created_at=iso(now),
-        updated_at=iso(now),
-    )
+    order = booking_order(order_id=order_id, order_type="booking", status="submitted", created_at=iso(now), updated_at=iso(now))
     orders.create(order, "arn:test")
     orders.transition(order_id, "matching", ["submitted"], actor="test", at=iso(now))
     batch_id = f"{order_id}-1"

@@ -177,3 +177,23 @@ def test_the_spatial_index_follows_location_and_duty(world, observe):
     world.as_technician(tech, "PUT", "/technicians/me/availability", {"on_duty": False, "lat": world.lat, "lng": world.lng})
     assert near_on_duty() == []
     assert [t.user_id for t in people.technicians_near(world.lat, world.lng, 1000, on_duty_only=False).technicians] == [tech]
+
+
+def test_manual_dispatch_of_a_booking_holds_the_slot_too(world, observe):
+    from shared.dal import slots
+
+    # Given a booking nobody could take (no technician yet), escalated to the supervisors
+    slot = _slot(days=3)
+    order_id = world.order("booking", slot=slot)["order_id"]
+    observe.wait_status(order_id, "escalated")
+    wait_for(lambda: "AwaitManualDispatch" in observe.states_entered(order_id), what="the manual-dispatch wait")
+    # And a technician who already holds another booking in that slot
+    busy = world.add_technician(on_duty=False)
+    hours = slots.hour_blocks(slot["start"], slot["end"])
+    slots.reserve(busy, "ord_other", hours, at=slot["start"])
+    # When the supervisor dispatches him, it is refused; a free one is dispatched and his hours are held
+    refused = world.as_supervisor("POST", f"/orders/{order_id}/dispatch", {"technician_id": busy})
+    assert refused.status == 409 and refused.body["error"]["code"] == "slot_taken"
+    free = world.add_technician(on_duty=False)
+    assert world.as_supervisor("POST", f"/orders/{order_id}/dispatch", {"technician_id": free}).status == 200
+    assert set(slots.held_hours(free, hours[0], hours[-1]).values()) == {order_id}
