@@ -52,4 +52,4 @@ bench: $(STAMP) ## Matching benchmark: cities of 1k/10k/100k technicians, writes
 	$(PYTHON) -m bench.matching
 
 clean: ## Remove the virtualenv, build output and caches
-	rm -rf $(VENV) build cdk.out node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) build cdk.out node_modules .pytest_cache .ruff_cache .hypothesis
