@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.dal import people
-from shared.qualifications import REQUIRED_CERTIFICATE
+from shared.qualifications import certificates_needed
 from shared.records import Address, Certificate, Company, Compound, User
 
 COMPANIES = [
@@ -161,7 +161,7 @@ def seed() -> None:
 
 def demo_certificates(user: User) -> list[Certificate]:
     """Every certificate the technician's skills need, valid until the end of next year."""
-    kinds = sorted({k for skill in user.skills if (k := REQUIRED_CERTIFICATE.get(skill))})
+    kinds = certificates_needed(user.skills)
     return [Certificate(kind=k, number=f"{user.user_id}-{k}", expires_on=DEMO_CERTIFICATE_EXPIRY) for k in kinds]
 
 

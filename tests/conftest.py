@@ -138,12 +138,11 @@ class World:
         """A technician `metres_east` of the compound, holding every certificate the skills need unless
         `certificates` says otherwise."""
         from shared.dal import people
-        from shared.qualifications import REQUIRED_CERTIFICATE
+        from shared.qualifications import certificates_needed
         from shared.records import Certificate, User
 
         if certificates is None:
-            kinds = sorted({k for s in skills if (k := REQUIRED_CERTIFICATE.get(s))})
-            certificates = [Certificate(kind=k, expires_on="2099-12-31") for k in kinds]
+            certificates = [Certificate(kind=k, expires_on="2099-12-31") for k in certificates_needed(list(skills))]
 
         tech_id = f"tech_w{self.n}_{len(self.technicians) + 1}"
         people.put_user(

@@ -25,6 +25,11 @@ CERTIFICATE_NAMES = {
 }
 
 
+def certificates_needed(skills: list[str]) -> list[str]:
+    """The certificate kinds a technician with these skills must hold, sorted."""
+    return sorted({kind for skill in skills if (kind := REQUIRED_CERTIFICATE.get(skill))})
+
+
 def certificate_valid(tech: User, category: str, service_date: date) -> bool:
     """True if the category needs no certificate, or the technician holds it valid on that date."""
     kind = REQUIRED_CERTIFICATE.get(category)
