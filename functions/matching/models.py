@@ -18,6 +18,7 @@ class OfferView(BaseModel):
     description: str
     address_label: str
     place: str | None = None
+    mode: str = Field(default="single", description="single: offered to you alone; grab: to a few at once, first to accept wins")
 
 
 class OfferList(BaseModel):

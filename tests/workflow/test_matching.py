@@ -83,6 +83,7 @@ def test_grab_mode_many_accept_at_once_exactly_one_is_assigned(world, observe):
     order_id = world.order("booking", slot=_slot())["order_id"]
     offer_ids = {t: observe.wait_offer(world, t, order_id) for t in techs}
     assert len(set(offer_ids.values())) == 3
+    assert all(o["mode"] == "grab" for t in techs for o in _offers_of(world, t, order_id))
     # When all three accept at the same moment
     barrier, results = threading.Barrier(3), {}
 
@@ -197,3 +198,24 @@ def test_manual_dispatch_of_a_booking_holds_the_slot_too(world, observe):
     free = world.add_technician(on_duty=False)
     assert world.as_supervisor("POST", f"/orders/{order_id}/dispatch", {"technician_id": free}).status == 200
     assert set(slots.held_hours(free, hours[0], hours[-1]).values()) == {order_id}
+
+
+def test_the_radius_widens_after_the_configured_number_of_refusals(world, observe, monkeypatch):
+    from shared.settings import get_settings
+
+    # Given widening after a single refusal, and two electricians within 1 km
+    monkeypatch.setenv("LINLI_REFUSALS_BEFORE_WIDENING", "1")
+    get_settings.cache_clear()
+    try:
+        first, second = world.add_technician(metres_east=300), world.add_technician(metres_east=600)
+        order_id = world.order()["order_id"]
+        offer_id = observe.wait_offer(world, first, order_id)
+        assert observe.order(order_id).search_radius_m == 1000
+        # When the first declines, the next round searches 3 km (still finding the nearer one first)
+        assert world.as_technician(first, "POST", f"/offers/{offer_id}/decline").status == 200
+        observe.wait_offer(world, second, order_id)
+        stored = observe.order(order_id)
+        assert stored.search_radius_m == 3000 and stored.match_round == 2
+    finally:
+        monkeypatch.delenv("LINLI_REFUSALS_BEFORE_WIDENING")
+        get_settings.cache_clear()

@@ -38,6 +38,7 @@ def _offer_view(offer: Offer) -> OfferView:
         description=order.description,
         address_label=order.address_label,
         place=order.place,
+        mode=offer.match_reason.mode if offer.match_reason else "single",
     )
 
 
