@@ -6,7 +6,8 @@ from local.demo_catalogue import ITEMS as CATALOGUE_ITEMS
 from orders.logic import catalogue as catalogue_rules
 from shared import clock
 from shared.dal import catalogue, people
-from shared.records import Address, Company, Compound, Proxy, User
+from shared.qualifications import certificates_needed
+from shared.records import Address, Certificate, Company, Compound, Proxy, User
 
 COMPANIES = [
     Company(company_id="co_tongyuan", name="通苑物业服务有限公司", name_en="Tongyuan Property Services"),
@@ -141,6 +142,8 @@ TECHNICIANS = [
     ),
 ]
 
+DEMO_CERTIFICATE_EXPIRY = "2099-12-31"
+
 STAFF = [
     User(user_id="disp_tongyuan", role="dispatcher", name="通苑调度员 刘", company_id="co_tongyuan"),
     User(user_id="disp_jingan", role="dispatcher", name="京安居调度员 陈", company_id="co_jingan"),
@@ -157,12 +160,20 @@ def seed() -> None:
         people.put_user(user)
         for address in addresses:
             people.put_address(user.user_id, address)
-    for user in TECHNICIANS + STAFF:
+    for user in TECHNICIANS:
+        people.put_user(user.model_copy(update={"certificates": demo_certificates(user)}))
+    for user in STAFF:
         people.put_user(user)
     for proxy in PROXIES:
         people.put_proxy(proxy)
     if catalogue.current() is None:
         catalogue.publish(catalogue_rules.initial(CATALOGUE_ITEMS, by="seed", at=clock.now_iso()))
+
+
+def demo_certificates(user: User) -> list[Certificate]:
+    """Every certificate the technician's skills need, valid until the end of next year."""
+    kinds = certificates_needed(user.skills)
+    return [Certificate(kind=k, number=f"{user.user_id}-{k}", expires_on=DEMO_CERTIFICATE_EXPIRY) for k in kinds]
 
 
 def personas() -> list[dict]:

@@ -103,6 +103,18 @@ class Api:
 _world_numbers = itertools.count(1)
 
 
+def _world_sites() -> list[tuple[float, float]]:
+    """Where test worlds go: a grid inside the service area (availability checks it), 0.12° of latitude
+    (~13 km) by 0.15° of longitude (~13 km) apart, so no world's technicians come within another's widest
+    search (5 km), and away from the demo compounds in Tongzhou (the HTTP tests use those)."""
+    tongzhou = (39.905, 116.66)
+    sites = [(round(39.5 + 0.12 * r, 3), round(115.5 + 0.15 * c, 3)) for r in range(13) for c in range(14)]
+    return [(0.0, 0.0)] + [s for s in sites if abs(s[0] - tongzhou[0]) > 0.2 or abs(s[1] - tongzhou[1]) > 0.25]
+
+
+WORLD_SITES = _world_sites()  # indexed by world number, from 1
+
+
 @dataclass
 class World:
     """An isolated compound with its own company, resident and technicians, far from every other."""
@@ -138,9 +150,23 @@ class World:
     def as_dispatcher(self, method: str, path: str, body: Any = None) -> ApiResult:
         return self.api.call(self.dispatcher_id, "dispatcher", method, path, body)
 
-    def add_technician(self, *, skills=("electrical",), on_duty: bool = True, metres_east: float = 100) -> str:
+    def add_technician(
+        self,
+        *,
+        skills=("electrical",),
+        on_duty: bool = True,
+        metres_east: float = 100,
+        certificates: list | None = None,
+        status: str = "active",
+    ) -> str:
+        """A technician `metres_east` of the compound, holding every certificate the skills need unless
+        `certificates` says otherwise."""
         from shared.dal import people
-        from shared.records import User
+        from shared.qualifications import certificates_needed
+        from shared.records import Certificate, User
+
+        if certificates is None:
+            certificates = [Certificate(kind=k, expires_on="2099-12-31") for k in certificates_needed(list(skills))]
 
         tech_id = f"tech_w{self.n}_{len(self.technicians) + 1}"
         people.put_user(
@@ -151,6 +177,8 @@ class World:
                 company_id=self.company_id,
                 skills=list(skills),
                 on_duty=on_duty,
+                status=status,
+                certificates=certificates,
                 lat=self.lat,
                 lng=self.lng + metres_east / 85_000,
             )
@@ -176,8 +204,8 @@ def world(sandbox, api) -> World:
     from shared.records import Address, Company, Compound, User
 
     n = next(_world_numbers)
-    # 0.3° of latitude apart (~33 km): no two worlds share a geohash cell or its neighbours.
-    w = World(n=n, lat=40.2 + 0.3 * n, lng=116.2, api=api)
+    lat, lng = WORLD_SITES[n]
+    w = World(n=n, lat=lat, lng=lng, api=api)
     w.company_id, w.compound_id = f"co_w{n}", f"cp_w{n}"
     w.resident_id, w.address_id, w.dispatcher_id = f"res_w{n}", f"addr_w{n}", f"disp_w{n}"
     people.put_company(Company(company_id=w.company_id, name=f"测试物业{n}"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.records import Slot
+
 
 class OfferView(BaseModel):
     offer_id: str
@@ -16,6 +18,7 @@ class OfferView(BaseModel):
     description: str
     address_label: str
     place: str | None = None
+    mode: str = Field(default="single", description="single: offered to you alone; grab: to a few at once, first to accept wins")
 
 
 class OfferList(BaseModel):
@@ -35,3 +38,13 @@ class AvailabilityView(BaseModel):
     on_duty: bool
     lat: float
     lng: float
+
+
+class SlotView(Slot):
+    technicians: int = Field(description="How many eligible technicians nearby are free in this slot")
+
+
+class SlotList(BaseModel):
+    category: str
+    address_id: str
+    slots: list[SlotView]

@@ -7,7 +7,17 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.lifecycle import Category, OrderType
-from shared.records import BillLine, CatalogueChange, CatalogueItem, CataloguePart, Dispute, Quote, Slot, TimelineEntry
+from shared.records import (
+    BillLine,
+    CatalogueChange,
+    CatalogueItem,
+    CataloguePart,
+    Dispute,
+    MatchReason,
+    Quote,
+    Slot,
+    TimelineEntry,
+)
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -153,6 +163,12 @@ class TechnicianView(BaseModel):
     company_name: str | None
 
 
+class MatchView(BaseModel):
+    round: int | None
+    search_radius_m: int | None
+    reason: MatchReason | None = Field(description="Why this technician was offered the order: each score term and the total.")
+
+
 class OrderView(BaseModel):
     order_id: str
     type: str
@@ -176,6 +192,7 @@ class OrderView(BaseModel):
     completed_at: str | None
     dispute: Dispute | None
     rating_stars: int | None
+    match: MatchView | None = Field(default=None, description="Supervisors only: the matching round and its reason.")
     timeline: list[TimelineEntry]
     created_at: str
     updated_at: str

@@ -57,6 +57,18 @@ class OfferNotOpen(Conflict):
     message_en = "This offer is no longer open (expired, taken or withdrawn)."
 
 
+class SlotTaken(Conflict):
+    code = "slot_taken"
+    message_zh = "该时间段您已有预约，不能重复接单"
+    message_en = "You already hold a booking in this time slot."
+
+
+class OfferTaken(Conflict):
+    code = "offer_taken"
+    message_zh = "该订单已被其他师傅抢先接单"
+    message_en = "Another technician took this order first."
+
+
 class InvalidStatus(Conflict):
     code = "invalid_status"
 

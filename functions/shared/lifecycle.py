@@ -59,6 +59,8 @@ PROGRESS_FROM = {
 # A bill can be disputed once the work is done (within `Settings.dispute_days` of completion).
 DISPUTABLE = frozenset({S.COMPLETED, S.RATED, S.CLOSED})
 TERMINAL = frozenset({S.CLOSED, S.CANCELLED})
+# Orders that count against a technician's workload cap.
+ACTIVE_ASSIGNMENT = frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE})
 
 # A workflow callback step is satisfied once the order has reached one of these statuses.
 # The API and the callback registration both check this, so whichever comes second resumes the workflow.

@@ -27,11 +27,24 @@ class Compound(BaseModel):
     free_service: bool = True
 
 
+NEUTRAL_CREDIT_SCORE = 50.0
+
+
 class Company(BaseModel):
     company_id: str
     name: str
     name_en: str = ""
-    status: str = "admitted"
+    status: str = "admitted"  # admitted | suspended (vetting)
+    # 0–100; neutral until the credit record (issue 5) computes it from ratings, SLA and complaints.
+    credit_score: float = NEUTRAL_CREDIT_SCORE
+
+
+class Certificate(BaseModel):
+    """A qualification a technician holds, e.g. the low-voltage electrician's operating certificate."""
+
+    kind: str
+    number: str = ""
+    expires_on: str  # ISO date, valid through that day (Beijing time)
 
 
 class User(BaseModel):
@@ -46,6 +59,8 @@ class User(BaseModel):
     on_duty: bool = False
     lat: float | None = None
     lng: float | None = None
+    certificates: list[Certificate] = Field(default_factory=list)
+    rating: float | None = None  # average stars, 1–5; None until rated
 
 
 class TimelineEntry(BaseModel):
@@ -182,6 +197,30 @@ class Proxy(BaseModel):
     relation_en: str = ""
 
 
+class ScoreTerm(BaseModel):
+    """One term of a match score: the raw value, its normalised 0–1 term, the weight and the points."""
+
+    value: float | None
+    unit: str
+    term: float
+    weight: float
+    points: float
+
+
+class MatchReason(BaseModel):
+    """Why this technician was offered the order: every score term and the total (shown to supervisors)."""
+
+    technician_id: str
+    round: int
+    radius_m: int
+    mode: str  # single | grab
+    rank: int
+    total: float
+    terms: dict[str, ScoreTerm]
+    considered: int  # technicians read from the spatial index
+    eligible: int  # of which passed every hard filter
+
+
 class Order(BaseModel):
     order_id: str
     order_type: str
@@ -204,6 +243,9 @@ class Order(BaseModel):
     excluded_technicians: list[str] = Field(default_factory=list)
     escalation_reason: str | None = None
     cancel_reason: str | None = None
+    match_round: int | None = None
+    search_radius_m: int | None = None
+    match_reason: MatchReason | None = None
     bill: list[BillLine] = Field(default_factory=list)  # the lines charged (while awaiting approval: the quoted ones)
     bill_total: float | None = None
     extra_lines: list[BillLine] = Field(default_factory=list)  # lines beyond the quote, for the resident's consent
@@ -229,6 +271,8 @@ class Offer(BaseModel):
     expires_at: str
     distance_m: float | None = None
     answered_at: str | None = None
+    batch_id: str = ""  # the round's offers share it (grab mode: up to N at once, one task token)
+    match_reason: MatchReason | None = None
 
 
 class Channel(StrEnum):

@@ -37,6 +37,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/offers/{offer_id}/accept", "matching"),
     Route("POST", "/offers/{offer_id}/decline", "matching"),
     Route("PUT", "/technicians/me/availability", "matching"),
+    Route("GET", "/slots", "matching"),
     Route("POST", "/orders/{order_id}/rating", "ratings"),
     Route("GET", "/messages", "notify"),
     Route("GET", "/me/notifications", "notify"),

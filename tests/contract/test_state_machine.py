@@ -114,3 +114,37 @@ def test_task_tokens_never_reach_a_log_line():
 
     for handler in ("functions/matching/handlers/offer.py", "functions/orders/handlers/register_callback.py"):
         assert "log_event=True" not in Path(handler).read_text()
+
+
+def _payload_keys(state: str) -> set[str]:
+    return {k.removesuffix(".$") for k in STATES[state]["Parameters"]["Payload"]}
+
+
+@pytest.mark.parametrize(
+    ("state", "model"),
+    [
+        ("SelectCandidate", "matching.handlers.select_candidate:SelectCandidateIn"),
+        ("OfferToTechnician", "matching.handlers.offer:OfferIn"),
+        ("ExpireOffer", "matching.handlers.expire_offer:ExpireOfferIn"),
+    ],
+)
+def test_the_matching_tasks_payloads_are_exactly_what_their_handlers_validate(state, model):
+    import importlib
+
+    module, name = model.split(":")
+    fields = getattr(importlib.import_module(module), name).model_fields
+    assert _payload_keys(state) == set(fields)
+    assert {k for k, f in fields.items() if f.is_required()} <= _payload_keys(state)
+
+
+def test_one_wait_per_round_whatever_the_number_of_offers():
+    # Grab mode offers a round to several technicians with one task token and one timeout: the round's
+    # offers and its batch id come from SelectCandidate, and the expiry closes the same batch.
+    offer = STATES["OfferToTechnician"]["Parameters"]["Payload"]
+    assert offer["offers.$"] == "$.match.result.offers" and offer["batch_id.$"] == "$.match.result.batch_id"
+    assert STATES["ExpireOffer"]["Parameters"]["Payload"]["batch_id.$"] == "$.match.result.batch_id"
+    assert STATES["OfferToTechnician"]["TimeoutSecondsPath"] == "$.timeouts.offer_seconds"
+    # declined or expired rounds loop back to the selection, which widens the radius or ends in escalation
+    assert STATES["OfferAnswered"]["Default"] == "SelectCandidate"
+    assert STATES["CandidateFound"]["Default"] == "NoCandidatesLeft"
+    assert STATES["NoCandidatesLeft"]["Next"] == "MarkEscalated"

@@ -17,3 +17,25 @@ def test_neighbours_cover_nearby_points_in_every_direction():
     assert len(cells) == 9
     for dlat, dlng in [(0.03, 0), (-0.03, 0), (0, 0.04), (0, -0.04), (0.03, 0.04)]:
         assert geohash(lat + dlat, lng + dlng) in cells
+
+
+def test_the_cells_covering_a_radius_contain_every_point_within_it():
+    import math
+
+    from shared.geo import cells_covering, index_precision
+
+    lat, lng = 39.9054, 116.6574
+    for radius in (1000, 3000, 5000):
+        precision = index_precision(radius)
+        cells = set(cells_covering(lat, lng, radius, precision))
+        for bearing in range(0, 360, 15):
+            dlat = radius * math.cos(math.radians(bearing)) / 111_320
+            dlng = radius * math.sin(math.radians(bearing)) / (111_320 * math.cos(math.radians(lat)))
+            assert geohash(lat + dlat, lng + dlng, precision) in cells, (radius, bearing)
+        assert distance_m(lat, lng, lat + radius / 111_320, lng) <= radius * 1.01
+
+
+def test_one_km_searches_read_finer_cells():
+    from shared.geo import index_precision
+
+    assert index_precision(1000) == 6 and index_precision(3000) == 5

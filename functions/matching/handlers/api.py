@@ -1,20 +1,26 @@
-"""HTTP API of the matching domain: a technician's offers, accept/decline, and availability."""
+"""HTTP API of the matching domain: a technician's offers, accept/decline, availability; booking slots."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from matching.models import AvailabilityIn, AvailabilityView, OfferList, OfferView
+from matching.availability import available_slots
+from matching.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
 from shared import clock, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.dal import offers, orders, people
-from shared.errors import Forbidden
-from shared.lifecycle import OfferStatus, Role
+from shared.errors import Forbidden, OfferTaken, ValidationFailed
+from shared.lifecycle import Category, OfferStatus, OrderType, Role
 from shared.observability import logger, tracer
 from shared.records import Offer
+from shared.settings import get_settings
+from shared.slots import hour_blocks
 
 router = Router()
 
@@ -32,6 +38,7 @@ def _offer_view(offer: Offer) -> OfferView:
         description=order.description,
         address_label=order.address_label,
         place=order.place,
+        mode=offer.match_reason.mode if offer.match_reason else "single",
     )
 
 
@@ -58,7 +65,13 @@ def accept_offer(offer_id: str) -> OfferView:
     if technician is None or technician.status != "active" or not technician.company_id:
         raise Forbidden("账号不可接单", "This account cannot take orders.")
     order = orders.get_or_404(offer.order_id)
-    offers.accept(offer, order, technician.company_id, at=clock.now_iso())
+    hours = hour_blocks(order.slot.start, order.slot.end) if order.order_type == OrderType.BOOKING and order.slot else []
+    try:
+        # Grab mode: the first accept wins this transaction; every other accept of the round gets 409.
+        offers.accept(offer, order, technician.company_id, at=clock.now_iso(), reserve_hours=hours)
+    except OfferTaken:
+        offers.withdraw_batch(offer.order_id, offer.batch_id, at=clock.now_iso())
+        raise
     # The offer record already says who got the order; a late resume (timed out) changes nothing.
     workflow.resume(offers.task_token(offer.offer_id), {"decision": OfferStatus.ACCEPTED.value})
     return _offer_view(offers.get_or_404(offer_id))
@@ -68,8 +81,9 @@ def accept_offer(offer_id: str) -> OfferView:
 def decline_offer(offer_id: str) -> OfferView:
     caller = current_caller(router)
     offer = _own_offer(offer_id, caller)
-    offers.close_unanswered(offer, OfferStatus.DECLINED, actor=caller.user_id, at=clock.now_iso())
-    workflow.resume(offers.task_token(offer.offer_id), {"decision": OfferStatus.DECLINED.value})
+    # In grab mode the round goes on while others may still accept; the last refusal ends it.
+    if offers.refuse(offer, OfferStatus.DECLINED, actor=caller.user_id, at=clock.now_iso()):
+        workflow.resume(offers.task_token(offer.offer_id), {"decision": OfferStatus.DECLINED.value})
     return _offer_view(offers.get_or_404(offer_id))
 
 
@@ -79,6 +93,21 @@ def set_availability(body: AvailabilityIn) -> AvailabilityView:
     require_role(caller, Role.TECHNICIAN)
     user = people.set_availability(caller.user_id, body.on_duty, body.lat, body.lng)
     return AvailabilityView(technician_id=user.user_id, on_duty=user.on_duty, lat=user.lat, lng=user.lng)
+
+
+@router.get("/slots")
+def list_slots(
+    category: Annotated[Category, Query(description="The repair category")],
+    address_id: Annotated[str, Query(min_length=1, max_length=64, description="One of the resident's addresses")],
+) -> SlotList:
+    caller = current_caller(router)
+    require_role(caller, Role.RESIDENT)
+    address = people.get_address(caller.user_id, address_id)
+    if address is None:
+        raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
+    return SlotList(
+        category=category, address_id=address_id, slots=available_slots(category, address.lat, address.lng, get_settings())
+    )
 
 
 app = build_resolver(router)

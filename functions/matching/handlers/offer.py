@@ -1,6 +1,6 @@
-"""Workflow task (callback): create the offer, storing the task token with it, and return.
+"""Workflow task (callback): create the round's offers, each storing the round's task token, and return.
 
-The workflow then waits until the technician accepts or declines through the API, or the offer times out.
+The workflow then waits until one technician accepts, the last one declines, or the round times out.
 """
 
 from __future__ import annotations
@@ -14,13 +14,20 @@ from shared import clock
 from shared.dal import offers
 from shared.lifecycle import OfferStatus
 from shared.observability import logger, tracer
-from shared.records import Offer
+from shared.records import MatchReason, Offer
+
+
+class OfferedTechnician(BaseModel):
+    technician_id: str
+    offer_id: str
+    distance_m: float | None = None
+    reason: MatchReason | None = None
 
 
 class OfferIn(BaseModel):
     order_id: str
-    technician_id: str
-    offer_id: str
+    batch_id: str
+    offers: list[OfferedTechnician] = Field(min_length=1)
     expires_in_seconds: int = Field(gt=0)
     task_token: str = Field(repr=False)
 
@@ -30,16 +37,24 @@ class OfferIn(BaseModel):
 def handler(event: dict, context: LambdaContext) -> dict:
     task = OfferIn.model_validate(event)
     now = clock.now()
-    offer = Offer(
-        offer_id=task.offer_id,
-        order_id=task.order_id,
-        technician_id=task.technician_id,
-        status=OfferStatus.OPEN,
-        created_at=clock.iso(now),
-        expires_at=clock.iso(now + timedelta(seconds=task.expires_in_seconds)),
-    )
-    offers.create(offer, task.task_token, at=offer.created_at)
+    created, expires = clock.iso(now), clock.iso(now + timedelta(seconds=task.expires_in_seconds))
+    batch = [
+        Offer(
+            offer_id=o.offer_id,
+            order_id=task.order_id,
+            technician_id=o.technician_id,
+            status=OfferStatus.OPEN,
+            created_at=created,
+            expires_at=expires,
+            distance_m=o.distance_m,
+            batch_id=task.batch_id,
+            match_reason=o.reason,
+        )
+        for o in task.offers
+    ]
+    offers.create_batch(batch, task.task_token, at=created)
     logger.info(
-        "offer created", extra={"order_id": task.order_id, "offer_id": task.offer_id, "technician_id": task.technician_id}
+        "offers created",
+        extra={"order_id": task.order_id, "batch_id": task.batch_id, "technicians": [o.technician_id for o in task.offers]},
     )
-    return {"offer_id": task.offer_id}
+    return {"batch_id": task.batch_id, "offers": len(batch)}

@@ -1,19 +1,41 @@
-"""Workflow task: choose the next technician to offer the order to, or report that none is left."""
+"""Workflow task: choose the next round's technician(s), or report that nobody is left.
+
+Reads the order and its past offers, plans the round (radius, how many at once), reads the spatial
+index around the order, and leaves the deciding to `matching.logic.engine`.
+"""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from matching.logic.candidates import rank
-from shared.dal import offers, orders, people
-from shared.geo import cell_and_neighbours
+from matching.logic import rounds
+from matching.logic.eligibility import Criteria, TechLoad
+from matching.logic.engine import select
+from matching.logic.scoring import ScoreParams
+from matching.logic.slots import service_date
+from shared import clock
+from shared.dal import offers, orders, people, slots
+from shared.lifecycle import OrderType
 from shared.observability import logger, tracer
+from shared.records import Order, User
 from shared.settings import get_settings
+from shared.slots import hour_blocks
 
 
 class SelectCandidateIn(BaseModel):
     order_id: str
+
+
+def _load_reader(order: Order, window: int):
+    hours = hour_blocks(order.slot.start, order.slot.end) if order.order_type == OrderType.BOOKING and order.slot else []
+
+    def read(tech: User) -> TechLoad:
+        active, last = orders.technician_load(tech.user_id, window)
+        busy = bool(hours) and bool(set(slots.held_hours(tech.user_id, hours[0], hours[-1])) & set(hours))
+        return TechLoad(active_orders=active, last_order_at=last, busy=busy)
+
+    return read
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -22,29 +44,62 @@ def handler(event: dict, context: LambdaContext) -> dict:
     task = SelectCandidateIn.model_validate(event)
     settings = get_settings()
     order = orders.get_or_404(task.order_id)
-    rounds_done = len(offers.for_order(order.order_id))
-    if rounds_done >= settings.max_offer_rounds:
-        return {"found": False, "reason": "max_rounds", "rounds": rounds_done}
-    nearby = people.technicians_in_cells(cell_and_neighbours(order.lat, order.lng))
-    companies = {t.company_id for t in nearby if t.company_id}
-    admitted = {c for c in companies if (company := people.get_company(c)) and company.status == "admitted"}
-    ranked = rank(nearby, order, admitted, settings.search_radius_m)
-    if not ranked:
-        return {"found": False, "reason": "no_candidates", "rounds": rounds_done}
-    best = ranked[0]
+    past = offers.for_order(order.order_id)
+    plan = rounds.plan(past, settings.match_radii_m, settings.refusals_before_widening)
+    if plan.round > settings.max_offer_rounds:
+        return {"found": False, "reason": "max_rounds", "round": plan.round - 1}
+    now = clock.now()
+    size = rounds.batch_size(order.order_type, settings.grab_order_types, settings.grab_size)
+    items_read = 0
+
+    def read_nearby(radius: int) -> list[User]:
+        nonlocal items_read
+        nearby = people.technicians_near(order.lat, order.lng, radius, on_duty_only=order.order_type == OrderType.EMERGENCY)
+        items_read += nearby.items_read
+        return nearby.technicians
+
+    outcome = select(
+        order,
+        radii=settings.match_radii_m,
+        start_index=plan.radius_index,
+        size=size,
+        criteria_for=lambda radius: Criteria(
+            order=order,
+            service_date=service_date(order, now),
+            radius_m=radius,
+            companies={},
+            asked=frozenset(o.technician_id for o in past),
+            workload_cap=settings.workload_cap,
+        ),
+        read_nearby=read_nearby,
+        read_companies=people.get_companies,
+        read_load=_load_reader(order, settings.workload_window),
+        params=ScoreParams.from_settings(settings),
+        now=now,
+    )
+    log = {"order_id": order.order_id, "round": plan.round, "considered": outcome.considered, "items_read": items_read}
+    if not outcome.chosen:
+        logger.info("no candidate left", extra={**log, "rejections": outcome.rejections})
+        return {"found": False, "reason": "no_candidates", "round": plan.round}
+    batch = rounds.batch_id(order.order_id, plan.round)
+    mode = "grab" if size > 1 else "single"
+    chosen = [
+        {
+            "technician_id": s.technician_id,
+            "offer_id": rounds.offer_id(batch, k),
+            "distance_m": s.distance_m,
+            "reason": outcome.reason(s, round_number=plan.round, mode=mode, rank_number=k).model_dump(),
+        }
+        for k, s in enumerate(outcome.chosen, start=1)
+    ]
     logger.info(
-        "candidate selected",
-        extra={
-            "order_id": order.order_id,
-            "technician_id": best.technician_id,
-            "distance_m": best.distance_m,
-            "considered": len(nearby),
-        },
+        "candidates selected", extra={**log, "radius_m": outcome.radius_m, "chosen": [c["technician_id"] for c in chosen]}
     )
     return {
         "found": True,
-        "technician_id": best.technician_id,
-        "offer_id": offers.offer_id_for(order.order_id, rounds_done + 1),
-        "distance_m": best.distance_m,
-        "rounds": rounds_done + 1,
+        "batch_id": batch,
+        "round": plan.round,
+        "radius_m": outcome.radius_m,
+        "mode": mode,
+        "offers": chosen,
     }

@@ -29,12 +29,13 @@ from shared import clock, ids, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
-from shared.dal import catalogue, offers, orders, people
+from shared.dal import catalogue, offers, orders, people, slots
 from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable, ValidationFailed
-from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, Role, can_dispatch
+from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, OrderType, Role, can_dispatch
 from shared.observability import logger, tracer
 from shared.records import Order
 from shared.settings import get_settings
+from shared.slots import hour_blocks
 
 router = Router()
 
@@ -126,6 +127,7 @@ def cancel_order(order_id: str, body: CancelIn | None = None) -> OrderView:
         extra=orders.set_fields(cancel_reason=reason),
     )
     offers.withdraw_open(order.order_id, at=at)
+    slots.release_for_order(order)
     workflow.stop(workflow.execution_arn_for(order.order_id), error="OrderCancelled", cause=f"Cancelled by {caller.role}")
     return view(cancelled, caller)
 
@@ -198,15 +200,26 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
         raise Forbidden("只能指派本公司的师傅", "You can only assign your own company's technicians.")
     if order.category not in tech.skills:
         raise ValidationFailed("该师傅不具备此类维修技能", "This technician lacks the skill for this category.")
-    assigned = orders.transition(
-        order.order_id,
-        OrderStatus.ASSIGNED,
-        [order.status],
-        actor=caller.user_id,
-        at=clock.now_iso(),
-        note=f"dispatched to {tech.user_id}",
-        extra=orders.assignment_actions(order, tech.user_id, tech.company_id),
-    )
+    at = clock.now_iso()
+    # A booking holds the technician's slot hours first: 409 slot_taken if he is booked then.
+    hours = hour_blocks(order.slot.start, order.slot.end) if order.order_type == OrderType.BOOKING and order.slot else []
+    if hours:
+        slots.reserve(tech.user_id, order.order_id, hours, at=at)
+    try:
+        assigned = orders.transition(
+            order.order_id,
+            OrderStatus.ASSIGNED,
+            [order.status],
+            actor=caller.user_id,
+            at=at,
+            note=f"dispatched to {tech.user_id}",
+            extra=orders.assignment_actions(order, tech.user_id, tech.company_id),
+        )
+    except InvalidStatus:
+        slots.release(tech.user_id, order.order_id, hours)
+        raise
+    if order.technician_id and order.technician_id != tech.user_id:
+        slots.release_for_order(order)  # the previous assignee's hours, if any
     resume_step(order.order_id, "dispatch", {"technician_id": tech.user_id})
     return view(assigned, caller)
 

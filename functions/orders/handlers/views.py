@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orders.logic import rules
-from orders.models import OrderView, StatusText, TechnicianView
+from orders.models import MatchView, OrderView, StatusText, TechnicianView
 from shared.auth import Caller
 from shared.dal import orders, people
 from shared.errors import Forbidden, ValidationFailed
@@ -53,6 +53,9 @@ def view(order: Order, caller: Caller) -> OrderView:
         completed_at=order.completed_at,
         dispute=order.dispute,
         rating_stars=order.rating_stars,
+        match=MatchView(round=order.match_round, search_radius_m=order.search_radius_m, reason=order.match_reason)
+        if caller.role == Role.SUPERVISOR and order.match_round is not None
+        else None,
         timeline=order.timeline,
         created_at=order.created_at,
         updated_at=order.updated_at,

@@ -1,25 +1,30 @@
-"""Offers of an order to a technician. The offer record is the truth about who got the order:
-every decision is a conditional write on it, whatever Step Functions later says."""
+"""Offers of an order to technicians. The offer records are the truth about who got the order: every
+decision is a conditional write on them and on the order, whatever Step Functions later says.
+
+A round is a batch of offers (one, or the top N in grab mode) that share the round's task token. The
+order holds the batch id (`current_offer_id`) and how many of its offers are still open (`offers_open`):
+the first accept wins by a transaction conditioned on the order still being `offered` in this batch; the
+last refusal (the one that brings `offers_open` to 0) returns the order to matching and resumes the
+workflow.
+"""
 
 from __future__ import annotations
 
+import contextlib
+
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from shared.dal import orders
+from shared.dal import orders, slots
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import OfferItem, OrderItem
-from shared.errors import NotFound, OfferNotOpen
+from shared.errors import NotFound, OfferNotOpen, OfferTaken, SlotTaken
 from shared.lifecycle import OfferStatus, OrderStatus
 from shared.records import Offer, Order
 
 
-def offer_id_for(order_id: str, round_number: int) -> str:
-    """Deterministic, so a retried offer task writes the same offer instead of a second one."""
-    return f"{order_id}-{round_number}"
-
-
 def order_id_of(offer_id: str) -> str:
-    return offer_id.rsplit("-", 1)[0]
+    """Offer ids are `<order id>-<round>-<k>`; order ids never contain '-'."""
+    return offer_id.split("-", 1)[0]
 
 
 def _key(offer_id: str) -> tuple[str, str]:
@@ -54,7 +59,14 @@ def task_token(offer_id: str) -> str:
 
 def for_order(order_id: str) -> list[Offer]:
     ensure_bound()
-    return [_record(i) for i in OfferItem.query(f"ORDER#{order_id}", OfferItem.sk.startswith("OFFER#"))]
+    items = OfferItem.query(f"ORDER#{order_id}", OfferItem.sk.startswith("OFFER#"), consistent_read=True)
+    return [_record(i) for i in items]
+
+
+def in_batch(order_id: str, batch_id: str) -> list[Offer]:
+    ensure_bound()
+    items = OfferItem.query(f"ORDER#{order_id}", OfferItem.sk.startswith(f"OFFER#{batch_id}-"), consistent_read=True)
+    return [_record(i) for i in items]
 
 
 def open_for_technician(technician_id: str) -> list[Offer]:
@@ -63,47 +75,68 @@ def open_for_technician(technician_id: str) -> list[Offer]:
     return [_record(i) for i in items if i.status == OfferStatus.OPEN]
 
 
-def create(offer: Offer, token: str, *, at: str) -> None:
-    """Store the offer with its task token and mark the order offered, in one transaction.
+def _item(offer: Offer, token: str) -> OfferItem:
+    data = offer.model_dump()
+    data["match_reason"] = offer.match_reason.model_dump() if offer.match_reason else None
+    return OfferItem(
+        *_key(offer.offer_id), **data, task_token=token, gsi2pk=f"TECHOFFER#{offer.technician_id}", gsi2sk=offer.created_at
+    )
 
-    A retry of the same offer task (same offer id) only refreshes the token of a still-open offer.
+
+def create_batch(batch: list[Offer], token: str, *, at: str) -> None:
+    """Store the round's offers, each with the round's task token, and mark the order offered, atomically.
+
+    A retry of the same offer task (same batch id) only refreshes the token of the still-open offers.
     """
     ensure_bound()
-    item = OfferItem(
-        *_key(offer.offer_id),
-        **offer.model_dump(),
-        task_token=token,
-        gsi2pk=f"TECHOFFER#{offer.technician_id}",
-        gsi2sk=offer.created_at,
-    )
-    order = OrderItem(*orders.order_key(offer.order_id))
+    top = batch[0]
+    reason = top.match_reason
+    order_actions = orders.status_actions(OrderStatus.OFFERED, "workflow", at, ",".join(o.technician_id for o in batch)) + [
+        OrderItem.current_offer_id.set(top.batch_id),
+        OrderItem.offers_open.set(len(batch)),
+    ]
+    if reason is not None:
+        order_actions += [
+            OrderItem.match_round.set(reason.round),
+            OrderItem.search_radius_m.set(reason.radius_m),
+            OrderItem.match_reason.set(reason.model_dump()),
+        ]
     try:
         with transaction() as tx:
-            tx.save(item, condition=OfferItem.pk.does_not_exist())
+            for offer in batch:
+                tx.save(_item(offer, token), condition=OfferItem.pk.does_not_exist())
             tx.update(
-                order,
-                actions=orders.status_actions(OrderStatus.OFFERED, "workflow", at, offer.technician_id)
-                + [OrderItem.current_offer_id.set(offer.offer_id)],
+                OrderItem(*orders.order_key(top.order_id)),
+                actions=order_actions,
                 condition=orders.status_condition([OrderStatus.MATCHING]),
             )
     except TransactWriteError as exc:
         if not condition_failed(exc):
             raise
-        existing = get(offer.offer_id)
-        if existing is None or existing.status != OfferStatus.OPEN:
+        existing = [o for o in in_batch(top.order_id, top.batch_id) if o.status == OfferStatus.OPEN]
+        if not existing:
             raise
-        OfferItem(*_key(offer.offer_id)).update(
-            actions=[OfferItem.task_token.set(token)], condition=OfferItem.status == OfferStatus.OPEN
-        )
+        for offer in existing:
+            OfferItem(*_key(offer.offer_id)).update(
+                actions=[OfferItem.task_token.set(token)], condition=OfferItem.status == OfferStatus.OPEN
+            )
 
 
 def _close_actions(status: str, at: str) -> list:
     return [OfferItem.status.set(status), OfferItem.answered_at.set(at), OfferItem.gsi2pk.remove(), OfferItem.gsi2sk.remove()]
 
 
-def accept(offer: Offer, order: Order, company_id: str, *, at: str) -> None:
-    """Offer open → accepted and order offered → assigned, atomically; OfferNotOpen if either moved."""
+def _in_this_batch(offer: Offer):
+    return (OrderItem.status == OrderStatus.OFFERED) & (OrderItem.current_offer_id == offer.batch_id)
+
+
+def accept(offer: Offer, order: Order, company_id: str, *, at: str, reserve_hours: list[str] | None = None) -> None:
+    """Offer open → accepted, order offered → assigned (this batch only) and, for a booking, the
+    technician's hours held — all in one transaction. Whoever loses gets OfferNotOpen / OfferTaken /
+    SlotTaken and nothing changes; the winner then withdraws the batch's other offers."""
     ensure_bound()
+    hours = reserve_hours or []
+    reason = offer.match_reason.model_dump() if offer.match_reason else None
     try:
         with transaction() as tx:
             tx.update(
@@ -114,17 +147,35 @@ def accept(offer: Offer, order: Order, company_id: str, *, at: str) -> None:
             tx.update(
                 OrderItem(*orders.order_key(offer.order_id)),
                 actions=orders.status_actions(OrderStatus.ASSIGNED, offer.technician_id, at)
-                + orders.assignment_actions(order, offer.technician_id, company_id),
-                condition=(OrderItem.status == OrderStatus.OFFERED) & (OrderItem.current_offer_id == offer.offer_id),
+                + orders.assignment_actions(order, offer.technician_id, company_id)
+                + [OrderItem.offers_open.set(0)]
+                + ([OrderItem.match_reason.set(reason)] if reason else []),
+                condition=_in_this_batch(offer),
             )
+            for hour in hours:
+                tx.save(slots.reservation(offer.technician_id, offer.order_id, hour, at=at), condition=slots.not_held())
     except TransactWriteError as exc:
-        if condition_failed(exc):
-            raise OfferNotOpen() from exc
-        raise
+        if not condition_failed(exc):
+            raise
+        raise _why_accept_failed(offer, at) from exc
+    withdraw_batch(offer.order_id, offer.batch_id, at=at)
 
 
-def close_unanswered(offer: Offer, status: OfferStatus, *, actor: str, at: str) -> None:
-    """Decline or expire an open offer: the order goes back to matching without this technician."""
+def _why_accept_failed(offer: Offer, at: str) -> Exception:
+    """Read back which condition failed: the offer itself, the order (someone else won) or the slot."""
+    now_offer, order = get(offer.offer_id), orders.get(offer.order_id)
+    if now_offer is None or now_offer.status != OfferStatus.OPEN or now_offer.expires_at <= at:
+        return OfferNotOpen()
+    if order is None or order.status != OrderStatus.OFFERED or order.current_offer_id != offer.batch_id:
+        return OfferTaken() if order is not None and order.status == OrderStatus.ASSIGNED else OfferNotOpen()
+    return SlotTaken()
+
+
+def refuse(offer: Offer, status: OfferStatus, *, actor: str, at: str) -> bool:
+    """Decline or expire one open offer; the technician is never asked for this order again.
+
+    Returns True when this was the batch's last open offer and this call returned the order to
+    matching: then, and only then, the caller resumes the workflow (exactly one caller does)."""
     ensure_bound()
     try:
         with transaction() as tx:
@@ -135,22 +186,56 @@ def close_unanswered(offer: Offer, status: OfferStatus, *, actor: str, at: str) 
             )
             tx.update(
                 OrderItem(*orders.order_key(offer.order_id)),
-                actions=orders.status_actions(OrderStatus.MATCHING, actor, at, f"offer {status}")
-                + [orders.exclude_technician_action(offer.technician_id)],
-                condition=(OrderItem.status == OrderStatus.OFFERED) & (OrderItem.current_offer_id == offer.offer_id),
+                actions=[OrderItem.offers_open.add(-1), orders.exclude_technician_action(offer.technician_id)],
+                condition=_in_this_batch(offer),
             )
     except TransactWriteError as exc:
         if condition_failed(exc):
             raise OfferNotOpen() from exc
         raise
+    return end_batch(offer, actor=actor, at=at, note=f"offer {status}")
+
+
+def end_batch(offer: Offer, *, actor: str, at: str, note: str) -> bool:
+    """Order offered → matching once no offer of the batch is open; True for the one caller that did it."""
+    try:
+        OrderItem(*orders.order_key(offer.order_id)).update(
+            actions=orders.status_actions(OrderStatus.MATCHING, actor, at, note),
+            condition=_in_this_batch(offer) & (OrderItem.offers_open <= 0),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def expire_batch(order_id: str, batch_id: str, *, at: str) -> str:
+    """The round's wait timed out: expire its open offers. The records decide the verdict: `accepted` if
+    someone accepted at the last moment, `declined` if the last one declined, `expired` otherwise."""
+    batch = in_batch(order_id, batch_id)
+    for offer in batch:
+        if offer.status == OfferStatus.OPEN:
+            with contextlib.suppress(OfferNotOpen):
+                refuse(offer, OfferStatus.EXPIRED, actor="workflow", at=at)
+    statuses = {o.status for o in in_batch(order_id, batch_id)}
+    if OfferStatus.ACCEPTED in statuses:
+        return OfferStatus.ACCEPTED.value
+    return OfferStatus.EXPIRED.value if OfferStatus.EXPIRED in statuses else OfferStatus.DECLINED.value
+
+
+def withdraw_batch(order_id: str, batch_id: str, *, at: str) -> int:
+    return _withdraw([o for o in in_batch(order_id, batch_id) if o.status == OfferStatus.OPEN], at)
 
 
 def withdraw_open(order_id: str, *, at: str) -> int:
     """Withdraw every open offer of a cancelled order; returns how many were withdrawn."""
+    return _withdraw([o for o in for_order(order_id) if o.status == OfferStatus.OPEN], at)
+
+
+def _withdraw(open_offers: list[Offer], at: str) -> int:
     withdrawn = 0
-    for offer in for_order(order_id):
-        if offer.status != OfferStatus.OPEN:
-            continue
+    for offer in open_offers:
         try:
             OfferItem(*_key(offer.offer_id)).update(
                 actions=_close_actions(OfferStatus.WITHDRAWN, at), condition=OfferItem.status == OfferStatus.OPEN

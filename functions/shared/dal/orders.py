@@ -10,6 +10,7 @@ from pynamodb.expressions.update import Action
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.tables import OrderItem, TimelineMap
 from shared.errors import InvalidStatus, NotFound
+from shared.lifecycle import ACTIVE_ASSIGNMENT
 from shared.records import Order
 
 ORDER_SK = "ORDER"
@@ -26,6 +27,8 @@ def to_record(item: OrderItem) -> Order:
     data["excluded_technicians"] = list(item.excluded_technicians or [])
     data["bill"] = item.bill or []
     data["extra_lines"] = item.extra_lines or []
+    data["match_round"] = int(item.match_round) if item.match_round is not None else None
+    data["search_radius_m"] = int(item.search_radius_m) if item.search_radius_m is not None else None
     return Order(**data)
 
 
@@ -103,6 +106,15 @@ def for_company(company_id: str, limit: int = 50) -> list[Order]:
 
 def with_status(status: str, limit: int = 50) -> list[Order]:
     return _query(OrderItem.by_status, f"STATUS#{status}", limit)
+
+
+def technician_load(technician_id: str, window: int) -> tuple[int, str | None]:
+    """(active orders, when the latest order was created) from the technician's latest `window` orders:
+    one Query of at most `window` items. Active orders older than that window are not counted."""
+    ensure_bound()
+    items = list(OrderItem.by_technician.query(f"TECH#{technician_id}", scan_index_forward=False, limit=window))
+    active = sum(1 for i in items if i.status in ACTIVE_ASSIGNMENT)
+    return active, (items[0].created_at if items else None)
 
 
 def status_actions(status: str, actor: str, at: str, note: str | None = None) -> list[Action]:

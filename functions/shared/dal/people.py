@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from shared.dal.base import ensure_bound
 from shared.dal.tables import AddressItem, CompanyItem, CompoundItem, ProxyItem, UserItem
-from shared.geo import geohash
-from shared.records import Address, Company, Compound, Proxy, User
+from shared.geo import cells_covering, geohash, index_precision
+from shared.records import Address, Certificate, Company, Compound, Proxy, User
 
 PROFILE = "PROFILE"
+INDEX_PRECISION = 5  # the partition key's cell
+SORT_PRECISION = 7  # the head of the sort key: finer cells are a begins_with
 
 
 def _user(item: UserItem) -> User:
@@ -22,19 +26,33 @@ def _user(item: UserItem) -> User:
         on_duty=bool(item.on_duty),
         lat=item.lat,
         lng=item.lng,
+        certificates=[Certificate(**c) for c in (item.certificates or [])],
+        rating=item.rating,
     )
 
 
+def _duty(on_duty: bool) -> str:
+    return "on" if on_duty else "off"
+
+
 def _cell_keys(user: User) -> dict:
-    # Technicians are indexed by geohash cell so matching reads only nearby cells.
-    if user.role != "technician" or user.lat is None or user.lng is None:
+    """Technicians are indexed by cell and duty, so a match reads only nearby technicians (only the ones
+    on duty for an emergency). A suspended technician or one without a location is not in the index."""
+    if user.role != "technician" or user.lat is None or user.lng is None or user.status != "active":
         return {"gsi1pk": None, "gsi1sk": None}
-    return {"gsi1pk": f"CELL#{geohash(user.lat, user.lng)}", "gsi1sk": f"TECH#{user.user_id}"}
+    fine = geohash(user.lat, user.lng, SORT_PRECISION)
+    return {"gsi1pk": f"CELL#{fine[:INDEX_PRECISION]}#{_duty(user.on_duty)}", "gsi1sk": f"{fine}#{user.user_id}"}
+
+
+def user_item(user: User) -> UserItem:
+    data = user.model_dump()
+    data["certificates"] = data["certificates"] or None
+    return UserItem(pk=f"USER#{user.user_id}", sk=PROFILE, **data, **_cell_keys(user))
 
 
 def put_user(user: User) -> None:
     ensure_bound()
-    UserItem(pk=f"USER#{user.user_id}", sk=PROFILE, **user.model_dump(), **_cell_keys(user)).save()
+    user_item(user).save()
 
 
 def get_user(user_id: str) -> User | None:
@@ -45,28 +63,47 @@ def get_user(user_id: str) -> User | None:
         return None
 
 
-def technicians_in_cells(cells: list[str]) -> list[User]:
+@dataclass(frozen=True)
+class Nearby:
+    technicians: list[User]
+    items_read: int  # ScannedCount summed over the queries: what the match paid for
+    queries: int
+
+
+def technicians_near(lat: float, lng: float, radius_m: float, *, on_duty_only: bool) -> Nearby:
+    """Technicians indexed in the cells covering the circle: a Query per cell (and duty), never a Scan.
+
+    Up to 1.5 km the cells are geohash-6 (a begins_with on the sort key inside the geohash-5 partition),
+    beyond that geohash-5: the items read follow the technicians near the point, not the city's size.
+    """
     ensure_bound()
+    precision = index_precision(radius_m)
+    duties = ["on"] if on_duty_only else ["on", "off"]
     found: list[User] = []
-    for cell in cells:
-        found.extend(_user(item) for item in UserItem.by_cell.query(f"CELL#{cell}"))
-    return found
+    read = queries = 0
+    for cell in cells_covering(lat, lng, radius_m, precision):
+        for duty in duties:
+            pk = f"CELL#{cell[:INDEX_PRECISION]}#{duty}"
+            condition = UserItem.gsi1sk.startswith(cell) if precision > INDEX_PRECISION else None
+            result = UserItem.by_cell.query(pk, condition)
+            found.extend(_user(item) for item in result)
+            read += result.page_iter.total_scanned_count
+            queries += 1
+    return Nearby(found, read, queries)
 
 
 def set_availability(user_id: str, on_duty: bool, lat: float, lng: float) -> User:
+    """Duty and location, with the spatial index keys that follow them, in one write."""
     ensure_bound()
-    item = UserItem.get(f"USER#{user_id}", PROFILE)
+    item = UserItem.get(f"USER#{user_id}", PROFILE, consistent_read=True)
     user = _user(item).model_copy(update={"on_duty": on_duty, "lat": lat, "lng": lng})
     keys = _cell_keys(user)
-    item.update(
-        actions=[
-            UserItem.on_duty.set(on_duty),
-            UserItem.lat.set(lat),
-            UserItem.lng.set(lng),
-            UserItem.gsi1pk.set(keys["gsi1pk"]),
-            UserItem.gsi1sk.set(keys["gsi1sk"]),
-        ]
+    index_actions = (
+        [UserItem.gsi1pk.set(keys["gsi1pk"]), UserItem.gsi1sk.set(keys["gsi1sk"])]
+        if keys["gsi1pk"]
+        else [UserItem.gsi1pk.remove(), UserItem.gsi1sk.remove()]
     )
+    item.update(actions=[UserItem.on_duty.set(on_duty), UserItem.lat.set(lat), UserItem.lng.set(lng), *index_actions])
     return user
 
 
@@ -127,3 +164,10 @@ def proxies_of(resident_id: str) -> list[Proxy]:
     ensure_bound()
     items = ProxyItem.query(f"USER#{resident_id}", ProxyItem.sk.startswith("PROXY#"))
     return [Proxy(**{k: getattr(i, k) for k in Proxy.model_fields}) for i in items]
+
+
+def get_companies(company_ids: set[str]) -> dict[str, Company]:
+    """The companies by id, in BatchGetItem calls (a city has few companies; a match reads a handful)."""
+    ensure_bound()
+    keys = [(f"COMPANY#{c}", PROFILE) for c in sorted(company_ids)]
+    return {i.company_id: Company(**{k: getattr(i, k) for k in Company.model_fields}) for i in CompanyItem.batch_get(keys)}

@@ -55,8 +55,10 @@ class UserItem(_Item):
     on_duty = BooleanAttribute(default=False)
     lat = NumberAttribute(null=True)
     lng = NumberAttribute(null=True)
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
+    certificates = JSONAttribute(null=True)
+    rating = NumberAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)  # technicians: CELL#<geohash5>#<on|off> (absent while suspended)
+    gsi1sk = UnicodeAttribute(null=True)  # <geohash7>#<user id>: finer cells by begins_with
     by_cell = Gsi1()
 
 
@@ -84,6 +86,7 @@ class CompanyItem(_Item):
     name = UnicodeAttribute()
     name_en = UnicodeAttribute(default="")
     status = UnicodeAttribute(default="admitted")
+    credit_score = NumberAttribute(default=50.0)
 
 
 class TimelineMap(MapAttribute):
@@ -115,6 +118,10 @@ class OrderItem(_Item):
     excluded_technicians = ListAttribute(of=UnicodeAttribute, null=True)
     escalation_reason = UnicodeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)
+    match_round = NumberAttribute(null=True)
+    search_radius_m = NumberAttribute(null=True)
+    match_reason = JSONAttribute(null=True)
+    offers_open = NumberAttribute(null=True)  # open offers of the current batch; the last answer resumes
     bill = JSONAttribute(null=True)
     bill_total = NumberAttribute(null=True)
     extra_lines = JSONAttribute(null=True)
@@ -154,6 +161,8 @@ class OfferItem(_Item):
     expires_at = UnicodeAttribute()
     answered_at = UnicodeAttribute(null=True)
     distance_m = NumberAttribute(null=True)
+    batch_id = UnicodeAttribute(default="")
+    match_reason = JSONAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)  # set only while open: a sparse index of open offers
     gsi2sk = UnicodeAttribute(null=True)
     open_for_technician = Gsi2()
@@ -164,6 +173,15 @@ class CallbackItem(_Item):
     step = UnicodeAttribute()
     task_token = UnicodeAttribute()  # never leaves the server
     registered_at = UnicodeAttribute()
+
+
+class SlotReservationItem(_Item):
+    """One hour of a technician's time held by a booking: pk TECH#<id>, sk SLOT#<yyyy-mm-ddThh>Z."""
+
+    technician_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    hour = UnicodeAttribute()
+    created_at = UnicodeAttribute()
 
 
 class RatingItem(_Item):
@@ -278,6 +296,7 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     OrderItem,
     OfferItem,
     CallbackItem,
+    SlotReservationItem,
     RatingItem,
     MessageItem,
     PreferencesItem,
