@@ -107,7 +107,7 @@ class Gateway:
             return _json(404, "route_not_found", "没有这个接口", "There is no such endpoint.")
         route, params = found
         claims = None
-        if not route.public:
+        if route.needs_jwt:
             auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
             if not auth.startswith("Bearer "):
                 return _json(401, "unauthenticated", "请先登录", "Sign in first.")

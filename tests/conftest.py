@@ -62,8 +62,10 @@ def timeouts(sandbox) -> Iterator[Callable[..., None]]:
     get_settings.cache_clear()
 
 
-def wait_for(check: Callable[[], Any], *, timeout: float = 20, what: str = "condition") -> Any:
-    """Poll until check() returns something truthy; fail (never hang) after `timeout` seconds."""
+def wait_for(check: Callable[[], Any], *, timeout: float = 45, what: str = "condition") -> Any:
+    """Poll until check() returns something truthy; fail (never hang) after `timeout` seconds.
+    The ceiling is generous because a passing wait returns at once; only a failing one waits it out,
+    and a loaded 2-core machine can take many seconds for an execution step."""
     deadline = time.monotonic() + timeout
     while True:
         result = check()

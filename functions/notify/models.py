@@ -60,3 +60,21 @@ class DeadLetter(BaseModel):
 
 class DeadLetterList(BaseModel):
     dead_letters: list[DeadLetter]
+
+
+class ApiKeyIn(BaseModel):
+    model_config = _STRICT
+    label: str = Field(min_length=1, max_length=80, description="What the key is for, e.g. the system that uses it")
+
+
+class ApiKeyView(BaseModel):
+    key_id: str
+    label: str
+    created_at: str
+    created_by: str
+    revoked_at: str | None = None
+    secret: str | None = Field(default=None, description="Shown once, when the key is created")
+
+
+class ApiKeyList(BaseModel):
+    api_keys: list[ApiKeyView]

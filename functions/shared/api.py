@@ -13,10 +13,11 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
-from shared import idempotency
+from shared import idempotency, partner
 from shared.auth import Caller, caller_from_claims
 from shared.errors import DomainError, ValidationFailed
 from shared.observability import logger
+from shared.routes import PARTNER_PREFIX
 
 API_TITLE = "Linli 邻里 API"
 API_VERSION = "1.0.0"
@@ -69,6 +70,11 @@ def _json_response(status: int, code: str, message_zh: str, message_en: str) -> 
     }
 
 
+def _signed_path(event: dict) -> str:
+    query = event.get("rawQueryString") or ""
+    return event.get("rawPath", "") + (f"?{query}" if query else "")
+
+
 def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
     """Every body this API takes is JSON (else a clear 415 before any parsing); a write call with an
     `Idempotency-Key` header is done once and its answer replayed to retries."""
@@ -82,6 +88,16 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
             "Send the body as JSON (Content-Type: application/json).",
         )
     method = event.get("requestContext", {}).get("http", {}).get("method", "")
+    if event.get("rawPath", "").startswith(PARTNER_PREFIX + "/"):
+        try:
+            claims = partner.claims_for(method=method, path=_signed_path(event), headers=headers, body=event.get("body") or "")
+        except DomainError as exc:
+            return _json_response(exc.status, exc.code, exc.message_zh, exc.message_en)
+        # Where a JWT authorizer puts a person's claims: the handlers read the caller from there.
+        event = {
+            **event,
+            "requestContext": {**event["requestContext"], "authorizer": {"jwt": {"claims": claims, "scopes": None}}},
+        }
     key = headers.get(idempotency.HEADER)
     if key is None or method not in idempotency.WRITE_METHODS:
         return app.resolve(event, context)
@@ -122,7 +138,9 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
 def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
     # Chinese text stays readable in responses (curl users included).
     app = APIGatewayHttpResolver(
-        enable_validation=True, serializer=partial(json.dumps, separators=(",", ":"), cls=Encoder, ensure_ascii=False)
+        strip_prefixes=[PARTNER_PREFIX],  # /partner/offers/… is served by the handler of /offers/…
+        enable_validation=True,
+        serializer=partial(json.dumps, separators=(",", ":"), cls=Encoder, ensure_ascii=False),
     )
     for router in routers:
         app.include_router(router)

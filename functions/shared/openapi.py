@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
 from shared.api import API_TITLE, API_VERSION, build_resolver
+from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX
+
+SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli-On-Behalf-Of")
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +27,27 @@ def openapi_document() -> dict:
         title=API_TITLE,
         version=API_VERSION,
         description="邻里 Linli: 老旧小区上门维修服务平台 API. Door-to-door repair for old residential compounds.",
-        security_schemes={"jwt": HTTPBearer(bearerFormat="JWT")},
+        security_schemes={
+            "jwt": HTTPBearer(bearerFormat="JWT"),
+            "companySignature": APIKey(
+                name="Linli-Key-Id",
+                **{"in": APIKeyIn.header},
+                description="A company's API key id; the request is signed with its secret (docs/integrators.md)",
+            ),
+        },
         security=[{"jwt": []}],
     )
-    return json.loads(schema)
+    return with_partner_paths(json.loads(schema))
+
+
+def with_partner_paths(document: dict) -> dict:
+    """The /partner operations: the same operations as a person's, signed by a company's key instead."""
+    for method, path in PARTNER_OPERATIONS:
+        operation = copy.deepcopy(document["paths"][path][method.lower()])
+        operation["operationId"] = f"partner_{operation.get('operationId', method.lower())}"
+        operation["security"] = [{"companySignature": []}]
+        operation["parameters"] = operation.get("parameters", []) + [
+            {"name": h, "in": "header", "required": True, "schema": {"type": "string"}} for h in SIGNATURE_HEADERS
+        ]
+        document["paths"].setdefault(PARTNER_PREFIX + path, {})[method.lower()] = operation
+    return document

@@ -342,3 +342,13 @@ class WebhookDelivery(BaseModel):
     next_attempt_at: str | None = None
     payload: str  # the exact JSON body sent, for the company to read and replay
     updated_at: str
+
+
+class ApiKey(BaseModel):
+    key_id: str  # lk_<company_id>.<random>: the key says whose it is, so it is found with one GetItem
+    company_id: str
+    label: str
+    secret: str  # used to verify signatures; returned once, when the key is created
+    created_at: str
+    created_by: str
+    revoked_at: str | None = None

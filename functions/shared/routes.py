@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Company systems call these paths, signed with their API key instead of a person's JWT (docs/integrators.md).
+PARTNER_PREFIX = "/partner"
+
 
 @dataclass(frozen=True)
 class Route:
@@ -11,6 +14,11 @@ class Route:
     path: str
     function: str  # the API function (domain) that serves it
     public: bool = False  # served without a JWT
+    signed: bool = False  # no JWT at the gateway: the function verifies the company's signature (shared.partner)
+
+    @property
+    def needs_jwt(self) -> bool:
+        return not (self.public or self.signed)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -49,4 +57,22 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/companies/me/webhook/deliveries", "notify"),
     Route("POST", "/companies/me/webhook/deliveries/{delivery_id}/replay", "notify"),
     Route("GET", "/ops/dead-letters", "notify"),
+    Route("GET", "/companies/me/api-keys", "notify"),
+    Route("POST", "/companies/me/api-keys", "notify"),
+    Route("DELETE", "/companies/me/api-keys/{key_id}", "notify"),
 )
+
+# What a company's own system may do through /partner, acting for one of its staff: the same routes,
+# the same handlers and the same permission checks as that person's app.
+PARTNER_OPERATIONS = (
+    ("GET", "/offers"),
+    ("POST", "/offers/{offer_id}/accept"),
+    ("POST", "/offers/{offer_id}/decline"),
+    ("GET", "/orders"),
+    ("GET", "/orders/{order_id}"),
+    ("POST", "/orders/{order_id}/dispatch"),
+    ("POST", "/orders/{order_id}/progress"),
+    ("POST", "/orders/{order_id}/completion"),
+)
+_BY_KEY = {(r.method, r.path): r for r in ROUTES}
+ROUTES += tuple(Route(m, PARTNER_PREFIX + p, _BY_KEY[(m, p)].function, signed=True) for m, p in PARTNER_OPERATIONS)

@@ -1,7 +1,7 @@
 """HMAC-SHA256 signatures over a timestamp and a body: on the webhooks we send and the calls companies make.
 
     signature = hex(HMAC-SHA256(secret, f"{timestamp}." + body))          # webhooks (body = the JSON bytes)
-    signature = hex(HMAC-SHA256(secret, f"{timestamp}.{METHOD}.{path}." + body))   # signed inbound calls
+    signature = hex(HMAC-SHA256(secret, f"{timestamp}.{nonce}.{METHOD}.{path}.{acting_for}." + body))  # inbound calls
 
 The header carries one `v1=` value per secret in use: during a rotation, the new and the old one, so a
 receiver that still has only the old secret keeps accepting deliveries until it switches.
@@ -17,12 +17,19 @@ TIMESTAMP_HEADER = "Linli-Timestamp"
 EVENT_ID_HEADER = "Linli-Event-Id"
 EVENT_TYPE_HEADER = "Linli-Event-Type"
 KEY_ID_HEADER = "Linli-Key-Id"
+NONCE_HEADER = "Linli-Nonce"  # unique per request: two identical calls in one second still sign differently
+ON_BEHALF_OF_HEADER = "Linli-On-Behalf-Of"
 TOLERANCE_SECONDS = 300  # a signature older (or newer) than this is stale
 
 
-def signed_payload(timestamp: int, body: bytes, *, method: str | None = None, path: str | None = None) -> bytes:
-    prefix = f"{timestamp}." if method is None else f"{timestamp}.{method.upper()}.{path}."
-    return prefix.encode() + body
+def signed_payload(timestamp: int, body: bytes) -> bytes:
+    """What a webhook delivery's signature covers."""
+    return f"{timestamp}.".encode() + body
+
+
+def signed_request(timestamp: int, nonce: str, method: str, path: str, acting_for: str, body: bytes) -> bytes:
+    """What a company's call's signature covers: everything that decides what the call does, and for whom."""
+    return f"{timestamp}.{nonce}.{method.upper()}.{path}.{acting_for}.".encode() + body
 
 
 def sign(secret: str, payload: bytes) -> str:

@@ -103,14 +103,18 @@ class HttpApi(Construct):
                 path=route.path,
                 methods=[apigw.HttpMethod(route.method)],
                 integration=by_domain[route.function],
-                authorizer=apigw.HttpNoneAuthorizer() if route.public else None,
+                authorizer=None if route.needs_jwt else apigw.HttpNoneAuthorizer(),
             )
-            if route.public:
+            if not route.needs_jwt:
+                reason = (
+                    "A company's signed call: the function verifies the HMAC signature over method, path and body "
+                    "(shared.partner), which no API Gateway authorizer can see."
+                    if route.signed
+                    else "A public route by design (shared.routes)."
+                )
                 for http_route in added:
                     NagSuppressions.add_resource_suppressions(
-                        http_route,
-                        [NagPackSuppression(id="AwsSolutions-APIG4", reason="A public route by design (shared.routes).")],
-                        apply_to_children=True,
+                        http_route, [NagPackSuppression(id="AwsSolutions-APIG4", reason=reason)], apply_to_children=True
                     )
 
     @property

@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 from shared.catalog import Trigger, api_function, by_trigger
-from shared.routes import ROUTES
+from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX, ROUTES
 
 
 def _served(domain: str) -> set[tuple[str, str]]:
@@ -19,8 +19,15 @@ def _served(domain: str) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("domain", sorted(f.api_domain for f in by_trigger(Trigger.API)))
 def test_each_domain_serves_exactly_its_routes(domain):
-    expected = {(r.method, r.path) for r in ROUTES if r.function == domain}
+    # Signed /partner routes are the same handlers, reached with the prefix stripped.
+    expected = {(r.method, r.path.removeprefix(PARTNER_PREFIX) if r.signed else r.path) for r in ROUTES if r.function == domain}
     assert _served(domain) == expected
+
+
+def test_signed_routes_are_exactly_the_partner_operations_under_their_prefix():
+    signed = {(r.method, r.path) for r in ROUTES if r.signed}
+    assert signed == {(m, PARTNER_PREFIX + p) for m, p in PARTNER_OPERATIONS}
+    assert all(r.path.startswith(PARTNER_PREFIX + "/") == r.signed for r in ROUTES)
 
 
 def test_every_route_is_served_by_a_catalogued_api_function():

@@ -285,14 +285,14 @@ def test_every_route_of_the_route_table_is_deployed_to_its_function(synthesized)
         assert target == {"Fn::GetAtt": [ids[api_function(route.function).handler], "Arn"]}, route
 
 
-def test_every_non_public_route_requires_a_cognito_jwt(synthesized):
+def test_every_route_but_the_public_and_the_signed_ones_requires_a_cognito_jwt(synthesized):
     (authorizer_id, authorizer), *rest = synthesized.of_type("AWS::ApiGatewayV2::Authorizer").items()
     assert not rest
     assert authorizer["Properties"]["AuthorizerType"] == "JWT"
     (pool_id,) = synthesized.of_type("AWS::Cognito::UserPool")
     issuer = json.dumps(authorizer["Properties"]["JwtConfiguration"]["Issuer"])
     assert "cognito-idp" in issuer and pool_id in issuer
-    public = {f"{r.method} {r.path}" for r in ROUTES if r.public}
+    public = {f"{r.method} {r.path}" for r in ROUTES if not r.needs_jwt}
     for route in synthesized.of_type("AWS::ApiGatewayV2::Route").values():
         props = route["Properties"]
         if props["RouteKey"] in public:

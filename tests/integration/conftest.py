@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+
+INTEGRATOR_DOCS = Path(__file__).resolve().parents[2] / "docs" / "integrators.md"
+
+
+def documented(function_name: str) -> Callable:
+    """A function exactly as docs/integrators.md shows it to integrators, so the tests prove the docs work."""
+    for code in re.findall(r"```python\n(.*?)```", INTEGRATOR_DOCS.read_text(encoding="utf-8"), re.S):
+        if f"def {function_name}(" in code:
+            namespace: dict = {}
+            exec(code, namespace)  # noqa: S102 - our own documentation
+            return namespace[function_name]
+    raise AssertionError(f"docs/integrators.md shows no {function_name}")
 
 
 @dataclass

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import wait_for
+from tests.integration.conftest import documented
 from tests.workflow.conftest import Observer
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "integrators.md"
 _taps = itertools.count(1)
 
 
@@ -23,11 +21,7 @@ def observe(sandbox) -> Observer:
 
 
 def documented_verifier():
-    """The verification snippet exactly as docs/integrators.md shows it to integrators."""
-    code = re.search(r"```python\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S).group(1)
-    namespace: dict = {}
-    exec(code, namespace)  # noqa: S102 - our own documentation, run to prove it works
-    return namespace["verify_linli_signature"]
+    return documented("verify_linli_signature")
 
 
 def tap_the_bus(sandbox) -> str:

@@ -27,10 +27,19 @@ def test_during_a_rotation_either_secret_verifies():
     assert signing.matches(header, ["old"], payload) and signing.matches(header, ["new"], payload)
 
 
-def test_inbound_signatures_cover_method_and_path():
-    a = signing.signed_payload(1, b"{}", method="post", path="/offers/x/accept")
-    b = signing.signed_payload(1, b"{}", method="POST", path="/offers/y/accept")
-    assert a.startswith(b"1.POST./offers/x/accept.") and signing.sign("k", a) != signing.sign("k", b)
+def test_inbound_signatures_cover_everything_that_decides_the_call():
+    base = {
+        "timestamp": 1,
+        "nonce": "n1",
+        "method": "post",
+        "path": "/partner/offers/x/accept",
+        "acting_for": "t1",
+        "body": b"{}",
+    }
+    signed = signing.sign("k", signing.signed_request(**base))
+    assert signing.signed_request(**base).startswith(b"1.n1.POST./partner/offers/x/accept.t1.")
+    for change in ({"nonce": "n2"}, {"path": "/partner/offers/y/accept"}, {"acting_for": "t2"}, {"body": b"{ }"}):
+        assert signing.sign("k", signing.signed_request(**{**base, **change})) != signed, change
 
 
 def test_freshness():

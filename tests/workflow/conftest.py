@@ -18,14 +18,14 @@ class Observer:
 
         return orders.get(order_id)
 
-    def wait_status(self, order_id: str, status: str, timeout: float = 20):
+    def wait_status(self, order_id: str, status: str, timeout: float = 45):
         return wait_for(
             lambda: (o := self.order(order_id)) and o.status == status and o,
             timeout=timeout,
             what=f"order {order_id} to be {status}",
         )
 
-    def wait_offer(self, world, tech_id: str, order_id: str, timeout: float = 20) -> str:
+    def wait_offer(self, world, tech_id: str, order_id: str, timeout: float = 45) -> str:
         def find():
             result = world.as_technician(tech_id, "GET", "/offers")
             return next((o["offer_id"] for o in result.body["offers"] if o["order_id"] == order_id), None)
@@ -40,7 +40,7 @@ class Observer:
     def execution_status(self, order_id: str) -> str:
         return self.sfn.describe_execution(executionArn=self.execution_arn(order_id))["status"]
 
-    def wait_execution(self, order_id: str, status: str, timeout: float = 20) -> str:
+    def wait_execution(self, order_id: str, status: str, timeout: float = 45) -> str:
         return wait_for(
             lambda: self.execution_status(order_id) == status, timeout=timeout, what=f"execution of {order_id} to be {status}"
         )

@@ -11,17 +11,28 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify.logic.webhooks import DeliveryJob
-from notify.models import CallTaskList, DeadLetter, DeadLetterList, DeliveryList, MessageList, WebhookIn, WebhookView
+from notify.models import (
+    ApiKeyIn,
+    ApiKeyList,
+    ApiKeyView,
+    CallTaskList,
+    DeadLetter,
+    DeadLetterList,
+    DeliveryList,
+    MessageList,
+    WebhookIn,
+    WebhookView,
+)
 from shared import clock, ids, queues
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.clock import iso
-from shared.dal import messages, notifications, people, webhooks
+from shared.dal import api_keys, messages, notifications, people, webhooks
 from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.events import DomainEvent
 from shared.lifecycle import Role
 from shared.observability import logger, tracer
-from shared.records import NotificationPreferences, Webhook, WebhookSecret
+from shared.records import ApiKey, NotificationPreferences, Webhook, WebhookSecret
 from shared.settings import get_settings
 
 router = Router()
@@ -119,6 +130,36 @@ def replay(delivery_id: str) -> DeliveryList:
     job = DeliveryJob(company_id=company_id, event=DomainEvent.model_validate_json(delivery.payload))
     queues.send(get_settings().webhook_queue_url, job.model_dump(mode="json"))
     return DeliveryList(deliveries=[delivery])
+
+
+@router.get("/companies/me/api-keys")
+def list_api_keys() -> ApiKeyList:
+    keys = api_keys.for_company(_own_company(current_caller(router)))
+    return ApiKeyList(api_keys=[ApiKeyView(**k.model_dump(exclude={"secret"})) for k in keys])
+
+
+@router.post("/companies/me/api-keys")
+def create_api_key(body: ApiKeyIn) -> tuple[ApiKeyView, int]:
+    caller = current_caller(router)
+    company_id = _own_company(caller)
+    key = ApiKey(
+        key_id=f"lk_{company_id}.{secrets.token_hex(8)}",
+        company_id=company_id,
+        label=body.label,
+        secret=f"lsk_{secrets.token_urlsafe(32)}",
+        created_at=clock.now_iso(),
+        created_by=caller.user_id,
+    )
+    api_keys.put(key)
+    return ApiKeyView(**key.model_dump()), 201
+
+
+@router.delete("/companies/me/api-keys/<key_id>")
+def revoke_api_key(key_id: str) -> ApiKeyList:
+    company_id = _own_company(current_caller(router))
+    if api_keys.company_of(key_id) != company_id or not api_keys.revoke(company_id, key_id, clock.now_iso()):
+        raise NotFound("找不到该密钥（或已停用）", "No such active key.")
+    return list_api_keys()
 
 
 @router.get("/ops/dead-letters")

@@ -288,6 +288,20 @@ class DisputeItem(_Item):
     by_status = Gsi4()
 
 
+class ApiKeyItem(_Item):
+    key_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    label = UnicodeAttribute()
+    secret = UnicodeAttribute()  # the table is encrypted at rest; never returned after creation
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    revoked_at = UnicodeAttribute(null=True)
+
+
+class SeenSignatureItem(_Item):
+    ttl = NumberAttribute()  # forgotten once the signature would be stale anyway
+
+
 ALL_MODELS: tuple[type[_Item], ...] = (
     UserItem,
     AddressItem,

@@ -1,0 +1,66 @@
+"""Companies' API keys for signed calls from their own systems, and the signatures already used."""
+
+from __future__ import annotations
+
+from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.tables import ApiKeyItem, SeenSignatureItem
+from shared.records import ApiKey
+
+
+def company_of(key_id: str) -> str | None:
+    """Key ids are lk_<company_id>.<random>; anything else is no key of ours."""
+    if not key_id.startswith("lk_") or "." not in key_id:
+        return None
+    return key_id[3:].rsplit(".", 1)[0] or None
+
+
+def _key(company_id: str, key_id: str) -> tuple[str, str]:
+    return f"COMPANY#{company_id}", f"APIKEY#{key_id}"
+
+
+def put(key: ApiKey) -> None:
+    ensure_bound()
+    ApiKeyItem(*_key(key.company_id, key.key_id), **key.model_dump()).save(condition=ApiKeyItem.pk.does_not_exist())
+
+
+def get(key_id: str) -> ApiKey | None:
+    company_id = company_of(key_id)
+    if company_id is None:
+        return None
+    ensure_bound()
+    try:
+        item = ApiKeyItem.get(*_key(company_id, key_id))
+    except ApiKeyItem.DoesNotExist:
+        return None
+    return ApiKey(**{k: getattr(item, k) for k in ApiKey.model_fields})
+
+
+def for_company(company_id: str) -> list[ApiKey]:
+    ensure_bound()
+    items = ApiKeyItem.query(f"COMPANY#{company_id}", ApiKeyItem.sk.startswith("APIKEY#"))
+    return [ApiKey(**{k: getattr(i, k) for k in ApiKey.model_fields}) for i in items]
+
+
+def revoke(company_id: str, key_id: str, at: str) -> bool:
+    ensure_bound()
+    try:
+        ApiKeyItem(*_key(company_id, key_id)).update(
+            actions=[ApiKeyItem.revoked_at.set(at)], condition=ApiKeyItem.pk.exists() & ApiKeyItem.revoked_at.does_not_exist()
+        )
+    except Exception as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def first_use(key_id: str, signature: str, *, forget_at: int) -> bool:
+    """Record a signature; False if it was seen before (a replayed request)."""
+    ensure_bound()
+    try:
+        SeenSignatureItem(f"SIGNATURE#{key_id}", signature, ttl=forget_at).save(condition=SeenSignatureItem.pk.does_not_exist())
+    except Exception as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
