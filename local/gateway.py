@@ -142,7 +142,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
                 self.send_header(key, value)
         self.send_header("content-length", str(len(response.body)))
         self.end_headers()
-        self.wfile.write(response.body)
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
 
     def _dispatch(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -157,7 +158,12 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             response = _json(502, "bad_gateway", "服务暂时不可用", "The service failed to answer.")
         self._send(response)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+    def __getattr__(self, name: str) -> Any:
+        # Every method (TRACE, QUERY, anything) reaches the gateway, which answers the ones no route takes
+        # with a JSON 404/405, as the API does, instead of http.server's HTML 501.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
 
 
 class SandboxHttpServer(ThreadingHTTPServer):

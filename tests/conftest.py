@@ -26,6 +26,11 @@ TEST_TIMEOUTS = {
 }
 
 
+def pytest_collection_modifyitems(items: list) -> None:
+    """Fuzz tests go last: their generated requests may change shared data (the catalogue, for one)."""
+    items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)
+
+
 @pytest.fixture(scope="session")
 def sandbox():
     from local.sandbox import Sandbox
@@ -202,6 +207,10 @@ def api(sandbox) -> Api:
 
 @pytest.fixture
 def world(sandbox, api) -> World:
+    return make_world(api)
+
+
+def make_world(api: Api) -> World:
     from shared.dal import people
     from shared.records import Address, Company, Compound, User
 

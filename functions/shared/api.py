@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Iterable
 from functools import partial
@@ -70,6 +72,15 @@ def _json_response(status: int, code: str, message_zh: str, message_en: str) -> 
     }
 
 
+def _is_utf8_text(encoded: str) -> bool:
+    # API Gateway base64-encodes a body it cannot pass as text; JSON is always UTF-8 text.
+    try:
+        base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return True
+
+
 def _signed_path(event: dict) -> str:
     query = event.get("rawQueryString") or ""
     return event.get("rawPath", "") + (f"?{query}" if query else "")
@@ -87,6 +98,8 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
             "请以 JSON 格式提交（Content-Type: application/json）",
             "Send the body as JSON (Content-Type: application/json).",
         )
+    if event.get("body") and event.get("isBase64Encoded") and not _is_utf8_text(event["body"]):
+        return _json_response(400, "invalid_body", "请求内容不是有效的 UTF-8 文本", "The request body is not valid UTF-8 text.")
     method = event.get("requestContext", {}).get("http", {}).get("method", "")
     if event.get("rawPath", "").startswith(PARTNER_PREFIX + "/"):
         try:

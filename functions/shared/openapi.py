@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
-from shared.api import API_TITLE, API_VERSION, build_resolver
+from shared.api import API_TITLE, API_VERSION, ERROR_SCHEMA, build_resolver
 from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX
 
 SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli-On-Behalf-Of")
@@ -37,7 +37,25 @@ def openapi_document() -> dict:
         },
         security=[{"jwt": []}],
     )
-    return with_partner_paths(json.loads(schema))
+    return with_partner_paths(with_error_responses(json.loads(schema)))
+
+
+def with_error_responses(document: dict) -> dict:
+    """Every error this API answers has one shape; say so for every operation (instead of the
+    validation error shape Powertools would document, which this API never sends)."""
+    document["components"]["schemas"]["Error"] = ERROR_SCHEMA
+    document["components"]["schemas"].pop("HTTPValidationError", None)
+    document["components"]["schemas"].pop("ValidationError", None)
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses["422"] = {"description": "The request does not match the schema (validation_error)", **error}
+            responses["default"] = {
+                "description": "Any other error: 400 rule broken, 401, 403, 404, 409 conflict, 415, 503",
+                **error,
+            }
+    return document
 
 
 def with_partner_paths(document: dict) -> dict:

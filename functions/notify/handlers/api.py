@@ -138,8 +138,8 @@ def list_api_keys() -> ApiKeyList:
     return ApiKeyList(api_keys=[ApiKeyView(**k.model_dump(exclude={"secret"})) for k in keys])
 
 
-@router.post("/companies/me/api-keys")
-def create_api_key(body: ApiKeyIn) -> tuple[ApiKeyView, int]:
+@router.post("/companies/me/api-keys", status_code=201)
+def create_api_key(body: ApiKeyIn) -> ApiKeyView:
     caller = current_caller(router)
     company_id = _own_company(caller)
     key = ApiKey(
@@ -151,7 +151,7 @@ def create_api_key(body: ApiKeyIn) -> tuple[ApiKeyView, int]:
         created_by=caller.user_id,
     )
     api_keys.put(key)
-    return ApiKeyView(**key.model_dump()), 201
+    return ApiKeyView(**key.model_dump())
 
 
 @router.delete("/companies/me/api-keys/<key_id>")

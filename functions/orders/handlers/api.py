@@ -52,8 +52,8 @@ def get_me() -> MeView:
     return me
 
 
-@router.post("/orders")
-def create_order(body: CreateOrderIn) -> tuple[OrderView, int]:
+@router.post("/orders", status_code=201)
+def create_order(body: CreateOrderIn) -> OrderView:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
     profile(caller)
@@ -83,7 +83,7 @@ def create_order(body: CreateOrderIn) -> tuple[OrderView, int]:
         logger.exception("could not start the order workflow", extra={"order_id": order.order_id})
         orders.delete(order.order_id)
         raise ServiceUnavailable() from exc
-    return view(order, caller), 201
+    return view(order, caller)
 
 
 @router.get("/orders")

@@ -169,8 +169,8 @@ def _parse(moment: str | None) -> datetime | None:
     return datetime.fromisoformat(moment.replace("Z", "+00:00")) if moment else None
 
 
-@router.post("/orders/<order_id>/dispute")
-def open_dispute(order_id: str, body: DisputeIn) -> tuple[OrderView, int]:
+@router.post("/orders/<order_id>/dispute", status_code=201)
+def open_dispute(order_id: str, body: DisputeIn) -> OrderView:
     caller = current_caller(router)
     order = visible_order(order_id, caller)
     if not _acts_for_resident(caller, order):
@@ -186,7 +186,7 @@ def open_dispute(order_id: str, body: DisputeIn) -> tuple[OrderView, int]:
         order_id=order.order_id, resident_id=order.resident_id, opened_by=caller.user_id, opened_at=at, reason=body.reason.strip()
     )
     disputes.open_dispute(order, dispute)
-    return view(orders.get_or_404(order.order_id), caller), 201
+    return view(orders.get_or_404(order.order_id), caller)
 
 
 @router.get("/disputes")

@@ -32,8 +32,8 @@ class RatingView(BaseModel):
     status: str
 
 
-@router.post("/orders/<order_id>/rating")
-def rate_order(order_id: str, body: RatingIn) -> tuple[RatingView, int]:
+@router.post("/orders/<order_id>/rating", status_code=201)
+def rate_order(order_id: str, body: RatingIn) -> RatingView:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
     order = orders.get_or_404(order_id)
@@ -41,7 +41,7 @@ def rate_order(order_id: str, body: RatingIn) -> tuple[RatingView, int]:
         raise Forbidden("只能评价自己的订单", "You can only rate your own orders.")
     ratings.record(order, body.stars, body.comment.strip(), at=clock.now_iso())
     resume_step(order.order_id, "rating", {"stars": body.stars})
-    return RatingView(order_id=order.order_id, stars=body.stars, comment=body.comment.strip(), status="rated"), 201
+    return RatingView(order_id=order.order_id, stars=body.stars, comment=body.comment.strip(), status="rated")
 
 
 app = build_resolver(router)
