@@ -31,10 +31,9 @@ def api_schema(sandbox):
 
 @pytest.fixture(scope="module")
 def fuzz_world(sandbox) -> World:
-    from tests.conftest import Api, make_world
-
     from shared.dal import people
     from shared.records import User
+    from tests.conftest import Api, make_world
 
     world = make_world(Api(sandbox))
     world.add_technician()
