@@ -30,6 +30,13 @@ def send(queue_url: str, body: dict, *, delay_seconds: int = 0) -> None:
     )
 
 
+def postpone(queue_url: str, receipt_handle: str, seconds: int) -> None:
+    """Make a received message visible again only after `seconds` (a consumer's backoff)."""
+    _client().change_message_visibility(
+        QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=min(max(seconds, 0), MAX_DELAY_SECONDS)
+    )
+
+
 def peek(queue_url: str, limit: int = 10) -> list[dict]:
     """Read up to `limit` messages without taking them: they become visible again at once."""
     response = _client().receive_message(

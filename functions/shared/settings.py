@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     notifications_dlq_url: str = ""
     webhook_queue_url: str = ""
     webhook_dlq_url: str = ""
+    notification_retry_base_seconds: float = 2
     webhook_timeout_seconds: float = 5
     webhook_retry_base_seconds: float = 30
     webhook_retry_max_seconds: float = 3600

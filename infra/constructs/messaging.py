@@ -57,6 +57,8 @@ class Messaging(Construct):
         self.dead_letter_queues = {_construct_name(q.name): self.queues[q.name] for q in QUEUES if not q.from_bus}
 
         for spec in by_trigger(Trigger.QUEUE):
+            # The consumer postpones a failed message itself (backoff), so it needs its queue's URL.
+            functions[spec.name].add_environment(_setting_env(queue(spec.consumes).setting), self.queues[spec.consumes].queue_url)
             functions[spec.name].add_event_source(
                 sources.SqsEventSource(
                     self.queues[spec.consumes],

@@ -224,8 +224,9 @@ def test_sms_goes_through_sns_to_the_residents_number(sandbox, world, observe):
     assert order_id
 
 
-def test_messages_that_fail_every_attempt_reach_the_dead_letter_queue(sandbox, world, observe):
-    # Given the notification function fails on every attempt
+def test_messages_that_fail_every_attempt_reach_the_dead_letter_queue(sandbox, world, observe, settings_env):
+    # Given the notification function fails on every attempt (retried at once here: 2 s, 4 s … in production)
+    settings_env(notification_retry_base_seconds=0)
     fault = sandbox.aws.lambdas.inject("Notifications", 10**6, when=lambda event: world.resident_id in json.dumps(event))
     try:
         order_id = world.order()["order_id"]

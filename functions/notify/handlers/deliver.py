@@ -1,8 +1,9 @@
 """Queue consumer: each domain event from the bus becomes messages to the people concerned.
 
 A message is recorded in the outbox after it was handed to its channel, and skipped when already
-recorded, so a retried event neither loses nor repeats a message. What fails every retry goes to the
-queue's dead-letter queue, which supervisors read through `GET /ops/dead-letters`.
+recorded, so a retried event neither loses nor repeats a message. A failed event comes back after an
+exponentially growing delay; what fails every retry goes to the queue's dead-letter queue, which
+supervisors read through `GET /ops/dead-letters`.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify.logic.channels import channels_for, text_in
 from notify.logic.compose import Draft, drafts_for
-from shared import sms
+from notify.logic.webhooks import retry_delay
+from shared import queues, sms
 from shared.dal import messages, notifications, people
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
 from shared.records import CallTask, Channel, Message, User
+from shared.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -80,7 +83,15 @@ def _send(channel: Channel, draft: Draft, recipient: User, language: str, event:
 
 
 def record_handler(record: SQSRecord) -> None:
-    deliver(DomainEvent.model_validate(json.loads(record.body)["detail"]))
+    try:
+        deliver(DomainEvent.model_validate(json.loads(record.body)["detail"]))
+    except Exception:
+        # Back off before the queue offers the event again: 2 s, 4 s, 8 s … (then the dead-letter queue).
+        receives = int(record.attributes.approximate_receive_count or 1)
+        settings = get_settings()
+        delay = retry_delay(receives, base_seconds=settings.notification_retry_base_seconds, max_seconds=queues.MAX_DELAY_SECONDS)
+        queues.postpone(settings.notifications_queue_url, record.receipt_handle, int(delay))
+        raise
 
 
 @logger.inject_lambda_context
