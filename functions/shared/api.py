@@ -17,7 +17,9 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from shared import idempotency, partner
 from shared.auth import Caller, caller_from_claims
-from shared.errors import DomainError, ValidationFailed
+from shared.dal import people
+from shared.errors import DomainError, Forbidden, ValidationFailed
+from shared.lifecycle import USABLE_ACCOUNT_STATUSES
 from shared.observability import logger
 from shared.routes import PARTNER_PREFIX
 
@@ -61,7 +63,13 @@ def _describe_validation(errors: Iterable[dict]) -> str:
 
 
 def current_caller(router: Router | APIGatewayHttpResolver) -> Caller:
-    return caller_from_claims(router.current_event.request_context.authorizer.jwt_claim)
+    """The caller, as the token says, whose account still exists and is usable: a token outlives a
+    suspension by up to its lifetime, so the account is checked on every call."""
+    caller = caller_from_claims(router.current_event.request_context.authorizer.jwt_claim)
+    account = people.get_user(caller.user_id)
+    if account is None or account.role != caller.role or account.status not in USABLE_ACCOUNT_STATUSES:
+        raise Forbidden("账号不可用（已停用或不存在）", "This account is suspended or does not exist.")
+    return caller
 
 
 def _json_response(status: int, code: str, message_zh: str, message_en: str) -> dict:

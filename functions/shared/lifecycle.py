@@ -47,6 +47,9 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
 
 
+# Accounts in these statuses may use the API (anything else: suspended, rejected, … is refused).
+USABLE_ACCOUNT_STATUSES = frozenset({"active"})
+
 S = OrderStatus
 # A resident may cancel until the work is done.
 CANCELLABLE = frozenset({S.SUBMITTED, S.MATCHING, S.OFFERED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.ESCALATED})

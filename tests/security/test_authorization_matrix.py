@@ -1,0 +1,211 @@
+"""Who may call what: every route of the route table × every role × own and another's resource.
+
+Each route has an entry naming the roles it serves; a route without an entry fails the first test. For
+a role outside the entry the answer must be 403; for a role in it, anything but 401/403 (the order's
+state may still say 409). A resource of another compound, company or person is refused to everyone
+but a supervisor. Calls are made in an order that lets the refusals run before anything changes."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from shared.routes import ROUTES
+from tests.conftest import World, wait_for
+
+R, T, D, S = "resident", "technician", "dispatcher", "supervisor"
+EVERYONE = frozenset({R, T, D, S})
+
+MATRIX: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/me"): EVERYONE,
+    ("POST", "/orders"): frozenset({R}),
+    ("GET", "/orders"): EVERYONE,
+    ("GET", "/orders/{order_id}"): EVERYONE,  # own: placed, assigned, the company's; supervisors all
+    ("POST", "/orders/{order_id}/cancel"): frozenset({R, S}),
+    ("POST", "/orders/{order_id}/progress"): frozenset({T}),
+    ("POST", "/orders/{order_id}/completion"): frozenset({T}),
+    ("POST", "/orders/{order_id}/dispatch"): frozenset({D, S}),
+    ("GET", "/orders/{order_id}/history"): frozenset({S}),
+    ("POST", "/quotes"): frozenset({R}),
+    ("GET", "/catalogue"): EVERYONE,
+    ("GET", "/catalogue/changes"): frozenset({S}),
+    ("PUT", "/catalogue/items/{item_id}"): frozenset({S}),
+    ("POST", "/orders/{order_id}/approval"): frozenset({R}),
+    ("POST", "/orders/{order_id}/dispute"): frozenset({R}),
+    ("POST", "/orders/{order_id}/dispute/resolution"): frozenset({S}),
+    ("GET", "/disputes"): frozenset({S}),
+    ("GET", "/offers"): frozenset({T}),
+    ("POST", "/offers/{offer_id}/accept"): frozenset({T}),
+    ("POST", "/offers/{offer_id}/decline"): frozenset({T}),
+    ("PUT", "/technicians/me/availability"): frozenset({T}),
+    ("GET", "/slots"): frozenset({R}),
+    ("POST", "/orders/{order_id}/rating"): frozenset({R}),
+    ("GET", "/messages"): EVERYONE,
+    ("GET", "/me/notifications"): EVERYONE,
+    ("PUT", "/me/notifications"): EVERYONE,
+    ("GET", "/call-tasks"): frozenset({D}),
+    ("GET", "/companies/me/webhook"): frozenset({D}),
+    ("PUT", "/companies/me/webhook"): frozenset({D}),
+    ("POST", "/companies/me/webhook/secret"): frozenset({D}),
+    ("GET", "/companies/me/webhook/deliveries"): frozenset({D}),
+    ("POST", "/companies/me/webhook/deliveries/{delivery_id}/replay"): frozenset({D}),
+    ("GET", "/ops/dead-letters"): frozenset({S}),
+    ("GET", "/companies/me/api-keys"): frozenset({D}),
+    ("POST", "/companies/me/api-keys"): frozenset({D}),
+    ("DELETE", "/companies/me/api-keys/{key_id}"): frozenset({D}),
+}
+
+BODIES = {
+    ("POST", "/orders"): {"type": "emergency", "category": "electrical", "description": "灯不亮", "address_id": "{address_id}"},
+    ("POST", "/orders/{order_id}/cancel"): {},
+    ("POST", "/orders/{order_id}/progress"): {"status": "en_route"},
+    ("POST", "/orders/{order_id}/completion"): {"lines": []},
+    ("POST", "/orders/{order_id}/dispatch"): {"technician_id": "{technician_id}"},
+    ("POST", "/quotes"): {"category": "electrical", "description": "灯不亮", "address_id": "{address_id}"},
+    ("POST", "/orders/{order_id}/approval"): {"decision": "approve"},
+    ("POST", "/orders/{order_id}/dispute"): {"reason": "收费不对"},
+    ("POST", "/orders/{order_id}/dispute/resolution"): {"outcome": "rejected", "note": "核实无误"},
+    ("PUT", "/technicians/me/availability"): {"on_duty": True, "lat": "{lat}", "lng": "{lng}"},
+    ("POST", "/orders/{order_id}/rating"): {"stars": 5},
+    ("PUT", "/me/notifications"): {"channels": ["sms"]},
+    ("PUT", "/companies/me/webhook"): {"url": "https://dispatch.example.com/linli"},
+    ("POST", "/companies/me/api-keys"): {"label": "matrix"},
+}
+# Calls that change the order most are made last, so earlier cells still meet it in its first state.
+LAST = ("/cancel", "/completion", "/progress", "/dispatch", "/accept", "/decline")
+
+
+def _jwt_routes():
+    routes = [r for r in ROUTES if r.needs_jwt]
+    return sorted(routes, key=lambda r: (any(r.path.endswith(e) for e in LAST), r.path, r.method))
+
+
+def test_every_route_has_an_entry_in_the_matrix():
+    assert {(r.method, r.path) for r in ROUTES if r.needs_jwt} == set(MATRIX)
+
+
+class Site:
+    """A world with an order placed by its resident and accepted by its technician (so every role
+    of the world has a relation to it), and its offer."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.technician = world.add_technician()
+        self.order_id = world.order()["order_id"]
+        self.offer_id = wait_for(lambda: self._offer(), what="an offer")
+        assert world.as_technician(self.technician, "POST", f"/offers/{self.offer_id}/accept").status == 200
+
+    def _offer(self) -> str | None:
+        offers = self.world.as_technician(self.technician, "GET", "/offers").body["offers"]
+        return next((o["offer_id"] for o in offers if o["order_id"] == self.order_id), None)
+
+    def users(self) -> dict[str, str]:
+        return {R: self.world.resident_id, T: self.technician, D: self.world.dispatcher_id, S: "sup_tongzhou"}
+
+    def path(self, template: str) -> str:
+        path = template.replace("{order_id}", self.order_id).replace("{offer_id}", self.offer_id)
+        path = path.replace("{delivery_id}", f"evt_{self.order_id}_v1").replace("{key_id}", f"lk_{self.world.company_id}.0")
+        path = path.replace("{item_id}", "elec_wire_reconnect")
+        return path + (f"?category=electrical&address_id={self.world.address_id}" if template == "/slots" else "")
+
+    def body(self, route_key: tuple[str, str]):
+        body = BODIES.get(route_key)
+        if body is None:
+            return None
+        values = {"address_id": self.world.address_id, "technician_id": self.technician}
+        filled = {k: (values[v[1:-1]] if isinstance(v, str) and v[1:-1] in values else v) for k, v in body.items()}
+        if "lat" in filled:
+            filled.update(lat=self.world.lat, lng=self.world.lng)
+        return filled
+
+
+def test_each_role_gets_exactly_what_the_matrix_gives_it(sandbox, api):
+    from tests.conftest import make_world
+
+    mine, theirs = Site(make_world(api)), Site(make_world(api))
+    catalogue_item = api.call("sup_tongzhou", S, "GET", "/catalogue").body
+    unexpected = []
+    for route in _jwt_routes():
+        key = (route.method, route.path)
+        allowed = MATRIX[key]
+        for role, user in mine.users().items():
+            body = mine.body(key)
+            if key == ("PUT", "/catalogue/items/{item_id}"):
+                body = _unchanged_item(catalogue_item, "elec_wire_reconnect")
+            answer = api.call(user, role, route.method, mine.path(route.path), body)
+            if (answer.status in (401, 403)) == (role in allowed):
+                unexpected.append(f"{role:10} {route.method} {route.path} (own) → {answer.status} {answer.body}")
+            # Another compound's order or offer: only a supervisor gets through.
+            if "{order_id}" in route.path or "{offer_id}" in route.path:
+                other = api.call(user, role, route.method, theirs.path(route.path), theirs.body(key))
+                through = other.status not in (401, 403, 404)
+                if through != (role == S and role in allowed):
+                    unexpected.append(f"{role:10} {route.method} {route.path} (another's) → {other.status} {other.body}")
+    assert not unexpected, "\n".join(unexpected)
+
+
+def _unchanged_item(catalogue: dict, item_id: str) -> dict:
+    # Publishing an unchanged item creates no version: the supervisor's cell changes nothing.
+    from orders.models import CatalogueItemIn, CataloguePartIn
+
+    item = next(i for i in catalogue["items"] if i["item_id"] == item_id)
+    body = {k: v for k, v in item.items() if k in CatalogueItemIn.model_fields}
+    body["parts"] = [{k: v for k, v in p.items() if k in CataloguePartIn.model_fields} for p in body["parts"]]
+    return body
+
+
+def test_no_token_is_refused_everywhere(api):
+    for route in ROUTES:
+        if route.needs_jwt:
+            path = route.path.replace("{", "x").replace("}", "")
+            assert api.call(None, None, route.method, path, BODIES.get((route.method, route.path))).status == 401, route
+
+
+# --- Tokens ------------------------------------------------------------------------------------------
+
+
+def _claims(**changes) -> dict:
+    from local import tokens
+
+    now = int(time.time())
+    claims = {"sub": "res_wang", "cognito:groups": ["resident"], "iss": tokens.ISSUER, "aud": tokens.AUDIENCE}
+    return {**claims, "token_use": "id", "iat": now, "nbf": now, "exp": now + 600, **changes}
+
+
+def _signed(claims: dict) -> str:
+    from local import tokens
+
+    return jwt.encode(claims, tokens._SECRET, algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(_signed(_claims(exp=int(time.time()) - 1)), id="expired"),
+        pytest.param(_signed(_claims(nbf=int(time.time()) + 600)), id="not yet valid"),
+        pytest.param(_signed(_claims(iss="https://evil.example.com")), id="wrong issuer"),
+        pytest.param(_signed(_claims(aud="someone-else")), id="wrong audience"),
+        pytest.param(jwt.encode(_claims(), None, algorithm="none"), id="alg none"),
+        pytest.param(_signed(_claims())[:-4] + "AAAA", id="tampered signature"),
+        pytest.param(jwt.encode(_claims(), "guessed-secret", algorithm="HS256"), id="other key"),
+    ],
+)
+def test_bad_tokens_are_refused(sandbox, token):
+    response = sandbox.gateway.handle("GET", "/me", {"authorization": f"Bearer {token}"}, b"")
+    assert response.status == 401
+
+
+def test_a_suspended_users_token_stops_working_at_once(world):
+    from shared.dal import people
+
+    assert world.as_resident("GET", "/messages").status == 200
+    people.put_user(people.get_user(world.resident_id).model_copy(update={"status": "suspended"}))
+    for method, path in (("GET", "/messages"), ("GET", "/me"), ("GET", "/orders")):
+        assert world.as_resident(method, path).status == 403, path
+
+
+def test_a_token_claiming_a_role_the_account_does_not_have_is_refused(world):
+    tech = world.add_technician()
+    assert world.api.call(tech, "supervisor", "GET", "/ops/dead-letters").status == 403
