@@ -337,3 +337,18 @@ def test_cdk_nag_finds_nothing_unexplained(synthesized):
         "*", Match.string_like_regexp("AwsSolutions-.*")
     )
     assert not findings, "\n".join(f"{f.id}: {str(f.entry.data)[:160]}" for f in findings)
+
+
+def test_cfn_lint_finds_nothing_in_the_template(synthesized):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    template = synthesized.assembly_dir / f"{synthesized.stack.stack_name}.template.json"
+    # W3005: CDK writes DependsOn next to a GetAtt that already implies it; redundant, never wrong.
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), "--ignore-checks", "W3005", "--", str(template)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
