@@ -85,9 +85,8 @@ def escalation(b: Bench) -> str:
 
 
 def extra_charge(b: Bench) -> str:
-    from shared.dal import people
-
     from bench.meter import unmetered
+    from shared.dal import people
 
     w = b.world()
     with unmetered():

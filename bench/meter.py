@@ -229,10 +229,13 @@ class Meter:
             entries = len(body.get("Entries", []))
         elif service == "sns" and operation == "Publish":
             sms = 1
-        elif service == "sqs" and operation == "ReceiveMessage":
+        elif (
+            service == "sqs"
+            and operation == "ReceiveMessage"
+            and (response is None or b"Message" not in (response.content or b"")[:200])
+        ):
             # An empty receive is the sandbox pump's polling; Lambda's poller on AWS is a fixed cost per queue.
-            if response is None or b"Message" not in (response.content or b"")[:200]:
-                operation = "ReceiveMessage.empty"
+            operation = "ReceiveMessage.empty"
         with self._lock:
             self.reading.calls[f"{service}.{operation}"] += 1
             self.reading.by_function[(getattr(_local, "function", None) or "-", f"{service}.{operation}")] += 1
