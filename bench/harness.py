@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ class Bench:
 
         self.box = Sandbox(port=0, env={**TIMEOUTS, **(env or {})})
         self.meter = Meter()
+        self.waits: dict[tuple[str, str], float] = {}  # (order id, step) → when the workflow registered the wait
+        self.offers_stored: dict[str, float] = {}  # order id → when the Offer task had stored the round's offers
 
     def __enter__(self) -> Bench:
         self.box.start()
@@ -59,8 +62,13 @@ class Bench:
         invoke = lambdas.invoke
 
         def attributed(function_name: str, handler_path: str, event: Any) -> Any:
+            if function_name == "RegisterCallback" and isinstance(event, dict):
+                self.waits[(event.get("order_id", ""), event.get("step", ""))] = time.perf_counter()
             with in_function(function_name):
-                return invoke(function_name, handler_path, event)
+                result = invoke(function_name, handler_path, event)
+            if function_name == "Offer" and isinstance(event, dict):
+                self.offers_stored[event.get("order_id", "")] = time.perf_counter()
+            return result
 
         lambdas.invoke = attributed  # type: ignore[method-assign]
         self.sfn = self.box.aws.client("stepfunctions")
@@ -147,6 +155,21 @@ class Bench:
         return wait_for(
             lambda: (s := self.execution_status(order_id)) != "RUNNING" and s, timeout=timeout, what=f"{order_id} to end"
         )
+
+    @contextmanager
+    def stream_skipped(self):
+        """Hold the stream pump, then move its checkpoints past everything written meanwhile, undelivered
+        (the floor's bare order items are not orders the notify function could read)."""
+        pump = self.box.pump
+        with pump._lock, unmetered():
+            yield
+            streams = self.box.aws.client("dynamodbstreams")
+            for shard in streams.describe_stream(StreamArn=pump.stream_arn)["StreamDescription"]["Shards"]:
+                while True:
+                    page = streams.get_records(ShardIterator=pump._iterator(streams, shard["ShardId"]), Limit=1000)
+                    if not page["Records"]:
+                        break
+                    pump._checkpoints[shard["ShardId"]] = page["Records"][-1]["dynamodb"]["SequenceNumber"]
 
     def settle(self, quiet_s: float = 1.0, timeout: float = 30) -> None:
         """Wait until the stream and queue pumps have nothing left to deliver (no invocation for quiet_s)."""
