@@ -216,7 +216,22 @@ def measure(levels: tuple[int, ...] = (1, 5, 20), samples_at_least: int = 8, see
                 f"{row['x_assigned_p50']:.1f}×)",
                 flush=True,
             )
-    return {"levels": list(levels), "rows": rows, "poll_ms": POLL_S * 1000}
+        copy_ms, table_items = _transaction_backup_ms()
+    return {"levels": list(levels), "rows": rows, "transaction_copy_ms": copy_ms, "table_items": table_items}
+
+
+def _transaction_backup_ms() -> tuple[float, int]:
+    """What moto's TransactWriteItems spends backing up the table (a deep copy per transaction item)."""
+    import copy
+
+    from moto.dynamodb.models import dynamodb_backends
+
+    from local.runtime import ACCOUNT, REGION, TABLE_NAME
+
+    table = dynamodb_backends[ACCOUNT][REGION].get_table(TABLE_NAME)
+    started = time.perf_counter()
+    copy.deepcopy(table)
+    return (time.perf_counter() - started) * 1000, sum(len(v) for v in table.items.values())
 
 
 def _arn(b: Bench, order_id: str) -> str:
