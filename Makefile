@@ -48,8 +48,8 @@ docs: $(STAMP) ## Regenerate the generated parts of the docs (event examples in 
 synth: $(STAMP) $(NODE_STAMP) ## Synthesize the CloudFormation stack into cdk.out/ (no AWS account, no Docker)
 	npx cdk synth --quiet
 
-bench: $(STAMP) ## Matching benchmark: cities of 1k/10k/100k technicians, writes docs/benchmarks.md (~5 min)
-	$(PYTHON) -m bench.matching
+bench: $(STAMP) ## Benchmarks: cost per order, time to answer, cold start, matching, API; writes docs/benchmarks.md (<10 min)
+	$(PYTHON) -m bench
 
 clean: ## Remove the virtualenv, build output and caches
 	rm -rf $(VENV) build cdk.out node_modules .pytest_cache .ruff_cache .hypothesis

@@ -22,6 +22,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -446,6 +447,22 @@ def write_report(rows: list[dict], q: dict, seconds: float, path: Path) -> None:
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def measure(sizes=(1_000, 10_000), *, tiny: bool = False, seed: int = 7) -> dict:
+    """For `make bench` (bench/__main__.py): the same measurements at a size that fits its budget, and the
+    section of docs/benchmarks.md they make."""
+    from moto import mock_aws
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    with mock_aws():
+        rows = scale(sizes, 3 if tiny else 20, 1, 10_000, rng)
+    q = quality(2 if tiny else 12, 5 if tiny else 25, rng)
+    seconds = time.perf_counter() - started
+    out = Path(tempfile.mkdtemp()) / "matching.md"
+    write_report(rows, q, seconds, out)
+    return {"rows": rows, "quality": q, "markdown": out.read_text(encoding="utf-8")}
 
 
 def main() -> None:

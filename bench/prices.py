@@ -1,0 +1,30 @@
+"""AWS prices the cost benchmark uses: the ONE place they live.
+
+Region: us-east-1 (N. Virginia), public on-demand list prices in USD, without free tiers, as published on
+the AWS pricing pages below; recorded 2026-11-25. The pilot would run in cn-north-1 (Beijing, priced in
+CNY by Sinnet), whose list prices differ; change the numbers here and rerun `make bench` to price it there.
+
+Sources:
+- Step Functions: https://aws.amazon.com/step-functions/pricing/ (Standard: $0.025 per 1,000 state transitions)
+- Lambda: https://aws.amazon.com/lambda/pricing/ (Arm: $0.0000133334 per GB-second, $0.20 per 1M requests)
+- DynamoDB: https://aws.amazon.com/dynamodb/pricing/on-demand/ (since 2024-11-01: $0.625 per 1M write request
+  units, $0.125 per 1M read request units; DynamoDB Streams reads by Lambda triggers are free)
+- API Gateway: https://aws.amazon.com/api-gateway/pricing/ (HTTP API: $1.00 per 1M requests, first 300M)
+- EventBridge: https://aws.amazon.com/eventbridge/pricing/ (custom events: $1.00 per 1M, per 64 KB chunk)
+- SQS: https://aws.amazon.com/sqs/pricing/ (standard queues: $0.40 per 1M requests, per 64 KB chunk)
+SMS (SNS) is counted but not priced: its price depends on the destination country and carrier.
+"""
+
+from __future__ import annotations
+
+PRICES_DATE = "2026-11-25"
+PRICES_REGION = "us-east-1"
+
+USD_PER_STATE_TRANSITION = 0.025 / 1_000
+USD_PER_LAMBDA_REQUEST = 0.20 / 1_000_000
+USD_PER_LAMBDA_GB_SECOND_ARM = 0.0000133334
+USD_PER_WRITE_REQUEST_UNIT = 0.625 / 1_000_000
+USD_PER_READ_REQUEST_UNIT = 0.125 / 1_000_000
+USD_PER_HTTP_API_REQUEST = 1.00 / 1_000_000
+USD_PER_EVENTBRIDGE_EVENT = 1.00 / 1_000_000
+USD_PER_SQS_REQUEST = 0.40 / 1_000_000
