@@ -71,9 +71,32 @@ class Sandbox:
             return _json_response(200, {"personas": demo_data.personas()})
         if bare == "/dev/login" and method == "POST":
             return self._login(body)
+        if bare == "/dev/certificate-expiry" and method == "POST":
+            return self._certificate_expiry(body)
         if bare in ("/app", "/app/") and method == "GET":
             return GatewayResponse(200, {"content-type": "text/html; charset=utf-8"}, _APP_PAGE.encode())
         return self.gateway.handle(method, path, headers, body)
+
+    def _certificate_expiry(self, body: bytes) -> GatewayResponse:
+        """Run the daily certificate-expiry job now, for `{"date": "YYYY-MM-DD"}` (default: today in Beijing),
+        as its EventBridge schedule does in AWS."""
+        from shared.catalog import Trigger, by_trigger
+
+        try:
+            requested = json.loads(body or b"{}")
+        except ValueError:
+            requested = None
+        if not isinstance(requested, dict):
+            return _json_response(
+                400, {"error": {"code": "validation_error", "message": "请求须为 JSON 对象", "message_en": "Send a JSON object."}}
+            )
+        try:
+            result = self.aws.invoke(by_trigger(Trigger.SCHEDULE)[0].name, {"date": requested.get("date")})
+        except RuntimeError as exc:
+            return _json_response(
+                400, {"error": {"code": "validation_error", "message": "日期无效", "message_en": f"Invalid request: {exc}"[:300]}}
+            )
+        return _json_response(200, result)
 
     @staticmethod
     def _login(body: bytes) -> GatewayResponse:

@@ -21,6 +21,7 @@ TEST_TIMEOUTS = {
     "LINLI_COMPANY_DISPATCH_SECONDS": "60",
     "LINLI_ESCALATION_SECONDS": "60",
     "LINLI_COMPLETION_SECONDS": "60",
+    "LINLI_PUBLIC_AREA_RESOLVE_SECONDS": "60",
     "LINLI_RATING_SECONDS": "60",
     "LINLI_APPROVAL_SECONDS": "60",
 }
@@ -44,7 +45,8 @@ def timeouts(sandbox) -> Iterator[Callable[..., None]]:
         "offer": ["LINLI_EMERGENCY_OFFER_SECONDS", "LINLI_BOOKING_OFFER_SECONDS"],
         "dispatch": ["LINLI_COMPANY_DISPATCH_SECONDS"],
         "escalation": ["LINLI_ESCALATION_SECONDS"],
-        "completion": ["LINLI_COMPLETION_SECONDS"],
+        "completion": ["LINLI_COMPLETION_SECONDS", "LINLI_PUBLIC_AREA_RESOLVE_SECONDS"],
+        "resolve": ["LINLI_PUBLIC_AREA_RESOLVE_SECONDS"],
         "rating": ["LINLI_RATING_SECONDS"],
         "approval": ["LINLI_APPROVAL_SECONDS"],
     }

@@ -12,13 +12,15 @@ from shared.api import API_TITLE, API_VERSION, build_resolver
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
+    from supervision.handlers.api import router as supervision
+
     from matching.handlers.api import router as matching
     from notify.handlers.api import router as notify
     from orders.handlers.api import router as orders
     from orders.handlers.billing import router as billing
     from ratings.handlers.api import router as ratings
 
-    app = build_resolver(orders, billing, matching, ratings, notify)
+    app = build_resolver(orders, billing, matching, ratings, notify, supervision)
     schema = app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,
