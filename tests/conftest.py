@@ -31,7 +31,7 @@ TEST_TIMEOUTS = {
 def sandbox():
     from local.sandbox import Sandbox
 
-    box = Sandbox(port=0, env=TEST_TIMEOUTS).start()
+    box = Sandbox(port=0, env=TEST_TIMEOUTS, history=False).start()
     yield box
     box.stop()
 

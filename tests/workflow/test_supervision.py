@@ -3,6 +3,8 @@ orders with automatic suspension, and the deadlines of public-area reports."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import wait_for
@@ -219,3 +221,45 @@ def test_a_public_area_report_not_resolved_in_time_escalates(world, observe, tim
         ),
         what="the missed resolution deadline in the credit record",
     )
+
+
+# --- Certificate expiry ------------------------------------------------------------------------------
+
+
+def _expiry(sandbox, day: str) -> dict:
+    response = sandbox.route("POST", "/dev/certificate-expiry", {}, json.dumps({"date": day}).encode())
+    assert response.status == 200, response.body
+    return json.loads(response.body)
+
+
+def test_an_expiring_certificate_warns_the_company_and_suspends_the_skill_the_day_after_its_last_valid_day(
+    sandbox, world, observe
+):
+    from shared.records import Certificate
+
+    # Given a technician whose electrician's certificate is valid through 2031-03-17
+    tech = world.add_technician(
+        skills=("electrical", "plumbing"), certificates=[Certificate(kind="electrician_low_voltage", expires_on="2031-03-17")]
+    )
+    # When the daily job runs 7 days before, the company's dispatcher is warned
+    assert _expiry(sandbox, "2031-03-10")["warnings"] >= 1
+    wait_for(
+        lambda: [m for m in world.as_dispatcher("GET", "/messages").body["messages"] if m["kind"] == "certificate.expiring"],
+        what="the 7-day warning",
+    )
+    # On the last valid day nothing is suspended
+    assert tech not in _expiry(sandbox, "2031-03-17")["suspended"]
+    # The next day the electrical skill is suspended, plumbing is not
+    assert _expiry(sandbox, "2031-03-18")["suspended"][tech] == ["electrical"]
+    from shared.dal import people
+
+    stored = people.get_user(tech)
+    assert stored.skills == ["plumbing"] and stored.suspended_skills == ["electrical"]
+    wait_for(
+        lambda: [m for m in world.as_dispatcher("GET", "/messages").body["messages"] if m["kind"] == "certificate.expired"],
+        what="the expiry message",
+    )
+    # And an electrical order is never offered to that technician
+    order_id = world.order()["order_id"]
+    observe.wait_status(order_id, "escalated")
+    assert world.as_technician(tech, "GET", "/offers").body["offers"] == []

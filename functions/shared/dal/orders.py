@@ -246,3 +246,16 @@ def add_me_too(order_id: str, resident_id: str, at: str, open_statuses: Iterable
             return False
         raise
     return True
+
+
+def import_history(found: list[Order], execution_arn: str = "history") -> None:
+    """Write finished orders of the past in batches (demo data); unconditional, so seeding is repeatable."""
+    ensure_bound()
+    with OrderItem.batch_write() as batch:
+        for order in found:
+            pk, sk = order_key(order.order_id)
+            item = OrderItem(
+                pk=pk, sk=sk, execution_arn=execution_arn, **order.model_dump(exclude={"timeline"}), **_index_keys(order)
+            )
+            item.timeline = [TimelineMap(**t.model_dump()) for t in order.timeline]
+            batch.save(item)

@@ -262,3 +262,20 @@ def get_companies(company_ids: set[str]) -> dict[str, Company]:
     ensure_bound()
     keys = [(f"COMPANY#{c}", PROFILE) for c in sorted(company_ids)]
     return {i.company_id: _company(i) for i in CompanyItem.batch_get(keys)}
+
+
+def import_residents(residents: list[tuple[User, Address]]) -> None:
+    """Residents with one address each, in batches (demo data)."""
+    ensure_bound()
+    with UserItem.batch_write() as users, AddressItem.batch_write() as addresses:
+        for user, address in residents:
+            users.save(user_item(user))
+            addresses.save(
+                AddressItem(
+                    pk=f"USER#{user.user_id}",
+                    sk=f"ADDRESS#{address.address_id}",
+                    **address.model_dump(),
+                    gsi3pk=f"RESIDENTS#{address.compound_id}",
+                    gsi3sk=f"{user.user_id}#{address.address_id}",
+                )
+            )

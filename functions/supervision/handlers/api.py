@@ -288,7 +288,7 @@ EXPORT_FIELDS = ("company_id", "technician_id", "order_id", "kind", "value", "at
 
 
 @router.get("/credit/export")
-def credit_export(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Response:
+def credit_export(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json"):  # noqa: ANN201 - a raw Response
     """Every admitted or suspended company's score and credit events, for a credit-reporting system."""
     require_role(current_caller(router), Role.SUPERVISOR)
     companies = _all_companies()

@@ -6,6 +6,7 @@ are stable per technician, certificate and day, so a rerun publishes nothing new
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -22,7 +23,7 @@ from supervision.logic import expiry
 
 
 class ExpiryRun(BaseModel):
-    date: date | None = None
+    date: dt.date | None = None
 
 
 class ExpiryResult(BaseModel):
