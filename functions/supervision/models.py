@@ -10,6 +10,7 @@ from shared.lifecycle import Category
 from shared.records import AuditEntry, Certificate, Company, CreditEvent
 from supervision.logic.admission import Decision
 from supervision.logic.audit import Verification
+from supervision.logic.credit import Score
 from supervision.logic.stats import OrderStats
 
 _STRICT = ConfigDict(extra="forbid")
@@ -88,26 +89,13 @@ class VettingView(BaseModel):
     technicians: list[TechnicianView] = Field(default_factory=list)
 
 
-class ScoreView(BaseModel):
-    score: float
-    ratings: int
-    rating_average: float | None
-    bayesian_rating: float
-    deadline_checks: int
-    deadlines_met: int
-    deadline_rate: float
-    complaints: int
-    orders: int
-    complaint_rate: float
-
-
 class CreditView(BaseModel):
     company_id: str
     name: str
     status: str
     credit_score: float
     threshold: float
-    breakdown: ScoreView
+    breakdown: Score
     events: list[CreditEvent]
 
 

@@ -150,6 +150,29 @@ def test_a_neighbour_reporting_the_same_public_problem_adds_a_me_too(world, api)
     }
 
 
+def _past_order(world, order_id: str, status: str, created: str, **changes):
+    """An order written straight into the table (history: no workflow, no event)."""
+    from shared.records import Order
+
+    return Order(
+        order_id=order_id,
+        order_type=changes.pop("order_type", "emergency"),
+        category="electrical",
+        description="历史订单",
+        status=status,
+        resident_id=world.resident_id,
+        compound_id=world.compound_id,
+        address_label="x",
+        lat=world.lat,
+        lng=world.lng,
+        quote={"low": 0, "high": 0, "cap": 0, "free_service": True, "note_zh": "", "note_en": ""},
+        order_code="000000",
+        created_at=created,
+        updated_at=created,
+        **changes,
+    )
+
+
 def _seed_orders(world) -> None:
     """A known data set: 4 orders of the world's compound written directly (history, no workflow)."""
     from shared.dal import orders
@@ -162,24 +185,15 @@ def _seed_orders(world) -> None:
             timeline.append(TimelineEntry(status="assigned", at=f"2030-05-0{n}T02:{accepted:02d}:00.000Z", actor="t"))
         if arrived is not None:
             timeline.append(TimelineEntry(status="on_site", at=f"2030-05-0{n}T02:{arrived:02d}:00.000Z", actor="t"))
-        return Order(
-            order_id=f"ord_w{world.n}_{n}",
+        return _past_order(
+            world,
+            f"ord_w{world.n}_{n}",
+            status,
+            created,
             order_type=order_type,
-            category="electrical",
-            description="历史订单",
-            status=status,
-            resident_id=world.resident_id,
-            compound_id=world.compound_id,
-            address_label="x",
-            lat=world.lat,
-            lng=world.lng,
-            quote={"low": 0, "high": 0, "cap": 0, "free_service": True, "note_zh": "", "note_en": ""},
-            order_code="000000",
             company_id=world.company_id,
             rating_stars=stars,
             timeline=timeline,
-            created_at=created,
-            updated_at=created,
         )
 
     for o in (
@@ -266,24 +280,8 @@ def _token(user_id: str) -> str:
 
 def test_supervisors_see_orders_stuck_past_their_deadline(world):
     from shared.dal import orders
-    from shared.records import Order
 
-    stuck = Order(
-        order_id=f"ord_w{world.n}_stuck",
-        order_type="emergency",
-        category="electrical",
-        description="卡住的订单",
-        status="assigned",
-        resident_id=world.resident_id,
-        compound_id=world.compound_id,
-        address_label="x",
-        lat=world.lat,
-        lng=world.lng,
-        quote={"low": 0, "high": 0, "cap": 0, "free_service": True, "note_zh": "", "note_en": ""},
-        order_code="000000",
-        created_at="2020-01-01T00:00:00.000Z",
-        updated_at="2020-01-01T00:00:00.000Z",
-    )
+    stuck = _past_order(world, f"ord_w{world.n}_stuck", "assigned", "2020-01-01T00:00:00.000Z")
     orders.create(stuck, execution_arn="history")
     listed = world.as_supervisor("GET", "/supervision/stuck").body["orders"]
     mine = next(o for o in listed if o["order_id"] == stuck.order_id)

@@ -44,7 +44,6 @@ from supervision.models import (
     RankingView,
     ReportList,
     ReportView,
-    ScoreView,
     StatsView,
     StuckOrder,
     StuckView,
@@ -245,7 +244,7 @@ def _credit_view(company: Company, events: list[CreditEvent]) -> CreditView:
         status=company.status,
         credit_score=company.credit_score,
         threshold=settings.credit_suspend_threshold,
-        breakdown=ScoreView(**breakdown.__dict__),
+        breakdown=breakdown,
         events=sorted(events, key=lambda e: (e.at, e.event_id), reverse=True),
     )
 

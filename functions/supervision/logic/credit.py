@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel
+
 from shared.records import CreditEvent, Order
 from shared.settings import Settings
 
@@ -58,8 +60,9 @@ class CreditParams:
         )
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(BaseModel):
+    """The score and every term it is made of (shown to supervisors and to the company)."""
+
     score: float
     ratings: int
     rating_average: float | None  # the plain average, for display
