@@ -10,6 +10,7 @@ from local import demo_data, tokens
 from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
 from local.pumps import QueuePump, StreamPump
 from local.runtime import LocalAws
+from shared.catalog import Trigger, by_trigger
 
 _APP_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>邻里 Linli</title>
 <style>body{font:20px/1.6 sans-serif;max-width:40em;margin:2em auto;padding:0 1em}</style></head>
@@ -37,7 +38,7 @@ class Sandbox:
         self.aws = LocalAws(env_overrides=env)
         self.gateway = Gateway(self.aws)
         self.pump = StreamPump(self.aws)
-        self.queues = QueuePump(self.aws)
+        self.queue_pumps = [QueuePump(self.aws, consumers=(spec.name,)) for spec in by_trigger(Trigger.QUEUE)]
         self.host, self.port, self.seed, self.verbose = host, port, seed, verbose
         # The pilot-sized history (hundreds of items) slows moto's index queries, which scan the table: the
         # tests leave it out and check its numbers separately.
@@ -54,7 +55,8 @@ class Sandbox:
         if self.seed:
             demo_data.seed(history=self.history)
         self.pump.start()
-        self.queues.start()
+        for pump in self.queue_pumps:
+            pump.start()
         self.server = SandboxHttpServer((self.host, self.port), self.route, verbose=self.verbose)
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
@@ -66,7 +68,8 @@ class Sandbox:
             self.server.shutdown()
             self.server.server_close()
         self.pump.stop()
-        self.queues.stop()
+        for pump in self.queue_pumps:
+            pump.stop()
         self.aws.stop()
 
     def route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
@@ -84,8 +87,6 @@ class Sandbox:
     def _certificate_expiry(self, body: bytes) -> GatewayResponse:
         """Run the daily certificate-expiry job now, for `{"date": "YYYY-MM-DD"}` (default: today in Beijing),
         as its EventBridge schedule does in AWS."""
-        from shared.catalog import Trigger, by_trigger
-
         try:
             requested = json.loads(body or b"{}")
         except ValueError:
