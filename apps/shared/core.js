@@ -165,8 +165,9 @@ export function time(iso, withDate = true) {
   return d.toLocaleString(lang() === "en" ? "en-GB" : "zh-CN", opts);
 }
 
+/** Beijing wall-clock time to the millisecond (for execution histories): 19:38:27.260. */
 export function seconds(iso) {
-  return iso ? new Date(iso).toLocaleTimeString("en-GB", { timeZone: "Asia/Shanghai", hour12: false, fractionalSecondDigits: 3 }) : "";
+  return iso ? new Date(new Date(iso).getTime() + 8 * 3600e3).toISOString().slice(11, 23) : "";
 }
 
 export function money(value) {
@@ -236,15 +237,10 @@ export function router(routes, fallback) {
     timer = null;
     clearError();
     const hash = location.hash || "#/";
-    for (const [pattern, fn] of routes) {
-      const m = hash.match(pattern);
-      if (m) {
-        const result = fn(m);
-        if (result && typeof result.poll === "function") timer = setInterval(result.poll, result.every || 3000);
-        return;
-      }
-    }
-    fallback();
+    const found = routes.find(([pattern]) => pattern.test(hash));
+    const result = found ? found[1](hash.match(found[0])) : fallback();
+    // A screen that returns {poll, every} is refreshed while it is shown.
+    if (result && typeof result.poll === "function") timer = setInterval(result.poll, result.every || 3000);
   };
   window.addEventListener("hashchange", run);
   return run;
