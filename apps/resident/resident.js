@@ -39,6 +39,7 @@ async function loadProfile() {
 // ---------------------------------------------------------------- home
 async function home() {
   frame(t("首页", "Home"));
+  const here = location.hash;
   let active = 0;
   try {
     await loadProfile();
@@ -46,6 +47,7 @@ async function home() {
   } catch (err) {
     showError(err);
   }
+  if (location.hash !== here) return; // the user has moved on
   render(
     view(),
     h("h1", {}, t(`${(profile && profile.name) || me.name}，您好`, `Hello, ${(profile && profile.name) || me.name}`)),
@@ -251,6 +253,7 @@ async function orders() {
   frame(t("我的订单", "My orders"));
   render(view(), h("h1", {}, t("我的订单", "My orders")), h("p", {}, t("正在加载…", "Loading…")));
   try {
+    const here = location.hash;
     const own = (await api("GET", "/orders")).orders;
     const messages = (await api("GET", "/messages")).messages;
     const familyIds = [...new Set(messages.map((m) => m.order_id).filter((id) => id && !own.some((o) => o.order_id === id)))].slice(0, 10);
@@ -270,6 +273,7 @@ async function orders() {
           h("p", { class: "muted" }, o.description, " · ", time(o.created_at)),
         ),
       ));
+    if (location.hash !== here) return;
     render(
       view(),
       h("h1", {}, t("我的订单", "My orders")),
@@ -292,6 +296,7 @@ function orderView(orderId) {
   const refresh = async () => {
     try {
       const order = await api("GET", `/orders/${orderId}`);
+      if (location.hash !== `#/order/${orderId}`) return;
       const stamp = `${order.updated_at}|${order.status}|${document.documentElement.lang}`;
       if (stamp !== last) {
         last = stamp;
@@ -428,7 +433,9 @@ function ratingSection(o, refresh) {
 async function messages() {
   frame(t("我的消息", "My messages"));
   try {
+    const here = location.hash;
     const list = (await api("GET", "/messages")).messages;
+    if (location.hash !== here) return;
     const channel = { sms: ["短信", "SMS"], wechat: ["微信", "WeChat"], push: ["通知", "Notification"], phone_call: ["电话", "Phone call"] };
     render(
       view(),

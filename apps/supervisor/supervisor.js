@@ -11,12 +11,13 @@ function frame(title, ...content) {
   document.title = `${title} · ${t("邻里监管", "Linli supervision")}`;
   render(document.getElementById("header"), header(t("邻里 · 监管", "Linli · Supervision"), () => start()));
   render(view(), tabs(TABS, t("监管功能", "Sections")), h("h1", {}, title), ...content);
+  return view().querySelector("#list, #detail, #stats"); // this screen's own panel: a late answer never paints another
 }
 
 async function orders() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const status = params.get("status") || "";
-  frame(t("全部订单", "All orders"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
+  const panel = frame(t("全部订单", "All orders"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
   const filter = h("form", { class: "row", onsubmit: (e) => { e.preventDefault(); const v = document.getElementById("status-filter").value; location.hash = v ? `#/?status=${v}` : "#/"; } },
     h("label", { for: "status-filter" }, t("按状态筛选", "Filter by status")),
     h("select", { id: "status-filter", style: "max-width:16rem" }, h("option", { value: "" }, t("全部", "All")), STATUSES.map((s) => h("option", { value: s, selected: s === status }, s))),
@@ -24,14 +25,14 @@ async function orders() {
   );
   try {
     const list = (await api("GET", status ? `/orders?status=${status}` : "/orders")).orders;
-    render(document.getElementById("list"), filter, h("p", {}, t(`共 ${list.length} 个`, `${list.length} orders`)), ordersTable([...list].reverse()));
+    render(panel, filter, h("p", {}, t(`共 ${list.length} 个`, `${list.length} orders`)), ordersTable([...list].reverse()));
   } catch (err) {
     showError(err);
   }
 }
 
 async function order(orderId) {
-  frame(t("订单详情", "Order"), h("div", { id: "detail" }, t("正在加载…", "Loading…")));
+  const panel = frame(t("订单详情", "Order"), h("div", { id: "detail" }, t("正在加载…", "Loading…")));
   const paint = async () => {
     try {
       const o = await api("GET", `/orders/${orderId}`);
@@ -51,7 +52,7 @@ async function order(orderId) {
         } }, t("取消订单", "Cancel the order"))));
       }
       parts.push(await historyPanel(orderId));
-      render(document.getElementById("detail"), parts);
+      render(panel, parts);
     } catch (err) {
       showError(err);
     }
@@ -60,11 +61,11 @@ async function order(orderId) {
 }
 
 async function escalated() {
-  frame(t("升级订单（需要人工派单）", "Escalated orders (manual dispatch)"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
+  const panel = frame(t("升级订单（需要人工派单）", "Escalated orders (manual dispatch)"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
   try {
     const list = (await api("GET", "/orders?status=escalated")).orders;
     const techs = await technicianChoices();
-    render(document.getElementById("list"), list.length
+    render(panel, list.length
       ? list.map((o) => h("article", { class: "card", "data-order": o.order_id },
           h("h2", {}, h("a", { href: `#/order/${o.order_id}` }, o.description)),
           h("p", {}, o.address_label, " · ", time(o.created_at), " · ", o.escalation_reason || ""),
@@ -76,10 +77,10 @@ async function escalated() {
 }
 
 async function disputes() {
-  frame(t("争议", "Disputes"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
+  const panel = frame(t("争议", "Disputes"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
   try {
     const list = (await api("GET", "/disputes?status=open")).disputes;
-    render(document.getElementById("list"), list.length
+    render(panel, list.length
       ? list.map((d, i) => h("article", { class: "card", "data-order": d.order_id },
           h("h2", {}, h("a", { href: `#/order/${d.order_id}` }, d.order_id)),
           h("p", {}, time(d.opened_at), " · ", d.reason),
@@ -101,10 +102,10 @@ async function disputes() {
 }
 
 async function deadLetters() {
-  frame(t("死信", "Dead letters"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
+  const panel = frame(t("死信", "Dead letters"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
   try {
     const list = (await api("GET", "/ops/dead-letters")).dead_letters;
-    render(document.getElementById("list"), list.length
+    render(panel, list.length
       ? h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["queue", "message", t("次数", "receives"), "body"].map((c) => h("th", { scope: "col" }, c)))),
           h("tbody", {}, list.map((d) => h("tr", {}, h("td", {}, d.queue), h("td", {}, d.message_id), h("td", {}, String(d.receive_count ?? "")), h("td", {}, h("code", {}, d.body.slice(0, 300))))))))
       : h("p", {}, t("没有死信：每条事件都已送达。", "No dead letters: every event was delivered.")));
@@ -115,8 +116,8 @@ async function deadLetters() {
 
 /** Statistics, credit ranking and the vetting queue come with issue 5: shown when its API answers. */
 async function stats() {
-  frame(t("统计与信用", "Statistics & credit"), h("div", { id: "stats" }, t("正在加载…", "Loading…")));
-  const box = document.getElementById("stats");
+  const panel = frame(t("统计与信用", "Statistics & credit"), h("div", { id: "stats" }, t("正在加载…", "Loading…")));
+  const box = panel;
   let data;
   try {
     data = await api("GET", "/stats");

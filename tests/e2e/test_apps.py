@@ -23,7 +23,9 @@ if not CHROMIUM:
     pytest.skip("no chromium on PATH: apt-get install chromium (.ci/run does it)", allow_module_level=True)
 
 expect = playwright_api.expect
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # from package.json (make test runs npm ci)
 PHONE = {"width": 412, "height": 915}
 STEP_MS = 45_000  # a passing wait returns at once; the ceiling is for a loaded machine
 
@@ -75,6 +77,21 @@ def shot(page, name: str) -> None:
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def accessible(page, screen: str) -> None:
+    """axe-core on the screen as it is now: no serious or critical WCAG 2 A/AA violation."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+    bad = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"{screen}: {bad}"
+
+
 def token(sandbox, user_id: str) -> dict:
     response = requests.post(f"{sandbox.url}/dev/login", json={"user_id": user_id}, timeout=10)
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
@@ -104,6 +121,7 @@ def test_home_screen_has_three_big_buttons_large_text_and_english(open_app):
         assert box["height"] >= 100 and box["width"] >= 300, box  # much larger than any other control
     assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.menu-big a')).fontSize)") >= 2 * 18
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    accessible(page, "home")
     shot(page, "resident-home")
 
     page.get_by_role("button", name="English").click()
@@ -111,6 +129,7 @@ def test_home_screen_has_three_big_buttons_large_text_and_english(open_app):
     page.reload()  # the choice is remembered
     expect(page.locator(".menu-big a.emergency")).to_contain_text("Emergency repair")
     assert page.evaluate("document.documentElement.lang") == "en"
+    accessible(page, "home in English")
     shot(page, "resident-home-en")
     page.get_by_role("button", name="中文").click()
     expect(page.locator(".menu-big a.emergency")).to_contain_text("应急维修")
@@ -126,10 +145,12 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app):
     wang.get_by_role("button", name="灯不亮").click()
     wang.click("#get-quote")
     expect(wang.locator(".quote .price")).to_have_text("免费")  # pilot compound
+    accessible(wang, "new order with its quote")
     shot(wang, "resident-quote")
     wang.click("#confirm-order")
     expect(wang.locator("#door-code")).to_have_text(re.compile(r"^\d{6}$"))
     order_id = wang.url.rsplit("/", 1)[1]
+    accessible(wang, "order")
     shot(wang, "resident-order")
 
     # 赵师傅 is on duty, sees the offer with its countdown, accepts, arrives, bills the reconnection
@@ -153,12 +174,16 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app):
     # she sees her technician and the free bill, and rates with big stars
     expect(wang.locator("#tech-name")).to_have_text("赵师傅", timeout=STEP_MS)
     expect(wang.locator("#star-5")).to_be_visible()
+    accessible(wang, "rating")
     wang.click("#star-5")
     expect(wang.locator("#star-5")).to_have_attribute("aria-pressed", "true")
     wang.fill("#comment", "师傅很专业")
     wang.click("#send-rating")
     expect(wang.locator("#status-now")).to_contain_text(re.compile("已评价|订单已结束"))
     shot(wang, "resident-rated")
+    wang.click("text=全部订单")
+    expect(wang.locator(f'a[href="#/order/{order_id}"]')).to_be_visible()
+    accessible(wang, "my orders")
 
     # the supervisor opens the order: each state of the execution, entered and left
     sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
@@ -206,6 +231,8 @@ def test_extra_charges_approved_line_by_line_by_the_family_proxy(open_app, sandb
     # her son, linked as her proxy, follows his message to the order and decides each line
     son = open_app("res_wang_son")
     son.click("text=我的消息")
+    expect(son.locator(f'a[href="#/order/{order_id}"]').first).to_be_visible()
+    accessible(son, "messages")
     son.locator(f'a[href="#/order/{order_id}"]').first.click()
     extra = son.locator(".extra-line")
     expect(extra).to_have_count(2)
@@ -214,6 +241,7 @@ def test_extra_charges_approved_line_by_line_by_the_family_proxy(open_app, sandb
     son.click("#approve-L2")
     son.click("#reject-L3")
     expect(son.locator("#approve-L2")).to_have_attribute("aria-pressed", "true")
+    accessible(son, "extra charges")
     shot(son, "resident-extra-charges")
     son.click("#send-decisions")
     expect(son.locator("#status-now")).to_contain_text("维修已完成")
@@ -231,9 +259,41 @@ def test_booking_picks_a_free_slot_and_shows_it(open_app):
     slots = wang.locator("input[name=slot]")
     expect(slots.first).to_be_attached()
     slots.first.check()
+    accessible(wang, "booking with its slots")
     wang.click("#get-quote")
     expect(wang.locator(".quote .price")).to_have_text("免费")  # every pilot compound is free
     wang.click("#confirm-order")
     expect(wang.locator("#status-now")).to_be_visible()
     expect(wang.get_by_text(re.compile("^时间："))).to_be_visible()
     assert wang.url.rsplit("/", 1)[1].startswith("ord_") and wang.errors == []
+
+
+def test_public_area_report_assigned_in_the_company_back_office(open_app, sandbox):
+    wang = open_app("res_wang")
+    wang.click("a[data-type=public_area]")
+    wang.get_by_role("button", name="楼道").click()
+    wang.get_by_label("其他").check()
+    wang.get_by_role("button", name="门关不上").click()
+    wang.fill("#more", "5号楼楼道的单元门关不上")
+    wang.click("#get-quote")
+    wang.click("#confirm-order")
+    expect(wang.locator("#status-now")).to_be_visible()
+    order_id = wang.url.rsplit("/", 1)[1]
+
+    office = open_app("disp_tongyuan", viewport={"width": 1280, "height": 900})
+    report = office.locator(f'.report[data-order="{order_id}"]')
+    expect(report).to_contain_text("楼道")
+    shot(office, "company-reports")
+    report.locator("select").select_option("tech_qian")
+    report.get_by_role("button", name="派单").click()
+    expect(report).to_have_count(0)
+    supervisor = token(sandbox, "sup_tongzhou")
+    order = requests.get(f"{sandbox.url}/orders/{order_id}", headers=supervisor, timeout=10).json()
+    assert order["technician"]["technician_id"] == "tech_qian"
+    for tab in ("本公司订单", "师傅", "电话任务", "Webhook", "API 密钥"):
+        office.get_by_role("link", name=tab, exact=True).click()
+        expect(office.locator("#view h1")).to_be_visible()
+    office.fill("#key-label", "物业ERP")
+    office.get_by_role("button", name="新建密钥").click()
+    expect(office.locator("#panel")).to_contain_text("只显示这一次")
+    assert wang.errors == [] and office.errors == []
