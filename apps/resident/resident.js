@@ -1,7 +1,7 @@
 // The resident app: three big buttons, ordering in few steps with a clear quote, following the order
 // (plain-words status, door code, technician), extra charges line by line, stars, messages.
 import {
-  ApiError, api, attempt, categoryName, CATEGORIES, h, header, money, pick, render, requireRole, router, showError, t, time,
+  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, money, pick, render, requireRole, router, showError, t, time,
   typeName,
 } from "/app/shared/core.js";
 
@@ -319,6 +319,8 @@ function paintOrder(o, refresh) {
     h("h1", {}, `${typeName(o.type)} · ${categoryName(o.category)}`),
     h("section", { class: "card emph", "aria-live": "polite" }, h("h2", { class: "visually-hidden" }, t("现在的状态", "Status now")), h("p", { class: "status-now", id: "status-now" }, pick(o.status_text))),
   ];
+  if (o.status === "awaiting_approval" && o.extra_lines.length) parts.push(approvalSection(o, refresh));
+  if (o.status === "completed" && isOwner && !o.rating_stars) parts.push(ratingSection(o, refresh));
   if (o.order_code && !["completed", "rated", "closed", "cancelled"].includes(o.status)) {
     parts.push(
       h("section", { class: "card", "aria-labelledby": "code-title" },
@@ -338,8 +340,6 @@ function paintOrder(o, refresh) {
       ),
     );
   }
-  if (o.status === "awaiting_approval" && o.extra_lines.length) parts.push(approvalSection(o, refresh));
-  if (o.status === "completed" && isOwner && !o.rating_stars) parts.push(ratingSection(o, refresh));
   if (o.rating_stars) parts.push(h("p", { class: "card" }, t("您的评价：", "Your rating: "), h("span", { "aria-label": t(`${o.rating_stars} 星`, `${o.rating_stars} stars`) }, "★".repeat(o.rating_stars))));
   if (o.bill && o.bill.length) {
     parts.push(
@@ -398,14 +398,14 @@ function approvalSection(o, refresh) {
     h("h2", { id: "extra-title" }, t("师傅提出的额外项目", "Extra work the technician proposes")),
     h("p", {}, t("报价以外的项目，您同意了才做、才收费。请一项一项决定。", "Work beyond the quote is done and charged only if you agree. Decide each line.")),
     o.extra_lines.map((l) => {
-      const pickOne = (value) => () => { decisions[l.line_id] = value; paintOrder(o, refresh); document.getElementById(`${value}-${l.line_id}`).focus(); };
+      const pickOne = (value) => () => { clearError(); decisions[l.line_id] = value; paintOrder(o, refresh); document.getElementById(`${value}-${l.line_id}`).focus(); };
       return h("div", { class: "card extra-line", "data-line": l.line_id },
         h("h3", {}, pick(l, "name", "name_en")),
         l.reason ? h("p", {}, t("师傅说：", "The technician says: "), l.reason) : null,
         h("p", {}, t("市场价 ", "Market price "), money(l.amount), free ? t("（试点期间免费）", " (free during the pilot)") : "", t(`，上限 ${l.cap} 元`, `, cap CNY ${l.cap}`)),
         h("div", { class: "decide", role: "group", "aria-label": pick(l, "name", "name_en") },
-          h("button", { type: "button", class: "good", id: `approve-${l.line_id}`, "aria-pressed": String(decisions[l.line_id] === "approve"), onclick: pickOne("approve") }, t("同意", "Agree")),
-          h("button", { type: "button", class: "danger", id: `reject-${l.line_id}`, "aria-pressed": String(decisions[l.line_id] === "reject"), onclick: pickOne("reject") }, t("不同意", "Do not agree")),
+          h("button", { type: "button", class: "good", id: `approve-${l.line_id}`, "aria-pressed": String(decisions[l.line_id] === "approve"), onclick: pickOne("approve") }, decisions[l.line_id] === "approve" ? "✓ " : "", t("同意", "Agree")),
+          h("button", { type: "button", class: "danger", id: `reject-${l.line_id}`, "aria-pressed": String(decisions[l.line_id] === "reject"), onclick: pickOne("reject") }, decisions[l.line_id] === "reject" ? "✓ " : "", t("不同意", "Do not agree")),
         ),
       );
     }),

@@ -42,7 +42,7 @@ async function order(orderId) {
         const r = o.match.reason;
         parts.push(h("section", { class: "card" }, h("h2", {}, t("匹配原因", "Why this technician")),
           h("p", {}, t(`第 ${r.round} 轮，半径 ${r.radius_m} 米，排名 ${r.rank}，总分 ${r.total}`, `Round ${r.round}, radius ${r.radius_m} m, rank ${r.rank}, score ${r.total}`)),
-          h("ul", {}, Object.entries(r.terms || {}).map(([k, v]) => h("li", {}, `${k}: ${JSON.stringify(v)}`)))));
+          h("ul", {}, Object.entries(r.terms || {}).map(([k, v]) => h("li", {}, `${k}: ${v.value ?? "—"} ${v.unit || ""} → ${v.points} (${t("权重", "weight")} ${v.weight})`)))));
       }
       if (o.dispute) parts.push(h("section", { class: "card" }, h("h2", {}, t("争议", "Dispute")), h("p", {}, o.dispute.reason), h("p", {}, o.dispute.status, o.dispute.outcome ? ` · ${o.dispute.outcome}` : "")));
       if (!["completed", "rated", "closed", "cancelled"].includes(o.status)) {

@@ -133,6 +133,11 @@ def test_home_screen_has_three_big_buttons_large_text_and_english(open_app):
     shot(page, "resident-home-en")
     page.get_by_role("button", name="中文").click()
     expect(page.locator(".menu-big a.emergency")).to_contain_text("应急维修")
+
+    # 200% zoom of a 640-px window (WCAG reflow): 320 CSS px, nothing cut off, no sideways scrolling
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert all(b.bounding_box()["width"] <= 320 for b in buttons.all())
     assert page.errors == []
 
 
