@@ -237,7 +237,7 @@ async function newOrder(type) {
           : h("p", {}, h("span", { class: "price" }, q.low === q.high ? money(q.low) : `${money(q.low)} – ${money(q.high)}`), h("br"), t(`最多不超过 ${q.cap} 元`, `Never more than CNY ${q.cap}`)),
         h("p", {}, pick(q, "note_zh", "note_en")),
         q.items && q.items.length
-          ? h("ul", {}, q.items.map((i) => h("li", {}, `${pick(i, "name", "name_en")}：${t("市场参考价", "market price")} ${money(i.typical_price)}`)))
+          ? h("ul", {}, q.items.map((i) => h("li", {}, `${pick(i, "name", "name_en")}${t("：市场参考价", ": market price")} ${money(i.typical_price)}`)))
           : null,
         h("p", {}, t("超出这个价格的项目，必须您同意才能收费。", "Nothing beyond this price is charged without your consent.")),
         h("button", { type: "button", class: "primary-action good", id: "confirm-order", onclick: (e) => confirm(e.currentTarget) }, t("确认下单", "Place the order")),

@@ -60,17 +60,28 @@ async function order(orderId) {
   await paint();
 }
 
+const OVERDUE_HOURS = 2; // an emergency still open this long after it was placed, or a booking past its slot
+
+function overdue(o) {
+  if (["completed", "rated", "closed", "cancelled", "escalated", "awaiting_approval"].includes(o.status)) return false;
+  const limit = o.slot ? new Date(o.slot.end).getTime() : new Date(o.created_at).getTime() + OVERDUE_HOURS * 3600e3;
+  return Date.now() > limit;
+}
+
 async function escalated() {
-  const panel = frame(t("升级订单（需要人工派单）", "Escalated orders (manual dispatch)"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
+  const panel = frame(t("升级和超时的订单", "Escalated and overdue orders"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
   try {
     const list = (await api("GET", "/orders?status=escalated")).orders;
+    const late = (await api("GET", "/orders")).orders.filter(overdue);
     const techs = await technicianChoices();
-    render(panel, list.length
+    render(panel, h("h2", {}, t("需要人工派单", "Waiting for manual dispatch")), list.length
       ? list.map((o) => h("article", { class: "card", "data-order": o.order_id },
           h("h2", {}, h("a", { href: `#/order/${o.order_id}` }, o.description)),
           h("p", {}, o.address_label, " · ", time(o.created_at), " · ", o.escalation_reason || ""),
           dispatchForm(o.order_id, techs, escalated, attempt)))
-      : h("p", {}, t("没有需要人工派单的订单。", "No escalated orders.")));
+      : h("p", {}, t("没有需要人工派单的订单。", "No escalated orders.")),
+    h("h2", {}, t(`超时未完成（超过 ${OVERDUE_HOURS} 小时或超过预约时间）`, `Overdue (open over ${OVERDUE_HOURS} h, or past the booked slot)`)),
+    ordersTable(late));
   } catch (err) {
     showError(err);
   }
