@@ -44,7 +44,9 @@ def browser():
                 "--disable-sync",
             ],
         )
+        expect.set_options(timeout=STEP_MS)  # assertions wait as long as actions (default 5 s)
         yield browser
+        expect.set_options(timeout=5_000)
         browser.close()
 
 
@@ -179,7 +181,7 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app):
     expect(zhao.locator("#completion-result")).to_contain_text("维修已完成")
 
     # she sees her technician and the free bill, and rates with big stars
-    expect(wang.locator("#tech-name")).to_have_text("赵师傅", timeout=STEP_MS)
+    expect(wang.locator("#tech-name")).to_have_text("赵师傅")
     expect(wang.locator("#star-5")).to_be_visible()
     accessible(wang, "rating")
     wang.click("#star-5")
