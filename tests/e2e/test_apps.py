@@ -155,6 +155,7 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app):
     # 赵师傅 sees the offer with its countdown, accepts, is on his way, arrives, bills the reconnection
     offer = zhao.locator(f'[data-offer^="{order_id}"]')
     expect(offer.locator("[role=timer]")).to_contain_text(re.compile(r"还剩 \d+ 秒"))
+    accessible(zhao, "technician: duty and offers")
     shot(zhao, "technician-offer")
     offer.locator("button.accept").click()
     job = zhao.locator(f'.job[data-order="{order_id}"]')
@@ -164,6 +165,7 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app):
     job.locator("a.bill").click()
     zhao.click("button.add-item[data-item=elec_wire_reconnect]")
     zhao.get_by_label(re.compile("接线端子")).fill("2")
+    accessible(zhao, "technician: bill")
     zhao.click("#complete")
     expect(zhao.locator("#completion-result")).to_contain_text("维修已完成")
 
@@ -190,6 +192,7 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app):
     assert len(states) >= 5
     first = states[0].locator("td").all_inner_texts()
     assert re.match(r"\d\d:\d\d:\d\d", first[0]) and re.match(r"\d\d:\d\d:\d\d", first[1])  # entered, left
+    accessible(sup, "supervisor: execution history")
     shot(sup, "supervisor-history")
     for tab, shows in (("升级订单", "#list"), ("争议", "#list"), ("死信", "#list"), ("统计与信用", "#stats")):
         sup.get_by_role("link", name=tab, exact=True).click()
@@ -284,6 +287,7 @@ def test_public_area_report_assigned_in_the_company_back_office(open_app, sandbo
     office = open_app("disp_tongyuan", viewport={"width": 1280, "height": 900})
     report = office.locator(f'.report[data-order="{order_id}"]')
     expect(report).to_contain_text("楼道")
+    accessible(office, "back office: reports")
     shot(office, "company-reports")
     report.locator("select").select_option("tech_qian")
     report.get_by_role("button", name="派单").click()
