@@ -95,8 +95,10 @@ export async function api(method, path, body) {
   } catch {
     data = null;
   }
-  if (response.status === 401) {
+  if (response.status === 401 && s) {
+    // The sign-in has expired: back to the sign-in screen, which then opens this app again.
     localStorage.removeItem(SESSION_KEY);
+    location.replace("/app/?next=" + encodeURIComponent(s.role));
   }
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
