@@ -27,7 +27,7 @@ install: $(STAMP) ## Create the virtualenv from the lock file
 run: $(STAMP) ## Start the local sandbox at http://127.0.0.1:$(PORT) (PORT=… to change)
 	PORT=$(PORT) $(PYTHON) -m local
 
-test: $(STAMP) ## Run the whole test suite
+test: $(STAMP) $(NODE_STAMP) ## Run the whole test suite (the browser tests use node_modules/axe-core)
 	$(PYTHON) -m pytest
 
 test-fast: $(STAMP) ## Unit and contract tests only

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from local import demo_data, tokens
 from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
@@ -12,12 +14,33 @@ from local.pumps import QueuePump, StreamPump
 from local.runtime import LocalAws
 from shared.catalog import Trigger, by_trigger
 
-_APP_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>邻里 Linli</title>
-<style>body{font:20px/1.6 sans-serif;max-width:40em;margin:2em auto;padding:0 1em}</style></head>
-<body><h1>邻里 Linli 沙盒</h1><p>接口位于根路径，文档见 <a href="/openapi.json">/openapi.json</a>；
-演示账号见 <a href="/dev/personas">/dev/personas</a>。</p>
-<p lang="en">The API is served at the root; the OpenAPI document is at /openapi.json and the demo
-accounts at /dev/personas. The client apps will live here.</p></body></html>"""
+# The client apps (apps/): static files, no build step, served under /app/.
+APPS_DIR = Path(__file__).resolve().parent.parent / "apps"
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+
+
+def _static(bare: str) -> GatewayResponse:
+    """A file of apps/ for /app/…: a folder gives its index.html; nothing outside apps/ is ever read."""
+    if bare == "/app":
+        return GatewayResponse(301, {"location": "/app/", "content-type": "text/plain"}, b"")
+    relative = unquote(bare[len("/app/") :])
+    target = (APPS_DIR / relative).resolve()
+    if target.is_dir():
+        if not bare.endswith("/"):
+            return GatewayResponse(301, {"location": bare + "/", "content-type": "text/plain"}, b"")
+        target = target / "index.html"
+    content_type = _CONTENT_TYPES.get(target.suffix)
+    if not target.is_relative_to(APPS_DIR) or not target.is_file() or content_type is None:
+        return _json_response(404, {"error": {"code": "not_found", "message": "没有这个页面", "message_en": "No such page."}})
+    return GatewayResponse(200, {"content-type": content_type, "cache-control": "no-cache"}, target.read_bytes())
 
 
 def _json_response(status: int, payload: Any) -> GatewayResponse:
@@ -80,8 +103,8 @@ class Sandbox:
             return self._login(body)
         if bare == "/dev/certificate-expiry" and method == "POST":
             return self._certificate_expiry(body)
-        if bare in ("/app", "/app/") and method == "GET":
-            return GatewayResponse(200, {"content-type": "text/html; charset=utf-8"}, _APP_PAGE.encode())
+        if (bare == "/app" or bare.startswith("/app/")) and method == "GET":
+            return _static(bare)
         return self.gateway.handle(method, path, headers, body)
 
     def _certificate_expiry(self, body: bytes) -> GatewayResponse:

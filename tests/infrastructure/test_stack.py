@@ -348,7 +348,15 @@ def test_cfn_lint_finds_nothing_in_the_template(synthesized):
     # W3005: CDK writes DependsOn next to a GetAtt that already implies it; redundant, never wrong.
     # Region: a global one. Cognito user pools do not exist in the AWS China regions (docs/infrastructure.md).
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("cfn-lint")), "--ignore-checks", "W3005", "--regions", "us-east-1", "--", str(template)],
+        [
+            str(Path(sys.executable).with_name("cfn-lint")),
+            "--ignore-checks",
+            "W3005",
+            "--regions",
+            "us-east-1",
+            "--",
+            str(template),
+        ],
         capture_output=True,
         text=True,
     )

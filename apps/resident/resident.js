@@ -1,0 +1,468 @@
+// The resident app: three big buttons, ordering in few steps with a clear quote, following the order
+// (plain-words status, door code, technician), extra charges line by line, stars, messages.
+import {
+  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, money, pick, render, requireRole, router, showError, t, time,
+  typeName,
+} from "/app/shared/core.js";
+
+const me = requireRole("resident");
+const view = () => document.getElementById("view");
+let profile = null;
+
+// Common problems as buttons, so typing is optional. The Chinese words match the catalogue's keywords.
+const PROBLEMS = {
+  electrical: [["灯不亮", "The light does not work"], ["跳闸了", "The power keeps tripping"], ["插座没电", "A socket is dead"], ["开关坏了", "A switch is broken"]],
+  plumbing: [["下水道堵了", "The drain is blocked"], ["水龙头滴水", "The tap drips"], ["马桶长流水", "The toilet keeps running"], ["阀门漏水", "A valve leaks"]],
+  locks: [["锁坏了", "The lock is broken"], ["锁在门外", "I am locked out"], ["钥匙丢了", "I lost my key"]],
+  appliances: [["热水器坏了", "The water heater is broken"], ["洗衣机漏水", "The washing machine leaks"], ["油烟机要清洗", "The range hood needs cleaning"]],
+  other: [["门关不上", "The door will not close"], ["安装窗帘杆", "Put up a curtain rod"], ["合页坏了", "A hinge is broken"]],
+};
+const PLACES = [["楼道", "Stairwell"], ["电梯", "Lift"], ["路灯", "Street light"], ["小区大门", "Compound gate"], ["自行车棚", "Bike shed"]];
+const MENU = [
+  ["booking", "服务预约", "Service booking", "选一个您方便的时间", "Choose a time that suits you"],
+  ["public_area", "公区报事", "Public-area report", "楼道、路灯、电梯等公共地方", "Stairwells, street lights, lifts…"],
+  ["emergency", "应急维修", "Emergency repair", "马上请师傅上门", "A technician comes now"],
+];
+const ACTIVE = ["submitted", "matching", "offered", "assigned", "en_route", "on_site", "awaiting_approval", "escalated", "completed"];
+const CANCELLABLE = ["submitted", "matching", "offered", "assigned", "en_route", "escalated"];
+
+function frame(title) {
+  document.title = `${title} · ${t("邻里", "Linli")}`;
+  render(document.getElementById("header"), header(t("邻里 · 居民", "Linli · Home repair"), () => start()));
+}
+
+async function loadProfile() {
+  if (!profile) profile = await api("GET", "/me");
+  return profile;
+}
+
+// ---------------------------------------------------------------- home
+async function home() {
+  frame(t("首页", "Home"));
+  const here = location.hash;
+  let active = 0;
+  try {
+    await loadProfile();
+    active = (await api("GET", "/orders")).orders.filter((o) => ACTIVE.includes(o.status)).length;
+  } catch (err) {
+    showError(err);
+  }
+  if (location.hash !== here) return; // the user has moved on
+  render(
+    view(),
+    h("h1", {}, t(`${(profile && profile.name) || me.name}，您好`, `Hello, ${(profile && profile.name) || me.name}`)),
+    h("p", {}, t("需要什么帮助？请点下面的大按钮。", "What do you need? Press one of the big buttons.")),
+    h(
+      "nav",
+      { class: "menu-big", "aria-label": t("主菜单", "Main menu") },
+      MENU.map(([type, zh, en, szh, sen]) =>
+        h("a", { href: `#/new/${type}`, class: type, "data-type": type }, h("span", {}, t(zh, en)), h("span", { class: "sub" }, t(szh, sen))),
+      ),
+    ),
+    h(
+      "p",
+      { class: "home-links" },
+      h("a", { href: "#/orders" }, t("我的订单", "My orders"), active ? t(`（${active} 个进行中）`, ` (${active} in progress)`) : ""),
+      h("a", { href: "#/messages" }, t("我的消息", "My messages")),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- new order
+function choiceGroup(name, legend, options, selected, onchange) {
+  return h(
+    "fieldset",
+    {},
+    h("legend", {}, legend),
+    h(
+      "div",
+      { class: "choices" },
+      options.map(([value, words]) =>
+        h(
+          "label",
+          { class: "choice" },
+          h("input", { type: "radio", name, value, checked: value === selected, onchange: () => onchange(value) }),
+          h("span", {}, words),
+        ),
+      ),
+    ),
+  );
+}
+
+async function newOrder(type) {
+  frame(typeName(type));
+  try {
+    await loadProfile();
+  } catch (err) {
+    return showError(err);
+  }
+  const addresses = profile.addresses || [];
+  const state = { type, address_id: addresses.length ? addresses[0].address_id : null, category: null, problems: [], text: "", place: "", slot: null, slots: null, day: null, quote: null };
+
+  const paint = () => {
+    const parts = [
+      h("h1", {}, typeName(type)),
+      type === "emergency" ? h("p", {}, t("师傅会尽快上门。先告诉我们在哪里、什么坏了。", "A technician comes as soon as possible. Tell us where and what is wrong.")) : null,
+    ];
+    if (!addresses.length) {
+      parts.push(h("p", { class: "card" }, t("您还没有保存地址，请联系社区工作人员添加。", "You have no saved address yet; ask the community office to add one.")));
+      return render(view(), parts);
+    }
+    parts.push(
+      choiceGroup("address", t("1. 地址", "1. Address"), addresses.map((a) => [a.address_id, pick(a, "label", "label_en")]), state.address_id, (v) => {
+        state.address_id = v;
+        state.quote = null;
+        state.slots = null;
+        paint();
+        if (type === "booking" && state.category) loadSlots();
+      }),
+    );
+    if (type === "public_area") {
+      parts.push(
+        h(
+          "fieldset",
+          {},
+          h("legend", {}, t("2. 在哪里", "2. Where")),
+          h("div", { class: "choices problems" }, PLACES.map(([zh, en]) => {
+            const words = t(zh, en);
+            return h("button", { type: "button", "aria-pressed": String(state.place === words), onclick: () => { state.place = state.place === words ? "" : words; state.quote = null; paint(); } }, words);
+          })),
+        ),
+      );
+    }
+    const step = type === "public_area" ? 3 : 2;
+    parts.push(
+      choiceGroup("category", t(`${step}. 哪一类问题`, `${step}. What kind of problem`), Object.keys(CATEGORIES).map((c) => [c, categoryName(c)]), state.category, (v) => {
+        state.category = v;
+        state.problems = [];
+        state.quote = null;
+        state.slot = null;
+        state.slots = null;
+        paint();
+        if (type === "booking") loadSlots();
+      }),
+    );
+    if (state.category) {
+      parts.push(
+        h(
+          "fieldset",
+          {},
+          h("legend", {}, t(`${step + 1}. 哪里坏了（点一下就行）`, `${step + 1}. What is wrong (just press one)`)),
+          h("div", { class: "choices problems" }, PROBLEMS[state.category].map(([zh, en]) => {
+            const words = t(zh, en);
+            const on = state.problems.includes(words);
+            return h("button", { type: "button", "aria-pressed": String(on), onclick: () => { state.problems = on ? state.problems.filter((p) => p !== words) : [...state.problems, words]; state.quote = null; paint(); } }, words);
+          })),
+          h("p", {}, h("label", { for: "more" }, t("还想说的话（可以不写）", "Anything else (optional)"))),
+          h("textarea", { id: "more", maxlength: "300", oninput: (e) => { state.text = e.target.value; if (state.quote) { state.quote = null; paintQuote(); } } }, state.text),
+        ),
+      );
+    }
+    if (type === "booking" && state.category) parts.push(slotPicker(step + 2));
+    parts.push(h("div", { id: "quote-area" }));
+    render(view(), parts);
+    paintQuote();
+  };
+
+  const description = () => [...state.problems, state.text.trim()].filter(Boolean).join(t("，", "; "));
+
+  const slotPicker = (step) => {
+    const box = h("fieldset", {}, h("legend", {}, t(`${step}. 选时间`, `${step}. Choose a time`)));
+    if (state.slots === null) box.append(h("p", {}, t("正在查询可预约的时间…", "Looking for free times…")));
+    else if (!state.slots.length) box.append(h("p", {}, t("最近 7 天没有空闲的师傅，请改天再试或选应急维修。", "No technician is free in the next 7 days; try later or choose emergency repair.")));
+    else {
+      const dayOf = (s) => new Date(s.start).toLocaleDateString(t("zh-CN", "en-GB"), { timeZone: "Asia/Shanghai", weekday: "short", month: "numeric", day: "numeric" });
+      const days = [...new Set(state.slots.map(dayOf))];
+      if (!state.day || !days.includes(state.day)) state.day = days[0];
+      box.append(
+        h("p", {}, t("哪一天", "Which day")),
+        h("div", { class: "choices" }, days.map((d) => h("label", { class: "choice" }, h("input", { type: "radio", name: "day", value: d, checked: d === state.day, onchange: () => { state.day = d; state.slot = null; paint(); } }), h("span", {}, d)))),
+        h("p", {}, t("几点", "What time")),
+        h("div", { class: "choices" }, state.slots.filter((s) => dayOf(s) === state.day).map((s) =>
+          h("label", { class: "choice" }, h("input", { type: "radio", name: "slot", value: s.start, checked: state.slot && state.slot.start === s.start, onchange: () => { state.slot = { start: s.start, end: s.end }; state.quote = null; paintQuote(); } }), h("span", {}, `${time(s.start, false)}–${time(s.end, false)}`)),
+        )),
+      );
+    }
+    return box;
+  };
+
+  const loadSlots = async () => {
+    try {
+      const result = await api("GET", `/slots?category=${encodeURIComponent(state.category)}&address_id=${encodeURIComponent(state.address_id)}`);
+      state.slots = result.slots;
+    } catch (err) {
+      state.slots = [];
+      showError(err);
+    }
+    paint();
+  };
+
+  const getQuote = async (button) => {
+    if (!state.category) return showError(new ApiError(400, { error: { message: "请先选择问题类别", message_en: "Please choose the kind of problem first." } }));
+    if (!description()) return showError(new ApiError(400, { error: { message: "请点一个常见问题，或写几个字", message_en: "Press one of the common problems, or write a few words." } }));
+    if (type === "public_area" && !state.place) return showError(new ApiError(400, { error: { message: "请选择在哪里", message_en: "Please choose where it is." } }));
+    if (type === "booking" && !state.slot) return showError(new ApiError(400, { error: { message: "请选择时间", message_en: "Please choose a time." } }));
+    await attempt(button, async () => {
+      state.quote = await api("POST", "/quotes", { category: state.category, description: description(), address_id: state.address_id });
+      paintQuote();
+      document.getElementById("quote-title").focus();
+    });
+  };
+
+  const confirm = async (button) => {
+    const body = { type, category: state.category, description: description(), address_id: state.address_id };
+    if (type === "booking") body.slot = state.slot;
+    if (type === "public_area") body.place = state.place;
+    await attempt(button, async () => {
+      const order = await api("POST", "/orders", body);
+      location.hash = `#/order/${order.order_id}`;
+    });
+  };
+
+  const paintQuote = () => {
+    const area = document.getElementById("quote-area");
+    if (!area) return;
+    if (!state.quote) {
+      return render(area, h("button", { type: "button", class: "primary-action", id: "get-quote", onclick: (e) => getQuote(e.currentTarget) }, t("下一步：看价格", "Next: see the price")));
+    }
+    const q = state.quote;
+    render(
+      area,
+      h(
+        "section",
+        { class: "card emph quote", "aria-labelledby": "quote-title" },
+        h("h2", { id: "quote-title", tabindex: "-1" }, t("价格", "Price")),
+        q.free_service
+          ? h("p", { class: "price" }, t("免费", "Free"))
+          : h("p", {}, h("span", { class: "price" }, q.low === q.high ? money(q.low) : `${money(q.low)} – ${money(q.high)}`), h("br"), t(`最多不超过 ${q.cap} 元`, `Never more than CNY ${q.cap}`)),
+        h("p", {}, pick(q, "note_zh", "note_en")),
+        q.items && q.items.length
+          ? h("ul", {}, q.items.map((i) => h("li", {}, `${pick(i, "name", "name_en")}${t("：市场参考价", ": market price")} ${money(i.typical_price)}`)))
+          : null,
+        h("p", {}, t("超出这个价格的项目，必须您同意才能收费。", "Nothing beyond this price is charged without your consent.")),
+        h("button", { type: "button", class: "primary-action good", id: "confirm-order", onclick: (e) => confirm(e.currentTarget) }, t("确认下单", "Place the order")),
+      ),
+    );
+  };
+
+  paint();
+}
+
+// ---------------------------------------------------------------- orders
+async function orders() {
+  frame(t("我的订单", "My orders"));
+  render(view(), h("h1", {}, t("我的订单", "My orders")), h("p", {}, t("正在加载…", "Loading…")));
+  try {
+    const here = location.hash;
+    const own = (await api("GET", "/orders")).orders;
+    const messages = (await api("GET", "/messages")).messages;
+    const familyIds = [...new Set(messages.map((m) => m.order_id).filter((id) => id && !own.some((o) => o.order_id === id)))].slice(0, 10);
+    const family = [];
+    for (const id of familyIds) {
+      try {
+        family.push(await api("GET", `/orders/${id}`));
+      } catch {
+        /* no longer visible */
+      }
+    }
+    const list = (items) =>
+      h("ul", { class: "order-list", style: "list-style:none;padding:0" }, items.map((o) =>
+        h("li", { class: "card" },
+          h("a", { href: `#/order/${o.order_id}`, style: "font-size:1.4rem;font-weight:700" }, `${typeName(o.type)} · ${categoryName(o.category)}`),
+          h("p", { class: "status-line" }, pick(o.status_text)),
+          h("p", { class: "muted" }, o.description, " · ", time(o.created_at)),
+        ),
+      ));
+    if (location.hash !== here) return;
+    render(
+      view(),
+      h("h1", {}, t("我的订单", "My orders")),
+      own.length ? list([...own].reverse()) : h("p", {}, t("还没有订单。", "No orders yet.")),
+      family.length ? [h("h2", {}, t("家人的订单", "My family's orders")), list(family)] : null,
+      h("p", {}, h("a", { href: "#/" }, t("回到首页", "Back to the home screen"))),
+    );
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---------------------------------------------------------------- one order
+const decisions = {}; // line_id -> approve | reject, kept across refreshes
+const rating = { stars: 0, comment: "" };
+
+function orderView(orderId) {
+  frame(t("订单", "Order"));
+  let last = "";
+  const refresh = async () => {
+    try {
+      const order = await api("GET", `/orders/${orderId}`);
+      if (location.hash !== `#/order/${orderId}`) return;
+      const stamp = `${order.updated_at}|${order.status}|${document.documentElement.lang}`;
+      if (stamp !== last) {
+        last = stamp;
+        paintOrder(order, refresh);
+      }
+    } catch (err) {
+      showError(err);
+    }
+  };
+  rating.stars = 0;
+  rating.comment = "";
+  render(view(), h("p", {}, t("正在加载…", "Loading…")));
+  refresh();
+  return { poll: refresh, every: 2500 };
+}
+
+function paintOrder(o, refresh) {
+  const isOwner = o.timeline.length && o.timeline[0].actor === me.user_id;
+  const parts = [
+    h("h1", {}, `${typeName(o.type)} · ${categoryName(o.category)}`),
+    h("section", { class: "card emph", "aria-live": "polite" }, h("h2", { class: "visually-hidden" }, t("现在的状态", "Status now")), h("p", { class: "status-now", id: "status-now" }, pick(o.status_text))),
+  ];
+  if (o.status === "awaiting_approval" && o.extra_lines.length) parts.push(approvalSection(o, refresh));
+  if (o.status === "completed" && isOwner && !o.rating_stars) parts.push(ratingSection(o, refresh));
+  if (o.order_code && !["completed", "rated", "closed", "cancelled"].includes(o.status)) {
+    parts.push(
+      h("section", { class: "card", "aria-labelledby": "code-title" },
+        h("h2", { id: "code-title" }, t("上门核对码", "Door code")),
+        h("p", { class: "door-code", id: "door-code" }, o.order_code),
+        h("p", {}, t("师傅到门口时，请他说出这个号码。号码对上再开门。", "When the technician comes, ask him to say this number. Open the door only if it matches.")),
+      ),
+    );
+  }
+  if (o.technician) {
+    parts.push(
+      h("section", { class: "card", "aria-labelledby": "tech-title" },
+        h("h2", { id: "tech-title" }, t("上门师傅", "Your technician")),
+        h("p", { style: "font-size:1.5rem;font-weight:800", id: "tech-name" }, o.technician.name),
+        h("p", {}, o.technician.company_name || ""),
+        h("p", { class: "muted" }, t("政府审核的物业公司员工", "Staff of a government-vetted company")),
+      ),
+    );
+  }
+  if (o.rating_stars) parts.push(h("p", { class: "card" }, t("您的评价：", "Your rating: "), h("span", { "aria-label": t(`${o.rating_stars} 星`, `${o.rating_stars} stars`) }, "★".repeat(o.rating_stars))));
+  if (o.bill && o.bill.length) {
+    parts.push(
+      h("section", { class: "card", "aria-labelledby": "bill-title" },
+        h("h2", { id: "bill-title" }, t("账单", "The bill")),
+        h("ul", {}, o.bill.map((l) => h("li", {}, `${pick(l, "name", "name_en")}（${t("市场价", "market price")} ${money(l.amount)}）`))),
+        h("p", { style: "font-size:1.4rem;font-weight:800" }, t("您需要支付：", "You pay: "), o.quote && o.quote.free_service ? t("0 元（试点免费）", "CNY 0 (free in the pilot)") : money(o.bill_total)),
+      ),
+    );
+  }
+  parts.push(
+    h("section", { class: "card", "aria-labelledby": "what-title" },
+      h("h2", { id: "what-title" }, t("您报的问题", "What you reported")),
+      h("p", {}, o.description),
+      h("p", {}, pick(o, "address_label", "address_label")),
+      o.place ? h("p", {}, t("位置：", "Where: "), o.place) : null,
+      o.slot ? h("p", {}, t("时间：", "Time: "), `${time(o.slot.start)}–${time(o.slot.end, false)}`) : null,
+      o.quote ? h("p", {}, t("报价：", "Quote: "), o.quote.free_service ? t("免费", "free") : `${money(o.quote.low)} – ${money(o.quote.high)}`) : null,
+    ),
+    h("section", { "aria-labelledby": "timeline-title" },
+      h("h2", { id: "timeline-title" }, t("进展", "Progress")),
+      h("ol", { class: "timeline" }, o.timeline.map((e) => h("li", {}, h("strong", {}, time(e.at)), " ", statusWords(e.status)))),
+    ),
+  );
+  if (CANCELLABLE.includes(o.status) && isOwner) {
+    parts.push(h("p", {}, h("button", { type: "button", class: "quiet", onclick: async (e) => {
+      if (!window.confirm(t("确定要取消这个订单吗？", "Cancel this order?"))) return;
+      await attempt(e.currentTarget, async () => { await api("POST", `/orders/${o.order_id}/cancel`, {}); await refresh(); });
+    } }, t("取消订单", "Cancel the order"))));
+  }
+  parts.push(h("p", {}, h("a", { href: "#/orders" }, t("全部订单", "All my orders")), " · ", h("a", { href: "#/" }, t("回到首页", "Home"))));
+  render(view(), parts);
+}
+
+const STATUS_WORDS = {
+  submitted: ["已提交", "Submitted"], matching: ["正在找师傅", "Looking for a technician"], offered: ["已通知师傅", "Technician notified"],
+  assigned: ["师傅已接单", "Technician accepted"], en_route: ["师傅在路上", "Technician on the way"], on_site: ["师傅已到达", "Technician arrived"],
+  awaiting_approval: ["等您确认额外项目", "Waiting for your consent"], completed: ["维修完成", "Repair done"], rated: ["已评价", "Rated"],
+  closed: ["已结束", "Closed"], cancelled: ["已取消", "Cancelled"], escalated: ["监管人员在安排", "A supervisor is arranging it"],
+};
+function statusWords(s) {
+  const w = STATUS_WORDS[s];
+  return w ? t(w[0], w[1]) : s;
+}
+
+function approvalSection(o, refresh) {
+  const free = o.quote && o.quote.free_service;
+  const submit = h("button", { type: "button", class: "primary-action", id: "send-decisions", onclick: async (e) => {
+    const lines = o.extra_lines.map((l) => ({ line_id: l.line_id, decision: decisions[l.line_id] }));
+    if (lines.some((l) => !l.decision)) {
+      return showError(new ApiError(400, { error: { message: "请对每一项选择“同意”或“不同意”", message_en: "Please choose Agree or Do not agree for every line." } }));
+    }
+    await attempt(e.currentTarget, async () => { await api("POST", `/orders/${o.order_id}/approval`, { lines }); await refresh(); });
+  } }, t("提交我的决定", "Send my decisions"));
+  return h("section", { class: "card emph", "aria-labelledby": "extra-title" },
+    h("h2", { id: "extra-title" }, t("师傅提出的额外项目", "Extra work the technician proposes")),
+    h("p", {}, t("报价以外的项目，您同意了才做、才收费。请一项一项决定。", "Work beyond the quote is done and charged only if you agree. Decide each line.")),
+    o.extra_lines.map((l) => {
+      const pickOne = (value) => () => { clearError(); decisions[l.line_id] = value; paintOrder(o, refresh); document.getElementById(`${value}-${l.line_id}`).focus(); };
+      return h("div", { class: "card extra-line", "data-line": l.line_id },
+        h("h3", {}, pick(l, "name", "name_en")),
+        l.reason ? h("p", {}, t("师傅说：", "The technician says: "), l.reason) : null,
+        h("p", {}, t("市场价 ", "Market price "), money(l.amount), free ? t("（试点期间免费）", " (free during the pilot)") : "", t(`，上限 ${l.cap} 元`, `, cap CNY ${l.cap}`)),
+        h("div", { class: "decide", role: "group", "aria-label": pick(l, "name", "name_en") },
+          h("button", { type: "button", class: "good", id: `approve-${l.line_id}`, "aria-pressed": String(decisions[l.line_id] === "approve"), onclick: pickOne("approve") }, decisions[l.line_id] === "approve" ? "✓ " : "", t("同意", "Agree")),
+          h("button", { type: "button", class: "danger", id: `reject-${l.line_id}`, "aria-pressed": String(decisions[l.line_id] === "reject"), onclick: pickOne("reject") }, decisions[l.line_id] === "reject" ? "✓ " : "", t("不同意", "Do not agree")),
+        ),
+      );
+    }),
+    submit,
+  );
+}
+
+function ratingSection(o, refresh) {
+  return h("section", { class: "card emph", "aria-labelledby": "rate-title" },
+    h("h2", { id: "rate-title" }, t("请给这次维修打分", "Please rate this repair")),
+    h("div", { class: "stars", role: "group", "aria-label": t("星级", "Stars") }, [1, 2, 3, 4, 5].map((n) =>
+      h("button", { type: "button", id: `star-${n}`, "aria-pressed": String(rating.stars === n), "aria-label": t(`${n} 星`, `${n} star${n > 1 ? "s" : ""}`),
+        onclick: () => { rating.stars = n; paintOrder(o, refresh); document.getElementById(`star-${n}`).focus(); } }, n <= rating.stars ? "★" : "☆"),
+    )),
+    h("p", {}, h("label", { for: "comment" }, t("想说的话（可以不写）", "A comment (optional)"))),
+    h("textarea", { id: "comment", maxlength: "500", oninput: (e) => { rating.comment = e.target.value; } }, rating.comment),
+    h("p", {}, h("button", { type: "button", class: "primary-action good", id: "send-rating", onclick: async (e) => {
+      if (!rating.stars) return showError(new ApiError(400, { error: { message: "请点星星打分", message_en: "Please press a star." } }));
+      await attempt(e.currentTarget, async () => { await api("POST", `/orders/${o.order_id}/rating`, { stars: rating.stars, comment: rating.comment }); await refresh(); });
+    } }, t("提交评价", "Send my rating"))),
+  );
+}
+
+// ---------------------------------------------------------------- messages
+async function messages() {
+  frame(t("我的消息", "My messages"));
+  try {
+    const here = location.hash;
+    const list = (await api("GET", "/messages")).messages;
+    if (location.hash !== here) return;
+    const channel = { sms: ["短信", "SMS"], wechat: ["微信", "WeChat"], push: ["通知", "Notification"], phone_call: ["电话", "Phone call"] };
+    render(
+      view(),
+      h("h1", {}, t("我的消息", "My messages")),
+      list.length
+        ? h("ul", { style: "list-style:none;padding:0" }, [...list].sort((a, b) => (a.created_at < b.created_at ? 1 : -1)).map((m) =>
+            h("li", { class: "card" },
+              h("p", { class: "muted" }, time(m.created_at), " · ", channel[m.channel] ? t(...channel[m.channel]) : m.channel),
+              h("p", {}, pick(m, "text_zh", "text_en")),
+              m.order_id ? h("a", { href: `#/order/${m.order_id}` }, t("查看订单", "Open the order")) : null,
+            ),
+          ))
+        : h("p", {}, t("还没有消息。", "No messages yet.")),
+      h("p", {}, h("a", { href: "#/" }, t("回到首页", "Back to the home screen"))),
+    );
+  } catch (err) {
+    showError(err);
+  }
+}
+
+const start = router(
+  [
+    [/^#\/new\/(emergency|booking|public_area)$/, (m) => newOrder(m[1])],
+    [/^#\/order\/([\w-]+)$/, (m) => orderView(m[1])],
+    [/^#\/orders$/, () => orders()],
+    [/^#\/messages$/, () => messages()],
+  ],
+  () => home(),
+);
+start();

@@ -1,0 +1,251 @@
+// Shared by every Linli app: the session, the API client, language, and a tiny safe DOM builder.
+// Plain ES modules, no build step, nothing fetched from outside the sandbox.
+
+const SESSION_KEY = "linli.session";
+const LANG_KEY = "linli.lang";
+
+export const APP_FOR_ROLE = {
+  resident: "/app/resident/",
+  technician: "/app/technician/",
+  dispatcher: "/app/company/",
+  supervisor: "/app/supervisor/",
+};
+
+// ---- language: Chinese first, English on request (remembered) ----
+export function lang() {
+  return localStorage.getItem(LANG_KEY) === "en" ? "en" : "zh";
+}
+
+export function setLang(value) {
+  localStorage.setItem(LANG_KEY, value === "en" ? "en" : "zh");
+  document.documentElement.lang = lang() === "en" ? "en" : "zh-CN";
+}
+
+/** The words in the chosen language: t("你好", "Hello"). */
+export function t(zh, en) {
+  return lang() === "en" ? en : zh;
+}
+
+/** A bilingual object from the API ({zh, en}, or name/name_en style). */
+export function pick(obj, zhKey = "zh", enKey = "en") {
+  if (!obj) return "";
+  return (lang() === "en" ? obj[enKey] : obj[zhKey]) || obj[zhKey] || obj[enKey] || "";
+}
+
+// ---- session ----
+export function session() {
+  try {
+    return JSON.parse(localStorage.getItem(SESSION_KEY) || "null");
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(value) {
+  localStorage.setItem(SESSION_KEY, JSON.stringify(value));
+}
+
+export function signOut() {
+  localStorage.removeItem(SESSION_KEY);
+  location.href = "/app/";
+}
+
+/** The signed-in user if they have this role; otherwise back to the sign-in screen. */
+export function requireRole(role) {
+  const s = session();
+  if (!s || s.role !== role) {
+    location.replace("/app/?next=" + encodeURIComponent(role));
+    throw new Error("not signed in");
+  }
+  return s;
+}
+
+// ---- API ----
+export class ApiError extends Error {
+  constructor(status, body) {
+    const err = (body && body.error) || {};
+    super(err.message_en || `HTTP ${status}`);
+    this.status = status;
+    this.code = err.code || "http_" + status;
+    this.zh = err.message || "操作没有成功，请稍后再试";
+    this.en = err.message_en || "That did not work; please try again later.";
+  }
+  get words() {
+    return t(this.zh, this.en);
+  }
+}
+
+export async function api(method, path, body) {
+  const s = session();
+  const headers = {};
+  if (s && s.token) headers.authorization = "Bearer " + s.token;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, {
+      error: { code: "network", message: "连不上服务器，请检查网络后再试", message_en: "Cannot reach the server; check the network and try again." },
+    });
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (response.status === 401 && s) {
+    // The sign-in has expired: back to the sign-in screen, which then opens this app again.
+    localStorage.removeItem(SESSION_KEY);
+    location.replace("/app/?next=" + encodeURIComponent(s.role));
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+// ---- DOM ----
+/** h("button", {class: "big", onclick: fn}, "text", child…): text is always text, never HTML. */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else if (value === true) el.setAttribute(key, "");
+    else el.setAttribute(key, String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+export function render(target, ...children) {
+  target.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+}
+
+/** Show an error (the API's own words) in the page's alert region. */
+export function showError(err) {
+  const box = document.getElementById("alert");
+  const words = err instanceof ApiError ? err.words : t("出了点问题，请稍后再试", "Something went wrong; please try again.");
+  if (!box) return alert(words);
+  render(box, h("p", {}, words));
+  box.hidden = false;
+  box.focus();
+  if (!(err instanceof ApiError)) console.error(err);
+}
+
+export function clearError() {
+  const box = document.getElementById("alert");
+  if (box) {
+    box.hidden = true;
+    box.replaceChildren();
+  }
+}
+
+/** Run an action, showing its error in plain words; the button is disabled meanwhile. */
+export async function attempt(button, action) {
+  clearError();
+  if (button) button.disabled = true;
+  try {
+    return await action();
+  } catch (err) {
+    showError(err);
+    return undefined;
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+export function time(iso, withDate = true) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const opts = { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false };
+  if (withDate) Object.assign(opts, { month: "numeric", day: "numeric" });
+  return d.toLocaleString(lang() === "en" ? "en-GB" : "zh-CN", opts);
+}
+
+/** Beijing wall-clock time to the millisecond (for execution histories): 19:38:27.260. */
+export function seconds(iso) {
+  return iso ? new Date(new Date(iso).getTime() + 8 * 3600e3).toISOString().slice(11, 23) : "";
+}
+
+export function money(value) {
+  const n = Number(value || 0);
+  return t(`${n.toFixed(n % 1 ? 2 : 0)} 元`, `CNY ${n.toFixed(n % 1 ? 2 : 0)}`);
+}
+
+export const CATEGORIES = {
+  electrical: ["电路 / 灯", "Electrics / lights"],
+  plumbing: ["水管 / 下水", "Water / drains"],
+  locks: ["门锁", "Locks"],
+  appliances: ["家电", "Appliances"],
+  other: ["其他", "Other"],
+};
+
+export function categoryName(key) {
+  const c = CATEGORIES[key];
+  return c ? t(c[0], c[1]) : key;
+}
+
+export const TYPES = {
+  emergency: ["应急维修", "Emergency repair"],
+  booking: ["服务预约", "Service booking"],
+  public_area: ["公区报事", "Public-area report"],
+};
+
+export function typeName(key) {
+  const c = TYPES[key];
+  return c ? t(c[0], c[1]) : key;
+}
+
+/** The header every app shares: title, who is signed in, language switch, sign out. */
+export function header(title, onLangChange) {
+  const s = session();
+  const langButton = h(
+    "button",
+    {
+      type: "button",
+      class: "lang-switch",
+      lang: lang() === "en" ? "zh-CN" : "en",
+      onclick: () => {
+        setLang(lang() === "en" ? "zh" : "en");
+        onLangChange();
+      },
+    },
+    lang() === "en" ? "中文" : "English",
+  );
+  return h(
+    "header",
+    { class: "top" },
+    h("p", { class: "brand" }, h("a", { href: "#/" }, title)),
+    h(
+      "div",
+      { class: "top-actions" },
+      s ? h("span", { class: "who" }, s.name) : null,
+      langButton,
+      s ? h("button", { type: "button", class: "quiet", onclick: signOut }, t("退出", "Sign out")) : null,
+    ),
+  );
+}
+
+/** A hash router: routes = [[/^#\/order\/(.+)$/, fn(match)], …]; the first match renders. */
+export function router(routes, fallback) {
+  let timer = null;
+  const run = () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+    clearError();
+    const hash = location.hash || "#/";
+    const found = routes.find(([pattern]) => pattern.test(hash));
+    const result = found ? found[1](hash.match(found[0])) : fallback();
+    // A screen that returns {poll, every} is refreshed while it is shown.
+    if (result && typeof result.poll === "function") timer = setInterval(result.poll, result.every || 3000);
+  };
+  window.addEventListener("hashchange", run);
+  return run;
+}
+
+document.documentElement.lang = lang() === "en" ? "en" : "zh-CN";

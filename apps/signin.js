@@ -1,0 +1,62 @@
+// The sandbox's sign-in screen: pick a demo persona (GET /dev/personas, POST /dev/login).
+import { APP_FOR_ROLE, api, attempt, h, header, render, saveSession, showError, t } from "/app/shared/core.js";
+
+const ROLES = [
+  ["resident", "居民", "Residents", "三个大按钮：预约、报事、应急维修", "Three big buttons: booking, public-area report, emergency repair"],
+  ["technician", "维修师傅", "Technicians", "接单、上门、记账单、完工", "Offers, visits, itemised bills, completion"],
+  ["dispatcher", "物业公司后台", "Company back office", "本公司订单、派单、Webhook、API 密钥", "The company's orders, dispatch, webhooks, API keys"],
+  ["supervisor", "监管人员", "Supervisors", "全部订单、执行历史、升级订单、死信、争议", "All orders, execution history, escalations, dead letters, disputes"],
+];
+
+let personas = [];
+
+async function signIn(button, persona) {
+  await attempt(button, async () => {
+    const result = await api("POST", "/dev/login", { user_id: persona.user_id });
+    saveSession({ token: result.access_token, user_id: persona.user_id, role: result.role, name: persona.name });
+    location.href = APP_FOR_ROLE[result.role];
+  });
+}
+
+function view() {
+  render(document.getElementById("header"), header(t("邻里 · 登录", "Linli · Sign in"), view));
+  document.title = t("邻里 · 登录", "Linli · Sign in");
+  const next = new URLSearchParams(location.search).get("next");
+  const groups = ROLES.map(([role, zh, en, dzh, den]) => {
+    const people = personas.filter((p) => p.role === role);
+    return h(
+      "section",
+      { class: "card", "aria-labelledby": "role-" + role, "data-role": role },
+      h("h2", { id: "role-" + role }, t(zh, en)),
+      h("p", { class: "muted" }, t(dzh, den)),
+      h(
+        "ul",
+        { class: "row", style: "list-style:none;padding:0" },
+        people.map((p) =>
+          h("li", {}, h("button", { type: "button", "data-user": p.user_id, onclick: (e) => signIn(e.currentTarget, p) }, p.name)),
+        ),
+      ),
+    );
+  });
+  if (next && ROLES.some(([r]) => r === next)) groups.sort((a) => (a.dataset.role === next ? -1 : 0));
+  render(
+    document.getElementById("view"),
+    h("h1", {}, t("请选择演示账号登录", "Choose a demo user to sign in")),
+    h(
+      "p",
+      {},
+      t(
+        "这是本地沙盒：不需要密码。正式环境使用手机号登录。",
+        "This is the local sandbox: no password needed. The real service signs in by phone number.",
+      ),
+    ),
+    groups,
+  );
+}
+
+try {
+  personas = (await api("GET", "/dev/personas")).personas;
+} catch (err) {
+  showError(err);
+}
+view();
