@@ -391,10 +391,11 @@ def compound_reports(compound_id: str) -> ReportList:
 @router.post("/orders/<order_id>/me-too")
 def me_too(order_id: str) -> MeTooView:
     caller = current_caller(router)
+    require_role(caller, Role.RESIDENT)  # who may ask comes before what the order is
     order = orders.get_or_404(order_id)
+    _resident_of(caller, order.compound_id)
     if order.order_type != "public_area":
         raise ValidationFailed("只有公区报事可以附议", "Only public-area reports take a 'me too'.")
-    _resident_of(caller, order.compound_id)
     if order.status not in OPEN_REPORT_STATUSES:
         raise ValidationFailed("该报事已处理完毕", "This report is already closed.")
     added = order.resident_id != caller.user_id and orders.add_me_too(
