@@ -55,22 +55,6 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/companies/me/api-keys"): frozenset({D}),
     ("POST", "/companies/me/api-keys"): frozenset({D}),
     ("DELETE", "/companies/me/api-keys/{key_id}"): frozenset({D}),
-}),
-    ("GET", "/companies/{company_id}/documents/{document_id}"): frozenset({D, S}),  # D: own company only
-    ("PUT", "/companies/me/application"): frozenset({D}),
-    ("POST", "/companies/me/technicians"): frozenset({D}),
-    ("GET", "/companies/me/credit"): frozenset({D}),
-    ("GET", "/vetting"): frozenset({S}),
-    ("POST", "/vetting/companies/{company_id}/decision"): frozenset({S}),
-    ("POST", "/vetting/technicians/{user_id}/decision"): frozenset({S}),
-    ("GET", "/credit/companies"): frozenset({S}),
-    ("GET", "/credit/companies/{company_id}"): frozenset({D, S}),  # D: own company only
-    ("GET", "/credit/export"): frozenset({S}),
-    ("GET", "/orders/{order_id}/audit"): frozenset({D, S}),  # D: the order's company
-    ("GET", "/supervision/stuck"): frozenset({S}),
-    ("GET", "/compounds/{compound_id}/reports"): frozenset({R}),  # R: of that compound
-    ("POST", "/orders/{order_id}/me-too"): frozenset({R}),
-    ("GET", "/stats"): frozenset({S}),
 }
 
 BODIES = {
