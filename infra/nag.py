@@ -20,12 +20,14 @@ def suppress_accepted_findings(stack: Stack) -> None:
                 reason=(
                     "Wildcards limited to: X-Ray and CloudWatch Logs delivery (these actions take no resource), "
                     "Cognito's SMS role (sns:Publish to phone numbers), the table's own indexes (queries on gsi1-4), "
-                    "versions of the workflow's own functions, and executions of the order state machine only."
+                    "versions of the workflow's own functions, executions of the order state machine only, and the objects "
+                    "under companies/ of the documents bucket (one key per uploaded document)."
                 ),
                 applies_to=[
                     "Resource::*",
                     RegexAppliesTo(regex="/^Resource::<DataTable[A-Za-z0-9]+\\.Arn>\\/index\\/\\*$/"),
                     RegexAppliesTo(regex="/^Resource::<Functions[A-Za-z0-9]+\\.Arn>:\\*$/"),
+                    RegexAppliesTo(regex="/^Resource::<DocumentsBucket[A-Za-z0-9]+\\.Arn>\\/companies\\/\\*$/"),
                     RegexAppliesTo(
                         regex="/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*-order-lifecycle:\\*$/"
                     ),
@@ -40,4 +42,13 @@ def suppress_accepted_findings(stack: Stack) -> None:
                 reason="This queue is itself the dead-letter destination of the notification stream.",
             ),
         ],
+    )
+
+
+def suppress_access_log_bucket_logging(stack: Stack, bucket_path: str) -> None:
+    """The access-log bucket of the documents bucket cannot log to itself."""
+    NagSuppressions.add_resource_suppressions_by_path(
+        stack,
+        bucket_path,
+        [NagPackSuppression(id="AwsSolutions-S1", reason="This bucket receives the documents bucket's server access logs.")],
     )

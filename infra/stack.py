@@ -9,12 +9,14 @@ from constructs import Construct
 
 from infra.constructs.api import HttpApi, UserDirectory
 from infra.constructs.data import DataTable
+from infra.constructs.documents import DocumentStore
 from infra.constructs.functions import PlatformFunctions
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import StreamNotifications
+from infra.constructs.schedules import Schedules
 from infra.constructs.workflow import OrderWorkflow
-from infra.nag import suppress_accepted_findings
+from infra.nag import suppress_accepted_findings, suppress_access_log_bucket_logging
 from shared.catalog import NOTIFY_STREAM_FILTER, Trigger, by_trigger
 
 
@@ -34,6 +36,8 @@ class LinliStack(Stack):
             keys=NOTIFY_STREAM_FILTER,
         )
         self.messaging = messaging = Messaging(self, "Messaging", functions=functions.functions)
+        self.documents = documents = DocumentStore(self, "Documents", functions=functions.functions)
+        self.schedules = Schedules(self, "Schedules", functions=functions.functions)
         Monitoring(
             self,
             "Monitoring",
@@ -42,6 +46,7 @@ class LinliStack(Stack):
             dead_letter_queues={"StreamRecords": notifications.dead_letters, **messaging.dead_letter_queues},
         )
         suppress_accepted_findings(self)
+        suppress_access_log_bucket_logging(self, documents.access_logs.node.default_child.node.path)
 
         CfnOutput(self, "ApiUrl", value=api.url)
         CfnOutput(self, "UserPoolId", value=users.user_pool.user_pool_id)
@@ -49,3 +54,4 @@ class LinliStack(Stack):
         CfnOutput(self, "TableName", value=data.table.table_name)
         CfnOutput(self, "StateMachineArn", value=workflow.state_machine.state_machine_arn)
         CfnOutput(self, "EventBusName", value=messaging.bus.event_bus_name)
+        CfnOutput(self, "DocumentsBucketName", value=documents.bucket.bucket_name)

@@ -151,7 +151,9 @@ STAFF = [
 ]
 
 
-def seed() -> None:
+def seed(*, history: bool = True) -> None:
+    """The pilot's compounds, companies, people and catalogue; with `history`, also the pilot's size in
+    generated residents, staff and past orders (local/demo_history.py)."""
     for company in COMPANIES:
         people.put_company(company)
     for compound in COMPOUNDS:
@@ -168,6 +170,11 @@ def seed() -> None:
         people.put_proxy(proxy)
     if catalogue.current() is None:
         catalogue.publish(catalogue_rules.initial(CATALOGUE_ITEMS, by="seed", at=clock.now_iso()))
+    if history:
+        # The pilot's size (issue 5): residents, staff and historical orders for the statistics and credit.
+        from local import demo_history
+
+        demo_history.seed()
 
 
 def demo_certificates(user: User) -> list[Certificate]:

@@ -97,11 +97,21 @@ class QueuePump(Pump):
 
     name = "queue-pump"
 
+    def __init__(self, aws: LocalAws, interval: float = 0.2, consumers: tuple[str, ...] | None = None) -> None:
+        super().__init__(aws, interval)
+        # Like Lambda's event source mappings, each consumer can have a pump of its own, so a slow consumer
+        # (the audit log and credit) never holds up another (notifications).
+        self.consumers = consumers
+        if consumers:
+            self.name = f"queue-pump-{'-'.join(consumers)}"
+
     def drain(self) -> int:
         with self._lock:
             sqs = self.aws.client("sqs")
             delivered = 0
             for spec in by_trigger(Trigger.QUEUE):
+                if self.consumers is not None and spec.name not in self.consumers:
+                    continue
                 url = self.aws.queue_urls[spec.consumes]
                 messages = sqs.receive_message(
                     QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageSystemAttributeNames=["All"]

@@ -30,6 +30,7 @@ from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
 
 from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
+from shared.dal.tables import INDEX_NAMES
 from shared.errors import TransientError
 from shared.idempotency import TTL_ATTRIBUTE
 from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
@@ -39,6 +40,7 @@ ACCOUNT = "123456789012"
 TABLE_NAME = "linli"
 STATE_MACHINE_NAME = "linli-order-lifecycle"
 EVENT_BUS_NAME = "linli-events"
+DOCUMENTS_BUCKET = "linli-documents"
 # A failed message is received again after this long (60 s in AWS); short here so retries show at once.
 QUEUE_VISIBILITY_SECONDS = 1
 
@@ -198,9 +200,9 @@ def table_definition() -> dict:
             "Projection": {"ProjectionType": "ALL"},
             "KeySchema": [{"AttributeName": f"gsi{i}pk", "KeyType": "HASH"}, {"AttributeName": f"gsi{i}sk", "KeyType": "RANGE"}],
         }
-        for i in range(1, 5)
+        for i in range(1, len(INDEX_NAMES) + 1)
     ]
-    names = ["pk", "sk"] + [f"gsi{i}{k}" for i in range(1, 5) for k in ("pk", "sk")]
+    names = ["pk", "sk"] + [f"gsi{i}{k}" for i in range(1, len(INDEX_NAMES) + 1) for k in ("pk", "sk")]
     return {
         "TableName": TABLE_NAME,
         "BillingMode": "PAY_PER_REQUEST",
@@ -248,6 +250,7 @@ class LocalAws:
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
                 "LINLI_TABLE_NAME": TABLE_NAME,
                 "LINLI_EVENT_BUS_NAME": EVENT_BUS_NAME,
+                "LINLI_DOCUMENTS_BUCKET": DOCUMENTS_BUCKET,
                 # The sandbox's webhook receivers are local test servers on plain http://127.0.0.1.
                 "LINLI_ALLOW_HTTP_WEBHOOKS": "true",
                 **self.env_overrides,
@@ -280,13 +283,13 @@ class LocalAws:
 
     @staticmethod
     def _reset_caches() -> None:
-        from shared import events, idempotency, queues, sms, workflow
+        from shared import events, idempotency, queues, sms, storage, workflow
         from shared.dal import base
         from shared.settings import get_settings
 
         get_settings.cache_clear()
         base.ensure_bound.cache_clear()
-        for port in (workflow, events, queues, sms, idempotency):
+        for port in (workflow, events, queues, sms, idempotency, storage):
             port.reset()
 
     def _create_queues_and_bus(self) -> None:
@@ -308,6 +311,25 @@ class LocalAws:
                 bus.put_rule(Name=rule, EventBusName=EVENT_BUS_NAME, EventPattern=json.dumps(spec.rule_pattern()))
                 bus.put_targets(Rule=rule, EventBusName=EVENT_BUS_NAME, Targets=[{"Id": spec.name, "Arn": arns[spec.name]}])
 
+    def _create_documents_bucket(self) -> None:
+        """The qualification documents bucket, private and encrypted as CDK creates it."""
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=DOCUMENTS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_public_access_block(
+            Bucket=DOCUMENTS_BUCKET,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        s3.put_bucket_versioning(Bucket=DOCUMENTS_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_encryption(
+            Bucket=DOCUMENTS_BUCKET,
+            ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        )
+
     def _create_resources(self) -> None:
         dynamodb = self.client("dynamodb")
         dynamodb.create_table(**table_definition())
@@ -315,6 +337,7 @@ class LocalAws:
             TableName=TABLE_NAME, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
         )
         self._create_queues_and_bus()
+        self._create_documents_bucket()
         role_arn = self.client("iam").create_role(
             RoleName="linli-sandbox",
             AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),

@@ -21,6 +21,7 @@ TEST_TIMEOUTS = {
     "LINLI_COMPANY_DISPATCH_SECONDS": "60",
     "LINLI_ESCALATION_SECONDS": "60",
     "LINLI_COMPLETION_SECONDS": "60",
+    "LINLI_PUBLIC_AREA_RESOLVE_SECONDS": "60",
     "LINLI_RATING_SECONDS": "60",
     "LINLI_APPROVAL_SECONDS": "60",
 }
@@ -35,7 +36,7 @@ def pytest_collection_modifyitems(items: list) -> None:
 def sandbox():
     from local.sandbox import Sandbox
 
-    box = Sandbox(port=0, env=TEST_TIMEOUTS).start()
+    box = Sandbox(port=0, env=TEST_TIMEOUTS, history=False).start()
     yield box
     box.stop()
 
@@ -49,7 +50,8 @@ def timeouts(sandbox) -> Iterator[Callable[..., None]]:
         "offer": ["LINLI_EMERGENCY_OFFER_SECONDS", "LINLI_BOOKING_OFFER_SECONDS"],
         "dispatch": ["LINLI_COMPANY_DISPATCH_SECONDS"],
         "escalation": ["LINLI_ESCALATION_SECONDS"],
-        "completion": ["LINLI_COMPLETION_SECONDS"],
+        "completion": ["LINLI_COMPLETION_SECONDS", "LINLI_PUBLIC_AREA_RESOLVE_SECONDS"],
+        "resolve": ["LINLI_PUBLIC_AREA_RESOLVE_SECONDS"],
         "rating": ["LINLI_RATING_SECONDS"],
         "approval": ["LINLI_APPROVAL_SECONDS"],
     }

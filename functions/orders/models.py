@@ -192,6 +192,7 @@ class OrderView(BaseModel):
     completed_at: str | None
     dispute: Dispute | None
     rating_stars: int | None
+    me_too_count: int = Field(default=0, description="Public-area reports: neighbours who reported the same problem.")
     match: MatchView | None = Field(default=None, description="Supervisors only: the matching round and its reason.")
     timeline: list[TimelineEntry]
     created_at: str

@@ -35,6 +35,14 @@ class Trigger(StrEnum):
     WORKFLOW = "workflow"  # a task of the order state machine
     STREAM = "stream"  # the table's DynamoDB stream
     QUEUE = "queue"  # an SQS queue fed by an event bus rule
+    SCHEDULE = "schedule"  # an EventBridge schedule (cron)
+
+
+class DocumentAccess(StrEnum):
+    """What a function may do with the documents bucket (each maps to a CDK grant on the bucket)."""
+
+    PUT = "put"  # s3:PutObject: sign upload URLs
+    GET = "get"  # s3:GetObject: sign download URLs, check an upload arrived
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,14 @@ QUEUES: tuple[QueueSpec, ...] = (
         dead_letter="webhooks-dlq",
     ),
     QueueSpec("webhooks-dlq", "webhook_dlq_url", "Webhook deliveries that failed for a day"),
+    QueueSpec(
+        "supervision",
+        "supervision_queue_url",
+        "Every domain event, for the audit log and the credit record",
+        from_bus=True,
+        dead_letter="supervision-dlq",
+    ),
+    QueueSpec("supervision-dlq", "supervision_dlq_url", "Events the audit log or the credit record failed to take"),
 )
 
 
@@ -98,6 +114,8 @@ class FunctionSpec:
     sends_sms: bool = False  # SNS Publish to phone numbers
     sends_to: tuple[str, ...] = ()  # queues it may send messages to
     peeks: tuple[str, ...] = ()  # dead-letter queues it may read (without taking the messages)
+    documents: tuple[DocumentAccess, ...] = ()  # the qualification documents bucket
+    schedule: str | None = None  # for scheduled functions: the EventBridge cron expression (UTC)
 
     @property
     def asl_placeholder(self) -> str:
@@ -197,6 +215,35 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         TableAccess.READ_WRITE,
         consumes="webhooks",
         sends_to=("webhooks", "webhooks-dlq"),
+    ),
+    FunctionSpec(
+        "SupervisionApi",
+        "supervision.handlers.api.handler",
+        "HTTP API: admission and vetting, documents, credit, audit log, public-area reports, stuck orders, statistics",
+        Trigger.API,
+        TableAccess.READ_WRITE,
+        api_domain="supervision",
+        publishes_events=True,
+        documents=(DocumentAccess.PUT, DocumentAccess.GET),
+    ),
+    FunctionSpec(
+        "Supervision",
+        "supervision.handlers.consumer.handler",
+        "Event queue: every domain event into the order's hash-chained audit log; finished orders into credit events",
+        Trigger.QUEUE,
+        TableAccess.READ_WRITE,
+        consumes="supervision",
+        publishes_events=True,
+    ),
+    FunctionSpec(
+        "CertificateExpiry",
+        "supervision.handlers.expiry.handler",
+        "Daily: suspend the skills of expired certificates, warn companies 30 and 7 days before",
+        Trigger.SCHEDULE,
+        TableAccess.READ_WRITE,
+        publishes_events=True,
+        # 00:05 Beijing time (UTC+8) every day.
+        schedule="cron(5 16 * * ? *)",
     ),
 )
 

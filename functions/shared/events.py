@@ -34,6 +34,13 @@ class EventType(StrEnum):
     OFFER_CREATED = "offer.created"
     OFFER_WITHDRAWN = "offer.withdrawn"
     OFFER_EXPIRED = "offer.expired"
+    ORDER_DISPUTE_RESOLVED = "order.dispute_resolved"  # a supervisor decided a bill dispute (counts for credit)
+    # Supervision (issue 5): about a company or a technician, not an order (`order` is absent).
+    COMPANY_ADMISSION_DECIDED = "company.admission_decided"  # admitted, rejected, suspended, reinstated
+    TECHNICIAN_ADMISSION_DECIDED = "technician.admission_decided"
+    CERTIFICATE_EXPIRING = "certificate.expiring"  # 30 and 7 days before the expiry day
+    CERTIFICATE_EXPIRED = "certificate.expired"  # the skills needing it were suspended
+    CREDIT_SUSPENDED = "credit.suspended"  # the score fell below the threshold: suspended from matching
 
 
 E = EventType
@@ -72,6 +79,34 @@ class OrderSnapshot(BaseModel):
     cancel_reason: str | None = None
 
 
+SUPERVISION_EVENTS = frozenset(
+    {
+        E.COMPANY_ADMISSION_DECIDED,
+        E.TECHNICIAN_ADMISSION_DECIDED,
+        E.CERTIFICATE_EXPIRING,
+        E.CERTIFICATE_EXPIRED,
+        E.CREDIT_SUSPENDED,
+    }
+)
+
+
+class SubjectSnapshot(BaseModel):
+    """What a supervision event is about: a company, or one of its technicians (and a certificate)."""
+
+    company_id: str
+    technician_id: str | None = None
+    name: str = ""
+    decision: str | None = None  # approve | reject | suspend | reinstate (admission decisions)
+    status: str | None = None  # the status after the decision
+    reason: str | None = None
+    certificate_kind: str | None = None
+    expires_on: str | None = None
+    days_left: int | None = None
+    skills: list[str] | None = None  # the skills suspended by an expired certificate
+    credit_score: float | None = None
+    threshold: float | None = None
+
+
 class DomainEvent(BaseModel):
     event_id: str = Field(description="Stable id: the same change always has the same id (de-duplicate by it)")
     type: EventType
@@ -79,7 +114,8 @@ class DomainEvent(BaseModel):
     company_id: str | None = Field(
         default=None, description="The company concerned: the order's once assigned, else that of the technician offered"
     )
-    order: OrderSnapshot
+    order: OrderSnapshot | None = Field(default=None, description="Absent only for supervision events (`subject` instead)")
+    subject: SubjectSnapshot | None = None
     previous_status: str | None = None
     offer_id: str | None = None
     offer_technician_id: str | None = None

@@ -16,13 +16,15 @@ SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
+    from supervision.handlers.api import router as supervision
+
     from matching.handlers.api import router as matching
     from notify.handlers.api import router as notify
     from orders.handlers.api import router as orders
     from orders.handlers.billing import router as billing
     from ratings.handlers.api import router as ratings
 
-    app = build_resolver(orders, billing, matching, ratings, notify)
+    app = build_resolver(orders, billing, matching, ratings, notify, supervision)
     schema = app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,

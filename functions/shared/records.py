@@ -34,9 +34,14 @@ class Company(BaseModel):
     company_id: str
     name: str
     name_en: str = ""
-    status: str = "admitted"  # admitted | suspended (vetting)
+    status: str = "admitted"  # pending | admitted | rejected | suspended (vetting, docs/supervision.md)
     # 0–100; neutral until the credit record (issue 5) computes it from ratings, SLA and complaints.
     credit_score: float = NEUTRAL_CREDIT_SCORE
+    licence_number: str | None = None  # business licence (统一社会信用代码), from the application
+    documents: list[str] = Field(default_factory=list)  # document ids of the qualification documents
+    applied_at: str | None = None
+    status_reason: str | None = None  # the supervisor's reason for the last rejection or suspension
+    status_changed_at: str | None = None
 
 
 class Certificate(BaseModel):
@@ -45,6 +50,8 @@ class Certificate(BaseModel):
     kind: str
     number: str = ""
     expires_on: str  # ISO date, valid through that day (Beijing time)
+    issuer: str = ""
+    document_id: str | None = None  # the scanned certificate (S3, via a pre-signed upload)
 
 
 class User(BaseModel):
@@ -61,6 +68,11 @@ class User(BaseModel):
     lng: float | None = None
     certificates: list[Certificate] = Field(default_factory=list)
     rating: float | None = None  # average stars, 1–5; None until rated
+    # Skills whose certificate expired (the daily expiry job moves them here from `skills`).
+    suspended_skills: list[str] = Field(default_factory=list)
+    id_number_masked: str | None = None  # identity card number, only the first 6 and last 4 digits kept
+    status_reason: str | None = None
+    registered_at: str | None = None
 
 
 class TimelineEntry(BaseModel):
@@ -256,6 +268,7 @@ class Order(BaseModel):
     completed_at: str | None = None
     dispute: Dispute | None = None
     rating_stars: int | None = None
+    me_too_count: int = 0  # public-area reports: neighbours who reported the same problem again
     timeline: list[TimelineEntry] = Field(default_factory=list)
     created_at: str
     updated_at: str
@@ -352,3 +365,43 @@ class ApiKey(BaseModel):
     created_at: str
     created_by: str
     revoked_at: str | None = None
+
+
+class Document(BaseModel):
+    """A qualification document uploaded to S3 through a pre-signed URL (the table keeps only its key)."""
+
+    document_id: str
+    company_id: str
+    kind: str  # business_licence | qualification | certificate | identity
+    filename: str
+    content_type: str
+    s3_key: str
+    uploaded_by: str
+    created_at: str
+
+
+class AuditEntry(BaseModel):
+    """One link of an order's hash chain (docs/supervision.md): `hash` covers every other field."""
+
+    chain_id: str  # an order id, or `company:<id>` / `technician:<id>` for admission decisions
+    seq: int
+    at: str
+    kind: str
+    actor: str
+    detail: dict = Field(default_factory=dict)
+    source_id: str  # what caused it (an event id, a request): the same source is appended once
+    prev_hash: str
+    hash: str
+
+
+class CreditEvent(BaseModel):
+    """One fact from a finished order that counts for (or against) a company's and a technician's credit."""
+
+    event_id: str  # <order_id>:<kind>: recomputing an order's events overwrites, never duplicates
+    company_id: str
+    technician_id: str | None = None
+    order_id: str
+    kind: str  # rating | response_deadline | arrival_deadline | dispute_lost | complaint_upheld | rework | deadline_missed
+    value: float  # stars for a rating; 1 met / 0 missed for a deadline; 1 for a complaint, lost dispute, re-work
+    at: str
+    note: str | None = None

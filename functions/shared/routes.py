@@ -60,6 +60,23 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/companies/me/api-keys", "notify"),
     Route("POST", "/companies/me/api-keys", "notify"),
     Route("DELETE", "/companies/me/api-keys/{key_id}", "notify"),
+    # Government supervision (issue 5)
+    Route("POST", "/documents", "supervision"),
+    Route("GET", "/companies/{company_id}/documents/{document_id}", "supervision"),
+    Route("PUT", "/companies/me/application", "supervision"),
+    Route("POST", "/companies/me/technicians", "supervision"),
+    Route("GET", "/companies/me/credit", "supervision"),
+    Route("GET", "/vetting", "supervision"),
+    Route("POST", "/vetting/companies/{company_id}/decision", "supervision"),
+    Route("POST", "/vetting/technicians/{user_id}/decision", "supervision"),
+    Route("GET", "/credit/companies", "supervision"),
+    Route("GET", "/credit/companies/{company_id}", "supervision"),
+    Route("GET", "/credit/export", "supervision"),
+    Route("GET", "/orders/{order_id}/audit", "supervision"),
+    Route("GET", "/supervision/stuck", "supervision"),
+    Route("GET", "/compounds/{compound_id}/reports", "supervision"),
+    Route("POST", "/orders/{order_id}/me-too", "supervision"),
+    Route("GET", "/stats", "supervision"),
 )
 
 # What a company's own system may do through /partner, acting for one of its staff: the same routes,

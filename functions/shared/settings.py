@@ -28,6 +28,42 @@ class Settings(BaseSettings):
     # Only the sandbox delivers to plain http:// endpoints (a receiver on 127.0.0.1); AWS sends HTTPS only.
     allow_http_webhooks: bool = False
 
+    # Supervision (issue 5, docs/supervision.md).
+    supervision_queue_url: str = ""
+    supervision_dlq_url: str = ""
+    documents_bucket: str = ""
+    document_url_seconds: int = Field(default=900, ge=60, le=3600)
+    certificate_warning_days: list[int] = Field(default_factory=lambda: [30, 7])
+    credit_suspend_threshold: float = Field(default=40, ge=0, le=100)
+    credit_prior_stars: float = Field(default=4.0, ge=1, le=5)  # the platform's typical rating
+    credit_prior_weight: float = Field(default=10, gt=0)  # ratings it is worth (Bayesian average)
+    credit_prior_deadline_rate: float = Field(default=0.9, ge=0, le=1)
+    credit_deadline_prior_weight: float = Field(default=10, gt=0)
+    credit_complaint_prior_orders: float = Field(default=10, gt=0)
+    credit_weight_rating: float = Field(default=0.6, ge=0)
+    credit_weight_deadlines: float = Field(default=0.4, ge=0)
+    credit_weight_complaints: float = Field(default=1.0, ge=0)
+    rework_days: int = Field(default=30, ge=1)
+    # Deadlines credit checks (minutes): acceptance after submission, arrival after acceptance.
+    response_deadline_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"emergency": 15, "booking": 120, "public_area": 120}
+    )
+    arrival_deadline_minutes: dict[str, int] = Field(default_factory=lambda: {"emergency": 60, "public_area": 24 * 60})
+    # A public-area report must be resolved (completed) this long after its acknowledgement (dispatch).
+    public_area_resolve_seconds: int = 24 * 3600
+    stuck_after_minutes: dict[str, int] = Field(
+        default_factory=lambda: {
+            "submitted": 30,
+            "matching": 30,
+            "offered": 30,
+            "escalated": 0,
+            "assigned": 120,
+            "en_route": 120,
+            "on_site": 24 * 60,
+            "awaiting_approval": 24 * 60,
+        }
+    )
+
     # Workflow timeouts (seconds). Passed into each execution so tests can use seconds.
     emergency_offer_seconds: int = 60
     booking_offer_seconds: int = 600

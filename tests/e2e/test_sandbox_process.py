@@ -37,6 +37,13 @@ def test_sandbox_process_starts_serves_and_stops_on_ctrl_c():
         personas = requests.get(f"{url}/dev/personas", timeout=10).json()["personas"]
         assert {p["role"] for p in personas} == {"resident", "technician", "dispatcher", "supervisor"}
         assert requests.get(f"{url}/openapi.json", timeout=10).status_code == 200
+        # The supervisors' statistics show the pilot-sized history (168 residents, 82 staff, 329 orders in all;
+        # one compound here: the district-wide figure takes moto ~15 s, its index queries scan the table).
+        token = requests.post(f"{url}/dev/login", json={"user_id": "sup_tongzhou"}, timeout=10).json()["access_token"]
+        stats = requests.get(
+            f"{url}/stats?compound_id=cp_xiyingqian", headers={"authorization": f"Bearer {token}"}, timeout=60
+        ).json()
+        assert stats["residents"] > 50 and stats["orders"]["orders"] > 100
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)

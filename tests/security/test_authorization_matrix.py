@@ -55,6 +55,23 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/companies/me/api-keys"): frozenset({D}),
     ("POST", "/companies/me/api-keys"): frozenset({D}),
     ("DELETE", "/companies/me/api-keys/{key_id}"): frozenset({D}),
+    # Government supervision (issue 5)
+    ("POST", "/documents"): frozenset({D}),
+    ("GET", "/companies/{company_id}/documents/{document_id}"): frozenset({D, S}),  # D: own company only
+    ("PUT", "/companies/me/application"): frozenset({D}),
+    ("POST", "/companies/me/technicians"): frozenset({D}),
+    ("GET", "/companies/me/credit"): frozenset({D}),
+    ("GET", "/vetting"): frozenset({S}),
+    ("POST", "/vetting/companies/{company_id}/decision"): frozenset({S}),
+    ("POST", "/vetting/technicians/{user_id}/decision"): frozenset({S}),
+    ("GET", "/credit/companies"): frozenset({S}),
+    ("GET", "/credit/companies/{company_id}"): frozenset({D, S}),  # D: own company only
+    ("GET", "/credit/export"): frozenset({S}),
+    ("GET", "/orders/{order_id}/audit"): frozenset({D, S}),  # D: the order's company
+    ("GET", "/supervision/stuck"): frozenset({S}),
+    ("GET", "/compounds/{compound_id}/reports"): frozenset({R}),  # R: of that compound
+    ("POST", "/orders/{order_id}/me-too"): frozenset({R}),
+    ("GET", "/stats"): frozenset({S}),
 }
 
 BODIES = {
@@ -72,6 +89,21 @@ BODIES = {
     ("PUT", "/me/notifications"): {"channels": ["sms"]},
     ("PUT", "/companies/me/webhook"): {"url": "https://dispatch.example.com/linli"},
     ("POST", "/companies/me/api-keys"): {"label": "matrix"},
+    ("POST", "/documents"): {"kind": "qualification", "filename": "licence.pdf", "content_type": "application/pdf"},
+    ("PUT", "/companies/me/application"): {
+        "name": "矩阵测试物业",
+        "licence_number": "91110112MA01234567",
+        "documents": ["doc_missing"],
+    },
+    ("POST", "/companies/me/technicians"): {
+        "name": "新师傅",
+        "phone": "13900000001",
+        "id_number": "110101199001011234",
+        "skills": ["electrical"],
+    },
+    # Decisions that change nothing here: the world's company and technician are already admitted.
+    ("POST", "/vetting/companies/{company_id}/decision"): {"decision": "approve"},
+    ("POST", "/vetting/technicians/{user_id}/decision"): {"decision": "approve"},
 }
 # Calls that change the order most are made last, so earlier cells still meet it in its first state.
 LAST = ("/cancel", "/completion", "/progress", "/dispatch", "/accept", "/decline")

@@ -15,11 +15,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify.logic.channels import channels_for, text_in
-from notify.logic.compose import Draft, drafts_for
+from notify.logic.compose import Draft, drafts_for, escalation_alerts, supervision_drafts
 from notify.logic.webhooks import retry_delay
 from shared import queues, sms
 from shared.dal import messages, notifications, people
-from shared.events import DomainEvent
+from shared.events import SUPERVISION_EVENTS, DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
 from shared.records import CallTask, Channel, Message, User
@@ -34,7 +34,7 @@ def deliver(event: DomainEvent) -> int:
     proxies = (
         [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
     )
-    for draft in drafts_for(event, proxies=proxies):
+    for draft in drafts_for(event, proxies=proxies) + _supervision_drafts(event):
         recipient = people.get_user(draft.recipient_id)
         if recipient is None:
             logger.warning("message for an unknown user dropped", extra={"recipient_id": draft.recipient_id})
@@ -59,10 +59,21 @@ def deliver(event: DomainEvent) -> int:
     return sent
 
 
+def _supervision_drafts(event: DomainEvent) -> list[Draft]:
+    """Supervision events reach the company's dispatchers (and supervisors, for alerts)."""
+    if event.type in SUPERVISION_EVENTS:
+        dispatchers = [u.user_id for u in people.staff_of(event.company_id, "dispatcher")] if event.company_id else []
+        supervisors = [u.user_id for u in people.users_with_role("supervisor")] if event.type == Happened.CREDIT_SUSPENDED else []
+        return supervision_drafts(event, dispatchers=dispatchers, supervisors=supervisors)
+    if event.type == Happened.ORDER_ESCALATED and event.order and event.order.order_type == "public_area":
+        return escalation_alerts(event, supervisors=[u.user_id for u in people.users_with_role("supervisor")])
+    return []
+
+
 def _send(channel: Channel, draft: Draft, recipient: User, language: str, event: DomainEvent) -> None:
     if channel == Channel.SMS:
         sms.send(recipient.phone, text_in(language, draft.text_zh, draft.text_en))
-    elif channel == Channel.PHONE_CALL:
+    elif channel == Channel.PHONE_CALL and event.order is not None and draft.order_id:
         compound = people.get_compound(event.order.compound_id)
         company_id = event.order.company_id or (compound.contracted_company_id if compound else None)
         if company_id:

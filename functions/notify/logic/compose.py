@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.events import DomainEvent, EventType
+from shared.events import SUPERVISION_EVENTS, DomainEvent, EventType
+from shared.qualifications import CERTIFICATE_NAMES
 
 
 @dataclass(frozen=True)
 class Draft:
     recipient_id: str
     kind: str
-    order_id: str
+    order_id: str | None
     text_zh: str
     text_en: str
 
@@ -51,10 +52,79 @@ def _amount(value: float | None) -> str:
     return f"{value or 0:g}"
 
 
+_DECISIONS = {
+    "approve": ("已通过准入审核", "was admitted"),
+    "reject": ("未通过准入审核", "was not admitted"),
+    "suspend": ("已被暂停接单", "was suspended from taking orders"),
+    "reinstate": ("已恢复接单资格", "was reinstated"),
+}
+
+
+def _subject_text(event: DomainEvent) -> tuple[str, str] | None:
+    """The wording of a supervision event (to the company's dispatchers and to supervisors)."""
+    s = event.subject
+    if s is None:
+        return None
+    who_zh, who_en = (
+        (f"师傅 {s.name or s.technician_id}", f"technician {s.name or s.technician_id}")
+        if s.technician_id
+        else ("贵公司", "Your company")
+    )
+    reason_zh, reason_en = (f"原因：{s.reason}。", f" Reason: {s.reason}.") if s.reason else ("", "")
+    cert_zh, cert_en = CERTIFICATE_NAMES.get(s.certificate_kind or "", (s.certificate_kind or "", s.certificate_kind or ""))
+    if event.type in (E.COMPANY_ADMISSION_DECIDED, E.TECHNICIAN_ADMISSION_DECIDED):
+        zh, en = _DECISIONS.get(s.decision or "", ("状态已变更", "changed status"))
+        return f"【邻里】{who_zh}{zh}。{reason_zh}", f"[Linli] {who_en} {en}.{reason_en}"
+    if event.type == E.CERTIFICATE_EXPIRING:
+        return (
+            f"【邻里】{who_zh}的{cert_zh}将于 {s.expires_on} 到期（还有 {s.days_left} 天），"
+            "请及时换证并上传，否则到期后相关技能将暂停接单。",
+            f"[Linli] The {cert_en} of {who_en} expires on {s.expires_on} ({s.days_left} days left). Renew and upload it, "
+            "or the skills that need it are suspended on that day.",
+        )
+    if event.type == E.CERTIFICATE_EXPIRED:
+        skills = "、".join(s.skills or [])
+        return (
+            f"【邻里】{who_zh}的{cert_zh}已于 {s.expires_on} 到期，技能（{skills}）已暂停接单，换证后请联系监管人员恢复。",
+            f"[Linli] The {cert_en} of {who_en} expired on {s.expires_on}; the skills ({', '.join(s.skills or [])}) are "
+            "suspended until a supervisor reinstates them after renewal.",
+        )
+    if event.type == E.CREDIT_SUSPENDED:
+        return (
+            f"【邻里】企业 {s.name or s.company_id} 信用分 {s.credit_score:g} 低于 {s.threshold:g}，"
+            "已自动暂停派单，请监管人员复核。",
+            f"[Linli] Company {s.name or s.company_id} scored {s.credit_score:g} (below {s.threshold:g}) and was suspended "
+            "from matching automatically; a supervisor should review it.",
+        )
+    return None
+
+
+def supervision_drafts(event: DomainEvent, *, dispatchers: list[str], supervisors: list[str]) -> list[Draft]:
+    """Admission decisions and certificate warnings go to the company's dispatchers; credit suspensions to
+    the dispatchers and to every supervisor (the supervisors' alert)."""
+    text = _subject_text(event) if event.type in SUPERVISION_EVENTS else None
+    if text is None:
+        return []
+    recipients = list(dispatchers) + (list(supervisors) if event.type == E.CREDIT_SUSPENDED else [])
+    return [Draft(r, event.type.value, None, *text) for r in dict.fromkeys(recipients)]
+
+
+def escalation_alerts(event: DomainEvent, *, supervisors: list[str]) -> list[Draft]:
+    """A public-area report whose company missed its deadline: every supervisor is told (and it costs credit)."""
+    order = event.order
+    if event.type != E.ORDER_ESCALATED or order is None or order.order_type != "public_area":
+        return []
+    zh = f"【邻里】公区报事 {order.order_id} 超时未处理（{order.escalation_reason}），已升级，请人工派单。"
+    en = f"[Linli] Public-area report {order.order_id} missed its deadline ({order.escalation_reason}); dispatch it by hand."
+    return [Draft(s, "public_area.escalated", order.order_id, zh, en) for s in supervisors]
+
+
 def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = ()) -> list[Draft]:
     """The messages of one event; `proxies` are the family members linked to the resident's account."""
     order = event.order
     drafts: list[Draft] = []
+    if order is None:
+        return drafts
 
     def to(recipient: str | None, zh: str, en: str) -> None:
         if recipient:

@@ -33,6 +33,7 @@ from shared.dal import catalogue, offers, orders, people, slots
 from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable, ValidationFailed
 from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, OrderType, Role, can_dispatch
 from shared.observability import logger, tracer
+from shared.public_area import OPEN_REPORT_STATUSES, same_problem
 from shared.records import Order
 from shared.settings import get_settings
 from shared.slots import hour_blocks
@@ -58,6 +59,16 @@ def create_order(body: CreateOrderIn) -> OrderView:
     require_role(caller, Role.RESIDENT)
     profile(caller)
     address, compound = resident_address(caller.user_id, body.address_id)
+    if body.type == OrderType.PUBLIC_AREA:
+        # Issue 5: the same problem reported again by a neighbour is a "me too" on the open report.
+        same = same_problem(orders.open_public_reports(compound.compound_id, OPEN_REPORT_STATUSES), body.category, body.place)
+        if same is not None:
+            if same.resident_id == caller.user_id:
+                return view(same, caller), 200
+            orders.add_me_too(same.order_id, caller.user_id, clock.now_iso(), OPEN_REPORT_STATUSES)
+            # A neighbour sees the report, not the reporter's address, door code or timeline.
+            shared = view(orders.get_or_404(same.order_id), caller)
+            return shared.model_copy(update={"order_code": None, "address_label": compound.name, "timeline": []}), 200
     now = clock.now()
     slot = rules.validate_slot(body.type, body.slot.model_dump() if body.slot else None, now)
     order = rules.new_order(

@@ -53,6 +53,7 @@ def view(order: Order, caller: Caller) -> OrderView:
         completed_at=order.completed_at,
         dispute=order.dispute,
         rating_stars=order.rating_stars,
+        me_too_count=order.me_too_count,
         match=MatchView(round=order.match_round, search_radius_m=order.search_radius_m, reason=order.match_reason)
         if caller.role == Role.SUPERVISOR and order.match_round is not None
         else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from shared.dal.base import condition_failed, ensure_bound
@@ -29,6 +29,7 @@ def to_record(item: OrderItem) -> Order:
     data["extra_lines"] = item.extra_lines or []
     data["match_round"] = int(item.match_round) if item.match_round is not None else None
     data["search_radius_m"] = int(item.search_radius_m) if item.search_radius_m is not None else None
+    data["me_too_count"] = int(item.me_too_count or 0)
     return Order(**data)
 
 
@@ -39,6 +40,8 @@ def _index_keys(order: Order) -> dict:
         "gsi1sk": stamp,
         "gsi4pk": f"STATUS#{order.status}",
         "gsi4sk": stamp,
+        "gsi5pk": f"COMPOUND#{order.compound_id}",
+        "gsi5sk": stamp,
     }
     if order.company_id:
         keys |= {"gsi3pk": f"COMPANY#{order.company_id}", "gsi3sk": stamp}
@@ -174,3 +177,85 @@ def set_fields(**values) -> list[Action]:
 
 def exclude_technician_action(technician_id: str) -> Action:
     return OrderItem.excluded_technicians.set((OrderItem.excluded_technicians | []).append([technician_id]))
+
+
+# --- Supervision (issue 5): queries by key over a period, never a Scan -----------------------------
+
+
+def _between(index, sort_key, key: str, start: str, end: str) -> list[Order]:
+    """Every order under `key` created in [start, end) (ISO instants): the sort key starts with created_at."""
+    ensure_bound()
+    return [to_record(i) for i in index.query(key, sort_key.between(start, end))]
+
+
+def for_company_between(company_id: str, start: str, end: str) -> list[Order]:
+    return _between(OrderItem.by_company, OrderItem.gsi3sk, f"COMPANY#{company_id}", start, end)
+
+
+def for_compound_between(compound_id: str, start: str, end: str) -> list[Order]:
+    return _between(OrderItem.by_compound, OrderItem.gsi5sk, f"COMPOUND#{compound_id}", start, end)
+
+
+def with_status_between(status: str, start: str, end: str) -> list[Order]:
+    return _between(OrderItem.by_status, OrderItem.gsi4sk, f"STATUS#{status}", start, end)
+
+
+def created_before(status: str, before: str, limit: int = 100) -> list[Order]:
+    """Orders in `status` created before `before`, oldest first (the supervisors' stuck-order list)."""
+    ensure_bound()
+    condition = OrderItem.gsi4sk < before
+    return [to_record(i) for i in OrderItem.by_status.query(f"STATUS#{status}", condition, limit=limit)]
+
+
+def open_public_reports(compound_id: str, open_statuses: Iterable[str], limit: int = 50) -> list[Order]:
+    """A compound's open public-area reports, newest first: Query gsi5 with a filter on type and status."""
+    ensure_bound()
+    result = OrderItem.by_compound.query(
+        f"COMPOUND#{compound_id}",
+        scan_index_forward=False,
+        filter_condition=(OrderItem.order_type == "public_area") & OrderItem.status.is_in(*open_statuses),
+    )
+    found = []
+    for item in result:
+        found.append(to_record(item))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def add_me_too(order_id: str, resident_id: str, at: str, open_statuses: Iterable[str]) -> bool:
+    """Record a neighbour's "me too" on an open report, once per resident; False if already recorded."""
+    from shared.dal.base import transaction
+    from shared.dal.tables import MeTooItem
+
+    ensure_bound()
+    pk, sk = order_key(order_id)
+    try:
+        with transaction() as tx:
+            tx.save(
+                MeTooItem(pk, f"METOO#{resident_id}", resident_id=resident_id, created_at=at),
+                condition=MeTooItem.pk.does_not_exist(),
+            )
+            tx.update(
+                OrderItem(pk, sk),
+                actions=[OrderItem.me_too_count.add(1)],
+                condition=OrderItem.status.is_in(*open_statuses),
+            )
+    except TransactWriteError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def import_history(found: list[Order], execution_arn: str = "history") -> None:
+    """Write finished orders of the past in batches (demo data); unconditional, so seeding is repeatable."""
+    ensure_bound()
+    with OrderItem.batch_write() as batch:
+        for order in found:
+            pk, sk = order_key(order.order_id)
+            item = OrderItem(
+                pk=pk, sk=sk, execution_arn=execution_arn, **order.model_dump(exclude={"timeline"}), **_index_keys(order)
+            )
+            item.timeline = [TimelineMap(**t.model_dump()) for t in order.timeline]
+            batch.save(item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.dal.base import ensure_bound
-from shared.dal.tables import AddressItem, CompanyItem, CompoundItem, ProxyItem, UserItem
+from shared.dal.tables import AddressItem, CertificateExpiryItem, CompanyItem, CompoundItem, ProxyItem, UserItem
 from shared.geo import cells_covering, geohash, index_precision
 from shared.records import Address, Certificate, Company, Compound, Proxy, User
 
@@ -28,6 +28,10 @@ def _user(item: UserItem) -> User:
         lng=item.lng,
         certificates=[Certificate(**c) for c in (item.certificates or [])],
         rating=item.rating,
+        suspended_skills=list(item.suspended_skills or []),
+        id_number_masked=item.id_number_masked,
+        status_reason=item.status_reason,
+        registered_at=item.registered_at,
     )
 
 
@@ -44,15 +48,68 @@ def _cell_keys(user: User) -> dict:
     return {"gsi1pk": f"CELL#{fine[:INDEX_PRECISION]}#{_duty(user.on_duty)}", "gsi1sk": f"{fine}#{user.user_id}"}
 
 
+def _group_keys(user: User) -> dict:
+    """Company staff are listed by company (STAFF#<company>), residents and supervisors by role; technicians
+    also wait in the vetting queue of their status (VETTING#technician#<status>)."""
+    group = f"STAFF#{user.company_id}" if user.company_id else f"ROLE#{user.role}"
+    keys = {"gsi3pk": group, "gsi3sk": f"{user.role}#{user.user_id}", "gsi4pk": None, "gsi4sk": None}
+    if user.role == "technician":
+        keys |= {"gsi4pk": f"VETTING#technician#{user.status}", "gsi4sk": f"{user.registered_at or ''}#{user.user_id}"}
+    return keys
+
+
 def user_item(user: User) -> UserItem:
     data = user.model_dump()
     data["certificates"] = data["certificates"] or None
-    return UserItem(pk=f"USER#{user.user_id}", sk=PROFILE, **data, **_cell_keys(user))
+    data["suspended_skills"] = data["suspended_skills"] or None
+    return UserItem(pk=f"USER#{user.user_id}", sk=PROFILE, **data, **_cell_keys(user), **_group_keys(user))
 
 
 def put_user(user: User) -> None:
+    """The user, with every index key that follows from it; a technician's certificates are also indexed by
+    expiry day for the daily expiry job (which re-reads the technician, so a stale index item is harmless)."""
     ensure_bound()
     user_item(user).save()
+    for cert in user.certificates if user.role == "technician" else []:
+        CertificateExpiryItem(
+            f"USER#{user.user_id}",
+            f"CERT#{cert.kind}",
+            technician_id=user.user_id,
+            kind=cert.kind,
+            expires_on=cert.expires_on,
+            gsi4pk=f"CERTEXP#{cert.expires_on}",
+            gsi4sk=f"{user.user_id}#{cert.kind}",
+        ).save()
+
+
+def technicians_with_certificates_expiring(day: str) -> list[str]:
+    """Technicians holding a certificate (as last written) that expires on `day`: one Query on gsi4."""
+    ensure_bound()
+    return sorted({i.technician_id for i in CertificateExpiryItem.by_expiry.query(f"CERTEXP#{day}")})
+
+
+def staff_of(company_id: str, role: str | None = None) -> list[User]:
+    """A company's technicians and dispatchers (or only those of `role`): one Query on gsi3."""
+    ensure_bound()
+    condition = UserItem.gsi3sk.startswith(f"{role}#") if role else None
+    return [_user(i) for i in UserItem.by_group.query(f"STAFF#{company_id}", condition)]
+
+
+def users_with_role(role: str) -> list[User]:
+    """Residents or supervisors (the users without a company): one Query on gsi3."""
+    ensure_bound()
+    return [_user(i) for i in UserItem.by_group.query(f"ROLE#{role}")]
+
+
+def technicians_by_vetting_status(status: str, limit: int = 100) -> list[User]:
+    ensure_bound()
+    return [_user(i) for i in UserItem.by_vetting.query(f"VETTING#technician#{status}", limit=limit)]
+
+
+def residents_of_compound(compound_id: str) -> set[str]:
+    """The residents with an address in the compound: one Query on gsi3."""
+    ensure_bound()
+    return {i.gsi3sk.split("#", 1)[0] for i in AddressItem.by_compound.query(f"RESIDENTS#{compound_id}")}
 
 
 def get_user(user_id: str) -> User | None:
@@ -109,7 +166,13 @@ def set_availability(user_id: str, on_duty: bool, lat: float, lng: float) -> Use
 
 def put_address(resident_id: str, address: Address) -> None:
     ensure_bound()
-    AddressItem(pk=f"USER#{resident_id}", sk=f"ADDRESS#{address.address_id}", **address.model_dump()).save()
+    AddressItem(
+        pk=f"USER#{resident_id}",
+        sk=f"ADDRESS#{address.address_id}",
+        **address.model_dump(),
+        gsi3pk=f"RESIDENTS#{address.compound_id}",
+        gsi3sk=f"{resident_id}#{address.address_id}",
+    ).save()
 
 
 def list_addresses(resident_id: str) -> list[Address]:
@@ -141,13 +204,41 @@ def get_compound(compound_id: str) -> Compound | None:
     return _get(CompoundItem, Compound, f"COMPOUND#{compound_id}", PROFILE)
 
 
+def company_item(company: Company) -> CompanyItem:
+    data = company.model_dump()
+    data["documents"] = data["documents"] or None
+    return CompanyItem(
+        pk=f"COMPANY#{company.company_id}",
+        sk=PROFILE,
+        **data,
+        gsi4pk=f"VETTING#company#{company.status}",
+        gsi4sk=f"{company.applied_at or ''}#{company.company_id}",
+    )
+
+
 def put_company(company: Company) -> None:
     ensure_bound()
-    CompanyItem(pk=f"COMPANY#{company.company_id}", sk=PROFILE, **company.model_dump()).save()
+    company_item(company).save()
+
+
+def companies_by_status(status: str, limit: int = 100) -> list[Company]:
+    """The vetting queue (pending) and the lists of admitted, suspended, rejected companies: Query gsi4."""
+    ensure_bound()
+    return [_company(i) for i in CompanyItem.by_vetting.query(f"VETTING#company#{status}", limit=limit)]
+
+
+def _company(item: CompanyItem) -> Company:
+    data = {k: getattr(item, k) for k in Company.model_fields}
+    data["documents"] = list(item.documents or [])
+    return Company(**data)
 
 
 def get_company(company_id: str) -> Company | None:
-    return _get(CompanyItem, Company, f"COMPANY#{company_id}", PROFILE)
+    ensure_bound()
+    try:
+        return _company(CompanyItem.get(f"COMPANY#{company_id}", PROFILE, consistent_read=True))
+    except CompanyItem.DoesNotExist:
+        return None
 
 
 def put_proxy(proxy: Proxy) -> None:
@@ -170,4 +261,21 @@ def get_companies(company_ids: set[str]) -> dict[str, Company]:
     """The companies by id, in BatchGetItem calls (a city has few companies; a match reads a handful)."""
     ensure_bound()
     keys = [(f"COMPANY#{c}", PROFILE) for c in sorted(company_ids)]
-    return {i.company_id: Company(**{k: getattr(i, k) for k in Company.model_fields}) for i in CompanyItem.batch_get(keys)}
+    return {i.company_id: _company(i) for i in CompanyItem.batch_get(keys)}
+
+
+def import_residents(residents: list[tuple[User, Address]]) -> None:
+    """Residents with one address each, in batches (demo data)."""
+    ensure_bound()
+    with UserItem.batch_write() as users, AddressItem.batch_write() as addresses:
+        for user, address in residents:
+            users.save(user_item(user))
+            addresses.save(
+                AddressItem(
+                    pk=f"USER#{user.user_id}",
+                    sk=f"ADDRESS#{address.address_id}",
+                    **address.model_dump(),
+                    gsi3pk=f"RESIDENTS#{address.compound_id}",
+                    gsi3sk=f"{user.user_id}#{address.address_id}",
+                )
+            )

@@ -5,7 +5,11 @@ Keys (see docs/data-model.md for the access patterns they serve):
   gsi1pk / gsi1sk      a resident's orders; technicians by geohash cell
   gsi2pk / gsi2sk      a technician's assigned orders; a technician's open offers (sparse)
   gsi3pk / gsi3sk      a company's orders
-  gsi4pk / gsi4sk      orders by status (supervisors' queues); disputes by status (DISPUTE#open)
+  gsi4pk / gsi4sk      orders by status (supervisors' queues); disputes by status (DISPUTE#open);
+                       vetting queues (VETTING#<kind>#<status>); certificates by expiry day (CERTEXP#<date>)
+  gsi5pk / gsi5sk      orders by compound (public-area reports, statistics)
+  (users: gsi3 STAFF#<company> / ROLE#<role> lists a company's staff and the residents and supervisors;
+   addresses: gsi3 RESIDENTS#<compound> lists the residents of a compound)
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ def _index(name: str, hash_attr: str, range_attr: str) -> type[GlobalSecondaryIn
     return type(f"Index_{name}", (GlobalSecondaryIndex,), attrs)
 
 
-Gsi1, Gsi2, Gsi3, Gsi4 = (_index(f"gsi{i}", f"gsi{i}pk", f"gsi{i}sk") for i in range(1, 5))
-INDEX_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4")
+Gsi1, Gsi2, Gsi3, Gsi4, Gsi5 = (_index(f"gsi{i}", f"gsi{i}pk", f"gsi{i}sk") for i in range(1, 6))
+INDEX_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5")
 
 
 class _Item(Model):
@@ -57,9 +61,19 @@ class UserItem(_Item):
     lng = NumberAttribute(null=True)
     certificates = JSONAttribute(null=True)
     rating = NumberAttribute(null=True)
+    suspended_skills = ListAttribute(of=UnicodeAttribute, null=True)
+    id_number_masked = UnicodeAttribute(null=True)
+    status_reason = UnicodeAttribute(null=True)
+    registered_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)  # technicians: CELL#<geohash5>#<on|off> (absent while suspended)
     gsi1sk = UnicodeAttribute(null=True)  # <geohash7>#<user id>: finer cells by begins_with
+    gsi3pk = UnicodeAttribute(null=True)  # STAFF#<company> (technicians, dispatchers) or ROLE#<role>
+    gsi3sk = UnicodeAttribute(null=True)  # <role>#<user id>
+    gsi4pk = UnicodeAttribute(null=True)  # technicians: VETTING#technician#<status>
+    gsi4sk = UnicodeAttribute(null=True)  # <registered_at>#<user id>
     by_cell = Gsi1()
+    by_group = Gsi3()
+    by_vetting = Gsi4()
 
 
 class AddressItem(_Item):
@@ -69,6 +83,9 @@ class AddressItem(_Item):
     label_en = UnicodeAttribute(default="")
     lat = NumberAttribute()
     lng = NumberAttribute()
+    gsi3pk = UnicodeAttribute(null=True)  # RESIDENTS#<compound>
+    gsi3sk = UnicodeAttribute(null=True)  # <resident id>#<address id>
+    by_compound = Gsi3()
 
 
 class CompoundItem(_Item):
@@ -87,6 +104,14 @@ class CompanyItem(_Item):
     name_en = UnicodeAttribute(default="")
     status = UnicodeAttribute(default="admitted")
     credit_score = NumberAttribute(default=50.0)
+    licence_number = UnicodeAttribute(null=True)
+    documents = ListAttribute(of=UnicodeAttribute, null=True)
+    applied_at = UnicodeAttribute(null=True)
+    status_reason = UnicodeAttribute(null=True)
+    status_changed_at = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)  # VETTING#company#<status>
+    gsi4sk = UnicodeAttribute(null=True)  # <applied_at>#<company id>
+    by_vetting = Gsi4()
 
 
 class TimelineMap(MapAttribute):
@@ -132,6 +157,7 @@ class OrderItem(_Item):
     completed_at = UnicodeAttribute(null=True)
     dispute = JSONAttribute(null=True)
     rating_stars = NumberAttribute(null=True)
+    me_too_count = NumberAttribute(null=True)
     timeline = ListAttribute(of=TimelineMap, null=True)
     execution_arn = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
@@ -145,10 +171,13 @@ class OrderItem(_Item):
     gsi3sk = UnicodeAttribute(null=True)
     gsi4pk = UnicodeAttribute(null=True)
     gsi4sk = UnicodeAttribute(null=True)
+    gsi5pk = UnicodeAttribute(null=True)
+    gsi5sk = UnicodeAttribute(null=True)
     by_resident = Gsi1()
     by_technician = Gsi2()
     by_company = Gsi3()
     by_status = Gsi4()
+    by_compound = Gsi5()
 
 
 class OfferItem(_Item):
@@ -302,6 +331,84 @@ class SeenSignatureItem(_Item):
     ttl = NumberAttribute()  # forgotten once the signature would be stale anyway
 
 
+class DocumentItem(_Item):
+    """pk COMPANY#<company>, sk DOC#<document id>: the S3 object's key and what it is."""
+
+    document_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    s3_key = UnicodeAttribute()
+    uploaded_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class CertificateExpiryItem(_Item):
+    """pk USER#<tech>, sk CERT#<kind>: indexed by expiry day (gsi4 CERTEXP#<date>) for the daily job."""
+
+    technician_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    expires_on = UnicodeAttribute()
+    gsi4pk = UnicodeAttribute()
+    gsi4sk = UnicodeAttribute()
+    by_expiry = Gsi4()
+
+
+class AuditItem(_Item):
+    """pk AUDIT#<chain>, sk SEQ#<10-digit seq>: one link of a hash chain. Never updated."""
+
+    chain_id = UnicodeAttribute()
+    seq = NumberAttribute()
+    at = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    detail = JSONAttribute(null=True)
+    source_id = UnicodeAttribute()
+    prev_hash = UnicodeAttribute()
+    hash = UnicodeAttribute()
+
+
+class AuditHeadItem(_Item):
+    """pk AUDIT#<chain>, sk HEAD: the last link's seq and hash; appends are conditional on it."""
+
+    seq = NumberAttribute()
+    hash = UnicodeAttribute()
+
+
+class AuditSourceItem(_Item):
+    """pk AUDIT#<chain>, sk SRC#<source id>: the source was appended (a retried event is skipped)."""
+
+    seq = NumberAttribute()
+
+
+class CreditEventItem(_Item):
+    """pk CREDIT#COMPANY#<id> or CREDIT#TECH#<id>, sk EVT#<order>#<kind>."""
+
+    event_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    technician_id = UnicodeAttribute(null=True)
+    order_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    value = NumberAttribute()
+    at = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+
+
+class CreditScoreItem(_Item):
+    """pk CREDIT#TECH#<id>, sk SCORE: a technician's computed score (the company's is on its profile)."""
+
+    score = NumberAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class MeTooItem(_Item):
+    """pk ORDER#<report>, sk METOO#<resident>: a neighbour reported the same public-area problem."""
+
+    resident_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[_Item], ...] = (
     UserItem,
     AddressItem,
@@ -321,6 +428,14 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     CatalogueVersionItem,
     ProxyItem,
     DisputeItem,
+    DocumentItem,
+    CertificateExpiryItem,
+    AuditItem,
+    AuditHeadItem,
+    AuditSourceItem,
+    CreditEventItem,
+    CreditScoreItem,
+    MeTooItem,
 )
 
 

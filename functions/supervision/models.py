@@ -1,0 +1,161 @@
+"""API input and output shapes of the supervision domain."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.lifecycle import Category
+from shared.records import AuditEntry, Certificate, Company, CreditEvent
+from supervision.logic.admission import Decision
+from supervision.logic.audit import Verification
+from supervision.logic.credit import Score
+from supervision.logic.stats import OrderStats
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class DocumentIn(BaseModel):
+    model_config = _STRICT
+    kind: Literal["business_licence", "qualification", "certificate", "identity"]
+    filename: str = Field(min_length=1, max_length=120, pattern=r"^[^/\\]+$")
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+
+
+class UploadView(BaseModel):
+    document_id: str
+    method: str = "PUT"
+    upload_url: str
+    headers: dict[str, str]
+    expires_in: int
+
+
+class DownloadView(BaseModel):
+    document_id: str
+    filename: str
+    kind: str
+    download_url: str
+    expires_in: int
+
+
+class ApplicationIn(BaseModel):
+    model_config = _STRICT
+    name: str = Field(min_length=2, max_length=100)
+    name_en: str = Field(default="", max_length=100)
+    licence_number: str = Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$", description="统一社会信用代码 (18 characters)")
+    documents: list[str] = Field(min_length=1, max_length=20, description="document ids of uploaded qualification documents")
+
+
+class CertificateIn(BaseModel):
+    model_config = _STRICT
+    kind: str = Field(min_length=1, max_length=60)
+    issuer: str = Field(min_length=1, max_length=100)
+    number: str = Field(min_length=1, max_length=60)
+    expires_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    document_id: str | None = None
+
+
+class TechnicianIn(BaseModel):
+    model_config = _STRICT
+    name: str = Field(min_length=1, max_length=60)
+    phone: str = Field(pattern=r"^1\d{10}$")
+    id_number: str = Field(pattern=r"^\d{17}[\dXx]$", description="居民身份证号; only a masked form is stored")
+    skills: list[Category] = Field(min_length=1)
+    certificates: list[CertificateIn] = Field(default_factory=list)
+
+
+class TechnicianView(BaseModel):
+    user_id: str
+    name: str
+    company_id: str | None
+    status: str
+    status_reason: str | None = None
+    skills: list[str]
+    suspended_skills: list[str]
+    certificates: list[Certificate]
+    id_number_masked: str | None = None
+    registered_at: str | None = None
+
+
+class DecisionIn(BaseModel):
+    model_config = _STRICT
+    decision: Decision
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class VettingView(BaseModel):
+    companies: list[Company] = Field(default_factory=list)
+    technicians: list[TechnicianView] = Field(default_factory=list)
+
+
+class CreditView(BaseModel):
+    company_id: str
+    name: str
+    status: str
+    credit_score: float
+    threshold: float
+    breakdown: Score
+    events: list[CreditEvent]
+
+
+class RankingEntry(BaseModel):
+    company_id: str
+    name: str
+    status: str
+    credit_score: float
+
+
+class RankingView(BaseModel):
+    companies: list[RankingEntry]
+
+
+class AuditView(BaseModel):
+    order_id: str
+    verification: Verification
+    entries: list[AuditEntry]
+
+
+class StuckOrder(BaseModel):
+    order_id: str
+    order_type: str
+    status: str
+    company_id: str | None
+    compound_id: str
+    created_at: str
+    minutes_open: float
+    limit_minutes: int
+    escalation_reason: str | None = None
+
+
+class StuckView(BaseModel):
+    orders: list[StuckOrder]
+
+
+class ReportView(BaseModel):
+    order_id: str
+    category: str
+    description: str
+    place: str | None
+    status: str
+    me_too_count: int
+    created_at: str
+
+
+class ReportList(BaseModel):
+    compound_id: str
+    reports: list[ReportView]
+
+
+class MeTooView(BaseModel):
+    order_id: str
+    me_too_count: int
+    added: bool
+
+
+class StatsView(BaseModel):
+    scope: dict[str, str | None]
+    residents: int | None = Field(description="registered residents (with an address in the compound, or in the district)")
+    service_staff: int = Field(description="technicians of the company, or of every company")
+    companies: int | None = None
+    orders: OrderStats

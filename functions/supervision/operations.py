@@ -1,0 +1,207 @@
+"""What the supervision handlers share: each step reads through the data layer, decides with `logic`, writes
+through the data layer (audit entries, credit events and scores, admission decisions, their domain events)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from shared import clock, events
+from shared.dal import admission as admission_dal
+from shared.dal import audit, credit, orders, people
+from shared.events import DomainEvent, EventType, SubjectSnapshot
+from shared.qualifications import REQUIRED_CERTIFICATE
+from shared.records import AuditEntry, Company, CreditEvent, Order, User
+from shared.settings import get_settings
+from supervision.logic import admission
+from supervision.logic import audit as chain
+from supervision.logic import credit as formula
+from supervision.logic.admission import Decision, Kind
+from supervision.logic.expiry import beijing_today
+
+CREDIT_TRIGGERS = frozenset({EventType.ORDER_CLOSED, EventType.ORDER_DISPUTE_RESOLVED, EventType.ORDER_ESCALATED})
+
+
+# --- Audit log ----------------------------------------------------------------------------------------
+
+
+def append(chain_id: str, *, source_id: str, kind: str, actor: str, at: str, detail: dict) -> AuditEntry | None:
+    """Append one entry to a chain (once per source)."""
+    return audit.append(
+        chain_id,
+        source_id,
+        lambda seq, prev: chain.link(
+            chain_id=chain_id, seq=seq, prev_hash=prev, at=at, kind=kind, actor=actor, detail=detail, source_id=source_id
+        ),
+    )
+
+
+def _actor(order: Order | None, status: str) -> str:
+    if order is None:
+        return "workflow"
+    return next((t.actor for t in reversed(order.timeline) if t.status == status), "workflow")
+
+
+def event_detail(event: DomainEvent, order: Order | None) -> dict:
+    """What the audit entry of a domain event records: the status change, the offer, bill lines, approval,
+    rating, dispute, as they were when the event was handled."""
+    snap = event.order
+    detail: dict = {"event_id": event.event_id, "status": snap.status if snap else None}
+    if event.previous_status:
+        detail["previous_status"] = event.previous_status
+    for key in ("technician_id", "company_id", "escalation_reason", "cancel_reason", "rating_stars", "bill_total"):
+        value = getattr(snap, key, None) if snap else None
+        if value is not None:
+            detail[key] = value
+    if event.offer_id:
+        detail |= {"offer_id": event.offer_id, "offer_technician_id": event.offer_technician_id}
+    if order is not None and event.type in (EventType.ORDER_COMPLETED, EventType.ORDER_APPROVAL_NEEDED):
+        detail["bill_lines"] = [
+            {"line_id": line.line_id, "item_id": line.item_id, "amount": line.amount, "decision": line.decision}
+            for line in order.bill + order.extra_lines
+        ]
+        if order.approval_outcome:
+            detail["approval"] = {"outcome": order.approval_outcome, "by": order.approval_by, "at": order.approval_at}
+    if order is not None and event.type == EventType.ORDER_DISPUTE_RESOLVED and order.dispute:
+        detail["dispute"] = order.dispute.model_dump(include={"outcome", "refund", "resolved_by", "resolution_note"})
+    return detail
+
+
+def audit_event(event: DomainEvent, order: Order | None) -> AuditEntry | None:
+    if event.order is None:
+        return None  # supervision events: their chains are written where they are decided
+    actor = _actor(order, event.order.status) if not event.offer_id else "workflow"
+    return append(
+        event.order.order_id,
+        source_id=event.event_id,
+        kind=event.type.value,
+        actor=actor,
+        at=event.occurred_at,
+        detail=event_detail(event, order),
+    )
+
+
+# --- Credit -------------------------------------------------------------------------------------------
+
+
+def credit_events_for(event: DomainEvent, order: Order) -> list[CreditEvent]:
+    settings = get_settings()
+    if event.type == EventType.ORDER_ESCALATED:
+        missed = formula.escalation_event(order, order.escalation_reason, event.occurred_at)
+        return [missed] if missed else []
+    found = formula.finished_order_events(order, settings)
+    if event.type == EventType.ORDER_CLOSED:
+        found += formula.rework_events(order, orders.for_resident(order.resident_id, limit=100), settings)
+    return found
+
+
+def record_credit(event: DomainEvent, order: Order) -> list[CreditEvent]:
+    """Store the order's credit events and recompute the scores of everyone they concern."""
+    found = [e for e in credit_events_for(event, order) if e.company_id]
+    if not found:
+        return []
+    credit.put_events(found)
+    at = event.occurred_at
+    for company_id in sorted({e.company_id for e in found}):
+        recompute_company(company_id, at=at)
+    for technician_id in sorted({e.technician_id for e in found if e.technician_id}):
+        breakdown = formula.score(credit.technician_events(technician_id), formula.CreditParams.from_settings(get_settings()))
+        credit.set_technician_score(technician_id, breakdown.score, at)
+    return found
+
+
+def recompute_company(company_id: str, *, at: str) -> formula.Score:
+    """The company's score from all its credit events; below the threshold an admitted company is
+    suspended from matching and the supervisors are alerted."""
+    settings = get_settings()
+    breakdown = formula.score(credit.company_events(company_id), formula.CreditParams.from_settings(settings))
+    credit.set_company_score(company_id, breakdown.score)
+    company = people.get_company(company_id)
+    if company and company.status == admission.ADMITTED[Kind.COMPANY] and breakdown.score < settings.credit_suspend_threshold:
+        reason = f"信用分 {breakdown.score:g} 低于 {settings.credit_suspend_threshold:g} / credit score below threshold"
+        decided = admission_dal.set_company_status(company_id, admission.SUSPENDED, [company.status], reason=reason, at=at)
+        append(
+            f"company:{company_id}",
+            source_id=f"credit-suspension:{company_id}:{at}",
+            kind="credit.suspended",
+            actor="credit",
+            at=at,
+            detail={"score": breakdown.score, "threshold": settings.credit_suspend_threshold},
+        )
+        events.publish(
+            [
+                DomainEvent(
+                    event_id=f"evt_credit_{company_id}_{at}",
+                    type=EventType.CREDIT_SUSPENDED,
+                    occurred_at=at,
+                    company_id=company_id,
+                    subject=SubjectSnapshot(
+                        company_id=company_id,
+                        name=decided.name,
+                        status=decided.status,
+                        credit_score=breakdown.score,
+                        threshold=settings.credit_suspend_threshold,
+                        reason=reason,
+                    ),
+                )
+            ]
+        )
+    return breakdown
+
+
+# --- Admission ----------------------------------------------------------------------------------------
+
+
+def decide(kind: Kind, subject_id: str, decision: Decision, reason: str | None, *, actor: str) -> Company | User:
+    """A supervisor's admission decision: the status change, its audit entry and its domain event."""
+    admission.check_reason(decision, reason)
+    from_statuses, to_status = admission.transition(kind, decision)
+    at = clock.now_iso()
+    reason = (reason or "").strip() or None
+    if kind == Kind.COMPANY:
+        decided: Company | User = admission_dal.set_company_status(subject_id, to_status, from_statuses, reason=reason, at=at)
+        company_id, technician_id, name = subject_id, None, decided.name
+    else:
+        decided = admission_dal.set_technician_status(subject_id, to_status, from_statuses, reason=reason, at=at)
+        company_id, technician_id, name = decided.company_id or "", subject_id, decided.name
+        if decision == Decision.REINSTATE:
+            _restore_skills(decided)
+    source = f"{decision.value}:{at}"
+    append(
+        f"{kind.value}:{subject_id}",
+        source_id=source,
+        kind=f"admission.{decision.value}",
+        actor=actor,
+        at=at,
+        detail={"status": to_status, "reason": reason},
+    )
+    events.publish(
+        [
+            DomainEvent(
+                event_id=f"evt_{kind.value}_{subject_id}_{decision.value}_{at}",
+                type=EventType.COMPANY_ADMISSION_DECIDED if kind == Kind.COMPANY else EventType.TECHNICIAN_ADMISSION_DECIDED,
+                occurred_at=at,
+                company_id=company_id or None,
+                subject=SubjectSnapshot(
+                    company_id=company_id,
+                    technician_id=technician_id,
+                    name=name,
+                    decision=decision.value,
+                    status=to_status,
+                    reason=reason,
+                ),
+            )
+        ]
+    )
+    return decided
+
+
+def _restore_skills(tech: User) -> None:
+    """A reinstated technician gets back the suspended skills whose certificates are valid again."""
+    today = beijing_today()
+    back = [
+        s
+        for s in tech.suspended_skills
+        if any(c.kind == REQUIRED_CERTIFICATE.get(s) and date.fromisoformat(c.expires_on) >= today for c in tech.certificates)
+    ]
+    if back:
+        admission_dal.set_skills(tech.user_id, tech.skills + back, [s for s in tech.suspended_skills if s not in back])
