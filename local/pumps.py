@@ -84,10 +84,12 @@ class StreamPump(Pump):
                 if not page["Records"]:
                     continue
                 records = [dict(r, eventSourceARN=self.stream_arn) for r in page["Records"] if wanted(r)]
+                failed: list[str] = []
                 if records:
-                    self.aws.invoke(by_trigger(Trigger.STREAM)[0].name, {"Records": _json_safe(records)})
-                    delivered += len(records)
-                self._checkpoints[shard_id] = page["Records"][-1]["dynamodb"]["SequenceNumber"]
+                    result = self.aws.invoke(by_trigger(Trigger.STREAM)[0].name, {"Records": _json_safe(records)}) or {}
+                    failed = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
+                    delivered += len(records) - len(failed)
+                self._checkpoints[shard_id] = _checkpoint(page["Records"], failed, self._checkpoints.get(shard_id))
             return delivered
 
 
@@ -130,6 +132,16 @@ class QueuePump(Pump):
                         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
                         delivered += 1
             return delivered
+
+
+def _checkpoint(records: list[dict], failed: list[str], previous: str | None) -> str | None:
+    """Where the next round starts: after the whole batch, or, with ReportBatchItemFailures, just before the
+    first record the function reported failed (its sequence number), so it and the ones after come again."""
+    if not failed:
+        return records[-1]["dynamodb"]["SequenceNumber"]
+    first = min(int(f) for f in failed)
+    before = [r["dynamodb"]["SequenceNumber"] for r in records if int(r["dynamodb"]["SequenceNumber"]) < first]
+    return before[-1] if before else previous
 
 
 def _sqs_record(message: dict, queue_arn: str) -> dict:

@@ -7,10 +7,13 @@ Used by the sandbox (`make run`) and by the workflow and API tests, so all three
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib
 import io
+import itertools
 import json
 import logging
+import re
 import threading
 import time
 import traceback
@@ -18,13 +21,17 @@ import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import boto3
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ReadTimeoutError
+from botocore.retries.standard import ExponentialBackoff
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
-from moto.core.botocore_stubber import BotocoreStubber
-from moto.dynamodb.models import DynamoDBBackend
+from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.stepfunctions.models import StateMachineInstance
@@ -70,6 +77,9 @@ class Invocation:
     errored: bool
 
 
+_fault_ids = itertools.count(1)
+
+
 @dataclass
 class Fault:
     """Makes the next `times` invocations of a function fail (tests), optionally only those `when` picks:
@@ -78,6 +88,49 @@ class Fault:
     function_name: str
     times: int
     when: Callable[[Any], bool] = lambda _event: True
+    fired: int = 0
+    fault_id: int = field(default_factory=lambda: next(_fault_ids))
+
+    def describe(self) -> dict:
+        return {"id": self.fault_id, "function": self.function_name, "times_left": self.times, "fired": self.fired}
+
+
+class _Faults:
+    """A thread-safe list of faults, each with `times` shots left; `take` uses one shot of the first that matches."""
+
+    def __init__(self) -> None:
+        self._faults: list[Any] = []
+        self._lock = threading.Lock()
+
+    def add(self, fault: Any) -> Any:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def remove(self, fault: Any) -> None:
+        with self._lock:
+            self._faults = [f for f in self._faults if f is not fault]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults = []
+
+    def all(self) -> list[Any]:
+        with self._lock:
+            return list(self._faults)
+
+    def take(self, matches: Callable[[Any], bool]) -> Any | None:
+        with self._lock:
+            armed = [f for f in self._faults if f.times > 0]
+        # The predicates run outside this lock: one may read the table (tests' World.owns_order_call).
+        for fault in armed:
+            if matches(fault):
+                with self._lock:
+                    if fault.times > 0:
+                        fault.times -= 1
+                        fault.fired += 1
+                        return fault
+        return None
 
 
 class InProcessLambdas:
@@ -85,8 +138,7 @@ class InProcessLambdas:
 
     def __init__(self) -> None:
         self.invocations: list[Invocation] = []
-        self.faults: list[Fault] = []
-        self._lock = threading.Lock()
+        self.faults = _Faults()
         self._original = LambdaFunction._invoke_lambda
 
     def install(self) -> None:
@@ -101,22 +153,13 @@ class InProcessLambdas:
         LambdaFunction._invoke_lambda = self._original
 
     def inject(self, function_name: str, times: int, when: Callable[[Any], bool] | None = None) -> Fault:
-        fault = Fault(function_name, times, when or Fault.when)
-        with self._lock:
-            self.faults.append(fault)
-        return fault
+        return self.faults.add(Fault(function_name, times, when or Fault.when))
 
     def remove(self, fault: Fault) -> None:
-        with self._lock:
-            self.faults = [f for f in self.faults if f is not fault]
+        self.faults.remove(fault)
 
     def _maybe_fail(self, function_name: str, event: Any) -> None:
-        with self._lock:
-            candidates = [f for f in self.faults if f.function_name == function_name and f.times > 0]
-        fault = next((f for f in candidates if f.when(event)), None)
-        if fault is not None:
-            with self._lock:
-                fault.times -= 1
+        if self.faults.take(lambda f: f.function_name == function_name and f.when(event)) is not None:
             raise TransientError(f"injected fault in {function_name}")
 
     def invoke(self, function_name: str, handler_path: str, event: Any) -> tuple[str, bool, str]:
@@ -137,21 +180,187 @@ class InProcessLambdas:
         return payload, errored, ""
 
 
-class SerializedDynamoDB:
-    """moto evaluates a condition and writes without a lock; DynamoDB does both atomically per item.
-    Serialising DynamoDB calls restores that, so races in tests behave as they would on AWS."""
+class DynamoDBError(StrEnum):
+    """What an injected DynamoDB fault looks like to the caller."""
+
+    THROTTLED = "ProvisionedThroughputExceededException"  # HTTP 400, retried by the SDKs as throttling
+    THROTTLING = "ThrottlingException"  # HTTP 400, throttling (control plane, on-demand tables)
+    SERVER_ERROR = "InternalServerError"  # HTTP 500
+    READ_TIMEOUT = "ReadTimeout"  # no answer, and the request never reached the table
+    RESPONSE_LOST = "ResponseLost"  # the table applied the request, then the answer was lost (a read timeout)
+
+
+_ERROR_STATUS = {DynamoDBError.THROTTLED: 400, DynamoDBError.THROTTLING: 400, DynamoDBError.SERVER_ERROR: 500}
+_ORDER_KEY = re.compile(r"ORDER#(\w+)")
+# moto's Step Functions interpreter signs its service integrations' calls with this access key.
+_WORKFLOW_CREDENTIAL = "Credential=ak/"
+
+
+@dataclass(frozen=True)
+class DynamoDBCall:
+    """One DynamoDB request as sent (DynamoDB JSON), for fault predicates."""
+
+    operation: str  # e.g. "UpdateItem", "TransactWriteItems"
+    params: dict
+    from_workflow: bool  # a direct service integration of the state machine (not a Lambda's SDK call)
+
+    def strings(self) -> list[str]:
+        """Every string in the request: table and index names, keys, items, expression values."""
+        found: list[str] = []
+
+        def walk(value: Any) -> None:
+            if isinstance(value, dict):
+                for v in value.values():
+                    walk(v)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v)
+            elif isinstance(value, str):
+                found.append(value)
+
+        walk(self.params)
+        return found
+
+    def touches(self, key_prefix: str) -> bool:
+        """True if any key, item or key-condition value in the request starts with `key_prefix` (e.g. "ORDER#")."""
+        return any(s.startswith(key_prefix) for s in self.strings())
+
+    def order_ids(self) -> set[str]:
+        return {m.group(1) for s in self.strings() for m in _ORDER_KEY.finditer(s)}
+
+
+@dataclass
+class DynamoDBFault:
+    """Makes the next `times` DynamoDB calls of `operation` ("*": any) that `when` picks fail with `error`."""
+
+    operation: str
+    times: int
+    error: DynamoDBError = DynamoDBError.THROTTLED
+    when: Callable[[DynamoDBCall], bool] = lambda _call: True
+    fired: int = 0
+    fault_id: int = field(default_factory=lambda: next(_fault_ids))
+
+    def matches(self, call: DynamoDBCall) -> bool:
+        return self.operation in ("*", call.operation) and self.when(call)
+
+    def describe(self) -> dict:
+        return {
+            "id": self.fault_id,
+            "operation": self.operation,
+            "error": self.error.value,
+            "times_left": self.times,
+            "fired": self.fired,
+        }
+
+
+class DynamoDBFaults:
+    """Fault injection at the botocore layer, below every SDK's retries: each failed attempt counts, so
+    botocore's own retries (and the state machine's Retry for direct integrations) see exactly what they
+    would see from DynamoDB. Same shape as the Lambda faults: `inject(...)` returns a fault, `remove(fault)`."""
 
     def __init__(self) -> None:
+        self.faults = _Faults()
+
+    def inject(
+        self,
+        operation: str,
+        times: int,
+        *,
+        error: DynamoDBError | str = DynamoDBError.THROTTLED,
+        when: Callable[[DynamoDBCall], bool] | None = None,
+        key_prefix: str | None = None,
+    ) -> DynamoDBFault:
+        def picks(call: DynamoDBCall) -> bool:
+            return (key_prefix is None or call.touches(key_prefix)) and (when is None or when(call))
+
+        return self.faults.add(DynamoDBFault(operation, times, DynamoDBError(error), picks))
+
+    def remove(self, fault: DynamoDBFault) -> None:
+        self.faults.remove(fault)
+
+    def around(self, operation: str, request: Any, send: Callable[[], Any]) -> Any:
+        """Send the request, unless a fault picks it: then answer as the failing DynamoDB would."""
+        if not self.faults.all():
+            return send()
+        body = request.body.decode() if isinstance(request.body, bytes) else request.body
+        authorization = request.headers.get("Authorization", b"")
+        call = DynamoDBCall(
+            operation=operation,
+            params=json.loads(body or "{}"),
+            from_workflow=_WORKFLOW_CREDENTIAL in (authorization.decode() if isinstance(authorization, bytes) else authorization),
+        )
+        fault = self.faults.take(lambda f: f.matches(call))
+        if fault is None:
+            return send()
+        if fault.error == DynamoDBError.RESPONSE_LOST:
+            send()
+            raise ReadTimeoutError(endpoint_url=request.url)
+        if fault.error == DynamoDBError.READ_TIMEOUT:
+            raise ReadTimeoutError(endpoint_url=request.url)
+        return _dynamodb_answer(request, _ERROR_STATUS[fault.error], fault.error.value, f"injected fault ({operation})")
+
+
+def _dynamodb_answer(request: Any, status: int, error_code: str | None = None, message: str = "") -> AWSResponse:
+    """An answer as DynamoDB gives it: `{}` for success, else its JSON error shape."""
+    payload = {"__type": f"com.amazonaws.dynamodb.v20120810#{error_code}", "message": message} if error_code else {}
+    headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": str(uuid.uuid4())}
+    return AWSResponse(request.url, status, headers, MockRawResponse(json.dumps(payload)))
+
+
+class TransactionTokens:
+    """DynamoDB takes a TransactWriteItems whose ClientRequestToken it has seen in the last ten minutes as
+    already done (the SDK fills the token in and sends it again with each retry): an SDK retry of a
+    transaction whose answer was lost succeeds without writing twice. moto ignores the token; this restores it."""
+
+    WINDOW_SECONDS = 600
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[str, float]] = {}
+
+    def around(self, operation: str, request: Any, send: Callable[[], Any]) -> Any:
+        if operation != "TransactWriteItems":
+            return send()
+        params = json.loads(request.body.decode() if isinstance(request.body, bytes) else request.body or "{}")
+        token = params.pop("ClientRequestToken", None)
+        if not token:
+            return send()
+        digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
+        now = time.monotonic()
+        seen = self._seen.get(token)
+        if seen is not None and now - seen[1] < self.WINDOW_SECONDS:
+            if seen[0] != digest:
+                return _dynamodb_answer(request, 400, "IdempotentParameterMismatchException", "token reused with other items")
+            return _dynamodb_answer(request, 200)
+        response = send()
+        if response is not None and response.status_code == 200:
+            self._seen = {t: v for t, v in self._seen.items() if now - v[1] < self.WINDOW_SECONDS}
+            self._seen[token] = (digest, now)
+        return response
+
+
+class SerializedDynamoDB:
+    """moto evaluates a condition and writes without a lock; DynamoDB does both atomically per item.
+    Serialising DynamoDB calls restores that, so races in tests behave as they would on AWS. Injected
+    faults (DynamoDBFaults) are applied here too, per attempt."""
+
+    def __init__(self, faults: DynamoDBFaults) -> None:
         self._lock = threading.RLock()
         self._original = BotocoreStubber.__call__
+        self.faults = faults
+        self.tokens = TransactionTokens()
 
     def install(self) -> None:
-        lock, original = self._lock, self._original
+        lock, original, faults, tokens = self._lock, self._original, self.faults, self.tokens
 
         def __call__(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
             if ".dynamodb." in event_name:
+                operation = event_name.rsplit(".", 1)[-1]
                 with lock:
-                    return original(stubber, event_name, request, **kwargs)
+                    return faults.around(
+                        operation,
+                        request,
+                        lambda: tokens.around(operation, request, lambda: original(stubber, event_name, request, **kwargs)),
+                    )
             return original(stubber, event_name, request, **kwargs)
 
         BotocoreStubber.__call__ = __call__
@@ -206,9 +415,7 @@ class _UndoLog:
             if table is None:
                 continue
             key = op.get("Key") or {
-                name: op.get("Item", {}).get(name)
-                for name in (table.hash_key_attr, table.range_key_attr)
-                if name is not None
+                name: op.get("Item", {}).get(name) for name in (table.hash_key_attr, table.range_key_attr) if name is not None
             }
             if table.hash_key_attr not in key or (table.range_key_attr and table.range_key_attr not in key):
                 continue
@@ -272,6 +479,22 @@ def _keep_stopped(original_set_error: Any) -> Any:
     return set_error
 
 
+class CompressedBackoff:
+    """Shortens botocore's retry backoff by `scale` (tests: 0.1), keeping every attempt: the retry counts are
+    the point of the fault tests, the seconds waited between them are not (like the 1 s queue visibility)."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+        self._original = ExponentialBackoff.delay_amount
+
+    def install(self) -> None:
+        original, scale = self._original, self.scale
+        ExponentialBackoff.delay_amount = lambda backoff, context: original(backoff, context) * scale
+
+    def uninstall(self) -> None:
+        ExponentialBackoff.delay_amount = self._original
+
+
 def table_definition() -> dict:
     gsis = [
         {
@@ -306,7 +529,8 @@ class LocalAws:
     def __init__(self, env_overrides: dict[str, str] | None = None) -> None:
         self.mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": True}})
         self.lambdas = InProcessLambdas()
-        self.dynamodb_lock = SerializedDynamoDB()
+        self.dynamodb_faults = DynamoDBFaults()
+        self.dynamodb_lock = SerializedDynamoDB(self.dynamodb_faults)
         self.transactions = CheapTransactions()
         self.state_machine_arn = ""
         self.queue_urls: dict[str, str] = {}
@@ -346,6 +570,8 @@ class LocalAws:
         AslEnvironment.set_error = _keep_stopped(self._original_set_error)
         self.lambdas.install()
         self.dynamodb_lock.install()
+        self.backoff = CompressedBackoff(float(os.environ.get("LINLI_SANDBOX_SDK_BACKOFF_SCALE") or 1))
+        self.backoff.install()
         self.transactions.install()
         self._create_resources()
         os.environ["LINLI_STATE_MACHINE_ARN"] = self.state_machine_arn
@@ -354,6 +580,7 @@ class LocalAws:
         return self
 
     def stop(self) -> None:
+        self.backoff.uninstall()
         self.transactions.uninstall()
         self.dynamodb_lock.uninstall()
         self.lambdas.uninstall()
@@ -447,6 +674,57 @@ class LocalAws:
             roleArn=role_arn,
             type="STANDARD",
         )["stateMachineArn"]
+
+    def stored_item(self, pk: str, sk: str) -> dict | None:
+        """An item as moto holds it (plain values), read without a DynamoDB call: fault predicates run
+        inside the DynamoDB layer, where a call would meet the fault again."""
+        table = dynamodb_backends[ACCOUNT][REGION].tables.get(TABLE_NAME)
+        item = table.get_item(DynamoType({"S": pk}), DynamoType({"S": sk})) if table is not None else None
+        return {name: value.value for name, value in item.attrs.items()} if item is not None else None
+
+    # --- Fault injection, switched from tests, from /dev/faults and from LINLI_FAULTS (docs/sandbox.md) ----
+
+    def inject_fault(self, spec: dict) -> Fault | DynamoDBFault:
+        """A fault from its JSON description:
+        `{"function": "SelectCandidate", "times": 2}` makes the next two invocations raise TransientError;
+        `{"dynamodb": "UpdateItem", "times": 3, "error": "ThrottlingException", "key_prefix": "ORDER#",
+        "source": "workflow"}` fails the next three matching DynamoDB calls ("*": any operation; `source`,
+        optional: "workflow" for the state machine's direct integrations, "sdk" for the functions' calls)."""
+        times = spec.get("times")
+        if not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= 1_000_000:
+            raise ValueError("times: a whole number from 1 to 1000000")
+        if "function" in spec:
+            if spec["function"] not in {f.name for f in FUNCTIONS}:
+                raise ValueError(f"function: one of {sorted(f.name for f in FUNCTIONS)}")
+            return self.lambdas.inject(spec["function"], times)
+        if "dynamodb" in spec:
+            operation, prefix, source = spec["dynamodb"], spec.get("key_prefix"), spec.get("source")
+            if not isinstance(operation, str) or not (operation == "*" or operation.isalpha()):
+                raise ValueError('dynamodb: an operation name such as "UpdateItem", or "*"')
+            if prefix is not None and not isinstance(prefix, str):
+                raise ValueError("key_prefix: a string such as ORDER#")
+            if source not in (None, "workflow", "sdk"):
+                raise ValueError('source: "workflow" or "sdk"')
+            try:
+                error = DynamoDBError(spec.get("error", DynamoDBError.THROTTLED))
+            except ValueError:
+                raise ValueError(f"error: one of {[e.value for e in DynamoDBError]}") from None
+            when = None if source is None else (lambda call: call.from_workflow == (source == "workflow"))
+            return self.dynamodb_faults.inject(operation, times, error=error, key_prefix=prefix, when=when)
+        raise ValueError('a fault names a "function" or a "dynamodb" operation')
+
+    def active_faults(self) -> list[Fault | DynamoDBFault]:
+        return [f for f in self.lambdas.faults.all() + self.dynamodb_faults.faults.all() if f.times > 0]
+
+    def remove_fault(self, fault_id: int | None = None) -> int:
+        """Remove one fault by id, or every fault; returns how many were removed."""
+        removed = 0
+        for book in (self.lambdas.faults, self.dynamodb_faults.faults):
+            for fault in book.all():
+                if fault_id is None or fault.fault_id == fault_id:
+                    book.remove(fault)
+                    removed += 1
+        return removed
 
     def invoke(self, function_name: str, event: dict) -> dict:
         """Invoke a function through moto's Lambda API, as API Gateway or a stream would."""

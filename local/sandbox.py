@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,7 @@ class Sandbox:
         self.aws.start()
         if self.seed:
             demo_data.seed(history=self.history)
+        self._arm_faults_from_env()
         self.pump.start()
         for pump in self.queue_pumps:
             pump.start()
@@ -103,6 +105,8 @@ class Sandbox:
             return self._login(body)
         if bare == "/dev/certificate-expiry" and method == "POST":
             return self._certificate_expiry(body)
+        if bare == "/dev/faults" or bare.startswith("/dev/faults/"):
+            return self._faults(method, bare, body)
         if (bare == "/app" or bare.startswith("/app/")) and method == "GET":
             return _static(bare)
         return self.gateway.handle(method, path, headers, body)
@@ -125,6 +129,33 @@ class Sandbox:
                 400, {"error": {"code": "validation_error", "message": "日期无效", "message_en": f"Invalid request: {exc}"[:300]}}
             )
         return _json_response(200, result)
+
+    def _faults(self, method: str, bare: str, body: bytes) -> GatewayResponse:
+        """The fault-injection switch (docs/sandbox.md): GET lists the armed faults, POST arms one, DELETE
+        removes one (`/dev/faults/{id}`) or all."""
+        fault_id = bare.removeprefix("/dev/faults").strip("/")
+        if method == "GET" and not fault_id:
+            return _json_response(200, {"faults": [f.describe() for f in self.aws.active_faults()]})
+        if method == "POST" and not fault_id:
+            try:
+                spec = json.loads(body or b"{}")
+                if not isinstance(spec, dict):
+                    raise ValueError("send a JSON object")
+                fault = self.aws.inject_fault(spec)
+            except ValueError as exc:
+                return _json_response(
+                    422, {"error": {"code": "validation_error", "message": "故障描述无效", "message_en": str(exc)[:300]}}
+                )
+            return _json_response(201, {"fault": fault.describe()})
+        if method == "DELETE" and (not fault_id or fault_id.isdigit()):
+            return _json_response(200, {"removed": self.aws.remove_fault(int(fault_id) if fault_id else None)})
+        return _json_response(404, {"error": {"code": "not_found", "message": "没有这个接口", "message_en": "No such endpoint."}})
+
+    def _arm_faults_from_env(self) -> None:
+        """LINLI_FAULTS: a JSON list of fault descriptions armed at start (`make run` with faults)."""
+        specs = json.loads(os.environ.get("LINLI_FAULTS") or "[]")
+        for spec in specs if isinstance(specs, list) else [specs]:
+            self.aws.inject_fault(spec)
 
     @staticmethod
     def _login(body: bytes) -> GatewayResponse:

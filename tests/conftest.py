@@ -36,7 +36,8 @@ def pytest_collection_modifyitems(items: list) -> None:
 def sandbox():
     from local.sandbox import Sandbox
 
-    box = Sandbox(port=0, env=TEST_TIMEOUTS, history=False).start()
+    # The SDK's retry backoff is shortened tenfold (every attempt still happens): see docs/reliability.md.
+    box = Sandbox(port=0, env={**TEST_TIMEOUTS, "LINLI_SANDBOX_SDK_BACKOFF_SCALE": "0.1"}, history=False).start()
     yield box
     box.stop()
 
@@ -67,6 +68,36 @@ def timeouts(sandbox) -> Iterator[Callable[..., None]]:
     for env in TEST_TIMEOUTS:
         os.environ[env] = saved[env]
     get_settings.cache_clear()
+
+
+@dataclass
+class Faults:
+    """Faults a test arms (handlers and DynamoDB calls, local.runtime); all removed when the test ends."""
+
+    sandbox: Any
+    armed: list = field(default_factory=list)
+
+    def handler(self, function_name: str, times: int, when: Callable[[Any], bool] | None = None):
+        fault = self.sandbox.aws.lambdas.inject(function_name, times, when=when)
+        self.armed.append(fault)
+        return fault
+
+    def dynamodb(self, operation: str, times: int, *, error: str = "ProvisionedThroughputExceededException", when=None):
+        fault = self.sandbox.aws.dynamodb_faults.inject(operation, times, error=error, when=when)
+        self.armed.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        for fault in self.armed:
+            self.sandbox.aws.remove_fault(fault.fault_id)
+        self.armed.clear()
+
+
+@pytest.fixture
+def faults(sandbox) -> Iterator[Faults]:
+    armed = Faults(sandbox)
+    yield armed
+    armed.clear()
 
 
 def wait_for(check: Callable[[], Any], *, timeout: float = 45, what: str = "condition") -> Any:
@@ -139,6 +170,7 @@ class World:
     dispatcher_id: str = ""
     supervisor_id: str = "sup_tongzhou"
     technicians: list[str] = field(default_factory=list)
+    _order_owners: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def owns_order(self, task_input: dict) -> bool:
         """For fault injection: does this workflow task's input concern one of this world's orders?"""
@@ -146,6 +178,21 @@ class World:
 
         order = orders.get(task_input.get("order_id", ""))
         return order is not None and order.resident_id == self.resident_id
+
+    def owns_order_call(self, call: Any) -> bool:
+        """For DynamoDB fault injection: does this DynamoDB call (local.runtime.DynamoDBCall) read or write
+        one of this world's orders, its offers, waits or rating? Reads moto's table directly (no call)."""
+        if self.resident_id in call.strings():
+            return True  # e.g. the order's creation, or a resident's order list
+        for order_id in call.order_ids():
+            if order_id not in self._order_owners:
+                stored = self.api.sandbox.aws.stored_item(f"ORDER#{order_id}", "ORDER")
+                if stored is None:
+                    continue
+                self._order_owners[order_id] = stored.get("resident_id") == self.resident_id
+            if self._order_owners[order_id]:
+                return True
+        return False
 
     def as_resident(self, method: str, path: str, body: Any = None) -> ApiResult:
         return self.api.call(self.resident_id, "resident", method, path, body)

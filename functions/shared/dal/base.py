@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shared.dal import tables
@@ -41,3 +43,34 @@ def condition_failed(exc: Exception) -> bool:
     if isinstance(exc, UpdateError | PutError | DeleteError):
         return exc.cause_response_code == "ConditionalCheckFailedException"
     return False
+
+
+# Answers worth trying again later (the SDK already retried them a few times): throttling and server errors.
+TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+    }
+)
+# A cancelled transaction's per-item reasons that mean the same.
+_TRANSIENT_REASONS = frozenset(
+    {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded", "TransactionConflict"}
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for an AWS call that failed for a while (throttled, a server error, a timeout or a lost
+    connection) after the SDK's own retries; False for a lost condition, a bad request or a bug."""
+    if isinstance(exc, PynamoDBException):
+        reasons = getattr(exc, "cancellation_reasons", None) or []
+        if any(r is not None and r.code in _TRANSIENT_REASONS for r in reasons):
+            return True
+        return exc.cause is not None and is_transient(exc.cause)
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code") in TRANSIENT_CODES
+    return isinstance(exc, HTTPClientError | BotocoreConnectionError)

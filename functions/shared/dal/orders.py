@@ -57,9 +57,12 @@ def create(order: Order, execution_arn: str) -> None:
     try:
         item.save(condition=OrderItem.pk.does_not_exist())
     except PutError as exc:
-        if condition_failed(exc):
+        if not condition_failed(exc):
+            raise
+        stored = get(order.order_id)
+        if stored is None or (stored.resident_id, stored.created_at) != (order.resident_id, order.created_at):
             raise InvalidStatus("订单已存在", "The order already exists.") from exc
-        raise
+        # Our own write, applied though its answer was lost (the SDK's retry then found the order there).
 
 
 def delete(order_id: str) -> None:
@@ -164,10 +167,22 @@ def transition(
     try:
         item.update(actions=status_actions(to_status, actor, at, note) + (extra or []), condition=status_condition(from_statuses))
     except UpdateError as exc:
-        if condition_failed(exc):
-            raise InvalidStatus("订单当前状态不允许此操作", "The order's current status does not allow this.") from exc
-        raise
+        if not condition_failed(exc):
+            raise
+        stored = get(order_id)
+        if stored is not None and applied_last(stored, to_status, actor=actor, at=at, note=note):
+            return stored  # our own write, applied though its answer was lost: the SDK's retry found it done
+        raise InvalidStatus("订单当前状态不允许此操作", "The order's current status does not allow this.") from exc
     return to_record(item)
+
+
+def applied_last(order: Order, status: str, *, actor: str, at: str, note: str | None = None) -> bool:
+    """True if the order's latest status change is exactly this one (same status, moment, actor and note).
+
+    A conditional write whose answer is lost (a read timeout) is sent again by the SDK; the retry then
+    fails its condition against the write's own effect. This tells that case from a real conflict."""
+    last = order.timeline[-1] if order.timeline else None
+    return last is not None and (last.status, last.at, last.actor, last.note) == (status, at, actor, note)
 
 
 def set_fields(**values) -> list[Action]:

@@ -202,6 +202,7 @@ class CallbackItem(_Item):
     step = UnicodeAttribute()
     task_token = UnicodeAttribute()  # never leaves the server
     registered_at = UnicodeAttribute()
+    claimed_by = UnicodeAttribute(null=True)  # set by the one caller that resumes the step (callbacks.consume)
 
 
 class SlotReservationItem(_Item):
