@@ -18,7 +18,8 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from shared import idempotency, partner
 from shared.auth import Caller, caller_from_claims
 from shared.dal import people
-from shared.errors import DomainError, Forbidden, ValidationFailed
+from shared.dal.base import is_transient
+from shared.errors import DomainError, Forbidden, ServiceUnavailable, ValidationFailed
 from shared.lifecycle import USABLE_ACCOUNT_STATUSES
 from shared.observability import logger
 from shared.routes import PARTNER_PREFIX
@@ -154,6 +155,12 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
             "同一请求正在处理中，请稍后重试",
             "The same request is still being processed; retry shortly.",
         )
+    except idempotency.StoreUnavailable:
+        # The idempotency record could not be read or written, even after the SDK's ten attempts: the client
+        # retries later with the same key (see docs/reliability.md for the one case where that repeats work).
+        logger.warning("idempotency store unavailable", extra={"path": event.get("rawPath", "")})
+        busy = ServiceUnavailable()
+        return _json_response(busy.status, busy.code, busy.message_zh, busy.message_en)
 
 
 def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
@@ -182,6 +189,10 @@ def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        if is_transient(exc):  # DynamoDB throttled or down for longer than the SDK retried: try again shortly
+            logger.warning("service unavailable", extra={"error": type(exc).__name__, "cause": str(exc)[:300]})
+            busy = ServiceUnavailable()
+            return error_response(busy.status, busy.code, busy.message_zh, busy.message_en)
         logger.exception("unhandled error")
         return error_response(500, "internal_error", "系统出错，请稍后重试", "Something went wrong; try again later.")
 

@@ -13,7 +13,11 @@ from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError, IdempotencyValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+    IdempotencyValidationError,
+)
 
 from shared.settings import get_settings
 
@@ -26,6 +30,7 @@ TTL_ATTRIBUTE = "ttl"  # the table's time-to-live attribute: remembered answers 
 
 InProgress = IdempotencyAlreadyInProgressError
 KeyReused = IdempotencyValidationError
+StoreUnavailable = IdempotencyPersistenceLayerError
 
 
 class _NotRemembered(Exception):

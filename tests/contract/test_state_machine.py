@@ -148,3 +148,20 @@ def test_one_wait_per_round_whatever_the_number_of_offers():
     assert STATES["OfferAnswered"]["Default"] == "SelectCandidate"
     assert STATES["CandidateFound"]["Default"] == "NoCandidatesLeft"
     assert STATES["NoCandidatesLeft"]["Next"] == "MarkEscalated"
+
+
+def test_status_writes_retry_throttling_and_server_errors_and_the_first_one_escalates_what_is_left():
+    writes = {n: s for n, s in TASKS.items() if s["Resource"] == "arn:aws:states:::dynamodb:updateItem"}
+    for name, state in writes.items():
+        retried = {e for r in state["Retry"] for e in r["ErrorEquals"]}
+        # "InternalServerErrorException" as AWS's SDK names the error class, "InternalServerError" as its code
+        assert {
+            "DynamoDB.ProvisionedThroughputExceededException",
+            "DynamoDB.ThrottlingException",
+            "DynamoDB.RequestLimitExceeded",
+            "DynamoDB.InternalServerErrorException",
+            "DynamoDB.InternalServerError",
+        } <= retried, name
+    # Marking the order as matching is the first write: an outage that outlasts its retries escalates the order
+    catches = {c["ErrorEquals"][0]: c["Next"] for c in STATES["MarkMatching"]["Catch"]}
+    assert catches == {"DynamoDB.ConditionalCheckFailedException": "StatusConflict", "States.ALL": "TaskFailed"}

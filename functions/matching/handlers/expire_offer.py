@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from shared import clock
 from shared.dal import offers
 from shared.observability import logger, tracer
+from shared.tasks import retry_outages
 
 
 class ExpireOfferIn(BaseModel):
@@ -18,6 +19,7 @@ class ExpireOfferIn(BaseModel):
 
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
+@retry_outages
 def handler(event: dict, context: LambdaContext) -> dict:
     task = ExpireOfferIn.model_validate(event)
     decision = offers.expire_batch(task.order_id, task.batch_id, at=clock.now_iso())

@@ -15,6 +15,7 @@ from shared.dal import offers
 from shared.lifecycle import OfferStatus
 from shared.observability import logger, tracer
 from shared.records import MatchReason, Offer
+from shared.tasks import retry_outages
 
 
 class OfferedTechnician(BaseModel):
@@ -34,6 +35,7 @@ class OfferIn(BaseModel):
 
 @logger.inject_lambda_context(log_event=False)  # the event holds a task token
 @tracer.capture_lambda_handler
+@retry_outages
 def handler(event: dict, context: LambdaContext) -> dict:
     task = OfferIn.model_validate(event)
     now = clock.now()

@@ -21,6 +21,7 @@ from shared.observability import logger, tracer
 from shared.records import Order, User
 from shared.settings import get_settings
 from shared.slots import hour_blocks
+from shared.tasks import retry_outages
 
 
 class SelectCandidateIn(BaseModel):
@@ -40,6 +41,7 @@ def _load_reader(order: Order, window: int):
 
 @logger.inject_lambda_context(log_event=True)
 @tracer.capture_lambda_handler
+@retry_outages
 def handler(event: dict, context: LambdaContext) -> dict:
     task = SelectCandidateIn.model_validate(event)
     settings = get_settings()

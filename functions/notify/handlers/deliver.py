@@ -65,7 +65,7 @@ def _supervision_drafts(event: DomainEvent) -> list[Draft]:
         dispatchers = [u.user_id for u in people.staff_of(event.company_id, "dispatcher")] if event.company_id else []
         supervisors = [u.user_id for u in people.users_with_role("supervisor")] if event.type == Happened.CREDIT_SUSPENDED else []
         return supervision_drafts(event, dispatchers=dispatchers, supervisors=supervisors)
-    if event.type == Happened.ORDER_ESCALATED and event.order and event.order.order_type == "public_area":
+    if event.type == Happened.ORDER_ESCALATED:
         return escalation_alerts(event, supervisors=[u.user_id for u in people.users_with_role("supervisor")])
     return []
 

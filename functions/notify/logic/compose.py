@@ -109,10 +109,24 @@ def supervision_drafts(event: DomainEvent, *, dispatchers: list[str], supervisor
     return [Draft(r, event.type.value, None, *text) for r in dict.fromkeys(recipients)]
 
 
+# Escalated because a workflow task kept failing (an outage beyond every retry), not for want of a technician.
+TASK_FAILED = "task_failed"
+
+
 def escalation_alerts(event: DomainEvent, *, supervisors: list[str]) -> list[Draft]:
-    """A public-area report whose company missed its deadline: every supervisor is told (and it costs credit)."""
+    """Every supervisor is told of a public-area report whose company missed its deadline (it costs credit),
+    and of any order escalated because the system failed it (retries exhausted): both need a person now."""
     order = event.order
-    if event.type != E.ORDER_ESCALATED or order is None or order.order_type != "public_area":
+    if event.type != E.ORDER_ESCALATED or order is None:
+        return []
+    if order.escalation_reason == TASK_FAILED:
+        zh = f"【邻里】订单 {order.order_id} 因系统故障（重试后仍失败）已升级，请查看执行记录并人工派单。"
+        en = (
+            f"[Linli] Order {order.order_id} was escalated after a system fault that outlasted every retry; "
+            "see its history and dispatch it by hand."
+        )
+        return [Draft(s, "order.escalated_fault", order.order_id, zh, en) for s in supervisors]
+    if order.order_type != "public_area":
         return []
     zh = f"【邻里】公区报事 {order.order_id} 超时未处理（{order.escalation_reason}），已升级，请人工派单。"
     en = f"[Linli] Public-area report {order.order_id} missed its deadline ({order.escalation_reason}); dispatch it by hand."

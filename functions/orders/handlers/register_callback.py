@@ -14,6 +14,7 @@ from shared.callbacks import resume_step
 from shared.dal import callbacks, orders
 from shared.lifecycle import CALLBACK_SATISFIED_BY
 from shared.observability import logger, tracer
+from shared.tasks import retry_outages
 
 
 class RegisterCallbackIn(BaseModel):
@@ -24,6 +25,7 @@ class RegisterCallbackIn(BaseModel):
 
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
+@retry_outages
 def handler(event: dict, context: LambdaContext) -> dict:
     task = RegisterCallbackIn.model_validate(event)
     callbacks.register(task.order_id, task.step, task.task_token, at=clock.now_iso())
