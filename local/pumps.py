@@ -27,6 +27,7 @@ class Pump:
         self.aws = aws
         self.interval = interval
         self._stop = threading.Event()
+        self._paused = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -37,8 +38,17 @@ class Pump:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
 
+    def pause(self) -> None:
+        """Stop delivering until `resume()` (what arrives meanwhile waits, as behind a disabled event source mapping)."""
+        self._paused.set()
+
+    def resume(self) -> None:
+        self._paused.clear()
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
+            if self._paused.is_set():
+                continue
             try:
                 self.drain()
             except Exception:  # noqa: BLE001 - keep pumping; the next round retries

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 import boto3
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 from botocore.retries.standard import ExponentialBackoff
@@ -140,6 +141,18 @@ class InProcessLambdas:
         self.invocations: list[Invocation] = []
         self.faults = _Faults()
         self._original = LambdaFunction._invoke_lambda
+        self._handlers: dict[str, Callable[..., Any]] = {}
+        self._import_lock = threading.Lock()
+
+    def _handler(self, handler_path: str) -> Callable[..., Any]:
+        """The handler function, its module imported once: threads importing the same packages at once (the
+        first calls of a race test, the pumps) would otherwise see each other's half-initialised modules."""
+        handler = self._handlers.get(handler_path)
+        if handler is None:
+            with self._import_lock:
+                module_name, func_name = handler_path.rsplit(".", 1)
+                handler = self._handlers[handler_path] = getattr(importlib.import_module(module_name), func_name)
+        return handler
 
     def install(self) -> None:
         lambdas = self
@@ -163,13 +176,11 @@ class InProcessLambdas:
             raise TransientError(f"injected fault in {function_name}")
 
     def invoke(self, function_name: str, handler_path: str, event: Any) -> tuple[str, bool, str]:
-        module_name, func_name = handler_path.rsplit(".", 1)
         started = time.perf_counter()
         errored = False
         try:
             self._maybe_fail(function_name, event)
-            handler = getattr(importlib.import_module(module_name), func_name)
-            result = handler(event, LambdaContext(function_name=function_name))
+            result = self._handler(handler_path)(event, LambdaContext(function_name=function_name))
             payload = json.dumps(result)
         except Exception as exc:  # noqa: BLE001 - reported to the caller as Lambda does
             errored = True
@@ -479,6 +490,55 @@ def _keep_stopped(original_set_error: Any) -> Any:
     return set_error
 
 
+class PerThreadRequests:
+    """Powertools' HTTP event handler keeps the request it is resolving in class-level state
+    (`BaseRouter.current_event`, `.lambda_context`) and in each resolver's `context` dict: right on Lambda,
+    where a process serves one request at a time, wrong here, where concurrent requests (the threading HTTP
+    front, the race tests) run on threads of one process and one could read another's caller. As Powertools'
+    own ASGI resolver does with a ContextVar, this keeps that state per thread."""
+
+    _NAMES = ("current_event", "lambda_context", "context")
+
+    def __init__(self) -> None:
+        self._meta = type(BaseRouter)
+
+    def install(self) -> None:
+        state = threading.local()
+
+        def slot(name: str, default: Callable[[], Any]) -> property:
+            def get(_owner: Any) -> Any:
+                if not hasattr(state, name):
+                    setattr(state, name, default())
+                return getattr(state, name)
+
+            return property(get, lambda _owner, value: setattr(state, name, value))
+
+        def contexts() -> dict[int, dict]:
+            if not hasattr(state, "contexts"):
+                state.contexts = {}
+            return state.contexts
+
+        def set_context(router: Any, value: dict) -> None:
+            contexts()[id(router)] = value
+
+        per_thread = type(
+            "PerThreadRouterMeta",
+            (self._meta,),
+            {"current_event": slot("current_event", lambda: None), "lambda_context": slot("lambda_context", lambda: None)},
+        )
+        # Instances read the same per-thread values; each resolver has its own per-thread context dict.
+        type.__setattr__(BaseRouter, "current_event", property(lambda _router: per_thread.current_event.fget(None)))
+        type.__setattr__(BaseRouter, "lambda_context", property(lambda _router: per_thread.lambda_context.fget(None)))
+        type.__setattr__(BaseRouter, "context", property(lambda router: contexts().setdefault(id(router), {}), set_context))
+        BaseRouter.__class__ = per_thread
+
+    def uninstall(self) -> None:
+        BaseRouter.__class__ = self._meta
+        for name in self._NAMES:
+            if name in BaseRouter.__dict__:
+                type.__delattr__(BaseRouter, name)
+
+
 class CompressedBackoff:
     """Shortens botocore's retry backoff by `scale` (tests: 0.1), keeping every attempt: the retry counts are
     the point of the fault tests, the seconds waited between them are not (like the 1 s queue visibility)."""
@@ -532,6 +592,7 @@ class LocalAws:
         self.dynamodb_faults = DynamoDBFaults()
         self.dynamodb_lock = SerializedDynamoDB(self.dynamodb_faults)
         self.transactions = CheapTransactions()
+        self.requests = PerThreadRequests()
         self.state_machine_arn = ""
         self.queue_urls: dict[str, str] = {}
         self.env_overrides = env_overrides or {}
@@ -572,6 +633,7 @@ class LocalAws:
         self.dynamodb_lock.install()
         self.backoff = CompressedBackoff(float(os.environ.get("LINLI_SANDBOX_SDK_BACKOFF_SCALE") or 1))
         self.backoff.install()
+        self.requests.install()
         self.transactions.install()
         self._create_resources()
         os.environ["LINLI_STATE_MACHINE_ARN"] = self.state_machine_arn
@@ -580,6 +642,7 @@ class LocalAws:
         return self
 
     def stop(self) -> None:
+        self.requests.uninstall()
         self.backoff.uninstall()
         self.transactions.uninstall()
         self.dynamodb_lock.uninstall()

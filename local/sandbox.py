@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -96,6 +98,19 @@ class Sandbox:
         for pump in self.queue_pumps:
             pump.stop()
         self.aws.stop()
+
+    @contextmanager
+    def pumps_paused(self) -> Iterator[None]:
+        """The stream and queue consumers wait meanwhile, then deliver what was written (tests whose checks are
+        on what the handlers stored, and which need the two cores for themselves)."""
+        pumps = [self.pump, *self.queue_pumps]
+        for pump in pumps:
+            pump.pause()
+        try:
+            yield
+        finally:
+            for pump in pumps:
+                pump.resume()
 
     def route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
         bare = path.split("?", 1)[0]

@@ -233,6 +233,18 @@ class MatchReason(BaseModel):
     eligible: int  # of which passed every hard filter
 
 
+class Rating(BaseModel):
+    """A resident's rating of an order: one per order (`shared.dal.ratings`)."""
+
+    order_id: str
+    stars: int
+    comment: str = ""
+    resident_id: str
+    technician_id: str | None = None
+    company_id: str | None = None
+    created_at: str
+
+
 class Order(BaseModel):
     order_id: str
     order_type: str

@@ -138,7 +138,8 @@ def cancel_order(order_id: str, body: CancelIn | None = None) -> OrderView:
         extra=orders.set_fields(cancel_reason=reason),
     )
     offers.withdraw_open(order.order_id, at=at)
-    slots.release_for_order(order)
+    # The order as cancelled, not as read before: an accept may have assigned it (and held hours) in between.
+    slots.release_for_order(cancelled)
     workflow.stop(workflow.execution_arn_for(order.order_id), error="OrderCancelled", cause=f"Cancelled by {caller.role}")
     return view(cancelled, caller)
 

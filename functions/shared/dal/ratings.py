@@ -9,7 +9,16 @@ from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import OrderItem, RatingItem
 from shared.errors import InvalidStatus
 from shared.lifecycle import OrderStatus
-from shared.records import Order
+from shared.records import Order, Rating
+
+
+def get(order_id: str) -> Rating | None:
+    ensure_bound()
+    try:
+        item = RatingItem.get(f"ORDER#{order_id}", "RATING", consistent_read=True)
+    except RatingItem.DoesNotExist:
+        return None
+    return Rating(**{k: getattr(item, k) for k in Rating.model_fields} | {"stars": int(item.stars)})
 
 
 def record(order: Order, stars: int, comment: str, *, at: str) -> None:
