@@ -36,8 +36,15 @@ def pytest_collection_modifyitems(items: list) -> None:
 def sandbox():
     from local.sandbox import Sandbox
 
-    # The SDK's retry backoff is shortened tenfold (every attempt still happens): see docs/reliability.md.
-    box = Sandbox(port=0, env={**TEST_TIMEOUTS, "LINLI_SANDBOX_SDK_BACKOFF_SCALE": "0.1"}, history=False).start()
+    env = {
+        **TEST_TIMEOUTS,
+        # The SDK's retry backoff is shortened tenfold (every attempt still happens): see docs/reliability.md.
+        "LINLI_SANDBOX_SDK_BACKOFF_SCALE": "0.1",
+        # Handlers log their events, as an operator may switch on (silent at the sandbox's WARNING level): the
+        # personal-data test lowers the level and checks that no phone number gets through.
+        "POWERTOOLS_LOGGER_LOG_EVENT": "true",
+    }
+    box = Sandbox(port=0, env=env, history=False).start()
     yield box
     box.stop()
 

@@ -181,6 +181,11 @@ class OrderView(BaseModel):
     slot: Slot | None
     quote: Quote
     order_code: str | None = Field(description="Shown to the resident, to check the technician at the door.")
+    resident_phone: str | None = Field(
+        default=None,
+        description="The resident's phone number: shown only to the order's technician while the work is under way "
+        "(assigned, en route, on site, awaiting approval), never before or after.",
+    )
     technician: TechnicianView | None
     escalation_reason: str | None
     cancel_reason: str | None

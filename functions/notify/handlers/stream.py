@@ -45,7 +45,7 @@ def record_handler(record: DynamoDBRecord) -> None:
         events.publish(found)
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(log_event=False)  # the offers' stream images hold their task tokens
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> dict:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

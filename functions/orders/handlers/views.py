@@ -30,6 +30,7 @@ def view(order: Order, caller: Caller) -> OrderView:
             company_name=company.name if company else None,
         )
     zh, en = rules.STATUS_TEXT[order.status]
+    resident = people.get_user(order.resident_id) if rules.shows_resident_phone(caller.role, caller.user_id, order) else None
     return OrderView(
         order_id=order.order_id,
         type=order.order_type,
@@ -42,6 +43,7 @@ def view(order: Order, caller: Caller) -> OrderView:
         slot=order.slot,
         quote=order.quote,
         order_code=order.order_code if caller.role in (Role.RESIDENT, Role.SUPERVISOR) else None,
+        resident_phone=(resident.phone or None) if resident else None,
         technician=technician,
         escalation_reason=order.escalation_reason,
         cancel_reason=order.cancel_reason,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from shared.clock import iso
 from shared.errors import Forbidden, ValidationFailed
-from shared.lifecycle import OrderStatus, OrderType, Role
+from shared.lifecycle import ACTIVE_ASSIGNMENT, OrderStatus, OrderType, Role
 from shared.records import Address, Compound, Order, Quote, Slot, TimelineEntry
 from shared.settings import Settings
 
@@ -130,3 +130,12 @@ def ensure_can_view(role: str, user_id: str, company_id: str | None, order: Orde
     )
     if not allowed:
         raise Forbidden("您无权查看此订单", "You may not see this order.")
+
+
+# While the work is under way the assigned technician may call the resident; before and after it, nobody may.
+PHONE_VISIBLE_WHILE = ACTIVE_ASSIGNMENT | {OrderStatus.AWAITING_APPROVAL}
+
+
+def shows_resident_phone(role: str, user_id: str, order: Order) -> bool:
+    """Only the order's own technician, only while assigned and at work (not once completed or closed)."""
+    return role == Role.TECHNICIAN and order.technician_id == user_id and order.status in PHONE_VISIBLE_WHILE
