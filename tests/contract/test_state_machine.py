@@ -109,11 +109,16 @@ def test_every_placeholder_is_substituted_by_the_sandbox():
 
 
 def test_task_tokens_never_reach_a_log_line():
-    # The offer and callback handlers must not log their event (it holds the task token).
+    # The offer and callback handlers, and the stream handler (offer images), never log their event, even when
+    # an operator turns event logging on (POWERTOOLS_LOGGER_LOG_EVENT); tests/security checks the log lines.
     from pathlib import Path
 
-    for handler in ("functions/matching/handlers/offer.py", "functions/orders/handlers/register_callback.py"):
-        assert "log_event=True" not in Path(handler).read_text()
+    for handler in (
+        "functions/matching/handlers/offer.py",
+        "functions/orders/handlers/register_callback.py",
+        "functions/notify/handlers/stream.py",
+    ):
+        assert "inject_lambda_context(log_event=False)" in Path(handler).read_text(), handler
 
 
 def _payload_keys(state: str) -> set[str]:

@@ -91,6 +91,12 @@ def test_no_log_line_of_the_handlers_holds_a_whole_phone_number(sandbox, world, 
     assert RESIDENT_PHONE not in text and TECHNICIAN_PHONE not in text and "159-8765-4321" not in text
     # and the API events' bearer tokens were masked too
     assert "Bearer «jwt»" in text and not re.search(r"eyJ[\w-]{4,}\.[\w-]{4,}\.", text)
+    # and no task token of the order (its offer's, its waits') was logged
+    tokens = {sandbox.aws.stored_item(f"ORDER#{order_id}", f"OFFER#{offer_id}")["task_token"]}
+    tokens |= {
+        sandbox.aws.stored_item(f"ORDER#{order_id}", f"CALLBACK#{step}")["task_token"] for step in ("completion", "rating")
+    }
+    assert all(len(t) > 20 and t not in text for t in tokens)
 
 
 def test_the_mask_keeps_the_first_three_and_last_four_digits_and_leaves_other_numbers_alone():
