@@ -349,7 +349,7 @@ class WebhookDelivery(BaseModel):
     delivery_id: str  # the event id: receivers de-duplicate by it
     company_id: str
     event_type: str
-    order_id: str
+    order_id: str | None = None  # absent for events about the company or its technicians (credit, admission …)
     status: Literal["retrying", "delivered", "failed"]
     attempts: list[DeliveryAttempt] = Field(default_factory=list)
     next_attempt_at: str | None = None

@@ -15,11 +15,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify.logic.channels import channels_for, text_in
-from notify.logic.compose import Draft, drafts_for, escalation_alerts, supervision_drafts
+from notify.logic.compose import MESSAGED_SUPERVISION_EVENTS, Draft, drafts_for, escalation_alerts, supervision_drafts
 from notify.logic.webhooks import retry_delay
 from shared import queues, sms
 from shared.dal import messages, notifications, people
-from shared.events import SUPERVISION_EVENTS, DomainEvent
+from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
 from shared.records import CallTask, Channel, Message, User
@@ -61,7 +61,7 @@ def deliver(event: DomainEvent) -> int:
 
 def _supervision_drafts(event: DomainEvent) -> list[Draft]:
     """Supervision events reach the company's dispatchers (and supervisors, for alerts)."""
-    if event.type in SUPERVISION_EVENTS:
+    if event.type in MESSAGED_SUPERVISION_EVENTS:
         dispatchers = [u.user_id for u in people.staff_of(event.company_id, "dispatcher")] if event.company_id else []
         supervisors = [u.user_id for u in people.users_with_role("supervisor")] if event.type == Happened.CREDIT_SUSPENDED else []
         return supervision_drafts(event, dispatchers=dispatchers, supervisors=supervisors)

@@ -99,10 +99,15 @@ def _subject_text(event: DomainEvent) -> tuple[str, str] | None:
     return None
 
 
+# A score that changes after every finished order is no message: the back office shows the score, and the
+# company's own system gets `credit.changed` by webhook. The other supervision events are told to people.
+MESSAGED_SUPERVISION_EVENTS = SUPERVISION_EVENTS - {E.CREDIT_CHANGED}
+
+
 def supervision_drafts(event: DomainEvent, *, dispatchers: list[str], supervisors: list[str]) -> list[Draft]:
     """Admission decisions and certificate warnings go to the company's dispatchers; credit suspensions to
     the dispatchers and to every supervisor (the supervisors' alert)."""
-    text = _subject_text(event) if event.type in SUPERVISION_EVENTS else None
+    text = _subject_text(event) if event.type in MESSAGED_SUPERVISION_EVENTS else None
     if text is None:
         return []
     recipients = list(dispatchers) + (list(supervisors) if event.type == E.CREDIT_SUSPENDED else [])

@@ -277,7 +277,7 @@ class WebhookDeliveryItem(_Item):
     delivery_id = UnicodeAttribute()
     company_id = UnicodeAttribute()
     event_type = UnicodeAttribute()
-    order_id = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)  # absent for events about the company or its technicians
     status = UnicodeAttribute()
     attempts = ListAttribute(of=DeliveryAttemptMap, default=list)
     next_attempt_at = UnicodeAttribute(null=True)
