@@ -54,6 +54,8 @@ def event_detail(event: DomainEvent, order: Order | None) -> dict:
             detail[key] = value
     if event.offer_id:
         detail |= {"offer_id": event.offer_id, "offer_technician_id": event.offer_technician_id}
+    if event.deadline_at:
+        detail |= {"deadline_step": event.deadline_step, "deadline_at": event.deadline_at}
     if order is not None and event.type in (EventType.ORDER_COMPLETED, EventType.ORDER_APPROVAL_NEEDED):
         detail["bill_lines"] = [
             {"line_id": line.line_id, "item_id": line.item_id, "amount": line.amount, "decision": line.decision}
@@ -69,7 +71,8 @@ def event_detail(event: DomainEvent, order: Order | None) -> dict:
 def audit_event(event: DomainEvent, order: Order | None) -> AuditEntry | None:
     if event.order is None:
         return None  # supervision events: their chains are written where they are decided
-    actor = _actor(order, event.order.status) if not event.offer_id else "workflow"
+    # Offers and deadline warnings are the workflow's doing, not that of whoever set the order's status.
+    actor = "workflow" if event.offer_id or event.deadline_at else _actor(order, event.order.status)
     return append(
         event.order.order_id,
         source_id=event.event_id,

@@ -77,6 +77,14 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
+def observe(sandbox):
+    """What the workflow did to an order (tests/workflow's Observer), for the tests here that run orders."""
+    from tests.workflow.conftest import Observer
+
+    return Observer(sandbox)
+
+
+@pytest.fixture
 def settings_env(sandbox) -> Iterator:
     """Override settings for one test (e.g. fast webhook retries); restored afterwards."""
     from shared.settings import get_settings

@@ -6,18 +6,10 @@ from __future__ import annotations
 import itertools
 import json
 
-import pytest
-
 from tests.conftest import wait_for
 from tests.integration.conftest import documented
-from tests.workflow.conftest import Observer
 
 _taps = itertools.count(1)
-
-
-@pytest.fixture
-def observe(sandbox) -> Observer:
-    return Observer(sandbox)
 
 
 def documented_verifier():
@@ -44,7 +36,7 @@ def events_on_tap(sandbox, url: str, order_id: str) -> list[dict]:
         sqs.delete_message_batch(
             QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
         )
-    return [e for e in found if e["order"]["order_id"] == order_id]
+    return [e for e in found if e.get("order", {}).get("order_id") == order_id]
 
 
 def accept_first_offer(world, observe, tech: str, order_id: str) -> None:
