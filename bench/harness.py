@@ -43,7 +43,8 @@ class Bench:
     def __init__(self, *, env: dict[str, str] | None = None) -> None:
         from local.sandbox import Sandbox
 
-        self.box = Sandbox(port=0, env={**TIMEOUTS, **(env or {})})
+        # No periodic jobs (deadline warnings): a fixed cost of the platform, not of an order.
+        self.box = Sandbox(port=0, env={**TIMEOUTS, **(env or {})}, schedule_interval=None)
         self.meter = Meter()
         self.waits: dict[tuple[str, str], float] = {}  # (order id, step) → when the workflow registered the wait
         self.offers_stored: dict[str, float] = {}  # order id → when the Offer task had stored the round's offers

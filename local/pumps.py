@@ -132,6 +132,21 @@ class QueuePump(Pump):
             return delivered
 
 
+class SchedulePump(Pump):
+    """Runs the periodic scheduled functions (a `rate(…)` schedule in the catalogue, e.g. the deadline
+    warnings) every `interval` seconds, as their EventBridge rules do in AWS. Daily (cron) jobs run on demand
+    (`POST /dev/…`), since the sandbox's day is not the calendar's."""
+
+    name = "schedule-pump"
+
+    def drain(self) -> int:
+        with self._lock:
+            periodic = [spec for spec in by_trigger(Trigger.SCHEDULE) if spec.period_seconds]
+            for spec in periodic:
+                self.aws.invoke(spec.name, {})
+            return len(periodic)
+
+
 def _sqs_record(message: dict, queue_arn: str) -> dict:
     return {
         "messageId": message["MessageId"],

@@ -206,9 +206,7 @@ class _UndoLog:
             if table is None:
                 continue
             key = op.get("Key") or {
-                name: op.get("Item", {}).get(name)
-                for name in (table.hash_key_attr, table.range_key_attr)
-                if name is not None
+                name: op.get("Item", {}).get(name) for name in (table.hash_key_attr, table.range_key_attr) if name is not None
             }
             if table.hash_key_attr not in key or (table.range_key_attr and table.range_key_attr not in key):
                 continue

@@ -131,7 +131,7 @@ async function webhook() {
     h("h2", {}, t("投递记录", "Delivery log")),
     deliveries.length
       ? h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, [t("时间", "When"), t("事件", "Event"), t("订单", "Order"), t("状态", "Status"), t("次数", "Attempts"), ""].map((c) => h("th", { scope: "col" }, c)))),
-          h("tbody", {}, deliveries.map((d) => h("tr", {}, h("td", {}, time(d.updated_at)), h("td", {}, d.event_type), h("td", {}, d.order_id), h("td", {}, d.status), h("td", {}, String(d.attempts.length)),
+          h("tbody", {}, deliveries.map((d) => h("tr", {}, h("td", {}, time(d.updated_at)), h("td", {}, d.event_type), h("td", {}, d.order_id || "—"), h("td", {}, d.status), h("td", {}, String(d.attempts.length)),
             h("td", {}, h("button", { type: "button", class: "quiet", onclick: async (e) => attempt(e.currentTarget, async () => { await api("POST", `/companies/me/webhook/deliveries/${d.delivery_id}/replay`, {}); await webhook(); }) }, t("重发", "Replay"))))))))
       : h("p", {}, t("还没有投递。", "Nothing delivered yet.")),
   );
