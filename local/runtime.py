@@ -149,7 +149,8 @@ class SerializedDynamoDB:
         lock, original = self._lock, self._original
 
         def __call__(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
-            if ".dynamodb." in event_name:
+            # The stream too: a reader must never see a transaction's records before it commits or is undone.
+            if ".dynamodb." in event_name or ".dynamodb-streams." in event_name:
                 with lock:
                     return original(stubber, event_name, request, **kwargs)
             return original(stubber, event_name, request, **kwargs)

@@ -41,12 +41,17 @@ def deliver(event: DomainEvent) -> int:
     proxies = (
         [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
     )
-    for draft in drafts_for(event, proxies=proxies) + _supervision_drafts(event) + _deadline_drafts(event):
-        recipient = people.get_user(draft.recipient_id)
+    drafts = drafts_for(event, proxies=proxies) + _supervision_drafts(event) + _deadline_drafts(event)
+    # Every recipient's profile and preferences in two batched reads, not two reads per recipient.
+    recipient_ids = {d.recipient_id for d in drafts}
+    recipients = people.get_users(recipient_ids) if recipient_ids else {}
+    preferences_of = notifications.preferences_of(set(recipients)) if recipients else {}
+    for draft in drafts:
+        recipient = recipients.get(draft.recipient_id)
         if recipient is None:
             logger.warning("message for an unknown user dropped", extra={"recipient_id": draft.recipient_id})
             continue
-        preferences = notifications.get_preferences(recipient.user_id)
+        preferences = preferences_of[recipient.user_id]
         for channel in channels_for(preferences, recipient):
             message = Message(
                 message_id=f"{event.event_id}.{recipient.user_id}.{channel.value}",
