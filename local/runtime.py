@@ -306,13 +306,20 @@ class LocalAws:
         self.mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": True}})
         self.lambdas = InProcessLambdas()
         self.dynamodb_lock = SerializedDynamoDB()
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
         self.transactions = CheapTransactions()
         self.state_machine_arn = ""
         self.queue_urls: dict[str, str] = {}
         self.env_overrides = env_overrides or {}
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=REGION)
+        """One client per service, shared by every thread (botocore clients are thread-safe; creating one
+        costs tens of milliseconds of CPU, which the pumps and every invocation would otherwise pay)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = boto3.client(service, region_name=REGION)
+            return self._clients[service]
 
     def start(self) -> LocalAws:
         import os
@@ -353,6 +360,7 @@ class LocalAws:
         return self
 
     def stop(self) -> None:
+        self._clients.clear()
         self.transactions.uninstall()
         self.dynamodb_lock.uninstall()
         self.lambdas.uninstall()
