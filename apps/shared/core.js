@@ -122,6 +122,11 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+/** A wide table in a box that scrolls sideways on a narrow screen, reachable by keyboard to scroll it. */
+export function scrollBox(label, table) {
+  return h("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-label": label }, table);
+}
+
 export function render(target, ...children) {
   target.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
 }
