@@ -2,8 +2,8 @@
 // (plain-words status, door code, technician and today's credentials), extra charges line by line, stars,
 // messages, and the compound's public-area board with its big "me too" button.
 import {
-  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, money, pick, render, requireRole, router, showError, t, time,
-  typeName,
+  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, money, oneByOne, pick, render, requireRole, router, showError, t,
+  time, typeName,
 } from "/app/shared/core.js";
 
 const me = requireRole("resident");
@@ -489,7 +489,7 @@ async function board() {
     const compounds = new Map();
     for (const a of profile.addresses || []) if (!compounds.has(a.compound_id)) compounds.set(a.compound_id, a);
     const mine = new Set((await api("GET", "/orders")).orders.map((o) => o.order_id));
-    const lists = await Promise.all([...compounds.keys()].map((id) => api("GET", `/compounds/${id}/reports`)));
+    const lists = await oneByOne([...compounds.keys()], (id) => api("GET", `/compounds/${id}/reports`));
     if (location.hash !== here) return;
     const done = meTooDone();
     const notice = boardNotice;

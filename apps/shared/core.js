@@ -104,6 +104,15 @@ export async function api(method, path, body) {
   return data;
 }
 
+/** fn(item) for each item, one after the other (not all at once): calls served by the same API function wait
+ * their turn. The sandbox runs each function's handler once in its process, and two requests inside one
+ * handler at the same time can meet each other's state (AWS gives each its own instance). */
+export async function oneByOne(items, fn) {
+  const results = [];
+  for (const item of items) results.push(await fn(item));
+  return results;
+}
+
 // ---- DOM ----
 /** h("button", {class: "big", onclick: fn}, "text", child…): text is always text, never HTML. */
 export function h(tag, attrs, ...children) {

@@ -105,7 +105,7 @@ export async function auditPanel(orderId) {
   const verdict = !v.length
     ? t("还没有审计记录（事件写入后几秒内出现）。", "No audit entries yet (they appear a few seconds after each event).")
     : v.valid
-      ? t(`✓ 校验通过：${v.length} 条记录环环相扣，没有被改动、删除或插入`, `✓ Verified: ${v.length} entries, each linked to the one before; none edited, removed or inserted`)
+      ? t(`✓ 校验通过：${v.length} 条记录环环相扣，没有被改动、删除或插入`, `✓ Verified: ${v.length} ${v.length === 1 ? "entry" : "entries, each linked to the one before"}; none edited, removed or inserted`)
       : t(`✗ 校验不通过：从第 ${v.first_bad_seq} 条起记录有问题`, `✗ Does not verify: something is wrong from entry ${v.first_bad_seq}`);
   return h("section", { class: "card", "aria-labelledby": "audit-title", id: "audit-chain" },
     h("h2", { id: "audit-title" }, t("审计链", "Audit chain")),

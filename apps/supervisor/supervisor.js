@@ -1,7 +1,7 @@
 // The supervisor console: all orders, any order with its execution history beside its audit chain,
 // escalated and overdue orders, the vetting queue, the credit ranking with each company's record,
 // statistics with charts, disputes, dead letters.
-import { ApiError, api, attempt, categoryName, h, header, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
+import { ApiError, api, attempt, categoryName, h, header, oneByOne, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
 import { STATUSES, auditPanel, creditPanel, dispatchForm, historyPanel, orderSummary, ordersTable, statusPill, tabs, technicianChoices } from "/app/shared/staff.js";
 import { barsChart, columnsChart, stackedColumns } from "/app/shared/charts.js";
 
@@ -160,7 +160,7 @@ function statusWords(status) {
 
 /** Pre-signed download links of the documents (GET /companies/{id}/documents/{doc}); null if not uploaded. */
 async function documentLinks(companyId, ids) {
-  return Promise.all(ids.map((id) => api("GET", `/companies/${companyId}/documents/${id}`).catch(() => ({ document_id: id, download_url: null }))));
+  return oneByOne(ids, (id) => api("GET", `/companies/${companyId}/documents/${id}`).catch(() => ({ document_id: id, download_url: null })));
 }
 
 function documentList(docs) {
@@ -178,14 +178,16 @@ async function vetting(message = "") {
   const result = h("p", { id: "vetting-result", role: "status", class: message ? "card emph" : null }, message);
   const again = (msg) => vetting(msg);
   try {
-    const [queue, ranking] = await Promise.all([api("GET", `/vetting?status=${status}`), api("GET", "/credit/companies").then((r) => r.companies).catch(() => [])]);
+    // One call at a time: these are all served by the supervision function (see oneByOne).
+    const queue = await api("GET", `/vetting?status=${status}`);
+    const ranking = await api("GET", "/credit/companies").then((r) => r.companies).catch(() => []);
     const names = Object.fromEntries([...ranking, ...queue.companies].map((c) => [c.company_id, c.name]));
-    const companies = await Promise.all(queue.companies.map(async (c) => ({ c, docs: await documentLinks(c.company_id, c.documents || []) })));
-    const technicians = await Promise.all(queue.technicians.map(async (tech) => {
+    const companies = await oneByOne(queue.companies, async (c) => ({ c, docs: await documentLinks(c.company_id, c.documents || []) }));
+    const technicians = await oneByOne(queue.technicians, async (tech) => {
       const ids = tech.certificates.map((c) => c.document_id).filter(Boolean);
       const docs = tech.company_id && ids.length ? await documentLinks(tech.company_id, ids) : [];
       return { tech, docs: Object.fromEntries(docs.map((d) => [d.document_id, d])) };
-    }));
+    });
     const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
     render(panel, statusNav, result,
       h("h2", {}, t(`企业（${companies.length}）`, `Companies (${companies.length})`)),
@@ -291,7 +293,8 @@ async function stats() {
   const query = new URLSearchParams();
   for (const key of ["company_id", "compound_id", "from", "to"]) if (params.get(key)) query.set(key, params.get(key));
   try {
-    const [data, ranking] = await Promise.all([api("GET", `/stats${query.toString() ? `?${query}` : ""}`), api("GET", "/credit/companies").then((r) => r.companies).catch(() => [])]);
+    const data = await api("GET", `/stats${query.toString() ? `?${query}` : ""}`);
+    const ranking = await api("GET", "/credit/companies").then((r) => r.companies).catch(() => []); // the same function: after /stats
     const names = Object.fromEntries(ranking.map((c) => [c.company_id, c.name]));
     const o = data.orders;
     const form = h("form", { class: "card filters", onsubmit: (e) => {
@@ -332,7 +335,7 @@ async function stats() {
         ? stackedColumns({
             id: "chart-orders",
             title: t(`订单数（${per[0]}，按类型）`, `Orders ${per[1]}, by type`),
-            note: t(`共 ${o.orders} 单`, `${o.orders} orders in all`),
+            note: t(`共 ${o.orders} 单`, `${o.orders} order${o.orders === 1 ? "" : "s"} in all`),
             columns,
             series: TYPE_COLOURS.map(([key, colour]) => [key, typeName(key), colour]),
           })
