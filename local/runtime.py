@@ -87,6 +87,10 @@ class InProcessLambdas:
         self.invocations: list[Invocation] = []
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
+        # Handlers are imported on their first call, from whichever pump or request thread gets there first.
+        # Two threads importing modules that share packages (powertools) at once can meet a partially
+        # initialised module (Python breaks the import deadlock that way): the first imports take turns.
+        self._import_lock = threading.Lock()
         self._original = LambdaFunction._invoke_lambda
 
     def install(self) -> None:
@@ -125,7 +129,9 @@ class InProcessLambdas:
         errored = False
         try:
             self._maybe_fail(function_name, event)
-            handler = getattr(importlib.import_module(module_name), func_name)
+            with self._import_lock:
+                module = importlib.import_module(module_name)
+            handler = getattr(module, func_name)
             result = handler(event, LambdaContext(function_name=function_name))
             payload = json.dumps(result)
         except Exception as exc:  # noqa: BLE001 - reported to the caller as Lambda does

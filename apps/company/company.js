@@ -1,11 +1,11 @@
 // The company back office: the company's orders and technicians, public-area reports to assign,
-// call tasks, webhook settings with the delivery log, API keys for the company's own system.
+// its credit record, call tasks, webhook settings with the delivery log, API keys for the company's own system.
 import { api, attempt, h, header, render, requireRole, router, showError, t, time } from "/app/shared/core.js";
-import { dispatchForm, orderSummary, ordersTable, tabs, technicianChoices } from "/app/shared/staff.js";
+import { auditPanel, creditPanel, dispatchForm, orderSummary, ordersTable, tabs, technicianChoices } from "/app/shared/staff.js";
 
 requireRole("dispatcher");
 const view = () => document.getElementById("view");
-const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/calls", "电话任务", "Call tasks"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
+const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/credit", "信用", "Credit"], ["#/calls", "电话任务", "Call tasks"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
 let company = null;
 
 async function companyId() {
@@ -61,7 +61,8 @@ async function orders() {
 async function order(orderId) {
   const panel = frame(t("订单详情", "Order"), h("div", { id: "panel" }));
   try {
-    render(panel, orderSummary(await api("GET", `/orders/${orderId}`)));
+    const o = await api("GET", `/orders/${orderId}`);
+    render(panel, orderSummary(o), await auditPanel(orderId).catch(() => null));
   } catch (err) {
     showError(err);
   }
@@ -80,6 +81,17 @@ async function technicians() {
           const done = mine.filter((o) => ["completed", "rated", "closed"].includes(o.status)).length;
           return h("tr", {}, h("th", { scope: "row" }, `${p.name} (${p.user_id})`), h("td", {}, String(mine.length - done - mine.filter((o) => o.status === "cancelled").length)), h("td", {}, String(done)));
         })))));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function credit() {
+  const panel = frame(t("本公司信用", "Our credit record"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
+  try {
+    render(panel,
+      h("p", {}, t("信用分由居民评分、按时率和投诉率算出，影响派单排名；低于暂停线时暂停接单，由监管部门恢复。", "The score combines residents' ratings, deadlines met and complaints, and counts in matching; below the suspension line the company is suspended until the supervisors reinstate it.")),
+      creditPanel(await api("GET", "/companies/me/credit")));
   } catch (err) {
     showError(err);
   }
@@ -169,6 +181,7 @@ const start = router(
     [/^#\/orders$/, () => orders()],
     [/^#\/order\/([\w-]+)$/, (m) => order(m[1])],
     [/^#\/technicians$/, () => technicians()],
+    [/^#\/credit$/, () => credit()],
     [/^#\/calls$/, () => calls()],
     [/^#\/webhook$/, () => webhook()],
     [/^#\/keys$/, () => keys()],
