@@ -143,6 +143,72 @@ class InProcessLambdas:
         return payload, errored, ""
 
 
+class _PerThread:
+    """A resolver attribute with a value per thread (and per resolver, for `context`)."""
+
+    def __init__(self, state: threading.local, name: str, per_instance: bool = False) -> None:
+        self.state, self.name, self.per_instance = state, name, per_instance
+
+    def _values(self) -> dict:
+        if not hasattr(self.state, "values"):
+            self.state.values = {}
+        return self.state.values
+
+    def _key(self, obj: Any) -> tuple:
+        return (self.name, id(obj)) if self.per_instance else (self.name,)
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if self.per_instance and obj is None:
+            return self
+        return self._values().setdefault(self._key(obj), {} if self.per_instance else None)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        self._values()[self._key(obj)] = value
+
+
+class PerInvocationRequests:
+    """In AWS each concurrent invocation has a container of its own; the sandbox runs them as threads of one
+    process. Powertools keeps the request being resolved in class attributes (`BaseRouter.current_event`,
+    `lambda_context`) and the matched route in the resolver's `context`, so two requests resolved at once
+    would read each other's. Here those attributes hold one value per thread, as if per container."""
+
+    SHARED = ("current_event", "lambda_context")
+
+    def __init__(self) -> None:
+        self._state = threading.local()
+
+    def install(self) -> None:
+        from abc import ABCMeta
+
+        from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, BaseRouter
+
+        self._saved = {name: BaseRouter.__dict__.get(name) for name in self.SHARED}
+        shared = {name: _PerThread(self._state, name) for name in self.SHARED}
+
+        class PerThreadClassAttributes(ABCMeta):
+            # `BaseRouter.current_event = …` would replace the descriptor: route it to the thread's value.
+            def __setattr__(cls, name: str, value: Any) -> None:
+                if name in shared:
+                    shared[name].__set__(None, value)
+                else:
+                    super().__setattr__(name, value)
+
+        for name, descriptor in shared.items():
+            type.__setattr__(BaseRouter, name, descriptor)
+        BaseRouter.__class__ = PerThreadClassAttributes
+        ApiGatewayResolver.context = _PerThread(self._state, "context", per_instance=True)
+
+    def uninstall(self) -> None:
+        from abc import ABCMeta
+
+        from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, BaseRouter
+
+        BaseRouter.__class__ = ABCMeta
+        for name, value in self._saved.items():
+            setattr(BaseRouter, name, value)
+        del ApiGatewayResolver.context
+
+
 class SerializedDynamoDB:
     """moto evaluates a condition and writes without a lock; DynamoDB does both atomically per item.
     Serialising DynamoDB calls restores that, so races in tests behave as they would on AWS."""
@@ -315,6 +381,7 @@ class LocalAws:
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self.transactions = CheapTransactions()
+        self.requests = PerInvocationRequests()
         self.state_machine_arn = ""
         self.queue_urls: dict[str, str] = {}
         self.env_overrides = env_overrides or {}
@@ -359,6 +426,7 @@ class LocalAws:
         self.lambdas.install()
         self.dynamodb_lock.install()
         self.transactions.install()
+        self.requests.install()
         self._create_resources()
         os.environ["LINLI_STATE_MACHINE_ARN"] = self.state_machine_arn
         os.environ.update({f"LINLI_{queue(name).setting.upper()}": url for name, url in self.queue_urls.items()})
@@ -367,6 +435,7 @@ class LocalAws:
 
     def stop(self) -> None:
         self._clients.clear()
+        self.requests.uninstall()
         self.transactions.uninstall()
         self.dynamodb_lock.uninstall()
         self.lambdas.uninstall()
