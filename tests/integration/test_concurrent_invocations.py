@@ -41,7 +41,7 @@ def test_concurrent_requests_to_one_function_are_each_answered_for_their_own_cal
         return answers
 
     with ThreadPoolExecutor(max_workers=CALLERS) as pool:
-        answers = dict(zip(residents, pool.map(ask_who_i_am, residents)))
+        answers = dict(zip(residents, pool.map(ask_who_i_am, residents), strict=True))
 
     wrong = {user: [a for a in said if a != user] for user, said in answers.items()}
     assert not any(wrong.values()), wrong
@@ -61,7 +61,7 @@ def test_concurrent_requests_with_different_path_parameters_each_get_their_own(s
         return answers
 
     with ThreadPoolExecutor(max_workers=len(companies) * 2) as pool:
-        answers = dict(zip(companies * 2, pool.map(read_credit, companies * 2)))
+        answers = list(zip(companies * 2, pool.map(read_credit, companies * 2), strict=True))
 
-    wrong = {company: [a for a in said if a != company] for company, said in answers.items()}
-    assert not any(wrong.values()), wrong
+    wrong = [(company, a) for company, said in answers for a in said if a != company]
+    assert not wrong, wrong
