@@ -12,6 +12,9 @@ Sources:
 - API Gateway: https://aws.amazon.com/api-gateway/pricing/ (HTTP API: $1.00 per 1M requests, first 300M)
 - EventBridge: https://aws.amazon.com/eventbridge/pricing/ (custom events: $1.00 per 1M, per 64 KB chunk)
 - SQS: https://aws.amazon.com/sqs/pricing/ (standard queues: $0.40 per 1M requests, per 64 KB chunk)
+The official pages cannot be reached from the build machine; the DynamoDB and Lambda figures were
+cross-checked on 2026-11-25 against secondary write-ups of them (airbyte.com's DynamoDB pricing guide, after
+the 2024-11-01 cut; cloudchipr.com's Lambda pricing guide, Arm first tier). Check the rest before quoting.
 SMS (SNS) is counted but not priced: its price depends on the destination country and carrier.
 """
 

@@ -90,16 +90,17 @@ class StreamPump(Pump):
             delivered = 0
             for shard in streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
                 shard_id = shard["ShardId"]
-                page = streams.get_records(ShardIterator=self._iterator(streams, shard_id), Limit=100)
-                if not page["Records"]:
-                    continue
-                records = [dict(r, eventSourceARN=self.stream_arn) for r in page["Records"] if wanted(r)]
-                failed: list[str] = []
-                if records:
-                    result = self.aws.invoke(by_trigger(Trigger.STREAM)[0].name, {"Records": _json_safe(records)}) or {}
-                    failed = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
-                    delivered += len(records) - len(failed)
-                self._checkpoints[shard_id] = _checkpoint(page["Records"], failed, self._checkpoints.get(shard_id))
+                # Page by page until caught up, so a backlog (the demo data) never delays what comes next.
+                while page := streams.get_records(ShardIterator=self._iterator(streams, shard_id), Limit=100)["Records"]:
+                    records = [dict(r, eventSourceARN=self.stream_arn) for r in page if wanted(r)]
+                    failed: list[str] = []
+                    if records:
+                        result = self.aws.invoke(by_trigger(Trigger.STREAM)[0].name, {"Records": _json_safe(records)}) or {}
+                        failed = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
+                        delivered += len(records) - len(failed)
+                    self._checkpoints[shard_id] = _checkpoint(page, failed, self._checkpoints.get(shard_id))
+                    if failed:
+                        break  # the failed record and those after it come again next round
             return delivered
 
 
@@ -152,6 +153,21 @@ def _checkpoint(records: list[dict], failed: list[str], previous: str | None) ->
     first = min(int(f) for f in failed)
     before = [r["dynamodb"]["SequenceNumber"] for r in records if int(r["dynamodb"]["SequenceNumber"]) < first]
     return before[-1] if before else previous
+
+
+class SchedulePump(Pump):
+    """Runs the periodic scheduled functions (a `rate(…)` schedule in the catalogue, e.g. the deadline
+    warnings) every `interval` seconds, as their EventBridge rules do in AWS. Daily (cron) jobs run on demand
+    (`POST /dev/…`), since the sandbox's day is not the calendar's."""
+
+    name = "schedule-pump"
+
+    def drain(self) -> int:
+        with self._lock:
+            periodic = [spec for spec in by_trigger(Trigger.SCHEDULE) if spec.period_seconds]
+            for spec in periodic:
+                self.aws.invoke(spec.name, {})
+            return len(periodic)
 
 
 def _sqs_record(message: dict, queue_arn: str) -> dict:

@@ -1,11 +1,11 @@
 // The company back office: the company's orders and technicians, public-area reports to assign,
-// call tasks, webhook settings with the delivery log, API keys for the company's own system.
+// its credit record, call tasks, webhook settings with the delivery log, API keys for the company's own system.
 import { api, attempt, h, header, render, requireRole, router, showError, t, time } from "/app/shared/core.js";
-import { dispatchForm, orderSummary, ordersTable, tabs, technicianChoices } from "/app/shared/staff.js";
+import { auditPanel, creditPanel, dispatchForm, orderSummary, ordersTable, tabs, technicianChoices } from "/app/shared/staff.js";
 
 requireRole("dispatcher");
 const view = () => document.getElementById("view");
-const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/calls", "电话任务", "Call tasks"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
+const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/credit", "信用", "Credit"], ["#/calls", "电话任务", "Call tasks"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
 let company = null;
 
 async function companyId() {
@@ -61,7 +61,8 @@ async function orders() {
 async function order(orderId) {
   const panel = frame(t("订单详情", "Order"), h("div", { id: "panel" }));
   try {
-    render(panel, orderSummary(await api("GET", `/orders/${orderId}`)));
+    const o = await api("GET", `/orders/${orderId}`);
+    render(panel, orderSummary(o), await auditPanel(orderId).catch(() => null));
   } catch (err) {
     showError(err);
   }
@@ -80,6 +81,17 @@ async function technicians() {
           const done = mine.filter((o) => ["completed", "rated", "closed"].includes(o.status)).length;
           return h("tr", {}, h("th", { scope: "row" }, `${p.name} (${p.user_id})`), h("td", {}, String(mine.length - done - mine.filter((o) => o.status === "cancelled").length)), h("td", {}, String(done)));
         })))));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function credit() {
+  const panel = frame(t("本公司信用", "Our credit record"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
+  try {
+    render(panel,
+      h("p", {}, t("信用分由居民评分、按时率和投诉率算出，影响派单排名；低于暂停线时暂停接单，由监管部门恢复。", "The score combines residents' ratings, deadlines met and complaints, and counts in matching; below the suspension line the company is suspended until the supervisors reinstate it.")),
+      creditPanel(await api("GET", "/companies/me/credit")));
   } catch (err) {
     showError(err);
   }
@@ -131,7 +143,7 @@ async function webhook() {
     h("h2", {}, t("投递记录", "Delivery log")),
     deliveries.length
       ? h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, [t("时间", "When"), t("事件", "Event"), t("订单", "Order"), t("状态", "Status"), t("次数", "Attempts"), ""].map((c) => h("th", { scope: "col" }, c)))),
-          h("tbody", {}, deliveries.map((d) => h("tr", {}, h("td", {}, time(d.updated_at)), h("td", {}, d.event_type), h("td", {}, d.order_id), h("td", {}, d.status), h("td", {}, String(d.attempts.length)),
+          h("tbody", {}, deliveries.map((d) => h("tr", {}, h("td", {}, time(d.updated_at)), h("td", {}, d.event_type), h("td", {}, d.order_id || "—"), h("td", {}, d.status), h("td", {}, String(d.attempts.length)),
             h("td", {}, h("button", { type: "button", class: "quiet", onclick: async (e) => attempt(e.currentTarget, async () => { await api("POST", `/companies/me/webhook/deliveries/${d.delivery_id}/replay`, {}); await webhook(); }) }, t("重发", "Replay"))))))))
       : h("p", {}, t("还没有投递。", "Nothing delivered yet.")),
   );
@@ -169,6 +181,7 @@ const start = router(
     [/^#\/orders$/, () => orders()],
     [/^#\/order\/([\w-]+)$/, (m) => order(m[1])],
     [/^#\/technicians$/, () => technicians()],
+    [/^#\/credit$/, () => credit()],
     [/^#\/calls$/, () => calls()],
     [/^#\/webhook$/, () => webhook()],
     [/^#\/keys$/, () => keys()],

@@ -1,8 +1,9 @@
 // The resident app: three big buttons, ordering in few steps with a clear quote, following the order
-// (plain-words status, door code, technician), extra charges line by line, stars, messages.
+// (plain-words status, door code, technician and today's credentials), extra charges line by line, stars,
+// messages, and the compound's public-area board with its big "me too" button.
 import {
-  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, money, pick, render, requireRole, router, showError, t, time,
-  typeName,
+  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, money, oneByOne, pick, render, requireRole, router, showError, t,
+  time, typeName,
 } from "/app/shared/core.js";
 
 const me = requireRole("resident");
@@ -64,6 +65,7 @@ async function home() {
       { class: "home-links" },
       h("a", { href: "#/orders" }, t("我的订单", "My orders"), active ? t(`（${active} 个进行中）`, ` (${active} in progress)`) : ""),
       h("a", { href: "#/messages" }, t("我的消息", "My messages")),
+      h("a", { href: "#/board" }, t("小区公区报事板", "Public-area board")),
     ),
   );
 }
@@ -103,6 +105,7 @@ async function newOrder(type) {
     const parts = [
       h("h1", {}, typeName(type)),
       type === "emergency" ? h("p", {}, t("师傅会尽快上门。先告诉我们在哪里、什么坏了。", "A technician comes as soon as possible. Tell us where and what is wrong.")) : null,
+      type === "public_area" ? h("p", { class: "card" }, t("邻居可能已经报过了：", "A neighbour may have reported it already: "), h("a", { href: "#/board" }, t("先看看小区公区报事板", "look at the public-area board first"))) : null,
     ];
     if (!addresses.length) {
       parts.push(h("p", { class: "card" }, t("您还没有保存地址，请联系社区工作人员添加。", "You have no saved address yet; ask the community office to add one.")));
@@ -215,6 +218,13 @@ async function newOrder(type) {
     if (type === "public_area") body.place = state.place;
     await attempt(button, async () => {
       const order = await api("POST", "/orders", body);
+      if (type === "public_area" && !order.timeline.length) {
+        // A neighbour reported the same problem already: the API counted this as a "me too" on that report.
+        boardNotice = { order_id: order.order_id, count: order.me_too_count };
+        markMeToo(order.order_id);
+        location.hash = "#/board";
+        return;
+      }
       location.hash = `#/order/${order.order_id}`;
     });
   };
@@ -335,8 +345,8 @@ function paintOrder(o, refresh) {
       h("section", { class: "card", "aria-labelledby": "tech-title" },
         h("h2", { id: "tech-title" }, t("上门师傅", "Your technician")),
         h("p", { style: "font-size:1.5rem;font-weight:800", id: "tech-name" }, o.technician.name),
-        h("p", {}, o.technician.company_name || ""),
-        h("p", { class: "muted" }, t("政府审核的物业公司员工", "Staff of a government-vetted company")),
+        h("p", { id: "tech-company" }, o.technician.company_name || ""),
+        credentialsCheck(o.technician.credentials, ["assigned", "en_route", "on_site"].includes(o.status)),
       ),
     );
   }
@@ -372,6 +382,29 @@ function paintOrder(o, refresh) {
   }
   parts.push(h("p", {}, h("a", { href: "#/orders" }, t("全部订单", "All my orders")), " · ", h("a", { href: "#/" }, t("回到首页", "Home"))));
   render(view(), parts);
+}
+
+/** Today's check of the technician: vetted, company admitted, the certificate the work needs valid today. */
+function credentialsCheck(c, atTheDoor) {
+  if (!c) return null;
+  const line = (ok, words) => h("li", { class: ok ? "cred-ok" : "cred-bad" }, h("span", { class: "mark", "aria-hidden": "true" }, ok ? "✓" : "✗"), " ", words, h("span", { class: "visually-hidden" }, ok ? t("（通过）", " (passed)") : t("（未通过）", " (failed)")));
+  const cert = c.certificate;
+  return h("div", { id: "tech-credentials", "data-ok": String(c.ok) },
+    h("h3", {}, t("今天的资质核验", "Today's credential check")),
+    h("p", { class: `verdict ${c.ok ? "ok" : "bad"}` }, c.ok
+      ? atTheDoor ? t("✓ 今天资质齐全，可以放心开门", "✓ All valid today: you can open the door") : t("✓ 今天资质齐全", "✓ All valid today")
+      : atTheDoor ? t("✗ 资质今天没有通过核验：请先不要开门，给社区打电话", "✗ Not valid today: do not open the door yet; call the community office") : t("✗ 资质今天没有通过核验", "✗ Not valid today")),
+    h("ul", { class: "creds" },
+      line(c.technician_active, c.technician_active ? t("师傅已通过政府审核，可以上门", "Vetted by the authority and allowed to work") : t("师傅的上门资格未通过或已暂停", "Not vetted, or suspended")),
+      line(c.company_admitted, c.company_admitted ? t("所属物业公司已准入", "His company is admitted") : t("所属物业公司未准入或已暂停", "His company is not admitted, or suspended")),
+      cert
+        ? line(cert.valid_today, cert.valid_today
+            ? t(`${cert.name}：今天有效（有效期到 ${cert.expires_on}）`, `${cert.name_en}: valid today (through ${cert.expires_on})`)
+            : cert.expires_on ? t(`${cert.name}：已过期（${cert.expires_on}）`, `${cert.name_en}: expired (${cert.expires_on})`) : t(`${cert.name}：没有登记`, `${cert.name_en}: none on file`))
+        : line(true, t("这类维修不需要专门的证书", "This kind of repair needs no special certificate")),
+    ),
+    h("p", { class: "muted" }, t(`核验日期：${c.checked_on}（北京时间）`, `Checked for ${c.checked_on} (Beijing)`)),
+  );
 }
 
 const STATUS_WORDS = {
@@ -429,6 +462,92 @@ function ratingSection(o, refresh) {
   );
 }
 
+// ---------------------------------------------------------------- the compound's public-area board
+let boardNotice = null; // set when a report placed by this resident turned out to be a "me too"
+const metooKey = () => `linli.metoo.${me.user_id}`;
+function meTooDone() {
+  try {
+    return new Set(JSON.parse(localStorage.getItem(metooKey()) || "[]"));
+  } catch {
+    return new Set();
+  }
+}
+function markMeToo(orderId) {
+  const done = meTooDone();
+  done.add(orderId);
+  localStorage.setItem(metooKey(), JSON.stringify([...done].slice(-100)));
+}
+
+const countWords = (n) => (n ? t(`已有 ${n} 位邻居也遇到`, `${n} neighbour${n > 1 ? "s" : ""} also reported it`) : t("还没有其他邻居说遇到", "No other neighbour yet"));
+
+async function board() {
+  frame(t("公区报事板", "Public-area board"));
+  const here = location.hash;
+  render(view(), h("h1", {}, t("小区公区报事板", "Public-area board")), h("p", {}, t("正在加载…", "Loading…")));
+  try {
+    await loadProfile();
+    const compounds = new Map();
+    for (const a of profile.addresses || []) if (!compounds.has(a.compound_id)) compounds.set(a.compound_id, a);
+    const mine = new Set((await api("GET", "/orders")).orders.map((o) => o.order_id));
+    const lists = await oneByOne([...compounds.keys()], (id) => api("GET", `/compounds/${id}/reports`));
+    if (location.hash !== here) return;
+    const done = meTooDone();
+    const notice = boardNotice;
+    boardNotice = null;
+    render(view(),
+      h("h1", {}, t("小区公区报事板", "Public-area board")),
+      h("p", {}, t("邻居们报的楼道、路灯、电梯等公共地方的问题。您也遇到了，就按“我也遇到”：人越多，越能看出问题有多要紧。", "Problems neighbours reported in the stairwells, street lights, lifts… If it bothers you too, press “Me too”: the more people, the clearer how urgent it is.")),
+      notice ? h("p", { class: "card emph", role: "status", id: "board-notice" }, t(`这个问题邻居已经报过了，已经替您记上一次“我也遇到”（现在共 ${notice.count} 位邻居）。`, `A neighbour had already reported this; we added your “me too” (${notice.count} neighbours now).`)) : null,
+      lists.map((list) => {
+        const address = compounds.get(list.compound_id);
+        const titleId = `compound-${list.compound_id}`;
+        return h("section", { "aria-labelledby": titleId, "data-compound": list.compound_id },
+          h("h2", { id: titleId }, t(`您家所在的小区（${address.label}）`, `Your compound (${address.label_en || address.label})`)),
+          list.reports.length
+            ? list.reports.map((r) => reportCard(r, mine.has(r.order_id), done.has(r.order_id) || Boolean(notice && notice.order_id === r.order_id)))
+            : h("p", { class: "card" }, t("现在没有还没解决的公区问题。", "No open public-area problems right now.")));
+      }),
+      h("p", {}, h("a", { class: "button primary-action", href: "#/new/public_area" }, t("报一个新问题", "Report a new problem"))),
+      h("p", {}, h("a", { href: "#/" }, t("回到首页", "Back to the home screen"))),
+    );
+  } catch (err) {
+    showError(err);
+  }
+  return undefined;
+}
+
+function reportCard(r, isMine, pressed) {
+  const countId = `count-${r.order_id}`;
+  const card = h("article", { class: "card report", "data-order": r.order_id, "aria-labelledby": `report-${r.order_id}` },
+    h("h3", { id: `report-${r.order_id}`, class: "report-title" }, r.place ? `${r.place} · ` : "", categoryName(r.category)),
+    h("p", {}, r.description),
+    h("p", { class: "muted" }, statusWords(r.status), " · ", t("报于 ", "reported "), time(r.created_at)),
+    h("p", { class: "metoo-count", id: countId, "aria-live": "polite", "data-count": r.me_too_count }, countWords(r.me_too_count)),
+  );
+  if (isMine) {
+    card.append(h("p", {}, t("这是您报的。", "You reported this. "), h("a", { href: `#/order/${r.order_id}` }, t("看进展", "See how it is going"))));
+    return card;
+  }
+  const button = h("button", { type: "button", class: "metoo", "aria-pressed": String(pressed), "aria-describedby": countId, onclick: async (e) => {
+    await attempt(e.currentTarget, async () => {
+      const result = await api("POST", `/orders/${r.order_id}/me-too`);
+      markMeToo(r.order_id);
+      const count = document.getElementById(countId);
+      count.dataset.count = result.me_too_count;
+      count.textContent = result.added ? `${t("已记下！", "Noted! ")}${countWords(result.me_too_count)}` : `${t("您已经说过了。", "You said so already. ")}${countWords(result.me_too_count)}`;
+      button.setAttribute("aria-pressed", "true");
+      render(button, meTooWords(true));
+    });
+  } }, meTooWords(pressed));
+  card.append(button);
+  return card;
+}
+
+function meTooWords(pressed) {
+  // The name stays the same when pressed (aria-pressed says it); the tick shows it to the eye.
+  return [pressed ? h("span", { "aria-hidden": "true" }, "✓ ") : null, t("我也遇到", "Me too")];
+}
+
 // ---------------------------------------------------------------- messages
 async function messages() {
   frame(t("我的消息", "My messages"));
@@ -462,6 +581,7 @@ const start = router(
     [/^#\/order\/([\w-]+)$/, (m) => orderView(m[1])],
     [/^#\/orders$/, () => orders()],
     [/^#\/messages$/, () => messages()],
+    [/^#\/board$/, () => board()],
   ],
   () => home(),
 );

@@ -104,6 +104,15 @@ export async function api(method, path, body) {
   return data;
 }
 
+/** fn(item) for each item, one after the other (not all at once): calls served by the same API function wait
+ * their turn. The sandbox runs each function's handler once in its process, and two requests inside one
+ * handler at the same time can meet each other's state (AWS gives each its own instance). */
+export async function oneByOne(items, fn) {
+  const results = [];
+  for (const item of items) results.push(await fn(item));
+  return results;
+}
+
 // ---- DOM ----
 /** h("button", {class: "big", onclick: fn}, "text", child…): text is always text, never HTML. */
 export function h(tag, attrs, ...children) {
@@ -120,6 +129,11 @@ export function h(tag, attrs, ...children) {
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return el;
+}
+
+/** A wide table in a box that scrolls sideways on a narrow screen, reachable by keyboard to scroll it. */
+export function scrollBox(label, table) {
+  return h("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-label": label }, table);
 }
 
 export function render(target, ...children) {

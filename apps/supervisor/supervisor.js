@@ -1,23 +1,49 @@
-// The supervisor console: all orders with filters, any order with its execution-history timeline,
-// escalated orders with manual dispatch, disputes, dead letters; issue-5 panels when that API exists.
-import { ApiError, api, attempt, h, header, pick, render, requireRole, router, showError, t, time } from "/app/shared/core.js";
-import { STATUSES, dispatchForm, historyPanel, orderSummary, ordersTable, tabs, technicianChoices } from "/app/shared/staff.js";
+// The supervisor console: all orders, any order with its execution history beside its audit chain,
+// escalated and overdue orders, the vetting queue, the credit ranking with each company's record,
+// statistics with charts, disputes, dead letters.
+import { ApiError, api, attempt, categoryName, h, header, oneByOne, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
+import { STATUSES, auditPanel, creditPanel, dispatchForm, historyPanel, orderSummary, ordersTable, statusPill, tabs, technicianChoices } from "/app/shared/staff.js";
+import { barsChart, columnsChart, stackedColumns } from "/app/shared/charts.js";
 
 requireRole("supervisor");
 const view = () => document.getElementById("view");
-const TABS = [["#/", "全部订单", "All orders"], ["#/escalated", "升级订单", "Escalated"], ["#/disputes", "争议", "Disputes"], ["#/dead-letters", "死信", "Dead letters"], ["#/stats", "统计与信用", "Statistics & credit"]];
+const TABS = [
+  ["#/", "全部订单", "All orders"],
+  ["#/escalated", "升级与超时", "Escalated & overdue"],
+  ["#/vetting", "准入审核", "Vetting"],
+  ["#/credit", "信用排名", "Credit ranking"],
+  ["#/stats", "统计", "Statistics"],
+  ["#/disputes", "争议", "Disputes"],
+  ["#/dead-letters", "死信", "Dead letters"],
+];
 
 function frame(title, ...content) {
   document.title = `${title} · ${t("邻里监管", "Linli supervision")}`;
   render(document.getElementById("header"), header(t("邻里 · 监管", "Linli · Supervision"), () => start()));
   render(view(), tabs(TABS, t("监管功能", "Sections")), h("h1", {}, title), ...content);
-  return view().querySelector("#list, #detail, #stats"); // this screen's own panel: a late answer never paints another
+  return view().querySelector("#list, #detail, #stats, #vetting, #credit"); // this screen's own panel: a late answer never paints another
 }
 
+const loading = () => t("正在加载…", "Loading…");
+const hashParams = () => new URLSearchParams(location.hash.split("?")[1] || "");
+
+/** A panel that could not load says so in place, without hiding the rest of the page. */
+function failed(err) {
+  return h("section", { class: "card" }, h("p", { class: "verdict bad" }, err instanceof ApiError ? err.words : t("加载失败", "Could not load this part.")));
+}
+
+/** Minutes in words: 45 分钟, 3 小时 20 分, 2 天 4 小时. */
+function duration(minutes) {
+  const m = Math.round(minutes);
+  if (m < 60) return t(`${m} 分钟`, `${m} min`);
+  if (m < 1440) return t(`${Math.floor(m / 60)} 小时 ${m % 60} 分`, `${Math.floor(m / 60)} h ${m % 60} min`);
+  return t(`${Math.floor(m / 1440)} 天 ${Math.floor((m % 1440) / 60)} 小时`, `${Math.floor(m / 1440)} d ${Math.floor((m % 1440) / 60)} h`);
+}
+
+// ---------------------------------------------------------------- orders
 async function orders() {
-  const params = new URLSearchParams(location.hash.split("?")[1] || "");
-  const status = params.get("status") || "";
-  const panel = frame(t("全部订单", "All orders"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
+  const status = hashParams().get("status") || "";
+  const panel = frame(t("全部订单", "All orders"), h("div", { id: "list" }, loading()));
   const filter = h("form", { class: "row", onsubmit: (e) => { e.preventDefault(); const v = document.getElementById("status-filter").value; location.hash = v ? `#/?status=${v}` : "#/"; } },
     h("label", { for: "status-filter" }, t("按状态筛选", "Filter by status")),
     h("select", { id: "status-filter", style: "max-width:16rem" }, h("option", { value: "" }, t("全部", "All")), STATUSES.map((s) => h("option", { value: s, selected: s === status }, s))),
@@ -32,7 +58,7 @@ async function orders() {
 }
 
 async function order(orderId) {
-  const panel = frame(t("订单详情", "Order"), h("div", { id: "detail" }, t("正在加载…", "Loading…")));
+  const panel = frame(t("订单详情", "Order"), h("div", { id: "detail" }, loading()));
   const paint = async () => {
     try {
       const o = await api("GET", `/orders/${orderId}`);
@@ -51,7 +77,9 @@ async function order(orderId) {
           await attempt(e.currentTarget, async () => { await api("POST", `/orders/${orderId}/cancel`, { reason: "supervisor" }); await paint(); });
         } }, t("取消订单", "Cancel the order"))));
       }
-      parts.push(await historyPanel(orderId));
+      // The execution history (what Step Functions did) beside the audit chain (what the platform recorded).
+      const [history, audit] = await Promise.all([historyPanel(orderId).catch(failed), auditPanel(orderId).catch(failed)]);
+      parts.push(h("div", { class: "side-by-side" }, history, audit));
       render(panel, parts);
     } catch (err) {
       showError(err);
@@ -60,35 +88,297 @@ async function order(orderId) {
   await paint();
 }
 
-const OVERDUE_HOURS = 2; // an emergency still open this long after it was placed, or a booking past its slot
-
-function overdue(o) {
-  if (["completed", "rated", "closed", "cancelled", "escalated", "awaiting_approval"].includes(o.status)) return false;
-  const limit = o.slot ? new Date(o.slot.end).getTime() : new Date(o.created_at).getTime() + OVERDUE_HOURS * 3600e3;
-  return Date.now() > limit;
-}
-
+// ---------------------------------------------------------------- escalated and overdue
 async function escalated() {
-  const panel = frame(t("升级和超时的订单", "Escalated and overdue orders"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
+  const panel = frame(t("升级和超时的订单", "Escalated and overdue orders"), h("div", { id: "list" }, loading()));
   try {
-    const list = (await api("GET", "/orders?status=escalated")).orders;
-    const late = (await api("GET", "/orders")).orders.filter(overdue);
-    const techs = await technicianChoices();
+    const [list, stuck, techs] = await Promise.all([
+      api("GET", "/orders?status=escalated").then((r) => r.orders),
+      api("GET", "/supervision/stuck").then((r) => r.orders.filter((o) => o.status !== "escalated")),
+      technicianChoices(),
+    ]);
     render(panel, h("h2", {}, t("需要人工派单", "Waiting for manual dispatch")), list.length
       ? list.map((o) => h("article", { class: "card", "data-order": o.order_id },
           h("h2", {}, h("a", { href: `#/order/${o.order_id}` }, o.description)),
           h("p", {}, o.address_label, " · ", time(o.created_at), " · ", o.escalation_reason || ""),
           dispatchForm(o.order_id, techs, escalated, attempt)))
       : h("p", {}, t("没有需要人工派单的订单。", "No escalated orders.")),
-    h("h2", {}, t(`超时未完成（超过 ${OVERDUE_HOURS} 小时或超过预约时间）`, `Overdue (open over ${OVERDUE_HOURS} h, or past the booked slot)`)),
-    ordersTable(late));
+    h("h2", {}, t("超时未推进的订单", "Overdue orders")),
+    h("p", { class: "muted" }, t("在当前状态停留超过时限的未完成订单（已提交/匹配中 30 分钟，已接单/在路上 2 小时，已到场/待确认 24 小时），最久的在前。", "Open orders in their status for longer than its limit (submitted/matching 30 min, assigned/on the way 2 h, on site/awaiting consent 24 h), oldest first.")),
+    stuck.length
+      ? scrollBox(t("超时订单", "Overdue orders"), h("table", { id: "stuck" },
+          h("caption", { class: "visually-hidden" }, t("超时订单", "Overdue orders")),
+          h("thead", {}, h("tr", {}, [t("订单", "Order"), t("类型", "Type"), t("状态", "Status"), t("小区", "Compound"), t("下单时间", "Placed"), t("已过", "Open for"), t("时限", "Limit")].map((c) => h("th", { scope: "col" }, c)))),
+          h("tbody", {}, stuck.map((o) => h("tr", { "data-order": o.order_id },
+            h("th", { scope: "row" }, h("a", { href: `#/order/${o.order_id}` }, o.order_id)),
+            h("td", {}, typeName(o.order_type)), h("td", {}, o.status), h("td", {}, o.compound_id), h("td", {}, time(o.created_at)),
+            h("td", {}, h("strong", {}, duration(o.minutes_open))), h("td", {}, duration(o.limit_minutes))))),
+        ))
+      : h("p", {}, t("没有超时的订单。", "No overdue orders.")));
   } catch (err) {
     showError(err);
   }
 }
 
+// ---------------------------------------------------------------- vetting
+const VET_STATUSES = [["pending", "待审核", "Pending"], ["suspended", "已暂停", "Suspended"], ["admitted", "已准入 / 在岗", "Admitted / active"], ["rejected", "已驳回", "Rejected"]];
+const DECISIONS = {
+  approve: ["批准", "Approve", "good"],
+  reject: ["驳回", "Reject", "danger"],
+  suspend: ["暂停", "Suspend", "danger"],
+  reinstate: ["恢复", "Reinstate", "good"],
+};
+const DECISIONS_FROM = { pending: ["approve", "reject"], rejected: ["approve"], admitted: ["suspend"], active: ["suspend"], suspended: ["reinstate"] };
+const NEEDS_REASON = ["reject", "suspend"];
+const CERTIFICATES = { electrician_low_voltage: ["低压电工作业证", "Low-voltage electrician's certificate"], locksmith_registration: ["开锁备案", "Locksmith registration"] };
+
+function decisionForm(kind, subject, name, onDone) {
+  const reasonId = `reason-${subject.id}`;
+  const decide = (decision) => async (e) => {
+    const reason = document.getElementById(reasonId).value.trim();
+    if (NEEDS_REASON.includes(decision) && !reason) {
+      showError(new ApiError(400, { error: { message: "驳回或暂停须填写原因", message_en: "A rejection or suspension needs a reason." } }));
+      return document.getElementById(reasonId).focus();
+    }
+    await attempt(e.currentTarget, async () => {
+      const done = await api("POST", `/vetting/${kind === "company" ? "companies" : "technicians"}/${subject.id}/decision`, { decision, reason: reason || null });
+      await onDone(`${t(...DECISIONS[decision].slice(0, 2))}：${name} → ${statusWords(done.status)}`);
+    });
+  };
+  const choices = DECISIONS_FROM[subject.status] || [];
+  return h("div", { class: "decision" },
+    h("label", { for: reasonId }, t("原因（驳回和暂停必填，会告诉企业）", "Reason (needed to reject or suspend; the company is told)")),
+    h("input", { id: reasonId, type: "text", maxlength: "500" }),
+    h("div", { class: "row" }, choices.map((d) => h("button", { type: "button", class: `${DECISIONS[d][2]} decide-${d}`, onclick: decide(d) }, t(DECISIONS[d][0], DECISIONS[d][1])))),
+  );
+}
+
+function statusWords(status) {
+  const w = { pending: ["待审核", "pending"], admitted: ["已准入", "admitted"], active: ["在岗", "active"], rejected: ["已驳回", "rejected"], suspended: ["已暂停", "suspended"] }[status];
+  return w ? t(w[0], w[1]) : status;
+}
+
+/** Pre-signed download links of the documents (GET /companies/{id}/documents/{doc}); null if not uploaded. */
+async function documentLinks(companyId, ids) {
+  return oneByOne(ids, (id) => api("GET", `/companies/${companyId}/documents/${id}`).catch(() => ({ document_id: id, download_url: null })));
+}
+
+function documentList(docs) {
+  if (!docs.length) return h("p", { class: "muted" }, t("没有提交材料。", "No documents."));
+  return h("ul", { class: "documents" }, docs.map((d) => h("li", {}, d.download_url
+    ? h("a", { href: d.download_url, target: "_blank", rel: "noopener", "data-document": d.document_id }, `${d.filename || d.document_id}`, d.kind ? ` (${d.kind})` : "", t("（15 分钟内有效）", " (link valid 15 min)"))
+    : h("span", {}, d.document_id, t("：文件尚未上传", ": file not uploaded")))));
+}
+
+async function vetting(message = "") {
+  const status = hashParams().get("status") || "pending";
+  const panel = frame(t("准入审核", "Vetting"), h("div", { id: "vetting" }, loading()));
+  const statusNav = h("nav", { class: "tabs", "aria-label": t("审核状态", "Vetting status") }, VET_STATUSES.map(([s, zh, en]) =>
+    h("a", { href: `#/vetting?status=${s}`, "aria-current": s === status ? "page" : null }, t(zh, en))));
+  const result = h("p", { id: "vetting-result", role: "status", class: message ? "card emph" : null }, message);
+  const again = (msg) => vetting(msg);
+  try {
+    // One call at a time: these are all served by the supervision function (see oneByOne).
+    const queue = await api("GET", `/vetting?status=${status}`);
+    const ranking = await api("GET", "/credit/companies").then((r) => r.companies).catch(() => []);
+    const names = Object.fromEntries([...ranking, ...queue.companies].map((c) => [c.company_id, c.name]));
+    const companies = await oneByOne(queue.companies, async (c) => ({ c, docs: await documentLinks(c.company_id, c.documents || []) }));
+    const technicians = await oneByOne(queue.technicians, async (tech) => {
+      const ids = tech.certificates.map((c) => c.document_id).filter(Boolean);
+      const docs = tech.company_id && ids.length ? await documentLinks(tech.company_id, ids) : [];
+      return { tech, docs: Object.fromEntries(docs.map((d) => [d.document_id, d])) };
+    });
+    const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+    render(panel, statusNav, result,
+      h("h2", {}, t(`企业（${companies.length}）`, `Companies (${companies.length})`)),
+      companies.length ? companies.map(({ c, docs }) => h("article", { class: "card vet", "data-company": c.company_id, "aria-labelledby": `vet-${c.company_id}` },
+        h("h3", { id: `vet-${c.company_id}` }, c.name, c.name_en ? ` · ${c.name_en}` : "", " ", statusPill(c.status)),
+        h("dl", { class: "facts" },
+          h("dt", {}, t("统一社会信用代码", "Licence number")), h("dd", {}, c.licence_number || "—"),
+          h("dt", {}, t("申请时间", "Applied")), h("dd", {}, c.applied_at ? time(c.applied_at) : "—"),
+          c.status_reason ? [h("dt", {}, t("上次决定的原因", "Reason given")), h("dd", {}, c.status_reason)] : null,
+          h("dt", {}, t("信用分", "Credit score")), h("dd", {}, String(c.credit_score))),
+        h("h4", {}, t("资质材料", "Documents")), documentList(docs),
+        decisionForm("company", { id: c.company_id, status: c.status }, c.name, again)))
+      : h("p", {}, t("没有这个状态的企业。", "No companies in this status.")),
+      h("h2", {}, t(`维修人员（${technicians.length}）`, `Technicians (${technicians.length})`)),
+      technicians.length ? technicians.map(({ tech, docs }) => h("article", { class: "card vet", "data-technician": tech.user_id, "aria-labelledby": `vet-${tech.user_id}` },
+        h("h3", { id: `vet-${tech.user_id}` }, tech.name, " ", statusPill(tech.status)),
+        h("dl", { class: "facts" },
+          h("dt", {}, t("所属企业", "Company")), h("dd", {}, names[tech.company_id] || tech.company_id || "—"),
+          h("dt", {}, t("身份证号", "Identity number")), h("dd", {}, tech.id_number_masked || "—"),
+          h("dt", {}, t("技能", "Skills")), h("dd", {}, tech.skills.map(categoryName).join("、") || "—",
+            tech.suspended_skills.length ? [h("br"), t("因证书过期暂停：", "Suspended (certificate expired): "), tech.suspended_skills.map(categoryName).join("、")] : ""),
+          h("dt", {}, t("登记时间", "Registered")), h("dd", {}, tech.registered_at ? time(tech.registered_at) : "—"),
+          tech.status_reason ? [h("dt", {}, t("上次决定的原因", "Reason given")), h("dd", {}, tech.status_reason)] : null),
+        tech.certificates.length ? scrollBox(t("证书", "Certificates"), h("table", {},
+          h("caption", {}, t("证书", "Certificates")),
+          h("thead", {}, h("tr", {}, [t("证书", "Certificate"), t("编号", "Number"), t("发证机关", "Issuer"), t("有效期至", "Valid through"), t("扫描件", "Scan")].map((x) => h("th", { scope: "col" }, x)))),
+          h("tbody", {}, tech.certificates.map((c) => h("tr", {},
+            h("th", { scope: "row" }, CERTIFICATES[c.kind] ? t(...CERTIFICATES[c.kind]) : c.kind),
+            h("td", {}, c.number || "—"), h("td", {}, c.issuer || "—"),
+            h("td", {}, c.expires_on, " ", c.expires_on >= today ? h("span", { class: "pill status-admitted" }, t("有效", "valid")) : h("span", { class: "pill status-suspended" }, t("已过期", "expired"))),
+            h("td", {}, c.document_id ? documentList([docs[c.document_id] || { document_id: c.document_id }]) : "—")))))) : null,
+        decisionForm("technician", { id: tech.user_id, status: tech.status }, tech.name, again)))
+      : h("p", {}, t("没有这个状态的维修人员。", "No technicians in this status.")),
+    );
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---------------------------------------------------------------- credit
+async function creditRanking() {
+  const panel = frame(t("企业信用排名", "Company credit ranking"), h("div", { id: "credit" }, loading()));
+  try {
+    const list = (await api("GET", "/credit/companies")).companies;
+    render(panel,
+      h("p", {}, t("信用分由居民评分、按时率和投诉率算出（详见监管文档）；点企业名看它的分数变化和每一条信用事件。", "The score combines residents' ratings, deadlines met and complaints; open a company for its score over time and every credit event.")),
+      list.length ? scrollBox(t("信用排名", "Credit ranking"), h("table", { id: "ranking" },
+        h("caption", { class: "visually-hidden" }, t("信用排名", "Credit ranking")),
+        h("thead", {}, h("tr", {}, [t("名次", "Rank"), t("企业", "Company"), t("状态", "Status"), t("信用分", "Score"), ""].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, list.map((c, i) => h("tr", { "data-company": c.company_id },
+          h("td", {}, String(i + 1)),
+          h("th", { scope: "row" }, h("a", { href: `#/credit/${c.company_id}` }, c.name)),
+          h("td", {}, statusPill(c.status)),
+          h("td", { class: "score" }, c.credit_score.toFixed(1)),
+          h("td", { style: "width:40%" }, h("span", { class: "bar", style: `width:${c.credit_score}%`, "aria-hidden": "true" }))))),
+      )) : h("p", {}, t("还没有准入的企业。", "No admitted companies yet.")));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function creditDetail(companyId) {
+  const panel = frame(t("企业信用记录", "Company credit record"), h("div", { id: "credit" }, loading()));
+  try {
+    render(panel, h("p", {}, h("a", { href: "#/credit" }, t("← 返回信用排名", "← Back to the ranking"))), creditPanel(await api("GET", `/credit/companies/${companyId}`)));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---------------------------------------------------------------- statistics
+const DAY = 86400e3;
+const dayMs = (d) => Date.UTC(+d.slice(0, 4), +d.slice(5, 7) - 1, +d.slice(8, 10));
+const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+const TYPE_COLOURS = [["emergency", "#a4001d"], ["booking", "#0a5c28"], ["public_area", "#7a3d00"]];
+
+/** Columns of orders by type: one a day over the period (days without orders too), or a week, or a month when long. */
+function orderColumns(byDay, from, to) {
+  if (!byDay.length) return { columns: [], unit: "day" };
+  const first = dayMs(from || byDay[0].day), last = dayMs(to || byDay[byDay.length - 1].day);
+  const days = Math.round((last - first) / DAY) + 1;
+  const unit = days <= 62 ? "day" : days <= 490 ? "week" : "month";
+  const keyOf = (ms) => unit === "day" ? dayOf(ms) : unit === "week" ? dayOf(ms - ((new Date(ms).getUTCDay() + 6) % 7) * DAY) : dayOf(ms).slice(0, 7);
+  const columns = new Map();
+  for (let ms = first; ms <= last; ms += DAY) {
+    const key = keyOf(ms);
+    if (!columns.has(key)) columns.set(key, { label: key, short: unit === "month" ? key : key.slice(5), parts: {} });
+  }
+  for (const d of byDay) {
+    const c = columns.get(keyOf(dayMs(d.day)));
+    if (c) for (const [type, n] of Object.entries(d.by_type)) c.parts[type] = (c.parts[type] || 0) + n;
+  }
+  return { columns: [...columns.values()], unit };
+}
+
+function figure(key, words, value, sub) {
+  return h("div", { "data-figure": key }, h("dt", {}, words), h("dd", {}, h("span", { class: "figure-value" }, value ?? "—"), sub ? [h("br"), h("span", { class: "muted" }, sub)] : null));
+}
+
+async function stats() {
+  const params = hashParams();
+  const panel = frame(t("统计", "Statistics"), h("div", { id: "stats" }, loading()));
+  const query = new URLSearchParams();
+  for (const key of ["company_id", "compound_id", "from", "to"]) if (params.get(key)) query.set(key, params.get(key));
+  try {
+    const data = await api("GET", `/stats${query.toString() ? `?${query}` : ""}`);
+    const ranking = await api("GET", "/credit/companies").then((r) => r.companies).catch(() => []); // the same function: after /stats
+    const names = Object.fromEntries(ranking.map((c) => [c.company_id, c.name]));
+    const o = data.orders;
+    const form = h("form", { class: "card filters", onsubmit: (e) => {
+      e.preventDefault();
+      const next = new URLSearchParams();
+      for (const key of ["company_id", "compound_id", "from", "to"]) {
+        const v = document.getElementById(`stats-${key}`).value.trim();
+        if (v) next.set(key, v);
+      }
+      location.hash = `#/stats${next.toString() ? `?${next}` : ""}`;
+    } },
+      h("div", {}, h("label", { for: "stats-company_id" }, t("企业", "Company")),
+        h("select", { id: "stats-company_id" }, h("option", { value: "" }, t("全部企业", "Every company")), ranking.map((c) => h("option", { value: c.company_id, selected: c.company_id === params.get("company_id") }, c.name)))),
+      h("div", {}, h("label", { for: "stats-compound_id" }, t("小区编号（可不填）", "Compound id (optional)")), h("input", { id: "stats-compound_id", type: "text", value: params.get("compound_id") || "", placeholder: "cp_xiyingqian" })),
+      h("div", {}, h("label", { for: "stats-from" }, t("从（北京时间）", "From (Beijing date)")), h("input", { id: "stats-from", type: "date", value: params.get("from") || "" })),
+      h("div", {}, h("label", { for: "stats-to" }, t("到", "To")), h("input", { id: "stats-to", type: "date", value: params.get("to") || "" })),
+      h("div", {}, h("button", { type: "submit" }, t("查看", "Show"))),
+    );
+    const acc = o.time_to_acceptance, arr = o.time_to_arrival;
+    const figures = h("dl", { class: "figures", id: "figures" },
+      figure("orders", t("订单", "Orders"), String(o.orders)),
+      data.residents !== null ? figure("residents", t("登记居民", "Registered residents"), String(data.residents)) : null,
+      figure("service_staff", t("服务人员", "Service staff"), String(data.service_staff)),
+      data.companies !== null && data.companies !== undefined ? figure("companies", t("准入企业", "Admitted companies"), String(data.companies)) : null,
+      figure("completion_rate", t("完成率", "Completion rate"), o.completion_rate === null ? null : `${(o.completion_rate * 100).toFixed(1)}%`, t("已完成 ÷（已完成 + 已取消）", "finished ÷ (finished + cancelled)")),
+      figure("average_rating", t("平均评分", "Average rating"), o.average_rating === null ? null : `${o.average_rating} ★`, t(`${o.ratings} 次评分`, `${o.ratings} ratings`)),
+      figure("acceptance", t("接单用时（中位数）", "Time to acceptance (median)"), acc.median_minutes === null ? null : t(`${acc.median_minutes} 分钟`, `${acc.median_minutes} min`), acc.p90_minutes === null ? null : t(`90% 在 ${acc.p90_minutes} 分钟内`, `90% within ${acc.p90_minutes} min`)),
+      figure("arrival", t("到场用时（中位数）", "Time to arrival (median)"), arr.median_minutes === null ? null : t(`${arr.median_minutes} 分钟`, `${arr.median_minutes} min`), arr.p90_minutes === null ? null : t(`90% 在 ${arr.p90_minutes} 分钟内`, `90% within ${arr.p90_minutes} min`)),
+      figure("complaints", t("投诉（账单争议）", "Complaints (bill disputes)"), String(o.complaints), t(`成立 ${o.complaints_upheld} 件`, `${o.complaints_upheld} upheld`)),
+      figure("me_too", t("“我也遇到”", "\u201cMe too\u201ds"), String(o.me_too)),
+    );
+    const { columns, unit } = orderColumns(o.by_day, params.get("from"), params.get("to"));
+    const per = { day: ["每天", "per day"], week: ["每周（周一起）", "per week (from Monday)"], month: ["每月", "per month"] }[unit];
+    const bounds = o.acceptance_histogram;
+    const deadline = bounds.findIndex((b) => b.up_to_minutes === 15);
+    const charts = [
+      columns.length
+        ? stackedColumns({
+            id: "chart-orders",
+            title: t(`订单数（${per[0]}，按类型）`, `Orders ${per[1]}, by type`),
+            note: t(`共 ${o.orders} 单`, `${o.orders} order${o.orders === 1 ? "" : "s"} in all`),
+            columns,
+            series: TYPE_COLOURS.map(([key, colour]) => [key, typeName(key), colour]),
+          })
+        : h("p", { class: "card" }, t("这个范围内没有订单。", "No orders in this scope and period.")),
+      columnsChart({
+        id: "chart-acceptance",
+        title: t("接单用时分布（分钟）", "Time to acceptance (minutes)"),
+        note: acc.count ? t(`${acc.count} 单：中位数 ${acc.median_minutes} 分钟，90% 在 ${acc.p90_minutes} 分钟内。虚线：应急维修的接单时限 15 分钟。`, `${acc.count} orders: median ${acc.median_minutes} min, 90% within ${acc.p90_minutes} min. Dashed: the 15-minute response deadline for emergencies.`) : t("还没有接单的订单。", "No accepted orders yet."),
+        columns: bounds.map((b, i) => ({ label: b.up_to_minutes === null ? `>${bounds[i - 1].up_to_minutes}` : `≤${b.up_to_minutes}`, value: b.count })),
+        marks: deadline >= 0 ? [{ at: deadline + 1, label: t("15 分钟", "15 min"), colour: "#a4001d" }] : [],
+      }),
+      o.by_company.length
+        ? barsChart({
+            id: "chart-satisfaction",
+            title: t("各企业满意度（平均评分，满分 5 星）", "Satisfaction by company (average stars of 5)"),
+            rows: o.by_company.map((c) => ({
+              label: names[c.company_id] || c.company_id,
+              value: c.average_rating || 0,
+              text: c.average_rating === null ? t(`暂无评分 · ${c.orders} 单`, `no ratings · ${c.orders} orders`) : t(`${c.average_rating}★ · ${c.ratings} 次评分`, `${c.average_rating}★ · ${c.ratings} ratings`),
+            })),
+            max: 5,
+            colour: "#6b5000",
+            head: [t("企业", "Company"), t("平均评分", "Average rating")],
+          })
+        : null,
+      Object.keys(o.by_status).length
+        ? barsChart({
+            id: "chart-status",
+            title: t("订单状态", "Orders by status"),
+            rows: Object.entries(o.by_status).map(([s, n]) => ({ label: s, value: n, text: String(n) })),
+            head: [t("状态", "Status"), t("订单", "Orders")],
+          })
+        : null,
+    ];
+    render(panel, form, figures, h("div", { class: "charts" }, charts));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---------------------------------------------------------------- disputes, dead letters
 async function disputes() {
-  const panel = frame(t("争议", "Disputes"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
+  const panel = frame(t("争议", "Disputes"), h("div", { id: "list" }, loading()));
   try {
     const list = (await api("GET", "/disputes?status=open")).disputes;
     render(panel, list.length
@@ -113,7 +403,7 @@ async function disputes() {
 }
 
 async function deadLetters() {
-  const panel = frame(t("死信", "Dead letters"), h("div", { id: "list" }, t("正在加载…", "Loading…")));
+  const panel = frame(t("死信", "Dead letters"), h("div", { id: "list" }, loading()));
   try {
     const list = (await api("GET", "/ops/dead-letters")).dead_letters;
     render(panel, list.length
@@ -125,38 +415,16 @@ async function deadLetters() {
   }
 }
 
-/** Statistics, credit ranking and the vetting queue come with issue 5: shown when its API answers. */
-async function stats() {
-  const panel = frame(t("统计与信用", "Statistics & credit"), h("div", { id: "stats" }, t("正在加载…", "Loading…")));
-  const box = panel;
-  let data;
-  try {
-    data = await api("GET", "/stats");
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 404 || err.code === "route_not_found")) {
-      return render(box, h("p", { class: "card", id: "not-available" }, t("统计、信用排名和准入审核将在监管功能（第 5 项）上线后显示，目前还不可用。", "Statistics, credit ranking and the vetting queue arrive with the supervision features (issue 5): not available yet.")));
-    }
-    return showError(err);
-  }
-  render(box, Object.entries(data).map(([key, value]) => chart(key, value)));
-}
-
-function chart(key, value) {
-  // A plain bar chart of any {label: number} map, or a list of {…, value} rows; anything else as JSON.
-  const rows = Array.isArray(value) ? value.map((r) => [pick(r, "name", "name_en") || r.label || r.day || r.company_id || JSON.stringify(r), Number(r.value ?? r.count ?? r.score ?? 0)]) : value && typeof value === "object" ? Object.entries(value).filter(([, v]) => typeof v === "number") : [];
-  if (!rows.length) return h("section", { class: "card" }, h("h2", {}, key), h("pre", {}, JSON.stringify(value, null, 2)));
-  const max = Math.max(...rows.map(([, v]) => v), 1);
-  return h("section", { class: "card" }, h("h2", {}, key), h("table", {}, h("tbody", {}, rows.map(([label, v]) =>
-    h("tr", {}, h("th", { scope: "row" }, label), h("td", { style: "width:60%" }, h("span", { class: "bar", style: `width:${(v / max) * 100}%` })), h("td", {}, String(v)))))));
-}
-
 const start = router(
   [
     [/^#\/order\/([\w-]+)$/, (m) => order(m[1])],
     [/^#\/escalated$/, () => escalated()],
+    [/^#\/vetting(\?.*)?$/, () => vetting()],
+    [/^#\/credit$/, () => creditRanking()],
+    [/^#\/credit\/([\w-]+)$/, (m) => creditDetail(m[1])],
+    [/^#\/stats(\?.*)?$/, () => stats()],
     [/^#\/disputes$/, () => disputes()],
     [/^#\/dead-letters$/, () => deadLetters()],
-    [/^#\/stats$/, () => stats()],
   ],
   () => orders(),
 );

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from orders.logic.credentials import Credentials
 from shared.lifecycle import Category, OrderType
 from shared.records import (
     BillLine,
@@ -161,6 +162,9 @@ class TechnicianView(BaseModel):
     name: str
     company_id: str | None
     company_name: str | None
+    credentials: Credentials | None = Field(
+        default=None, description="Today's vetting and certificate status, for the resident to check at the door."
+    )
 
 
 class MatchView(BaseModel):

@@ -7,6 +7,7 @@ means adding one line here (and, for a workflow task, its `${<name>FunctionArn}`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,6 +19,7 @@ LAMBDA_RUNTIME = "python3.14"
 
 class TableAccess(StrEnum):
     READ = "read"
+    READ_UPDATE = "read_update"  # read, and UpdateItem only (no new items, no deletes)
     READ_WRITE = "read_write"
 
 
@@ -115,11 +117,21 @@ class FunctionSpec:
     sends_to: tuple[str, ...] = ()  # queues it may send messages to
     peeks: tuple[str, ...] = ()  # dead-letter queues it may read (without taking the messages)
     documents: tuple[DocumentAccess, ...] = ()  # the qualification documents bucket
-    schedule: str | None = None  # for scheduled functions: the EventBridge cron expression (UTC)
+    schedule: str | None = None  # for scheduled functions: the EventBridge cron or rate expression (UTC)
 
     @property
     def asl_placeholder(self) -> str:
         return f"{self.name}FunctionArn"
+
+    @property
+    def period_seconds(self) -> int | None:
+        """A `rate(…)` schedule's period (the sandbox runs such jobs periodically); None for a cron."""
+        match = _RATE.fullmatch(self.schedule or "")
+        return int(match["value"]) * _UNIT_SECONDS[match["unit"].rstrip("s")] if match else None
+
+
+_RATE = re.compile(r"rate\((?P<value>\d+) (?P<unit>minutes?|hours?|days?)\)")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
 W = WorkflowAccess
@@ -244,6 +256,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         publishes_events=True,
         # 00:05 Beijing time (UTC+8) every day.
         schedule="cron(5 16 * * ? *)",
+    ),
+    FunctionSpec(
+        "DeadlineWarnings",
+        "orders.handlers.deadlines.handler",
+        "Every 5 minutes: warn the people concerned once before a dispatch, completion or approval wait runs out",
+        Trigger.SCHEDULE,
+        TableAccess.READ_UPDATE,
+        publishes_events=True,
+        schedule="rate(5 minutes)",
     ),
 )
 

@@ -1,4 +1,7 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
+
+# The platform's civil time: days (statistics, certificates' last valid day) are Beijing days.
+BEIJING = timezone(timedelta(hours=8))
 
 
 def now() -> datetime:
@@ -11,3 +14,12 @@ def iso(moment: datetime) -> str:
 
 def now_iso() -> str:
     return iso(now())
+
+
+def beijing_day(instant: str) -> str:
+    """The Beijing date (YYYY-MM-DD) of an ISO instant such as an order's created_at."""
+    return datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(BEIJING).date().isoformat()
+
+
+def beijing_today() -> date:
+    return now().astimezone(BEIJING).date()

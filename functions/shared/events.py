@@ -1,11 +1,13 @@
 """Domain events: what happened to an order, published on the event bus for notifications and webhooks.
 
 Each event has a stable `event_id` derived from the change that caused it (the order's version, the
-offer's status), so a retried stream batch publishes the same ids and every consumer can de-duplicate.
+offer's status, the wait's deadline, the event that changed a credit score), so a retried stream batch or job
+publishes the same ids and every consumer can de-duplicate.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -35,16 +37,30 @@ class EventType(StrEnum):
     OFFER_WITHDRAWN = "offer.withdrawn"
     OFFER_EXPIRED = "offer.expired"
     ORDER_DISPUTE_RESOLVED = "order.dispute_resolved"  # a supervisor decided a bill dispute (counts for credit)
+    # A workflow wait (dispatch, completion, approval) runs out soon: `deadline_step` and `deadline_at` say which.
+    ORDER_DEADLINE_APPROACHING = "order.deadline_approaching"
     # Supervision (issue 5): about a company or a technician, not an order (`order` is absent).
     COMPANY_ADMISSION_DECIDED = "company.admission_decided"  # admitted, rejected, suspended, reinstated
     TECHNICIAN_ADMISSION_DECIDED = "technician.admission_decided"
     CERTIFICATE_EXPIRING = "certificate.expiring"  # 30 and 7 days before the expiry day
     CERTIFICATE_EXPIRED = "certificate.expired"  # the skills needing it were suspended
     CREDIT_SUSPENDED = "credit.suspended"  # the score fell below the threshold: suspended from matching
+    CREDIT_CHANGED = "credit.changed"  # the company's credit score changed (after a finished order, a dispute …)
 
 
 E = EventType
-# What a company's own system is told (webhooks) about its offers and orders.
+SUPERVISION_EVENTS = frozenset(
+    {
+        E.COMPANY_ADMISSION_DECIDED,
+        E.TECHNICIAN_ADMISSION_DECIDED,
+        E.CERTIFICATE_EXPIRING,
+        E.CERTIFICATE_EXPIRED,
+        E.CREDIT_SUSPENDED,
+        E.CREDIT_CHANGED,
+    }
+)
+# What a company's own system is told (webhooks): its offers and orders, and what supervision decided about the
+# company and its technicians (events about a technician of no company go to no webhook).
 COMPANY_EVENTS = frozenset(
     {
         E.OFFER_CREATED,
@@ -56,7 +72,9 @@ COMPANY_EVENTS = frozenset(
         E.ORDER_COMPLETED,
         E.ORDER_RATED,
         E.ORDER_ESCALATED,
+        E.ORDER_DEADLINE_APPROACHING,
     }
+    | SUPERVISION_EVENTS
 )
 
 
@@ -78,16 +96,10 @@ class OrderSnapshot(BaseModel):
     escalation_reason: str | None = None
     cancel_reason: str | None = None
 
-
-SUPERVISION_EVENTS = frozenset(
-    {
-        E.COMPANY_ADMISSION_DECIDED,
-        E.TECHNICIAN_ADMISSION_DECIDED,
-        E.CERTIFICATE_EXPIRING,
-        E.CERTIFICATE_EXPIRED,
-        E.CREDIT_SUSPENDED,
-    }
-)
+    @classmethod
+    def of(cls, order: Mapping[str, Any]) -> OrderSnapshot:
+        """The snapshot of an order given as a mapping (a stream image or a dumped record)."""
+        return cls.model_validate({k: order.get(k) for k in cls.model_fields if order.get(k) is not None})
 
 
 class SubjectSnapshot(BaseModel):
@@ -104,6 +116,7 @@ class SubjectSnapshot(BaseModel):
     days_left: int | None = None
     skills: list[str] | None = None  # the skills suspended by an expired certificate
     credit_score: float | None = None
+    previous_credit_score: float | None = None  # credit.changed: the score before
     threshold: float | None = None
 
 
@@ -112,7 +125,9 @@ class DomainEvent(BaseModel):
     type: EventType
     occurred_at: str
     company_id: str | None = Field(
-        default=None, description="The company concerned: the order's once assigned, else that of the technician offered"
+        default=None,
+        description="The company concerned: the order's once assigned, else that of the technician offered (a public-area "
+        "report's contracted company for its dispatch deadline); the company a supervision event is about",
     )
     order: OrderSnapshot | None = Field(default=None, description="Absent only for supervision events (`subject` instead)")
     subject: SubjectSnapshot | None = None
@@ -120,6 +135,8 @@ class DomainEvent(BaseModel):
     offer_id: str | None = None
     offer_technician_id: str | None = None
     offer_expires_at: str | None = None
+    deadline_step: str | None = Field(default=None, description="Deadline warnings: the wait (dispatch, completion, approval)")
+    deadline_at: str | None = Field(default=None, description="Deadline warnings: when the wait runs out (UTC)")
 
 
 @lru_cache(maxsize=1)

@@ -287,6 +287,17 @@ class Order(BaseModel):
     version: int = 1
 
 
+class WorkflowWait(BaseModel):
+    """A workflow wait (`CALLBACK#<step>` of an order) as the deadline job sees it: never its task token."""
+
+    order_id: str
+    step: str
+    registered_at: str
+    entered_at: str | None = None  # when the waiting state was entered (its timeout counts from then)
+    deadline_at: str | None = None  # when the wait times out; None for waits registered without a timeout
+    warned_at: str | None = None  # when its deadline warning was published
+
+
 class Offer(BaseModel):
     offer_id: str
     order_id: str
@@ -361,7 +372,7 @@ class WebhookDelivery(BaseModel):
     delivery_id: str  # the event id: receivers de-duplicate by it
     company_id: str
     event_type: str
-    order_id: str
+    order_id: str | None = None  # absent for events about the company or its technicians (credit, admission …)
     status: Literal["retrying", "delivered", "failed"]
     attempts: list[DeliveryAttempt] = Field(default_factory=list)
     next_attempt_at: str | None = None

@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     completion_seconds: int = 24 * 3600
     rating_seconds: int = 7 * 24 * 3600
     approval_seconds: int = 24 * 3600  # the resident's consent to a bill beyond the quote
+    # Deadline warnings (docs/workflow.md): a wait (dispatch, completion, approval) is warned about once, by the
+    # first run of the DeadlineWarnings job (every 5 minutes) within this long of its deadline. Keep it longer
+    # than the job's period. A wait no longer than this is not warned: it was announced when it began.
+    deadline_warning_lead_seconds: int = Field(default=15 * 60, ge=1)
 
     # Prices (issue 4): how long after completion a resident may dispute the bill.
     dispute_days: int = 7

@@ -10,7 +10,7 @@ from shared.lifecycle import Category
 from shared.records import AuditEntry, Certificate, Company, CreditEvent
 from supervision.logic.admission import Decision
 from supervision.logic.audit import Verification
-from supervision.logic.credit import Score
+from supervision.logic.credit import Score, ScorePoint
 from supervision.logic.stats import OrderStats
 
 _STRICT = ConfigDict(extra="forbid")
@@ -96,6 +96,7 @@ class CreditView(BaseModel):
     credit_score: float
     threshold: float
     breakdown: Score
+    history: list[ScorePoint] = Field(description="the formula's score at the end of each day with a credit event")
     events: list[CreditEvent]
 
 

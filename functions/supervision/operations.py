@@ -54,6 +54,8 @@ def event_detail(event: DomainEvent, order: Order | None) -> dict:
             detail[key] = value
     if event.offer_id:
         detail |= {"offer_id": event.offer_id, "offer_technician_id": event.offer_technician_id}
+    if event.deadline_at:
+        detail |= {"deadline_step": event.deadline_step, "deadline_at": event.deadline_at}
     if order is not None and event.type in (EventType.ORDER_COMPLETED, EventType.ORDER_APPROVAL_NEEDED):
         detail["bill_lines"] = [
             {"line_id": line.line_id, "item_id": line.item_id, "amount": line.amount, "decision": line.decision}
@@ -69,7 +71,8 @@ def event_detail(event: DomainEvent, order: Order | None) -> dict:
 def audit_event(event: DomainEvent, order: Order | None) -> AuditEntry | None:
     if event.order is None:
         return None  # supervision events: their chains are written where they are decided
-    actor = _actor(order, event.order.status) if not event.offer_id else "workflow"
+    # Offers and deadline warnings are the workflow's doing, not that of whoever set the order's status.
+    actor = "workflow" if event.offer_id or event.deadline_at else _actor(order, event.order.status)
     return append(
         event.order.order_id,
         source_id=event.event_id,
@@ -102,20 +105,25 @@ def record_credit(event: DomainEvent, order: Order) -> list[CreditEvent]:
     credit.put_events(found)
     at = event.occurred_at
     for company_id in sorted({e.company_id for e in found}):
-        recompute_company(company_id, at=at)
+        recompute_company(company_id, at=at, cause=event.event_id)
     for technician_id in sorted({e.technician_id for e in found if e.technician_id}):
         breakdown = formula.score(credit.technician_events(technician_id), formula.CreditParams.from_settings(get_settings()))
         credit.set_technician_score(technician_id, breakdown.score, at)
     return found
 
 
-def recompute_company(company_id: str, *, at: str) -> formula.Score:
-    """The company's score from all its credit events; below the threshold an admitted company is
-    suspended from matching and the supervisors are alerted."""
+def recompute_company(company_id: str, *, at: str, cause: str) -> formula.Score:
+    """The company's score from all its credit events (`cause`: the id of the event that changed them).
+
+    A changed score is published (`credit.changed`, its id derived from the cause) before it is stored, so a
+    retry after a failure in between still finds the old score and publishes the same event again. Below the
+    threshold an admitted company is suspended from matching and the supervisors are alerted."""
     settings = get_settings()
     breakdown = formula.score(credit.company_events(company_id), formula.CreditParams.from_settings(settings))
-    credit.set_company_score(company_id, breakdown.score)
     company = people.get_company(company_id)
+    if company is not None and company.credit_score != breakdown.score:
+        events.publish([credit_changed(company, breakdown.score, at=at, cause=cause)])
+    credit.set_company_score(company_id, breakdown.score)
     if company and company.status == admission.ADMITTED[Kind.COMPANY] and breakdown.score < settings.credit_suspend_threshold:
         reason = f"信用分 {breakdown.score:g} 低于 {settings.credit_suspend_threshold:g} / credit score below threshold"
         decided = admission_dal.set_company_status(company_id, admission.SUSPENDED, [company.status], reason=reason, at=at)
@@ -146,6 +154,22 @@ def recompute_company(company_id: str, *, at: str) -> formula.Score:
             ]
         )
     return breakdown
+
+
+def credit_changed(company: Company, score: float, *, at: str, cause: str) -> DomainEvent:
+    return DomainEvent(
+        event_id=f"evt_credit_changed_{company.company_id}_{cause}",
+        type=EventType.CREDIT_CHANGED,
+        occurred_at=at,
+        company_id=company.company_id,
+        subject=SubjectSnapshot(
+            company_id=company.company_id,
+            name=company.name,
+            status=company.status,
+            credit_score=score,
+            previous_credit_score=company.credit_score,
+        ),
+    )
 
 
 # --- Admission ----------------------------------------------------------------------------------------

@@ -78,8 +78,10 @@ class PlatformFunctions(Construct):
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
         )
-        if spec.table == TableAccess.READ:
-            table.grant_read_data(fn)
-        else:
+        if spec.table == TableAccess.READ_WRITE:
             table.grant_read_write_data(fn)
+        else:
+            table.grant_read_data(fn)
+            if spec.table == TableAccess.READ_UPDATE:
+                table.grant(fn, "dynamodb:UpdateItem")
         return fn

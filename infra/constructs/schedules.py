@@ -1,4 +1,4 @@
-"""Scheduled functions (`Trigger.SCHEDULE` in the catalogue): an EventBridge rule per function, on its cron."""
+"""Scheduled functions (`Trigger.SCHEDULE` in the catalogue): an EventBridge rule per function, on its cron or rate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from shared.catalog import Trigger, by_trigger
+from shared.catalog import FunctionSpec, Trigger, by_trigger
+
+
+def _max_event_age(spec: FunctionSpec) -> Duration:
+    """A daily job is still worth running hours late; a periodic one not after its next run is due."""
+    return Duration.seconds(spec.period_seconds) if spec.period_seconds else Duration.hours(6)
 
 
 class Schedules(Construct):
@@ -21,5 +26,5 @@ class Schedules(Construct):
                 spec.name,
                 description=spec.description,
                 schedule=events.Schedule.expression(spec.schedule or ""),
-                targets=[targets.LambdaFunction(functions[spec.name], retry_attempts=2, max_event_age=Duration.hours(6))],
+                targets=[targets.LambdaFunction(functions[spec.name], retry_attempts=2, max_event_age=_max_event_age(spec))],
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import requests
 
@@ -218,6 +219,13 @@ def test_statistics_by_compound_and_period_on_a_known_data_set(world):
     assert o["time_to_acceptance"] == {"count": 3, "median_minutes": 10.0, "p90_minutes": 30.0}
     assert o["time_to_arrival"] == {"count": 3, "median_minutes": 40.0, "p90_minutes": 55.0}
     assert o["completion_rate"] == 0.75 and o["average_rating"] == 4.0
+    # What the console's charts draw: orders per Beijing day by type, acceptance times, satisfaction by company
+    assert [d["day"] for d in o["by_day"]] == ["2030-05-01", "2030-05-02", "2030-05-03", "2030-05-04"]
+    assert o["by_day"][2]["by_type"] == {"booking": 1}
+    assert {b["up_to_minutes"]: b["count"] for b in o["acceptance_histogram"] if b["count"]} == {5: 1, 10: 1, 30: 1}
+    assert o["by_company"] == [
+        {"company_id": world.company_id, "orders": 4, "ratings": 3, "average_rating": 4.0, "median_acceptance_minutes": 10.0}
+    ]
     # The period narrows it; a period with no orders is empty, not an error
     assert (
         world.as_supervisor("GET", f"/stats?compound_id={world.compound_id}&from=2030-05-02&to=2030-05-02").body["orders"][
@@ -258,6 +266,9 @@ def test_the_credit_record_exports_as_json_and_csv(world):
             )
         ]
     )
+    # The record shows how the score grew, one point per day with events
+    record = world.as_supervisor("GET", f"/credit/companies/{world.company_id}").body
+    assert record["history"] == [{"day": "2030-01-01", "score": record["breakdown"]["score"], "events": 1}]
     as_json = world.as_supervisor("GET", "/credit/export?format=json")
     assert as_json.status == 200
     mine = next(c for c in as_json.body["companies"] if c["company_id"] == world.company_id)
@@ -287,3 +298,42 @@ def test_supervisors_see_orders_stuck_past_their_deadline(world):
     mine = next(o for o in listed if o["order_id"] == stuck.order_id)
     assert mine["status"] == "assigned" and mine["limit_minutes"] == 120 and mine["minutes_open"] > 120
     assert world.as_dispatcher("GET", "/supervision/stuck").status == 403
+
+
+def test_the_order_shows_the_technicians_credentials_for_today(world):
+    from shared import clock
+    from shared.dal import orders, people
+    from shared.records import Certificate
+
+    today, yesterday = clock.beijing_today(), clock.beijing_today() - timedelta(days=1)
+    # Given an electrician whose certificate's last valid day is today, and one whose ended yesterday
+    valid = world.add_technician(certificates=[Certificate(kind="electrician_low_voltage", expires_on=today.isoformat())])
+    lapsed = world.add_technician(certificates=[Certificate(kind="electrician_low_voltage", expires_on=yesterday.isoformat())])
+    now = clock.now_iso()
+    for n, tech, category in ((1, valid, "electrical"), (2, lapsed, "electrical"), (3, lapsed, "plumbing")):
+        order = _past_order(world, f"ord_w{world.n}_cred{n}", "assigned", now, technician_id=tech, company_id=world.company_id)
+        orders.create(order.model_copy(update={"category": category}), execution_arn="history")
+
+    def credentials(n: int) -> dict:
+        result = world.as_resident("GET", f"/orders/ord_w{world.n}_cred{n}")
+        assert result.status == 200, result.body
+        return result.body["technician"]["credentials"]
+
+    # Then the resident sees each as of today: vetted, company admitted, the certificate the work needs
+    ok = credentials(1)
+    assert ok["checked_on"] == today.isoformat() and ok["ok"] is True
+    assert ok["technician_active"] and ok["company_admitted"]
+    assert ok["certificate"] == {
+        "kind": "electrician_low_voltage",
+        "name": "低压电工作业证",
+        "name_en": "Low-voltage electrician's operating certificate",
+        "expires_on": today.isoformat(),
+        "valid_today": True,
+    }
+    assert credentials(2)["certificate"]["valid_today"] is False and credentials(2)["ok"] is False
+    # A plumbing job needs no certificate: the same technician is fine for it
+    assert credentials(3)["certificate"] is None and credentials(3)["ok"] is True
+    # And a suspended company shows as such
+    company = people.get_company(world.company_id)
+    people.put_company(company.model_copy(update={"status": "suspended"}))
+    assert credentials(1)["company_admitted"] is False and credentials(1)["ok"] is False

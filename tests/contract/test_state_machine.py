@@ -71,6 +71,17 @@ def test_status_writes_are_direct_dynamodb_integrations_with_a_condition():
         assert values[":entry"]["L"][0]["M"]["status"] == values[":status"]
 
 
+@pytest.mark.parametrize("name", sorted(n for n, s in CALLBACKS.items() if "step" in s["Parameters"]["Payload"]))
+def test_every_wait_tells_its_registration_when_it_began_and_its_timeout_so_its_deadline_can_be_warned(name):
+    from orders.handlers.register_callback import RegisterCallbackIn
+
+    state = CALLBACKS[name]
+    payload = state["Parameters"]["Payload"]
+    assert payload["timeout_seconds.$"] == state["TimeoutSecondsPath"], "the deadline is the wait's own timeout"
+    assert payload["entered_at.$"] == "$$.State.EnteredTime", "counted from when the state was entered"
+    assert _payload_keys(name) == set(RegisterCallbackIn.model_fields)
+
+
 def test_every_callback_step_is_one_the_api_knows_how_to_satisfy():
     from shared.lifecycle import CALLBACK_SATISFIED_BY
 

@@ -1,7 +1,8 @@
 """The client apps in a real headless browser (Debian's chromium driven by Playwright) against the
 sandbox over HTTP: the report's story from the three-button home screen to the supervisor's
-execution-history timeline, extra charges approved line by line by the family proxy, a booking,
-and the elderly-first layout (three big buttons, 18 px text, English on request).
+execution-history timeline and audit chain, extra charges approved line by line by the family proxy,
+a booking, the elderly-first layout (three big buttons, 18 px text, English on request), the public-area
+board's "me too", and the supervision panels: vetting, statistics charts, credit.
 
 LINLI_SCREENSHOTS=1 also writes the screenshots in docs/screenshots/."""
 
@@ -130,7 +131,7 @@ def test_home_screen_has_three_big_buttons_large_text_and_english(open_app):
     assert page.errors == []
 
 
-def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app):
+def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sandbox):
     # 赵师傅, the electrician nearest to 西营前街, is on duty
     zhao = open_app("tech_zhao")
     zhao.click("#go-on-duty")
@@ -169,8 +170,12 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app):
     zhao.click("#complete")
     expect(zhao.locator("#completion-result")).to_contain_text("维修已完成")
 
-    # she sees her technician and the free bill, and rates with big stars
+    # she sees her technician, his company and today's credentials, the free bill, and rates with big stars
     expect(wang.locator("#tech-name")).to_have_text("赵师傅")
+    expect(wang.locator("#tech-company")).to_have_text("通苑物业服务有限公司")
+    credentials = wang.locator("#tech-credentials")
+    expect(credentials).to_have_attribute("data-ok", "true")
+    expect(credentials).to_contain_text("低压电工作业证：今天有效")
     expect(wang.locator("#star-5")).to_be_visible()
     accessible(wang, "rating")
     wang.click("#star-5")
@@ -183,7 +188,18 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app):
     expect(wang.locator(f'a[href="#/order/{order_id}"]')).to_be_visible()
     accessible(wang, "my orders")
 
-    # the supervisor opens the order: each state of the execution, entered and left
+    # the supervisor opens the order: each state of the execution, entered and left, beside the audit chain
+    wait_for(
+        lambda: (
+            len(
+                requests.get(f"{sandbox.url}/orders/{order_id}/audit", headers=token(sandbox, "sup_tongzhou"), timeout=10).json()[
+                    "entries"
+                ]
+            )
+            >= 5
+        ),
+        what="the audit chain",
+    )
     sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
     sup.goto(sup.url.split("#")[0] + f"#/order/{order_id}")
     history = sup.locator("#execution-history")
@@ -192,13 +208,16 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app):
     assert len(states) >= 5
     first = states[0].locator("td").all_inner_texts()
     assert re.match(r"\d\d:\d\d:\d\d", first[0]) and re.match(r"\d\d:\d\d:\d\d", first[1])  # entered, left
-    accessible(sup, "supervisor: execution history")
+    verdict = sup.locator("#audit-verdict")
+    expect(verdict).to_have_attribute("data-valid", "true")
+    expect(verdict).to_contain_text("校验通过")
+    assert sup.locator("#audit-chain tbody tr").count() == int(verdict.get_attribute("data-length")) >= 5
+    expect(sup.locator("#audit-chain .link-bad")).to_have_count(0)  # every entry linked to the one before
+    accessible(sup, "supervisor: execution history and audit chain")
     shot(sup, "supervisor-history")
-    for tab, shows in (("升级订单", "#list"), ("争议", "#list"), ("死信", "#list"), ("统计与信用", "#stats")):
+    for tab, shows in (("升级与超时", "#list"), ("准入审核", "#vetting"), ("争议", "#list"), ("死信", "#list")):
         sup.get_by_role("link", name=tab, exact=True).click()
         expect(sup.locator(shows)).not_to_contain_text("正在加载")
-    # issue 5's statistics: charts when GET /stats exists, a plain "not available yet" until then
-    expect(sup.locator("#not-available, #stats section").first).to_be_visible()
     for page in (wang, zhao, sup):
         assert page.errors == []
 
@@ -302,3 +321,160 @@ def test_public_area_report_assigned_in_the_company_back_office(open_app, sandbo
     office.get_by_role("button", name="新建密钥").click()
     expect(office.locator("#panel")).to_contain_text("只显示这一次")
     assert wang.errors == [] and office.errors == []
+
+
+def test_a_neighbour_presses_me_too_on_the_public_area_board(open_app, sandbox):
+    # 王奶奶 reported the dead street light; 张女士's mother lives in the same compound (西营前街)
+    report = requests.post(
+        f"{sandbox.url}/orders",
+        headers=token(sandbox, "res_wang"),
+        timeout=10,
+        json={
+            "type": "public_area",
+            "category": "electrical",
+            "description": "3号楼前的路灯不亮",
+            "address_id": "addr_wang_home",
+            "place": "路灯",
+        },
+    ).json()
+    zhang = open_app("res_zhang")
+    zhang.get_by_role("link", name="小区公区报事板").click()
+    card = zhang.locator(f'.report[data-order="{report["order_id"]}"]')
+    expect(card).to_contain_text("还没有其他邻居说遇到")
+    accessible(zhang, "public-area board")
+    button = card.get_by_role("button", name="我也遇到")
+    assert button.bounding_box()["height"] >= 80  # the big button
+    button.click()
+    expect(card.locator(".metoo-count")).to_contain_text("已有 1 位邻居也遇到")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    shot(zhang, "resident-board")
+    order = requests.get(f"{sandbox.url}/orders/{report['order_id']}", headers=token(sandbox, "res_wang"), timeout=10).json()
+    assert order["me_too_count"] == 1 and zhang.errors == []
+
+
+def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, api):
+    from shared.dal import people
+    from shared.records import User
+
+    # Given a new company that applied with its licence uploaded through the pre-signed URL
+    people.put_user(User(user_id="disp_e2e_xinhe", role="dispatcher", name="新和调度", company_id="co_e2e_xinhe"))
+    document = api.call(
+        "disp_e2e_xinhe",
+        "dispatcher",
+        "POST",
+        "/documents",
+        {"kind": "business_licence", "filename": "licence.pdf", "content_type": "application/pdf"},
+    ).body
+    assert requests.put(document["upload_url"], data=b"%PDF-1.4", headers=document["headers"], timeout=10).status_code == 200
+    application = {"name": "新和物业有限公司", "licence_number": "91110112MA01ABCD3X", "documents": [document["document_id"]]}
+    assert api.call("disp_e2e_xinhe", "dispatcher", "PUT", "/companies/me/application", application).status == 200
+
+    sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
+    sup.get_by_role("link", name="准入审核", exact=True).click()
+    card = sup.locator('.vet[data-company="co_e2e_xinhe"]')
+    expect(card).to_contain_text("91110112MA01ABCD3X")
+    expect(card.locator(f'a[data-document="{document["document_id"]}"]')).to_have_attribute("href", re.compile("^https://"))
+    accessible(sup, "vetting queue with a pending company")
+    shot(sup, "supervisor-vetting")
+    card.get_by_role("button", name="驳回").click()  # a rejection needs a reason: told, nothing sent
+    expect(sup.locator("#alert")).to_contain_text("须填写原因")
+    card.get_by_role("button", name="批准").click()
+    expect(sup.locator("#vetting-result")).to_contain_text("新和物业有限公司 → 已准入")
+    expect(card).to_have_count(0)
+    assert api.call("sup_tongzhou", "supervisor", "GET", "/credit/companies/co_e2e_xinhe").body["status"] == "admitted"
+
+    # the credit ranking lists it; a company's record shows its score, its history and its events
+    sup.get_by_role("link", name="信用排名", exact=True).click()
+    expect(sup.locator('#ranking tr[data-company="co_e2e_xinhe"]')).to_contain_text("50.0")
+    sup.locator('#ranking tr[data-company="co_tongyuan"] a').click()
+    expect(sup.locator("#credit-record")).to_contain_text("通苑物业服务有限公司")
+    accessible(sup, "credit record")
+    assert sup.errors == []
+
+
+def test_statistics_charts_draw_the_numbers_of_the_api(open_app, sandbox):
+    from shared.dal import orders
+    from shared.records import TimelineEntry
+    from tests.unit.test_supervision_credit import _order
+
+    # Given three past orders of 京安居 in June (written as history: no workflow), accepted after 3, 25 and 8 min
+    for n, (order_type, accepted, stars) in enumerate((("emergency", 3, 5), ("emergency", 25, 4), ("booking", 8, None)), start=1):
+        created = f"2026-06-0{n}T02:00:00.000Z"
+        timeline = [
+            TimelineEntry(status="submitted", at=created, actor="res_zhang"),
+            TimelineEntry(status="assigned", at=f"2026-06-0{n}T02:{accepted:02d}:00.000Z", actor="tech_sun"),
+        ]
+        changes = {
+            "order_type": order_type,
+            "resident_id": "res_zhang",
+            "compound_id": "cp_zhongcang",
+            "technician_id": "tech_sun",
+        }
+        past = _order(
+            order_id=f"ord_e2e_stats_{n}",
+            company_id="co_jingan",
+            rating_stars=stars,
+            created_at=created,
+            timeline=timeline,
+            **changes,
+        )
+        orders.create(past, execution_arn="history")
+    period = "from=2026-06-01&to=2026-06-05"
+    stats = requests.get(f"{sandbox.url}/stats?{period}", headers=token(sandbox, "sup_tongzhou"), timeout=10).json()["orders"]
+    assert stats["orders"] == 3
+
+    sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
+    sup.goto(sup.url.split("#")[0] + f"#/stats?{period}")
+    expect(sup.locator('[data-figure="orders"] .figure-value')).to_have_text("3")
+    # orders per day by type: one column a day of the period, each as tall as the API's count
+    days = sup.locator("#chart-orders g.column")
+    expect(days).to_have_count(5)
+    drawn = {g.get_attribute("data-label"): int(g.get_attribute("data-total")) for g in days.all()}
+    assert drawn == {
+        f"2026-06-0{d}": sum(next((x["by_type"] for x in stats["by_day"] if x["day"] == f"2026-06-0{d}"), {}).values())
+        for d in range(1, 6)
+    }
+    assert sup.locator('#chart-orders rect[data-series="booking"]').count() == 1
+    # time to acceptance: the histogram's columns are the API's buckets
+    drawn = [int(g.get_attribute("data-total")) for g in sup.locator("#chart-acceptance g.column").all()]
+    assert drawn == [b["count"] for b in stats["acceptance_histogram"]] and sum(drawn) == 3
+    # satisfaction by company: 京安居's average of its two ratings
+    bar = sup.locator('#chart-satisfaction g.bar-row[data-label="京安居物业管理有限公司"]')
+    expect(bar.locator("text.value")).to_have_text("4.5★ · 2 次评分")
+    accessible(sup, "statistics")
+    shot(sup, "supervisor-stats")
+    assert sup.errors == []
+
+
+def test_the_company_sees_its_credit_score_and_events(open_app, sandbox):
+    from shared.dal import credit, people
+    from shared.records import CreditEvent
+
+    # Given two of 京安居's orders that counted for its credit, on two days, and the score they give
+    events = [("ord_e2e_credit_1", "rating", 5, "2026-06-01"), ("ord_e2e_credit_2", "response_deadline", 0, "2026-06-02")]
+    credit.put_events(
+        [
+            CreditEvent(event_id=f"{o}:{kind}", company_id="co_jingan", order_id=o, kind=kind, value=v, at=f"{day}T03:00:00.000Z")
+            for o, kind, v, day in events
+        ]
+    )
+    mine = token(sandbox, "disp_jingan")
+    before = people.get_company("co_jingan").credit_score
+    history = requests.get(f"{sandbox.url}/companies/me/credit", headers=mine, timeout=10).json()["history"]
+    credit.set_company_score("co_jingan", history[-1]["score"])  # as the supervision consumer does after each event
+    try:
+        record = requests.get(f"{sandbox.url}/companies/me/credit", headers=mine, timeout=10).json()
+        office = open_app("disp_jingan", viewport={"width": 1280, "height": 900})
+        office.get_by_role("link", name="信用", exact=True).click()
+        expect(office.locator("#credit-score")).to_have_text(f"{record['credit_score']:.1f}")
+        expect(office.locator("#credit-record")).to_contain_text(f"低于 {record['threshold']:g} 暂停接单")
+        # the score's history, one point a day, and every event in words
+        assert len(record["history"]) >= 2
+        expect(office.locator("#credit-history circle")).to_have_count(len(record["history"]))
+        expect(office.locator("#credit-record table.credit-events tbody tr")).to_have_count(len(record["events"]))
+        expect(office.locator("#credit-record")).to_contain_text("✗ 超时")
+        accessible(office, "back office: credit")
+        shot(office, "company-credit")
+        assert office.errors == []
+    finally:
+        credit.set_company_score("co_jingan", before)  # matching ranks by the score: as the other tests expect it

@@ -79,6 +79,8 @@ def test_each_function_gets_exactly_the_access_the_catalogue_declares(synthesize
     dynamodb_writes = actions & DYNAMODB_WRITES
     if spec.table == TableAccess.READ:
         assert not dynamodb_writes
+    elif spec.table == TableAccess.READ_UPDATE:
+        assert dynamodb_writes == {"dynamodb:UpdateItem"}
     else:
         assert dynamodb_writes == DYNAMODB_WRITES
     assert "dynamodb:Query" in actions and "dynamodb:Scan" in actions or spec.table == TableAccess.READ

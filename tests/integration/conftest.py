@@ -44,7 +44,10 @@ class Receiver:
     answered: list[int] = field(default_factory=list)
 
     def for_order(self, order_id: str) -> list[Received]:
-        return [r for r in self.received if r.event["order"]["order_id"] == order_id]
+        return [r for r in self.received if r.event.get("order", {}).get("order_id") == order_id]
+
+    def of_type(self, event_type: str) -> list[Received]:
+        return [r for r in self.received if r.event["type"] == event_type]
 
 
 @pytest.fixture
@@ -71,6 +74,14 @@ def receiver() -> Iterator[Receiver]:
     yield box
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def observe(sandbox):
+    """What the workflow did to an order (tests/workflow's Observer), for the tests here that run orders."""
+    from tests.workflow.conftest import Observer
+
+    return Observer(sandbox)
 
 
 @pytest.fixture

@@ -6,18 +6,10 @@ from __future__ import annotations
 import itertools
 import json
 
-import pytest
-
 from tests.conftest import wait_for
 from tests.integration.conftest import documented
-from tests.workflow.conftest import Observer
 
 _taps = itertools.count(1)
-
-
-@pytest.fixture
-def observe(sandbox) -> Observer:
-    return Observer(sandbox)
 
 
 def documented_verifier():
@@ -44,7 +36,7 @@ def events_on_tap(sandbox, url: str, order_id: str) -> list[dict]:
         sqs.delete_message_batch(
             QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
         )
-    return [e for e in found if e["order"]["order_id"] == order_id]
+    return [e for e in found if e.get("order", {}).get("order_id") == order_id]
 
 
 def accept_first_offer(world, observe, tech: str, order_id: str) -> None:
@@ -240,3 +232,41 @@ def test_messages_that_fail_every_attempt_reach_the_dead_letter_queue(sandbox, w
         assert int(dead["receive_count"]) >= 1
     finally:
         sandbox.aws.lambdas.remove(fault)
+
+
+def test_credit_changes_and_admission_decisions_reach_the_company_webhook_signed_logged_and_replayable(world, observe, receiver):
+    from tests.workflow.test_lifecycle import _finish
+
+    # Given the company's system listens for its credit and for decisions about its technicians
+    secret = register_webhook(world, receiver.url, events=["credit.changed", "technician.admission_decided"])["secret"]
+    tech = world.add_technician()
+    # When one of its technicians finishes a five-star order (the company's score moves off the neutral 50)
+    order_id = world.order()["order_id"]
+    accept_first_offer(world, observe, tech, order_id)
+    _finish(world, observe, order_id, tech)
+    [changed] = wait_for(lambda: receiver.of_type("credit.changed"), what="credit.changed")
+    # And a supervisor then suspends that technician
+    decided = world.as_supervisor("POST", f"/vetting/technicians/{tech}/decision", {"decision": "suspend", "reason": "投诉核实"})
+    assert decided.status == 200, decided.body
+    [admission] = wait_for(lambda: receiver.of_type("technician.admission_decided"), what="the admission decision")
+
+    # Then both arrived signed, about the company (no order), with what changed
+    verify = documented_verifier()
+    for delivery in (changed, admission):
+        assert verify(secret, delivery.headers, delivery.body)
+        assert delivery.event["company_id"] == world.company_id and "order" not in delivery.event
+        assert delivery.headers["Linli-Event-Id"] == delivery.event["event_id"]
+    subject = changed.event["subject"]
+    assert subject["previous_credit_score"] == 50.0 and subject["credit_score"] != 50.0
+    assert world.as_dispatcher("GET", "/companies/me/credit").body["credit_score"] == subject["credit_score"]
+    decision = admission.event["subject"]
+    assert (decision["technician_id"], decision["decision"], decision["status"]) == (tech, "suspend", "suspended")
+    # And both are in the delivery log without an order id; a replay sends the same event again
+    log = {d["event_type"]: d for d in world.as_dispatcher("GET", "/companies/me/webhook/deliveries").body["deliveries"]}
+    for kind in ("credit.changed", "technician.admission_decided"):
+        assert log[kind]["status"] == "delivered" and log[kind]["order_id"] is None
+    replayed = world.as_dispatcher("POST", f"/companies/me/webhook/deliveries/{log['credit.changed']['delivery_id']}/replay")
+    assert replayed.status == 200, replayed.body
+    again = wait_for(lambda: receiver.of_type("credit.changed")[1:], what="the replay")
+    assert again[0].headers["Linli-Event-Id"] == changed.headers["Linli-Event-Id"] and again[0].body == changed.body
+    assert verify(secret, again[0].headers, again[0].body)

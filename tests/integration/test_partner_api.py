@@ -8,14 +8,8 @@ import pytest
 
 from tests.conftest import ApiResult, wait_for
 from tests.integration.conftest import documented
-from tests.workflow.conftest import Observer
 
 sign = documented("sign_linli_request")
-
-
-@pytest.fixture
-def observe(sandbox) -> Observer:
-    return Observer(sandbox)
 
 
 @pytest.fixture

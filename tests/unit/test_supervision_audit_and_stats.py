@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from supervision.logic import audit, expiry, stats
 
@@ -116,3 +116,43 @@ def test_order_statistics_on_a_known_set():
     assert found.time_to_arrival.median_minutes == 20.0 and found.time_to_arrival.count == 3
     assert found.completion_rate == 0.75  # 3 done of 4 ended; the one still matching is left out
     assert found.average_rating == 4.0 and found.ratings == 3
+
+
+def test_orders_per_beijing_day_acceptance_histogram_and_figures_by_company():
+    from tests.unit.test_supervision_credit import _order
+
+    def accepted_after(order_id: str, created: str, minutes: int, **changes):
+        at = datetime.fromisoformat(created.replace("Z", "+00:00")) + timedelta(minutes=minutes)
+        return _order(
+            order_id=order_id,
+            created_at=created,
+            timeline=[
+                TimelineEntry(status="submitted", at=created, actor="r"),
+                TimelineEntry(status="assigned", at=at.isoformat().replace("+00:00", "Z"), actor="t"),
+            ],
+            **changes,
+        )
+
+    # Given orders on both sides of Beijing midnight (16:00 UTC) and of two companies
+    found = stats.order_stats(
+        [
+            accepted_after("a", "2026-11-01T15:59:00.000Z", 2, rating_stars=5),  # Beijing 23:59, Nov 1
+            accepted_after("b", "2026-11-01T16:00:00.000Z", 12, rating_stars=3, order_type="booking"),  # 00:00, Nov 2
+            accepted_after("c", "2026-11-01T17:00:00.000Z", 200, company_id="co2", rating_stars=4),
+            _order(order_id="d", status="cancelled", company_id=None, rating_stars=None, timeline=[]),
+        ]
+    )
+    # Then each order counts on its Beijing day, by type
+    assert [(d.day, d.by_type) for d in found.by_day] == [
+        ("2026-11-01", {"emergency": 2}),  # "d" was created at the default 00:00 UTC
+        ("2026-11-02", {"booking": 1, "emergency": 1}),
+    ]
+    # And each acceptance falls in the first bucket whose bound holds it (the last bucket has no bound)
+    histogram = {b.up_to_minutes: b.count for b in found.acceptance_histogram}
+    assert histogram == {2: 1, 5: 0, 10: 0, 15: 1, 30: 0, 60: 0, 120: 0, None: 1}
+    assert sum(histogram.values()) == found.time_to_acceptance.count
+    # And each company's satisfaction and acceptance come from its own orders only
+    by_company = {c.company_id: c for c in found.by_company}
+    assert set(by_company) == {"co", "co2"}
+    assert (by_company["co"].orders, by_company["co"].average_rating, by_company["co"].median_acceptance_minutes) == (2, 4.0, 2.0)
+    assert (by_company["co2"].ratings, by_company["co2"].median_acceptance_minutes) == (1, 200.0)

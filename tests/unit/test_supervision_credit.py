@@ -128,3 +128,21 @@ def test_only_a_public_area_reports_missed_deadline_is_a_credit_event():
     assert credit.escalation_event(report, "company_dispatch_timeout", "t").kind == "ack_deadline_missed"
     assert credit.escalation_event(report, "completion_overdue", "t").kind == "resolve_deadline_missed"
     assert credit.escalation_event(_order(status="escalated"), "no_candidates", "t") is None
+
+
+def test_the_score_history_has_one_point_per_beijing_day_ending_at_the_current_score():
+    def rating(order_id: str, stars: int, at: str) -> CreditEvent:
+        return CreditEvent(event_id=f"{order_id}:rating", company_id="co", order_id=order_id, kind="rating", value=stars, at=at)
+
+    # Given ratings on two Beijing days (16:30 UTC is already the next day in Beijing)
+    events = [
+        rating("o1", 5, "2026-11-01T02:00:00.000Z"),
+        rating("o2", 1, "2026-11-01T16:30:00.000Z"),
+        rating("o3", 1, "2026-11-02T03:00:00.000Z"),
+    ]
+    history = credit.score_history(events, P)
+    # Then each day's point scores every event up to that day's end, and the last is today's score
+    assert [(p.day, p.events) for p in history] == [("2026-11-01", 1), ("2026-11-02", 3)]
+    assert history[0].score == credit.score(events[:1], P).score
+    assert history[-1].score == credit.score(events, P).score < history[0].score
+    assert credit.score_history([], P) == []

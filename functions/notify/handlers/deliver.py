@@ -15,11 +15,18 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify.logic.channels import channels_for, text_in
-from notify.logic.compose import Draft, drafts_for, escalation_alerts, supervision_drafts
+from notify.logic.compose import (
+    MESSAGED_SUPERVISION_EVENTS,
+    Draft,
+    deadline_drafts,
+    drafts_for,
+    escalation_alerts,
+    supervision_drafts,
+)
 from notify.logic.webhooks import retry_delay
 from shared import queues, sms
 from shared.dal import messages, notifications, people
-from shared.events import SUPERVISION_EVENTS, DomainEvent
+from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
 from shared.records import CallTask, Channel, Message, User
@@ -34,12 +41,17 @@ def deliver(event: DomainEvent) -> int:
     proxies = (
         [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
     )
-    for draft in drafts_for(event, proxies=proxies) + _supervision_drafts(event):
-        recipient = people.get_user(draft.recipient_id)
+    drafts = drafts_for(event, proxies=proxies) + _supervision_drafts(event) + _deadline_drafts(event)
+    # Every recipient's profile and preferences in two batched reads, not two reads per recipient.
+    recipient_ids = {d.recipient_id for d in drafts}
+    recipients = people.get_users(recipient_ids) if recipient_ids else {}
+    preferences_of = notifications.preferences_of(set(recipients)) if recipients else {}
+    for draft in drafts:
+        recipient = recipients.get(draft.recipient_id)
         if recipient is None:
             logger.warning("message for an unknown user dropped", extra={"recipient_id": draft.recipient_id})
             continue
-        preferences = notifications.get_preferences(recipient.user_id)
+        preferences = preferences_of[recipient.user_id]
         for channel in channels_for(preferences, recipient):
             message = Message(
                 message_id=f"{event.event_id}.{recipient.user_id}.{channel.value}",
@@ -61,13 +73,25 @@ def deliver(event: DomainEvent) -> int:
 
 def _supervision_drafts(event: DomainEvent) -> list[Draft]:
     """Supervision events reach the company's dispatchers (and supervisors, for alerts)."""
-    if event.type in SUPERVISION_EVENTS:
+    if event.type in MESSAGED_SUPERVISION_EVENTS:
         dispatchers = [u.user_id for u in people.staff_of(event.company_id, "dispatcher")] if event.company_id else []
         supervisors = [u.user_id for u in people.users_with_role("supervisor")] if event.type == Happened.CREDIT_SUSPENDED else []
         return supervision_drafts(event, dispatchers=dispatchers, supervisors=supervisors)
     if event.type == Happened.ORDER_ESCALATED:
         return escalation_alerts(event, supervisors=[u.user_id for u in people.users_with_role("supervisor")])
     return []
+
+
+def _deadline_drafts(event: DomainEvent) -> list[Draft]:
+    """A deadline warning reaches whoever the waiting step needs (`deadline_drafts` picks among them)."""
+    if event.type != Happened.ORDER_DEADLINE_APPROACHING or event.order is None:
+        return []
+    return deadline_drafts(
+        event,
+        dispatchers=[u.user_id for u in people.staff_of(event.company_id, "dispatcher")] if event.company_id else [],
+        supervisors=[u.user_id for u in people.users_with_role("supervisor")],
+        proxies=[p.proxy_id for p in people.proxies_of(event.order.resident_id)],
+    )
 
 
 def _send(channel: Channel, draft: Draft, recipient: User, language: str, event: DomainEvent) -> None:

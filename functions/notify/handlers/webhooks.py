@@ -81,7 +81,7 @@ def attempt(job: DeliveryJob) -> None:
             delivery_id=job.delivery_id,
             company_id=job.company_id,
             event_type=job.event.type.value,
-            order_id=job.event.order.order_id,
+            order_id=job.event.order.order_id if job.event.order else None,
             status=status,
             next_attempt_at=retry.not_before if retry else None,
             payload=body.decode(),

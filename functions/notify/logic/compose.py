@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from shared.events import SUPERVISION_EVENTS, DomainEvent, EventType
 from shared.qualifications import CERTIFICATE_NAMES
@@ -99,10 +100,15 @@ def _subject_text(event: DomainEvent) -> tuple[str, str] | None:
     return None
 
 
+# A score that changes after every finished order is no message: the back office shows the score, and the
+# company's own system gets `credit.changed` by webhook. The other supervision events are told to people.
+MESSAGED_SUPERVISION_EVENTS = SUPERVISION_EVENTS - {E.CREDIT_CHANGED}
+
+
 def supervision_drafts(event: DomainEvent, *, dispatchers: list[str], supervisors: list[str]) -> list[Draft]:
     """Admission decisions and certificate warnings go to the company's dispatchers; credit suspensions to
     the dispatchers and to every supervisor (the supervisors' alert)."""
-    text = _subject_text(event) if event.type in SUPERVISION_EVENTS else None
+    text = _subject_text(event) if event.type in MESSAGED_SUPERVISION_EVENTS else None
     if text is None:
         return []
     recipients = list(dispatchers) + (list(supervisors) if event.type == E.CREDIT_SUSPENDED else [])
@@ -131,6 +137,82 @@ def escalation_alerts(event: DomainEvent, *, supervisors: list[str]) -> list[Dra
     zh = f"【邻里】公区报事 {order.order_id} 超时未处理（{order.escalation_reason}），已升级，请人工派单。"
     en = f"[Linli] Public-area report {order.order_id} missed its deadline ({order.escalation_reason}); dispatch it by hand."
     return [Draft(s, "public_area.escalated", order.order_id, zh, en) for s in supervisors]
+
+
+def _beijing_time(at: str, now: str) -> tuple[str, str]:
+    """When a deadline falls, in Beijing time: the hour and minute, with the date when it is not today."""
+    beijing = timezone(timedelta(hours=8))
+    moment = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(beijing)
+    today = datetime.fromisoformat(now.replace("Z", "+00:00")).astimezone(beijing).date()
+    clock = moment.strftime("%H:%M")
+    if moment.date() == today:
+        return f"今天 {clock}", f"{clock} today (Beijing time)"
+    return f"{moment.month}月{moment.day}日 {clock}", f"{moment:%b} {moment.day}, {clock} (Beijing time)"
+
+
+def deadline_drafts(
+    event: DomainEvent,
+    *,
+    dispatchers: list[str] | tuple[str, ...] = (),
+    supervisors: list[str] | tuple[str, ...] = (),
+    proxies: list[str] | tuple[str, ...] = (),
+) -> list[Draft]:
+    """A wait about to run out, told to whoever can still act: the company's dispatchers (or, for an escalated
+    order, the supervisors) for a dispatch; the technician and the dispatchers for a completion; the resident
+    (with the order code) and their family proxies for an approval."""
+    order = event.order
+    if event.type != E.ORDER_DEADLINE_APPROACHING or order is None or not event.deadline_at:
+        return []
+    due_zh, due_en = _beijing_time(event.deadline_at, event.occurred_at)
+    public = order.order_type == "public_area"
+    drafts: list[Draft] = []
+
+    def to(recipients: list[str] | tuple[str, ...], zh: str, en: str) -> None:
+        drafts.extend(Draft(r, event.type.value, order.order_id, zh, en) for r in dict.fromkeys(recipients) if r)
+
+    if event.deadline_step == "dispatch" and order.status == "escalated":
+        to(
+            supervisors,
+            f"【邻里】升级订单 {order.order_id} 须在{due_zh}前人工派单，逾期将自动取消。",
+            f"[Linli] Escalated order {order.order_id} must be dispatched by hand before {due_en}, or it is cancelled.",
+        )
+    elif event.deadline_step == "dispatch":
+        to(
+            dispatchers,
+            f"【邻里】公区报事 {order.order_id} 须在{due_zh}前派单受理，逾期将升级给监管人员并计入贵公司信用记录。",
+            f"[Linli] Public-area report {order.order_id} must be dispatched before {due_en}; after that it is escalated "
+            "to the supervisors and counts against your company's credit.",
+        )
+    elif event.deadline_step == "completion":
+        what_zh, what_en = ("公区报事", "Public-area report") if public else ("订单", "Order")
+        credit_zh, credit_en = ("并计入贵公司信用记录", " and counts against your company's credit") if public else ("", "")
+        to(
+            [order.technician_id or ""],
+            f"【邻里】您负责的{what_zh}须在{due_zh}前完成并提交账单，逾期将升级给监管人员。",
+            f"[Linli] The {what_en.lower()} assigned to you must be completed and billed before {due_en}; after that it "
+            "is escalated to a supervisor.",
+        )
+        to(
+            dispatchers,
+            f"【邻里】{what_zh} {order.order_id} 须在{due_zh}前完成，逾期将升级给监管人员{credit_zh}。",
+            f"[Linli] {what_en} {order.order_id} must be completed before {due_en}; after that it is escalated to a "
+            f"supervisor{credit_en}.",
+        )
+    elif event.deadline_step == "approval":
+        to(
+            [order.resident_id],
+            f"【邻里】订单码 {order.order_code}：师傅提出的超出报价的项目（另需 {_amount(order.extra_total)} 元）请在{due_zh}前"
+            "确认；逾期未确认，只收取报价内的费用。",
+            f"[Linli] Order code {order.order_code}: please review the work beyond the quote (CNY "
+            f"{_amount(order.extra_total)} more) before {due_en}; without your answer only the quoted work is charged.",
+        )
+        to(
+            proxies,
+            f"【邻里】您家人的维修订单有超出报价的项目待确认，{due_zh}截止，您可以代为同意或拒绝。",
+            f"[Linli] A family member's repair has lines beyond the quote awaiting consent until {due_en}; you may "
+            "approve or reject them.",
+        )
+    return drafts
 
 
 def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = ()) -> list[Draft]:

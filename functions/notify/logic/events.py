@@ -26,7 +26,7 @@ OFFER_CLOSED_EVENTS = {"withdrawn": EventType.OFFER_WITHDRAWN, "expired": EventT
 
 
 def snapshot(order: Mapping[str, Any]) -> OrderSnapshot:
-    return OrderSnapshot.model_validate({k: order.get(k) for k in OrderSnapshot.model_fields if order.get(k) is not None})
+    return OrderSnapshot.of(order)
 
 
 def _dispute_status(image: Mapping[str, Any] | None) -> str | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from orders.logic import rules
+from orders.logic import credentials, rules
 from orders.models import MatchView, OrderView, StatusText, TechnicianView
+from shared import clock
 from shared.auth import Caller
 from shared.dal import orders, people
 from shared.errors import Forbidden, ValidationFailed
@@ -28,6 +29,7 @@ def view(order: Order, caller: Caller) -> OrderView:
             name=tech.name if tech else "",
             company_id=order.company_id,
             company_name=company.name if company else None,
+            credentials=credentials.check(tech, company, order.category, clock.beijing_today()),
         )
     zh, en = rules.STATUS_TEXT[order.status]
     resident = people.get_user(order.resident_id) if rules.shows_resident_phone(caller.role, caller.user_id, order) else None

@@ -12,10 +12,21 @@ PREFERENCES = "PREFERENCES"
 def get_preferences(user_id: str) -> NotificationPreferences:
     ensure_bound()
     try:
-        item = PreferencesItem.get(f"USER#{user_id}", PREFERENCES)
+        return _preferences(PreferencesItem.get(f"USER#{user_id}", PREFERENCES))
     except PreferencesItem.DoesNotExist:
         return NotificationPreferences()
+
+
+def _preferences(item: PreferencesItem) -> NotificationPreferences:
     return NotificationPreferences(channels=list(item.channels), language=item.language)
+
+
+def preferences_of(user_ids: set[str]) -> dict[str, NotificationPreferences]:
+    """Several users' preferences in BatchGetItem calls; the defaults for those who never set any."""
+    ensure_bound()
+    keys = [(f"USER#{u}", PREFERENCES) for u in sorted(user_ids)]
+    found = {i.pk.removeprefix("USER#"): i for i in PreferencesItem.batch_get(keys)}
+    return {u: _preferences(found[u]) if u in found else NotificationPreferences() for u in user_ids}
 
 
 def put_preferences(user_id: str, preferences: NotificationPreferences) -> None:

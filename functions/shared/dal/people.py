@@ -257,6 +257,13 @@ def proxies_of(resident_id: str) -> list[Proxy]:
     return [Proxy(**{k: getattr(i, k) for k in Proxy.model_fields}) for i in items]
 
 
+def get_users(user_ids: set[str]) -> dict[str, User]:
+    """Several profiles in BatchGetItem calls: one round trip for all of a message's recipients."""
+    ensure_bound()
+    keys = [(f"USER#{u}", PROFILE) for u in sorted(user_ids)]
+    return {i.user_id: _user(i) for i in UserItem.batch_get(keys)}
+
+
 def get_companies(company_ids: set[str]) -> dict[str, Company]:
     """The companies by id, in BatchGetItem calls (a city has few companies; a match reads a handful)."""
     ensure_bound()

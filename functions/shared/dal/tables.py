@@ -6,7 +6,8 @@ Keys (see docs/data-model.md for the access patterns they serve):
   gsi2pk / gsi2sk      a technician's assigned orders; a technician's open offers (sparse)
   gsi3pk / gsi3sk      a company's orders
   gsi4pk / gsi4sk      orders by status (supervisors' queues); disputes by status (DISPUTE#open);
-                       vetting queues (VETTING#<kind>#<status>); certificates by expiry day (CERTEXP#<date>)
+                       vetting queues (VETTING#<kind>#<status>); certificates by expiry day (CERTEXP#<date>);
+                       workflow waits by the hour of their deadline (DEADLINE#<yyyy-mm-ddThh>)
   gsi5pk / gsi5sk      orders by compound (public-area reports, statistics)
   (users: gsi3 STAFF#<company> / ROLE#<role> lists a company's staff and the residents and supervisors;
    addresses: gsi3 RESIDENTS#<compound> lists the residents of a compound)
@@ -198,11 +199,20 @@ class OfferItem(_Item):
 
 
 class CallbackItem(_Item):
+    """pk ORDER#<order>, sk CALLBACK#<step>: a workflow wait's task token; the waits that get a deadline warning
+    are indexed by the hour of their deadline (gsi4 DEADLINE#<yyyy-mm-ddThh> / <deadline_at>#<order>#<step>)."""
+
     order_id = UnicodeAttribute()
     step = UnicodeAttribute()
     task_token = UnicodeAttribute()  # never leaves the server
     registered_at = UnicodeAttribute()
     claimed_by = UnicodeAttribute(null=True)  # set by the one caller that resumes the step (callbacks.consume)
+    entered_at = UnicodeAttribute(null=True)
+    deadline_at = UnicodeAttribute(null=True)
+    warned_at = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    by_deadline = Gsi4()
 
 
 class SlotReservationItem(_Item):
@@ -278,7 +288,7 @@ class WebhookDeliveryItem(_Item):
     delivery_id = UnicodeAttribute()
     company_id = UnicodeAttribute()
     event_type = UnicodeAttribute()
-    order_id = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)  # absent for events about the company or its technicians
     status = UnicodeAttribute()
     attempts = ListAttribute(of=DeliveryAttemptMap, default=list)
     next_attempt_at = UnicodeAttribute(null=True)

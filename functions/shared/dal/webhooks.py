@@ -78,7 +78,7 @@ def record_attempt(delivery: WebhookDelivery, attempt: DeliveryAttempt) -> None:
             WebhookDeliveryItem.delivery_id.set(delivery.delivery_id),
             WebhookDeliveryItem.company_id.set(delivery.company_id),
             WebhookDeliveryItem.event_type.set(delivery.event_type),
-            WebhookDeliveryItem.order_id.set(delivery.order_id),
+            WebhookDeliveryItem.order_id.set(delivery.order_id) if delivery.order_id else WebhookDeliveryItem.order_id.remove(),
             WebhookDeliveryItem.status.set(delivery.status),
             WebhookDeliveryItem.next_attempt_at.set(delivery.next_attempt_at)
             if delivery.next_attempt_at

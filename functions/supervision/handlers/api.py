@@ -237,14 +237,15 @@ def decide_technician(user_id: str, body: DecisionIn) -> TechnicianView:
 
 def _credit_view(company: Company, events: list[CreditEvent]) -> CreditView:
     settings = get_settings()
-    breakdown = formula.score(events, formula.CreditParams.from_settings(settings))
+    params = formula.CreditParams.from_settings(settings)
     return CreditView(
         company_id=company.company_id,
         name=company.name,
         status=company.status,
         credit_score=company.credit_score,
         threshold=settings.credit_suspend_threshold,
-        breakdown=breakdown,
+        breakdown=formula.score(events, params),
+        history=formula.score_history(events, params),
         events=sorted(events, key=lambda e: (e.at, e.event_id), reverse=True),
     )
 

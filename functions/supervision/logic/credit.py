@@ -12,11 +12,13 @@ With few orders the prior dominates, so three five-star orders do not outrank th
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from shared.clock import beijing_day
 from shared.records import CreditEvent, Order
 from shared.settings import Settings
 
@@ -96,6 +98,25 @@ def score(events: list[CreditEvent], p: CreditParams) -> Score:
         orders=orders,
         complaint_rate=round(q, 4),
     )
+
+
+class ScorePoint(BaseModel):
+    day: str  # Beijing date
+    score: float  # the formula's score over every event up to the end of that day
+    events: int
+
+
+def score_history(events: list[CreditEvent], p: CreditParams) -> list[ScorePoint]:
+    """How the score grew: its value at the end of each Beijing day that brought a credit event."""
+    by_day: dict[str, list[CreditEvent]] = defaultdict(list)
+    for e in events:
+        by_day[beijing_day(e.at)].append(e)
+    running: list[CreditEvent] = []
+    points = []
+    for day in sorted(by_day):
+        running += by_day[day]
+        points.append(ScorePoint(day=day, score=score(running, p).score, events=len(running)))
+    return points
 
 
 def _parse(at: str) -> datetime:

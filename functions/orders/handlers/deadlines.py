@@ -1,0 +1,66 @@
+"""Scheduled every 5 minutes: warn the people concerned before a workflow wait runs out.
+
+Reads only the waits whose deadline falls within the warning lead (Query gsi4 DEADLINE#<hour>, one or two
+hours), skips those the order no longer waits for, and publishes one `order.deadline_approaching` event per
+wait: a conditional write on the wait (`warned_at`) lets exactly one run claim it, and the event id is stable
+per order, step and deadline. `{"at": "<ISO instant>"}` runs it as of that instant (the sandbox and tests).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import AwareDatetime, BaseModel
+
+from orders.logic import deadlines
+from shared import clock, events
+from shared.clock import iso
+from shared.dal import callbacks, orders, people
+from shared.observability import logger, tracer
+from shared.settings import get_settings
+
+
+class DeadlineRun(BaseModel):
+    at: AwareDatetime | None = None
+
+
+class DeadlineResult(BaseModel):
+    at: str
+    window_end: str
+    due: int  # waits not yet warned whose deadline falls within the window
+    warned: list[str]  # the event ids published by this run
+
+
+def run(now: datetime) -> DeadlineResult:
+    lead = get_settings().deadline_warning_lead_seconds
+    at, end = iso(now), now + timedelta(seconds=lead)
+    due = callbacks.unwarned_due_between(now, end)
+    warned: list[str] = []
+    for wait in due:
+        if not deadlines.worth_warning(wait, lead) or wait.deadline_at is None:
+            continue
+        order = orders.get(wait.order_id)
+        if order is None or not deadlines.still_waiting(wait.step, order.status):
+            continue  # answered (the token is being consumed), cancelled or closed
+        compound = people.get_compound(order.compound_id) if not order.company_id else None
+        company_id = deadlines.company_concerned(order, wait.step, compound.contracted_company_id if compound else None)
+        event = deadlines.warning_event(order, wait, at=at, company_id=company_id)
+        if not callbacks.claim_warning(wait.order_id, wait.step, wait.deadline_at, at=at):
+            continue  # another run warned it, or the wait ended in between
+        try:
+            events.publish([event])
+        except Exception:
+            callbacks.release_warning(wait.order_id, wait.step, at=at)
+            raise
+        warned.append(event.event_id)
+    logger.info("deadline warnings", extra={"due": len(due), "warned": len(warned)})
+    return DeadlineResult(at=at, window_end=iso(end), due=len(due), warned=warned)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    # A scheduled event carries no `at`: now. (Its `time` is when it was due, which a retry may be long after.)
+    requested = DeadlineRun.model_validate({"at": event.get("at")} if isinstance(event, dict) else {})
+    return run(requested.at or clock.now()).model_dump()
