@@ -28,7 +28,7 @@ run: $(STAMP) ## Start the local sandbox at http://127.0.0.1:$(PORT) (PORT=… t
 	PORT=$(PORT) $(PYTHON) -m local
 
 test: $(STAMP) $(NODE_STAMP) ## Run the test suite, all but the API fuzzing (the browser tests use node_modules/axe-core)
-	$(PYTHON) -m pytest -m "not fuzz"
+	$(PYTHON) -m pytest -m "not fuzz" --durations=15
 
 fuzz: $(STAMP) ## Fuzz every API operation with every role from /openapi.json (schemathesis; CI runs it after make test)
 	$(PYTHON) -m pytest -m fuzz

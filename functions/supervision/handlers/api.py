@@ -72,7 +72,7 @@ def _tech_view(user: User) -> TechnicianView:
 # --- Documents (pre-signed S3 URLs) -------------------------------------------------------------------
 
 
-@router.post("/documents")
+@router.post("/documents", status_code=201)
 def create_document(body: DocumentIn) -> tuple[UploadView, int]:
     caller = current_caller(router)
     company_id = _dispatcher_company(caller)
@@ -158,7 +158,7 @@ def apply(body: ApplicationIn) -> Company:
     return company
 
 
-@router.post("/companies/me/technicians")
+@router.post("/companies/me/technicians", status_code=201)
 def register_technician(body: TechnicianIn) -> tuple[TechnicianView, int]:
     """The company registers a technician: identity, skills and the certificates they need. Pending vetting."""
     caller = current_caller(router)
@@ -287,7 +287,15 @@ def credit_ranking() -> RankingView:
 EXPORT_FIELDS = ("company_id", "technician_id", "order_id", "kind", "value", "at", "event_id", "note")
 
 
-@router.get("/credit/export")
+@router.get(
+    "/credit/export",
+    responses={
+        200: {
+            "description": "The credit records: JSON by default, CSV (UTF-8 with a BOM) with ?format=csv",
+            "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def credit_export(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json"):  # noqa: ANN201 - a raw Response
     """Every admitted or suspended company's score and credit events, for a credit-reporting system."""
     require_role(current_caller(router), Role.SUPERVISOR)
