@@ -44,6 +44,7 @@ class LinliStack(Stack):
             state_machine=workflow.state_machine,
             functions=functions.functions,
             dead_letter_queues={"StreamRecords": notifications.dead_letters, **messaging.dead_letter_queues},
+            http_api=api.api,
         )
         suppress_accepted_findings(self)
         suppress_access_log_bucket_logging(self, documents.access_logs.node.default_child.node.path)

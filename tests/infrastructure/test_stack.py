@@ -322,13 +322,36 @@ def test_each_role_is_a_cognito_group_and_nobody_signs_themselves_up(synthesized
 
 def test_failed_orders_and_dead_lettered_notifications_raise_alarms(synthesized):
     alarms = synthesized.of_type("AWS::CloudWatch::Alarm").values()
-    metrics = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms}
+    metrics = {(a["Properties"].get("Namespace"), a["Properties"].get("MetricName")) for a in alarms}
     assert ("AWS/States", "ExecutionsFailed") in metrics
-    dead_letter_alarms = [a for a in alarms if a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"]
+    dead_letter_alarms = [a for a in alarms if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"]
     assert len(dead_letter_alarms) == 1 + sum(1 for q in QUEUES if not q.from_bus), "the stream's DLQ and each queue DLQ"
-    lambda_alarms = [a for a in alarms if a["Properties"]["MetricName"] == "Errors"]
+    lambda_alarms = [a for a in alarms if a["Properties"].get("MetricName") == "Errors"]
     assert len(lambda_alarms) == len(FUNCTIONS)
     assert all(a["Properties"]["AlarmActions"] for a in alarms)
+
+
+def test_operators_are_alarmed_on_escalations_api_5xx_rate_and_p99_latency(synthesized):
+    from infra.constructs.monitoring import API_5XX_PERCENT, API_P99_MS, ESCALATIONS_METRIC
+    from notify.handlers.stream import ESCALATIONS_METRIC as COUNTED
+
+    assert ESCALATIONS_METRIC == COUNTED, "the alarm watches the metric the stream function counts"
+    alarms = list(synthesized.of_type("AWS::CloudWatch::Alarm").values())
+    escalated = [a for a in alarms if a["Properties"].get("MetricName") == ESCALATIONS_METRIC]
+    assert len(escalated) == 1 and escalated[0]["Properties"]["Namespace"] == "Linli"
+    assert escalated[0]["Properties"]["Dimensions"] == [{"Name": "service", "Value": "linli"}]
+    latency = [a for a in alarms if a["Properties"].get("MetricName") == "Latency"]
+    assert [a["Properties"]["ExtendedStatistic"] for a in latency] == ["p99"]
+    assert latency[0]["Properties"]["Threshold"] == API_P99_MS
+    rate = [
+        a
+        for a in alarms
+        if any(
+            "5xx" in (m.get("MetricStat", {}).get("Metric", {}).get("MetricName", "")) for m in a["Properties"].get("Metrics", [])
+        )
+    ]
+    assert len(rate) == 1 and rate[0]["Properties"]["Threshold"] == API_5XX_PERCENT
+    assert all(a["Properties"]["AlarmActions"] for a in escalated + latency + rate)
 
 
 def test_cdk_nag_finds_nothing_unexplained(synthesized):

@@ -6,6 +6,7 @@ and the ones after it in its shard are retried. Event ids are stable, so a retry
 
 from __future__ import annotations
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,9 +15,11 @@ from notify.logic.events import offer_events, order_events, snapshot
 from shared import events
 from shared.dal import orders, people
 from shared.events import DomainEvent
-from shared.observability import logger, tracer
+from shared.events import EventType as Happened
+from shared.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+ESCALATIONS_METRIC = "OrdersEscalated"
 
 
 def events_for(record: DynamoDBRecord) -> list[DomainEvent]:
@@ -43,9 +46,14 @@ def record_handler(record: DynamoDBRecord) -> None:
     found = events_for(record)
     if found:
         events.publish(found)
+    # The operators' alarm on escalations (infra/constructs/monitoring.py) counts this metric.
+    escalated = sum(1 for e in found if e.type == Happened.ORDER_ESCALATED)
+    if escalated:
+        metrics.add_metric(name=ESCALATIONS_METRIC, unit=MetricUnit.Count, value=escalated)
 
 
 @logger.inject_lambda_context(log_event=False)  # the offers' stream images hold their task tokens
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
