@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed
 PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test fuzz test-fast test-infra lint format docs synth bench clean
+.PHONY: help install run test reliability fuzz test-fast test-infra lint format docs synth bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,8 +27,11 @@ install: $(STAMP) ## Create the virtualenv from the lock file
 run: $(STAMP) ## Start the local sandbox at http://127.0.0.1:$(PORT) (PORT=… to change)
 	PORT=$(PORT) $(PYTHON) -m local
 
-test: $(STAMP) $(NODE_STAMP) ## Run the test suite, all but the API fuzzing (the browser tests use node_modules/axe-core)
-	$(PYTHON) -m pytest -m "not fuzz" --durations=15
+test: $(STAMP) $(NODE_STAMP) ## The test suite, but for the fault/race suites and the API fuzzing (the browser tests use node_modules/axe-core)
+	$(PYTHON) -m pytest -m "not fuzz and not reliability" --durations=15
+
+reliability: $(STAMP) ## Fault injection and race suites, in a sandbox of their own (CI runs it after make test)
+	$(PYTHON) -m pytest -m reliability --durations=10
 
 fuzz: $(STAMP) ## Fuzz every API operation with every role from /openapi.json (schemathesis; CI runs it after make test)
 	$(PYTHON) -m pytest -m fuzz

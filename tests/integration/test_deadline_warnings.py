@@ -112,7 +112,8 @@ def test_no_warning_for_a_wait_already_answered_nor_for_a_cancelled_order(sandbo
         assert world.as_technician(tech, "POST", f"/orders/{answered}/progress", {"status": status}).status == 200
     assert world.as_technician(tech, "POST", f"/orders/{answered}/completion", {"lines": []}).status == 200
     observe.wait_status(answered, "completed")
-    wait_for(lambda: callbacks.wait(answered, "completion") is None, what="the answered wait to be consumed")
+    # Consumed: its token was claimed to resume the workflow (the item stays, marked, see callbacks.consume)
+    wait_for(lambda: callbacks.token(answered, "completion") is None, what="the answered wait to be consumed")
     cancelled = world.order()["order_id"]
     accept_first_offer(world, observe, tech, cancelled)
     cancelled_wait = registered(cancelled, "completion")

@@ -13,6 +13,8 @@ import pytest
 from local.runtime import TABLE_NAME, DynamoDBError
 from tests.unit.matching_fixtures import order as an_order
 
+pytestmark = pytest.mark.reliability  # make reliability (CI runs it after make test)
+
 _ids = itertools.count(1)
 SDK_ATTEMPTS = 4  # PynamoDB's default max_retry_attempts (3) + 1: botocore standard mode's total attempts
 

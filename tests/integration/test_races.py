@@ -23,6 +23,8 @@ from tests.prices_flow import LAMP, LAMP_TOTAL, WIRE, WIRE_TOTAL, make_paid
 from tests.unit.matching_fixtures import order as an_order
 from tests.workflow.conftest import Observer
 
+pytestmark = pytest.mark.reliability  # make reliability (CI runs it after make test)
+
 REPEAT = 12  # runs of each race: about 1–3 s a run on this 2-core machine (docs/reliability.md)
 _runs = itertools.count(1)
 

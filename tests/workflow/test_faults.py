@@ -14,6 +14,8 @@ from local.runtime import DynamoDBError
 from tests.conftest import wait_for
 from tests.integration.test_notifications_and_webhooks import events_on_tap, tap_the_bus
 
+pytestmark = pytest.mark.reliability  # make reliability (CI runs it after make test)
+
 SDK_RETRIES = 3  # botocore standard mode, 4 attempts (PynamoDB's default max_retry_attempts)
 ASL_RETRIES = 3  # MaxAttempts of every Retry in the ASL
 OPERATIONS = ("GetItem", "Query", "PutItem", "UpdateItem", "TransactWriteItems")
