@@ -104,9 +104,8 @@ export async function api(method, path, body) {
   return data;
 }
 
-/** fn(item) for each item, one after the other (not all at once): calls served by the same API function wait
- * their turn. The sandbox runs each function's handler once in its process, and two requests inside one
- * handler at the same time can meet each other's state (AWS gives each its own instance). */
+/** fn(item) for each item, one after the other (not all at once). Once a workaround for a sandbox that mixed up
+ * concurrent requests (fixed: docs/apps.md); kept for the short lists it serves, gentle on the API. */
 export async function oneByOne(items, fn) {
   const results = [];
   for (const item of items) results.push(await fn(item));
