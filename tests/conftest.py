@@ -107,6 +107,11 @@ def faults(sandbox) -> Iterator[Faults]:
     armed.clear()
 
 
+# The audit log is appended by a queue consumer, one transaction per event, behind every other test's events:
+# on a loaded 2-core machine it can trail the order by more than the default ceiling.
+AUDIT_LAG_SECONDS = 150
+
+
 def wait_for(check: Callable[[], Any], *, timeout: float = 45, what: str = "condition") -> Any:
     """Poll until check() returns something truthy; fail (never hang) after `timeout` seconds.
     The ceiling is generous because a passing wait returns at once; only a failing one waits it out,

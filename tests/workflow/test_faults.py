@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from local.runtime import DynamoDBError
-from tests.conftest import wait_for
+from tests.conftest import AUDIT_LAG_SECONDS, wait_for
 from tests.integration.test_notifications_and_webhooks import events_on_tap, tap_the_bus
 
 pytestmark = pytest.mark.reliability  # make reliability (CI runs it after make test)
@@ -92,6 +92,7 @@ def test_an_order_completes_exactly_once_through_faults_within_the_retry_policy(
             and a
         ),
         what="the audit chain",
+        timeout=AUDIT_LAG_SECONDS,
     )
     assert sorted(e["kind"] for e in audit["entries"]) == sorted(EVENT_TYPES) and audit["verification"]["valid"]
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import wait_for
+from tests.conftest import AUDIT_LAG_SECONDS, wait_for
 from tests.workflow.test_lifecycle import _finish
 
 
@@ -88,11 +88,6 @@ def _audit(world, order_id: str) -> dict:
     result = world.as_supervisor("GET", f"/orders/{order_id}/audit")
     assert result.status == 200, result.body
     return result.body
-
-
-# The audit log is appended by a queue consumer, one transaction per event, behind every other test's events:
-# on a loaded 2-core machine late in the session it can trail the order by more than the default 45 s.
-AUDIT_LAG_SECONDS = 150
 
 
 def test_every_step_of_an_order_is_in_a_chain_that_verifies_and_detects_tampering(sandbox, world, observe):
