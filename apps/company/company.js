@@ -131,7 +131,7 @@ async function admission(message = "") {
         await admission(t("申请已提交，等待监管部门审核。", "Applied: waiting for the supervisors' decision."));
       });
     } },
-      h("h2", {}, me.status === "not_applied" ? t("申请准入", "Apply for admission") : t("重新提交申请", "Apply again")),
+      h("h2", {}, me.status === "not_applied" ? t("申请准入", "Apply for admission") : me.status === "pending" ? t("修改申请（审核前）", "Change the application (before the decision)") : t("重新提交申请", "Apply again")),
       h("div", { class: "form-grid" },
         field("app-name", "企业名称（营业执照上的全称）", "Company name (as on the licence)", h("input", { id: "app-name", type: "text", required: true, minlength: "2", maxlength: "100", value: me.name || "" })),
         field("app-name-en", "英文名称（可不填）", "English name (optional)", h("input", { id: "app-name-en", type: "text", maxlength: "100", value: me.name_en || "" })),
