@@ -13,10 +13,19 @@ async function activeTechnicians() {
   return (await api("GET", "/companies/me/technicians")).technicians.filter((x) => x.status === "active");
 }
 
+let admissionStatus = null; // the company's, once GET /companies/me has answered
+
+/** Until the company is admitted, every screen says so, with a link to the admission screen. */
+function admissionNotice() {
+  if (!admissionStatus || admissionStatus === "admitted" || location.hash === "#/admission") return null;
+  return h("p", { class: "card emph", id: "admission-notice" }, t("贵公司尚未准入，暂不能接单：", "Your company is not admitted yet and receives no orders: "),
+    statusPill(admissionStatus), " ", h("a", { href: "#/admission" }, t("查看准入状态", "See the admission status")));
+}
+
 function frame(title, ...content) {
   document.title = `${title} · ${t("邻里物业后台", "Linli back office")}`;
   render(document.getElementById("header"), header(t("邻里 · 物业后台", "Linli · Back office"), () => start()));
-  render(view(), tabs(TABS, t("后台功能", "Sections")), h("h1", {}, title), ...content);
+  render(view(), tabs(TABS, t("后台功能", "Sections")), admissionNotice(), h("h1", {}, title), ...content);
   return document.getElementById("panel"); // this screen's own panel: a late answer never paints another screen
 }
 
@@ -99,6 +108,7 @@ async function admission(message = "") {
   const panel = frame(t("企业准入", "Admission"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
   try {
     const me = await api("GET", "/companies/me");
+    admissionStatus = me.status;
     const words = ADMISSION_WORDS[me.status] || ["", ""];
     const hasDocs = me.documents.length > 0;
     const status = h("section", { class: "card emph", id: "admission-status", "data-status": me.status, "aria-labelledby": "admission-title" },
@@ -348,3 +358,9 @@ const start = router(
   },
 );
 start();
+// Shown without repainting the screen (a form may be half filled in): the next screens include it themselves.
+api("GET", "/companies/me").then((me) => {
+  admissionStatus = me.status;
+  const notice = admissionNotice();
+  if (notice && !document.getElementById("admission-notice")) view().querySelector("h1")?.before(notice);
+}).catch(() => {});

@@ -488,7 +488,8 @@ PDF = {"name": "营业执照.pdf", "mimeType": "application/pdf", "buffer": b"%P
 def test_a_company_applies_registers_a_technician_and_the_supervisor_decides(open_app, sandbox):
     # 安乐家 (a demo company that has not applied yet) opens its admission screen
     office = open_app("disp_anle", viewport={"width": 1280, "height": 900})
-    office.get_by_role("link", name="企业准入", exact=True).click()
+    expect(office.locator("#admission-notice")).to_contain_text("未申请")  # every screen says so until admitted
+    office.get_by_role("link", name="查看准入状态").click()
     status = office.locator("#admission-status")
     expect(status).to_have_attribute("data-status", "not_applied")
     office.get_by_label("企业名称（营业执照上的全称）").fill("安乐家物业服务有限公司")
@@ -552,6 +553,7 @@ def test_a_company_applies_registers_a_technician_and_the_supervisor_decides(ope
     office.reload()
     expect(row).to_have_attribute("data-status", "active")
     expect(row).to_contain_text("在岗")
+    expect(office.locator("#admission-notice")).to_have_count(0)  # admitted
     assert office.errors == [] and sup.errors == []
 
 
