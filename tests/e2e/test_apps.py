@@ -502,6 +502,11 @@ def test_a_company_applies_registers_a_technician_and_the_supervisor_decides(ope
     expect(office.locator("#admission-result")).to_contain_text("等待监管部门审核")
     accessible(office, "back office: admission")
     shot(office, "company-admission")
+    office.get_by_role("button", name="English").click()  # the same screen in English
+    expect(status).to_contain_text("Admission status: Pending")
+    expect(office.get_by_role("button", name="Apply")).to_be_visible()
+    office.get_by_role("button", name="中文").click()
+    expect(status).to_contain_text("准入状态")
 
     # the supervisor rejects it with a reason; the company reads the reason and applies again
     sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
