@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from urllib.parse import unquote
 from local import demo_data, tokens
 from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
 from local.pumps import QueuePump, SchedulePump, StreamPump
-from local.runtime import LocalAws
+from local.runtime import DOCUMENTS_BUCKET, LocalAws
 from shared.catalog import Trigger, by_trigger
 
 # The client apps (apps/): static files, no build step, served under /app/.
@@ -44,6 +45,39 @@ def _static(bare: str) -> GatewayResponse:
     if not target.is_relative_to(APPS_DIR) or not target.is_file() or content_type is None:
         return _json_response(404, {"error": {"code": "not_found", "message": "没有这个页面", "message_en": "No such page."}})
     return GatewayResponse(200, {"content-type": content_type, "cache-control": "no-cache"}, target.read_bytes())
+
+
+# The documents bucket's pre-signed URLs as boto3 writes them; moto answers them in this process only. The HTTP
+# front hands them to browsers as /dev/s3/<host>/… on the sandbox itself, which passes each request on unchanged.
+S3_URL = re.compile(rb"https://(" + re.escape(DOCUMENTS_BUCKET.encode()) + rb"\.s3\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?)/")
+S3_PROXY = "/dev/s3/"
+
+
+def _header(headers: dict[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name), "")
+
+
+def _s3_proxy(method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
+    """A browser's PUT (upload) or GET (download) of a pre-signed URL, passed on to moto's S3 with the same key,
+    query (signature, expiry) and content type. Only the documents bucket's host: nothing else is reachable."""
+    import requests  # moto intercepts it in this process
+
+    host, _, rest = path[len(S3_PROXY) :].partition("/")
+    if not S3_URL.fullmatch(f"https://{host}/".encode()):
+        return _json_response(404, {"error": {"code": "not_found", "message": "没有这个文件", "message_en": "No such file."}})
+    forwarded = {"Content-Type": _header(headers, "content-type")} if method == "PUT" else {}
+    answer = requests.request(method, f"https://{host}/{rest}", data=body or None, headers=forwarded, timeout=30)
+    kept = {k.lower(): v for k, v in answer.headers.items() if k.lower() in ("content-type", "etag", "last-modified")}
+    return GatewayResponse(answer.status_code, {"content-type": "application/octet-stream", **kept}, answer.content)
+
+
+def _browser_links(response: GatewayResponse, headers: dict[str, str]) -> GatewayResponse:
+    """Upload and download links a browser can follow: through this server (docs/sandbox.md)."""
+    host = _header(headers, "host")
+    if not host or b".amazonaws.com" not in response.body:
+        return response
+    body = S3_URL.sub(lambda m: f"http://{host}{S3_PROXY}".encode() + m.group(1) + b"/", response.body)
+    return GatewayResponse(response.status, response.headers, body)
 
 
 # Scheduled jobs the sandbox runs on request: path → (catalogue function, the field of the body it takes).
@@ -141,7 +175,9 @@ class Sandbox:
             return self._faults(method, bare, body)
         if (bare == "/app" or bare.startswith("/app/")) and method == "GET":
             return _static(bare)
-        return self.gateway.handle(method, path, headers, body)
+        if bare.startswith(S3_PROXY) and method in ("PUT", "GET"):
+            return _s3_proxy(method, path, headers, body)
+        return _browser_links(self.gateway.handle(method, path, headers, body), headers)
 
     def _run_job(self, function_name: str, field: str, body: bytes) -> GatewayResponse:
         """Run a scheduled job now, as its EventBridge schedule does in AWS, with the one field it takes from

@@ -1,5 +1,6 @@
 // Shared by every Linli app: the session, the API client, language, and a tiny safe DOM builder.
 // Plain ES modules, no build step, nothing fetched from outside the sandbox.
+import { API_BASE_URL } from "/app/config.js";
 
 const SESSION_KEY = "linli.session";
 const LANG_KEY = "linli.lang";
@@ -75,19 +76,35 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
+/** A call to the API (API_BASE_URL + path) with the session's token; a network failure as an ApiError. */
+async function call(method, path, body) {
   const s = session();
   const headers = {};
   if (s && s.token) headers.authorization = "Bearer " + s.token;
   if (body !== undefined) headers["content-type"] = "application/json";
-  let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return await fetch(API_BASE_URL + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, {
       error: { code: "network", message: "连不上服务器，请检查网络后再试", message_en: "Cannot reach the server; check the network and try again." },
     });
   }
+}
+
+/** GET a file from the API (e.g. a CSV export) and save it under `filename`. */
+export async function download(path, filename) {
+  const response = await call("GET", path);
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+  const link = h("a", { href: URL.createObjectURL(await response.blob()), download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
+export async function api(method, path, body) {
+  const s = session();
+  const response = await call(method, path, body);
   const text = await response.text();
   let data = null;
   try {

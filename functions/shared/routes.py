@@ -63,8 +63,10 @@ ROUTES: tuple[Route, ...] = (
     # Government supervision (issue 5)
     Route("POST", "/documents", "supervision"),
     Route("GET", "/companies/{company_id}/documents/{document_id}", "supervision"),
+    Route("GET", "/companies/me", "supervision"),
     Route("PUT", "/companies/me/application", "supervision"),
     Route("POST", "/companies/me/technicians", "supervision"),
+    Route("GET", "/companies/me/technicians", "supervision"),
     Route("GET", "/companies/me/credit", "supervision"),
     Route("GET", "/vetting", "supervision"),
     Route("POST", "/vetting/companies/{company_id}/decision", "supervision"),

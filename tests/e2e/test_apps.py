@@ -352,7 +352,7 @@ def test_a_neighbour_presses_me_too_on_the_public_area_board(open_app, sandbox):
     assert order["me_too_count"] == 1 and zhang.errors == []
 
 
-def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, api):
+def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, api, sandbox):
     from shared.dal import people
     from shared.records import User
 
@@ -373,7 +373,9 @@ def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, ap
     sup.get_by_role("link", name="准入审核", exact=True).click()
     card = sup.locator('.vet[data-company="co_e2e_xinhe"]')
     expect(card).to_contain_text("91110112MA01ABCD3X")
-    expect(card.locator(f'a[data-document="{document["document_id"]}"]')).to_have_attribute("href", re.compile("^https://"))
+    link = card.locator(f'a[data-document="{document["document_id"]}"]')
+    # a link a browser opens: the sandbox passes it on to its S3
+    expect(link).to_have_attribute("href", re.compile(f"^{re.escape(sandbox.url)}/dev/s3/.*X-Amz-Signature="))
     accessible(sup, "vetting queue with a pending company")
     shot(sup, "supervisor-vetting")
     card.get_by_role("button", name="驳回").click()  # a rejection needs a reason: told, nothing sent
@@ -478,3 +480,97 @@ def test_the_company_sees_its_credit_score_and_events(open_app, sandbox):
         assert office.errors == []
     finally:
         credit.set_company_score("co_jingan", before)  # matching ranks by the score: as the other tests expect it
+
+
+PDF = {"name": "营业执照.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 licence"}
+
+
+def test_a_company_applies_registers_a_technician_and_the_supervisor_decides(open_app, sandbox):
+    # 安乐家 (a demo company that has not applied yet) opens its admission screen
+    office = open_app("disp_anle", viewport={"width": 1280, "height": 900})
+    expect(office.locator("#admission-notice")).to_contain_text("未申请")  # every screen says so until admitted
+    office.get_by_role("link", name="查看准入状态").click()
+    status = office.locator("#admission-status")
+    expect(status).to_have_attribute("data-status", "not_applied")
+    office.get_by_label("企业名称（营业执照上的全称）").fill("安乐家物业服务有限公司")
+    office.get_by_label("统一社会信用代码（18 位）").fill("91110112MA01ANLE5K")
+    office.set_input_files("#app-licence-file", PDF)  # uploaded to S3 through the pre-signed URL
+    office.set_input_files("#app-qualification-files", {**PDF, "name": "物业服务资质.png", "mimeType": "image/png"})
+    office.get_by_role("button", name="提交申请").click()
+    expect(status).to_have_attribute("data-status", "pending")
+    expect(office.locator("#admission-documents li")).to_have_count(2)
+    expect(office.locator("#admission-result")).to_contain_text("等待监管部门审核")
+    accessible(office, "back office: admission")
+    shot(office, "company-admission")
+    office.get_by_role("button", name="English").click()  # the same screen in English
+    expect(status).to_contain_text("Admission status: Pending")
+    expect(office.get_by_role("button", name="Apply")).to_be_visible()
+    office.get_by_role("button", name="中文").click()
+    expect(status).to_contain_text("准入状态")
+
+    # the supervisor rejects it with a reason; the company reads the reason and applies again
+    sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
+    sup.get_by_role("link", name="准入审核", exact=True).click()
+    card = sup.locator('.vet[data-company="co_anle"]')
+    expect(card.locator("a[data-document]")).to_have_count(2)
+    href = card.locator("a[data-document]").first.get_attribute("href")
+    assert href.startswith(f"{sandbox.url}/dev/s3/") and requests.get(href, timeout=10).content.startswith(b"%PDF")
+    card.get_by_label(re.compile("原因")).fill("资质材料不全：缺少物业服务资质证书原件扫描件")
+    card.get_by_role("button", name="驳回").click()
+    expect(sup.locator("#vetting-result")).to_contain_text("安乐家物业服务有限公司 → 已驳回")
+    office.reload()
+    expect(status).to_have_attribute("data-status", "rejected")
+    expect(office.locator("#admission-reason")).to_contain_text("缺少物业服务资质证书")
+    office.get_by_role("button", name="提交申请").click()  # the documents already sent are kept
+    expect(status).to_have_attribute("data-status", "pending")
+    sup.reload()
+    card.get_by_role("button", name="批准").click()
+    expect(sup.locator("#vetting-result")).to_contain_text("安乐家物业服务有限公司 → 已准入")
+
+    # the company registers an electrician with his certificate and its scan
+    office.get_by_role("link", name="师傅", exact=True).click()
+    expect(office.locator("#staff-empty")).to_be_visible()
+    office.get_by_label("姓名").fill("孙建国")
+    office.get_by_label("手机号").fill("13911112222")
+    office.get_by_label("身份证号（18 位）").fill("11011219800101123X")
+    office.get_by_label("电路 / 灯").check()
+    office.fill("#cert-electrician_low_voltage-number", "T110112198001")
+    office.fill("#cert-electrician_low_voltage-issuer", "北京市应急管理局")
+    office.fill("#cert-electrician_low_voltage-expires", "2030-12-31")
+    office.set_input_files("#cert-electrician_low_voltage-file", {**PDF, "name": "电工证.pdf"})
+    office.get_by_role("button", name="登记并提交审核").click()
+    expect(office.locator("#staff-result")).to_contain_text("已登记：孙建国")
+    row = office.locator("#staff tbody tr", has_text="孙建国")
+    expect(row).to_have_attribute("data-status", "pending")
+    expect(row).to_contain_text("110112********123X")
+    expect(row).to_contain_text("北京市应急管理局")
+    accessible(office, "back office: technicians")
+    shot(office, "company-technicians")
+    technician_id = row.get_attribute("data-technician")
+
+    # the supervisor approves him in the console; the company sees him active
+    sup.reload()  # still on the vetting queue: read it again
+    tech_card = sup.locator(f'.vet[data-technician="{technician_id}"]')
+    expect(tech_card).to_contain_text("安乐家物业服务有限公司")
+    expect(tech_card).to_contain_text("T110112198001")
+    tech_card.get_by_role("button", name="批准").click()
+    expect(sup.locator("#vetting-result")).to_contain_text("孙建国 → 在岗")
+    office.reload()
+    expect(row).to_have_attribute("data-status", "active")
+    expect(row).to_contain_text("在岗")
+    expect(office.locator("#admission-notice")).to_have_count(0)  # admitted
+    assert office.errors == [] and sup.errors == []
+
+
+def test_the_supervisor_downloads_the_credit_export_as_csv(open_app):
+    sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
+    sup.get_by_role("link", name="信用排名", exact=True).click()
+    with sup.expect_download() as event:
+        sup.get_by_role("button", name="下载 CSV").click()
+    download = event.value
+    assert re.fullmatch(r"linli-credit-\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
+    text = Path(download.path()).read_bytes().decode("utf-8")
+    assert text.startswith("\ufeffcompany_name,company_status,credit_score,company_id,")
+    expect(sup.locator("#export-result")).to_contain_text(download.suggested_filename)
+    accessible(sup, "credit ranking with the export")
+    assert sup.errors == []

@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+# aws_s3_deployment's singleton handler (infra/constructs/hosting.py): its logical id starts so.
+BUCKET_DEPLOYMENT_HANDLER = "CustomCDKBucketDeployment"
+
 
 @dataclass
 class Synthesized:
@@ -18,6 +21,11 @@ class Synthesized:
 
     def of_type(self, cfn_type: str) -> dict[str, dict]:
         return {lid: r for lid, r in self.resources.items() if r["Type"] == cfn_type}
+
+    def platform_functions(self) -> dict[str, dict]:
+        """The catalogue's functions: every Lambda function but aws_s3_deployment's handler (the apps' upload)."""
+        functions = self.of_type("AWS::Lambda::Function")
+        return {lid: r for lid, r in functions.items() if not lid.startswith(BUCKET_DEPLOYMENT_HANDLER)}
 
     def function_ids_by_handler(self) -> dict[str, str]:
         return {r["Properties"]["Handler"]: lid for lid, r in self.of_type("AWS::Lambda::Function").items()}

@@ -9,7 +9,7 @@ from shared.catalog import FUNCTIONS, DocumentAccess, Trigger, by_trigger
 
 def _documents_bucket(synthesized) -> tuple[str, dict]:
     buckets = synthesized.of_type("AWS::S3::Bucket")
-    [(lid, bucket)] = [(lid, b) for lid, b in buckets.items() if "LoggingConfiguration" in b["Properties"]]
+    [(lid, bucket)] = [(lid, b) for lid, b in buckets.items() if lid.startswith("DocumentsBucket")]
     return lid, bucket["Properties"]
 
 

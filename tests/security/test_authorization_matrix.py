@@ -58,8 +58,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     # Government supervision (issue 5)
     ("POST", "/documents"): frozenset({D}),
     ("GET", "/companies/{company_id}/documents/{document_id}"): frozenset({D, S}),  # D: own company only
+    ("GET", "/companies/me"): frozenset({D}),  # own company only: "me" is the caller's
     ("PUT", "/companies/me/application"): frozenset({D}),
     ("POST", "/companies/me/technicians"): frozenset({D}),
+    ("GET", "/companies/me/technicians"): frozenset({D}),
     ("GET", "/companies/me/credit"): frozenset({D}),
     ("GET", "/vetting"): frozenset({S}),
     ("POST", "/vetting/companies/{company_id}/decision"): frozenset({S}),
