@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orders.handlers import billing
+from orders.handlers import billing, photos
 from orders.handlers.views import profile, resident_address, view, visible_order
 from orders.logic import pricing, rules
 from orders.models import (
@@ -34,7 +34,7 @@ from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable
 from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, OrderType, Role, can_dispatch
 from shared.observability import logger, tracer
 from shared.public_area import OPEN_REPORT_STATUSES, same_problem
-from shared.records import Order
+from shared.records import Order, PhotoPurpose
 from shared.settings import get_settings
 from shared.slots import hour_blocks
 
@@ -68,11 +68,15 @@ def create_order(body: CreateOrderIn) -> OrderView:
             orders.add_me_too(same.order_id, caller.user_id, clock.now_iso(), OPEN_REPORT_STATUSES)
             # A neighbour sees the report, not the reporter's address, door code or timeline.
             shared = view(orders.get_or_404(same.order_id), caller)
-            return shared.model_copy(update={"order_code": None, "address_label": compound.name, "timeline": []}), 200
+            hidden = {"order_code": None, "address_label": compound.name, "timeline": [], "photo_ref": None}
+            return shared.model_copy(update=hidden), 200
+    order_id = ids.new_id("ord")
+    if body.photo_ref:
+        photos.usable_photo(body.photo_ref, caller, PhotoPurpose.FAULT, f"order:{order_id}")
     now = clock.now()
     slot = rules.validate_slot(body.type, body.slot.model_dump() if body.slot else None, now)
     order = rules.new_order(
-        order_id=ids.new_id("ord"),
+        order_id=order_id,
         order_code=ids.order_code(),
         resident_id=caller.user_id,
         order_type=body.type,
@@ -84,7 +88,7 @@ def create_order(body: CreateOrderIn) -> OrderView:
         slot=slot,
         place=body.place,
         now=now,
-    )
+    ).model_copy(update={"photo_ref": body.photo_ref})
     settings = get_settings()
     orders.create(order, workflow.execution_arn_for(order.order_id))
     try:
@@ -94,6 +98,8 @@ def create_order(body: CreateOrderIn) -> OrderView:
         logger.exception("could not start the order workflow", extra={"order_id": order.order_id})
         orders.delete(order.order_id)
         raise ServiceUnavailable() from exc
+    if order.photo_ref:
+        photos.attach_photos([order.photo_ref], f"order:{order.order_id}")
     return view(order, caller)
 
 
@@ -168,6 +174,8 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
     completed; beyond it the order waits for the resident's consent (`awaiting_approval`)."""
     caller = current_caller(router)
     order = _assigned_order(order_id, caller)
+    work_photos = [line.photo_ref for line in body.lines if line.photo_ref] + body.photos
+    photos.check_photos(work_photos, caller, PhotoPurpose.WORK, f"order:{order.order_id}")
     bill = pricing.price_bill(billing.order_catalogue(order), order.quote, billing.lines_in(body))
     at = clock.now_iso()
     fields = {
@@ -175,6 +183,7 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
         "bill_total": bill.total,
         "extra_lines": [line.model_dump() for line in bill.extra_lines],
         "extra_total": bill.extra_total,
+        "completion_photos": list(dict.fromkeys(body.photos)),
     }
     if bill.needs_approval:
         to_status, note = OrderStatus.AWAITING_APPROVAL, f"{len(bill.extra_lines)} line(s) beyond the quote"
@@ -189,6 +198,7 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
         note=note,
         extra=orders.set_fields(**fields),
     )
+    photos.attach_photos(work_photos, f"order:{order.order_id}")
     resume_step(order.order_id, "completion", {"step": "completion", "status": updated.status})
     return view(updated, caller)
 
@@ -279,7 +289,7 @@ def openapi_document() -> dict:
     return build()
 
 
-app = build_resolver(router, billing.router, docs)
+app = build_resolver(router, billing.router, photos.router, docs)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
