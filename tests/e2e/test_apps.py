@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import wait_for
+from tests.conftest import tiny_png, wait_for
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -131,11 +131,24 @@ def test_home_screen_has_three_big_buttons_large_text_and_english(open_app):
     assert page.errors == []
 
 
+def _image(name: str, rgb: tuple[int, int, int]) -> dict:
+    return {"name": name, "mimeType": "image/png", "buffer": tiny_png(rgb, 48)}
+
+
+def _drawn(page, selector: str) -> None:
+    """The image was fetched through its pre-signed URL and drawn (not a broken image)."""
+    expect(page.locator(selector)).to_be_visible()
+    drawn = "s => { const img = document.querySelector(s); return img.complete && img.naturalWidth > 0; }"
+    page.wait_for_function(drawn, arg=selector)
+
+
 def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sandbox):
-    # 赵师傅, the electrician nearest to 西营前街, is on duty
+    # 赵师傅, the electrician nearest to 西营前街, is on duty, with his photo for residents to see
     zhao = open_app("tech_zhao")
     zhao.click("#go-on-duty")
     expect(zhao.locator("#duty-state")).to_contain_text("上班中")
+    zhao.set_input_files("#my-photo-input", files=[_image("zhao.png", (40, 90, 160))])
+    _drawn(zhao, "#my-photo-img")
 
     # 王奶奶: the ceiling light is dead; emergency repair from the home screen
     wang = open_app("res_wang")
@@ -143,6 +156,9 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sa
     expect(wang.get_by_label("西营前街5号楼2单元301")).to_be_checked()  # the saved address is pre-selected
     wang.get_by_label("电路 / 灯").check()
     wang.get_by_role("button", name="灯不亮").click()
+    # with a photo of the dead lamp (optional), uploaded as soon as she picks it
+    wang.get_by_label(re.compile("拍照或选一张照片")).set_input_files(files=[_image("lamp.png", (250, 220, 90))])
+    expect(wang.locator("#fault-photo-status")).to_contain_text("照片已添加")
     wang.click("#get-quote")
     expect(wang.locator(".quote .price")).to_have_text("免费")  # pilot compound
     accessible(wang, "new order with its quote")
@@ -150,6 +166,7 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sa
     wang.click("#confirm-order")
     expect(wang.locator("#door-code")).to_have_text(re.compile(r"^\d{6}$"))
     order_id = wang.url.rsplit("/", 1)[1]
+    _drawn(wang, "#fault-photo-shown")
     accessible(wang, "order")
     shot(wang, "resident-order")
 
@@ -166,11 +183,17 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sa
     job.locator("a.bill").click()
     zhao.click("button.add-item[data-item=elec_wire_reconnect]")
     zhao.get_by_label(re.compile("接线端子")).fill("2")
+    zhao.set_input_files("#done-photos", files=[_image("done.png", (60, 160, 80))])
+    expect(zhao.locator('img[alt="完工照片 1"]')).to_be_visible()
     accessible(zhao, "technician: bill")
     zhao.click("#complete")
     expect(zhao.locator("#completion-result")).to_contain_text("维修已完成")
 
-    # she sees her technician, his company and today's credentials, the free bill, and rates with big stars
+    # she sees her technician's photo, name, company and today's credentials, the photo of the finished work,
+    # the free bill, and rates with big stars
+    _drawn(wang, "#tech-photo")
+    assert wang.locator("#tech-photo").get_attribute("alt") == "赵师傅的照片"
+    _drawn(wang, 'img[alt="完工照片 1"]')
     expect(wang.locator("#tech-name")).to_have_text("赵师傅")
     expect(wang.locator("#tech-company")).to_have_text("通苑物业服务有限公司")
     credentials = wang.locator("#tech-credentials")
