@@ -4,6 +4,7 @@ GETs by the people who may see the order, and by nobody else."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -175,3 +176,34 @@ def test_the_technician_or_his_company_sets_his_photo_which_the_resident_sees_on
     _error(world.as_resident("PUT", f"/technicians/{tech}/photo", {"photo_id": own}), 403, "forbidden")
     # Nor may a photo be used for him that another person uploaded
     _error(world.as_dispatcher("PUT", f"/technicians/{tech}/photo", {"photo_id": own}), 400, "unknown_photo")
+
+
+def test_the_sandboxs_s3_front_takes_only_signed_unexpired_urls(world, sandbox):
+    """The sandbox stands in for S3's endpoint (docs/sandbox.md): no signature or an expired one is refused."""
+    created = world.as_resident("POST", "/photos", {"purpose": "fault", "content_type": "image/png", "size": len(PNG)})
+    url, headers = created.body["upload_url"], created.body["headers"]
+    assert url.startswith(f"{sandbox.url}/s3/")
+    refused = requests.put(url.split("?", 1)[0], data=PNG, headers=headers, timeout=10)
+    assert refused.status_code == 403 and b"AccessDenied" in refused.content
+    stale = re.sub(r"X-Amz-Date=\d{8}T\d{6}Z", "X-Amz-Date=20200101T000000Z", url)
+    assert stale != url and requests.put(stale, data=PNG, headers=headers, timeout=10).status_code == 403
+    # Nothing arrived: the photo cannot be used
+    order = {"type": "emergency", "category": "electrical", "description": "灯不亮", "address_id": world.address_id}
+    _error(world.as_resident("POST", "/orders", {**order, "photo_ref": created.body["photo_id"]}), 400, "photo_not_uploaded")
+
+
+def test_an_order_that_could_not_be_started_leaves_its_photo_usable_for_the_retry(world, monkeypatch):
+    from shared.settings import get_settings
+
+    photo = world.photo(world.resident_id, "resident", "fault")
+    body = {"type": "emergency", "category": "electrical", "description": "灯不亮", "address_id": world.address_id}
+    working = get_settings().state_machine_arn
+    monkeypatch.setenv("LINLI_STATE_MACHINE_ARN", working.replace(":stateMachine:", ":stateMachine:gone-"))
+    get_settings.cache_clear()
+    try:
+        _error(world.as_resident("POST", "/orders", {**body, "photo_ref": photo}), 503, "service_unavailable")
+    finally:
+        monkeypatch.setenv("LINLI_STATE_MACHINE_ARN", working)
+        get_settings.cache_clear()
+    retried = world.as_resident("POST", "/orders", {**body, "photo_ref": photo})
+    assert retried.status == 201 and retried.body["photo_ref"] == photo, retried.body

@@ -266,9 +266,16 @@ def test_extra_charges_approved_line_by_line_by_the_family_proxy(open_app, sandb
     )
     assert requests.post(f"{u}/offers/{offer['offer_id']}/accept", headers=zhao, timeout=10).status_code == 200
     requests.post(f"{u}/orders/{order_id}/progress", json={"status": "on_site"}, headers=zhao, timeout=10)
+    # the old lamp, photographed (the app's way: POST /photos, then PUT to the signed URL)
+    png = tiny_png((120, 100, 60), 48)
+    upload = requests.post(
+        f"{u}/photos", json={"purpose": "work", "content_type": "image/png", "size": len(png)}, headers=zhao, timeout=10
+    ).json()
+    assert requests.put(upload["upload_url"], data=png, headers=upload["headers"], timeout=10).status_code == 200
+    lamp = {"item_id": "elec_ceiling_lamp", "parts": [{"part_id": "led_ceiling_lamp", "quantity": 1}], "reason": "灯具老化"}
     lines = [
         {"item_id": "elec_wire_reconnect", "parts": [{"part_id": "wire_connector", "quantity": 2}]},
-        {"item_id": "elec_ceiling_lamp", "parts": [{"part_id": "led_ceiling_lamp", "quantity": 1}], "reason": "灯具老化"},
+        {**lamp, "photo_ref": upload["photo_id"]},
         {"item_id": "elec_switch_socket", "parts": [{"part_id": "switch_panel", "quantity": 1}], "reason": "开关松动"},
     ]
     done = requests.post(f"{u}/orders/{order_id}/completion", json={"lines": lines}, headers=zhao, timeout=10)
@@ -282,6 +289,7 @@ def test_extra_charges_approved_line_by_line_by_the_family_proxy(open_app, sandb
     son.locator(f'a[href="#/order/{order_id}"]').first.click()
     extra = son.locator(".extra-line")
     expect(extra).to_have_count(2)
+    _drawn(son, '.extra-line[data-line="L2"] img.photo')  # the technician's photo of the old lamp, beside his reason
     son.click("#send-decisions")  # nothing chosen yet: told in plain words, nothing sent
     expect(son.locator("#alert")).to_contain_text("请对每一项")
     son.click("#approve-L2")

@@ -90,6 +90,9 @@ def create_order(body: CreateOrderIn) -> OrderView:
         now=now,
     ).model_copy(update={"photo_ref": body.photo_ref})
     settings = get_settings()
+    if order.photo_ref:
+        # Attached before the order is stored: a photo another order took meanwhile answers 409, nothing stored.
+        photos.attach_photos([order.photo_ref], f"order:{order.order_id}")
     orders.create(order, workflow.execution_arn_for(order.order_id))
     try:
         workflow.start(order.order_id, rules.execution_input(order, settings))
@@ -97,9 +100,9 @@ def create_order(body: CreateOrderIn) -> OrderView:
         # Nothing half-written: without a workflow the order would never move, so remove it.
         logger.exception("could not start the order workflow", extra={"order_id": order.order_id})
         orders.delete(order.order_id)
+        if order.photo_ref:
+            photos.detach_photos([order.photo_ref], f"order:{order.order_id}")  # usable for the retry
         raise ServiceUnavailable() from exc
-    if order.photo_ref:
-        photos.attach_photos([order.photo_ref], f"order:{order.order_id}")
     return view(order, caller)
 
 
@@ -175,7 +178,9 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
     caller = current_caller(router)
     order = _assigned_order(order_id, caller)
     work_photos = [line.photo_ref for line in body.lines if line.photo_ref] + body.photos
+    # Attached first (to this order: a retry after a refused bill attaches them again harmlessly).
     photos.check_photos(work_photos, caller, PhotoPurpose.WORK, f"order:{order.order_id}")
+    photos.attach_photos(work_photos, f"order:{order.order_id}")
     bill = pricing.price_bill(billing.order_catalogue(order), order.quote, billing.lines_in(body))
     at = clock.now_iso()
     fields = {
@@ -198,7 +203,6 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
         note=note,
         extra=orders.set_fields(**fields),
     )
-    photos.attach_photos(work_photos, f"order:{order.order_id}")
     resume_step(order.order_id, "completion", {"step": "completion", "status": updated.status})
     return view(updated, caller)
 

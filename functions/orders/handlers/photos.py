@@ -107,6 +107,11 @@ def attach_photos(photo_ids: list[str], target: str) -> None:
         photos.attach(photo_id, target)
 
 
+def detach_photos(photo_ids: list[str], target: str) -> None:
+    for photo_id in dict.fromkeys(photo_ids):
+        photos.detach(photo_id, target)
+
+
 def order_photo_refs(order: Order) -> set[str]:
     """Every photo that belongs to the order: the fault's, the bill lines', the completion's, and the assigned
     technician's profile photo."""

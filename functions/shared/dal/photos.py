@@ -43,6 +43,18 @@ def attach(photo_id: str, target: str) -> None:
         raise
 
 
+def detach(photo_id: str, target: str) -> None:
+    """Undoes `attach` when what the photo was attached to was not stored after all (only if still attached there)."""
+    ensure_bound()
+    try:
+        PhotoItem(f"PHOTO#{photo_id}", PHOTO_SK).update(
+            actions=[PhotoItem.attached_to.remove()], condition=PhotoItem.attached_to == target
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
 def set_technician_photo(user_id: str, photo_id: str) -> None:
     """The technician's profile photo (one attribute: the rest of the profile is not rewritten)."""
     ensure_bound()
