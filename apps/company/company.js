@@ -1,6 +1,6 @@
 // The company back office: the company's orders and technicians, public-area reports to assign,
 // its credit record, call tasks, webhook settings with the delivery log, API keys for the company's own system.
-import { api, attempt, h, header, render, requireRole, router, showError, t, time } from "/app/shared/core.js";
+import { api, attempt, h, header, photoPicker, render, requireRole, router, showError, t, time } from "/app/shared/core.js";
 import { auditPanel, creditPanel, dispatchForm, orderSummary, ordersTable, tabs, technicianChoices } from "/app/shared/staff.js";
 
 requireRole("dispatcher");
@@ -75,15 +75,46 @@ async function technicians() {
     render(panel,
       h("p", { class: "muted" }, t("（沙盒：名单来自演示账号）", "(Sandbox: the list comes from the demo accounts.)")),
       h("div", { class: "table-wrap" }, h("table", {},
-        h("thead", {}, h("tr", {}, [t("师傅", "Technician"), t("进行中的订单", "Jobs in progress"), t("已完成", "Done")].map((c) => h("th", { scope: "col" }, c)))),
+        h("thead", {}, h("tr", {}, [t("师傅", "Technician"), t("照片（居民开门前看）", "Photo (residents see it)"), t("进行中的订单", "Jobs in progress"), t("已完成", "Done")].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, techs.map((p) => {
           const mine = list.filter((o) => o.technician && o.technician.technician_id === p.user_id);
           const done = mine.filter((o) => ["completed", "rated", "closed"].includes(o.status)).length;
-          return h("tr", {}, h("th", { scope: "row" }, `${p.name} (${p.user_id})`), h("td", {}, String(mine.length - done - mine.filter((o) => o.status === "cancelled").length)), h("td", {}, String(done)));
+          return h("tr", {}, h("th", { scope: "row" }, `${p.name} (${p.user_id})`), techPhotoCell(p), h("td", {}, String(mine.length - done - mine.filter((o) => o.status === "cancelled").length)), h("td", {}, String(done)));
         })))));
   } catch (err) {
     showError(err);
   }
+}
+
+/** A technician's profile photo, and a file input to set it for him (PUT /technicians/{id}/photo). */
+function techPhotoCell(p) {
+  const cell = h("td", { "data-photo-of": p.user_id });
+  const paint = async (busy = false) => {
+    let photo = null;
+    try {
+      photo = (await api("GET", `/technicians/${p.user_id}/photo`)).photo;
+    } catch (err) {
+      return showError(err);
+    }
+    render(cell,
+      photo ? h("img", { class: "photo portrait", src: photo.url, alt: t(`${p.name}的照片`, `Photo of ${p.name}`) }) : h("p", { class: "muted" }, t("还没有照片", "No photo yet")),
+      busy ? h("p", { role: "status" }, t("正在上传…", "Uploading…")) : photoPicker({
+        id: `photo-${p.user_id}`,
+        label: t(`为${p.name}上传照片`, `Upload a photo of ${p.name}`),
+        purpose: "profile",
+        onBusy: (on) => { if (on) paint(true); },
+        onUploaded: async (photoId) => {
+          try {
+            await api("PUT", `/technicians/${p.user_id}/photo`, { photo_id: photoId });
+          } catch (err) {
+            showError(err);
+          }
+          paint();
+        },
+      }));
+  };
+  paint();
+  return cell;
 }
 
 async function credit() {

@@ -351,6 +351,14 @@ def test_public_area_report_assigned_in_the_company_back_office(open_app, sandbo
     office.fill("#key-label", "物业ERP")
     office.get_by_role("button", name="新建密钥").click()
     expect(office.locator("#panel")).to_contain_text("只显示这一次")
+    # the back office sets 钱师傅's photo (residents see it on their order, as his assigned report's page shows)
+    office.get_by_role("link", name="师傅", exact=True).click()
+    office.set_input_files("#photo-tech_qian", files=[_image("qian.png", (90, 60, 140))])
+    _drawn(office, '[data-photo-of="tech_qian"] img.photo')
+    accessible(office, "back office: technicians and their photos")
+    wang.reload()
+    _drawn(wang, "#tech-photo")
+    assert wang.locator("#tech-photo").get_attribute("alt") == "钱师傅的照片"
     assert wang.errors == [] and office.errors == []
 
 
