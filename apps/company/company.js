@@ -1,6 +1,6 @@
 // The company back office: the company's orders and technicians, public-area reports to assign,
 // its credit record, call tasks, webhook settings with the delivery log, API keys for the company's own system.
-import { api, attempt, h, header, photoPicker, render, requireRole, router, showError, t, time } from "/app/shared/core.js";
+import { api, attempt, h, header, profilePhotoEditor, render, requireRole, router, showError, t, time } from "/app/shared/core.js";
 import { auditPanel, creditPanel, dispatchForm, orderSummary, ordersTable, tabs, technicianChoices } from "/app/shared/staff.js";
 
 requireRole("dispatcher");
@@ -89,31 +89,11 @@ async function technicians() {
 /** A technician's profile photo, and a file input to set it for him (PUT /technicians/{id}/photo). */
 function techPhotoCell(p) {
   const cell = h("td", { "data-photo-of": p.user_id });
-  const paint = async (busy = false) => {
-    let photo = null;
-    try {
-      photo = (await api("GET", `/technicians/${p.user_id}/photo`)).photo;
-    } catch (err) {
-      return showError(err);
-    }
-    render(cell,
-      photo ? h("img", { class: "photo portrait", src: photo.url, alt: t(`${p.name}的照片`, `Photo of ${p.name}`) }) : h("p", { class: "muted" }, t("还没有照片", "No photo yet")),
-      busy ? h("p", { role: "status" }, t("正在上传…", "Uploading…")) : photoPicker({
-        id: `photo-${p.user_id}`,
-        label: t(`为${p.name}上传照片`, `Upload a photo of ${p.name}`),
-        purpose: "profile",
-        onBusy: (on) => { if (on) paint(true); },
-        onUploaded: async (photoId) => {
-          try {
-            await api("PUT", `/technicians/${p.user_id}/photo`, { photo_id: photoId });
-          } catch (err) {
-            showError(err);
-          }
-          paint();
-        },
-      }));
-  };
-  paint();
+  profilePhotoEditor(cell, p.user_id, {
+    alt: t(`${p.name}的照片`, `Photo of ${p.name}`),
+    none: t("还没有照片", "No photo yet"),
+    label: () => t(`为${p.name}上传照片`, `Upload a photo of ${p.name}`),
+  });
   return cell;
 }
 

@@ -178,6 +178,34 @@ export function photoPicker({ id, label, purpose, multiple = false, onUploaded, 
   return h("div", { class: "photo-picker" }, h("label", { for: id }, label), input);
 }
 
+/** A technician's profile photo and a file input to change it (GET/PUT /technicians/{id}/photo), drawn into `box`:
+ * his own app and his company's back office. `before` goes above the photo (a heading); `words` = {alt, none, label}. */
+export async function profilePhotoEditor(box, technicianId, words, { before = null, imgId = null, inputId = `photo-${technicianId}`, busy = false } = {}) {
+  let photo = null;
+  try {
+    photo = (await api("GET", `/technicians/${technicianId}/photo`)).photo;
+  } catch (err) {
+    return showError(err);
+  }
+  const again = (on) => profilePhotoEditor(box, technicianId, words, { before, imgId, inputId, busy: on });
+  render(box, before,
+    photo ? h("img", { class: "photo portrait", id: imgId, src: photo.url, alt: words.alt }) : h("p", { class: "muted" }, words.none),
+    busy
+      ? h("p", { role: "status" }, t("正在上传…", "Uploading…"))
+      : photoPicker({
+          id: inputId, label: words.label(Boolean(photo)), purpose: "profile",
+          onBusy: (on) => { if (on) again(true); },
+          onUploaded: async (photoId) => {
+            try {
+              await api("PUT", `/technicians/${technicianId}/photo`, { photo_id: photoId });
+            } catch (err) {
+              showError(err);
+            }
+            again(false);
+          },
+        }));
+}
+
 // ---- DOM ----
 /** h("button", {class: "big", onclick: fn}, "text", child…): text is always text, never HTML. */
 export function h(tag, attrs, ...children) {

@@ -1,7 +1,8 @@
 // The technician app: duty and location, offers with a countdown, the day's jobs, progress,
 // the itemised bill from the catalogue, completion.
 import {
-  ApiError, api, attempt, categoryName, h, header, money, orderPhoto, photoPicker, pick, render, requireRole, router, showError, t, time, typeName,
+  ApiError, api, attempt, categoryName, h, header, money, orderPhoto, photoPicker, pick, profilePhotoEditor, render, requireRole, router, showError, t,
+  time, typeName,
 } from "/app/shared/core.js";
 
 const me = requireRole("technician");
@@ -80,38 +81,14 @@ async function paintDuty() {
 }
 
 // The profile photo residents see on their order (PUT /technicians/{id}/photo; the company may set it too).
-async function paintMyPhoto(busy = false) {
+function paintMyPhoto() {
   const box = document.getElementById("my-photo");
   if (!box) return;
-  let photo = null;
-  try {
-    photo = (await api("GET", `/technicians/${me.user_id}/photo`)).photo;
-  } catch (err) {
-    return showError(err);
-  }
-  render(
-    box,
-    h("h2", { id: "my-photo-title" }, t("我的照片", "My photo")),
-    photo
-      ? h("img", { class: "photo portrait", id: "my-photo-img", src: photo.url, alt: t("我的照片", "My photo") })
-      : h("p", {}, t("还没有照片。居民开门前会看您的照片，请上传一张清楚的正面照。", "No photo yet. Residents look at it before they open the door: upload a clear one of your face.")),
-    busy
-      ? h("p", { role: "status" }, t("正在上传…", "Uploading…"))
-      : photoPicker({
-          id: "my-photo-input",
-          label: photo ? t("换一张照片", "Change the photo") : t("上传照片（JPEG/PNG，最大 5 MB）", "Upload a photo (JPEG/PNG, at most 5 MB)"),
-          purpose: "profile",
-          onBusy: (on) => { if (on) paintMyPhoto(true); },
-          onUploaded: async (photoId) => {
-            try {
-              await api("PUT", `/technicians/${me.user_id}/photo`, { photo_id: photoId });
-            } catch (err) {
-              showError(err);
-            }
-            paintMyPhoto();
-          },
-        }),
-  );
+  profilePhotoEditor(box, me.user_id, {
+    alt: t("我的照片", "My photo"),
+    none: t("还没有照片。居民开门前会看您的照片，请上传一张清楚的正面照。", "No photo yet. Residents look at it before they open the door: upload a clear one of your face."),
+    label: (has) => (has ? t("换一张照片", "Change the photo") : t("上传照片（JPEG/PNG，最大 5 MB）", "Upload a photo (JPEG/PNG, at most 5 MB)")),
+  }, { before: h("h2", { id: "my-photo-title" }, t("我的照片", "My photo")), imgId: "my-photo-img", inputId: "my-photo-input" });
 }
 
 function remaining(expiresAt) {
