@@ -113,7 +113,8 @@ class Sandbox:
         self.port = self.server.server_address[1]
         if "LINLI_STORAGE_PUBLIC_ENDPOINT" not in self.aws.env_overrides:
             # Pre-signed URLs point at this server's /s3 front, which a browser can reach (moto's S3 it cannot).
-            os.environ["LINLI_STORAGE_PUBLIC_ENDPOINT"] = f"{self.url}{S3_FRONT}"
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host  # a browser cannot open 0.0.0.0
+            os.environ["LINLI_STORAGE_PUBLIC_ENDPOINT"] = f"http://{host}:{self.port}{S3_FRONT}"
             self.aws.reset_caches()
         self._thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
         self._thread.start()
