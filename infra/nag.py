@@ -21,13 +21,13 @@ def suppress_accepted_findings(stack: Stack) -> None:
                     "Wildcards limited to: X-Ray and CloudWatch Logs delivery (these actions take no resource), "
                     "Cognito's SMS role (sns:Publish to phone numbers), the table's own indexes (queries on gsi1-4), "
                     "versions of the workflow's own functions, executions of the order state machine only, and the objects "
-                    "under companies/ of the documents bucket (one key per uploaded document)."
+                    "under companies/ and photos/ of the documents bucket (one key per uploaded document or photo)."
                 ),
                 applies_to=[
                     "Resource::*",
                     RegexAppliesTo(regex="/^Resource::<DataTable[A-Za-z0-9]+\\.Arn>\\/index\\/\\*$/"),
                     RegexAppliesTo(regex="/^Resource::<Functions[A-Za-z0-9]+\\.Arn>:\\*$/"),
-                    RegexAppliesTo(regex="/^Resource::<DocumentsBucket[A-Za-z0-9]+\\.Arn>\\/companies\\/\\*$/"),
+                    RegexAppliesTo(regex="/^Resource::<DocumentsBucket[A-Za-z0-9]+\\.Arn>\\/(companies|photos)\\/\\*$/"),
                     RegexAppliesTo(
                         regex="/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*-order-lifecycle:\\*$/"
                     ),

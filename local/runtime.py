@@ -591,6 +591,10 @@ class LocalAws:
         AslEnvironment.set_error = self._original_set_error
         self._reset_caches()
 
+    def reset_caches(self) -> None:
+        """After a change of the environment the handlers read (settings, SDK clients)."""
+        self._reset_caches()
+
     @staticmethod
     def _reset_caches() -> None:
         from shared import events, idempotency, queues, sms, storage, workflow

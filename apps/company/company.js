@@ -1,7 +1,7 @@
 // The company back office: admission (the application with its documents, the status and the supervisors'
-// reason), its technicians (registered here, each with their vetting status), the company's orders, public-area
-// reports to assign, its credit record, call tasks, webhook settings with the delivery log, API keys.
-import { ApiError, CATEGORIES, api, attempt, categoryName, h, header, render, requireRole, router, scrollBox, showError, t, time } from "/app/shared/core.js";
+// reason), its technicians (registered here, each with their vetting status and profile photo), the company's
+// orders, public-area reports to assign, its credit record, call tasks, webhook settings with the delivery log, API keys.
+import { ApiError, CATEGORIES, api, attempt, categoryName, h, header, profilePhotoEditor, render, requireRole, router, scrollBox, showError, t, time } from "/app/shared/core.js";
 import { CERTIFICATES, auditPanel, creditPanel, dispatchForm, orderSummary, ordersTable, statusPill, tabs } from "/app/shared/staff.js";
 
 requireRole("dispatcher");
@@ -176,13 +176,14 @@ function staffTable(staff, orders) {
   if (!staff.length) return h("p", { id: "staff-empty" }, t("还没有登记师傅。请用下面的表格登记。", "No technicians registered yet: use the form below."));
   return scrollBox(t("本公司师傅", "Our technicians"), h("table", { id: "staff" },
     h("caption", { class: "visually-hidden" }, t("本公司师傅和审核状态", "Our technicians and their vetting status")),
-    h("thead", {}, h("tr", {}, [t("师傅", "Technician"), t("审核状态", "Vetting status"), t("技能", "Skills"), t("证书", "Certificates"), t("登记时间", "Registered"), t("进行中", "In progress"), t("已完成", "Done")].map((c) => h("th", { scope: "col" }, c)))),
+    h("thead", {}, h("tr", {}, [t("师傅", "Technician"), t("照片（居民开门前看）", "Photo (residents see it)"), t("审核状态", "Vetting status"), t("技能", "Skills"), t("证书", "Certificates"), t("登记时间", "Registered"), t("进行中", "In progress"), t("已完成", "Done")].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, staff.map((p) => {
       const mine = orders.filter((o) => o.technician && o.technician.technician_id === p.user_id);
       const done = mine.filter((o) => ["completed", "rated", "closed"].includes(o.status)).length;
       const open = mine.length - done - mine.filter((o) => o.status === "cancelled").length;
       return h("tr", { "data-technician": p.user_id, "data-status": p.status },
         h("th", { scope: "row" }, p.name, h("br"), h("span", { class: "muted" }, p.user_id), p.id_number_masked ? [h("br"), h("span", { class: "muted" }, p.id_number_masked)] : null),
+        techPhotoCell(p),
         h("td", {}, statusPill(p.status), p.status_reason ? [h("br"), h("span", { class: "status-reason" }, t("原因：", "Reason: "), p.status_reason)] : null),
         h("td", {}, p.skills.map(categoryName).join("、") || "—", p.suspended_skills.length ? [h("br"), t("因证书过期暂停：", "Suspended (certificate expired): "), p.suspended_skills.map(categoryName).join("、")] : null),
         h("td", {}, certificateCell(p.certificates)),
@@ -248,6 +249,17 @@ async function technicians(message = "") {
   } catch (err) {
     showError(err);
   }
+}
+
+/** A technician's profile photo, and a file input to set it for him (PUT /technicians/{id}/photo). */
+function techPhotoCell(p) {
+  const cell = h("td", { "data-photo-of": p.user_id });
+  profilePhotoEditor(cell, p.user_id, {
+    alt: t(`${p.name}的照片`, `Photo of ${p.name}`),
+    none: t("还没有照片", "No photo yet"),
+    label: () => t(`为${p.name}上传照片`, `Upload a photo of ${p.name}`),
+  });
+  return cell;
 }
 
 async function credit() {

@@ -129,6 +129,100 @@ export async function oneByOne(items, fn) {
   return results;
 }
 
+// ---- photos (docs/api.md#photos): uploaded straight to storage through a pre-signed URL ----
+export const PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
+export const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
+
+/** Uploads one image for `purpose` (fault, work, profile): POST /photos, then PUT the file to the signed URL.
+ * Checked here first (type, 5 MB) in the API's own words; the API and storage check again. → the photo id. */
+export async function uploadPhoto(file, purpose) {
+  if (!PHOTO_TYPES.includes(file.type)) {
+    throw new ApiError(415, { error: { code: "photo_type_not_allowed", message: "只能上传 JPEG、PNG 或 WebP 格式的照片", message_en: "Only JPEG, PNG or WebP photos can be uploaded." } });
+  }
+  if (file.size > PHOTO_MAX_BYTES) {
+    throw new ApiError(413, { error: { code: "photo_too_large", message: "照片太大（最大 5 MB），请换一张或压缩后再试", message_en: "The photo is too large (5 MB at most); choose a smaller one." } });
+  }
+  const upload = await api("POST", "/photos", { purpose, content_type: file.type, size: file.size });
+  let response;
+  try {
+    response = await fetch(upload.upload_url, { method: upload.method, headers: upload.headers, body: file });
+  } catch {
+    response = null;
+  }
+  if (!response || !response.ok) {
+    throw new ApiError(502, { error: { code: "photo_upload_failed", message: "照片没有传上去，请再试一次", message_en: "The photo did not upload; please try again." } });
+  }
+  return upload.photo_id;
+}
+
+const photoLinks = new Map(); // "<order>/<photo>" -> {url, until}: the same URL while it is valid (no re-download)
+
+/** A short-lived link to one of an order's photos (GET /orders/{id}/photos/{photo}), reused until it nearly expires. */
+export async function photoLink(orderId, photoId) {
+  const key = `${orderId}/${photoId}`;
+  const known = photoLinks.get(key);
+  if (known && known.until > Date.now()) return known.url;
+  const link = await api("GET", `/orders/${orderId}/photos/${photoId}`);
+  photoLinks.set(key, { url: link.url, until: Date.now() + (link.expires_in - 30) * 1000 });
+  return link.url;
+}
+
+/** An <img> of an order's photo, its source filled in once the link arrives. */
+export function orderPhoto(orderId, photoId, alt, attrs = {}) {
+  const img = h("img", { class: "photo", alt, "data-photo": photoId, ...attrs });
+  photoLink(orderId, photoId).then((url) => { img.src = url; }, () => { img.replaceWith(h("p", { class: "muted" }, t("照片暂时打不开", "The photo cannot be shown right now"))); });
+  return img;
+}
+
+/** A labelled file input for photos; each chosen image is uploaded, then onUploaded(photoId, previewUrl). */
+export function photoPicker({ id, label, purpose, multiple = false, onUploaded, onBusy }) {
+  const input = h("input", {
+    id, type: "file", class: "photo-input", accept: PHOTO_TYPES.join(","), multiple,
+    onchange: async (e) => {
+      const files = [...e.target.files];
+      e.target.value = "";
+      clearError();
+      if (onBusy) onBusy(true);
+      try {
+        for (const file of files) onUploaded(await uploadPhoto(file, purpose), URL.createObjectURL(file));
+      } catch (err) {
+        showError(err);
+      } finally {
+        if (onBusy) onBusy(false);
+      }
+    },
+  });
+  return h("div", { class: "photo-picker" }, h("label", { for: id }, label), input);
+}
+
+/** A technician's profile photo and a file input to change it (GET/PUT /technicians/{id}/photo), drawn into `box`:
+ * his own app and his company's back office. `before` goes above the photo (a heading); `words` = {alt, none, label}. */
+export async function profilePhotoEditor(box, technicianId, words, { before = null, imgId = null, inputId = `photo-${technicianId}`, busy = false } = {}) {
+  let photo = null;
+  try {
+    photo = (await api("GET", `/technicians/${technicianId}/photo`)).photo;
+  } catch (err) {
+    return showError(err);
+  }
+  const again = (on) => profilePhotoEditor(box, technicianId, words, { before, imgId, inputId, busy: on });
+  render(box, before,
+    photo ? h("img", { class: "photo portrait", id: imgId, src: photo.url, alt: words.alt }) : h("p", { class: "muted" }, words.none),
+    busy
+      ? h("p", { role: "status" }, t("正在上传…", "Uploading…"))
+      : photoPicker({
+          id: inputId, label: words.label(Boolean(photo)), purpose: "profile",
+          onBusy: (on) => { if (on) again(true); },
+          onUploaded: async (photoId) => {
+            try {
+              await api("PUT", `/technicians/${technicianId}/photo`, { photo_id: photoId });
+            } catch (err) {
+              showError(err);
+            }
+            again(false);
+          },
+        }));
+}
+
 // ---- DOM ----
 /** h("button", {class: "big", onclick: fn}, "text", child…): text is always text, never HTML. */
 export function h(tag, attrs, ...children) {

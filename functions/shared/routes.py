@@ -41,6 +41,11 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/orders/{order_id}/dispute", "orders"),
     Route("POST", "/orders/{order_id}/dispute/resolution", "orders"),
     Route("GET", "/disputes", "orders"),
+    # Photos (issue 6): pre-signed uploads and reads, in the orders function (it alone may sign `photos/`)
+    Route("POST", "/photos", "orders"),
+    Route("GET", "/orders/{order_id}/photos/{photo_id}", "orders"),
+    Route("PUT", "/technicians/{user_id}/photo", "orders"),
+    Route("GET", "/technicians/{user_id}/photo", "orders"),
     Route("GET", "/offers", "matching"),
     Route("POST", "/offers/{offer_id}/accept", "matching"),
     Route("POST", "/offers/{offer_id}/decline", "matching"),
