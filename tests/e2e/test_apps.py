@@ -66,6 +66,8 @@ def open_app(browser, sandbox):
         page.errors = errors
         page.goto(f"{sandbox.url}/app/")
         page.click(f"button[data-user={user_id}]")
+        # the sign-in screen has an h1 too: wait until the role's app has loaded in its place
+        page.wait_for_url(re.compile(r"/app/[a-z]+/"))
         page.wait_for_selector("#view h1")
         return page
 
