@@ -14,6 +14,7 @@ from infra.constructs.functions import PlatformFunctions
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import StreamNotifications
+from infra.constructs.push import PushApi
 from infra.constructs.schedules import Schedules
 from infra.constructs.workflow import OrderWorkflow
 from infra.nag import suppress_accepted_findings, suppress_access_log_bucket_logging
@@ -28,6 +29,7 @@ class LinliStack(Stack):
         workflow = OrderWorkflow(self, "Workflow", table=data.table, functions=functions.functions)
         users = UserDirectory(self, "Users")
         api = HttpApi(self, "Http", functions=functions.functions, users=users)
+        push = PushApi(self, "Push", functions=functions.functions, users=users)
         notifications = StreamNotifications(
             self,
             "Notifications",
@@ -50,6 +52,7 @@ class LinliStack(Stack):
         suppress_access_log_bucket_logging(self, documents.access_logs.node.default_child.node.path)
 
         CfnOutput(self, "ApiUrl", value=api.url)
+        CfnOutput(self, "PushUrl", value=push.url)
         CfnOutput(self, "UserPoolId", value=users.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=users.client.user_pool_client_id)
         CfnOutput(self, "TableName", value=data.table.table_name)

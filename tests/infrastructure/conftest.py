@@ -19,6 +19,11 @@ class Synthesized:
     def of_type(self, cfn_type: str) -> dict[str, dict]:
         return {lid: r for lid, r in self.resources.items() if r["Type"] == cfn_type}
 
+    def of_api(self, cfn_type: str, protocol: str = "HTTP") -> dict[str, dict]:
+        """The routes, integrations or stages (`cfn_type`) of the HTTP API, or of the WebSocket API (web push)."""
+        apis = {lid for lid, r in self.of_type("AWS::ApiGatewayV2::Api").items() if r["Properties"]["ProtocolType"] == protocol}
+        return {lid: r for lid, r in self.of_type(cfn_type).items() if r["Properties"]["ApiId"].get("Ref") in apis}
+
     def function_ids_by_handler(self) -> dict[str, str]:
         return {r["Properties"]["Handler"]: lid for lid, r in self.of_type("AWS::Lambda::Function").items()}
 

@@ -24,8 +24,8 @@ from notify.logic.compose import (
     supervision_drafts,
 )
 from notify.logic.webhooks import retry_delay
-from shared import queues, sms
-from shared.dal import messages, notifications, people
+from shared import push, queues, sms
+from shared.dal import messages, notifications, people, push_connections
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
@@ -52,6 +52,7 @@ def deliver(event: DomainEvent) -> int:
             logger.warning("message for an unknown user dropped", extra={"recipient_id": draft.recipient_id})
             continue
         preferences = preferences_of[recipient.user_id]
+        recorded_now: list[Message] = []
         for channel in channels_for(preferences, recipient):
             message = Message(
                 message_id=f"{event.event_id}.{recipient.user_id}.{channel.value}",
@@ -67,8 +68,36 @@ def deliver(event: DomainEvent) -> int:
                 continue
             _send(channel, draft, recipient, preferences.language, event)
             messages.put(message)
+            recorded_now.append(message)
             sent += 1
+        if recorded_now:
+            push_to_apps(recorded_now[0])
     return sent
+
+
+def push_to_apps(message: Message) -> int:
+    """Web push: the person's open apps are told at once, whatever channels they chose (the app's inbox, GET
+    /messages, shows every channel's message too): one frame per draft (its first channel's message) to each open
+    socket; a socket API Gateway calls gone is forgotten. Best effort after the message was recorded: a failed post
+    is logged, not retried (the app finds the message in GET /messages). Returns how many sockets took it."""
+    if not push.enabled():
+        return 0
+    payload = {"type": "message", "message": message.model_dump(mode="json")}
+    delivered = 0
+    try:
+        sockets = push_connections.of_user(message.recipient_id)
+    except Exception:  # noqa: BLE001 - the message is recorded; the push is a courtesy
+        logger.exception("web push: open sockets unreadable", extra={"recipient_id": message.recipient_id})
+        return 0
+    for connection_id in sockets:
+        try:
+            if push.post(connection_id, payload):
+                delivered += 1
+            else:
+                push_connections.remove(connection_id, message.recipient_id)
+        except Exception:  # noqa: BLE001
+            logger.exception("web push failed", extra={"recipient_id": message.recipient_id})
+    return delivered
 
 
 def _supervision_drafts(event: DomainEvent) -> list[Draft]:
@@ -114,7 +143,8 @@ def _send(channel: Channel, draft: Draft, recipient: User, language: str, event:
                     created_at=event.occurred_at,
                 )
             )
-    # WeChat-style and push messages are the outbox record itself: the apps read GET /messages.
+    # WeChat-style and push messages are the outbox record itself (GET /messages); the apps open at the time are
+    # told at once by web push (push_to_apps), whichever channel the message went by.
 
 
 def record_handler(record: SQSRecord) -> None:
