@@ -122,3 +122,13 @@ def test_a_socket_gone_without_a_disconnect_is_forgotten_and_the_open_one_still_
         assert next_message(ws, kind="order.assigned", timeout=PUSH_BOUND_SECONDS)["order_id"] == order_id
         wait_for(lambda: "GoneSocket000A=" not in push_connections.of_user(world.resident_id), timeout=10, what="gone socket")
         assert len(push_connections.of_user(world.resident_id)) == 1
+
+
+def test_a_new_public_area_report_reaches_the_back_office_and_then_the_technician_it_is_dispatched_to(sandbox, world):
+    tech = world.add_technician()
+    with open_socket(sandbox, world.dispatcher_id, "dispatcher") as office, open_socket(sandbox, tech, "technician") as phone:
+        order_id = world.order("public_area", "electrical", place="2号楼 楼道")["order_id"]
+        assert next_message(office, kind="public_area.submitted", timeout=PUSH_BOUND_SECONDS)["order_id"] == order_id
+        dispatched = world.as_dispatcher("POST", f"/orders/{order_id}/dispatch", {"technician_id": tech})
+        assert dispatched.status == 200, dispatched.body
+        assert next_message(phone, kind="public_area.dispatched", timeout=PUSH_BOUND_SECONDS)["order_id"] == order_id

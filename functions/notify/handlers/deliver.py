@@ -21,6 +21,7 @@ from notify.logic.compose import (
     deadline_drafts,
     drafts_for,
     escalation_alerts,
+    report_drafts,
     supervision_drafts,
 )
 from notify.logic.webhooks import retry_delay
@@ -41,7 +42,7 @@ def deliver(event: DomainEvent) -> int:
     proxies = (
         [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
     )
-    drafts = drafts_for(event, proxies=proxies) + _supervision_drafts(event) + _deadline_drafts(event)
+    drafts = drafts_for(event, proxies=proxies) + _supervision_drafts(event) + _deadline_drafts(event) + _report_drafts(event)
     # Every recipient's profile and preferences in two batched reads, not two reads per recipient.
     recipient_ids = {d.recipient_id for d in drafts}
     recipients = people.get_users(recipient_ids) if recipient_ids else {}
@@ -109,6 +110,16 @@ def _supervision_drafts(event: DomainEvent) -> list[Draft]:
     if event.type == Happened.ORDER_ESCALATED:
         return escalation_alerts(event, supervisors=[u.user_id for u in people.users_with_role("supervisor")])
     return []
+
+
+def _report_drafts(event: DomainEvent) -> list[Draft]:
+    """A new public-area report reaches its company's dispatchers (the compound's contracted company)."""
+    order = event.order
+    if order is None or order.order_type != "public_area" or event.type != Happened.ORDER_SUBMITTED:
+        return report_drafts(event, dispatchers=[])
+    compound = people.get_compound(order.compound_id)
+    company_id = event.company_id or order.company_id or (compound.contracted_company_id if compound else None)
+    return report_drafts(event, dispatchers=[u.user_id for u in people.staff_of(company_id, "dispatcher")] if company_id else [])
 
 
 def _deadline_drafts(event: DomainEvent) -> list[Draft]:
