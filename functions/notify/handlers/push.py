@@ -1,8 +1,9 @@
 """The WebSocket API's $connect and $disconnect (web push, docs/integrators.md#web-push).
 
 $connect takes the same JWT as the HTTP API, as the `token` query parameter (a browser's WebSocket cannot set an
-Authorization header), and refuses the socket (401) unless the token is valid and names one role; a socket that is
-accepted is stored under its user. $disconnect forgets it. The notifications function posts each new message
+Authorization header), and refuses the socket unless the token is valid (else 401) and its account exists, has the
+token's role and is not suspended (else 403), as every HTTP call checks; a socket that is accepted is stored under
+its user. $disconnect forgets it. The notifications function posts each new message
 to the recipient's open sockets.
 """
 
@@ -12,9 +13,9 @@ import jwt
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import clock, identity
-from shared.auth import caller_from_claims
+from shared.api import usable_caller
 from shared.dal import push_connections
-from shared.errors import DomainError
+from shared.errors import DomainError, Unauthenticated
 from shared.observability import logger, tracer
 from shared.settings import get_settings
 
@@ -23,10 +24,16 @@ def connect(event: dict) -> dict:
     connection_id = event["requestContext"]["connectionId"]
     token = (event.get("queryStringParameters") or {}).get("token") or ""
     try:
-        caller = caller_from_claims(identity.verify(token))
-    except (jwt.PyJWTError, DomainError) as exc:
+        claims = identity.verify(token)
+    except jwt.PyJWTError as exc:
         logger.info("socket refused", extra={"reason": type(exc).__name__})
         return {"statusCode": 401, "body": "Unauthorized"}
+    try:
+        # As on every HTTP call: the account still exists, has the token's role and is not suspended.
+        caller = usable_caller(claims)
+    except DomainError as exc:
+        logger.info("socket refused", extra={"reason": type(exc).__name__})
+        return {"statusCode": 401 if isinstance(exc, Unauthenticated) else 403, "body": "Forbidden"}
     push_connections.add(
         caller.user_id, connection_id, connected_at=clock.now_iso(), lifetime_seconds=get_settings().push_connection_seconds
     )
