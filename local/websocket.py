@@ -107,6 +107,7 @@ class PushSockets:
         self._lock = threading.Lock()
         self._original_post: Any = None
         self.posted = 0  # frames delivered, for the tests
+        self._closing = False  # the sandbox stops: no $disconnect into a stopped moto
 
     # --- moto's management API -------------------------------------------------------------------------
 
@@ -139,6 +140,7 @@ class PushSockets:
             return set(self._open)
 
     def close_all(self) -> None:
+        self._closing = True
         with self._lock:
             sockets = list(self._open.values())
         for s in sockets:
@@ -182,30 +184,40 @@ class PushSockets:
         """Handle an upgrade request on `request`'s connection until the socket closes."""
         request.close_connection = True
         key = request.headers.get("Sec-WebSocket-Key", "")
-        if request.headers.get("Sec-WebSocket-Version") != "13" or len(base64.b64decode(key + "==")[:16]) != 16:
+        try:
+            valid_key = len(base64.b64decode(key, validate=True)) == 16
+        except ValueError:
+            valid_key = False
+        if request.headers.get("Sec-WebSocket-Version") != "13" or not valid_key:
             return _refuse(request, 400, "Bad Request")
         # Shaped like API Gateway's connection ids: 11 random bytes in base64 (e.g. "L0SM9cOFvHcCIhw=").
         connection_id = base64.urlsafe_b64encode(secrets.token_bytes(11)).decode()
-        answer = self._invoke(self._event("$connect", connection_id, request, query))
+        try:
+            answer = self._invoke(self._event("$connect", connection_id, request, query))
+        except RuntimeError:  # the function failed: API Gateway answers 500 and opens nothing
+            return _refuse(request, 500, "Internal Server Error")
         status = int(answer.get("statusCode", 200))
         if status != 200:
             return _refuse(request, status if status in (401, 403) else 403, "Unauthorized" if status == 401 else "Forbidden")
         target = _Socket(connection_id, request.connection, request.wfile)
-        with target.lock:
-            request.send_response(101, "Switching Protocols")
-            request.send_header("Upgrade", "websocket")
-            request.send_header("Connection", "Upgrade")
-            request.send_header("Sec-WebSocket-Accept", accept_key(key))
-            request.end_headers()
-            request.wfile.flush()
-            with self._lock:
-                self._open[connection_id] = target
         try:
+            with target.lock:  # open before the client hears so (a post waits for the lock: it follows the 101)
+                with self._lock:
+                    self._open[connection_id] = target
+                request.send_response(101, "Switching Protocols")
+                request.send_header("Upgrade", "websocket")
+                request.send_header("Connection", "Upgrade")
+                request.send_header("Sec-WebSocket-Accept", accept_key(key))
+                request.end_headers()
+                request.wfile.flush()
             self._read_until_closed(request, target)
+        except OSError:
+            pass  # the client left during the handshake
         finally:
             with self._lock:
                 self._open.pop(connection_id, None)
-            self._invoke(self._event("$disconnect", connection_id, None, ""))
+            if not self._closing:
+                self._invoke(self._event("$disconnect", connection_id, None, ""))
 
     @staticmethod
     def _read_until_closed(request: BaseHTTPRequestHandler, target: _Socket) -> None:
