@@ -130,3 +130,21 @@ def test_a_new_public_area_report_reaches_the_back_office_and_then_the_technicia
         dispatched = world.as_dispatcher("POST", f"/orders/{order_id}/dispatch", {"technician_id": tech})
         assert dispatched.status == 200, dispatched.body
         assert next_message(phone, kind="public_area.dispatched", timeout=PUSH_BOUND_SECONDS)["order_id"] == order_id
+
+
+def test_the_socket_speaks_rfc_6455_pings_and_takes_no_messages(sandbox, world):
+    with open_socket(sandbox, world.resident_id, "resident") as ws:
+        assert ws.ping(b"are you there").wait(timeout=10), "pong"
+        ws.send(json.dumps({"action": "anything"}))  # no $default route: API Gateway answers with an error
+        assert json.loads(ws.recv(timeout=10))["message"] == "Forbidden"
+
+
+def test_a_handshake_without_a_proper_key_is_a_bad_request(sandbox):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", sandbox.port), timeout=20) as raw:
+        raw.sendall(
+            b"GET /live?token=x HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: not-base64!\r\n\r\n"
+        )
+        assert raw.recv(100).startswith(b"HTTP/1.1 400")
