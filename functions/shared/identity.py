@@ -34,6 +34,8 @@ def verify(token: str) -> dict:
         issuer=settings.jwt_issuer,
         options={"require": ["exp", "iat", "sub"], "verify_aud": False},
     )
+    if not claims.get("sub"):
+        raise jwt.MissingRequiredClaimError("sub")
     # An ID token names the app client as its audience, an access token as its client_id (as the authorizer takes).
     if settings.jwt_audience not in (claims.get("aud"), claims.get("client_id")):
         raise jwt.InvalidAudienceError("not issued for this app")
