@@ -3,7 +3,8 @@
 A message is recorded in the outbox after it was handed to its channel, and skipped when already
 recorded, so a retried event neither loses nor repeats a message. A failed event comes back after an
 exponentially growing delay; what fails every retry goes to the queue's dead-letter queue, which
-supervisors read through `GET /ops/dead-letters`.
+supervisors read through `GET /ops/dead-letters`. Once recorded, each message is also posted to the
+recipient's open apps (web push, `push_to_apps`).
 """
 
 from __future__ import annotations
