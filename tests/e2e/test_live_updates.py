@@ -16,6 +16,14 @@ QUIET_SECONDS = 8  # three polls of the old 2.5 s refresh
 PUSH_BOUND_MS = 20_000
 
 
+def resident_app(open_app):  # noqa: F811
+    """王奶奶's app, once the sign-in screen has opened it (evaluate() does not wait for a navigation)."""
+    page = open_app("res_wang")
+    page.wait_for_url("**/app/resident/**")
+    page.wait_for_load_state()
+    return page
+
+
 def test_the_order_page_updates_by_push_without_polling(open_app, sandbox):  # noqa: F811
     resident = token(sandbox, "res_wang")
     place = f"7号楼 地下室 {uuid.uuid4().hex[:6]}"  # a place of its own: not a "me too" of another test's report
@@ -23,10 +31,10 @@ def test_the_order_page_updates_by_push_without_polling(open_app, sandbox):  # n
     order = requests.post(f"{sandbox.url}/orders", json={**body, "place": place}, headers=resident, timeout=30).json()
     order_id = order["order_id"]
 
-    wang = open_app("res_wang")
+    wang = resident_app(open_app)
     requests_seen: list[tuple[float, str, str]] = []
     wang.on("request", lambda r: requests_seen.append((time.monotonic(), r.method, r.url)))
-    wang.evaluate(f"location.hash = '#/order/{order_id}'")
+    wang.goto(f"{sandbox.url}/app/resident/#/order/{order_id}")
     status = wang.locator("#status-now")
     expect_(status).to_be_visible()
     wang.wait_for_function("() => import('/app/shared/core.js').then((m) => m.live.connected)", timeout=PUSH_BOUND_MS)
@@ -61,7 +69,7 @@ def test_the_order_page_updates_by_push_without_polling(open_app, sandbox):  # n
 def test_without_the_socket_the_app_retries_with_backoff_and_does_not_poll_fast(open_app, sandbox):  # noqa: F811
     """A network that refuses the WebSocket: the app keeps retrying, waiting twice as long each time, and polls
     only every 30 s meanwhile (not every few seconds as before)."""
-    wang = open_app("res_wang")
+    wang = resident_app(open_app)
     wang.context.route_web_socket("**/live*", lambda ws: ws.close())
     wang.evaluate("import('/app/shared/core.js').then((m) => m.live.socket && m.live.socket.close())")
     wang.wait_for_function("() => import('/app/shared/core.js').then((m) => !m.live.connected && m.live.retryMs >= 4000)")
