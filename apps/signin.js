@@ -4,7 +4,7 @@ import { APP_FOR_ROLE, api, attempt, h, header, render, saveSession, showError, 
 const ROLES = [
   ["resident", "居民", "Residents", "三个大按钮：预约、报事、应急维修", "Three big buttons: booking, public-area report, emergency repair"],
   ["technician", "维修师傅", "Technicians", "接单、上门、记账单、完工", "Offers, visits, itemised bills, completion"],
-  ["dispatcher", "物业公司后台", "Company back office", "本公司订单、派单、信用、Webhook、API 密钥", "The company's orders, dispatch, credit, webhooks, API keys"],
+  ["dispatcher", "物业公司后台", "Company back office", "准入申请、师傅登记、本公司订单、派单、信用、Webhook、API 密钥", "Admission, registering technicians, the company's orders, dispatch, credit, webhooks, API keys"],
   ["supervisor", "监管人员", "Supervisors", "全部订单、执行历史和审计链、准入审核、信用排名、统计、争议", "All orders, execution history and audit chain, vetting, credit ranking, statistics, disputes"],
 ];
 

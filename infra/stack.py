@@ -11,6 +11,7 @@ from infra.constructs.api import HttpApi, UserDirectory
 from infra.constructs.data import DataTable
 from infra.constructs.documents import DocumentStore
 from infra.constructs.functions import PlatformFunctions
+from infra.constructs.hosting import AppHosting
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import StreamNotifications
@@ -28,8 +29,12 @@ class LinliStack(Stack):
         functions = PlatformFunctions(self, "Functions", table=data.table)
         workflow = OrderWorkflow(self, "Workflow", table=data.table, functions=functions.functions)
         users = UserDirectory(self, "Users")
-        api = HttpApi(self, "Http", functions=functions.functions, users=users)
+        self.documents = documents = DocumentStore(self, "Documents", functions=functions.functions)
+        # The client apps: CloudFront in front of a private bucket; the API answers their origin's preflight.
+        self.apps = apps = AppHosting(self, "Apps", logs=documents.access_logs, documents_bucket=documents.bucket.bucket_name)
+        api = HttpApi(self, "Http", functions=functions.functions, users=users, app_origins=[apps.origin])
         push = PushApi(self, "Push", functions=functions.functions, users=users)
+        apps.publish(api.api.api_endpoint, push.url)
         notifications = StreamNotifications(
             self,
             "Notifications",
@@ -38,7 +43,6 @@ class LinliStack(Stack):
             keys=NOTIFY_STREAM_FILTER,
         )
         self.messaging = messaging = Messaging(self, "Messaging", functions=functions.functions)
-        self.documents = documents = DocumentStore(self, "Documents", functions=functions.functions)
         self.schedules = Schedules(self, "Schedules", functions=functions.functions)
         Monitoring(
             self,
@@ -59,3 +63,4 @@ class LinliStack(Stack):
         CfnOutput(self, "StateMachineArn", value=workflow.state_machine.state_machine_arn)
         CfnOutput(self, "EventBusName", value=messaging.bus.event_bus_name)
         CfnOutput(self, "DocumentsBucketName", value=documents.bucket.bucket_name)
+        CfnOutput(self, "AppsUrl", value=f"{apps.origin}/app/")

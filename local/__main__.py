@@ -17,7 +17,15 @@ from local.websocket import STAGE_PATH  # noqa: E402
 
 def main() -> None:
     port = int(os.environ.get("PORT", "8080"))
-    sandbox = Sandbox(host=os.environ.get("HOST", "127.0.0.1"), port=port, verbose=os.environ.get("VERBOSE") == "1").start()
+    # Where browsers reach the /s3 front in signed URLs (default: this host and port), e.g. behind a proxy.
+    endpoint = (
+        {"LINLI_STORAGE_PUBLIC_ENDPOINT": os.environ["LINLI_STORAGE_PUBLIC_ENDPOINT"]}
+        if os.environ.get("LINLI_STORAGE_PUBLIC_ENDPOINT")
+        else None
+    )
+    sandbox = Sandbox(
+        host=os.environ.get("HOST", "127.0.0.1"), port=port, env=endpoint, verbose=os.environ.get("VERBOSE") == "1"
+    ).start()
     print(f"邻里 Linli sandbox running at {sandbox.url}  (Ctrl-C to stop)")
     print(f"  API document: {sandbox.url}/openapi.json")
     print(f"  Web push:     {sandbox.url.replace('http://', 'ws://', 1)}{STAGE_PATH}?token=<access_token>")

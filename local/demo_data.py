@@ -147,6 +147,8 @@ DEMO_CERTIFICATE_EXPIRY = "2099-12-31"
 STAFF = [
     User(user_id="disp_tongyuan", role="dispatcher", name="通苑调度员 刘", company_id="co_tongyuan"),
     User(user_id="disp_jingan", role="dispatcher", name="京安居调度员 陈", company_id="co_jingan"),
+    # A company that has not applied for admission yet: the back office's admission screens start from nothing.
+    User(user_id="disp_anle", role="dispatcher", name="安乐家调度员 周", company_id="co_anle"),
     User(user_id="sup_tongzhou", role="supervisor", name="区住建委监管员 吴"),
 ]
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from local.runtime import LocalAws
 
 MAX_BODY_BYTES = 1_000_000  # API Gateway allows 10 MB; no request of ours comes near 1 MB
+# The sandbox's /s3 front takes uploads (S3 itself takes objects far larger; photos are at most 5 MB).
+S3_FRONT_MAX_BODY_BYTES = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             if self.command == "GET" and bare == STAGE_PATH:
                 return self.server.upgrade(self, query)
         length = int(self.headers.get("content-length") or 0)
-        if length > MAX_BODY_BYTES:
+        if length > (S3_FRONT_MAX_BODY_BYTES if self.path.startswith("/s3/") else MAX_BODY_BYTES):
             self.close_connection = True
             return self._send(_json(413, "payload_too_large", "请求内容过大", "The request body is too large."))
         body = self.rfile.read(length) if length else b""

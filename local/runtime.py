@@ -32,15 +32,15 @@ from botocore.retries.standard import ExponentialBackoff
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
-from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import Table
 from moto.stepfunctions.models import StateMachineInstance
 from moto.stepfunctions.parser.asl.eval.environment import Environment as AslEnvironment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
 
 from local import tokens as sign_in
+from local.fast_dynamodb import FastDynamoDB
 from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
 from shared.dal.tables import INDEX_NAMES
 from shared.errors import TransientError
@@ -387,80 +387,6 @@ class SerializedDynamoDB:
         BotocoreStubber.__call__ = self._original
 
 
-class CheapTransactions:
-    """moto backs up a transaction by deep-copying every table it touches, once per item: with the
-    audit chain's transactions on a growing table that made each write O(table). DynamoDB calls are
-    serialised (SerializedDynamoDB), so an undo log of the touched items' previous versions and the
-    stream's length is an equivalent backup at O(items in the transaction)."""
-
-    def __init__(self) -> None:
-        self._original = DynamoDBBackend.transact_write_items
-
-    def install(self) -> None:
-        original = self._original
-
-        def transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-            undo = _UndoLog(backend, transact_items)
-            Table.__deepcopy__ = _same_table  # the backup moto takes: the undo log does its work
-            try:
-                original(backend, transact_items)
-            except Exception:
-                undo.restore()
-                raise
-            finally:
-                del Table.__deepcopy__
-
-        DynamoDBBackend.transact_write_items = transact_write_items
-
-    def uninstall(self) -> None:
-        DynamoDBBackend.transact_write_items = self._original
-
-
-def _same_table(table: Any, memo: dict) -> Any:
-    return table
-
-
-class _UndoLog:
-    """The items a transaction may write, as they were before it, and each stream's length."""
-
-    def __init__(self, backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-        self.backend = backend
-        self.previous: list[tuple[Any, Any, Any, Any]] = []
-        self.stream_lengths: dict[str, int] = {}
-        for entry in transact_items:
-            op = next(iter(entry.values()), {})
-            table = backend.tables.get(op.get("TableName", ""))
-            if table is None:
-                continue
-            key = op.get("Key") or {
-                name: op.get("Item", {}).get(name) for name in (table.hash_key_attr, table.range_key_attr) if name is not None
-            }
-            if table.hash_key_attr not in key or (table.range_key_attr and table.range_key_attr not in key):
-                continue
-            hash_value = DynamoType(key[table.hash_key_attr])
-            range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-            current = table.get_item(hash_value, range_value)
-            self.previous.append((table, hash_value, range_value, copy.deepcopy(current)))
-            if table.stream_shard is not None:
-                self.stream_lengths.setdefault(table.name, len(table.stream_shard.items))
-
-    def restore(self) -> None:
-        for table, hash_value, range_value, item in reversed(self.previous):
-            if range_value is None:
-                table.items.pop(hash_value, None)
-                if item is not None:
-                    table.items[hash_value] = item
-            else:
-                table.items[hash_value].pop(range_value, None)
-                if item is not None:
-                    table.items[hash_value][range_value] = item
-                elif not table.items[hash_value]:
-                    del table.items[hash_value]
-        for name, length in self.stream_lengths.items():
-            shard = self.backend.tables[name].stream_shard
-            del shard.items[length:]
-
-
 def _clone_without_executions(machine: Any, memo: dict) -> Any:
     """moto deep-copies the state machine on every StartExecution, running executions (with their
     locks and threads) included, which fails from the second order on. The clone only needs the
@@ -598,7 +524,7 @@ class LocalAws:
         self.lambdas = InProcessLambdas()
         self.dynamodb_faults = DynamoDBFaults()
         self.dynamodb_lock = SerializedDynamoDB(self.dynamodb_faults)
-        self.transactions = CheapTransactions()
+        self.fast_dynamodb = FastDynamoDB()
         self.requests = PerThreadRequests()
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
@@ -654,7 +580,7 @@ class LocalAws:
         self.backoff = CompressedBackoff(float(os.environ.get("LINLI_SANDBOX_SDK_BACKOFF_SCALE") or 1))
         self.backoff.install()
         self.requests.install()
-        self.transactions.install()
+        self.fast_dynamodb.install()
         self._create_resources()
         os.environ["LINLI_STATE_MACHINE_ARN"] = self.state_machine_arn
         os.environ.update({f"LINLI_{queue(name).setting.upper()}": url for name, url in self.queue_urls.items()})
@@ -665,13 +591,17 @@ class LocalAws:
         self._clients.clear()
         self.requests.uninstall()
         self.backoff.uninstall()
-        self.transactions.uninstall()
+        self.fast_dynamodb.uninstall()
         self.dynamodb_lock.uninstall()
         self.lambdas.uninstall()
         self.mock.stop()
         del StateMachineInstance.__deepcopy__
         ParserExecution.stop = self._original_stop
         AslEnvironment.set_error = self._original_set_error
+        self._reset_caches()
+
+    def reset_caches(self) -> None:
+        """After a change of the environment the handlers read (settings, SDK clients)."""
         self._reset_caches()
 
     @staticmethod

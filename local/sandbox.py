@@ -7,9 +7,10 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from local import demo_data, tokens
 from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
@@ -54,6 +55,15 @@ DEV_JOBS = {
     # {"at": "<ISO instant>"}: the deadline warnings as of that instant (default now); they also run by themselves.
     "/dev/deadline-warnings": ("DeadlineWarnings", "at"),
 }
+
+
+S3_FRONT = "/s3"
+_CORS = {"access-control-allow-origin": "*", "access-control-allow-headers": "Content-Type"}
+
+
+def _s3_error(status: int, code: str, message: str) -> GatewayResponse:
+    body = f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message></Error>'
+    return GatewayResponse(status, {**_CORS, "content-type": "application/xml"}, body.encode())
 
 
 def _json_response(status: int, payload: Any) -> GatewayResponse:
@@ -104,6 +114,11 @@ class Sandbox:
             self.schedule_pump.start()
         self.server = SandboxHttpServer((self.host, self.port), self.route, verbose=self.verbose, upgrade=self.push.serve)
         self.port = self.server.server_address[1]
+        if "LINLI_STORAGE_PUBLIC_ENDPOINT" not in self.aws.env_overrides:
+            # Pre-signed URLs point at this server's /s3 front, which a browser can reach (moto's S3 it cannot).
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host  # a browser cannot open 0.0.0.0
+            os.environ["LINLI_STORAGE_PUBLIC_ENDPOINT"] = f"http://{host}:{self.port}{S3_FRONT}"
+            self.aws.reset_caches()
         self._thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
         self._thread.start()
         return self
@@ -146,7 +161,44 @@ class Sandbox:
             return self._faults(method, bare, body)
         if (bare == "/app" or bare.startswith("/app/")) and method == "GET":
             return _static(bare)
+        if bare.startswith(S3_FRONT + "/"):
+            return self._s3(method, path, headers, body)
         return self.gateway.handle(method, path, headers, body)
+
+    def _s3(self, method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
+        """The sandbox's stand-in for S3's own endpoint: pre-signed PUT/GET/HEAD, path-style
+        (`/s3/<bucket>/<key>?X-Amz-…`), into moto's S3. Like moto it does not check signatures; it does refuse a
+        request without one, or past its expiry. (S3 itself also refuses a body whose length or type differs from
+        the signed ones; the API checks both again when the photo is attached.)"""
+        parts = urlsplit(path)
+        bucket, _, key = unquote(parts.path[len(S3_FRONT) + 1 :]).partition("/")
+        if method == "OPTIONS":  # CORS preflight, as the bucket's CORS rule answers it
+            return GatewayResponse(204, {**_CORS, "access-control-allow-methods": "GET, PUT, HEAD"}, b"")
+        query = dict(parse_qsl(parts.query))
+        try:
+            signed_at = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            expired = datetime.now(UTC) > signed_at + timedelta(seconds=int(query["X-Amz-Expires"]))
+        except (KeyError, ValueError):
+            return _s3_error(403, "AccessDenied", "A pre-signed URL is required")
+        if "X-Amz-Signature" not in query or not key:
+            return _s3_error(403, "AccessDenied", "A pre-signed URL is required")
+        if expired:
+            return _s3_error(403, "AccessDenied", "Request has expired")
+        s3 = self.aws.client("s3")
+        if method == "PUT":
+            content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "binary/octet-stream")
+            put = s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+            return GatewayResponse(200, {**_CORS, "etag": put["ETag"], "content-type": "text/plain"}, b"")
+        if method not in ("GET", "HEAD"):
+            return _s3_error(405, "MethodNotAllowed", "The specified method is not allowed")
+        try:
+            found = s3.get_object(Bucket=bucket, Key=key)
+        except s3.exceptions.NoSuchKey:
+            return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+        except s3.exceptions.NoSuchBucket:
+            return _s3_error(404, "NoSuchBucket", "The specified bucket does not exist")
+        headers = {**_CORS, "content-type": found.get("ContentType") or "binary/octet-stream", "cache-control": "private"}
+        return GatewayResponse(200, headers, found["Body"].read())
 
     def _run_job(self, function_name: str, field: str, body: bytes) -> GatewayResponse:
         """Run a scheduled job now, as its EventBridge schedule does in AWS, with the one field it takes from

@@ -152,6 +152,31 @@ class Api:
         return ApiResult(response.status, json.loads(response.body) if response.body else None, response.headers)
 
 
+def tiny_png(rgb: tuple[int, int, int] = (200, 60, 40), size: int = 8) -> bytes:
+    """A real PNG image (a browser draws it), a few dozen bytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + bytes(rgb) * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def upload_photo(api: Api, user_id: str, role: str, purpose: str, data: bytes | None = None) -> str:
+    """POST /photos, then PUT the image to the pre-signed URL (the sandbox's /s3 front), as the apps do."""
+    import requests
+
+    data = data if data is not None else tiny_png()
+    created = api.call(user_id, role, "POST", "/photos", {"purpose": purpose, "content_type": "image/png", "size": len(data)})
+    assert created.status == 201, created.body
+    put = requests.put(created.body["upload_url"], data=data, headers=created.body["headers"], timeout=10)
+    assert put.status_code == 200, put.text
+    return created.body["photo_id"]
+
+
 _world_numbers = itertools.count(1)
 
 
@@ -217,6 +242,10 @@ class World:
 
     def as_dispatcher(self, method: str, path: str, body: Any = None) -> ApiResult:
         return self.api.call(self.dispatcher_id, "dispatcher", method, path, body)
+
+    def photo(self, user_id: str, role: str, purpose: str) -> str:
+        """An uploaded photo of `user_id`'s (a photo id), for `purpose`: fault, work or profile."""
+        return upload_photo(self.api, user_id, role, purpose)
 
     def add_technician(
         self,

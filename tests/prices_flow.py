@@ -49,7 +49,7 @@ def bill(world: World, tech: str, order_id: str, *lines: dict):
 
 def with_extra_lamp(world: World, tech: str, order_id: str):
     """The wire the quote expected, plus a whole new lamp it did not (the classic 小病大修)."""
-    extra = {**LAMP, "reason": "灯具内部烧毁，建议整灯更换", "photo_ref": "photos/lamp-burnt.jpg"}
+    extra = {**LAMP, "reason": "灯具内部烧毁，建议整灯更换", "photo_ref": world.photo(tech, "technician", "work")}
     result = bill(world, tech, order_id, WIRE, extra)
     assert result.status == 200, result.body
     assert result.body["status"] == "awaiting_approval"

@@ -1,22 +1,31 @@
-// The company back office: the company's orders and technicians, public-area reports to assign,
-// its credit record, call tasks, webhook settings with the delivery log, API keys for the company's own system.
-import { api, attempt, h, header, render, requireRole, router, showError, t, time } from "/app/shared/core.js";
-import { auditPanel, creditPanel, dispatchForm, orderSummary, ordersTable, tabs, technicianChoices } from "/app/shared/staff.js";
+// The company back office: admission (the application with its documents, the status and the supervisors'
+// reason), its technicians (registered here, each with their vetting status and profile photo), the company's
+// orders, public-area reports to assign, its credit record, call tasks, webhook settings with the delivery log, API keys.
+import { ApiError, CATEGORIES, api, attempt, categoryName, h, header, profilePhotoEditor, render, requireRole, router, scrollBox, showError, t, time } from "/app/shared/core.js";
+import { CERTIFICATES, auditPanel, creditPanel, dispatchForm, orderSummary, ordersTable, statusPill, tabs } from "/app/shared/staff.js";
 
 requireRole("dispatcher");
 const view = () => document.getElementById("view");
-const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/credit", "信用", "Credit"], ["#/calls", "电话任务", "Call tasks"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
-let company = null;
+const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/admission", "企业准入", "Admission"], ["#/credit", "信用", "Credit"], ["#/calls", "电话任务", "Call tasks"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
 
-async function companyId() {
-  if (!company) company = (await api("GET", "/me")).company_id;
-  return company;
+/** The company's technicians who may be dispatched: registered by it and active (GET /companies/me/technicians). */
+async function activeTechnicians() {
+  return (await api("GET", "/companies/me/technicians")).technicians.filter((x) => x.status === "active");
+}
+
+let admissionStatus = null; // the company's, once GET /companies/me has answered
+
+/** Until the company is admitted, every screen says so, with a link to the admission screen. */
+function admissionNotice() {
+  if (!admissionStatus || admissionStatus === "admitted" || location.hash === "#/admission") return null;
+  return h("p", { class: "card emph", id: "admission-notice" }, t("贵公司尚未准入，暂不能接单：", "Your company is not admitted yet and receives no orders: "),
+    statusPill(admissionStatus), " ", h("a", { href: "#/admission" }, t("查看准入状态", "See the admission status")));
 }
 
 function frame(title, ...content) {
   document.title = `${title} · ${t("邻里物业后台", "Linli back office")}`;
   render(document.getElementById("header"), header(t("邻里 · 物业后台", "Linli · Back office"), () => start()));
-  render(view(), tabs(TABS, t("后台功能", "Sections")), h("h1", {}, title), ...content);
+  render(view(), tabs(TABS, t("后台功能", "Sections")), admissionNotice(), h("h1", {}, title), ...content);
   return document.getElementById("panel"); // this screen's own panel: a late answer never paints another screen
 }
 
@@ -26,7 +35,7 @@ async function reports() {
   try {
     const all = (await api("GET", "/orders")).orders;
     const open = all.filter((o) => o.type === "public_area" && o.status === "submitted");
-    const techs = await technicianChoices(await companyId());
+    const techs = await activeTechnicians();
     render(panel, open.length
       ? open.map((o) => h("article", { class: "card report", "data-order": o.order_id },
           h("h2", {}, o.place || "", " · ", o.description),
@@ -68,22 +77,189 @@ async function order(orderId) {
   }
 }
 
-async function technicians() {
-  const panel = frame(t("本公司师傅", "Our technicians"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
+// ---------------------------------------------------------------- documents, admission, technicians
+const UPLOADABLE = { "application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG" };
+const DOC_KINDS = { business_licence: ["营业执照", "Business licence"], qualification: ["资质证书", "Qualification"], certificate: ["证书扫描件", "Certificate scan"], identity: ["身份证明", "Identity document"] };
+const fail = (zh, en) => new ApiError(400, { error: { message: zh, message_en: en } });
+
+/** One file to S3 through a pre-signed URL: POST /documents, then PUT the file itself (it never passes through the API). */
+async function upload(file, kind) {
+  if (!UPLOADABLE[file.type]) throw fail(`“${file.name}”不是 PDF、JPG 或 PNG 文件`, `"${file.name}" is not a PDF, JPG or PNG file.`);
+  const name = file.name.replace(/[/\\]/g, "_").slice(-120);
+  const doc = await api("POST", "/documents", { kind, filename: name, content_type: file.type });
+  const sent = await fetch(doc.upload_url, { method: doc.method || "PUT", headers: doc.headers, body: file }).catch(() => null);
+  if (!sent || !sent.ok) throw fail(`“${file.name}”上传失败，请重试`, `Uploading "${file.name}" failed; please try again.`);
+  return doc.document_id;
+}
+
+const ADMISSION_WORDS = {
+  not_applied: ["贵公司还没有申请准入。请填写营业执照信息、上传营业执照和资质材料后提交，由区住建委审核；准入前不会收到派单。", "Your company has not applied yet. Fill in the licence details, upload the licence and qualification documents and apply; the district housing authority vets it. No orders are offered before admission."],
+  pending: ["申请已提交，正在等待监管部门审核。审核结果会发消息通知您。", "Applied: waiting for the supervisors' decision. You will get a message when they decide."],
+  admitted: ["贵公司已准入，可以接单。", "Admitted: your company is offered orders."],
+  rejected: ["申请被驳回。请按下面的原因补正后重新提交。", "The application was rejected. Put right what the reason says and apply again."],
+  suspended: ["贵公司已被暂停接单，恢复须由监管部门决定。", "Suspended: no new orders until the supervisors reinstate your company."],
+};
+
+function field(id, zh, en, input, hint) {
+  return h("div", { class: "field" }, h("label", { for: id }, t(zh, en)), input, hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null);
+}
+
+async function admission(message = "") {
+  const panel = frame(t("企业准入", "Admission"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
   try {
-    const [techs, list] = [await technicianChoices(await companyId()), (await api("GET", "/orders")).orders];
-    render(panel,
-      h("p", { class: "muted" }, t("（沙盒：名单来自演示账号）", "(Sandbox: the list comes from the demo accounts.)")),
-      h("div", { class: "table-wrap" }, h("table", {},
-        h("thead", {}, h("tr", {}, [t("师傅", "Technician"), t("进行中的订单", "Jobs in progress"), t("已完成", "Done")].map((c) => h("th", { scope: "col" }, c)))),
-        h("tbody", {}, techs.map((p) => {
-          const mine = list.filter((o) => o.technician && o.technician.technician_id === p.user_id);
-          const done = mine.filter((o) => ["completed", "rated", "closed"].includes(o.status)).length;
-          return h("tr", {}, h("th", { scope: "row" }, `${p.name} (${p.user_id})`), h("td", {}, String(mine.length - done - mine.filter((o) => o.status === "cancelled").length)), h("td", {}, String(done)));
-        })))));
+    const me = await api("GET", "/companies/me");
+    admissionStatus = me.status;
+    const words = ADMISSION_WORDS[me.status] || ["", ""];
+    const hasDocs = me.documents.length > 0;
+    const status = h("section", { class: "card emph", id: "admission-status", "data-status": me.status, "aria-labelledby": "admission-title" },
+      h("h2", { id: "admission-title" }, t("准入状态：", "Admission status: "), statusPill(me.status)),
+      h("p", {}, t(...words)),
+      me.status_reason ? h("p", { class: "verdict bad", id: "admission-reason" }, me.status === "suspended" ? t("暂停原因：", "Why suspended: ") : t("驳回原因：", "Why rejected: "), me.status_reason) : null,
+      me.status === "not_applied" ? null : h("dl", { class: "facts" },
+        h("dt", {}, t("企业名称", "Company")), h("dd", {}, me.name, me.name_en ? ` · ${me.name_en}` : ""),
+        h("dt", {}, t("统一社会信用代码", "Licence number")), h("dd", {}, me.licence_number || "—"),
+        h("dt", {}, t("申请时间", "Applied")), h("dd", {}, me.applied_at ? time(me.applied_at) : "—"),
+        me.status_changed_at ? [h("dt", {}, t("审核时间", "Decided")), h("dd", {}, time(me.status_changed_at))] : null,
+        h("dt", {}, t("已交材料", "Documents")), h("dd", {}, hasDocs ? h("ul", { id: "admission-documents" }, me.documents.map((d) => h("li", { "data-document": d.document_id }, d.filename, " · ", DOC_KINDS[d.kind] ? t(...DOC_KINDS[d.kind]) : d.kind))) : "—")),
+    );
+    const canApply = !["admitted", "suspended"].includes(me.status);
+    const form = !canApply ? null : h("form", { class: "card", id: "application", onsubmit: async (e) => {
+      e.preventDefault();
+      await attempt(e.currentTarget.querySelector("button[type=submit]"), async () => {
+        const licence = document.getElementById("app-licence-file").files;
+        const more = [...document.getElementById("app-qualification-files").files];
+        if (!licence.length && !hasDocs) throw fail("请上传营业执照", "Upload the business licence.");
+        const ids = [];
+        if (licence.length) ids.push(await upload(licence[0], "business_licence"));
+        for (const file of more) ids.push(await upload(file, "qualification"));
+        await api("PUT", "/companies/me/application", {
+          name: document.getElementById("app-name").value.trim(),
+          name_en: document.getElementById("app-name-en").value.trim(),
+          licence_number: document.getElementById("app-licence").value.trim().toUpperCase(),
+          documents: ids.length ? ids : me.documents.map((d) => d.document_id),
+        });
+        await admission(t("申请已提交，等待监管部门审核。", "Applied: waiting for the supervisors' decision."));
+      });
+    } },
+      h("h2", {}, me.status === "not_applied" ? t("申请准入", "Apply for admission") : me.status === "pending" ? t("修改申请（审核前）", "Change the application (before the decision)") : t("重新提交申请", "Apply again")),
+      h("div", { class: "form-grid" },
+        field("app-name", "企业名称（营业执照上的全称）", "Company name (as on the licence)", h("input", { id: "app-name", type: "text", required: true, minlength: "2", maxlength: "100", value: me.name || "" })),
+        field("app-name-en", "英文名称（可不填）", "English name (optional)", h("input", { id: "app-name-en", type: "text", maxlength: "100", value: me.name_en || "" })),
+        field("app-licence", "统一社会信用代码（18 位）", "Unified social credit code (18 characters)",
+          h("input", { id: "app-licence", type: "text", required: true, pattern: "[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}", maxlength: "18", autocomplete: "off", value: me.licence_number || "", "aria-describedby": "app-licence-hint" }),
+          t("营业执照上的 18 位代码，例如 91110112MA01ABCD3X", "The 18-character code on the licence, e.g. 91110112MA01ABCD3X")),
+        field("app-licence-file", "营业执照（PDF、JPG 或 PNG）", "Business licence (PDF, JPG or PNG)",
+          h("input", { id: "app-licence-file", type: "file", accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png", "aria-describedby": "app-licence-file-hint" }),
+          hasDocs ? t("不选新文件则沿用已交的材料", "Leave empty to keep the documents already sent") : t("必须上传", "Required")),
+        field("app-qualification-files", "其他资质材料（可多选，可不交）", "Other qualification documents (several allowed, optional)",
+          h("input", { id: "app-qualification-files", type: "file", multiple: true, accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" })),
+      ),
+      h("p", { class: "hint" }, t("文件直接上传到加密存储，链接 15 分钟内有效；只有贵公司和监管部门能查看。", "Files go straight to encrypted storage through links valid for 15 minutes; only your company and the supervisors can open them.")),
+      h("p", {}, h("button", { type: "submit" }, t("提交申请", "Apply"))),
+    );
+    render(panel, h("p", { id: "admission-result", role: "status", class: message ? "card emph" : null }, message), status, form);
   } catch (err) {
     showError(err);
   }
+}
+
+function certificateCell(certs) {
+  if (!certs.length) return "—";
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  return h("ul", { class: "plain" }, certs.map((c) => h("li", {},
+    CERTIFICATES[c.kind] ? t(...CERTIFICATES[c.kind]) : c.kind, ` ${c.number} · ${c.issuer || "—"} · `,
+    t(`有效期至 ${c.expires_on}`, `valid through ${c.expires_on}`), " ",
+    c.expires_on >= today ? null : h("span", { class: "pill status-suspended" }, t("已过期", "expired")))));
+}
+
+function staffTable(staff, orders) {
+  if (!staff.length) return h("p", { id: "staff-empty" }, t("还没有登记师傅。请用下面的表格登记。", "No technicians registered yet: use the form below."));
+  return scrollBox(t("本公司师傅", "Our technicians"), h("table", { id: "staff" },
+    h("caption", { class: "visually-hidden" }, t("本公司师傅和审核状态", "Our technicians and their vetting status")),
+    h("thead", {}, h("tr", {}, [t("师傅", "Technician"), t("照片（居民开门前看）", "Photo (residents see it)"), t("审核状态", "Vetting status"), t("技能", "Skills"), t("证书", "Certificates"), t("登记时间", "Registered"), t("进行中", "In progress"), t("已完成", "Done")].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, staff.map((p) => {
+      const mine = orders.filter((o) => o.technician && o.technician.technician_id === p.user_id);
+      const done = mine.filter((o) => ["completed", "rated", "closed"].includes(o.status)).length;
+      const open = mine.length - done - mine.filter((o) => o.status === "cancelled").length;
+      return h("tr", { "data-technician": p.user_id, "data-status": p.status },
+        h("th", { scope: "row" }, p.name, h("br"), h("span", { class: "muted" }, p.user_id), p.id_number_masked ? [h("br"), h("span", { class: "muted" }, p.id_number_masked)] : null),
+        techPhotoCell(p),
+        h("td", {}, statusPill(p.status), p.status_reason ? [h("br"), h("span", { class: "status-reason" }, t("原因：", "Reason: "), p.status_reason)] : null),
+        h("td", {}, p.skills.map(categoryName).join("、") || "—", p.suspended_skills.length ? [h("br"), t("因证书过期暂停：", "Suspended (certificate expired): "), p.suspended_skills.map(categoryName).join("、")] : null),
+        h("td", {}, certificateCell(p.certificates)),
+        h("td", {}, p.registered_at ? time(p.registered_at) : "—"),
+        h("td", {}, String(open)), h("td", {}, String(done)));
+    }))));
+}
+
+const NEEDS = { electrician_low_voltage: "electrical", locksmith_registration: "locks" }; // shared/qualifications.py
+
+function registrationForm(onDone) {
+  const certificateFields = Object.entries(CERTIFICATES).map(([kind, words]) => h("fieldset", { "data-certificate": kind },
+    h("legend", {}, t(...words)),
+    h("p", { class: "hint" }, t(`有“${categoryName(NEEDS[kind])}”技能的师傅必须有这个证书；没有就留空。`, `Required for the skill "${categoryName(NEEDS[kind])}"; otherwise leave empty.`)),
+    h("div", { class: "form-grid" },
+      field(`cert-${kind}-number`, "证书编号", "Certificate number", h("input", { id: `cert-${kind}-number`, type: "text", maxlength: "60" })),
+      field(`cert-${kind}-issuer`, "发证机关", "Issued by", h("input", { id: `cert-${kind}-issuer`, type: "text", maxlength: "100" })),
+      field(`cert-${kind}-expires`, "有效期至（含当天）", "Valid through (inclusive)", h("input", { id: `cert-${kind}-expires`, type: "date" })),
+      field(`cert-${kind}-file`, "证书扫描件（可不交）", "Scan (optional)", h("input", { id: `cert-${kind}-file`, type: "file", accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" })),
+    )));
+  return h("form", { class: "card", id: "register-technician", onsubmit: async (e) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    await attempt(form.querySelector("button[type=submit]"), async () => {
+      const skills = [...form.querySelectorAll("input[name=skill]:checked")].map((x) => x.value);
+      if (!skills.length) throw fail("请至少选择一项技能", "Choose at least one skill.");
+      const value = (id) => document.getElementById(id).value.trim();
+      const certificates = [];
+      for (const kind of Object.keys(CERTIFICATES)) {
+        if (!value(`cert-${kind}-number`)) continue;
+        if (!value(`cert-${kind}-issuer`) || !value(`cert-${kind}-expires`)) throw fail(`请填写${CERTIFICATES[kind][0]}的发证机关和有效期`, `Give the issuer and the last valid day of the ${CERTIFICATES[kind][1]}.`);
+        const scan = document.getElementById(`cert-${kind}-file`).files[0];
+        certificates.push({ kind, number: value(`cert-${kind}-number`), issuer: value(`cert-${kind}-issuer`), expires_on: value(`cert-${kind}-expires`), document_id: scan ? await upload(scan, "certificate") : null });
+      }
+      const tech = await api("POST", "/companies/me/technicians", { name: value("tech-name"), phone: value("tech-phone"), id_number: value("tech-id").toUpperCase(), skills, certificates });
+      await onDone(t(`已登记：${tech.name}，等待监管部门审核。`, `Registered: ${tech.name}, waiting for the supervisors' vetting.`));
+    });
+  } },
+    h("h2", {}, t("登记新师傅", "Register a technician")),
+    h("p", { class: "hint" }, t("登记后由监管部门审核；审核通过（在岗）的师傅才会被派单。身份证号只保存前 6 位和后 4 位。", "The supervisors vet each registration; only active (approved) technicians are offered orders. Only the first 6 and last 4 characters of the identity number are kept.")),
+    h("div", { class: "form-grid" },
+      field("tech-name", "姓名", "Name", h("input", { id: "tech-name", type: "text", required: true, maxlength: "60", autocomplete: "off" })),
+      field("tech-phone", "手机号", "Mobile number", h("input", { id: "tech-phone", type: "tel", required: true, pattern: "1[0-9]{10}", maxlength: "11", autocomplete: "off" })),
+      field("tech-id", "身份证号（18 位）", "Identity card number (18 characters)", h("input", { id: "tech-id", type: "text", required: true, pattern: "[0-9]{17}[0-9Xx]", maxlength: "18", autocomplete: "off" })),
+    ),
+    h("fieldset", {}, h("legend", {}, t("技能", "Skills")),
+      h("div", { class: "checks" }, Object.keys(CATEGORIES).map((key) => h("label", {}, h("input", { type: "checkbox", name: "skill", value: key }), categoryName(key))))),
+    certificateFields,
+    h("p", {}, h("button", { type: "submit" }, t("登记并提交审核", "Register and send for vetting"))),
+  );
+}
+
+async function technicians(message = "") {
+  const panel = frame(t("本公司师傅", "Our technicians"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
+  try {
+    const staff = (await api("GET", "/companies/me/technicians")).technicians;
+    const list = (await api("GET", "/orders")).orders;
+    render(panel,
+      h("p", { id: "staff-result", role: "status", class: message ? "card emph" : null }, message),
+      h("p", { class: "hint" }, t("审核状态：待审核 → 在岗（可派单）或已驳回；在岗的师傅可能被暂停。", "Vetting: pending → active (dispatchable) or rejected; an active technician may be suspended.")),
+      staffTable(staff, list),
+      registrationForm((msg) => technicians(msg)));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+/** A technician's profile photo, and a file input to set it for him (PUT /technicians/{id}/photo). */
+function techPhotoCell(p) {
+  const cell = h("td", { "data-photo-of": p.user_id });
+  profilePhotoEditor(cell, p.user_id, {
+    alt: t(`${p.name}的照片`, `Photo of ${p.name}`),
+    none: t("还没有照片", "No photo yet"),
+    label: () => t(`为${p.name}上传照片`, `Upload a photo of ${p.name}`),
+  });
+  return cell;
 }
 
 async function credit() {
@@ -181,6 +357,7 @@ const start = router(
     [/^#\/orders$/, () => orders()],
     [/^#\/order\/([\w-]+)$/, (m) => order(m[1])],
     [/^#\/technicians$/, () => technicians()],
+    [/^#\/admission$/, () => admission()],
     [/^#\/credit$/, () => credit()],
     [/^#\/calls$/, () => calls()],
     [/^#\/webhook$/, () => webhook()],
@@ -193,3 +370,9 @@ const start = router(
   },
 );
 start();
+// Shown without repainting the screen (a form may be half filled in): the next screens include it themselves.
+api("GET", "/companies/me").then((me) => {
+  admissionStatus = me.status;
+  const notice = admissionNotice();
+  if (notice && !document.getElementById("admission-notice")) view().querySelector("h1")?.before(notice);
+}).catch(() => {});

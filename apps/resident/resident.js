@@ -2,8 +2,8 @@
 // (plain-words status, door code, technician and today's credentials), extra charges line by line, stars,
 // messages, and the compound's public-area board with its big "me too" button.
 import {
-  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, money, oneByOne, pick, render, requireRole, router, showError, t,
-  time, typeName,
+  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, money, oneByOne, orderPhoto, photoPicker, pick, render, requireRole,
+  router, showError, t, time, typeName,
 } from "/app/shared/core.js";
 
 const me = requireRole("resident");
@@ -99,7 +99,7 @@ async function newOrder(type) {
     return showError(err);
   }
   const addresses = profile.addresses || [];
-  const state = { type, address_id: addresses.length ? addresses[0].address_id : null, category: null, problems: [], text: "", place: "", slot: null, slots: null, day: null, quote: null };
+  const state = { type, address_id: addresses.length ? addresses[0].address_id : null, category: null, problems: [], text: "", place: "", slot: null, slots: null, day: null, quote: null, photo: null, uploading: false };
 
   const paint = () => {
     const parts = [
@@ -162,10 +162,32 @@ async function newOrder(type) {
       );
     }
     if (type === "booking" && state.category) parts.push(slotPicker(step + 2));
+    if (state.category) parts.push(photoStep(type === "booking" ? step + 3 : step + 2));
     parts.push(h("div", { id: "quote-area" }));
     render(view(), parts);
     paintQuote();
   };
+
+  // An optional photo of the fault, uploaded as soon as it is chosen; the order carries its id.
+  const photoStep = (n) =>
+    h("fieldset", { id: "photo-step" },
+      h("legend", {}, t(`${n}. 拍张照片（可以不拍）`, `${n}. A photo of the problem (optional)`)),
+      state.photo
+        ? [
+            h("img", { class: "photo", id: "fault-photo-preview", src: state.photo.preview, alt: t("您选的故障照片", "Your photo of the problem") }),
+            h("p", { id: "fault-photo-status", role: "status" }, t("✓ 照片已添加，师傅接单后能看到", "✓ Photo added: the technician sees it once he accepts")),
+            h("button", { type: "button", class: "quiet", onclick: () => { state.photo = null; paint(); } }, t("去掉这张照片", "Remove the photo")),
+          ]
+        : state.uploading
+          ? h("p", { role: "status" }, t("正在上传照片…", "Uploading the photo…"))
+          : photoPicker({
+              id: "fault-photo",
+              label: t("拍照或选一张照片（JPEG/PNG，最大 5 MB），师傅能先看到哪里坏了", "Take or choose a photo (JPEG/PNG, at most 5 MB) so the technician sees what is wrong"),
+              purpose: "fault",
+              onBusy: (busy) => { state.uploading = busy; paint(); },
+              onUploaded: (id, preview) => { state.photo = { id, preview }; },
+            }),
+    );
 
   const description = () => [...state.problems, state.text.trim()].filter(Boolean).join(t("，", "; "));
 
@@ -216,6 +238,8 @@ async function newOrder(type) {
     const body = { type, category: state.category, description: description(), address_id: state.address_id };
     if (type === "booking") body.slot = state.slot;
     if (type === "public_area") body.place = state.place;
+    if (state.uploading) return showError(new ApiError(400, { error: { message: "照片还在上传，请稍等", message_en: "The photo is still uploading; please wait." } }));
+    if (state.photo) body.photo_ref = state.photo.id;
     await attempt(button, async () => {
       const order = await api("POST", "/orders", body);
       if (type === "public_area" && !order.timeline.length) {
@@ -344,6 +368,9 @@ function paintOrder(o, refresh) {
     parts.push(
       h("section", { class: "card", "aria-labelledby": "tech-title" },
         h("h2", { id: "tech-title" }, t("上门师傅", "Your technician")),
+        o.technician.photo_ref
+          ? orderPhoto(o.order_id, o.technician.photo_ref, t(`${o.technician.name}的照片`, `Photo of ${o.technician.name}`), { class: "photo portrait", id: "tech-photo" })
+          : h("p", { class: "muted" }, t("师傅还没有上传照片", "No photo of the technician yet")),
         h("p", { style: "font-size:1.5rem;font-weight:800", id: "tech-name" }, o.technician.name),
         h("p", { id: "tech-company" }, o.technician.company_name || ""),
         credentialsCheck(o.technician.credentials, ["assigned", "en_route", "on_site"].includes(o.status)),
@@ -360,12 +387,21 @@ function paintOrder(o, refresh) {
       ),
     );
   }
+  if (o.completion_photos && o.completion_photos.length) {
+    parts.push(
+      h("section", { class: "card", "aria-labelledby": "done-photos-title" },
+        h("h2", { id: "done-photos-title" }, t("完工照片", "Photos of the finished work")),
+        h("div", { class: "photos" }, o.completion_photos.map((p, i) => orderPhoto(o.order_id, p, t(`完工照片 ${i + 1}`, `Finished work, photo ${i + 1}`)))),
+      ),
+    );
+  }
   parts.push(
     h("section", { class: "card", "aria-labelledby": "what-title" },
       h("h2", { id: "what-title" }, t("您报的问题", "What you reported")),
       h("p", {}, o.description),
       h("p", {}, pick(o, "address_label", "address_label")),
       o.place ? h("p", {}, t("位置：", "Where: "), o.place) : null,
+      o.photo_ref ? orderPhoto(o.order_id, o.photo_ref, t("您拍的故障照片", "Your photo of the problem"), { id: "fault-photo-shown" }) : null,
       o.slot ? h("p", {}, t("时间：", "Time: "), `${time(o.slot.start)}–${time(o.slot.end, false)}`) : null,
       o.quote ? h("p", {}, t("报价：", "Quote: "), o.quote.free_service ? t("免费", "free") : `${money(o.quote.low)} – ${money(o.quote.high)}`) : null,
     ),
@@ -435,6 +471,7 @@ function approvalSection(o, refresh) {
       return h("div", { class: "card extra-line", "data-line": l.line_id },
         h("h3", {}, pick(l, "name", "name_en")),
         l.reason ? h("p", {}, t("师傅说：", "The technician says: "), l.reason) : null,
+        l.photo_ref ? orderPhoto(o.order_id, l.photo_ref, t(`师傅拍的照片：${pick(l, "name", "name_en")}`, `The technician's photo: ${pick(l, "name", "name_en")}`)) : null,
         h("p", {}, t("市场价 ", "Market price "), money(l.amount), free ? t("（试点期间免费）", " (free during the pilot)") : "", t(`，上限 ${l.cap} 元`, `, cap CNY ${l.cap}`)),
         h("div", { class: "decide", role: "group", "aria-label": pick(l, "name", "name_en") },
           h("button", { type: "button", class: "good", id: `approve-${l.line_id}`, "aria-pressed": String(decisions[l.line_id] === "approve"), onclick: pickOne("approve") }, decisions[l.line_id] === "approve" ? "✓ " : "", t("同意", "Agree")),

@@ -1,5 +1,6 @@
 // Shared by every Linli app: the session, the API client, language, and a tiny safe DOM builder.
 // Plain ES modules, no build step, nothing fetched from outside the sandbox.
+import { API_BASE_URL, PUSH_URL } from "/app/config.js";
 
 const SESSION_KEY = "linli.session";
 const LANG_KEY = "linli.lang";
@@ -75,19 +76,35 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
+/** A call to the API (API_BASE_URL + path) with the session's token; a network failure as an ApiError. */
+async function call(method, path, body) {
   const s = session();
   const headers = {};
   if (s && s.token) headers.authorization = "Bearer " + s.token;
   if (body !== undefined) headers["content-type"] = "application/json";
-  let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return await fetch(API_BASE_URL + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, {
       error: { code: "network", message: "连不上服务器，请检查网络后再试", message_en: "Cannot reach the server; check the network and try again." },
     });
   }
+}
+
+/** GET a file from the API (e.g. a CSV export) and save it under `filename`. */
+export async function download(path, filename) {
+  const response = await call("GET", path);
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+  const link = h("a", { href: URL.createObjectURL(await response.blob()), download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
+export async function api(method, path, body) {
+  const s = session();
+  const response = await call(method, path, body);
   const text = await response.text();
   let data = null;
   try {
@@ -110,6 +127,100 @@ export async function oneByOne(items, fn) {
   const results = [];
   for (const item of items) results.push(await fn(item));
   return results;
+}
+
+// ---- photos (docs/api.md#photos): uploaded straight to storage through a pre-signed URL ----
+export const PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
+export const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
+
+/** Uploads one image for `purpose` (fault, work, profile): POST /photos, then PUT the file to the signed URL.
+ * Checked here first (type, 5 MB) in the API's own words; the API and storage check again. → the photo id. */
+export async function uploadPhoto(file, purpose) {
+  if (!PHOTO_TYPES.includes(file.type)) {
+    throw new ApiError(415, { error: { code: "photo_type_not_allowed", message: "只能上传 JPEG、PNG 或 WebP 格式的照片", message_en: "Only JPEG, PNG or WebP photos can be uploaded." } });
+  }
+  if (file.size > PHOTO_MAX_BYTES) {
+    throw new ApiError(413, { error: { code: "photo_too_large", message: "照片太大（最大 5 MB），请换一张或压缩后再试", message_en: "The photo is too large (5 MB at most); choose a smaller one." } });
+  }
+  const upload = await api("POST", "/photos", { purpose, content_type: file.type, size: file.size });
+  let response;
+  try {
+    response = await fetch(upload.upload_url, { method: upload.method, headers: upload.headers, body: file });
+  } catch {
+    response = null;
+  }
+  if (!response || !response.ok) {
+    throw new ApiError(502, { error: { code: "photo_upload_failed", message: "照片没有传上去，请再试一次", message_en: "The photo did not upload; please try again." } });
+  }
+  return upload.photo_id;
+}
+
+const photoLinks = new Map(); // "<order>/<photo>" -> {url, until}: the same URL while it is valid (no re-download)
+
+/** A short-lived link to one of an order's photos (GET /orders/{id}/photos/{photo}), reused until it nearly expires. */
+export async function photoLink(orderId, photoId) {
+  const key = `${orderId}/${photoId}`;
+  const known = photoLinks.get(key);
+  if (known && known.until > Date.now()) return known.url;
+  const link = await api("GET", `/orders/${orderId}/photos/${photoId}`);
+  photoLinks.set(key, { url: link.url, until: Date.now() + (link.expires_in - 30) * 1000 });
+  return link.url;
+}
+
+/** An <img> of an order's photo, its source filled in once the link arrives. */
+export function orderPhoto(orderId, photoId, alt, attrs = {}) {
+  const img = h("img", { class: "photo", alt, "data-photo": photoId, ...attrs });
+  photoLink(orderId, photoId).then((url) => { img.src = url; }, () => { img.replaceWith(h("p", { class: "muted" }, t("照片暂时打不开", "The photo cannot be shown right now"))); });
+  return img;
+}
+
+/** A labelled file input for photos; each chosen image is uploaded, then onUploaded(photoId, previewUrl). */
+export function photoPicker({ id, label, purpose, multiple = false, onUploaded, onBusy }) {
+  const input = h("input", {
+    id, type: "file", class: "photo-input", accept: PHOTO_TYPES.join(","), multiple,
+    onchange: async (e) => {
+      const files = [...e.target.files];
+      e.target.value = "";
+      clearError();
+      if (onBusy) onBusy(true);
+      try {
+        for (const file of files) onUploaded(await uploadPhoto(file, purpose), URL.createObjectURL(file));
+      } catch (err) {
+        showError(err);
+      } finally {
+        if (onBusy) onBusy(false);
+      }
+    },
+  });
+  return h("div", { class: "photo-picker" }, h("label", { for: id }, label), input);
+}
+
+/** A technician's profile photo and a file input to change it (GET/PUT /technicians/{id}/photo), drawn into `box`:
+ * his own app and his company's back office. `before` goes above the photo (a heading); `words` = {alt, none, label}. */
+export async function profilePhotoEditor(box, technicianId, words, { before = null, imgId = null, inputId = `photo-${technicianId}`, busy = false } = {}) {
+  let photo = null;
+  try {
+    photo = (await api("GET", `/technicians/${technicianId}/photo`)).photo;
+  } catch (err) {
+    return showError(err);
+  }
+  const again = (on) => profilePhotoEditor(box, technicianId, words, { before, imgId, inputId, busy: on });
+  render(box, before,
+    photo ? h("img", { class: "photo portrait", id: imgId, src: photo.url, alt: words.alt }) : h("p", { class: "muted" }, words.none),
+    busy
+      ? h("p", { role: "status" }, t("正在上传…", "Uploading…"))
+      : photoPicker({
+          id: inputId, label: words.label(Boolean(photo)), purpose: "profile",
+          onBusy: (on) => { if (on) again(true); },
+          onUploaded: async (photoId) => {
+            try {
+              await api("PUT", `/technicians/${technicianId}/photo`, { photo_id: photoId });
+            } catch (err) {
+              showError(err);
+            }
+            again(false);
+          },
+        }));
 }
 
 // ---- DOM ----
@@ -269,11 +380,10 @@ function tellLive(event) {
   }
 }
 
-/** The WebSocket API's stage: `<meta name="linli-push-url">` where the apps are hosted apart from it (AWS),
- * else the same host's /live (the sandbox). The token goes in the query: a browser's socket sends no header. */
+/** The WebSocket API's stage: config.js's PUSH_URL (the stack's, in AWS), else the same host's /live (the
+ * sandbox). The token goes in the query: a browser's socket sends no header. */
 export function pushUrl(token) {
-  const meta = document.querySelector('meta[name="linli-push-url"]');
-  const base = (meta && meta.content) || `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/live`;
+  const base = PUSH_URL || `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/live`;
   return `${base}?token=${encodeURIComponent(token)}`;
 }
 

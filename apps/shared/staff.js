@@ -147,7 +147,9 @@ function creditValue(e) {
   return t("计入投诉", "counts as a complaint");
 }
 
-export const COMPANY_STATUS = { pending: ["待审核", "Pending"], admitted: ["已准入", "Admitted"], rejected: ["已驳回", "Rejected"], suspended: ["已暂停", "Suspended"], active: ["在岗", "Active"] };
+export const COMPANY_STATUS = { not_applied: ["未申请", "Not applied"], pending: ["待审核", "Pending"], admitted: ["已准入", "Admitted"], rejected: ["已驳回", "Rejected"], suspended: ["已暂停", "Suspended"], active: ["在岗", "Active"] };
+/** The certificates a skill may need (shared/qualifications.py): kind → [zh, en]. */
+export const CERTIFICATES = { electrician_low_voltage: ["低压电工作业证", "Low-voltage electrician's certificate"], locksmith_registration: ["开锁备案", "Locksmith registration"] };
 export function statusPill(status) {
   const w = COMPANY_STATUS[status];
   return h("span", { class: `pill status-${status}` }, w ? t(w[0], w[1]) : status);

@@ -1,8 +1,8 @@
 // The supervisor console: all orders, any order with its execution history beside its audit chain,
 // escalated and overdue orders, the vetting queue, the credit ranking with each company's record,
 // statistics with charts, disputes, dead letters.
-import { ApiError, api, attempt, categoryName, h, header, oneByOne, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
-import { STATUSES, auditPanel, creditPanel, dispatchForm, historyPanel, orderSummary, ordersTable, statusPill, tabs, technicianChoices } from "/app/shared/staff.js";
+import { ApiError, api, attempt, categoryName, download, h, header, oneByOne, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
+import { CERTIFICATES, STATUSES, auditPanel, creditPanel, dispatchForm, historyPanel, orderSummary, ordersTable, statusPill, tabs, technicianChoices } from "/app/shared/staff.js";
 import { barsChart, columnsChart, stackedColumns } from "/app/shared/charts.js";
 
 requireRole("supervisor");
@@ -130,7 +130,6 @@ const DECISIONS = {
 };
 const DECISIONS_FROM = { pending: ["approve", "reject"], rejected: ["approve"], admitted: ["suspend"], active: ["suspend"], suspended: ["reinstate"] };
 const NEEDS_REASON = ["reject", "suspend"];
-const CERTIFICATES = { electrician_low_voltage: ["低压电工作业证", "Low-voltage electrician's certificate"], locksmith_registration: ["开锁备案", "Locksmith registration"] };
 
 function decisionForm(kind, subject, name, onDone) {
   const reasonId = `reason-${subject.id}`;
@@ -232,8 +231,19 @@ async function creditRanking() {
   const panel = frame(t("企业信用排名", "Company credit ranking"), h("div", { id: "credit" }, loading()));
   try {
     const list = (await api("GET", "/credit/companies")).companies;
+    const exported = h("p", { id: "export-result", role: "status" });
+    const save = (format) => async (e) => attempt(e.currentTarget, async () => {
+      const name = `linli-credit-${new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)}.${format}`;
+      await download(`/credit/export?format=${format}`, name);
+      exported.textContent = t(`已下载 ${name}`, `Downloaded ${name}`);
+    });
     render(panel,
       h("p", {}, t("信用分由居民评分、按时率和投诉率算出（详见监管文档）；点企业名看它的分数变化和每一条信用事件。", "The score combines residents' ratings, deadlines met and complaints; open a company for its score over time and every credit event.")),
+      h("div", { class: "row card", id: "credit-export" },
+        h("span", {}, t("导出全部企业的信用分和信用事件，供征信系统使用：", "Export every company's score and credit events for a credit-reporting system:")),
+        h("button", { type: "button", id: "export-csv", onclick: save("csv") }, t("下载 CSV", "Download CSV")),
+        h("button", { type: "button", class: "quiet", id: "export-json", onclick: save("json") }, t("下载 JSON", "Download JSON")),
+        exported),
       list.length ? scrollBox(t("信用排名", "Credit ranking"), h("table", { id: "ranking" },
         h("caption", { class: "visually-hidden" }, t("信用排名", "Credit ranking")),
         h("thead", {}, h("tr", {}, [t("名次", "Rank"), t("企业", "Company"), t("状态", "Status"), t("信用分", "Score"), ""].map((c) => h("th", { scope: "col" }, c)))),

@@ -1,6 +1,9 @@
 // The technician app: duty and location, offers with a countdown, the day's jobs, progress,
 // the itemised bill from the catalogue, completion.
-import { ApiError, api, attempt, categoryName, h, header, money, pick, render, requireRole, router, showError, t, time, typeName } from "/app/shared/core.js";
+import {
+  ApiError, api, attempt, categoryName, h, header, money, orderPhoto, photoPicker, pick, profilePhotoEditor, render, requireRole, router, showError, t,
+  time, typeName,
+} from "/app/shared/core.js";
 
 const me = requireRole("technician");
 const view = () => document.getElementById("view");
@@ -23,10 +26,12 @@ function home() {
     view(),
     h("h1", {}, t(`${me.name}，您好`, `Hello, ${me.name}`)),
     h("section", { class: "card", id: "duty", "aria-labelledby": "duty-title" }),
+    h("section", { class: "card", id: "my-photo", "aria-labelledby": "my-photo-title" }),
     h("section", { "aria-labelledby": "offers-title" }, h("h2", { id: "offers-title" }, t("新派单", "New offers")), h("div", { id: "offers", "aria-live": "polite" }, t("正在加载…", "Loading…"))),
     h("section", { "aria-labelledby": "jobs-title" }, h("h2", { id: "jobs-title" }, t("今天的活", "Today's jobs")), h("div", { id: "jobs" }, t("正在加载…", "Loading…"))),
   );
   paintDuty();
+  paintMyPhoto();
   // Offers and jobs are read again on each live message (a new offer, a withdrawal, a cancellation); the
   // countdowns tick here, and an offer whose countdown ran out is read again (the server expired it).
   const poll = () => Promise.all([loadOffers(), loadJobs()]);
@@ -77,6 +82,17 @@ async function paintDuty() {
       h("button", { type: "button", class: "danger", id: "go-off-duty", onclick: (e) => save(e.currentTarget, false) }, t("下班", "Go off duty")),
     ),
   );
+}
+
+// The profile photo residents see on their order (PUT /technicians/{id}/photo; the company may set it too).
+function paintMyPhoto() {
+  const box = document.getElementById("my-photo");
+  if (!box) return;
+  profilePhotoEditor(box, me.user_id, {
+    alt: t("我的照片", "My photo"),
+    none: t("还没有照片。居民开门前会看您的照片，请上传一张清楚的正面照。", "No photo yet. Residents look at it before they open the door: upload a clear one of your face."),
+    label: (has) => (has ? t("换一张照片", "Change the photo") : t("上传照片（JPEG/PNG，最大 5 MB）", "Upload a photo (JPEG/PNG, at most 5 MB)")),
+  }, { before: h("h2", { id: "my-photo-title" }, t("我的照片", "My photo")), imgId: "my-photo-img", inputId: "my-photo-input" });
 }
 
 function remaining(expiresAt) {
@@ -186,7 +202,10 @@ async function job(orderId) {
     return showError(err);
   }
   const quoted = new Set(((order.quote && order.quote.items) || []).map((i) => i.item_id));
-  const lines = []; // {item, quantities: {part_id: n}, reason}
+  const lines = []; // {item, quantities: {part_id: n}, reason, photo: {id, preview}}
+  const donePhotos = []; // {id, preview}: photos of the finished work (at most 6)
+  let uploading = false;
+  const busy = (on) => { uploading = on; };
 
   const paint = () => {
     const total = lines.reduce((sum, l) => sum + l.item.labour + l.item.parts.reduce((s, p) => s + p.reference_price * (Number(l.quantities[p.part_id]) || 0), 0), 0);
@@ -195,6 +214,7 @@ async function job(orderId) {
       h("h1", {}, t("账单和完工", "Bill and completion")),
       h("p", {}, `${order.description} · ${order.address_label}`),
       order.quote ? h("p", { class: "card" }, t("报价：", "Quote: "), pick(order.quote, "note_zh", "note_en")) : null,
+      order.photo_ref ? [h("p", {}, t("居民拍的故障照片：", "The resident's photo of the fault:")), orderPhoto(order.order_id, order.photo_ref, t("居民拍的故障照片", "The resident's photo of the fault"))] : null,
       h("section", { "aria-labelledby": "catalogue-title" },
         h("h2", { id: "catalogue-title" }, t("从价目表添加项目", "Add work from the catalogue")),
         h("ul", { style: "list-style:none;padding:0" }, catalogue.items.filter((i) => i.active !== false).map((item) =>
@@ -222,10 +242,30 @@ async function job(orderId) {
               h("p", {}, h("label", { for: `reason-${index}` }, t("报价外项目：请写给居民看的原因（必填）", "Beyond the quote: the reason, for the resident (required)"))),
               h("input", { id: `reason-${index}`, class: "reason", type: "text", maxlength: "300", value: l.reason, oninput: (e) => { l.reason = e.target.value; } }),
             ],
+            l.photo
+              ? h("p", {}, h("img", { class: "photo", src: l.photo.preview, alt: t(`这一项的照片：${pick(l.item, "name", "name_en")}`, `Photo for this line: ${pick(l.item, "name", "name_en")}`) }),
+                  h("button", { type: "button", class: "quiet", onclick: () => { l.photo = null; paint(); } }, t("去掉照片", "Remove the photo")))
+              : photoPicker({
+                  id: `line-photo-${index}`,
+                  label: t("拍张照片给居民看（报价外项目建议拍）", "A photo for the resident (advised for lines beyond the quote)"),
+                  purpose: "work",
+                  onBusy: busy,
+                  onUploaded: (id, preview) => { l.photo = { id, preview }; paint(); },
+                }),
             h("button", { type: "button", class: "quiet", onclick: () => { lines.splice(index, 1); paint(); } }, t("删除这一项", "Remove this line")),
           ),
         ),
         h("p", {}, t("按参考价合计约 ", "Total at reference prices about "), money(total), order.quote && order.quote.free_service ? t("（试点小区：居民不付钱）", " (pilot compound: the resident pays nothing)") : ""),
+      ),
+      h("section", { "aria-labelledby": "done-photos-title" },
+        h("h2", { id: "done-photos-title" }, t("完工照片（最多 6 张）", "Photos of the finished work (up to 6)")),
+        h("div", { class: "photos" }, donePhotos.map((p, i) =>
+          h("div", {}, h("img", { class: "photo", src: p.preview, alt: t(`完工照片 ${i + 1}`, `Finished work, photo ${i + 1}`) }),
+            h("button", { type: "button", class: "quiet", onclick: () => { donePhotos.splice(i, 1); paint(); } }, t("去掉", "Remove"))))),
+        donePhotos.length < 6
+          ? photoPicker({ id: "done-photos", label: t("拍完工照片", "Take photos of the finished work"), purpose: "work", multiple: true, onBusy: busy,
+              onUploaded: (id, preview) => { if (donePhotos.length < 6) donePhotos.push({ id, preview }); paint(); } })
+          : null,
       ),
       h("button", { type: "button", class: "good", id: "complete", style: "min-height:64px;font-size:1.3rem", onclick: (e) => complete(e.currentTarget) }, t("完工并提交账单", "Complete and send the bill")),
       h("p", {}, h("a", { href: "#/" }, t("返回", "Back"))),
@@ -237,9 +277,12 @@ async function job(orderId) {
       lines: lines.map((l) => {
         const line = { item_id: l.item.item_id, parts: l.item.parts.filter((p) => Number(l.quantities[p.part_id]) > 0).map((p) => ({ part_id: p.part_id, quantity: Number(l.quantities[p.part_id]) })) };
         if (l.reason.trim()) line.reason = l.reason.trim();
+        if (l.photo) line.photo_ref = l.photo.id;
         return line;
       }),
+      photos: donePhotos.map((p) => p.id),
     };
+    if (uploading) return showError(new ApiError(400, { error: { message: "照片还在上传，请稍等", message_en: "A photo is still uploading; please wait." } }));
     await attempt(button, async () => {
       const result = await api("POST", `/orders/${orderId}/completion`, body);
       render(view(), h("h1", {}, t("已提交", "Sent")), h("p", { class: "status-now", id: "completion-result" }, pick(result.status_text)), h("p", {}, h("a", { class: "button", href: "#/" }, t("返回接单", "Back to offers"))));

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,12 +15,14 @@ from shared.records import (
     CataloguePart,
     Dispute,
     MatchReason,
+    PhotoPurpose,
     Quote,
     Slot,
     TimelineEntry,
 )
 
 _STRICT = ConfigDict(extra="forbid")
+_ID = r"^[a-z0-9_]{1,64}$"
 
 
 class SlotIn(BaseModel):
@@ -39,14 +41,14 @@ class CreateOrderIn(BaseModel):
     place: str | None = Field(
         default=None, min_length=1, max_length=200, description="Public-area reports: where in the compound (e.g. 3号楼楼道)."
     )
+    photo_ref: str | None = Field(
+        default=None, pattern=_ID, description="Optional photo of the fault: a `fault` photo id from POST /photos, uploaded."
+    )
 
 
 class ProgressIn(BaseModel):
     model_config = _STRICT
     status: Literal["en_route", "on_site"]
-
-
-_ID = r"^[a-z0-9_]{1,64}$"
 
 
 class BillPartIn(BaseModel):
@@ -62,12 +64,53 @@ class BillLineIn(BaseModel):
     labour: float | None = Field(default=None, ge=0, le=10000, description="Defaults to the catalogue's labour price.")
     parts: list[BillPartIn] = Field(default_factory=list, max_length=20)
     reason: str | None = Field(default=None, max_length=300, description="Why (required for a line beyond the quote).")
-    photo_ref: str | None = Field(default=None, max_length=300, pattern=r"^[\w./:%-]+$", description="A photo of the fault.")
+    photo_ref: str | None = Field(
+        default=None, pattern=_ID, description="A photo of the fault: a `work` photo id from POST /photos, uploaded."
+    )
 
 
 class CompletionIn(BaseModel):
     model_config = _STRICT
     lines: list[BillLineIn] = Field(default_factory=list, max_length=30)
+    photos: list[Annotated[str, Field(pattern=_ID)]] = Field(
+        default_factory=list, max_length=6, description="Photos of the finished work: `work` photo ids from POST /photos."
+    )
+
+
+class PhotoIn(BaseModel):
+    model_config = _STRICT
+    purpose: PhotoPurpose = Field(
+        description="fault (a resident, when ordering), work (a technician: bill lines, completion), profile "
+        "(a technician's profile photo: the technician or the company's dispatcher)"
+    )
+    content_type: str = Field(min_length=1, max_length=100, description="image/jpeg, image/png or image/webp")
+    size: int = Field(gt=0, le=2**40, description="The file's size in bytes (at most 5 MB); S3 takes no other length.")
+
+
+class PhotoUploadView(BaseModel):
+    photo_id: str
+    method: str = "PUT"
+    upload_url: str
+    headers: dict[str, str] = Field(description="Send exactly these headers with the PUT.")
+    expires_in: int
+    max_bytes: int
+
+
+class PhotoLinkView(BaseModel):
+    photo_id: str
+    url: str = Field(description="A pre-signed GET, valid `expires_in` seconds.")
+    content_type: str
+    expires_in: int
+
+
+class TechnicianPhotoIn(BaseModel):
+    model_config = _STRICT
+    photo_id: str = Field(pattern=_ID, description="A `profile` photo id from POST /photos, uploaded by the caller.")
+
+
+class TechnicianPhotoView(BaseModel):
+    technician_id: str
+    photo: PhotoLinkView | None
 
 
 class LineDecisionIn(BaseModel):
@@ -162,6 +205,7 @@ class TechnicianView(BaseModel):
     name: str
     company_id: str | None
     company_name: str | None
+    photo_ref: str | None = Field(default=None, description="The technician's profile photo (GET /orders/{id}/photos/{ref}).")
     credentials: Credentials | None = Field(
         default=None, description="Today's vetting and certificate status, for the resident to check at the door."
     )
@@ -182,6 +226,7 @@ class OrderView(BaseModel):
     status_text: StatusText
     address_label: str
     place: str | None
+    photo_ref: str | None = Field(default=None, description="The resident's photo of the fault (GET /orders/{id}/photos/{ref}).")
     slot: Slot | None
     quote: Quote
     order_code: str | None = Field(description="Shown to the resident, to check the technician at the door.")
@@ -199,6 +244,7 @@ class OrderView(BaseModel):
     extra_total: float | None
     approval_outcome: str | None
     completed_at: str | None
+    completion_photos: list[str] = Field(default_factory=list, description="Photos of the finished work.")
     dispute: Dispute | None
     rating_stars: int | None
     me_too_count: int = Field(default=0, description="Public-area reports: neighbours who reported the same problem.")

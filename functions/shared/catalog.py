@@ -42,7 +42,8 @@ class Trigger(StrEnum):
 
 
 class DocumentAccess(StrEnum):
-    """What a function may do with the documents bucket (each maps to a CDK grant on the bucket)."""
+    """What a function may do with the documents bucket (each maps to a CDK grant on the bucket, on the prefix
+    of the kind of object: `companies/` for qualification documents, `photos/` for photos)."""
 
     PUT = "put"  # s3:PutObject: sign upload URLs
     GET = "get"  # s3:GetObject: sign download URLs, check an upload arrived
@@ -117,7 +118,8 @@ class FunctionSpec:
     sends_sms: bool = False  # SNS Publish to phone numbers
     sends_to: tuple[str, ...] = ()  # queues it may send messages to
     peeks: tuple[str, ...] = ()  # dead-letter queues it may read (without taking the messages)
-    documents: tuple[DocumentAccess, ...] = ()  # the qualification documents bucket
+    documents: tuple[DocumentAccess, ...] = ()  # the qualification documents (`companies/` of the documents bucket)
+    photos: tuple[DocumentAccess, ...] = ()  # photos (`photos/` of the same bucket, issue 6)
     schedule: str | None = None  # for scheduled functions: the EventBridge cron or rate expression (UTC)
     pushes: bool = False  # execute-api:ManageConnections on the WebSocket API's sockets (web push)
 
@@ -141,11 +143,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "OrdersApi",
         "orders.handlers.api.handler",
-        "HTTP API: profile, orders, cancel, progress, completion, dispatch, history; quotes, catalogue, approvals, disputes",
+        "HTTP API: profile, orders, cancel, progress, completion, dispatch, history; quotes, catalogue, approvals, disputes; "
+        "photos",
         Trigger.API,
         TableAccess.READ_WRITE,
         (W.START, W.RESUME, W.STOP, W.READ_HISTORY),
         api_domain="orders",
+        photos=(DocumentAccess.PUT, DocumentAccess.GET),
     ),
     FunctionSpec(
         "MatchingApi",

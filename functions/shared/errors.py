@@ -82,3 +82,47 @@ class ServiceUnavailable(DomainError):
 
 class TransientError(Exception):
     """Raised by workflow tasks for failures worth retrying; the ASL retries this error name."""
+
+
+# --- Photos (issue 6) ---------------------------------------------------------------------------------
+
+
+class PhotoTooLarge(DomainError):
+    status = 413
+    code = "photo_too_large"
+    message_zh = "照片太大（最大 5 MB），请换一张或压缩后再试"
+    message_en = "The photo is too large (5 MB at most); choose a smaller one."
+
+
+class PhotoTypeNotAllowed(DomainError):
+    status = 415
+    code = "photo_type_not_allowed"
+    message_zh = "只能上传 JPEG、PNG 或 WebP 格式的照片"
+    message_en = "Only JPEG, PNG or WebP photos can be uploaded."
+
+
+class UnknownPhoto(DomainError):
+    status = 400
+    code = "unknown_photo"
+    message_zh = "照片不存在，或不能用于这里"
+    message_en = "No such photo, or it cannot be used here."
+
+
+class PhotoNotUploaded(DomainError):
+    status = 400
+    code = "photo_not_uploaded"
+    message_zh = "照片尚未上传完成，请重新上传"
+    message_en = "The photo was not uploaded yet; upload it again."
+
+
+class PhotoMismatch(DomainError):
+    status = 400
+    code = "photo_mismatch"
+    message_zh = "上传的文件与申请时声明的大小或格式不符，请重新上传"
+    message_en = "The uploaded file differs from the declared size or type; upload it again."
+
+
+class PhotoInUse(Conflict):
+    code = "photo_in_use"
+    message_zh = "这张照片已用于其他地方"
+    message_en = "This photo is already attached elsewhere."

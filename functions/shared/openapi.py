@@ -22,9 +22,10 @@ def openapi_document() -> dict:
     from notify.handlers.api import router as notify
     from orders.handlers.api import router as orders
     from orders.handlers.billing import router as billing
+    from orders.handlers.photos import router as photos
     from ratings.handlers.api import router as ratings
 
-    app = build_resolver(orders, billing, matching, ratings, notify, supervision)
+    app = build_resolver(orders, billing, photos, matching, ratings, notify, supervision)
     schema = app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,

@@ -73,6 +73,7 @@ class User(BaseModel):
     id_number_masked: str | None = None  # identity card number, only the first 6 and last 4 digits kept
     status_reason: str | None = None
     registered_at: str | None = None
+    photo_ref: str | None = None  # technicians: the profile photo residents see on their order (a photo id)
 
 
 class TimelineEntry(BaseModel):
@@ -181,7 +182,7 @@ class BillLine(BaseModel):
     amount: float  # labour + parts, at the catalogue version's prices (a free compound still pays 0)
     cap: float
     reason: str | None = None  # the technician's explanation (required for lines beyond the quote)
-    photo_ref: str | None = None
+    photo_ref: str | None = None  # a photo id (uploaded by the technician, POST /photos)
     beyond_quote: str | None = None  # not_in_quote | more_parts | over_quote_total (extra lines only)
     decision: str | None = None  # approved | rejected (extra lines, once the resident decided)
 
@@ -256,6 +257,7 @@ class Order(BaseModel):
     address_id: str | None = None
     address_label: str
     place: str | None = None
+    photo_ref: str | None = None  # the resident's photo of the fault (a photo id)
     lat: float
     lng: float
     slot: Slot | None = None
@@ -278,6 +280,7 @@ class Order(BaseModel):
     approval_by: str | None = None
     approval_at: str | None = None
     completed_at: str | None = None
+    completion_photos: list[str] = Field(default_factory=list)  # the technician's photos of the finished work
     dispute: Dispute | None = None
     rating_stars: int | None = None
     me_too_count: int = 0  # public-area reports: neighbours who reported the same problem again
@@ -401,6 +404,26 @@ class Document(BaseModel):
     s3_key: str
     uploaded_by: str
     created_at: str
+
+
+class PhotoPurpose(StrEnum):
+    FAULT = "fault"  # the resident's photo of the fault, when ordering
+    WORK = "work"  # the technician's: a bill line's, or the finished work's at completion
+    PROFILE = "profile"  # a technician's profile photo (set by the technician or the company's dispatcher)
+
+
+class Photo(BaseModel):
+    """An image uploaded to S3 through a pre-signed URL (`photos/<purpose>/<photo id>`); the table keeps its key,
+    the size and type it was declared with, and what it was attached to (once, to one thing)."""
+
+    photo_id: str
+    purpose: PhotoPurpose
+    owner_id: str  # who asked for the upload: only they may attach it
+    content_type: str
+    size: int
+    s3_key: str
+    created_at: str
+    attached_to: str | None = None  # order:<id> | technician:<id>
 
 
 class AuditEntry(BaseModel):

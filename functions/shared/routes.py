@@ -41,6 +41,11 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/orders/{order_id}/dispute", "orders"),
     Route("POST", "/orders/{order_id}/dispute/resolution", "orders"),
     Route("GET", "/disputes", "orders"),
+    # Photos (issue 6): pre-signed uploads and reads, in the orders function (it alone may sign `photos/`)
+    Route("POST", "/photos", "orders"),
+    Route("GET", "/orders/{order_id}/photos/{photo_id}", "orders"),
+    Route("PUT", "/technicians/{user_id}/photo", "orders"),
+    Route("GET", "/technicians/{user_id}/photo", "orders"),
     Route("GET", "/offers", "matching"),
     Route("POST", "/offers/{offer_id}/accept", "matching"),
     Route("POST", "/offers/{offer_id}/decline", "matching"),
@@ -63,8 +68,10 @@ ROUTES: tuple[Route, ...] = (
     # Government supervision (issue 5)
     Route("POST", "/documents", "supervision"),
     Route("GET", "/companies/{company_id}/documents/{document_id}", "supervision"),
+    Route("GET", "/companies/me", "supervision"),
     Route("PUT", "/companies/me/application", "supervision"),
     Route("POST", "/companies/me/technicians", "supervision"),
+    Route("GET", "/companies/me/technicians", "supervision"),
     Route("GET", "/companies/me/credit", "supervision"),
     Route("GET", "/vetting", "supervision"),
     Route("POST", "/vetting/companies/{company_id}/decision", "supervision"),

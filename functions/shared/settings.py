@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     supervision_dlq_url: str = ""
     documents_bucket: str = ""
     document_url_seconds: int = Field(default=900, ge=60, le=3600)
+    # Where browsers reach S3 in pre-signed URLs: empty in AWS (the regional endpoint); the sandbox sets its own
+    # HTTP front (`<sandbox>/s3`, path-style), which a browser can open, unlike moto's in-process S3.
+    storage_public_endpoint: str = ""
+    # Photos (issue 6, docs/api.md#photos): images only, under `photos/` of the documents bucket.
+    photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    photo_upload_seconds: int = Field(default=600, ge=60, le=3600)
+    photo_url_seconds: int = Field(default=300, ge=30, le=3600)  # a pre-signed GET is short-lived
     certificate_warning_days: list[int] = Field(default_factory=lambda: [30, 7])
     credit_suspend_threshold: float = Field(default=40, ge=0, le=100)
     credit_prior_stars: float = Field(default=4.0, ge=1, le=5)  # the platform's typical rating

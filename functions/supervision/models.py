@@ -78,6 +78,31 @@ class TechnicianView(BaseModel):
     registered_at: str | None = None
 
 
+class StaffView(BaseModel):
+    company_id: str
+    technicians: list[TechnicianView] = Field(description="every technician the company registered, with their vetting status")
+
+
+class DocumentSummary(BaseModel):
+    document_id: str
+    kind: str
+    filename: str
+
+
+class AdmissionView(BaseModel):
+    """The company's own admission record: `not_applied` until its first application."""
+
+    company_id: str
+    status: Literal["not_applied", "pending", "admitted", "rejected", "suspended"]
+    name: str = ""
+    name_en: str = ""
+    licence_number: str | None = None
+    documents: list[DocumentSummary] = Field(default_factory=list)
+    applied_at: str | None = None
+    status_reason: str | None = Field(default=None, description="the supervisor's reason for a rejection or suspension")
+    status_changed_at: str | None = None
+
+
 class DecisionIn(BaseModel):
     model_config = _STRICT
     decision: Decision

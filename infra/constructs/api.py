@@ -71,6 +71,7 @@ class HttpApi(Construct):
         *,
         functions: dict[str, lambda_.Function],
         users: UserDirectory,
+        app_origins: list[str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.api = apigw.HttpApi(
@@ -78,6 +79,22 @@ class HttpApi(Construct):
             "Api",
             description="Linli 邻里 API (routes: functions/shared/routes.py)",
             create_default_stage=False,
+            # The client apps call the API from their own origin (CloudFront, infra/constructs/hosting.py): the
+            # preflight is answered for that origin only; the token travels in a header, never in a cookie.
+            cors_preflight=apigw.CorsPreflightOptions(
+                allow_origins=app_origins,
+                allow_methods=[
+                    apigw.CorsHttpMethod.GET,
+                    apigw.CorsHttpMethod.POST,
+                    apigw.CorsHttpMethod.PUT,
+                    apigw.CorsHttpMethod.DELETE,
+                ],
+                allow_headers=["authorization", "content-type", "idempotency-key"],
+                expose_headers=["idempotent-replayed"],
+                max_age=Duration.hours(1),
+            )
+            if app_origins
+            else None,
             default_authorizer=authorizers.HttpUserPoolAuthorizer("Jwt", users.user_pool, user_pool_clients=[users.client]),
         )
         self.access_logs, access_log_settings = access_logs(self, ACCESS_LOG_FIELDS)

@@ -1,7 +1,9 @@
-"""The qualification documents bucket (issue 5): private, encrypted, versioned, TLS only, with access logs.
+"""The documents bucket: private, encrypted, versioned, TLS only, with access logs. It holds the qualification
+documents (issue 5, under `companies/`) and photos (issue 6, under `photos/`).
 
 Functions never move the files: they sign upload and download URLs. Each function gets exactly the access the
-catalogue declares (`FunctionSpec.documents`), on the `companies/` prefix only."""
+catalogue declares, on one prefix: `FunctionSpec.documents` on `companies/*`, `FunctionSpec.photos` on
+`photos/*` (and ListBucket on the bucket with GET, to tell a missing object from a forbidden one)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from constructs import Construct
 from shared.catalog import FUNCTIONS, DocumentAccess
 
 DOCUMENT_PREFIX = "companies/*"
+PHOTO_PREFIX = "photos/*"
 
 
 class DocumentStore(Construct):
@@ -50,15 +53,20 @@ class DocumentStore(Construct):
                 )
             ],
         )
-        objects = self.bucket.arn_for_objects(DOCUMENT_PREFIX)
         for spec in FUNCTIONS:
-            if not spec.documents:
+            if not (spec.documents or spec.photos):
                 continue
             fn = functions[spec.name]
             fn.add_environment("LINLI_DOCUMENTS_BUCKET", self.bucket.bucket_name)
-            if DocumentAccess.PUT in spec.documents:
-                fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects]))
-            if DocumentAccess.GET in spec.documents:
-                fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]))
-                # Without ListBucket a missing object reads as 403, not 404 (checking an upload arrived).
-                fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn]))
+            self._grant(fn, spec.documents, DOCUMENT_PREFIX)
+            self._grant(fn, spec.photos, PHOTO_PREFIX)
+
+    def _grant(self, fn: lambda_.Function, access: tuple[DocumentAccess, ...], prefix: str) -> None:
+        objects = self.bucket.arn_for_objects(prefix)
+        if DocumentAccess.PUT in access:
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects]))
+        if DocumentAccess.GET in access:
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]))
+            # Without ListBucket a missing object reads as 403, not 404 (checking an upload arrived). It cannot be
+            # narrowed with an s3:prefix condition: a HeadObject request carries no prefix, so it would fail it.
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn]))

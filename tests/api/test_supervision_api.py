@@ -110,6 +110,45 @@ def test_a_company_registers_a_technician_who_is_matched_only_once_admitted(worl
     assert approved.status == 200 and approved.body["status"] == "active"
 
 
+def test_the_company_sees_its_admission_status_reason_and_staff(world, api):
+    company_id, dispatcher = _dispatcher_of_new_company(world, "s")
+
+    def mine(path: str):
+        answer = api.call(dispatcher, "dispatcher", "GET", path)
+        assert answer.status == 200, answer.body
+        return answer.body
+
+    # Before applying: no record yet, no staff
+    record = mine("/companies/me")
+    assert (record["company_id"], record["status"], record["documents"]) == (company_id, "not_applied", [])
+    assert mine("/companies/me/technicians") == {"company_id": company_id, "technicians": []}
+    # Applied: pending, with its documents named
+    document_id = _upload(api, dispatcher)
+    application = {"name": "新物业公司", "licence_number": LICENCE, "documents": [document_id]}
+    assert api.call(dispatcher, "dispatcher", "PUT", "/companies/me/application", application).status == 200
+    record = mine("/companies/me")
+    assert record["status"] == "pending" and record["licence_number"] == LICENCE and record["applied_at"]
+    assert record["documents"] == [{"document_id": document_id, "kind": "business_licence", "filename": "licence.pdf"}]
+    # Rejected: the supervisor's reason reaches the company
+    reason = "营业执照照片不清晰"
+    world.as_supervisor("POST", f"/vetting/companies/{company_id}/decision", {"decision": "reject", "reason": reason})
+    record = mine("/companies/me")
+    assert (record["status"], record["status_reason"]) == ("rejected", reason)
+    # A registered technician is listed with the vetting status, then active once approved
+    cert = {"kind": "electrician_low_voltage", "issuer": "北京市应急管理局", "number": "T1101", "expires_on": "2099-01-01"}
+    body = {"name": "钱新", "phone": "13912345670", "id_number": "110112198001011234", "skills": ["electrical"]}
+    tech = api.call(dispatcher, "dispatcher", "POST", "/companies/me/technicians", body | {"certificates": [cert]}).body
+    [listed] = mine("/companies/me/technicians")["technicians"]
+    assert (listed["user_id"], listed["status"], listed["id_number_masked"]) == (tech["user_id"], "pending", "110112********1234")
+    assert listed["certificates"][0] == cert | {"document_id": None}
+    world.as_supervisor("POST", f"/vetting/technicians/{tech['user_id']}/decision", {"decision": "approve"})
+    assert [t["status"] for t in mine("/companies/me/technicians")["technicians"]] == ["active"]
+    # Another company's back office sees only its own staff
+    theirs = world.as_dispatcher("GET", "/companies/me/technicians").body["technicians"]
+    assert tech["user_id"] not in {t["user_id"] for t in theirs}
+    assert world.as_dispatcher("GET", "/companies/me").body["company_id"] == world.company_id
+
+
 def test_a_neighbour_reporting_the_same_public_problem_adds_a_me_too(world, api):
     from shared.dal import people
     from shared.records import Address, User

@@ -33,3 +33,10 @@ def test_signed_routes_are_exactly_the_partner_operations_under_their_prefix():
 def test_every_route_is_served_by_a_catalogued_api_function():
     domains = {f.api_domain for f in by_trigger(Trigger.API)}
     assert {r.function for r in ROUTES} == domains
+
+
+def test_the_openapi_document_describes_every_route():
+    from shared.openapi import openapi_document
+
+    documented = {(method.upper(), path) for path, methods in openapi_document()["paths"].items() for method in methods}
+    assert {(r.method, r.path) for r in ROUTES if not r.public} <= documented

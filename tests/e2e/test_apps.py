@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import wait_for
+from tests.conftest import tiny_png, wait_for
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -131,11 +131,24 @@ def test_home_screen_has_three_big_buttons_large_text_and_english(open_app):
     assert page.errors == []
 
 
+def _image(name: str, rgb: tuple[int, int, int]) -> dict:
+    return {"name": name, "mimeType": "image/png", "buffer": tiny_png(rgb, 48)}
+
+
+def _drawn(page, selector: str) -> None:
+    """The image was fetched through its pre-signed URL and drawn (not a broken image)."""
+    expect(page.locator(selector)).to_be_visible()
+    drawn = "s => { const img = document.querySelector(s); return img.complete && img.naturalWidth > 0; }"
+    page.wait_for_function(drawn, arg=selector)
+
+
 def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sandbox):
-    # 赵师傅, the electrician nearest to 西营前街, is on duty
+    # 赵师傅, the electrician nearest to 西营前街, is on duty, with his photo for residents to see
     zhao = open_app("tech_zhao")
     zhao.click("#go-on-duty")
     expect(zhao.locator("#duty-state")).to_contain_text("上班中")
+    zhao.set_input_files("#my-photo-input", files=[_image("zhao.png", (40, 90, 160))])
+    _drawn(zhao, "#my-photo-img")
 
     # 王奶奶: the ceiling light is dead; emergency repair from the home screen
     wang = open_app("res_wang")
@@ -143,6 +156,9 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sa
     expect(wang.get_by_label("西营前街5号楼2单元301")).to_be_checked()  # the saved address is pre-selected
     wang.get_by_label("电路 / 灯").check()
     wang.get_by_role("button", name="灯不亮").click()
+    # with a photo of the dead lamp (optional), uploaded as soon as she picks it
+    wang.get_by_label(re.compile("拍照或选一张照片")).set_input_files(files=[_image("lamp.png", (250, 220, 90))])
+    expect(wang.locator("#fault-photo-status")).to_contain_text("照片已添加")
     wang.click("#get-quote")
     expect(wang.locator(".quote .price")).to_have_text("免费")  # pilot compound
     accessible(wang, "new order with its quote")
@@ -150,6 +166,7 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sa
     wang.click("#confirm-order")
     expect(wang.locator("#door-code")).to_have_text(re.compile(r"^\d{6}$"))
     order_id = wang.url.rsplit("/", 1)[1]
+    _drawn(wang, "#fault-photo-shown")
     accessible(wang, "order")
     shot(wang, "resident-order")
 
@@ -166,11 +183,17 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sa
     job.locator("a.bill").click()
     zhao.click("button.add-item[data-item=elec_wire_reconnect]")
     zhao.get_by_label(re.compile("接线端子")).fill("2")
+    zhao.set_input_files("#done-photos", files=[_image("done.png", (60, 160, 80))])
+    expect(zhao.locator('img[alt="完工照片 1"]')).to_be_visible()
     accessible(zhao, "technician: bill")
     zhao.click("#complete")
     expect(zhao.locator("#completion-result")).to_contain_text("维修已完成")
 
-    # she sees her technician, his company and today's credentials, the free bill, and rates with big stars
+    # she sees her technician's photo, name, company and today's credentials, the photo of the finished work,
+    # the free bill, and rates with big stars
+    _drawn(wang, "#tech-photo")
+    assert wang.locator("#tech-photo").get_attribute("alt") == "赵师傅的照片"
+    _drawn(wang, 'img[alt="完工照片 1"]')
     expect(wang.locator("#tech-name")).to_have_text("赵师傅")
     expect(wang.locator("#tech-company")).to_have_text("通苑物业服务有限公司")
     credentials = wang.locator("#tech-credentials")
@@ -243,9 +266,16 @@ def test_extra_charges_approved_line_by_line_by_the_family_proxy(open_app, sandb
     )
     assert requests.post(f"{u}/offers/{offer['offer_id']}/accept", headers=zhao, timeout=10).status_code == 200
     requests.post(f"{u}/orders/{order_id}/progress", json={"status": "on_site"}, headers=zhao, timeout=10)
+    # the old lamp, photographed (the app's way: POST /photos, then PUT to the signed URL)
+    png = tiny_png((120, 100, 60), 48)
+    upload = requests.post(
+        f"{u}/photos", json={"purpose": "work", "content_type": "image/png", "size": len(png)}, headers=zhao, timeout=10
+    ).json()
+    assert requests.put(upload["upload_url"], data=png, headers=upload["headers"], timeout=10).status_code == 200
+    lamp = {"item_id": "elec_ceiling_lamp", "parts": [{"part_id": "led_ceiling_lamp", "quantity": 1}], "reason": "灯具老化"}
     lines = [
         {"item_id": "elec_wire_reconnect", "parts": [{"part_id": "wire_connector", "quantity": 2}]},
-        {"item_id": "elec_ceiling_lamp", "parts": [{"part_id": "led_ceiling_lamp", "quantity": 1}], "reason": "灯具老化"},
+        {**lamp, "photo_ref": upload["photo_id"]},
         {"item_id": "elec_switch_socket", "parts": [{"part_id": "switch_panel", "quantity": 1}], "reason": "开关松动"},
     ]
     done = requests.post(f"{u}/orders/{order_id}/completion", json={"lines": lines}, headers=zhao, timeout=10)
@@ -259,6 +289,7 @@ def test_extra_charges_approved_line_by_line_by_the_family_proxy(open_app, sandb
     son.locator(f'a[href="#/order/{order_id}"]').first.click()
     extra = son.locator(".extra-line")
     expect(extra).to_have_count(2)
+    _drawn(son, '.extra-line[data-line="L2"] img.photo')  # the technician's photo of the old lamp, beside his reason
     son.click("#send-decisions")  # nothing chosen yet: told in plain words, nothing sent
     expect(son.locator("#alert")).to_contain_text("请对每一项")
     son.click("#approve-L2")
@@ -320,6 +351,14 @@ def test_public_area_report_assigned_in_the_company_back_office(open_app, sandbo
     office.fill("#key-label", "物业ERP")
     office.get_by_role("button", name="新建密钥").click()
     expect(office.locator("#panel")).to_contain_text("只显示这一次")
+    # the back office sets 钱师傅's photo (residents see it on their order, as his assigned report's page shows)
+    office.get_by_role("link", name="师傅", exact=True).click()
+    office.set_input_files("#photo-tech_qian", files=[_image("qian.png", (90, 60, 140))])
+    _drawn(office, '[data-photo-of="tech_qian"] img.photo')
+    accessible(office, "back office: technicians and their photos")
+    wang.reload()
+    _drawn(wang, "#tech-photo")
+    assert wang.locator("#tech-photo").get_attribute("alt") == "钱师傅的照片"
     assert wang.errors == [] and office.errors == []
 
 
@@ -352,7 +391,7 @@ def test_a_neighbour_presses_me_too_on_the_public_area_board(open_app, sandbox):
     assert order["me_too_count"] == 1 and zhang.errors == []
 
 
-def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, api):
+def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, api, sandbox):
     from shared.dal import people
     from shared.records import User
 
@@ -373,7 +412,9 @@ def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, ap
     sup.get_by_role("link", name="准入审核", exact=True).click()
     card = sup.locator('.vet[data-company="co_e2e_xinhe"]')
     expect(card).to_contain_text("91110112MA01ABCD3X")
-    expect(card.locator(f'a[data-document="{document["document_id"]}"]')).to_have_attribute("href", re.compile("^https://"))
+    link = card.locator(f'a[data-document="{document["document_id"]}"]')
+    # a link a browser opens: the sandbox's /s3 front
+    expect(link).to_have_attribute("href", re.compile(f"^{re.escape(sandbox.url)}/s3/.*X-Amz-Signature="))
     accessible(sup, "vetting queue with a pending company")
     shot(sup, "supervisor-vetting")
     card.get_by_role("button", name="驳回").click()  # a rejection needs a reason: told, nothing sent
@@ -478,3 +519,97 @@ def test_the_company_sees_its_credit_score_and_events(open_app, sandbox):
         assert office.errors == []
     finally:
         credit.set_company_score("co_jingan", before)  # matching ranks by the score: as the other tests expect it
+
+
+PDF = {"name": "营业执照.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 licence"}
+
+
+def test_a_company_applies_registers_a_technician_and_the_supervisor_decides(open_app, sandbox):
+    # 安乐家 (a demo company that has not applied yet) opens its admission screen
+    office = open_app("disp_anle", viewport={"width": 1280, "height": 900})
+    expect(office.locator("#admission-notice")).to_contain_text("未申请")  # every screen says so until admitted
+    office.get_by_role("link", name="查看准入状态").click()
+    status = office.locator("#admission-status")
+    expect(status).to_have_attribute("data-status", "not_applied")
+    office.get_by_label("企业名称（营业执照上的全称）").fill("安乐家物业服务有限公司")
+    office.get_by_label("统一社会信用代码（18 位）").fill("91110112MA01ANLE5K")
+    office.set_input_files("#app-licence-file", PDF)  # uploaded to S3 through the pre-signed URL
+    office.set_input_files("#app-qualification-files", {**PDF, "name": "物业服务资质.png", "mimeType": "image/png"})
+    office.get_by_role("button", name="提交申请").click()
+    expect(status).to_have_attribute("data-status", "pending")
+    expect(office.locator("#admission-documents li")).to_have_count(2)
+    expect(office.locator("#admission-result")).to_contain_text("等待监管部门审核")
+    accessible(office, "back office: admission")
+    shot(office, "company-admission")
+    office.get_by_role("button", name="English").click()  # the same screen in English
+    expect(status).to_contain_text("Admission status: Pending")
+    expect(office.get_by_role("button", name="Apply")).to_be_visible()
+    office.get_by_role("button", name="中文").click()
+    expect(status).to_contain_text("准入状态")
+
+    # the supervisor rejects it with a reason; the company reads the reason and applies again
+    sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
+    sup.get_by_role("link", name="准入审核", exact=True).click()
+    card = sup.locator('.vet[data-company="co_anle"]')
+    expect(card.locator("a[data-document]")).to_have_count(2)
+    href = card.locator("a[data-document]").first.get_attribute("href")
+    assert href.startswith(f"{sandbox.url}/s3/") and requests.get(href, timeout=10).content.startswith(b"%PDF")
+    card.get_by_label(re.compile("原因")).fill("资质材料不全：缺少物业服务资质证书原件扫描件")
+    card.get_by_role("button", name="驳回").click()
+    expect(sup.locator("#vetting-result")).to_contain_text("安乐家物业服务有限公司 → 已驳回")
+    office.reload()
+    expect(status).to_have_attribute("data-status", "rejected")
+    expect(office.locator("#admission-reason")).to_contain_text("缺少物业服务资质证书")
+    office.get_by_role("button", name="提交申请").click()  # the documents already sent are kept
+    expect(status).to_have_attribute("data-status", "pending")
+    sup.reload()
+    card.get_by_role("button", name="批准").click()
+    expect(sup.locator("#vetting-result")).to_contain_text("安乐家物业服务有限公司 → 已准入")
+
+    # the company registers an electrician with his certificate and its scan
+    office.get_by_role("link", name="师傅", exact=True).click()
+    expect(office.locator("#staff-empty")).to_be_visible()
+    office.get_by_label("姓名").fill("孙建国")
+    office.get_by_label("手机号").fill("13911112222")
+    office.get_by_label("身份证号（18 位）").fill("11011219800101123X")
+    office.get_by_label("电路 / 灯").check()
+    office.fill("#cert-electrician_low_voltage-number", "T110112198001")
+    office.fill("#cert-electrician_low_voltage-issuer", "北京市应急管理局")
+    office.fill("#cert-electrician_low_voltage-expires", "2030-12-31")
+    office.set_input_files("#cert-electrician_low_voltage-file", {**PDF, "name": "电工证.pdf"})
+    office.get_by_role("button", name="登记并提交审核").click()
+    expect(office.locator("#staff-result")).to_contain_text("已登记：孙建国")
+    row = office.locator("#staff tbody tr", has_text="孙建国")
+    expect(row).to_have_attribute("data-status", "pending")
+    expect(row).to_contain_text("110112********123X")
+    expect(row).to_contain_text("北京市应急管理局")
+    accessible(office, "back office: technicians")
+    shot(office, "company-technicians")
+    technician_id = row.get_attribute("data-technician")
+
+    # the supervisor approves him in the console; the company sees him active
+    sup.reload()  # still on the vetting queue: read it again
+    tech_card = sup.locator(f'.vet[data-technician="{technician_id}"]')
+    expect(tech_card).to_contain_text("安乐家物业服务有限公司")
+    expect(tech_card).to_contain_text("T110112198001")
+    tech_card.get_by_role("button", name="批准").click()
+    expect(sup.locator("#vetting-result")).to_contain_text("孙建国 → 在岗")
+    office.reload()
+    expect(row).to_have_attribute("data-status", "active")
+    expect(row).to_contain_text("在岗")
+    expect(office.locator("#admission-notice")).to_have_count(0)  # admitted
+    assert office.errors == [] and sup.errors == []
+
+
+def test_the_supervisor_downloads_the_credit_export_as_csv(open_app):
+    sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
+    sup.get_by_role("link", name="信用排名", exact=True).click()
+    with sup.expect_download() as event:
+        sup.get_by_role("button", name="下载 CSV").click()
+    download = event.value
+    assert re.fullmatch(r"linli-credit-\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
+    text = Path(download.path()).read_bytes().decode("utf-8")
+    assert text.startswith("\ufeffcompany_name,company_status,credit_score,company_id,")
+    expect(sup.locator("#export-result")).to_contain_text(download.suggested_filename)
+    accessible(sup, "credit ranking with the export")
+    assert sup.errors == []

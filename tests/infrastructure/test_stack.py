@@ -39,7 +39,7 @@ def _role_of(synthesized, function_id: str) -> str:
 
 
 def test_every_catalogued_function_is_deployed_once_with_the_platform_defaults(synthesized):
-    deployed = synthesized.of_type("AWS::Lambda::Function")
+    deployed = synthesized.platform_functions()
     by_handler = {r["Properties"]["Handler"]: r["Properties"] for r in deployed.values()}
     assert set(by_handler) == {f.handler for f in FUNCTIONS}
     for props in by_handler.values():

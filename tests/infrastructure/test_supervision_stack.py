@@ -9,7 +9,7 @@ from shared.catalog import FUNCTIONS, DocumentAccess, Trigger, by_trigger
 
 def _documents_bucket(synthesized) -> tuple[str, dict]:
     buckets = synthesized.of_type("AWS::S3::Bucket")
-    [(lid, bucket)] = [(lid, b) for lid, b in buckets.items() if "LoggingConfiguration" in b["Properties"]]
+    [(lid, bucket)] = [(lid, b) for lid, b in buckets.items() if lid.startswith("DocumentsBucket")]
     return lid, bucket["Properties"]
 
 
@@ -40,13 +40,13 @@ def test_only_the_catalogued_functions_may_put_or_get_documents(synthesized):
         on_bucket = [s for s in statements if lid in json.dumps(s.get("Resource"))]
         actions = {a for s in on_bucket for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
         expected = set()
-        if DocumentAccess.PUT in spec.documents:
+        if DocumentAccess.PUT in spec.documents + spec.photos:
             expected.add("s3:PutObject")
-        if DocumentAccess.GET in spec.documents:
+        if DocumentAccess.GET in spec.documents + spec.photos:
             expected |= {"s3:GetObject", "s3:ListBucket"}
         assert actions == expected, spec.name
         env = synthesized.resources[ids[spec.handler]]["Properties"]["Environment"]["Variables"]
-        assert ("LINLI_DOCUMENTS_BUCKET" in env) == bool(spec.documents), spec.name
+        assert ("LINLI_DOCUMENTS_BUCKET" in env) == bool(spec.documents or spec.photos), spec.name
 
 
 def test_each_scheduled_function_has_its_rule(synthesized):

@@ -129,7 +129,9 @@ def test_no_interleaving_of_answers_assigns_a_grab_round_twice(dal, answers):
                 offers.accept(offer, order, "co", at=iso(datetime.now(UTC)), reserve_hours=hours)
                 outcome[k] = "won"
             else:
-                outcome[k] = "resumed" if offers.refuse(offer, OfferStatus.DECLINED, actor="t", at=iso(now)) else "declined"
+                # each as its own technician, as the API does: one refusal is told from another by its actor
+                declined_by_k = offers.refuse(offer, OfferStatus.DECLINED, actor=offer.technician_id, at=iso(now))
+                outcome[k] = "resumed" if declined_by_k else "declined"
         except Conflict:
             outcome[k] = "409"
 

@@ -1,4 +1,4 @@
-"""The sandbox's transactions (local.runtime.CheapTransactions) keep DynamoDB's all-or-nothing rule:
+"""The sandbox's transactions (local.fast_dynamodb.FastDynamoDB) keep DynamoDB's all-or-nothing rule:
 a cancelled transaction leaves no item and no stream record behind, a successful one writes all."""
 
 from __future__ import annotations

@@ -36,6 +36,12 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/orders/{order_id}/dispute"): frozenset({R}),
     ("POST", "/orders/{order_id}/dispute/resolution"): frozenset({S}),
     ("GET", "/disputes"): frozenset({S}),
+    # Photos (issue 6). POST /photos with a `fault` body: residents; `work`: technicians, `profile`: technicians
+    # and dispatchers (tests/api/test_photos_api.py)
+    ("POST", "/photos"): frozenset({R}),
+    ("GET", "/orders/{order_id}/photos/{photo_id}"): EVERYONE,  # those who see the order
+    ("PUT", "/technicians/{user_id}/photo"): frozenset({T, D}),  # T: himself; D: the company's technicians
+    ("GET", "/technicians/{user_id}/photo"): frozenset({T, D, S}),
     ("GET", "/offers"): frozenset({T}),
     ("POST", "/offers/{offer_id}/accept"): frozenset({T}),
     ("POST", "/offers/{offer_id}/decline"): frozenset({T}),
@@ -58,8 +64,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     # Government supervision (issue 5)
     ("POST", "/documents"): frozenset({D}),
     ("GET", "/companies/{company_id}/documents/{document_id}"): frozenset({D, S}),  # D: own company only
+    ("GET", "/companies/me"): frozenset({D}),  # own company only: "me" is the caller's
     ("PUT", "/companies/me/application"): frozenset({D}),
     ("POST", "/companies/me/technicians"): frozenset({D}),
+    ("GET", "/companies/me/technicians"): frozenset({D}),
     ("GET", "/companies/me/credit"): frozenset({D}),
     ("GET", "/vetting"): frozenset({S}),
     ("POST", "/vetting/companies/{company_id}/decision"): frozenset({S}),
@@ -90,6 +98,8 @@ BODIES = {
     ("PUT", "/companies/me/webhook"): {"url": "https://dispatch.example.com/linli"},
     ("POST", "/companies/me/api-keys"): {"label": "matrix"},
     ("POST", "/documents"): {"kind": "qualification", "filename": "licence.pdf", "content_type": "application/pdf"},
+    ("POST", "/photos"): {"purpose": "fault", "content_type": "image/jpeg", "size": 1000},
+    ("PUT", "/technicians/{user_id}/photo"): {"photo_id": "pho_missing"},
     ("PUT", "/companies/me/application"): {
         "name": "矩阵测试物业",
         "licence_number": "91110112MA01234567",
@@ -119,13 +129,14 @@ def test_every_route_has_an_entry_in_the_matrix():
 
 
 class Site:
-    """A world with an order placed by its resident and accepted by its technician (so every role
-    of the world has a relation to it), and its offer."""
+    """A world with an order placed by its resident, with a photo of the fault, and accepted by its technician
+    (so every role of the world has a relation to it), and its offer."""
 
     def __init__(self, world: World) -> None:
         self.world = world
         self.technician = world.add_technician()
-        self.order_id = world.order()["order_id"]
+        self.photo_id = world.photo(world.resident_id, "resident", "fault")
+        self.order_id = world.order(photo_ref=self.photo_id)["order_id"]
         self.offer_id = wait_for(lambda: self._offer(), what="an offer")
         assert world.as_technician(self.technician, "POST", f"/offers/{self.offer_id}/accept").status == 200
 
@@ -141,7 +152,7 @@ class Site:
         path = path.replace("{delivery_id}", f"evt_{self.order_id}_v1").replace("{key_id}", f"lk_{self.world.company_id}.0")
         path = path.replace("{item_id}", "elec_wire_reconnect").replace("{company_id}", self.world.company_id)
         path = path.replace("{document_id}", "doc_missing").replace("{user_id}", self.technician)
-        path = path.replace("{compound_id}", self.world.compound_id)
+        path = path.replace("{compound_id}", self.world.compound_id).replace("{photo_id}", self.photo_id)
         return path + (f"?category=electrical&address_id={self.world.address_id}" if template == "/slots" else "")
 
     def body(self, route_key: tuple[str, str]):

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orders.handlers import billing
+from orders.handlers import billing, photos
 from orders.handlers.views import profile, resident_address, view, visible_order
 from orders.logic import pricing, rules
 from orders.models import (
@@ -34,7 +34,7 @@ from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable
 from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, OrderType, Role, can_dispatch
 from shared.observability import logger, tracer
 from shared.public_area import OPEN_REPORT_STATUSES, same_problem
-from shared.records import Order
+from shared.records import Order, PhotoPurpose
 from shared.settings import get_settings
 from shared.slots import hour_blocks
 
@@ -68,11 +68,15 @@ def create_order(body: CreateOrderIn) -> OrderView:
             orders.add_me_too(same.order_id, caller.user_id, clock.now_iso(), OPEN_REPORT_STATUSES)
             # A neighbour sees the report, not the reporter's address, door code or timeline.
             shared = view(orders.get_or_404(same.order_id), caller)
-            return shared.model_copy(update={"order_code": None, "address_label": compound.name, "timeline": []}), 200
+            hidden = {"order_code": None, "address_label": compound.name, "timeline": [], "photo_ref": None}
+            return shared.model_copy(update=hidden), 200
+    order_id = ids.new_id("ord")
+    if body.photo_ref:
+        photos.usable_photo(body.photo_ref, caller, PhotoPurpose.FAULT, f"order:{order_id}")
     now = clock.now()
     slot = rules.validate_slot(body.type, body.slot.model_dump() if body.slot else None, now)
     order = rules.new_order(
-        order_id=ids.new_id("ord"),
+        order_id=order_id,
         order_code=ids.order_code(),
         resident_id=caller.user_id,
         order_type=body.type,
@@ -84,8 +88,11 @@ def create_order(body: CreateOrderIn) -> OrderView:
         slot=slot,
         place=body.place,
         now=now,
-    )
+    ).model_copy(update={"photo_ref": body.photo_ref})
     settings = get_settings()
+    if order.photo_ref:
+        # Attached before the order is stored: a photo another order took meanwhile answers 409, nothing stored.
+        photos.attach_photos([order.photo_ref], f"order:{order.order_id}")
     orders.create(order, workflow.execution_arn_for(order.order_id))
     try:
         workflow.start(order.order_id, rules.execution_input(order, settings))
@@ -93,6 +100,8 @@ def create_order(body: CreateOrderIn) -> OrderView:
         # Nothing half-written: without a workflow the order would never move, so remove it.
         logger.exception("could not start the order workflow", extra={"order_id": order.order_id})
         orders.delete(order.order_id)
+        if order.photo_ref:
+            photos.detach_photos([order.photo_ref], f"order:{order.order_id}")  # usable for the retry
         raise ServiceUnavailable() from exc
     return view(order, caller)
 
@@ -168,6 +177,10 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
     completed; beyond it the order waits for the resident's consent (`awaiting_approval`)."""
     caller = current_caller(router)
     order = _assigned_order(order_id, caller)
+    work_photos = [line.photo_ref for line in body.lines if line.photo_ref] + body.photos
+    # Attached first (to this order: a retry after a refused bill attaches them again harmlessly).
+    photos.check_photos(work_photos, caller, PhotoPurpose.WORK, f"order:{order.order_id}")
+    photos.attach_photos(work_photos, f"order:{order.order_id}")
     bill = pricing.price_bill(billing.order_catalogue(order), order.quote, billing.lines_in(body))
     at = clock.now_iso()
     fields = {
@@ -175,6 +188,7 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
         "bill_total": bill.total,
         "extra_lines": [line.model_dump() for line in bill.extra_lines],
         "extra_total": bill.extra_total,
+        "completion_photos": list(dict.fromkeys(body.photos)),
     }
     if bill.needs_approval:
         to_status, note = OrderStatus.AWAITING_APPROVAL, f"{len(bill.extra_lines)} line(s) beyond the quote"
@@ -279,7 +293,7 @@ def openapi_document() -> dict:
     return build()
 
 
-app = build_resolver(router, billing.router, docs)
+app = build_resolver(router, billing.router, photos.router, docs)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

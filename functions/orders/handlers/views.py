@@ -29,6 +29,7 @@ def view(order: Order, caller: Caller) -> OrderView:
             name=tech.name if tech else "",
             company_id=order.company_id,
             company_name=company.name if company else None,
+            photo_ref=tech.photo_ref if tech else None,
             credentials=credentials.check(tech, company, order.category, clock.beijing_today()),
         )
     zh, en = rules.STATUS_TEXT[order.status]
@@ -42,6 +43,7 @@ def view(order: Order, caller: Caller) -> OrderView:
         status_text=StatusText(zh=zh, en=en),
         address_label=order.address_label,
         place=order.place,
+        photo_ref=order.photo_ref,
         slot=order.slot,
         quote=order.quote,
         order_code=order.order_code if caller.role in (Role.RESIDENT, Role.SUPERVISOR) else None,
@@ -55,6 +57,7 @@ def view(order: Order, caller: Caller) -> OrderView:
         extra_total=order.extra_total,
         approval_outcome=order.approval_outcome,
         completed_at=order.completed_at,
+        completion_photos=order.completion_photos,
         dispute=order.dispute,
         rating_stars=order.rating_stars,
         me_too_count=order.me_too_count,

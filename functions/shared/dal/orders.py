@@ -27,6 +27,7 @@ def to_record(item: OrderItem) -> Order:
     data["excluded_technicians"] = list(item.excluded_technicians or [])
     data["bill"] = item.bill or []
     data["extra_lines"] = item.extra_lines or []
+    data["completion_photos"] = list(item.completion_photos or [])
     data["match_round"] = int(item.match_round) if item.match_round is not None else None
     data["search_radius_m"] = int(item.search_radius_m) if item.search_radius_m is not None else None
     data["me_too_count"] = int(item.me_too_count or 0)

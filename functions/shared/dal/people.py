@@ -32,6 +32,7 @@ def _user(item: UserItem) -> User:
         id_number_masked=item.id_number_masked,
         status_reason=item.status_reason,
         registered_at=item.registered_at,
+        photo_ref=item.photo_ref,
     )
 
 

@@ -66,6 +66,7 @@ class UserItem(_Item):
     id_number_masked = UnicodeAttribute(null=True)
     status_reason = UnicodeAttribute(null=True)
     registered_at = UnicodeAttribute(null=True)
+    photo_ref = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)  # technicians: CELL#<geohash5>#<on|off> (absent while suspended)
     gsi1sk = UnicodeAttribute(null=True)  # <geohash7>#<user id>: finer cells by begins_with
     gsi3pk = UnicodeAttribute(null=True)  # STAFF#<company> (technicians, dispatchers) or ROLE#<role>
@@ -133,6 +134,7 @@ class OrderItem(_Item):
     address_id = UnicodeAttribute(null=True)
     address_label = UnicodeAttribute()
     place = UnicodeAttribute(null=True)
+    photo_ref = UnicodeAttribute(null=True)
     lat = NumberAttribute()
     lng = NumberAttribute()
     slot = JSONAttribute(null=True)
@@ -156,6 +158,7 @@ class OrderItem(_Item):
     approval_by = UnicodeAttribute(null=True)
     approval_at = UnicodeAttribute(null=True)
     completed_at = UnicodeAttribute(null=True)
+    completion_photos = ListAttribute(of=UnicodeAttribute, null=True)
     dispute = JSONAttribute(null=True)
     rating_stars = NumberAttribute(null=True)
     me_too_count = NumberAttribute(null=True)
@@ -371,6 +374,19 @@ class DocumentItem(_Item):
     created_at = UnicodeAttribute()
 
 
+class PhotoItem(_Item):
+    """pk PHOTO#<photo id>, sk PHOTO: an uploaded image's S3 key, declared size and type, and what it is attached to."""
+
+    photo_id = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    s3_key = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    attached_to = UnicodeAttribute(null=True)
+
+
 class CertificateExpiryItem(_Item):
     """pk USER#<tech>, sk CERT#<kind>: indexed by expiry day (gsi4 CERTEXP#<date>) for the daily job."""
 
@@ -456,6 +472,7 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     ProxyItem,
     DisputeItem,
     DocumentItem,
+    PhotoItem,
     CertificateExpiryItem,
     AuditItem,
     AuditHeadItem,

@@ -33,17 +33,20 @@ from supervision.logic import audit as chain
 from supervision.logic import credit as formula
 from supervision.logic.admission import Kind
 from supervision.models import (
+    AdmissionView,
     ApplicationIn,
     AuditView,
     CreditView,
     DecisionIn,
     DocumentIn,
+    DocumentSummary,
     DownloadView,
     MeTooView,
     RankingEntry,
     RankingView,
     ReportList,
     ReportView,
+    StaffView,
     StatsView,
     StuckOrder,
     StuckView,
@@ -198,6 +201,30 @@ def register_technician(body: TechnicianIn) -> tuple[TechnicianView, int]:
         detail={"company_id": company_id, "skills": skills, "certificates": [c.kind for c in tech.certificates]},
     )
     return _tech_view(tech), 201
+
+
+@router.get("/companies/me")
+def my_admission() -> AdmissionView:
+    """The caller's company: its admission status, the reason of the last rejection or suspension, its documents."""
+    caller = current_caller(router)
+    company_id = _dispatcher_company(caller)
+    company = people.get_company(company_id)
+    if company is None:
+        return AdmissionView(company_id=company_id, status="not_applied")
+    found = (admission_dal.get_document(company_id, d) for d in company.documents)
+    return AdmissionView(
+        **company.model_dump(include=set(AdmissionView.model_fields) - {"documents"}),
+        documents=[DocumentSummary(**d.model_dump(include=set(DocumentSummary.model_fields))) for d in found if d],
+    )
+
+
+@router.get("/companies/me/technicians")
+def my_technicians() -> StaffView:
+    """The technicians the caller's company registered, each with their vetting status: one Query on gsi3."""
+    caller = current_caller(router)
+    company_id = _dispatcher_company(caller)
+    staff = sorted(people.staff_of(company_id, Role.TECHNICIAN), key=lambda u: (u.registered_at or "", u.user_id))
+    return StaffView(company_id=company_id, technicians=[_tech_view(u) for u in staff])
 
 
 @router.get("/vetting")

@@ -1,0 +1,61 @@
+"""Photos (issue 6): the record of each uploaded image, and attaching it (once) to an order or a technician."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import UpdateError
+
+from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.people import PROFILE
+from shared.dal.tables import PhotoItem, UserItem
+from shared.errors import PhotoInUse
+from shared.records import Photo
+
+PHOTO_SK = "PHOTO"
+
+
+def put(photo: Photo) -> None:
+    ensure_bound()
+    PhotoItem(f"PHOTO#{photo.photo_id}", PHOTO_SK, **photo.model_dump()).save()
+
+
+def get(photo_id: str) -> Photo | None:
+    ensure_bound()
+    try:
+        item = PhotoItem.get(f"PHOTO#{photo_id}", PHOTO_SK, consistent_read=True)
+    except PhotoItem.DoesNotExist:
+        return None
+    data = {name: getattr(item, name) for name in Photo.model_fields}
+    return Photo(**data | {"size": int(item.size)})
+
+
+def attach(photo_id: str, target: str) -> None:
+    """Marks the photo as attached to `target` (`order:<id>`, `technician:<id>`); attaching it to the same
+    target again is a no-op (a retried request), to anything else a 409."""
+    ensure_bound()
+    try:
+        PhotoItem(f"PHOTO#{photo_id}", PHOTO_SK).update(
+            actions=[PhotoItem.attached_to.set(target)],
+            condition=PhotoItem.pk.exists() & (PhotoItem.attached_to.does_not_exist() | (PhotoItem.attached_to == target)),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            raise PhotoInUse() from exc
+        raise
+
+
+def detach(photo_id: str, target: str) -> None:
+    """Undoes `attach` when what the photo was attached to was not stored after all (only if still attached there)."""
+    ensure_bound()
+    try:
+        PhotoItem(f"PHOTO#{photo_id}", PHOTO_SK).update(
+            actions=[PhotoItem.attached_to.remove()], condition=PhotoItem.attached_to == target
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+def set_technician_photo(user_id: str, photo_id: str) -> None:
+    """The technician's profile photo (one attribute: the rest of the profile is not rewritten)."""
+    ensure_bound()
+    UserItem(f"USER#{user_id}", PROFILE).update(actions=[UserItem.photo_ref.set(photo_id)], condition=UserItem.pk.exists())
