@@ -15,6 +15,7 @@ from infra.constructs.hosting import AppHosting
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import StreamNotifications
+from infra.constructs.push import PushApi
 from infra.constructs.schedules import Schedules
 from infra.constructs.workflow import OrderWorkflow
 from infra.nag import suppress_accepted_findings, suppress_access_log_bucket_logging
@@ -32,7 +33,8 @@ class LinliStack(Stack):
         # The client apps: CloudFront in front of a private bucket; the API answers their origin's preflight.
         self.apps = apps = AppHosting(self, "Apps", logs=documents.access_logs, documents_bucket=documents.bucket.bucket_name)
         api = HttpApi(self, "Http", functions=functions.functions, users=users, app_origins=[apps.origin])
-        apps.publish(api.api.api_endpoint)
+        push = PushApi(self, "Push", functions=functions.functions, users=users)
+        apps.publish(api.api.api_endpoint, push.url)
         notifications = StreamNotifications(
             self,
             "Notifications",
@@ -54,6 +56,7 @@ class LinliStack(Stack):
         suppress_access_log_bucket_logging(self, documents.access_logs.node.default_child.node.path)
 
         CfnOutput(self, "ApiUrl", value=api.url)
+        CfnOutput(self, "PushUrl", value=push.url)
         CfnOutput(self, "UserPoolId", value=users.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=users.client.user_pool_client_id)
         CfnOutput(self, "TableName", value=data.table.table_name)

@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "functions"))
 
 from local import demo_data  # noqa: E402
 from local.sandbox import Sandbox  # noqa: E402
+from local.websocket import STAGE_PATH  # noqa: E402
 
 
 def main() -> None:
@@ -27,6 +28,7 @@ def main() -> None:
     ).start()
     print(f"邻里 Linli sandbox running at {sandbox.url}  (Ctrl-C to stop)")
     print(f"  API document: {sandbox.url}/openapi.json")
+    print(f"  Web push:     {sandbox.url.replace('http://', 'ws://', 1)}{STAGE_PATH}?token=<access_token>")
     print(f'  Sign in:      curl -s -X POST {sandbox.url}/dev/login -d \'{{"user_id": "res_wang"}}\'')
     print("  Demo accounts:")
     for p in demo_data.personas():

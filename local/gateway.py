@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import jwt
 
 from local import tokens
+from local.websocket import STAGE_PATH
 from shared.catalog import api_function
 from shared.routes import ROUTES, Route
 
@@ -148,6 +149,10 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
     def _dispatch(self) -> None:
+        if self.headers.get("upgrade", "").lower() == "websocket" and self.server.upgrade is not None:
+            bare, _, query = self.path.partition("?")
+            if self.command == "GET" and bare == STAGE_PATH:
+                return self.server.upgrade(self, query)
         length = int(self.headers.get("content-length") or 0)
         if length > (S3_FRONT_MAX_BODY_BYTES if self.path.startswith("/s3/") else MAX_BODY_BYTES):
             self.close_connection = True
@@ -171,10 +176,11 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 class SandboxHttpServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], router: Any, verbose: bool = False) -> None:
+    def __init__(self, address: tuple[str, int], router: Any, verbose: bool = False, upgrade: Any = None) -> None:
         super().__init__(address, SandboxRequestHandler)
         self.route = router
         self.verbose = verbose
+        self.upgrade = upgrade  # (request handler, query string): the WebSocket stage at STAGE_PATH
 
     @staticmethod
     def log_exception() -> None:

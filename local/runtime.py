@@ -39,6 +39,7 @@ from moto.stepfunctions.parser.asl.eval.environment import Environment as AslEnv
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
 
+from local import tokens as sign_in
 from local.fast_dynamodb import FastDynamoDB
 from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
 from shared.dal.tables import INDEX_NAMES
@@ -47,6 +48,8 @@ from shared.idempotency import TTL_ATTRIBUTE
 from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
 
 REGION = "cn-north-1"
+# The WebSocket stage's management endpoint as a function sees it (moto answers execute-api hosts).
+PUSH_ENDPOINT = f"https://local.execute-api.{REGION}.amazonaws.com/live"
 ACCOUNT = "123456789012"
 TABLE_NAME = "linli"
 STATE_MACHINE_NAME = "linli-order-lifecycle"
@@ -555,6 +558,12 @@ class LocalAws:
                 "LINLI_DOCUMENTS_BUCKET": DOCUMENTS_BUCKET,
                 # The sandbox's webhook receivers are local test servers on plain http://127.0.0.1.
                 "LINLI_ALLOW_HTTP_WEBHOOKS": "true",
+                # Web push: $connect checks the sandbox's tokens; PostToConnection goes to moto, which the
+                # sandbox's WebSocket stage (local/websocket.py) hooks to reach the local sockets.
+                "LINLI_JWT_ISSUER": sign_in.ISSUER,
+                "LINLI_JWT_AUDIENCE": sign_in.AUDIENCE,
+                "LINLI_JWKS_URL": sign_in.jwks_url(),
+                "LINLI_PUSH_ENDPOINT": PUSH_ENDPOINT,
                 **self.env_overrides,
             }
         )
@@ -597,13 +606,13 @@ class LocalAws:
 
     @staticmethod
     def _reset_caches() -> None:
-        from shared import events, idempotency, queues, sms, storage, workflow
+        from shared import events, idempotency, identity, push, queues, sms, storage, workflow
         from shared.dal import base
         from shared.settings import get_settings
 
         get_settings.cache_clear()
         base.ensure_bound.cache_clear()
-        for port in (workflow, events, queues, sms, idempotency, storage):
+        for port in (workflow, events, queues, sms, idempotency, storage, push, identity):
             port.reset()
 
     def _create_queues_and_bus(self) -> None:

@@ -16,6 +16,7 @@ from local import demo_data, tokens
 from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
 from local.pumps import QueuePump, SchedulePump, StreamPump
 from local.runtime import LocalAws
+from local.websocket import PushSockets
 from shared.catalog import Trigger, by_trigger
 
 # The client apps (apps/): static files, no build step, served under /app/.
@@ -83,6 +84,7 @@ class Sandbox:
     ) -> None:
         self.aws = LocalAws(env_overrides=env)
         self.gateway = Gateway(self.aws)
+        self.push = PushSockets(self.aws)  # the WebSocket API's stage (web push) at ws://…/live
         self.pump = StreamPump(self.aws)
         self.queue_pumps = [QueuePump(self.aws, consumers=(spec.name,)) for spec in by_trigger(Trigger.QUEUE)]
         # Periodic jobs (every 5 minutes in AWS) run every few seconds here (None: only when invoked, as the
@@ -101,6 +103,7 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         self.aws.start()
+        self.push.install()
         if self.seed:
             demo_data.seed(history=self.history)
         self._arm_faults_from_env()
@@ -109,7 +112,7 @@ class Sandbox:
             pump.start()
         if self.schedule_pump:
             self.schedule_pump.start()
-        self.server = SandboxHttpServer((self.host, self.port), self.route, verbose=self.verbose)
+        self.server = SandboxHttpServer((self.host, self.port), self.route, verbose=self.verbose, upgrade=self.push.serve)
         self.port = self.server.server_address[1]
         if "LINLI_STORAGE_PUBLIC_ENDPOINT" not in self.aws.env_overrides:
             # Pre-signed URLs point at this server's /s3 front, which a browser can reach (moto's S3 it cannot).
@@ -124,6 +127,8 @@ class Sandbox:
         if self.server:
             self.server.shutdown()
             self.server.server_close()
+        self.push.close_all()
+        self.push.uninstall()
         if self.schedule_pump:
             self.schedule_pump.stop()
         self.pump.stop()

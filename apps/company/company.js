@@ -366,7 +366,7 @@ const start = router(
   () => {
     lastReports = "";
     reports();
-    return { poll: () => (document.activeElement && document.activeElement.closest("form") ? null : refreshReports()), every: 5000 };
+    return { poll: () => (document.activeElement && document.activeElement.closest("form") ? null : refreshReports()) };
   },
 );
 start();

@@ -344,7 +344,7 @@ function orderView(orderId) {
   rating.comment = "";
   render(view(), h("p", {}, t("正在加载…", "Loading…")));
   refresh();
-  return { poll: refresh, every: 2500 };
+  return { poll: refresh };
 }
 
 function paintOrder(o, refresh) {
@@ -617,7 +617,7 @@ const start = router(
     [/^#\/new\/(emergency|booking|public_area)$/, (m) => newOrder(m[1])],
     [/^#\/order\/([\w-]+)$/, (m) => orderView(m[1])],
     [/^#\/orders$/, () => orders()],
-    [/^#\/messages$/, () => messages()],
+    [/^#\/messages$/, () => (messages(), { poll: messages })],
     [/^#\/board$/, () => board()],
   ],
   () => home(),

@@ -1,6 +1,6 @@
 // Shared by every Linli app: the session, the API client, language, and a tiny safe DOM builder.
 // Plain ES modules, no build step, nothing fetched from outside the sandbox.
-import { API_BASE_URL } from "/app/config.js";
+import { API_BASE_URL, PUSH_URL } from "/app/config.js";
 
 const SESSION_KEY = "linli.session";
 const LANG_KEY = "linli.lang";
@@ -355,20 +355,107 @@ export function header(title, onLangChange) {
   );
 }
 
-/** A hash router: routes = [[/^#\/order\/(.+)$/, fn(match)], …]; the first match renders. */
+// ---- live updates: web push over a WebSocket (docs/apps.md#live-updates) ----
+// Each new message for the signed-in person arrives on the socket the moment it is sent; the screen shown
+// refreshes itself then. Only while the socket cannot connect does a screen poll, slowly.
+export const FALLBACK_POLL_MS = 30000;
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 60000;
+export const live = { connected: false, socket: null, retryMs: RETRY_FIRST_MS, messages: 0 };
+const liveListeners = new Set();
+
+/** fn(event) for each live event: {type: "message", message}, {type: "connected"} or {type: "disconnected"}. */
+export function onLive(fn) {
+  liveListeners.add(fn);
+  return () => liveListeners.delete(fn);
+}
+
+function tellLive(event) {
+  for (const fn of [...liveListeners]) {
+    try {
+      fn(event);
+    } catch (err) {
+      console.error(err);
+    }
+  }
+}
+
+/** The WebSocket API's stage: config.js's PUSH_URL (the stack's, in AWS), else the same host's /live (the
+ * sandbox). The token goes in the query: a browser's socket sends no header. */
+export function pushUrl(token) {
+  const base = PUSH_URL || `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/live`;
+  return `${base}?token=${encodeURIComponent(token)}`;
+}
+
+/** Open the socket once signed in; reconnect with a doubling wait (1 s … 60 s) whenever it closes. */
+export function connectLive() {
+  const s = session();
+  if (!s || !s.token || live.socket || typeof WebSocket === "undefined") return;
+  let socket;
+  try {
+    socket = new WebSocket(pushUrl(s.token));
+  } catch {
+    scheduleReconnect();
+    return;
+  }
+  live.socket = socket;
+  socket.addEventListener("open", () => {
+    live.connected = true;
+    live.retryMs = RETRY_FIRST_MS;
+    tellLive({ type: "connected" });
+  });
+  socket.addEventListener("message", (e) => {
+    let data = null;
+    try {
+      data = JSON.parse(e.data);
+    } catch {
+      return;
+    }
+    if (data && data.type === "message" && data.message) {
+      live.messages += 1;
+      tellLive({ type: "message", message: data.message });
+    }
+  });
+  socket.addEventListener("close", () => {
+    const was = live.connected;
+    live.socket = null;
+    live.connected = false;
+    if (was) tellLive({ type: "disconnected" });
+    scheduleReconnect();
+  });
+}
+
+function scheduleReconnect() {
+  const wait = live.retryMs;
+  live.retryMs = Math.min(live.retryMs * 2, RETRY_MAX_MS);
+  setTimeout(connectLive, wait);
+}
+
+/** A hash router: routes = [[/^#\/order\/(.+)$/, fn(match)], …]; the first match renders. A screen that returns
+ * {poll} is refreshed by poll() on each live message (and when the socket comes back after a gap), and every
+ * FALLBACK_POLL_MS only while the socket is down; {tick} runs every second, for local clocks (countdowns). */
 export function router(routes, fallback) {
-  let timer = null;
+  let timers = [];
+  let unsubscribe = null;
   const run = () => {
-    if (timer) clearInterval(timer);
-    timer = null;
+    for (const timer of timers) clearInterval(timer);
+    timers = [];
+    if (unsubscribe) unsubscribe();
+    unsubscribe = null;
     clearError();
     const hash = location.hash || "#/";
     const found = routes.find(([pattern]) => pattern.test(hash));
     const result = found ? found[1](hash.match(found[0])) : fallback();
-    // A screen that returns {poll, every} is refreshed while it is shown.
-    if (result && typeof result.poll === "function") timer = setInterval(result.poll, result.every || 3000);
+    if (result && typeof result.poll === "function") {
+      unsubscribe = onLive((event) => {
+        if (event.type !== "disconnected") result.poll(event.message);
+      });
+      timers.push(setInterval(() => live.connected || result.poll(), FALLBACK_POLL_MS));
+    }
+    if (result && typeof result.tick === "function") timers.push(setInterval(result.tick, 1000));
   };
   window.addEventListener("hashchange", run);
+  connectLive();
   return run;
 }
 

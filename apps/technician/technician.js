@@ -32,13 +32,17 @@ function home() {
   );
   paintDuty();
   paintMyPhoto();
-  let ticks = 0;
-  const poll = async () => {
-    tickCountdowns();
-    if (ticks++ % 2 === 0) await Promise.all([loadOffers(), loadJobs()]);
+  // Offers and jobs are read again on each live message (a new offer, a withdrawal, a cancellation); the
+  // countdowns tick here, and an offer whose countdown ran out is read again (the server expired it).
+  const poll = () => Promise.all([loadOffers(), loadJobs()]);
+  let expired = 0;
+  const tick = () => {
+    const now = tickCountdowns();
+    if (now > expired) poll();
+    expired = now;
   };
   poll();
-  return { poll, every: 1000 };
+  return { poll, tick };
 }
 
 async function paintDuty() {
@@ -95,11 +99,15 @@ function remaining(expiresAt) {
   return Math.max(0, Math.round((new Date(expiresAt).getTime() - Date.now()) / 1000));
 }
 
+/** Updates each countdown; returns how many have run out. */
 function tickCountdowns() {
+  let expired = 0;
   for (const el of document.querySelectorAll("[data-expires]")) {
     const left = remaining(el.dataset.expires);
     el.textContent = left > 0 ? t(`还剩 ${left} 秒`, `${left} s left`) : t("已过期", "Expired");
+    if (left <= 0) expired += 1;
   }
+  return expired;
 }
 
 async function loadOffers() {

@@ -66,7 +66,12 @@ def _describe_validation(errors: Iterable[dict]) -> str:
 def current_caller(router: Router | APIGatewayHttpResolver) -> Caller:
     """The caller, as the token says, whose account still exists and is usable: a token outlives a
     suspension by up to its lifetime, so the account is checked on every call."""
-    caller = caller_from_claims(router.current_event.request_context.authorizer.jwt_claim)
+    return usable_caller(router.current_event.request_context.authorizer.jwt_claim)
+
+
+def usable_caller(claims: dict | None) -> Caller:
+    """The caller the verified claims name, if their account exists, has that role and is usable."""
+    caller = caller_from_claims(claims)
     account = people.get_user(caller.user_id)
     if account is None or account.role != caller.role or account.status not in USABLE_ACCOUNT_STATUSES:
         raise Forbidden("账号不可用（已停用或不存在）", "This account is suspended or does not exist.")

@@ -38,6 +38,7 @@ class Trigger(StrEnum):
     STREAM = "stream"  # the table's DynamoDB stream
     QUEUE = "queue"  # an SQS queue fed by an event bus rule
     SCHEDULE = "schedule"  # an EventBridge schedule (cron)
+    WEBSOCKET = "websocket"  # the WebSocket API's $connect and $disconnect (web push)
 
 
 class DocumentAccess(StrEnum):
@@ -120,6 +121,7 @@ class FunctionSpec:
     documents: tuple[DocumentAccess, ...] = ()  # the qualification documents (`companies/` of the documents bucket)
     photos: tuple[DocumentAccess, ...] = ()  # photos (`photos/` of the same bucket, issue 6)
     schedule: str | None = None  # for scheduled functions: the EventBridge cron or rate expression (UTC)
+    pushes: bool = False  # execute-api:ManageConnections on the WebSocket API's sockets (web push)
 
     @property
     def asl_placeholder(self) -> str:
@@ -222,6 +224,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         TableAccess.READ_WRITE,
         consumes="notifications",
         sends_sms=True,
+        pushes=True,
+    ),
+    FunctionSpec(
+        "PushConnections",
+        "notify.handlers.push.handler",
+        "WebSocket API: $connect checks the app's JWT and stores the socket under its user; $disconnect forgets it",
+        Trigger.WEBSOCKET,
+        TableAccess.READ_WRITE,
     ),
     FunctionSpec(
         "Webhooks",

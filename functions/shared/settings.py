@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     # Only the sandbox delivers to plain http:// endpoints (a receiver on 127.0.0.1); AWS sends HTTPS only.
     allow_http_webhooks: bool = False
 
+    # Web push (issue 7, docs/integrators.md#web-push): the WebSocket API's $connect checks the same JWT as the
+    # HTTP API's authorizer (issuer, audience = the app client, keys from the issuer's JWKS); the notifications
+    # function posts each new message to the recipient's open sockets through the API's management endpoint.
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    jwks_url: str = ""  # default: <issuer>/.well-known/jwks.json, as Cognito publishes it
+    push_endpoint: str = ""  # https://<api id>.execute-api.<region>.amazonaws.com/<stage>; empty: no web push
+    push_connection_seconds: int = Field(default=2 * 3600, ge=60)  # API Gateway closes a socket after 2 h
+
     # Supervision (issue 5, docs/supervision.md).
     supervision_queue_url: str = ""
     supervision_dlq_url: str = ""

@@ -97,18 +97,14 @@ class HttpApi(Construct):
             else None,
             default_authorizer=authorizers.HttpUserPoolAuthorizer("Jwt", users.user_pool, user_pool_clients=[users.client]),
         )
-        self.access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN
-        )
+        self.access_logs, access_log_settings = access_logs(self, ACCESS_LOG_FIELDS)
         self.stage = apigw.HttpStage(
             self,
             "DefaultStage",
             http_api=self.api,
             auto_deploy=True,
             throttle=apigw.ThrottleSettings(rate_limit=200, burst_limit=400),
-            access_log_settings=_AccessLogs(
-                apigw.LogGroupLogDestination(self.access_logs), AccessLogFormat.custom(_json(ACCESS_LOG_FIELDS))
-            ),
+            access_log_settings=access_log_settings,
         )
         by_domain = {
             spec.api_domain: integrations.HttpLambdaIntegration(f"{spec.name}Integration", functions[spec.name])
@@ -137,6 +133,12 @@ class HttpApi(Construct):
     @property
     def url(self) -> str:
         return self.stage.url
+
+
+def access_logs(scope: Construct, fields: dict[str, str]) -> tuple[logs.LogGroup, apigw.IAccessLogSettings]:
+    """A stage's access log group (kept a year) and its settings: one JSON line of `fields` per request."""
+    group = logs.LogGroup(scope, "AccessLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN)
+    return group, _AccessLogs(apigw.LogGroupLogDestination(group), AccessLogFormat.custom(_json(fields)))
 
 
 @jsii.implements(apigw.IAccessLogSettings)

@@ -22,6 +22,14 @@ class Synthesized:
     def of_type(self, cfn_type: str) -> dict[str, dict]:
         return {lid: r for lid, r in self.resources.items() if r["Type"] == cfn_type}
 
+    def of_api(self, cfn_type: str, protocol: str = "HTTP") -> dict[str, dict]:
+        """The API itself, or its routes, integrations or stages (`cfn_type`): the HTTP API's, or the WebSocket
+        API's (web push)."""
+        apis = {lid for lid, r in self.of_type("AWS::ApiGatewayV2::Api").items() if r["Properties"]["ProtocolType"] == protocol}
+        if cfn_type == "AWS::ApiGatewayV2::Api":
+            return {lid: r for lid, r in self.of_type(cfn_type).items() if lid in apis}
+        return {lid: r for lid, r in self.of_type(cfn_type).items() if r["Properties"]["ApiId"].get("Ref") in apis}
+
     def platform_functions(self) -> dict[str, dict]:
         """The catalogue's functions: every Lambda function but aws_s3_deployment's handler (the apps' upload)."""
         functions = self.of_type("AWS::Lambda::Function")

@@ -92,13 +92,14 @@ def test_the_distribution_serves_https_only_with_security_headers_and_logs(synth
     assert directives["script-src"] == "'self'" and directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'" and directives["default-src"] == "'self'"
     assert "https://*.execute-api.<token>.<token>" in directives["connect-src"]  # the API, in the stack's region
+    assert "wss://*.execute-api.<token>.<token>" in directives["connect-src"]  # web push, in the stack's region
 
 
 def test_apps_are_deployed_under_app_with_a_generated_config_and_the_cache_invalidated(synthesized):
     _, deployment = _one(synthesized, "Custom::CDKBucketDeployment")
     bucket_id, _ = _one(synthesized, "AWS::S3::Bucket", "AppsBucket")
     distribution_id, _ = _one(synthesized, "AWS::CloudFront::Distribution")
-    api_id, _ = _one(synthesized, "AWS::ApiGatewayV2::Api")
+    api_id, _ = _one(synthesized, "AWS::ApiGatewayV2::Api", "Http")
     assert deployment["DestinationBucketName"] == {"Ref": bucket_id}
     assert deployment["DestinationBucketKeyPrefix"] == "app/"
     assert deployment["Prune"] is True
@@ -108,9 +109,16 @@ def test_apps_are_deployed_under_app_with_a_generated_config_and_the_cache_inval
     assert (files / "resident" / "index.html").read_bytes() == (ROOT / "apps" / "resident" / "index.html").read_bytes()
     assert not (files / "config.js").exists()
     assert [p.name for p in config.iterdir()] == ["config.js"]
-    [marker] = deployment["SourceMarkers"][1]
-    assert f'export const API_BASE_URL = "{marker}";' in (config / "config.js").read_text(encoding="utf-8")
-    assert deployment["SourceMarkers"][1][marker] == {"Fn::GetAtt": [api_id, "ApiEndpoint"]}
+    markers = deployment["SourceMarkers"][1]
+    [api_marker] = [m for m, value in markers.items() if value == {"Fn::GetAtt": [api_id, "ApiEndpoint"]}]
+    [push_api_id] = synthesized.of_api("AWS::ApiGatewayV2::Api", "WEBSOCKET")
+    [push_api_marker] = [m for m, value in markers.items() if value == {"Ref": push_api_id}]
+    text = (config / "config.js").read_text(encoding="utf-8")
+    assert f'export const API_BASE_URL = "{api_marker}";' in text
+    [push_line] = [line for line in text.splitlines() if line.startswith("export const PUSH_URL")]
+    assert push_line.startswith(f'export const PUSH_URL = "wss://{push_api_marker}.execute-api.') and push_line.endswith(
+        '/live";'
+    )
     # its handler is aws_s3_deployment's own, the one Lambda function outside the catalogue
     extra = set(synthesized.of_type("AWS::Lambda::Function")) - set(synthesized.platform_functions())
     assert len(extra) == 1 and next(iter(extra)).startswith(BUCKET_DEPLOYMENT_HANDLER)
@@ -118,7 +126,7 @@ def test_apps_are_deployed_under_app_with_a_generated_config_and_the_cache_inval
 
 def test_the_api_answers_preflights_for_the_apps_origin_only(synthesized):
     distribution_id, _ = _one(synthesized, "AWS::CloudFront::Distribution")
-    _, api = _one(synthesized, "AWS::ApiGatewayV2::Api")
+    _, api = _one(synthesized, "AWS::ApiGatewayV2::Api", "Http")
     cors = api["CorsConfiguration"]
     assert cors["AllowOrigins"] == [{"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}]]}]
     assert set(cors["AllowHeaders"]) == {"authorization", "content-type", "idempotency-key"}

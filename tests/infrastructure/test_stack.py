@@ -90,6 +90,7 @@ def test_each_function_gets_exactly_the_access_the_catalogue_declares(synthesize
     assert not {a for a in actions if a.startswith("lambda:")}, "functions never invoke each other"
     assert ("events:PutEvents" in actions) == spec.publishes_events
     assert ("sns:Publish" in actions) == spec.sends_sms
+    assert ("execute-api:ManageConnections" in actions) == spec.pushes
     names = {logical_id: name for name, logical_id in _queue_ids_by_name(synthesized).items()}
 
     def queues_allowed(action: str) -> set[str]:
@@ -274,7 +275,7 @@ def test_functions_that_send_to_a_queue_are_told_its_url(synthesized):
 
 
 def test_every_route_of_the_route_table_is_deployed_to_its_function(synthesized):
-    routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in synthesized.of_type("AWS::ApiGatewayV2::Route").values()}
+    routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in synthesized.of_api("AWS::ApiGatewayV2::Route").values()}
     assert set(routes) == {f"{r.method} {r.path}" for r in ROUTES}
     integrations = synthesized.of_type("AWS::ApiGatewayV2::Integration")
     ids = synthesized.function_ids_by_handler()
@@ -295,7 +296,7 @@ def test_every_route_but_the_public_and_the_signed_ones_requires_a_cognito_jwt(s
     issuer = json.dumps(authorizer["Properties"]["JwtConfiguration"]["Issuer"])
     assert "cognito-idp" in issuer and pool_id in issuer
     public = {f"{r.method} {r.path}" for r in ROUTES if not r.needs_jwt}
-    for route in synthesized.of_type("AWS::ApiGatewayV2::Route").values():
+    for route in synthesized.of_api("AWS::ApiGatewayV2::Route").values():
         props = route["Properties"]
         if props["RouteKey"] in public:
             assert props.get("AuthorizationType", "NONE") == "NONE"
@@ -304,7 +305,7 @@ def test_every_route_but_the_public_and_the_signed_ones_requires_a_cognito_jwt(s
 
 
 def test_the_api_stage_logs_every_request(synthesized):
-    (stage,) = synthesized.of_type("AWS::ApiGatewayV2::Stage").values()
+    (stage,) = synthesized.of_api("AWS::ApiGatewayV2::Stage").values()
     settings = stage["Properties"]["AccessLogSettings"]
     assert "$context.requestId" in settings["Format"]
     json.loads(settings["Format"].replace("$context.status", "200").replace("$context.responseLatency", "1"))

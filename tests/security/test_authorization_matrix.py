@@ -222,24 +222,60 @@ def _claims(**changes) -> dict:
 def _signed(claims: dict) -> str:
     from local import tokens
 
-    return jwt.encode(claims, tokens._SECRET, algorithm="HS256")
+    return jwt.encode(claims, tokens._SECRET, algorithm="HS256", headers=_kid())
 
 
-@pytest.mark.parametrize(
+def _kid() -> dict:
+    from local import tokens
+
+    return {"kid": tokens.KEY_ID}  # the sandbox's key, as its JWKS names it (the WebSocket's $connect looks it up)
+
+
+BAD_TOKENS = pytest.mark.parametrize(
     "token",
     [
         pytest.param(_signed(_claims(exp=int(time.time()) - 1)), id="expired"),
         pytest.param(_signed(_claims(nbf=int(time.time()) + 600)), id="not yet valid"),
         pytest.param(_signed(_claims(iss="https://evil.example.com")), id="wrong issuer"),
         pytest.param(_signed(_claims(aud="someone-else")), id="wrong audience"),
-        pytest.param(jwt.encode(_claims(), None, algorithm="none"), id="alg none"),
+        pytest.param(jwt.encode(_claims(), None, algorithm="none", headers=_kid()), id="alg none"),
         pytest.param(_signed(_claims())[:-4] + "AAAA", id="tampered signature"),
-        pytest.param(jwt.encode(_claims(), "guessed-secret", algorithm="HS256"), id="other key"),
+        pytest.param(jwt.encode(_claims(), "guessed-secret", algorithm="HS256", headers=_kid()), id="other key"),
+        pytest.param(jwt.encode(_claims(), "guessed-secret", algorithm="HS256"), id="other key, no key id"),
     ],
 )
+
+
+@BAD_TOKENS
 def test_bad_tokens_are_refused(sandbox, token):
     response = sandbox.gateway.handle("GET", "/me", {"authorization": f"Bearer {token}"}, b"")
     assert response.status == 401
+
+
+def _connect(sandbox, token: str) -> int:
+    """The web-push WebSocket's $connect (the function API Gateway invokes) with this token: its status."""
+    from shared.catalog import Trigger, by_trigger
+
+    [spec] = by_trigger(Trigger.WEBSOCKET)
+    event = {"requestContext": {"routeKey": "$connect", "connectionId": "SecurityTest0=", "eventType": "CONNECT"}}
+    return int(sandbox.aws.invoke(spec.name, {**event, "queryStringParameters": {"token": token}})["statusCode"])
+
+
+@BAD_TOKENS
+def test_bad_tokens_cannot_open_a_push_socket_either(sandbox, token):
+    assert _connect(sandbox, token) == 401
+
+
+def test_a_push_socket_needs_a_usable_account_with_the_tokens_role(sandbox, world):
+    from local import tokens
+    from shared.dal import people, push_connections
+
+    tech = world.add_technician()
+    assert _connect(sandbox, tokens.issue(tech, "supervisor")) == 403, "a role the account does not have"
+    assert _connect(sandbox, tokens.issue("nobody_at_all", "resident")) == 403, "no such account"
+    people.put_user(people.get_user(tech).model_copy(update={"status": "suspended"}))
+    assert _connect(sandbox, tokens.issue(tech, "technician")) == 403, "a suspended account"
+    assert push_connections.of_user(tech) == [] and push_connections.owner_of("SecurityTest0=") is None
 
 
 def test_a_suspended_users_token_stops_working_at_once(world):

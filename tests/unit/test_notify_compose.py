@@ -1,7 +1,7 @@
 """Events from stream images, and the messages each event produces (pure logic)."""
 
 from notify.logic.channels import channels_for, text_in
-from notify.logic.compose import drafts_for
+from notify.logic.compose import drafts_for, report_drafts
 from notify.logic.events import offer_events, order_events, snapshot
 from shared.events import EventType
 from shared.records import Channel, NotificationPreferences, User
@@ -76,6 +76,16 @@ def test_new_offer_goes_to_the_technician():
     [event] = offer_events(None, offer, order=snapshot({**ORDER, "status": "offered"}), technician_company_id=None)
     [draft] = drafts_for(event)
     assert draft.recipient_id == "t9" and draft.kind == "offer.created"
+
+
+def test_a_public_area_report_reaches_the_back_office_and_then_the_technician_it_is_dispatched_to():
+    public = {"order_type": "public_area"}
+    submitted = _event(None, "submitted", **public)
+    assert [d.recipient_id for d in report_drafts(submitted, dispatchers=["d1", "d2", "d1"])] == ["d1", "d2"]
+    assert report_drafts(_event(None, "submitted"), dispatchers=["d1"]) == [], "other orders are offered, not dispatched"
+    [dispatched] = report_drafts(_event("submitted", "assigned", technician_id="t", **public), dispatchers=["d1"])
+    assert dispatched.recipient_id == "t" and dispatched.kind == "public_area.dispatched"
+    assert report_drafts(_event("escalated", "assigned", technician_id="t", **public), dispatchers=[]) == []
 
 
 def _user(**fields):

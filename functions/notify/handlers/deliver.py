@@ -3,7 +3,8 @@
 A message is recorded in the outbox after it was handed to its channel, and skipped when already
 recorded, so a retried event neither loses nor repeats a message. A failed event comes back after an
 exponentially growing delay; what fails every retry goes to the queue's dead-letter queue, which
-supervisors read through `GET /ops/dead-letters`.
+supervisors read through `GET /ops/dead-letters`. Once recorded, each message is also posted to the
+recipient's open apps (web push, `push_to_apps`).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from notify.logic.compose import (
     deadline_drafts,
     drafts_for,
     escalation_alerts,
+    report_drafts,
     supervision_drafts,
 )
 from notify.logic.webhooks import retry_delay
-from shared import queues, sms
-from shared.dal import messages, notifications, people
+from shared import push, queues, sms
+from shared.dal import messages, notifications, people, push_connections
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
@@ -41,7 +43,7 @@ def deliver(event: DomainEvent) -> int:
     proxies = (
         [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
     )
-    drafts = drafts_for(event, proxies=proxies) + _supervision_drafts(event) + _deadline_drafts(event)
+    drafts = drafts_for(event, proxies=proxies) + _supervision_drafts(event) + _deadline_drafts(event) + _report_drafts(event)
     # Every recipient's profile and preferences in two batched reads, not two reads per recipient.
     recipient_ids = {d.recipient_id for d in drafts}
     recipients = people.get_users(recipient_ids) if recipient_ids else {}
@@ -52,6 +54,7 @@ def deliver(event: DomainEvent) -> int:
             logger.warning("message for an unknown user dropped", extra={"recipient_id": draft.recipient_id})
             continue
         preferences = preferences_of[recipient.user_id]
+        recorded_now: list[Message] = []
         for channel in channels_for(preferences, recipient):
             message = Message(
                 message_id=f"{event.event_id}.{recipient.user_id}.{channel.value}",
@@ -67,8 +70,36 @@ def deliver(event: DomainEvent) -> int:
                 continue
             _send(channel, draft, recipient, preferences.language, event)
             messages.put(message)
+            recorded_now.append(message)
             sent += 1
+        if recorded_now:
+            push_to_apps(recorded_now[0])
     return sent
+
+
+def push_to_apps(message: Message) -> int:
+    """Web push: the person's open apps are told at once, whatever channels they chose (the app's inbox, GET
+    /messages, shows every channel's message too): one frame per draft (its first channel's message) to each open
+    socket; a socket API Gateway calls gone is forgotten. Best effort after the message was recorded: a failed post
+    is logged, not retried (the app finds the message in GET /messages). Returns how many sockets took it."""
+    if not push.enabled():
+        return 0
+    payload = {"type": "message", "message": message.model_dump(mode="json")}
+    delivered = 0
+    try:
+        sockets = push_connections.of_user(message.recipient_id)
+    except Exception:  # noqa: BLE001 - the message is recorded; the push is a courtesy
+        logger.exception("web push: open sockets unreadable", extra={"recipient_id": message.recipient_id})
+        return 0
+    for connection_id in sockets:
+        try:
+            if push.post(connection_id, payload):
+                delivered += 1
+            else:
+                push_connections.remove(connection_id, message.recipient_id)
+        except Exception:  # noqa: BLE001
+            logger.exception("web push failed", extra={"recipient_id": message.recipient_id})
+    return delivered
 
 
 def _supervision_drafts(event: DomainEvent) -> list[Draft]:
@@ -80,6 +111,16 @@ def _supervision_drafts(event: DomainEvent) -> list[Draft]:
     if event.type == Happened.ORDER_ESCALATED:
         return escalation_alerts(event, supervisors=[u.user_id for u in people.users_with_role("supervisor")])
     return []
+
+
+def _report_drafts(event: DomainEvent) -> list[Draft]:
+    """A new public-area report reaches its company's dispatchers (the compound's contracted company)."""
+    order = event.order
+    if order is None or order.order_type != "public_area" or event.type != Happened.ORDER_SUBMITTED:
+        return report_drafts(event, dispatchers=[])
+    compound = people.get_compound(order.compound_id)
+    company_id = event.company_id or order.company_id or (compound.contracted_company_id if compound else None)
+    return report_drafts(event, dispatchers=[u.user_id for u in people.staff_of(company_id, "dispatcher")] if company_id else [])
 
 
 def _deadline_drafts(event: DomainEvent) -> list[Draft]:
@@ -114,7 +155,8 @@ def _send(channel: Channel, draft: Draft, recipient: User, language: str, event:
                     created_at=event.occurred_at,
                 )
             )
-    # WeChat-style and push messages are the outbox record itself: the apps read GET /messages.
+    # WeChat-style and push messages are the outbox record itself (GET /messages); the apps open at the time are
+    # told at once by web push (push_to_apps), whichever channel the message went by.
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -215,6 +215,22 @@ def deadline_drafts(
     return drafts
 
 
+def report_drafts(event: DomainEvent, *, dispatchers: list[str] | tuple[str, ...]) -> list[Draft]:
+    """A public-area report reaches the company's back office when it is submitted (it waits for their dispatch),
+    and the technician they dispatch it to when it is assigned (a supervisor's dispatch is told in drafts_for)."""
+    order = event.order
+    if order is None or order.order_type != "public_area":
+        return []
+    if event.type == E.ORDER_SUBMITTED:
+        zh = f"【邻里】有新的公区报事（订单 {order.order_id}）待派单，请尽快安排师傅。"
+        en = f"[Linli] A new public-area report (order {order.order_id}) waits for your dispatch."
+        return [Draft(d, "public_area.submitted", order.order_id, zh, en) for d in dict.fromkeys(dispatchers)]
+    if event.type == E.ORDER_ASSIGNED and event.previous_status != "escalated" and order.technician_id:
+        zh, en = "【邻里】物业为您派了一个公区报事，请尽快处理。", "[Linli] Your company dispatched a public-area report to you."
+        return [Draft(order.technician_id, "public_area.dispatched", order.order_id, zh, en)]
+    return []
+
+
 def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = ()) -> list[Draft]:
     """The messages of one event; `proxies` are the family members linked to the resident's account."""
     order = event.order

@@ -345,6 +345,22 @@ class SeenSignatureItem(_Item):
     ttl = NumberAttribute()  # forgotten once the signature would be stale anyway
 
 
+class PushConnectionItem(_Item):
+    """pk USER#<user>, sk PUSHCONN#<connection id>: one of the person's open app sockets (web push, issue 7)."""
+
+    connection_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    connected_at = UnicodeAttribute()
+    ttl = NumberAttribute()  # API Gateway closes a socket after 2 h at most: the item goes by itself after that
+
+
+class PushConnectionOwnerItem(_Item):
+    """pk PUSHCONN#<connection id>, sk OWNER: whose socket it is ($disconnect names only the connection)."""
+
+    user_id = UnicodeAttribute()
+    ttl = NumberAttribute()
+
+
 class DocumentItem(_Item):
     """pk COMPANY#<company>, sk DOC#<document id>: the S3 object's key and what it is."""
 
@@ -464,6 +480,8 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     CreditEventItem,
     CreditScoreItem,
     MeTooItem,
+    PushConnectionItem,
+    PushConnectionOwnerItem,
 )
 
 
