@@ -24,6 +24,7 @@ import pytest
 import requests
 
 from infra.apps_config import SignIn, config_js
+from tests.e2e.test_apps import accessible
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -282,6 +283,7 @@ def test_signing_in_with_pkce_lands_on_the_roles_screen_and_signing_out_clears_t
     page.goto(f"{apps.url}/app/")
     button = page.locator("#sign-in")
     expect(button).to_have_text("登录")  # Chinese first
+    accessible(page, "sign-in (AWS)")
     button.click()
     page.wait_for_url(f"{apps.url}/app/resident/")
     expect(page.locator(".menu-big a")).to_have_count(3)  # the resident's home, its data read from the API
