@@ -1,5 +1,5 @@
 // Shared by every Linli app: the session, the API client, language, and a tiny safe DOM builder.
-// Plain ES modules, no build step, nothing fetched from outside the sandbox.
+// Plain ES modules, no build step, nothing fetched from other sites (but the API and, in AWS, the sign-in service).
 import { API_BASE_URL } from "/app/config.js";
 import * as oauth from "/app/shared/oauth.js";
 
