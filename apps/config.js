@@ -1,5 +1,6 @@
-// Where the apps find the API. In the sandbox the API is on the same server (""); the CDK stack deploys
-// its own config.js beside the apps with the HTTP API's and the web-push API's URLs (infra/constructs/hosting.py).
+// Where the apps find the API, web push and how people sign in. In the sandbox the API is on the same server
+// (""), web push is its /live (""), and the sign-in screen lists the demo personas (SIGN_IN null); the CDK stack
+// deploys its own config.js beside the apps (infra/apps_config.py).
 export const API_BASE_URL = "";
-// The web-push WebSocket stage (docs/apps.md#live-updates): "" is the same server's /live (the sandbox).
 export const PUSH_URL = "";
+export const SIGN_IN = null;

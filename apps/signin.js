@@ -1,5 +1,7 @@
-// The sandbox's sign-in screen: pick a demo persona (GET /dev/personas, POST /dev/login).
-import { APP_FOR_ROLE, api, attempt, h, header, render, saveSession, showError, t } from "/app/shared/core.js";
+// The sign-in screen. In AWS (SIGN_IN in /app/config.js): one big button to Cognito's managed login, and the way back
+// with the authorization code (shared/oauth.js). In the sandbox: pick a demo persona (GET /dev/personas, POST /dev/login).
+import { APP_FOR_ROLE, api, attempt, clearError, h, header, lang, render, saveSession, showError, t } from "/app/shared/core.js";
+import * as oauth from "/app/shared/oauth.js";
 
 const ROLES = [
   ["resident", "居民", "Residents", "三个大按钮：预约、报事、应急维修", "Three big buttons: booking, public-area report, emergency repair"],
@@ -54,9 +56,57 @@ function view() {
   );
 }
 
-try {
-  personas = (await api("GET", "/dev/personas")).personas;
-} catch (err) {
-  showError(err);
+// ---- AWS: Cognito's managed login ----
+function signInError(err) {
+  const box = document.getElementById("alert");
+  if (!(err instanceof oauth.SignInError)) return showError(err);
+  render(box, h("p", { "data-error": err.code }, t(err.zh, err.en)));
+  box.hidden = false;
+  box.focus();
 }
-view();
+
+function cognitoView() {
+  render(document.getElementById("header"), header(t("邻里 · 登录", "Linli · Sign in"), cognitoView));
+  document.title = t("邻里 · 登录", "Linli · Sign in");
+  render(
+    document.getElementById("view"),
+    h("h1", {}, t("欢迎使用邻里上门维修", "Welcome to Linli home repair")),
+    h("p", {}, t("请用手机号和密码登录。忘记密码可以在登录页找回，或请社区工作人员帮忙。", "Sign in with your phone number and password. If you forgot it, the sign-in page can reset it, or ask the community office.")),
+    h(
+      "button",
+      {
+        type: "button",
+        id: "sign-in",
+        class: "sign-in",
+        onclick: (e) => attempt(e.currentTarget, () => oauth.startSignIn(lang())),
+      },
+      t("登录", "Sign in"),
+    ),
+  );
+}
+
+async function cognito() {
+  const params = new URLSearchParams(location.search);
+  cognitoView();
+  if (!params.has("code") && !params.has("error") && !params.has("state")) return;
+  history.replaceState(null, "", location.pathname); // the code is used once: not kept in the address or history
+  clearError();
+  try {
+    const session = await oauth.finishSignIn(params);
+    saveSession(session);
+    location.replace(APP_FOR_ROLE[session.role]);
+  } catch (err) {
+    signInError(err);
+  }
+}
+
+if (oauth.enabled()) {
+  await cognito();
+} else {
+  try {
+    personas = (await api("GET", "/dev/personas")).personas;
+  } catch (err) {
+    showError(err);
+  }
+  view();
+}

@@ -28,13 +28,22 @@ class LinliStack(Stack):
         data = DataTable(self, "Data")
         functions = PlatformFunctions(self, "Functions", table=data.table)
         workflow = OrderWorkflow(self, "Workflow", table=data.table, functions=functions.functions)
-        users = UserDirectory(self, "Users")
+        self.users = users = UserDirectory(self, "Users")
         self.documents = documents = DocumentStore(self, "Documents", functions=functions.functions)
-        # The client apps: CloudFront in front of a private bucket; the API answers their origin's preflight.
-        self.apps = apps = AppHosting(self, "Apps", logs=documents.access_logs, documents_bucket=documents.bucket.bucket_name)
+        # The client apps: CloudFront in front of a private bucket; the API answers their origin's preflight. One
+        # direction only (docs/infrastructure.md#signing-in): pool → sign-in domain → distribution (its CSP names the
+        # domain) → the apps' client (callbacks on the distribution's domain) → the API's authorizer → config.js.
+        self.apps = apps = AppHosting(
+            self,
+            "Apps",
+            logs=documents.access_logs,
+            documents_bucket=documents.bucket.bucket_name,
+            sign_in_domain=users.sign_in_domain,
+        )
+        users.add_app_client(apps.origin)
         api = HttpApi(self, "Http", functions=functions.functions, users=users, app_origins=[apps.origin])
         push = PushApi(self, "Push", functions=functions.functions, users=users)
-        apps.publish(api.api.api_endpoint, push.url)
+        apps.publish(api.api.api_endpoint, push.url, users.app_sign_in(apps.origin))
         notifications = StreamNotifications(
             self,
             "Notifications",
@@ -64,3 +73,4 @@ class LinliStack(Stack):
         CfnOutput(self, "EventBusName", value=messaging.bus.event_bus_name)
         CfnOutput(self, "DocumentsBucketName", value=documents.bucket.bucket_name)
         CfnOutput(self, "AppsUrl", value=f"{apps.origin}/app/")
+        CfnOutput(self, "SignInDomain", value=users.sign_in_domain)

@@ -1,6 +1,7 @@
 // Shared by every Linli app: the session, the API client, language, and a tiny safe DOM builder.
-// Plain ES modules, no build step, nothing fetched from outside the sandbox.
+// Plain ES modules, no build step, nothing fetched from other sites (but the API and, in AWS, the sign-in service).
 import { API_BASE_URL, PUSH_URL } from "/app/config.js";
+import * as oauth from "/app/shared/oauth.js";
 
 const SESSION_KEY = "linli.session";
 const LANG_KEY = "linli.lang";
@@ -46,9 +47,38 @@ export function saveSession(value) {
   localStorage.setItem(SESSION_KEY, JSON.stringify(value));
 }
 
-export function signOut() {
+export async function signOut() {
+  const s = session();
   localStorage.removeItem(SESSION_KEY);
+  if (oauth.enabled()) return oauth.signOutEverywhere(s); // AWS: Cognito's /logout, then back to /app/
   location.href = "/app/";
+}
+
+// In AWS the access token lives 15 minutes: it is renewed with the refresh token shortly before it expires (one
+// renewal at a time, however many calls are waiting). A refused refresh ends the session: sign in again.
+const RENEW_BEFORE_MS = 120_000;
+let renewing = null;
+
+async function freshSession() {
+  const s = session();
+  if (!s || !s.refresh_token || !oauth.enabled() || !(s.expires_at - RENEW_BEFORE_MS < Date.now())) return s;
+  if (!renewing) {
+    renewing = oauth
+      .refresh(s)
+      .then((renewed) => {
+        saveSession(renewed);
+        return renewed;
+      })
+      .catch(() => {
+        localStorage.removeItem(SESSION_KEY);
+        location.replace("/app/?next=" + encodeURIComponent(s.role));
+        return null;
+      })
+      .finally(() => {
+        renewing = null;
+      });
+  }
+  return renewing;
 }
 
 /** The signed-in user if they have this role; otherwise back to the sign-in screen. */
@@ -78,7 +108,7 @@ export class ApiError extends Error {
 
 /** A call to the API (API_BASE_URL + path) with the session's token; a network failure as an ApiError. */
 async function call(method, path, body) {
-  const s = session();
+  const s = await freshSession();
   const headers = {};
   if (s && s.token) headers.authorization = "Bearer " + s.token;
   if (body !== undefined) headers["content-type"] = "application/json";

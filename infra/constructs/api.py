@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
@@ -14,9 +14,12 @@ from aws_cdk.aws_apigateway import AccessLogFormat
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from infra.apps_config import SignIn
 from shared.catalog import Trigger, by_trigger
 from shared.lifecycle import Role
 from shared.routes import ROUTES
+
+APPS_PATH = "app/"  # the sign-in screen, where Cognito sends people back (infra/constructs/hosting.py)
 
 # What the access log keeps of each request: enough to trace a call, nothing from its body.
 ACCESS_LOG_FIELDS = {
@@ -32,7 +35,10 @@ ACCESS_LOG_FIELDS = {
 
 
 class UserDirectory(Construct):
-    """Who may sign in: staff create accounts (no self sign-up); each account is in exactly one role group."""
+    """Who may sign in: staff create accounts (no self sign-up); each account is in exactly one role group.
+
+    People sign in on Cognito's managed login (the pool's domain) and come back to the apps with an authorization
+    code: `add_app_client` registers the apps once their address (the CloudFront distribution) is known."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
@@ -51,16 +57,59 @@ class UserDirectory(Construct):
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.client = self.user_pool.add_client(
-            "Apps",
-            auth_flows=cognito.AuthFlow(user_srp=True),
-            access_token_validity=Duration.hours(1),
-            id_token_validity=Duration.hours(1),
-            refresh_token_validity=Duration.days(30),
-            prevent_user_existence_errors=True,
+        # The managed login's address: https://<stack>-<account>.auth.<region>.amazoncognito.com (a prefix is unique
+        # per region, so the account keeps two deployments of the stack apart). It depends on the pool only, so the
+        # distribution's CSP may name it (connect-src for the token endpoint) without a cycle.
+        self.domain = self.user_pool.add_domain(
+            "SignIn",
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=f"{Stack.of(self).stack_name.lower()}-{Aws.ACCOUNT_ID}"),
+            managed_login_version=cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
         )
+        self.client: cognito.UserPoolClient | None = None
         for role in Role:
             cognito.UserPoolGroup(self, f"{role.value.capitalize()}Group", user_pool=self.user_pool, group_name=role.value)
+
+    @property
+    def sign_in_domain(self) -> str:
+        return self.domain.base_url()
+
+    def add_app_client(self, apps_origin: str) -> cognito.UserPoolClient:
+        """The apps' client: authorization code with PKCE only (a public client: no secret, which a browser could not
+        keep), back to the sign-in screen on the apps' own origin. Short-lived access and ID tokens that the apps renew
+        with the refresh token, so an elderly resident stays signed in for weeks without typing a password again."""
+        apps = f"{apps_origin}/{APPS_PATH}"
+        self.client = self.user_pool.add_client(
+            "Apps",
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True, implicit_code_grant=False, client_credentials=False),
+                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.PHONE, cognito.OAuthScope.PROFILE],
+                callback_urls=[apps],
+                logout_urls=[apps],
+            ),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+            access_token_validity=Duration.minutes(15),
+            id_token_validity=Duration.minutes(15),
+            refresh_token_validity=Duration.days(30),
+            enable_token_revocation=True,
+            prevent_user_existence_errors=True,
+        )
+        # The newer managed login needs a style for the client; Cognito's own (the apps' language goes in `lang`).
+        cognito.CfnManagedLoginBranding(
+            self,
+            "SignInStyle",
+            user_pool_id=self.user_pool.user_pool_id,
+            client_id=self.client.user_pool_client_id,
+            use_cognito_provided_values=True,
+        )
+        return self.client
+
+    def app_sign_in(self, apps_origin: str) -> SignIn:
+        """What the apps' config.js says about signing in (infra/apps_config.py)."""
+        assert self.client is not None, "add_app_client first"
+        apps = f"{apps_origin}/{APPS_PATH}"
+        return SignIn(domain=self.sign_in_domain, client_id=self.client.user_pool_client_id, redirect_uri=apps, logout_uri=apps)
 
 
 class HttpApi(Construct):
