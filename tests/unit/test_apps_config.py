@@ -61,4 +61,4 @@ def test_the_sandboxs_own_config_has_no_sign_in_settings():
     from pathlib import Path
 
     text = (Path(__file__).resolve().parents[2] / "apps" / "config.js").read_text(encoding="utf-8")
-    assert exports(text) == {"API_BASE_URL": '""', "SIGN_IN": "null"}
+    assert exports(text) == {"API_BASE_URL": '""', "PUSH_URL": '""', "SIGN_IN": "null"}
