@@ -186,20 +186,26 @@ export function creditPanel(c) {
   );
 }
 
-/** Technicians to dispatch to. The sandbox lists its demo staff; elsewhere the id is typed in. */
-export async function technicianChoices(companyId) {
+/** Technicians a supervisor may dispatch to: the admitted ones (GET /vetting); the API checks the choice again. */
+export async function technicianChoices(category) {
   try {
-    const personas = (await api("GET", "/dev/personas")).personas;
-    return personas.filter((p) => p.role === "technician" && (!companyId || p.company_id === companyId));
+    return ableFirst((await api("GET", "/vetting?kind=technician&status=active")).technicians, category);
   } catch {
     return [];
   }
 }
 
+/** Those who may do the category (the skill, not suspended for an expired certificate) first. */
+export function ableFirst(technicians, category) {
+  if (!category) return technicians;
+  const able = (p) => p.skills.includes(category) && !p.suspended_skills.includes(category);
+  return [...technicians.filter(able), ...technicians.filter((p) => !able(p))];
+}
+
 export function dispatchForm(orderId, technicians, onDone, attempt) {
   const inputId = `tech-${orderId}`;
   const control = technicians.length
-    ? h("select", { id: inputId, class: "dispatch-tech" }, technicians.map((p) => h("option", { value: p.user_id }, `${p.name} (${p.user_id})`)))
+    ? h("select", { id: inputId, class: "dispatch-tech" }, technicians.map((p) => h("option", { value: p.user_id }, `${p.name} (${p.user_id}${p.company_id ? ` · ${p.company_id}` : ""})`)))
     : h("input", { id: inputId, class: "dispatch-tech", type: "text" });
   return h("form", { class: "row dispatch", onsubmit: async (e) => {
     e.preventDefault();

@@ -2,7 +2,7 @@
 // escalated and overdue orders, the vetting queue, the credit ranking with each company's record,
 // statistics with charts, disputes, dead letters.
 import { ApiError, api, attempt, categoryName, download, h, header, oneByOne, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
-import { CERTIFICATES, STATUSES, auditPanel, creditPanel, dispatchForm, historyPanel, orderSummary, ordersTable, statusPill, tabs, technicianChoices } from "/app/shared/staff.js";
+import { CERTIFICATES, STATUSES, ableFirst, auditPanel, creditPanel, dispatchForm, historyPanel, orderSummary, ordersTable, statusPill, tabs, technicianChoices } from "/app/shared/staff.js";
 import { barsChart, columnsChart, stackedColumns } from "/app/shared/charts.js";
 
 requireRole("supervisor");
@@ -63,7 +63,7 @@ async function order(orderId) {
     try {
       const o = await api("GET", `/orders/${orderId}`);
       const parts = [orderSummary(o)];
-      if (o.status === "escalated") parts.push(h("section", { class: "card emph" }, h("h2", {}, t("人工派单", "Manual dispatch")), dispatchForm(orderId, await technicianChoices(), paint, attempt)));
+      if (o.status === "escalated") parts.push(h("section", { class: "card emph" }, h("h2", {}, t("人工派单", "Manual dispatch")), dispatchForm(orderId, await technicianChoices(o.category), paint, attempt)));
       if (o.match && o.match.reason) {
         const r = o.match.reason;
         parts.push(h("section", { class: "card" }, h("h2", {}, t("匹配原因", "Why this technician")),
@@ -101,7 +101,7 @@ async function escalated() {
       ? list.map((o) => h("article", { class: "card", "data-order": o.order_id },
           h("h2", {}, h("a", { href: `#/order/${o.order_id}` }, o.description)),
           h("p", {}, o.address_label, " · ", time(o.created_at), " · ", o.escalation_reason || ""),
-          dispatchForm(o.order_id, techs, escalated, attempt)))
+          dispatchForm(o.order_id, ableFirst(techs, o.category), escalated, attempt)))
       : h("p", {}, t("没有需要人工派单的订单。", "No escalated orders.")),
     h("h2", {}, t("超时未推进的订单", "Overdue orders")),
     h("p", { class: "muted" }, t("在当前状态停留超过时限的未完成订单（已提交/匹配中 30 分钟，已接单/在路上 2 小时，已到场/待确认 24 小时），最久的在前。", "Open orders in their status for longer than its limit (submitted/matching 30 min, assigned/on the way 2 h, on site/awaiting consent 24 h), oldest first.")),

@@ -615,3 +615,28 @@ def test_the_supervisor_downloads_the_credit_export_as_csv(open_app):
     expect(sup.locator("#export-result")).to_contain_text(download.suggested_filename)
     accessible(sup, "credit ranking with the export")
     assert sup.errors == []
+
+
+def test_the_supervisor_dispatches_an_escalated_order_choosing_among_admitted_technicians(open_app, sandbox, world):
+    from shared.dal import orders
+
+    # nobody on duty near a new compound: the order is escalated to the supervisors
+    electrician = world.add_technician(on_duty=False)
+    plumber = world.add_technician(skills=("plumbing",), on_duty=False)
+    order_id = world.order()["order_id"]
+    wait_for(lambda: orders.get(order_id).status == "escalated", what="the escalation")
+
+    sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
+    sup.get_by_role("link", name="升级与超时", exact=True).click()
+    card = sup.locator(f'article[data-order="{order_id}"]')
+    choices = card.locator("select.dispatch-tech option")
+    expect(choices.first).to_be_attached()
+    # every admitted technician (GET /vetting, not the sandbox's demo list), those able to do electrics first
+    values = choices.evaluate_all("options => options.map((o) => o.value)")
+    assert electrician in values and plumber in values and values.index(electrician) < values.index(plumber)
+    accessible(sup, "escalated orders with manual dispatch")
+    card.locator("select.dispatch-tech").select_option(electrician)
+    card.get_by_role("button", name="派单").click()
+    expect(card).to_have_count(0)
+    assert orders.get(order_id).technician_id == electrician
+    assert sup.errors == []
