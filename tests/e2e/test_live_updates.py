@@ -4,6 +4,7 @@ over the app's WebSocket (web push), with no polling: while nothing happens the 
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -62,8 +63,10 @@ def test_the_order_page_updates_by_push_without_polling(open_app, sandbox):  # n
     assert wang.evaluate(pushed) > pushed_before, "it came by the socket"
     asked = [r for r in requests_seen if r[0] >= quiet_from]
     assert not [r for r in asked if r[2].split("?")[0].endswith("/messages")], "GET /messages is never polled"
-    # What it asked is this order (and, once assigned, the technician's photo): read because it was told.
-    assert all(f"/orders/{order_id}" in r[2] for r in asked if "/app/" not in r[2]), asked
+    # What it asked is this order (and, once assigned, the technician's photo: its link, then the image from the
+    # /s3 front): read because it was told.
+    photo = re.compile(r"/technicians/[^/]+/photo$|/s3/")
+    assert all(f"/orders/{order_id}" in r[2] or photo.search(r[2].split("?")[0]) for r in asked if "/app/" not in r[2]), asked
     assert wang.errors == []
 
 

@@ -291,7 +291,7 @@ def test_signing_in_with_pkce_lands_on_the_roles_screen_and_signing_out_clears_t
     expect(button).to_have_text("登录")  # Chinese first
     accessible(page, "sign-in (AWS)")
     button.click()
-    page.wait_for_url(f"{apps.url}/app/resident/")
+    expect(page).to_have_url(f"{apps.url}/app/resident/")
     expect(page.locator(".menu-big a")).to_have_count(3)  # the resident's home, its data read from the API
 
     # The redirect: a fresh S256 challenge and state, the registered redirect URI, the scopes, the language
@@ -315,14 +315,14 @@ def test_signing_in_with_pkce_lands_on_the_roles_screen_and_signing_out_clears_t
 
     refresh_token = session["refresh_token"]
     page.get_by_role("button", name="退出").click()
-    page.wait_for_url(f"{apps.url}/app/")
+    expect(page).to_have_url(f"{apps.url}/app/")
     expect(page.locator("#sign-in")).to_be_visible()
     assert stored(page, "localStorage", "linli.session") is None
     assert auth.revoked == [refresh_token] and refresh_token not in auth.refresh_tokens
     assert auth.logouts == [{"client_id": CLIENT_ID, "logout_uri": f"{apps.url}/app/"}]
     assert not page.errors
     page.goto(f"{apps.url}/app/resident/")  # signed out: the app sends her back to the sign-in screen
-    page.wait_for_url(f"{apps.url}/app/?next=resident")
+    expect(page).to_have_url(f"{apps.url}/app/?next=resident")
 
 
 def test_a_return_with_another_state_is_refused_and_no_code_is_exchanged(page, servers):
@@ -348,7 +348,7 @@ def test_the_access_token_is_renewed_with_the_refresh_token_before_it_expires(pa
     try:
         page.goto(f"{apps.url}/app/")
         page.locator("#sign-in").click()
-        page.wait_for_url(f"{apps.url}/app/technician/")
+        expect(page).to_have_url(f"{apps.url}/app/technician/")
         expect(page.locator("#view h1")).to_be_visible()
         signed_in = stored(page, "localStorage", "linli.session")
         assert signed_in["role"] == "technician"
@@ -370,7 +370,7 @@ def test_the_access_token_is_renewed_with_the_refresh_token_before_it_expires(pa
         auth.refresh_tokens.clear()
         page.evaluate("(s) => localStorage.setItem('linli.session', JSON.stringify({...s, expires_at: Date.now()}))", renewed)
         page.reload()
-        page.wait_for_url(f"{apps.url}/app/?next=technician")
+        expect(page).to_have_url(f"{apps.url}/app/?next=technician")
         assert stored(page, "localStorage", "linli.session") is None
     finally:
         auth.user = ("res_wang", "resident", "王奶奶")
@@ -381,7 +381,7 @@ def test_english_sign_in_asks_the_managed_login_in_english(page, servers):
     page.goto(f"{apps.url}/app/")
     page.get_by_role("button", name="English").click()
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{apps.url}/app/resident/")
+    expect(page).to_have_url(f"{apps.url}/app/resident/")
     assert auth.authorize[0]["lang"] == "en"
 
 
@@ -423,7 +423,7 @@ def test_the_sandbox_still_signs_in_with_its_personas(page, sandbox):
     expect(page.locator("button[data-user=res_wang]")).to_be_visible()
     assert page.locator("#sign-in").count() == 0
     page.click("button[data-user=res_wang]")
-    page.wait_for_url(f"{sandbox.url}/app/resident/")
+    expect(page).to_have_url(f"{sandbox.url}/app/resident/")
     assert "refresh_token" not in stored(page, "localStorage", "linli.session")
 
 
