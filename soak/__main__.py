@@ -1,0 +1,100 @@
+"""`make soak` (ORDERS=…): load without loss. Drives N orders through the sandbox's API at once (a bounded
+thread pool) with randomised residents, technicians, dispatchers and supervisors, waits until every
+execution has ended (or is waiting with a deadline), then checks the invariants over everything stored
+(soak/checks.py). Exits 1 if any invariant fails.
+
+    .venv/bin/python -m soak --orders 1000 --seed 8            # the issue's size (the sandbox: about 2 orders/s)
+    .venv/bin/python -m soak --orders 40 --docs docs/          # and write the figures into docs/reliability.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bench.harness import Bench
+from soak import checks, collect, drive, report
+
+
+def run(orders: int, seed: int, threads: int, max_seconds: float, wait_seconds: int = 4) -> dict:
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    tally = drive.Tally()
+    with Bench(env=drive.soak_timeouts(wait_seconds)) as b:
+        worlds = drive.make_worlds(b, max(1, -(-orders // drive.ORDERS_PER_WORLD)), rng)
+        drive.ORDER_SECONDS = min(drive.ORDER_SECONDS, max_seconds)
+        driving = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="soak") as pool:
+            outcomes = list(pool.map(lambda n: drive.drive(b, worlds[n % len(worlds)], n, seed, tally), range(orders)))
+        drove = time.perf_counter() - driving
+        # Every execution ended, or (past the bound) left waiting: the checks tell which.
+        ending = time.perf_counter()
+        bound = time.monotonic() + max(30.0, max_seconds - (time.perf_counter() - started))
+        running = list(tally.placed)
+        while running and time.monotonic() < bound:
+            running = [o for o in running if b.execution_status(o) == "RUNNING"]
+            time.sleep(0.5)
+        settled = collect.quiesce(b)  # the stream and the queues (audit chain, credit) delivered
+        ended = time.perf_counter() - ending
+        snap = collect.snapshot(b, worlds, tally.placed, tally.api_errors)
+    results = checks.check_all(snap)
+    by_status = Counter(o.status for o in snap.orders.values())
+    cancelled = Counter(o.cancel_reason or "?" for o in snap.orders.values() if o.status == "cancelled")
+    executions = Counter(e.status + (f" {e.error}" if e.error else "") for e in snap.executions.values())
+    return {
+        "orders": orders,
+        "seed": seed,
+        "threads": threads,
+        "wait_seconds": wait_seconds,
+        "worlds": len(worlds),
+        "technicians": sum(len(w.technicians) for w in worlds),
+        "placed": len(tally.placed),
+        "by_type": dict(Counter(o.order_type for o in snap.orders.values())),
+        "by_status": dict(by_status),
+        "cancel_reasons": dict(cancelled),
+        "approval_outcomes": dict(Counter(o.approval_outcome for o in snap.orders.values() if o.approval_outcome)),
+        "rated": sum(1 for o in snap.orders.values() if o.rating_stars is not None),
+        "executions": dict(executions),
+        "actions": dict(tally.actions),
+        "conflicts": dict(tally.conflicts),
+        "conflict_examples": tally.conflict_examples,
+        "api_calls": tally.api_calls,
+        "gave_up": tally.gave_up,
+        "audit_entries": sum(len(e) for e, _ in snap.chains.values()),
+        "slot_hours_held": len(snap.slots),
+        "outcomes": dict(Counter(o or "gave up" for o in outcomes)),
+        "settled": settled,
+        "seconds": {"total": time.perf_counter() - started, "driving": drove, "ending": ended},
+        "checks": [{"name": c.name, "checked": c.checked, "ok": c.ok, "problems": c.problems} for c in results],
+        "ok": all(c.ok for c in results),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=1000, help="orders to drive (default 1000)")
+    parser.add_argument("--seed", type=int, default=8, help="seed of every actor's decisions (default 8)")
+    parser.add_argument("--threads", type=int, default=8, help="orders driven at once (default 8)")
+    parser.add_argument("--max-seconds", type=float, default=3600, help="wall-time bound of the run (default 3600)")
+    parser.add_argument("--wait-seconds", type=int, default=4, help="offers, approvals, ratings wait this long (default 4)")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--docs", type=Path, help="write the figures into <docs>/reliability.md, 'Load without loss'")
+    args = parser.parse_args()
+    result = run(args.orders, args.seed, args.threads, args.max_seconds, args.wait_seconds)
+    print(report.text(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.docs:
+        report.write_section(result, args.docs / "reliability.md")
+        print(f"wrote {args.docs / 'reliability.md'}")
+    sys.exit(0 if result["ok"] else 1)
+
+
+if __name__ == "__main__":
+    main()
