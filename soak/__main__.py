@@ -22,7 +22,7 @@ from bench.harness import Bench
 from soak import checks, collect, drive, report
 
 
-def run(orders: int, seed: int, threads: int, max_seconds: float, wait_seconds: int = 4) -> dict:
+def run(orders: int, seed: int, threads: int, max_seconds: float, wait_seconds: int = 4, snapshot: Path | None = None) -> dict:
     started = time.perf_counter()
     rng = random.Random(seed)
     tally = drive.Tally()
@@ -30,8 +30,16 @@ def run(orders: int, seed: int, threads: int, max_seconds: float, wait_seconds: 
         worlds = drive.make_worlds(b, max(1, -(-orders // drive.ORDERS_PER_WORLD)), rng)
         drive.ORDER_SECONDS = min(drive.ORDER_SECONDS, max_seconds)
         driving = time.perf_counter()
+        # The wall-time bound: orders not started by then are not placed (the report says how many were).
+        stop_placing = time.monotonic() + max_seconds * 0.75
+
+        def one(n: int) -> str | None:
+            if time.monotonic() > stop_placing:
+                return "not placed (time bound)"
+            return drive.drive(b, worlds[n % len(worlds)], n, seed, tally)
+
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="soak") as pool:
-            outcomes = list(pool.map(lambda n: drive.drive(b, worlds[n % len(worlds)], n, seed, tally), range(orders)))
+            outcomes = list(pool.map(one, range(orders)))
         drove = time.perf_counter() - driving
         # Every execution ended, or (past the bound) left waiting: the checks tell which.
         ending = time.perf_counter()
@@ -43,6 +51,8 @@ def run(orders: int, seed: int, threads: int, max_seconds: float, wait_seconds: 
         settled = collect.quiesce(b)  # the stream and the queues (audit chain, credit) delivered
         ended = time.perf_counter() - ending
         snap = collect.snapshot(b, worlds, tally.placed, tally.api_errors)
+    if snapshot:
+        snapshot.write_text(json.dumps(checks.to_json(snap), ensure_ascii=False, default=str), encoding="utf-8")
     results = checks.check_all(snap)
     by_status = Counter(o.status for o in snap.orders.values())
     cancelled = Counter(o.cancel_reason or "?" for o in snap.orders.values() if o.status == "cancelled")
@@ -84,9 +94,10 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=3600, help="wall-time bound of the run (default 3600)")
     parser.add_argument("--wait-seconds", type=int, default=4, help="offers, approvals, ratings wait this long (default 4)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--snapshot", type=Path, help="write what the checks read as JSON here (the tests tamper with it)")
     parser.add_argument("--docs", type=Path, help="write the figures into <docs>/reliability.md, 'Load without loss'")
     args = parser.parse_args()
-    result = run(args.orders, args.seed, args.threads, args.max_seconds, args.wait_seconds)
+    result = run(args.orders, args.seed, args.threads, args.max_seconds, args.wait_seconds, args.snapshot)
     print(report.text(result))
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -48,6 +48,37 @@ class Snapshot:
     api_errors: list[str] = field(default_factory=list)  # 5xx answers seen while driving
 
 
+def to_json(s: Snapshot) -> dict:
+    """The snapshot as JSON (records dumped), for `--snapshot`: the tests tamper with a copy of a real one."""
+    return {
+        "now": s.now,
+        "placed": s.placed,
+        "orders": {k: o.model_dump() for k, o in s.orders.items()},
+        "executions": {k: vars(e) for k, e in s.executions.items()},
+        "slots": [list(t) for t in s.slots],
+        "chains": {k: {"entries": [e.model_dump() for e in es], "head": list(h)} for k, (es, h) in s.chains.items()},
+        "audit_api": s.audit_api,
+        "stats": s.stats,
+        "api_errors": s.api_errors,
+    }
+
+
+def from_json(data: dict) -> Snapshot:
+    from shared.records import AuditEntry, Order
+
+    return Snapshot(
+        now=data["now"],
+        placed=data["placed"],
+        orders={k: Order(**o) for k, o in data["orders"].items()},
+        executions={k: Execution(**e) for k, e in data["executions"].items()},
+        slots=[tuple(t) for t in data["slots"]],
+        chains={k: ([AuditEntry(**e) for e in c["entries"]], (c["head"][0], c["head"][1])) for k, c in data["chains"].items()},
+        audit_api=data["audit_api"],
+        stats=data["stats"],
+        api_errors=data["api_errors"],
+    )
+
+
 @dataclass
 class Check:
     name: str
