@@ -36,7 +36,13 @@ def run(orders: int, seed: int, threads: int, max_seconds: float, wait_seconds: 
         def one(n: int) -> str | None:
             if time.monotonic() > stop_placing:
                 return "not placed (time bound)"
-            return drive.drive(b, worlds[n % len(worlds)], n, seed, tally)
+            outcome = drive.drive(b, worlds[n % len(worlds)], n, seed, tally)
+            with tally.lock:
+                tally.driven += 1
+                finished = tally.driven
+            if finished % max(1, orders // 10) == 0:
+                print(f"  {finished}/{orders} orders driven, {time.perf_counter() - started:.0f} s", flush=True)
+            return outcome
 
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="soak") as pool:
             outcomes = list(pool.map(one, range(orders)))

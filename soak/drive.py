@@ -49,6 +49,7 @@ class Tally:
     conflicts: Counter = field(default_factory=Counter)  # expected races (4xx) by action
     conflict_examples: dict[str, str] = field(default_factory=dict)  # the first answer of each kind
     api_calls: int = 0
+    driven: int = 0  # orders whose actors are done
     api_errors: list[str] = field(default_factory=list)
     gave_up: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)

@@ -84,9 +84,9 @@ executions to end and the queues to settle), {r["api_calls"]} API calls.
 
 
 def write_section(r: dict, path: Path) -> None:
-    """Replace the section (up to the next `## `) or append it."""
+    """Replace the section (up to the next `## `, or its hand-written `### What the soak found`) or append it."""
     doc = path.read_text(encoding="utf-8")
     new = section(r)
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |^### What the soak found|\Z)", re.S | re.M)
     doc = pattern.sub(lambda _: new + "\n", doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + new
     path.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")
