@@ -33,6 +33,7 @@ class Execution:
     status: str  # RUNNING | SUCCEEDED | FAILED | ABORTED | TIMED_OUT | MISSING
     error: str | None = None  # a FAILED execution's error (the Fail state's `Error`)
     waiting_until: str | None = None  # a RUNNING execution: the deadline of the wait it is in, if any
+    path: str | None = None  # a FAILED execution: the last states it entered
 
 
 @dataclass
@@ -137,7 +138,7 @@ def agrees_with_execution(s: Snapshot) -> Check:
         else:
             ok = ex.status == "RUNNING"
         if not ok:
-            error = f" ({ex.error})" if ex.error else ""
+            error = f" ({ex.error}{': ' + ex.path if ex.path else ''})" if ex.error else ""
             problems.append(f"{order_id}: status {order.status} but execution {ex.status}{error}")
     for order_id, ex in s.executions.items():
         if order_id not in s.orders:

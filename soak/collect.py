@@ -59,8 +59,11 @@ def _execution(b: Bench, order: Any) -> Execution:
     except b.sfn.exceptions.ExecutionDoesNotExist:
         return Execution("MISSING")
     if status == "FAILED":
-        last = b.history(order.order_id)[-1]
-        return Execution(status, error=(last.get("executionFailedEventDetails") or {}).get("error"))
+        events = b.history(order.order_id)
+        error = (events[-1].get("executionFailedEventDetails") or {}).get("error")
+        # The path it took to fail (the states entered after the last wait), to tell which status write lost
+        entered = [e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")]
+        return Execution(status, error=error, path=" → ".join(entered[-4:]))
     if status != "RUNNING":
         return Execution(status)
     if order.status == "offered":
