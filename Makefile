@@ -59,8 +59,10 @@ bench: $(STAMP) ## Benchmarks: cost per order, time to answer, cold start, match
 
 ORDERS ?= 1000
 SEED ?= 8
-soak: $(STAMP) ## Load without loss: ORDERS (1000) randomised orders in the sandbox, then invariants over everything stored (SEED=…)
-	$(PYTHON) -m soak --orders $(ORDERS) --seed $(SEED)
+THREADS ?= 16
+MAX_SECONDS ?= 3600
+soak: $(STAMP) ## Load without loss: ORDERS (1000) randomised orders in the sandbox, then invariants over everything stored (SEED, THREADS, MAX_SECONDS)
+	$(PYTHON) -m soak --orders $(ORDERS) --seed $(SEED) --threads $(THREADS) --max-seconds $(MAX_SECONDS)
 
 clean: ## Remove the virtualenv, build output and caches
 	rm -rf $(VENV) build cdk.out node_modules .pytest_cache .ruff_cache .hypothesis

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -24,14 +25,19 @@ from soak import checks, collect, drive, report
 
 def run(orders: int, seed: int, threads: int, max_seconds: float, wait_seconds: int = 4, snapshot: Path | None = None) -> dict:
     started = time.perf_counter()
+    load = os.getloadavg()[0]
     rng = random.Random(seed)
     tally = drive.Tally()
     with Bench(env=drive.soak_timeouts(wait_seconds)) as b:
         worlds = drive.make_worlds(b, max(1, -(-orders // drive.ORDERS_PER_WORLD)), rng)
-        drive.ORDER_SECONDS = min(drive.ORDER_SECONDS, max_seconds)
+        # The wall-time bound, from the first order (the sandbox's start and the compounds not counted): orders not
+        # started by half of it are not placed (the report says how many were), each order's actors give up after
+        # half of it, and the rest is for the executions to end and the queues to settle (at least 15 and 30 s);
+        # then the snapshot.
+        bound = time.monotonic() + max_seconds
+        drive.ORDER_SECONDS = min(drive.ORDER_SECONDS, max_seconds / 2)
         driving = time.perf_counter()
-        # The wall-time bound: orders not started by then are not placed (the report says how many were).
-        stop_placing = time.monotonic() + max_seconds * 0.75
+        stop_placing = bound - max_seconds / 2
 
         def one(n: int) -> str | None:
             if time.monotonic() > stop_placing:
@@ -49,14 +55,19 @@ def run(orders: int, seed: int, threads: int, max_seconds: float, wait_seconds: 
         drove = time.perf_counter() - driving
         # Every execution ended, or (past the bound) left waiting: the checks tell which.
         ending = time.perf_counter()
-        bound = time.monotonic() + max(30.0, max_seconds - (time.perf_counter() - started))
+        print(f"  driven in {ending - driving:.0f} s; waiting for the executions to end", flush=True)
         running = list(tally.placed)
-        while running and time.monotonic() < bound:
+        until = max(bound - 15, time.monotonic() + 15)
+        while running and time.monotonic() < until:
             running = [o for o in running if b.execution_status(o) == "RUNNING"]
             time.sleep(0.5)
-        settled = collect.quiesce(b)  # the stream and the queues (audit chain, credit) delivered
+        print(f"  {len(running)} still running after {time.perf_counter() - ending:.0f} s; settling the queues", flush=True)
+        # the stream and the queues (audit chain, credit) delivered
+        settled = collect.quiesce(b, timeout=max(30.0, bound - time.monotonic()))
         ended = time.perf_counter() - ending
+        print(f"  settled ({settled}) after {ended:.0f} s; reading everything stored", flush=True)
         snap = collect.snapshot(b, worlds, tally.placed, tally.api_errors)
+        print(f"  read in {time.perf_counter() - ending - ended:.0f} s", flush=True)
     if snapshot:
         snapshot.write_text(json.dumps(checks.to_json(snap), ensure_ascii=False, default=str), encoding="utf-8")
     results = checks.check_all(snap)
@@ -87,6 +98,7 @@ def run(orders: int, seed: int, threads: int, max_seconds: float, wait_seconds: 
         "outcomes": dict(Counter(o or "gave up" for o in outcomes)),
         "settled": settled,
         "seconds": {"total": time.perf_counter() - started, "driving": drove, "ending": ended},
+        "load": [load, os.getloadavg()[0]],
         "checks": [{"name": c.name, "checked": c.checked, "ok": c.ok, "problems": c.problems} for c in results],
         "ok": all(c.ok for c in results),
     }
@@ -97,7 +109,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000, help="orders to drive (default 1000)")
     parser.add_argument("--seed", type=int, default=8, help="seed of every actor's decisions (default 8)")
     parser.add_argument("--threads", type=int, default=8, help="orders driven at once (default 8)")
-    parser.add_argument("--max-seconds", type=float, default=3600, help="wall-time bound of the run (default 3600)")
+    parser.add_argument("--max-seconds", type=float, default=3600, help="wall-time bound from the first order (default 3600)")
     parser.add_argument("--wait-seconds", type=int, default=4, help="offers, approvals, ratings wait this long (default 4)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--snapshot", type=Path, help="write what the checks read as JSON here (the tests tamper with it)")

@@ -4,6 +4,7 @@ GET /orders/{id}/audit, as a supervisor)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from bench.harness import Bench
@@ -13,8 +14,6 @@ from soak.checks import WAIT_STEP, Execution, Snapshot
 def quiesce(b: Bench, timeout: float = 120) -> bool:
     """Deliver everything: the stream read to its end and every queue empty (none in flight either), twice in
     a row, so the audit chains and credit are complete before they are read. False if still busy at `timeout`."""
-    import time
-
     from bench.meter import unmetered
     from shared.catalog import Trigger, by_trigger
 
@@ -59,8 +58,14 @@ def _execution(b: Bench, order: Any) -> Execution:
     except b.sfn.exceptions.ExecutionDoesNotExist:
         return Execution("MISSING")
     if status == "FAILED":
-        events = b.history(order.order_id)
-        error = (events[-1].get("executionFailedEventDetails") or {}).get("error")
+        # The failure's event may be appended a moment after the status reads FAILED (moto): look again
+        for _ in range(20):
+            events = b.history(order.order_id)
+            failed = [e for e in events if e["type"] == "ExecutionFailed"]
+            if failed:
+                break
+            time.sleep(0.1)
+        error = (failed[-1].get("executionFailedEventDetails") or {}).get("error") if failed else None
         # The path it took to fail (the states entered after the last wait), to tell which status write lost
         entered = [e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")]
         return Execution(status, error=error, path=" → ".join(entered[-4:]))
