@@ -47,6 +47,10 @@ def _load(r: dict) -> str:
     return f", load average {load[0]:.1f} at the start and {load[1]:.1f} at the end" if load else ""
 
 
+def _settled(r: dict) -> str:
+    return "yes" if r["settled"] else "**no**: still delivering at the bound (audit entries may be missing)"
+
+
 def _of(r: dict) -> str:
     return f" of {r['orders']} asked (the rest were past the wall-time bound)" if r["placed"] < r["orders"] else ""
 
@@ -87,6 +91,8 @@ Last run ({date.today().isoformat()}, this machine{_load(r)}): **{r["placed"]} o
 | actors' actions | {_counts(r["actions"])} |
 | expected races (4xx) | {_counts(r["conflicts"])} |
 | stored | {r["audit_entries"]} audit entries, {r["slot_hours_held"]} technician hours held |
+| where each order's actors stopped | {_counts(r["outcomes"])} |
+| stream and queues settled before the checks | {_settled(r)} |
 
 | invariant | checked | result |
 |---|---|---|
