@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed
 PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test reliability fuzz audit test-fast test-infra lint format docs synth bench clean
+.PHONY: help install run test reliability fuzz audit test-fast test-infra lint format docs synth bench soak clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,13 @@ synth: $(STAMP) $(NODE_STAMP) ## Synthesize the CloudFormation stack into cdk.ou
 
 bench: $(STAMP) ## Benchmarks: cost per order, time to answer, cold start, matching, API; writes docs/benchmarks.md (<10 min)
 	$(PYTHON) -m bench
+
+ORDERS ?= 1000
+SEED ?= 8
+THREADS ?= 16
+MAX_SECONDS ?= 3600
+soak: $(STAMP) ## Load without loss: ORDERS (1000) randomised orders in the sandbox, then invariants over everything stored (SEED, THREADS, MAX_SECONDS)
+	$(PYTHON) -m soak --orders $(ORDERS) --seed $(SEED) --threads $(THREADS) --max-seconds $(MAX_SECONDS)
 
 clean: ## Remove the virtualenv, build output and caches
 	rm -rf $(VENV) build cdk.out node_modules .pytest_cache .ruff_cache .hypothesis

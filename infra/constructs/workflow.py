@@ -67,8 +67,11 @@ class OrderWorkflow(Construct):
         )
         for fn in workflow_functions.values():
             fn.grant_invoke(self.state_machine)
-        # The status writes are direct DynamoDB integrations: UpdateItem on the table, nothing else.
-        self.state_machine.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:UpdateItem"], resources=[table.table_arn]))
+        # The status writes are direct DynamoDB integrations: UpdateItem on the table, and GetItem to read the
+        # status again when a timeout's write loses its condition (ReadOrderStatus); nothing else.
+        self.state_machine.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:GetItem", "dynamodb:UpdateItem"], resources=[table.table_arn])
+        )
 
         for spec in FUNCTIONS:
             if not spec.workflow:

@@ -62,7 +62,14 @@ def test_every_lambda_task_retries_transient_errors_and_catches_the_rest(name):
 
 def test_status_writes_are_direct_dynamodb_integrations_with_a_condition():
     writes = {n: s for n, s in TASKS.items() if s["Resource"] == "arn:aws:states:::dynamodb:updateItem"}
-    assert set(writes) == {"MarkMatching", "MarkEscalated", "MarkUnfulfilled", "CloseOrder", "MarkCompletedWithoutExtras"}
+    assert set(writes) == {
+        "MarkMatching",
+        "MarkEscalated",
+        "MarkReportEscalated",
+        "MarkUnfulfilled",
+        "CloseOrder",
+        "MarkCompletedWithoutExtras",
+    }
     for state in writes.values():
         assert "ConditionExpression" in state["Parameters"] and state["Retry"]
         # every status write records a timeline entry with the same status
@@ -181,3 +188,42 @@ def test_status_writes_retry_throttling_and_server_errors_and_the_first_one_esca
     # Marking the order as matching is the first write: an outage that outlasts its retries escalates the order
     catches = {c["ErrorEquals"][0]: c["Next"] for c in STATES["MarkMatching"]["Catch"]}
     assert catches == {"DynamoDB.ConditionalCheckFailedException": "StatusConflict", "States.ALL": "TaskFailed"}
+
+
+def test_a_timeouts_write_that_loses_to_an_answer_goes_on_from_the_orders_real_status():
+    """A dispatch or a bill that arrives as its wait runs out is written first; the timeout's status write then
+    loses its condition. The order is not failed: its status is read again and the workflow goes on from it."""
+    lost = {c["Next"] for name in ("MarkEscalated", "MarkReportEscalated", "MarkUnfulfilled") for c in STATES[name]["Catch"]}
+    assert lost == {"ReadOrderStatus"}
+    read = STATES["ReadOrderStatus"]
+    assert read["Resource"] == "arn:aws:states:::dynamodb:getItem" and read["Parameters"]["ConsistentRead"] is True
+    assert read["Retry"] and read["Next"] == "ContinueFromStatus"
+    # An outage of the read itself ends as before (a conflict), never in a loop of writes and reads
+    assert {c["Next"] for c in read["Catch"]} == {"StatusConflict"}
+    by_status = {
+        branch["StringEquals"]: case["Next"] for case in STATES["ContinueFromStatus"]["Choices"] for branch in case["Or"]
+    }
+    assert by_status == {
+        "assigned": "AwaitCompletion",
+        "en_route": "AwaitCompletion",
+        "on_site": "AwaitCompletion",
+        "awaiting_approval": "BilledMeanwhile",
+        "completed": "BilledMeanwhile",
+        "rated": "BilledMeanwhile",
+    }
+    assert STATES["ContinueFromStatus"]["Default"] == "StatusConflict"  # a cancel
+    assert STATES["BilledMeanwhile"]["Parameters"] == {"status.$": "$.current.status"}
+    assert STATES["BilledMeanwhile"]["ResultPath"] == "$.completion" and STATES["BilledMeanwhile"]["Next"] == "BillNeedsApproval"
+    # Each goes on to a wait (every one with its timeout), so nothing waits without a deadline
+    for name in ("AwaitCompletion", "AwaitApproval", "AwaitRating"):
+        assert name in CALLBACKS
+
+
+def test_a_public_area_report_is_escalated_only_while_it_still_waits_for_its_company():
+    """A company's dispatch at the last moment has assigned the report: its escalation must not overwrite that."""
+    assert STATES["CompanyDidNotDispatch"]["Next"] == "MarkReportEscalated"
+    write = STATES["MarkReportEscalated"]["Parameters"]
+    assert write["ConditionExpression"] == "#status IN (:from0)"
+    assert write["ExpressionAttributeValues"][":from0"] == {"S": "submitted"}
+    assert write["ExpressionAttributeValues"][":status"] == {"S": "escalated"}
+    assert STATES["MarkReportEscalated"]["Next"] == "AwaitManualDispatch"

@@ -124,7 +124,7 @@ def test_workflow_access_is_limited_to_the_order_state_machine_and_its_execution
                 assert f":stateMachine:{machine_name}" in text or f":execution:{machine_name}:*" in text, statement
 
 
-def test_the_state_machine_may_invoke_only_the_workflow_functions_and_update_the_table(synthesized):
+def test_the_state_machine_may_invoke_only_the_workflow_functions_and_update_and_read_the_table(synthesized):
     role_id = synthesized.resources[_state_machine_id(synthesized)]["Properties"]["RoleArn"]["Fn::GetAtt"][0]
     statements = synthesized.policy_statements_of_role(role_id)
     invoke = [s for s in statements if "lambda:InvokeFunction" in _actions(s)]
@@ -132,7 +132,7 @@ def test_the_state_machine_may_invoke_only_the_workflow_functions_and_update_the
     ids = synthesized.function_ids_by_handler()
     assert invoked == {ids[f.handler] for f in by_trigger(Trigger.WORKFLOW)}
     table_statements = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
-    assert [_actions(s) for s in table_statements] == [{"dynamodb:UpdateItem"}]
+    assert [_actions(s) for s in table_statements] == [{"dynamodb:GetItem", "dynamodb:UpdateItem"}]
     assert table_statements[0]["Resource"] == {"Fn::GetAtt": [_table_id(synthesized), "Arn"]}
 
 
