@@ -23,20 +23,22 @@ ORDERS = 8
 
 
 @pytest.fixture(scope="module")
-def soak_run(tmp_path_factory) -> tuple[dict, dict]:
+def soak_run(tmp_path_factory) -> tuple[dict, dict, list[str]]:
     out = tmp_path_factory.mktemp("soak")
     figures, stored = out / "figures.json", out / "snapshot.json"
     command = [sys.executable, "-m", "soak", "--orders", str(ORDERS), "--seed", "3", "--threads", str(ORDERS)]
     command += ["--wait-seconds", "3", "--max-seconds", "60", "--json", str(figures), "--snapshot", str(stored)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert figures.exists(), done.stdout + done.stderr
-    return json.loads(figures.read_text(encoding="utf-8")), json.loads(stored.read_text(encoding="utf-8"))
+    # The sandbox's errors (a 5xx's stack trace among them), for the report of a failing check
+    errors = [line for line in (done.stdout + done.stderr).splitlines() if '"level":"ERROR"' in line or "Traceback" in line]
+    return json.loads(figures.read_text(encoding="utf-8")), json.loads(stored.read_text(encoding="utf-8")), errors
 
 
 def test_a_small_soak_loses_nothing(soak_run):
-    figures, _ = soak_run
+    figures, _, errors = soak_run
     failed = {c["name"]: c["problems"] for c in figures["checks"] if not c["ok"]}
-    assert not failed, failed
+    assert not failed, {"failed": failed, "sandbox errors": errors[:5]}
     assert figures["placed"] == ORDERS and sum(figures["by_status"].values()) == ORDERS
     assert figures["ok"]
 
