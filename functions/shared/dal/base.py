@@ -24,7 +24,15 @@ def ensure_bound() -> None:
 
 def connection() -> Connection:
     ensure_bound()
-    return Connection(region=get_settings().aws_region)
+    return _connection_for(get_settings().aws_region)
+
+
+@lru_cache(maxsize=4)
+def _connection_for(region: str) -> Connection:
+    # One per process, as the models' own: a new PynamoDB Connection builds a new botocore session and client,
+    # reloading the service's JSON models (tens of milliseconds of CPU for every transaction). botocore clients
+    # are thread-safe; the Connection keeps a session per thread only to create the client.
+    return Connection(region=region)
 
 
 @contextmanager
