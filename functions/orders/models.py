@@ -135,6 +135,10 @@ class QuoteIn(BaseModel):
 class DisputeIn(BaseModel):
     model_config = _STRICT
     reason: str = Field(min_length=1, max_length=500)
+    kind: Literal["bill", "service"] = Field(
+        default="bill",
+        description="bill: the charges are wrong; service: a complaint about the work or the technician's conduct.",
+    )
 
 
 class DisputeResolutionIn(BaseModel):

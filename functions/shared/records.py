@@ -188,11 +188,15 @@ class BillLine(BaseModel):
 
 
 class Dispute(BaseModel):
+    """A resident's objection to a finished order: to its bill, or a complaint about the service itself (the work
+    or the technician's conduct). Supervisors resolve both; an upheld one costs the company credit."""
+
     order_id: str
     resident_id: str
     opened_by: str
     opened_at: str
     reason: str
+    kind: str = "bill"  # bill | service
     status: str = "open"  # open | resolved
     outcome: str | None = None  # upheld | rejected
     refund: float | None = None

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from tests.conftest import wait_for
+from tests.conftest import AUDIT_LAG_SECONDS, wait_for
 from tests.prices_flow import LAMP_TOTAL, WIRE, WIRE_TOTAL, bill, make_paid, order_on_site, status_of, with_extra_lamp
 
 _items = itertools.count(1)
@@ -212,6 +212,30 @@ def test_a_dispute_goes_to_the_supervisors_and_its_outcome_is_recorded(world):
     notes = [t["note"] for t in resolved.body["timeline"] if t["note"]]
     assert "dispute opened" in notes and "dispute upheld" in notes
     assert world.as_supervisor("POST", f"/orders/{order_id}/dispute/resolution", resolution).status == 409
+
+
+def test_an_upheld_complaint_about_the_service_is_a_complaint_in_the_companys_credit_record(world):
+    order_id, tech = order_on_site(world)
+    bill(world, tech, order_id, WIRE)
+    # When the resident complains about the technician's conduct, not the bill
+    opened = world.as_resident("POST", f"/orders/{order_id}/dispute", {"reason": "师傅态度很差，没收拾现场", "kind": "service"})
+    assert opened.status == 201 and opened.body["dispute"]["kind"] == "service", opened.body
+    wrong_kind = world.as_resident("POST", f"/orders/{order_id}/dispute", {"reason": "x", "kind": "price"})
+    assert wrong_kind.status == 422 and wrong_kind.body["error"]["code"] == "validation_error"
+    # And a supervisor upholds it
+    resolution = {"outcome": "upheld", "note": "经核实，现场未清理"}
+    assert world.as_supervisor("POST", f"/orders/{order_id}/dispute/resolution", resolution).status == 200
+    # Then the company's credit record counts an upheld complaint for the order (not a lost bill dispute)
+    kinds = wait_for(
+        lambda: {
+            e["kind"]
+            for e in world.as_supervisor("GET", f"/credit/companies/{world.company_id}").body["events"]
+            if e["order_id"] == order_id and e["kind"] in ("complaint_upheld", "dispute_lost")
+        },
+        timeout=AUDIT_LAG_SECONDS,
+        what="the upheld complaint in the credit record",
+    )
+    assert kinds == {"complaint_upheld"}
 
 
 def test_a_dispute_after_the_window_is_refused(world, dispute_days):

@@ -6,7 +6,7 @@ import pytest
 from supervision.logic import credit
 from supervision.logic.credit import CreditParams
 
-from shared.records import CreditEvent, Order, TimelineEntry
+from shared.records import CreditEvent, Dispute, Order, TimelineEntry
 from shared.settings import Settings
 
 P = CreditParams()  # the defaults: prior 4★ worth 10 ratings, 90 % deadlines worth 10 checks, 10 orders
@@ -112,6 +112,22 @@ def test_a_finished_order_gives_its_rating_and_deadlines_with_stable_ids():
     assert found["response_deadline"].value == 0.0
     assert found["arrival_deadline"].value == 1.0
     assert all(e.company_id == "co" and e.technician_id == "t1" for e in found.values())
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcome", "expected"),
+    [
+        ("bill", "upheld", "dispute_lost"),
+        ("service", "upheld", "complaint_upheld"),
+        ("service", "rejected", None),
+        ("bill", "rejected", None),
+    ],
+)
+def test_an_upheld_bill_dispute_or_service_complaint_costs_the_company_one_complaint(kind, outcome, expected):
+    opened = {"order_id": "o1", "resident_id": "r", "opened_by": "r", "opened_at": "t", "reason": "态度差"}
+    dispute = Dispute(**opened, kind=kind, status="resolved", outcome=outcome)
+    found = {e.kind for e in credit.finished_order_events(_order(dispute=dispute), Settings())}
+    assert found & credit.COMPLAINT_KINDS == ({expected} if expected else set())
 
 
 def test_rework_within_30_days_counts_against_the_earlier_order():

@@ -175,7 +175,7 @@ def open_dispute(order_id: str, body: DisputeIn) -> OrderView:
     order = visible_order(order_id, caller)
     if not _acts_for_resident(caller, order):
         raise Forbidden(
-            "只有居民本人或其家属可以对账单提出争议", "Only the resident or a linked family member may dispute a bill."
+            "只有居民本人或其家属可以提出争议或投诉", "Only the resident or a linked family member may dispute or complain."
         )
     if order.dispute is not None:
         raise InvalidStatus("该订单已有争议", "This order already has a dispute.")
@@ -183,7 +183,12 @@ def open_dispute(order_id: str, body: DisputeIn) -> OrderView:
     pricing.ensure_dispute_window_open(_parse(order.completed_at), now, get_settings().dispute_days)
     at = clock.iso(now)
     dispute = Dispute(
-        order_id=order.order_id, resident_id=order.resident_id, opened_by=caller.user_id, opened_at=at, reason=body.reason.strip()
+        order_id=order.order_id,
+        resident_id=order.resident_id,
+        opened_by=caller.user_id,
+        opened_at=at,
+        reason=body.reason.strip(),
+        kind=body.kind,
     )
     disputes.open_dispute(order, dispute)
     return view(orders.get_or_404(order.order_id), caller)

@@ -320,6 +320,7 @@ class DisputeItem(_Item):
     opened_by = UnicodeAttribute()
     opened_at = UnicodeAttribute()
     reason = UnicodeAttribute()
+    kind = UnicodeAttribute(default="bill")
     status = UnicodeAttribute()
     outcome = UnicodeAttribute(null=True)
     refund = NumberAttribute(null=True)

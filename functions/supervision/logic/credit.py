@@ -141,7 +141,8 @@ def _event(order: Order, kind: str, value: float, at: str, note: str | None = No
 
 
 def finished_order_events(order: Order, s: Settings) -> list[CreditEvent]:
-    """Rating, response and arrival deadlines, and a lost dispute, of a finished order."""
+    """Rating, response and arrival deadlines, and a lost bill dispute or an upheld service complaint, of a finished
+    order."""
     if order.status not in FINISHED or not order.company_id:
         return []
     done_at = order.completed_at or first_at(order, *FINISHED) or order.updated_at
@@ -164,7 +165,8 @@ def finished_order_events(order: Order, s: Settings) -> list[CreditEvent]:
         if deadline is not None:
             found.append(_event(order, ARRIVAL, 1.0 if _parse(arrived_at) <= deadline else 0.0, arrived_at))
     if order.dispute and order.dispute.status == "resolved" and order.dispute.outcome == "upheld":
-        found.append(_event(order, DISPUTE_LOST, 1.0, order.dispute.resolved_at or done_at, order.dispute.reason[:100]))
+        kind = COMPLAINT_UPHELD if order.dispute.kind == "service" else DISPUTE_LOST
+        found.append(_event(order, kind, 1.0, order.dispute.resolved_at or done_at, order.dispute.reason[:100]))
     return found
 
 

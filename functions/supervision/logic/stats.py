@@ -66,7 +66,7 @@ class OrderStats(BaseModel):
     completion_rate: float | None  # finished / (finished + cancelled), orders still open left out
     average_rating: float | None
     ratings: int
-    complaints: int  # orders with a bill dispute
+    complaints: int  # orders with a dispute: of the bill or a complaint about the service
     complaints_upheld: int
     me_too: int
     by_day: list[DayCount] = Field(description="orders created each Beijing day (days without orders left out)")
