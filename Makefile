@@ -58,7 +58,7 @@ synth: $(STAMP) $(NODE_STAMP) ## Synthesize the CloudFormation stack into cdk.ou
 	npx cdk synth --quiet
 
 bench: $(STAMP) ## Benchmarks: cost per order, time to answer, cold start, matching, API; writes docs/benchmarks.md (<10 min)
-	$(PYTHON) -m bench
+	$(PYTHON) -m bench && $(PYTHON) -m bench.transactions
 
 ORDERS ?= 1000
 SEED ?= 8

@@ -33,3 +33,11 @@ def test_prices_are_in_one_dated_file():
 
     assert prices.PRICES_DATE and prices.PRICES_REGION
     assert 0 < prices.USD_PER_STATE_TRANSITION < 0.001
+
+
+def test_the_transaction_benchmark_runs_and_measures_both_connections():
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.transactions", "--rounds", "2"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "process-wide Connection" in done.stdout and "new Connection each time" in done.stdout
