@@ -70,7 +70,7 @@ async function order(orderId) {
           h("p", {}, t(`第 ${r.round} 轮，半径 ${r.radius_m} 米，排名 ${r.rank}，总分 ${r.total}`, `Round ${r.round}, radius ${r.radius_m} m, rank ${r.rank}, score ${r.total}`)),
           h("ul", {}, Object.entries(r.terms || {}).map(([k, v]) => h("li", {}, `${k}: ${v.value ?? "—"} ${v.unit || ""} → ${v.points} (${t("权重", "weight")} ${v.weight})`)))));
       }
-      if (o.dispute) parts.push(h("section", { class: "card" }, h("h2", {}, t("争议", "Dispute")), h("p", {}, o.dispute.reason), h("p", {}, o.dispute.status, o.dispute.outcome ? ` · ${o.dispute.outcome}` : "")));
+      if (o.dispute) parts.push(h("section", { class: "card" }, h("h2", {}, t("争议", "Dispute")), h("p", {}, disputeKind(o.dispute), " · ", o.dispute.reason), h("p", {}, o.dispute.status, o.dispute.outcome ? ` · ${o.dispute.outcome}` : "")));
       if (!["completed", "rated", "closed", "cancelled"].includes(o.status)) {
         parts.push(h("p", {}, h("button", { type: "button", class: "danger", onclick: async (e) => {
           if (!window.confirm(t("确定取消这个订单？", "Cancel this order?"))) return;
@@ -333,7 +333,7 @@ async function stats() {
       figure("average_rating", t("平均评分", "Average rating"), o.average_rating === null ? null : `${o.average_rating} ★`, t(`${o.ratings} 次评分`, `${o.ratings} ratings`)),
       figure("acceptance", t("接单用时（中位数）", "Time to acceptance (median)"), acc.median_minutes === null ? null : t(`${acc.median_minutes} 分钟`, `${acc.median_minutes} min`), acc.p90_minutes === null ? null : t(`90% 在 ${acc.p90_minutes} 分钟内`, `90% within ${acc.p90_minutes} min`)),
       figure("arrival", t("到场用时（中位数）", "Time to arrival (median)"), arr.median_minutes === null ? null : t(`${arr.median_minutes} 分钟`, `${arr.median_minutes} min`), arr.p90_minutes === null ? null : t(`90% 在 ${arr.p90_minutes} 分钟内`, `90% within ${arr.p90_minutes} min`)),
-      figure("complaints", t("投诉（账单争议）", "Complaints (bill disputes)"), String(o.complaints), t(`成立 ${o.complaints_upheld} 件`, `${o.complaints_upheld} upheld`)),
+      figure("complaints", t("投诉（账单争议与服务投诉）", "Complaints (bill disputes and service complaints)"), String(o.complaints), t(`成立 ${o.complaints_upheld} 件`, `${o.complaints_upheld} upheld`)),
       figure("me_too", t("“我也遇到”", "\u201cMe too\u201ds"), String(o.me_too)),
     );
     const { columns, unit } = orderColumns(o.by_day, params.get("from"), params.get("to"));
@@ -387,6 +387,8 @@ async function stats() {
 }
 
 // ---------------------------------------------------------------- disputes, dead letters
+const disputeKind = (d) => (d.kind === "service" ? t("服务投诉", "Service complaint") : t("账单争议", "Bill dispute"));
+
 async function disputes() {
   const panel = frame(t("争议", "Disputes"), h("div", { id: "list" }, loading()));
   try {
@@ -394,7 +396,7 @@ async function disputes() {
     render(panel, list.length
       ? list.map((d, i) => h("article", { class: "card", "data-order": d.order_id },
           h("h2", {}, h("a", { href: `#/order/${d.order_id}` }, d.order_id)),
-          h("p", {}, time(d.opened_at), " · ", d.reason),
+          h("p", {}, time(d.opened_at), " · ", disputeKind(d), " · ", d.reason),
           h("form", { onsubmit: async (e) => {
             e.preventDefault();
             await attempt(e.currentTarget.querySelector("button"), async () => {
