@@ -1,12 +1,12 @@
 // The company back office: admission (the application with its documents, the status and the supervisors'
 // reason), its technicians (registered here, each with their vetting status and profile photo), the company's
 // orders, public-area reports to assign, its credit record, call tasks, webhook settings with the delivery log, API keys.
-import { ApiError, CATEGORIES, api, attempt, categoryName, h, header, profilePhotoEditor, render, requireRole, router, scrollBox, showError, t, time } from "/app/shared/core.js";
+import { ApiError, CATEGORIES, api, attempt, categoryName, h, header, messageList, profilePhotoEditor, render, requireRole, router, scrollBox, showError, t, time } from "/app/shared/core.js";
 import { CERTIFICATES, auditPanel, creditPanel, dispatchForm, orderSummary, ordersTable, statusPill, tabs } from "/app/shared/staff.js";
 
 requireRole("dispatcher");
 const view = () => document.getElementById("view");
-const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/admission", "企业准入", "Admission"], ["#/credit", "信用", "Credit"], ["#/calls", "电话任务", "Call tasks"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
+const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/admission", "企业准入", "Admission"], ["#/credit", "信用", "Credit"], ["#/calls", "电话任务", "Call tasks"], ["#/messages", "消息", "Messages"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
 
 /** The company's technicians who may be dispatched: registered by it and active (GET /companies/me/technicians). */
 async function activeTechnicians() {
@@ -273,6 +273,15 @@ async function credit() {
   }
 }
 
+async function messages() {
+  const panel = frame(t("我收到的消息", "My messages"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
+  try {
+    render(panel, messageList((await api("GET", "/messages")).messages));
+  } catch (err) {
+    showError(err);
+  }
+}
+
 async function calls() {
   const panel = frame(t("需要打的电话", "Calls to make"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
   try {
@@ -359,6 +368,7 @@ const start = router(
     [/^#\/technicians$/, () => technicians()],
     [/^#\/admission$/, () => admission()],
     [/^#\/credit$/, () => credit()],
+    [/^#\/messages$/, () => (messages(), { poll: messages })],
     [/^#\/calls$/, () => calls()],
     [/^#\/webhook$/, () => webhook()],
     [/^#\/keys$/, () => keys()],

@@ -321,6 +321,22 @@ export function time(iso, withDate = true) {
   return d.toLocaleString(lang() === "en" ? "en-GB" : "zh-CN", opts);
 }
 
+const CHANNELS = { sms: ["短信", "SMS"], wechat: ["微信", "WeChat"], push: ["通知", "Notification"], phone_call: ["电话", "Phone call"] };
+
+/** A person's messages (their outbox, `GET /messages`), newest first: what they received and on which channel.
+ * In the sandbox nothing is sent, so this is what each person would have received. */
+export function messageList(list, orderLink = (id) => `#/order/${id}`) {
+  if (!list.length) return h("p", {}, t("还没有消息。", "No messages yet."));
+  const newestFirst = [...list].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+  return h("ul", { class: "messages", style: "list-style:none;padding:0" }, newestFirst.map((m) =>
+    h("li", { class: "card" },
+      h("p", { class: "muted" }, time(m.created_at), " · ", CHANNELS[m.channel] ? t(...CHANNELS[m.channel]) : m.channel),
+      h("p", {}, pick(m, "text_zh", "text_en")),
+      m.order_id && orderLink ? h("a", { href: orderLink(m.order_id) }, t("查看订单", "Open the order")) : null,
+    ),
+  ));
+}
+
 /** Beijing wall-clock time to the millisecond (for execution histories): 19:38:27.260. */
 export function seconds(iso) {
   return iso ? new Date(new Date(iso).getTime() + 8 * 3600e3).toISOString().slice(11, 23) : "";

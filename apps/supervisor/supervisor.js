@@ -1,7 +1,7 @@
 // The supervisor console: all orders, any order with its execution history beside its audit chain,
 // escalated and overdue orders, the vetting queue, the credit ranking with each company's record,
 // statistics with charts, disputes, dead letters.
-import { ApiError, api, attempt, categoryName, download, h, header, oneByOne, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
+import { ApiError, api, attempt, categoryName, download, h, header, messageList, oneByOne, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
 import { CERTIFICATES, STATUSES, ableFirst, auditPanel, creditPanel, dispatchForm, historyPanel, orderSummary, ordersTable, statusPill, tabs, technicianChoices } from "/app/shared/staff.js";
 import { barsChart, columnsChart, stackedColumns } from "/app/shared/charts.js";
 
@@ -15,6 +15,7 @@ const TABS = [
   ["#/stats", "统计", "Statistics"],
   ["#/disputes", "争议", "Disputes"],
   ["#/dead-letters", "死信", "Dead letters"],
+  ["#/messages", "消息", "Messages"],
 ];
 
 function frame(title, ...content) {
@@ -414,6 +415,15 @@ async function disputes() {
   }
 }
 
+async function messages() {
+  const panel = frame(t("我收到的消息", "My messages"), h("div", { id: "list" }, loading()));
+  try {
+    render(panel, messageList((await api("GET", "/messages")).messages));
+  } catch (err) {
+    showError(err);
+  }
+}
+
 async function deadLetters() {
   const panel = frame(t("死信", "Dead letters"), h("div", { id: "list" }, loading()));
   try {
@@ -436,6 +446,7 @@ const start = router(
     [/^#\/credit\/([\w-]+)$/, (m) => creditDetail(m[1])],
     [/^#\/stats(\?.*)?$/, () => stats()],
     [/^#\/disputes$/, () => disputes()],
+    [/^#\/messages$/, () => (messages(), { poll: messages })],
     [/^#\/dead-letters$/, () => deadLetters()],
   ],
   () => orders(),

@@ -1,7 +1,7 @@
 // The technician app: duty and location, offers with a countdown, the day's jobs, progress,
 // the itemised bill from the catalogue, completion.
 import {
-  ApiError, api, attempt, categoryName, h, header, money, orderPhoto, photoPicker, pick, profilePhotoEditor, render, requireRole, router, showError, t,
+  ApiError, api, attempt, categoryName, h, header, messageList, money, orderPhoto, photoPicker, pick, profilePhotoEditor, render, requireRole, router, showError, t,
   time, typeName,
 } from "/app/shared/core.js";
 
@@ -29,6 +29,7 @@ function home() {
     h("section", { class: "card", id: "my-photo", "aria-labelledby": "my-photo-title" }),
     h("section", { "aria-labelledby": "offers-title" }, h("h2", { id: "offers-title" }, t("新派单", "New offers")), h("div", { id: "offers", "aria-live": "polite" }, t("正在加载…", "Loading…"))),
     h("section", { "aria-labelledby": "jobs-title" }, h("h2", { id: "jobs-title" }, t("今天的活", "Today's jobs")), h("div", { id: "jobs" }, t("正在加载…", "Loading…"))),
+    h("p", {}, h("a", { href: "#/messages" }, t("我收到的消息", "My messages"))),
   );
   paintDuty();
   paintMyPhoto();
@@ -291,5 +292,22 @@ async function job(orderId) {
   paint();
 }
 
-const start = router([[/^#\/job\/([\w-]+)$/, (m) => job(m[1])]], () => home());
+// ---------------------------------------------------------------- messages
+async function messages() {
+  frame(t("我收到的消息", "My messages"));
+  render(view(), h("h1", {}, t("我收到的消息", "My messages")), h("div", { id: "messages" }, t("正在加载…", "Loading…")), h("p", {}, h("a", { href: "#/" }, t("返回接单", "Back to offers"))));
+  try {
+    render(document.getElementById("messages"), messageList((await api("GET", "/messages")).messages, null));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+const start = router(
+  [
+    [/^#\/job\/([\w-]+)$/, (m) => job(m[1])],
+    [/^#\/messages$/, () => (messages(), { poll: messages })],
+  ],
+  () => home(),
+);
 start();

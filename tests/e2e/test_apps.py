@@ -240,7 +240,7 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sa
     expect(sup.locator("#audit-chain .link-bad")).to_have_count(0)  # every entry linked to the one before
     accessible(sup, "supervisor: execution history and audit chain")
     shot(sup, "supervisor-history")
-    for tab, shows in (("升级与超时", "#list"), ("准入审核", "#vetting"), ("争议", "#list"), ("死信", "#list")):
+    for tab, shows in (("升级与超时", "#list"), ("准入审核", "#vetting"), ("争议", "#list"), ("死信", "#list"), ("消息", "#list")):
         sup.get_by_role("link", name=tab, exact=True).click()
         expect(sup.locator(shows)).not_to_contain_text("正在加载")
     for page in (wang, zhao, sup):
@@ -353,6 +353,14 @@ def test_public_area_report_assigned_in_the_company_back_office(open_app, sandbo
     office.fill("#key-label", "物业ERP")
     office.get_by_role("button", name="新建密钥").click()
     expect(office.locator("#panel")).to_contain_text("只显示这一次")
+    # what each of them was told is in their app (in the sandbox nothing is sent: the outbox is the demo)
+    office.get_by_role("link", name="消息", exact=True).click()
+    expect(office.locator("#panel")).to_contain_text(f"有新的公区报事（订单 {order_id}）待派单")
+    accessible(office, "back office: messages")
+    qian = open_app("tech_qian")
+    qian.get_by_role("link", name="我收到的消息").click()
+    expect(qian.locator("#messages")).to_contain_text("物业为您派了一个公区报事")
+    accessible(qian, "technician: messages")
     # the back office sets 钱师傅's photo (residents see it on their order, as his assigned report's page shows)
     office.get_by_role("link", name="师傅", exact=True).click()
     office.set_input_files("#photo-tech_qian", files=[_image("qian.png", (90, 60, 140))])
@@ -361,7 +369,7 @@ def test_public_area_report_assigned_in_the_company_back_office(open_app, sandbo
     wang.reload()
     _drawn(wang, "#tech-photo")
     assert wang.locator("#tech-photo").get_attribute("alt") == "钱师傅的照片"
-    assert wang.errors == [] and office.errors == []
+    assert wang.errors == [] and office.errors == [] and qian.errors == []
 
 
 def test_a_neighbour_presses_me_too_on_the_public_area_board(open_app, sandbox):
