@@ -240,7 +240,8 @@ def test_story_emergency_repair_accepted_completed_rated_and_traced(open_app, sa
     expect(sup.locator("#audit-chain .link-bad")).to_have_count(0)  # every entry linked to the one before
     accessible(sup, "supervisor: execution history and audit chain")
     shot(sup, "supervisor-history")
-    for tab, shows in (("升级与超时", "#list"), ("准入审核", "#vetting"), ("争议", "#list"), ("死信", "#list"), ("消息", "#list")):
+    tabs = (("升级与超时", "#list"), ("准入审核", "#vetting"), ("争议", "#list"), ("死信", "#list"), ("消息", "#list"))
+    for tab, shows in tabs:
         sup.get_by_role("link", name=tab, exact=True).click()
         expect(sup.locator(shows)).not_to_contain_text("正在加载")
     for page in (wang, zhao, sup):
