@@ -552,6 +552,8 @@ class LocalAws:
                 "MOTO_ACCOUNT_ID": ACCOUNT,
                 "POWERTOOLS_TRACE_DISABLED": "1",
                 "POWERTOOLS_METRICS_NAMESPACE": "Linli",
+                # No CloudWatch here: the metrics' EMF lines would only be noise on the sandbox's stdout.
+                "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
                 "LINLI_TABLE_NAME": TABLE_NAME,
                 "LINLI_EVENT_BUS_NAME": EVENT_BUS_NAME,
