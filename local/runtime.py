@@ -38,6 +38,7 @@ from moto.stepfunctions.models import StateMachineInstance
 from moto.stepfunctions.parser.asl.eval.environment import Environment as AslEnvironment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from local import tokens as sign_in
 from local.fast_dynamodb import FastDynamoDB
@@ -423,6 +424,19 @@ def _keep_stopped(original_set_error: Any) -> Any:
     return set_error
 
 
+def _only_started(original_get_executions: Any) -> Any:
+    """moto's SendTaskSuccess/Failure/Heartbeat look for the token in each running execution's environment, and an
+    execution started a moment ago has none yet (its worker thread builds it): the call then fails with an
+    AttributeError, a 500 for whoever answered an offer at that moment (seen in the soak). Such an execution holds
+    no task token yet, so the search leaves it out."""
+
+    def get_executions(backend: Any, execution_status: Any = None) -> list:
+        found = original_get_executions(backend, execution_status)
+        return [e for e in found if getattr(getattr(e, "exec_worker", None), "env", None) is not None]
+
+    return get_executions
+
+
 class PerThreadRequests:
     """Powertools' HTTP event handler keeps the request it is resolving in class-level state
     (`BaseRouter.current_event`, `.lambda_context`) and in each resolver's `context` dict: right on Lambda,
@@ -577,6 +591,8 @@ class LocalAws:
         ParserExecution.stop = _stop_and_release_waits(self._original_stop)
         self._original_set_error = AslEnvironment.set_error
         AslEnvironment.set_error = _keep_stopped(self._original_set_error)
+        self._original_get_executions = StepFunctionsParserBackend._get_executions
+        StepFunctionsParserBackend._get_executions = _only_started(self._original_get_executions)
         self.lambdas.install()
         self.dynamodb_lock.install()
         self.backoff = CompressedBackoff(float(os.environ.get("LINLI_SANDBOX_SDK_BACKOFF_SCALE") or 1))
@@ -600,6 +616,7 @@ class LocalAws:
         del StateMachineInstance.__deepcopy__
         ParserExecution.stop = self._original_stop
         AslEnvironment.set_error = self._original_set_error
+        StepFunctionsParserBackend._get_executions = self._original_get_executions
         self._reset_caches()
 
     def reset_caches(self) -> None:
