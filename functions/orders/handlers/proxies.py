@@ -23,6 +23,7 @@ from shared.errors import (
     NotLinked,
     RequestExpired,
     RequestTooSoon,
+    ServiceUnavailable,
     TooManyAttempts,
     WrongCode,
 )
@@ -110,7 +111,13 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
             code=code,
             minutes=minutes,
         )
-        tell_by_sms(resident, message_id=f"{request_id}.code", kind="proxy.consent_code", text=text)
+        try:
+            tell_by_sms(resident, message_id=f"{request_id}.code", kind="proxy.consent_code", text=text)
+        except Exception as exc:
+            # No code reached her: the request goes, so the retry need not wait its minute.
+            logger.exception("the consent code could not be sent")
+            proxy_requests.delete(caller.user_id, request_id)
+            raise ServiceUnavailable() from exc
     return ProxyRequestView(
         request_id=request_id,
         phone_masked=request.phone_masked,
@@ -161,8 +168,16 @@ def confirm_link(request_id: str, body: ProxyConfirmIn) -> ProxyLinkView:
     if not proxy_requests.complete(request, proxy):
         raise RequestExpired()
     text = rules.linked_text(proxy_name=me.name, relation=proxy.relation, relation_en=proxy.relation_en)
-    tell_by_sms(resident, message_id=f"{request_id}.linked", kind="proxy.linked", text=text)
+    _notice(resident, message_id=f"{request_id}.linked", kind="proxy.linked", text=text)
     return _link_view(proxy, resident, me), 201
+
+
+def _notice(recipient: User, *, message_id: str, kind: str, text: tuple[str, str]) -> None:
+    """A notice of what already happened (a link made or ended): a failed SMS is logged, and the change stands."""
+    try:
+        tell_by_sms(recipient, message_id=message_id, kind=kind, text=text)
+    except Exception:  # noqa: BLE001 - the link is stored; an operator sees the failure in the logs
+        logger.exception("a proxy notice could not be sent", extra={"kind": kind})
 
 
 def _link_view(proxy: Proxy, resident: User | None, acting: User | None) -> ProxyLinkView:
@@ -207,7 +222,7 @@ def _end(resident_id: str, proxy_id: str, me: User) -> ProxyLinks:
             relation_en=ended.relation_en,
             by_resident=by_resident,
         )
-        tell_by_sms(resident, message_id=f"revoke.{proxy_id}.{ended.revoked_at}", kind="proxy.revoked", text=text)
+        _notice(resident, message_id=f"revoke.{proxy_id}.{ended.revoked_at}", kind="proxy.revoked", text=text)
     return _links(me)
 
 
