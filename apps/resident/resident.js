@@ -66,6 +66,7 @@ async function home() {
       h("a", { href: "#/orders" }, t("我的订单", "My orders"), active ? t(`（${active} 个进行中）`, ` (${active} in progress)`) : ""),
       h("a", { href: "#/messages" }, t("我的消息", "My messages")),
       h("a", { href: "#/board" }, t("小区公区报事板", "Public-area board")),
+      h("a", { href: "#/family", id: "family-link" }, t("家人代办", "Family")),
     ),
   );
 }
@@ -98,8 +99,13 @@ async function newOrder(type) {
   } catch (err) {
     return showError(err);
   }
-  const addresses = profile.addresses || [];
-  const state = { type, address_id: addresses.length ? addresses[0].address_id : null, category: null, problems: [], text: "", place: "", slot: null, slots: null, day: null, quote: null, photo: null, uploading: false };
+  // Issue 6: an account that acts for someone first says for whom; the addresses are that person's.
+  const actingFor = profile.acting_for || [];
+  const own = profile.addresses || [];
+  const forWhom = own.length || !actingFor.length ? "" : actingFor[0].resident_id;
+  const addressesOf = (who) => (who ? (actingFor.find((r) => r.resident_id === who) || { addresses: [] }).addresses : own);
+  let addresses = addressesOf(forWhom);
+  const state = { forWhom, type, address_id: addresses.length ? addresses[0].address_id : null, category: null, problems: [], text: "", place: "", slot: null, slots: null, day: null, quote: null, photo: null, uploading: false };
 
   const paint = () => {
     const parts = [
@@ -107,8 +113,24 @@ async function newOrder(type) {
       type === "emergency" ? h("p", {}, t("师傅会尽快上门。先告诉我们在哪里、什么坏了。", "A technician comes as soon as possible. Tell us where and what is wrong.")) : null,
       type === "public_area" ? h("p", { class: "card" }, t("邻居可能已经报过了：", "A neighbour may have reported it already: "), h("a", { href: "#/board" }, t("先看看小区公区报事板", "look at the public-area board first"))) : null,
     ];
+    if (actingFor.length) {
+      const people = [["", t("我自己", "Myself")], ...actingFor.map((r) => [r.resident_id, t(`${r.name}（${r.relation}）`, `${r.name} (${r.relation_en || r.relation})`)])];
+      parts.push(
+        h("div", { class: "for-whom" }, choiceGroup("for-whom", t("为谁下单", "Who is this for"), people, state.forWhom, (v) => {
+          state.forWhom = v;
+          addresses = addressesOf(v);
+          state.address_id = addresses.length ? addresses[0].address_id : null;
+          state.quote = null;
+          state.slots = null;
+          paint();
+          if (type === "booking" && state.category) loadSlots();
+        })),
+      );
+    }
     if (!addresses.length) {
-      parts.push(h("p", { class: "card" }, t("您还没有保存地址，请联系社区工作人员添加。", "You have no saved address yet; ask the community office to add one.")));
+      parts.push(h("p", { class: "card" }, state.forWhom
+        ? t("这位居民还没有保存地址，请联系社区工作人员添加。", "This resident has no saved address yet; ask the community office to add one.")
+        : t("您还没有保存地址，请联系社区工作人员添加。", "You have no saved address yet; ask the community office to add one.")));
       return render(view(), parts);
     }
     parts.push(
@@ -213,7 +235,8 @@ async function newOrder(type) {
 
   const loadSlots = async () => {
     try {
-      const result = await api("GET", `/slots?category=${encodeURIComponent(state.category)}&address_id=${encodeURIComponent(state.address_id)}`);
+      const behalf = state.forWhom ? `&on_behalf_of=${encodeURIComponent(state.forWhom)}` : "";
+      const result = await api("GET", `/slots?category=${encodeURIComponent(state.category)}&address_id=${encodeURIComponent(state.address_id)}${behalf}`);
       state.slots = result.slots;
     } catch (err) {
       state.slots = [];
@@ -228,7 +251,9 @@ async function newOrder(type) {
     if (type === "public_area" && !state.place) return showError(new ApiError(400, { error: { message: "请选择在哪里", message_en: "Please choose where it is." } }));
     if (type === "booking" && !state.slot) return showError(new ApiError(400, { error: { message: "请选择时间", message_en: "Please choose a time." } }));
     await attempt(button, async () => {
-      state.quote = await api("POST", "/quotes", { category: state.category, description: description(), address_id: state.address_id });
+      const quoteBody = { category: state.category, description: description(), address_id: state.address_id };
+      if (state.forWhom) quoteBody.on_behalf_of = state.forWhom;
+      state.quote = await api("POST", "/quotes", quoteBody);
       paintQuote();
       document.getElementById("quote-title").focus();
     });
@@ -238,6 +263,7 @@ async function newOrder(type) {
     const body = { type, category: state.category, description: description(), address_id: state.address_id };
     if (type === "booking") body.slot = state.slot;
     if (type === "public_area") body.place = state.place;
+    if (state.forWhom) body.on_behalf_of = state.forWhom;
     if (state.uploading) return showError(new ApiError(400, { error: { message: "照片还在上传，请稍等", message_en: "The photo is still uploading; please wait." } }));
     if (state.photo) body.photo_ref = state.photo.id;
     await attempt(button, async () => {
@@ -288,17 +314,10 @@ async function orders() {
   render(view(), h("h1", {}, t("我的订单", "My orders")), h("p", {}, t("正在加载…", "Loading…")));
   try {
     const here = location.hash;
-    const own = (await api("GET", "/orders")).orders;
-    const messages = (await api("GET", "/messages")).messages;
-    const familyIds = [...new Set(messages.map((m) => m.order_id).filter((id) => id && !own.some((o) => o.order_id === id)))].slice(0, 10);
-    const family = [];
-    for (const id of familyIds) {
-      try {
-        family.push(await api("GET", `/orders/${id}`));
-      } catch {
-        /* no longer visible */
-      }
-    }
+    // GET /orders gives a proxy the orders of the residents they act for too (issue 6).
+    const all = (await api("GET", "/orders")).orders;
+    const own = all.filter((o) => !o.resident_id || o.resident_id === me.user_id);
+    const family = all.filter((o) => o.resident_id && o.resident_id !== me.user_id);
     const list = (items) =>
       h("ul", { class: "order-list", style: "list-style:none;padding:0" }, items.map((o) =>
         h("li", { class: "card" },
@@ -348,9 +367,14 @@ function orderView(orderId) {
 }
 
 function paintOrder(o, refresh) {
-  const isOwner = o.timeline.length && o.timeline[0].actor === me.user_id;
+  const isOwner = o.resident_id ? o.resident_id === me.user_id : o.timeline.length && o.timeline[0].actor === me.user_id;
+  const placedIt = isOwner || o.placed_by === me.user_id;
   const parts = [
     h("h1", {}, `${typeName(o.type)} · ${categoryName(o.category)}`),
+    o.placed_by_name && o.placed_by !== me.user_id
+      ? h("p", { class: "card", id: "placed-by" }, t(`由 ${o.placed_by_name} 代为下单`, `Placed for you by ${o.placed_by_name}`))
+      : null,
+    !isOwner && o.placed_by === me.user_id ? h("p", { class: "card", id: "placed-for" }, t("这是您替家人下的单", "You placed this order for a family member")) : null,
     h("section", { class: "card emph", "aria-live": "polite" }, h("h2", { class: "visually-hidden" }, t("现在的状态", "Status now")), h("p", { class: "status-now", id: "status-now" }, pick(o.status_text))),
   ];
   if (o.status === "awaiting_approval" && o.extra_lines.length) parts.push(approvalSection(o, refresh));
@@ -410,7 +434,7 @@ function paintOrder(o, refresh) {
       h("ol", { class: "timeline" }, o.timeline.map((e) => h("li", {}, h("strong", {}, time(e.at)), " ", statusWords(e.status)))),
     ),
   );
-  if (CANCELLABLE.includes(o.status) && isOwner) {
+  if (CANCELLABLE.includes(o.status) && placedIt) {
     parts.push(h("p", {}, h("button", { type: "button", class: "quiet", onclick: async (e) => {
       if (!window.confirm(t("确定要取消这个订单吗？", "Cancel this order?"))) return;
       await attempt(e.currentTarget, async () => { await api("POST", `/orders/${o.order_id}/cancel`, {}); await refresh(); });
@@ -585,6 +609,101 @@ function meTooWords(pressed) {
   return [pressed ? h("span", { "aria-hidden": "true" }, "✓ ") : null, t("我也遇到", "Me too")];
 }
 
+// ---------------------------------------------------------------- family: acting for someone, and who acts for me (issue 6)
+const RELATIONS = [["儿子", "son"], ["女儿", "daughter"], ["其他家人", "family member"], ["社区工作者", "community worker"]];
+const linking = { step: "phone", phone: "", relation: 0, request: null, code: "", done: null };
+
+async function family() {
+  frame(t("家人代办", "Family"));
+  const here = location.hash;
+  let links = null;
+  try {
+    links = await api("GET", "/me/proxies");
+  } catch (err) {
+    showError(err);
+  }
+  if (location.hash !== here || !links) return;
+  const end = (path, question) => async (e) => {
+    if (!window.confirm(question)) return;
+    await attempt(e.currentTarget, async () => {
+      await api("DELETE", path);
+      profile = null; // GET /me lists whom I act for
+      await family();
+    });
+  };
+  const person = (name, relation, button) => h("li", { class: "card" }, h("p", { class: "person" }, name, h("span", { class: "muted" }, `（${relation}）`)), button);
+  render(
+    view(),
+    h("h1", {}, t("家人代办", "Family")),
+    h("p", {}, t("家人或社区工作者经老人同意后，可以替老人报修下单、查看订单、同意额外费用。", "With the resident's consent, a family member or community worker can order repairs for them, follow the orders and agree to extra charges.")),
+    linking.done ? h("p", { class: "card emph", role: "status", id: "link-done" }, t(`✓ 现在您可以为${linking.done}代办了`, `✓ You now act for ${linking.done}`)) : null,
+    h("section", { "aria-labelledby": "acting-title" },
+      h("h2", { id: "acting-title" }, t("我为谁代办", "People I act for")),
+      links.acting_for.length
+        ? h("ul", { class: "people" }, links.acting_for.map((p) => person(p.resident_name, t(p.relation, p.relation_en || p.relation),
+            h("button", { type: "button", class: "quiet", onclick: end(`/me/acting-for/${p.resident_id}`, t(`确定不再为${p.resident_name}代办吗？`, `Stop acting for ${p.resident_name}?`)) }, t("不再代办", "Stop acting for them")))))
+        : h("p", {}, t("您还没有为别人代办。", "You do not act for anyone yet.")),
+    ),
+    h("section", { "aria-labelledby": "proxies-title" },
+      h("h2", { id: "proxies-title" }, t("谁为我代办", "Who acts for me")),
+      links.proxies.length
+        ? h("ul", { class: "people" }, links.proxies.map((p) => person(p.proxy_name, t(p.relation, p.relation_en || p.relation),
+            h("button", { type: "button", class: "danger", onclick: end(`/me/proxies/${p.proxy_id}`, t(`确定取消${p.proxy_name}的代办吗？`, `End ${p.proxy_name}'s right to act for you?`)) }, t("取消代办", "Revoke")))))
+        : h("p", {}, t("现在没有人为您代办。", "Nobody acts for you now.")),
+    ),
+    linkForm(),
+    h("p", {}, h("a", { href: "#/" }, t("回到首页", "Back to the home screen"))),
+  );
+}
+
+function linkForm() {
+  const box = h("section", { class: "card emph", "aria-labelledby": "link-title" }, h("h2", { id: "link-title" }, t("为家人代办", "Act for a family member")));
+  if (linking.step === "phone") {
+    box.append(
+      h("p", {}, h("label", { for: "link-phone" }, t("1. 老人的手机号", "1. The resident's mobile number"))),
+      h("input", { type: "tel", id: "link-phone", inputmode: "numeric", autocomplete: "off", maxlength: "16", value: linking.phone, oninput: (e) => { linking.phone = e.target.value; } }),
+      choiceGroup("relation", t("2. 您是老人的", "2. You are their"), RELATIONS.map(([zh, en], i) => [String(i), t(zh, en)]), String(linking.relation), (v) => { linking.relation = Number(v); }),
+      h("p", {}, t("老人会收到一条带验证码的短信。老人把验证码告诉您，就是同意。", "The resident gets a text with a code. Telling you the code is their consent.")),
+      h("button", { type: "button", class: "primary-action", id: "send-code", onclick: async (e) => {
+        if (!linking.phone.trim()) return showError(new ApiError(400, { error: { message: "请输入老人的手机号", message_en: "Please enter the resident's mobile number." } }));
+        const [relation, relation_en] = RELATIONS[linking.relation];
+        await attempt(e.currentTarget, async () => {
+          linking.request = await api("POST", "/proxy-requests", { phone: linking.phone.trim(), relation, relation_en });
+          linking.step = "code";
+          linking.done = null;
+          await family();
+          document.getElementById("link-code").focus();
+        });
+      } }, t("发送验证码", "Send the code")),
+    );
+  } else {
+    box.append(
+      h("p", { role: "status", id: "code-sent" }, pick(linking.request, "message_zh", "message_en")),
+      h("p", {}, h("label", { for: "link-code" }, t("3. 老人告诉您的 6 位验证码", "3. The 6-digit code the resident tells you"))),
+      h("input", { type: "text", id: "link-code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "8", value: linking.code, oninput: (e) => { linking.code = e.target.value; } }),
+      h("button", { type: "button", class: "primary-action good", id: "confirm-code", onclick: async (e) => {
+        await attempt(e.currentTarget, async () => {
+          try {
+            const link = await api("POST", `/proxy-requests/${linking.request.request_id}/confirm`, { code: linking.code.trim() });
+            Object.assign(linking, { step: "phone", phone: "", code: "", request: null, done: link.resident_name });
+            profile = null;
+            await family();
+            document.getElementById("link-done").focus();
+          } catch (err) {
+            if (err instanceof ApiError && ["request_expired", "too_many_attempts"].includes(err.code)) {
+              Object.assign(linking, { step: "phone", code: "", request: null });
+              await family();
+            }
+            throw err;
+          }
+        });
+      } }, t("确认", "Confirm")),
+      h("button", { type: "button", class: "quiet", onclick: () => { Object.assign(linking, { step: "phone", code: "", request: null }); family(); } }, t("重新输入手机号", "Enter the number again")),
+    );
+  }
+  return box;
+}
+
 // ---------------------------------------------------------------- messages
 async function messages() {
   frame(t("我的消息", "My messages"));
@@ -619,6 +738,7 @@ const start = router(
     [/^#\/orders$/, () => orders()],
     [/^#\/messages$/, () => (messages(), { poll: messages })],
     [/^#\/board$/, () => board()],
+    [/^#\/family$/, () => family()],
   ],
   () => home(),
 );

@@ -44,6 +44,12 @@ class CreateOrderIn(BaseModel):
     photo_ref: str | None = Field(
         default=None, pattern=_ID, description="Optional photo of the fault: a `fault` photo id from POST /photos, uploaded."
     )
+    on_behalf_of: str | None = Field(
+        default=None,
+        pattern=_ID,
+        description="The resident the order is for, when the caller acts for them (GET /me `acting_for`); the address "
+        "must be one of that resident's. Omitted: the caller's own order.",
+    )
 
 
 class ProgressIn(BaseModel):
@@ -130,6 +136,7 @@ class QuoteIn(BaseModel):
     category: Category
     description: str = Field(min_length=1, max_length=500)
     address_id: str = Field(min_length=1, max_length=64)
+    on_behalf_of: str | None = Field(default=None, pattern=_ID, description="As in POST /orders: a resident you act for.")
 
 
 class DisputeIn(BaseModel):
@@ -228,6 +235,11 @@ class OrderView(BaseModel):
     description: str
     status: str
     status_text: StatusText
+    resident_id: str | None = Field(
+        default=None, description="Residents and supervisors: whose order it is (the resident, also when a proxy placed it)."
+    )
+    placed_by: str | None = Field(default=None, description="Residents and supervisors: who placed it (a proxy or the resident).")
+    placed_by_name: str | None = Field(default=None, description="When a proxy placed it: their name.")
     address_label: str
     place: str | None
     photo_ref: str | None = Field(default=None, description="The resident's photo of the fault (GET /orders/{id}/photos/{ref}).")
@@ -269,12 +281,23 @@ class AddressView(BaseModel):
     label_en: str
 
 
+class ActingForView(BaseModel):
+    resident_id: str
+    name: str
+    relation: str
+    relation_en: str
+    addresses: list[AddressView] = Field(description="Where an order for this resident may be placed.")
+
+
 class MeView(BaseModel):
     user_id: str
     role: str
     name: str
     company_id: str | None = None
     addresses: list[AddressView] | None = None
+    acting_for: list[ActingForView] | None = Field(
+        default=None, description="Residents: the residents the caller acts for (linked with their consent)."
+    )
     skills: list[str] | None = None
     on_duty: bool | None = None
 
@@ -293,3 +316,44 @@ class HistoryView(BaseModel):
     execution_arn: str
     execution_status: str
     events: list[HistoryEvent]
+
+
+# --- acting for a resident (issue 6) ---------------------------------------------------------------
+
+
+class ProxyRequestIn(BaseModel):
+    model_config = _STRICT
+    phone: str = Field(
+        pattern=r"^\+?[0-9][0-9 -]{6,18}$", description="The resident's mobile number (11 digits; +86 and spaces allowed)."
+    )
+    relation: str = Field(min_length=1, max_length=20, description="What you are to them, e.g. 儿子, 女儿, 社区工作者.")
+    relation_en: str = Field(default="", max_length=40, description="The same in English, e.g. son, community worker.")
+
+
+class ProxyRequestView(BaseModel):
+    request_id: str
+    phone_masked: str
+    expires_at: str
+    attempts_allowed: int
+    message_zh: str
+    message_en: str
+
+
+class ProxyConfirmIn(BaseModel):
+    model_config = _STRICT
+    code: str = Field(min_length=6, max_length=12, pattern=r"^[0-9 ]+$", description="The 6 digits the resident was sent.")
+
+
+class ProxyLinkView(BaseModel):
+    resident_id: str
+    resident_name: str
+    proxy_id: str
+    proxy_name: str
+    relation: str
+    relation_en: str
+    linked_at: str | None
+
+
+class ProxyLinks(BaseModel):
+    acting_for: list[ProxyLinkView] = Field(description="The residents the caller acts for.")
+    proxies: list[ProxyLinkView] = Field(description="The people who act for the caller.")

@@ -144,12 +144,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "OrdersApi",
         "orders.handlers.api.handler",
         "HTTP API: profile, orders, cancel, progress, completion, dispatch, history; quotes, catalogue, approvals, disputes; "
-        "photos",
+        "photos; proxies (the resident's consent code by SMS)",
         Trigger.API,
         TableAccess.READ_WRITE,
         (W.START, W.RESUME, W.STOP, W.READ_HISTORY),
         api_domain="orders",
         photos=(DocumentAccess.PUT, DocumentAccess.GET),
+        sends_sms=True,  # issue 6: the consent code, and the notices of links made and ended
     ),
     FunctionSpec(
         "MatchingApi",

@@ -16,6 +16,11 @@ def now_iso() -> str:
     return iso(now())
 
 
+def parse(instant: str) -> datetime:
+    """An ISO instant as written by `iso` (a trailing Z) or with an offset."""
+    return datetime.fromisoformat(instant.replace("Z", "+00:00"))
+
+
 def beijing_day(instant: str) -> str:
     """The Beijing date (YYYY-MM-DD) of an ISO instant such as an order's created_at."""
     return datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(BEIJING).date().isoformat()

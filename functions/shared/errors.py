@@ -126,3 +126,54 @@ class PhotoInUse(Conflict):
     code = "photo_in_use"
     message_zh = "这张照片已用于其他地方"
     message_en = "This photo is already attached elsewhere."
+
+
+# --- Acting for a resident (issue 6: family members and community workers) -----------------------------
+
+
+class WrongCode(DomainError):
+    status = 400
+    code = "wrong_code"
+    message_zh = "验证码不对，请核对老人收到的短信后再输入"
+    message_en = "The code is wrong; check the text message the resident received and try again."
+
+
+class RequestExpired(DomainError):
+    status = 410
+    code = "request_expired"
+    message_zh = "这次申请已过期或已用过，请重新申请"
+    message_en = "This request has expired or was already used; ask again."
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too_many_attempts"
+    message_zh = "验证码输错次数太多，这次申请已作废，请稍后重新申请"
+    message_en = "Too many wrong codes: this request is void. Ask again a little later."
+
+
+class RequestTooSoon(DomainError):
+    status = 429
+    code = "request_too_soon"
+    message_zh = "刚刚已经发过验证码，请一分钟后再试"
+    message_en = "A code was sent a moment ago; try again in a minute."
+
+
+class AlreadyLinked(Conflict):
+    code = "already_linked"
+    message_zh = "您已经在为这位居民代办了"
+    message_en = "You already act for this resident."
+
+
+class CannotLinkSelf(DomainError):
+    status = 400
+    code = "cannot_link_self"
+    message_zh = "不能为自己代办，请输入家人的手机号"
+    message_en = "You cannot act for yourself; enter your family member's phone number."
+
+
+class NotLinked(DomainError):
+    status = 404
+    code = "not_linked"
+    message_zh = "没有这个代办关系（可能已经取消）"
+    message_en = "No such link (it may have been revoked already)."

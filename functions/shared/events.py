@@ -88,6 +88,7 @@ class OrderSnapshot(BaseModel):
     order_code: str | None = None  # for the resident's messages; never sent to companies (webhook_body)
     compound_id: str
     resident_id: str
+    placed_by: str | None = None  # a proxy who placed it for the resident (issue 6); never sent to companies
     technician_id: str | None = None
     company_id: str | None = None
     bill_total: float | None = None

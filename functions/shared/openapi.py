@@ -23,9 +23,10 @@ def openapi_document() -> dict:
     from orders.handlers.api import router as orders
     from orders.handlers.billing import router as billing
     from orders.handlers.photos import router as photos
+    from orders.handlers.proxies import router as proxies
     from ratings.handlers.api import router as ratings
 
-    app = build_resolver(orders, billing, photos, matching, ratings, notify, supervision)
+    app = build_resolver(orders, billing, photos, proxies, matching, ratings, notify, supervision)
     schema = app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,

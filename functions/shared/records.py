@@ -206,12 +206,37 @@ class Dispute(BaseModel):
 
 
 class Proxy(BaseModel):
-    """A family member allowed to act for a resident (approve extra charges)."""
+    """A family member or community worker allowed to act for a resident: place and follow their orders, approve
+    extra charges. Linked with the resident's consent (a code sent to their phone); a revoked link is kept, with
+    who ended it and when, and gives nothing."""
 
     resident_id: str
     proxy_id: str
     relation: str
     relation_en: str = ""
+    status: Literal["active", "revoked"] = "active"
+    linked_at: str | None = None  # None: seeded (demo data, before consent by code existed)
+    consent: str | None = None  # how the resident consented: sms_code:<request id>
+    revoked_at: str | None = None
+    revoked_by: str | None = None  # the resident (revoked) or the proxy (withdrew)
+
+
+class ProxyRequest(BaseModel):
+    """A resident-role account's request to act for the resident with a phone number, waiting for the code the
+    resident was sent. `resident_id` is None when the number is no resident's: the request then looks the same
+    from outside and no code can complete it (docs/security.md#acting-for-a-resident)."""
+
+    request_id: str
+    requester_id: str
+    resident_id: str | None
+    phone_masked: str
+    relation: str
+    relation_en: str = ""
+    code_hash: str  # sha256 over the request id and the code: the code itself is never stored
+    attempts: int = 0
+    created_at: str
+    expires_at: str
+    void: bool = False  # too many wrong codes
 
 
 class ScoreTerm(BaseModel):
@@ -257,6 +282,7 @@ class Order(BaseModel):
     description: str
     status: str
     resident_id: str
+    placed_by: str | None = None  # who placed it: the resident, or a proxy acting for them (None: before issue 6)
     compound_id: str
     address_id: str | None = None
     address_label: str

@@ -24,6 +24,12 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/openapi.json", "orders", public=True),
     Route("GET", "/me", "orders"),
+    # Acting for a resident (issue 6): family members and community workers, with the resident's consent
+    Route("POST", "/proxy-requests", "orders"),
+    Route("POST", "/proxy-requests/{request_id}/confirm", "orders"),
+    Route("GET", "/me/proxies", "orders"),
+    Route("DELETE", "/me/proxies/{proxy_id}", "orders"),
+    Route("DELETE", "/me/acting-for/{resident_id}", "orders"),
     Route("POST", "/orders", "orders"),
     Route("GET", "/orders", "orders"),
     Route("GET", "/orders/{order_id}", "orders"),

@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
     photo_upload_seconds: int = Field(default=600, ge=60, le=3600)
     photo_url_seconds: int = Field(default=300, ge=30, le=3600)  # a pre-signed GET is short-lived
+
+    # Family and community proxies (issue 6, docs/security.md#acting-for-a-resident): the resident's consent is a
+    # 6-digit code sent to their phone; it lives this long, allows this many tries, and a requester waits this long
+    # before asking again.
+    proxy_code_seconds: int = Field(default=600, ge=1, le=3600)
+    proxy_code_attempts: int = Field(default=5, ge=1, le=10)
+    proxy_request_cooldown_seconds: int = Field(default=60, ge=0, le=3600)
     certificate_warning_days: list[int] = Field(default_factory=lambda: [30, 7])
     credit_suspend_threshold: float = Field(default=40, ge=0, le=100)
     credit_prior_stars: float = Field(default=4.0, ge=1, le=5)  # the platform's typical rating

@@ -649,3 +649,61 @@ def test_the_supervisor_dispatches_an_escalated_order_choosing_among_admitted_te
     expect(card).to_have_count(0)
     assert orders.get(order_id).technician_id == electrician
     assert sup.errors == []
+
+
+def test_a_community_worker_links_to_wang_with_her_code_and_orders_for_her(open_app, sandbox):
+    # 李丽, 西营前街's community worker, opens the family screen from the small link under the three big buttons
+    lili = open_app("res_lili")
+    expect(lili.locator(".menu-big a")).to_have_count(3)
+    lili.click("#family-link")
+    expect(lili.locator("#view h1")).to_have_text("家人代办")
+    expect(lili.locator("#acting-title + p")).to_contain_text("您还没有为别人代办")
+    accessible(lili, "family: nobody linked yet")
+    lili.get_by_label("1. 老人的手机号").fill("13800000001")
+    lili.get_by_label("社区工作者").check()
+    lili.click("#send-code")
+    expect(lili.locator("#code-sent")).to_contain_text("138****0001")
+    accessible(lili, "family: waiting for the code")
+
+    # 王奶奶 gets the SMS (her outbox, as the sandbox records it) and tells 李丽 the code
+    def code_sms():
+        found = requests.get(f"{sandbox.url}/messages", headers=token(sandbox, "res_wang"), timeout=10).json()["messages"]
+        return next((m for m in found if m["kind"] == "proxy.consent_code" and "李丽" in m["text_zh"]), None)
+
+    sms = wait_for(code_sms, what="王奶奶's consent code")
+    code = re.search(r"验证码 (\d{6})", sms["text_zh"]).group(1)
+    lili.get_by_label(re.compile("验证码")).fill(code)
+    lili.click("#confirm-code")
+    expect(lili.locator("#link-done")).to_contain_text("王奶奶")
+    expect(lili.locator("#acting-title + ul")).to_contain_text("王奶奶")
+    accessible(lili, "family: linked")
+
+    # She orders for 王奶奶: "who is this for" first, then 王奶奶's own address
+    lili.click("a[href='#/']")
+    lili.click("a[data-type=emergency]")
+    expect(lili.get_by_role("group", name="为谁下单")).to_be_visible()
+    lili.get_by_label(re.compile("^王奶奶")).check()
+    expect(lili.get_by_label("西营前街5号楼2单元301")).to_be_checked()
+    lili.get_by_label("水管 / 下水").check()
+    lili.get_by_role("button", name="水龙头滴水").click()
+    lili.click("#get-quote")
+    expect(lili.locator(".quote .price")).to_have_text("免费")
+    accessible(lili, "new order for someone else")
+    lili.click("#confirm-order")
+    expect(lili.locator("#placed-for")).to_contain_text("替家人下的单")
+    order_id = lili.url.rsplit("/", 1)[1]
+
+    # The order is 王奶奶's, placed by 李丽, and 王奶奶 is told by SMS with the door code
+    order = requests.get(f"{sandbox.url}/orders/{order_id}", headers=token(sandbox, "res_wang"), timeout=10).json()
+    assert order["resident_id"] == "res_wang" and order["placed_by"] == "res_lili"
+
+    def placed_sms():
+        found = requests.get(f"{sandbox.url}/messages", headers=token(sandbox, "res_wang"), timeout=10).json()["messages"]
+        return next((m for m in found if m["kind"] == "proxy.order_placed" and m["order_id"] == order_id), None)
+
+    told = wait_for(placed_sms, what="王奶奶's SMS about the order placed for her")
+    assert told["channel"] == "sms" and order["order_code"] in told["text_zh"]
+    wang = open_app("res_wang")
+    wang.goto(f"{sandbox.url}/app/resident/#/order/{order_id}")
+    expect(wang.locator("#placed-by")).to_contain_text("李丽")
+    assert not lili.errors and not wang.errors

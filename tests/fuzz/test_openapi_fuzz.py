@@ -21,7 +21,9 @@ from tests.conftest import World
 
 CASES_PER_OPERATION = 8
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-pytestmark = pytest.mark.fuzz
+# One test runs every operation × identity × case: its time grows with the API (71 operations with issue 6's proxies),
+# beyond the suite's 300 s per test on a loaded 2-core machine.
+pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,12 @@ EVERYONE = frozenset({R, T, D, S})
 
 MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/me"): EVERYONE,
+    # Acting for a resident (issue 6): resident-role accounts (family members, community workers) only
+    ("POST", "/proxy-requests"): frozenset({R}),
+    ("POST", "/proxy-requests/{request_id}/confirm"): frozenset({R}),
+    ("GET", "/me/proxies"): frozenset({R}),
+    ("DELETE", "/me/proxies/{proxy_id}"): frozenset({R}),  # R: only links to themself (404 otherwise)
+    ("DELETE", "/me/acting-for/{resident_id}"): frozenset({R}),
     ("POST", "/orders"): frozenset({R}),
     ("GET", "/orders"): EVERYONE,
     ("GET", "/orders/{order_id}"): EVERYONE,  # own: placed, assigned, the company's; supervisors all
@@ -83,6 +89,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
 }
 
 BODIES = {
+    # A number that is nobody's: the request is stored, no code is sent, and the answer is the same 202.
+    ("POST", "/proxy-requests"): {"phone": "13799999999", "relation": "社区工作者"},
+    ("POST", "/proxy-requests/{request_id}/confirm"): {"code": "000000"},
     ("POST", "/orders"): {"type": "emergency", "category": "electrical", "description": "灯不亮", "address_id": "{address_id}"},
     ("POST", "/orders/{order_id}/cancel"): {},
     ("POST", "/orders/{order_id}/progress"): {"status": "en_route"},
@@ -153,6 +162,8 @@ class Site:
         path = path.replace("{item_id}", "elec_wire_reconnect").replace("{company_id}", self.world.company_id)
         path = path.replace("{document_id}", "doc_missing").replace("{user_id}", self.technician)
         path = path.replace("{compound_id}", self.world.compound_id).replace("{photo_id}", self.photo_id)
+        path = path.replace("{request_id}", "prq_missing").replace("{proxy_id}", "res_nobody")
+        path = path.replace("{resident_id}", "res_nobody")
         return path + (f"?category=electrical&address_id={self.world.address_id}" if template == "/slots" else "")
 
     def body(self, route_key: tuple[str, str]):

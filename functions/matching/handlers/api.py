@@ -99,10 +99,18 @@ def set_availability(body: AvailabilityIn) -> AvailabilityView:
 def list_slots(
     category: Annotated[Category, Query(description="The repair category")],
     address_id: Annotated[str, Query(min_length=1, max_length=64, description="One of the resident's addresses")],
+    on_behalf_of: Annotated[
+        str | None, Query(pattern=r"^[a-z0-9_]{1,64}$", description="A resident the caller acts for (issue 6): their address")
+    ] = None,
 ) -> SlotList:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
-    address = people.get_address(caller.user_id, address_id)
+    resident_id = caller.user_id
+    if on_behalf_of and on_behalf_of != caller.user_id:
+        if not people.is_proxy(on_behalf_of, caller.user_id):
+            raise Forbidden("您没有为这位居民代办的权限", "You do not act for this resident.")
+        resident_id = on_behalf_of
+    address = people.get_address(resident_id, address_id)
     if address is None:
         raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
     return SlotList(

@@ -17,8 +17,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify.logic.channels import channels_for, text_in
 from notify.logic.compose import (
+    ALWAYS_BY_SMS,
     MESSAGED_SUPERVISION_EVENTS,
     Draft,
+    Placer,
     deadline_drafts,
     drafts_for,
     escalation_alerts,
@@ -43,7 +45,12 @@ def deliver(event: DomainEvent) -> int:
     proxies = (
         [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
     )
-    drafts = drafts_for(event, proxies=proxies) + _supervision_drafts(event) + _deadline_drafts(event) + _report_drafts(event)
+    drafts = (
+        drafts_for(event, proxies=proxies, placer=_placer(event))
+        + _supervision_drafts(event)
+        + _deadline_drafts(event)
+        + _report_drafts(event)
+    )
     # Every recipient's profile and preferences in two batched reads, not two reads per recipient.
     recipient_ids = {d.recipient_id for d in drafts}
     recipients = people.get_users(recipient_ids) if recipient_ids else {}
@@ -55,7 +62,7 @@ def deliver(event: DomainEvent) -> int:
             continue
         preferences = preferences_of[recipient.user_id]
         recorded_now: list[Message] = []
-        for channel in channels_for(preferences, recipient):
+        for channel in channels_for(preferences, recipient, always_sms=draft.kind in ALWAYS_BY_SMS):
             message = Message(
                 message_id=f"{event.event_id}.{recipient.user_id}.{channel.value}",
                 recipient_id=recipient.user_id,
@@ -100,6 +107,25 @@ def push_to_apps(message: Message) -> int:
         except Exception:  # noqa: BLE001
             logger.exception("web push failed", extra={"recipient_id": message.recipient_id})
     return delivered
+
+
+def _placer(event: DomainEvent) -> Placer | None:
+    """The proxy who placed the order for the resident (issue 6), if one did; whether they still act for them is
+    read now, so a revoked proxy hears nothing more."""
+    order = event.order
+    if order is None or not order.placed_by or order.placed_by == order.resident_id:
+        return None
+    link = people.get_proxy(order.resident_id, order.placed_by)
+    found = people.get_users({order.placed_by, order.resident_id})
+    proxy, resident = found.get(order.placed_by), found.get(order.resident_id)
+    return Placer(
+        proxy_id=order.placed_by,
+        name=proxy.name if proxy else "",
+        relation=link.relation if link else "",
+        relation_en=link.relation_en if link else "",
+        resident_name=resident.name if resident else "",
+        still_linked=link is not None and link.status == "active",
+    )
 
 
 def _supervision_drafts(event: DomainEvent) -> list[Draft]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from shared.records import Channel, NotificationPreferences, User
 
 
-def channels_for(preferences: NotificationPreferences, user: User) -> list[Channel]:
+def channels_for(preferences: NotificationPreferences, user: User, *, always_sms: bool = False) -> list[Channel]:
+    """`always_sms`: a safety notice (an order someone placed in the resident's name) goes by SMS too, whatever
+    the person chose."""
     reachable_by_phone = bool(user.phone)
-    chosen = [c for c in dict.fromkeys(preferences.channels) if reachable_by_phone or c not in (Channel.SMS, Channel.PHONE_CALL)]
+    wanted = [*preferences.channels, Channel.SMS] if always_sms else preferences.channels
+    chosen = [c for c in dict.fromkeys(wanted) if reachable_by_phone or c not in (Channel.SMS, Channel.PHONE_CALL)]
     # Only a resident is called by the back office; staff are told in their app instead.
     chosen = [c for c in chosen if c != Channel.PHONE_CALL or user.role == "resident"]
     return chosen or [Channel.PUSH]

@@ -231,8 +231,50 @@ def report_drafts(event: DomainEvent, *, dispatchers: list[str] | tuple[str, ...
     return []
 
 
-def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = ()) -> list[Draft]:
-    """The messages of one event; `proxies` are the family members linked to the resident's account."""
+CATEGORY_WORDS = {
+    "electrical": ("电路/灯", "electrics/lights"),
+    "plumbing": ("水管/下水", "water/drains"),
+    "locks": ("门锁", "locks"),
+    "appliances": ("家电", "appliances"),
+    "other": ("其他维修", "other repairs"),
+}
+# Told by SMS whatever the person chose: someone else placed an order in their name.
+PLACED_FOR_YOU = "proxy.order_placed"
+ALWAYS_BY_SMS = frozenset({PLACED_FOR_YOU})
+
+
+@dataclass(frozen=True)
+class Placer:
+    """A proxy who placed the order for the resident (issue 6), as the messages name them."""
+
+    proxy_id: str
+    name: str
+    relation: str
+    relation_en: str
+    resident_name: str
+    still_linked: bool  # a revoked proxy is told nothing more about the order
+
+
+def placed_for_you(event: DomainEvent, placer: Placer | None) -> list[Draft]:
+    """The resident is told of every order a proxy placed for them: who, what, and the door code."""
+    order = event.order
+    if event.type != E.ORDER_SUBMITTED or order is None or placer is None or not order.order_code:
+        return []
+    what_zh, what_en = CATEGORY_WORDS.get(order.category, (order.category, order.category))
+    zh = (
+        f"【邻里】{placer.name}（{placer.relation}）替您报修了：{what_zh}。订单码 {order.order_code}，"
+        "师傅上门时请核对这个号码，对上再开门。如有疑问请联系社区。"
+    )
+    en = (
+        f"[Linli] {placer.name} ({placer.relation_en or placer.relation}) placed a repair order for you: {what_en}. "
+        f"Order code {order.order_code}: check it with the technician at the door. Questions? Call the community office."
+    )
+    return [Draft(order.resident_id, PLACED_FOR_YOU, order.order_id, zh, en)]
+
+
+def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = (), placer: Placer | None = None) -> list[Draft]:
+    """The messages of one event; `proxies` are the family members linked to the resident's account; `placer` the
+    proxy who placed the order, told of its progress too while still linked."""
     order = event.order
     drafts: list[Draft] = []
     if order is None:
@@ -245,6 +287,14 @@ def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = ())
 
     if event.type in _TO_RESIDENT:
         to(order.resident_id, *_TO_RESIDENT[event.type])
+        if placer is not None and placer.still_linked and placer.proxy_id != order.resident_id:
+            zh, en = _TO_RESIDENT[event.type]
+            to(
+                placer.proxy_id,
+                f"【邻里】（您替{placer.resident_name}下的单）" + zh.removeprefix("【邻里】"),
+                f"[Linli] (The order you placed for {placer.resident_name}) " + en.removeprefix("[Linli] "),
+            )
+    drafts += placed_for_you(event, placer)
     if event.type == E.ORDER_APPROVAL_NEEDED:
         for proxy in proxies:  # a family member may approve or reject on the resident's behalf
             to(

@@ -27,8 +27,9 @@ class DeliveryJob(BaseModel):
 
 
 def webhook_body(event: DomainEvent) -> bytes:
-    """The JSON a company receives: the event without the door code, which only the resident may know."""
-    return event.model_dump_json(exclude_none=True, exclude={"order": {"order_code"}}).encode()
+    """The JSON a company receives: the event without the door code, which only the resident may know, nor who
+    placed the order for them."""
+    return event.model_dump_json(exclude_none=True, exclude={"order": {"order_code", "placed_by"}}).encode()
 
 
 def retry_delay(attempts_made: int, *, base_seconds: float, max_seconds: float) -> float:

@@ -9,10 +9,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orders.handlers import billing, photos
-from orders.handlers.views import profile, resident_address, view, visible_order
+from orders.handlers import billing, photos, proxies
+from orders.handlers.views import ordering_for, profile, resident_address, view, visible_order
 from orders.logic import pricing, rules
 from orders.models import (
+    ActingForView,
     AddressView,
     CancelIn,
     CompletionIn,
@@ -47,10 +48,26 @@ def get_me() -> MeView:
     user = profile(caller)
     me = MeView(user_id=user.user_id, role=user.role, name=user.name, company_id=user.company_id)
     if caller.role == Role.RESIDENT:
-        me.addresses = [AddressView(**a.model_dump(exclude={"lat", "lng"})) for a in people.list_addresses(user.user_id)]
+        me.addresses = _addresses(user.user_id)
+        links = people.acting_for(user.user_id)
+        names = people.get_users({p.resident_id for p in links}) if links else {}
+        me.acting_for = [
+            ActingForView(
+                resident_id=p.resident_id,
+                name=names[p.resident_id].name if p.resident_id in names else "",
+                relation=p.relation,
+                relation_en=p.relation_en,
+                addresses=_addresses(p.resident_id),
+            )
+            for p in links
+        ]
     if caller.role == Role.TECHNICIAN:
         me.skills, me.on_duty = user.skills, user.on_duty
     return me
+
+
+def _addresses(resident_id: str) -> list[AddressView]:
+    return [AddressView(**a.model_dump(exclude={"lat", "lng"})) for a in people.list_addresses(resident_id)]
 
 
 @router.post("/orders", status_code=201)
@@ -58,14 +75,16 @@ def create_order(body: CreateOrderIn) -> OrderView:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
     profile(caller)
-    address, compound = resident_address(caller.user_id, body.address_id)
+    # Issue 6: a proxy orders for the resident they act for, at one of the resident's addresses.
+    resident_id = ordering_for(caller, body.on_behalf_of)
+    address, compound = resident_address(resident_id, body.address_id)
     if body.type == OrderType.PUBLIC_AREA:
         # Issue 5: the same problem reported again by a neighbour is a "me too" on the open report.
         same = same_problem(orders.open_public_reports(compound.compound_id, OPEN_REPORT_STATUSES), body.category, body.place)
         if same is not None:
-            if same.resident_id == caller.user_id:
+            if same.resident_id == resident_id:
                 return view(same, caller), 200
-            orders.add_me_too(same.order_id, caller.user_id, clock.now_iso(), OPEN_REPORT_STATUSES)
+            orders.add_me_too(same.order_id, resident_id, clock.now_iso(), OPEN_REPORT_STATUSES)
             # A neighbour sees the report, not the reporter's address, door code or timeline.
             shared = view(orders.get_or_404(same.order_id), caller)
             hidden = {"order_code": None, "address_label": compound.name, "timeline": [], "photo_ref": None}
@@ -78,7 +97,8 @@ def create_order(body: CreateOrderIn) -> OrderView:
     order = rules.new_order(
         order_id=order_id,
         order_code=ids.order_code(),
-        resident_id=caller.user_id,
+        resident_id=resident_id,
+        placed_by=caller.user_id,
         order_type=body.type,
         category=body.category,
         description=body.description,
@@ -111,7 +131,11 @@ def list_orders(status: Annotated[OrderStatus | None, Query()] = None) -> OrderL
     caller = current_caller(router)
     user = profile(caller)
     if caller.role == Role.RESIDENT:
+        # Their own orders and, for a proxy, those of the residents they act for now (newest first).
         found = orders.for_resident(user.user_id)
+        for link in people.acting_for(user.user_id):
+            found += orders.for_resident(link.resident_id)
+        found.sort(key=lambda o: o.created_at, reverse=True)
     elif caller.role == Role.TECHNICIAN:
         found = orders.for_technician(user.user_id)
     elif caller.role == Role.DISPATCHER:
@@ -293,7 +317,7 @@ def openapi_document() -> dict:
     return build()
 
 
-app = build_resolver(router, billing.router, photos.router, docs)
+app = build_resolver(router, billing.router, photos.router, proxies.router, docs)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

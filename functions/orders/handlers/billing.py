@@ -9,7 +9,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from orders.handlers.views import profile, resident_address, view, visible_order
+from orders.handlers.views import ordering_for, profile, resident_address, view, visible_order
 from orders.logic import catalogue as catalogue_rules
 from orders.logic import pricing
 from orders.models import (
@@ -75,7 +75,7 @@ def get_quote(body: QuoteIn) -> Quote:
     """The quote (range and cap) for a repair, before the resident confirms the order; nothing is stored."""
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
-    _, compound = resident_address(caller.user_id, body.address_id)
+    _, compound = resident_address(ordering_for(caller, body.on_behalf_of), body.address_id)
     return pricing.quote(catalogue.current(), body.category, body.description, compound)
 
 

@@ -34,6 +34,9 @@ def view(order: Order, caller: Caller) -> OrderView:
         )
     zh, en = rules.STATUS_TEXT[order.status]
     resident = people.get_user(order.resident_id) if rules.shows_resident_phone(caller.role, caller.user_id, order) else None
+    # Who placed it, for the resident and their proxies (and supervisors); never for the technician or company.
+    involved = caller.role in (Role.RESIDENT, Role.SUPERVISOR)
+    placer = people.get_user(order.placed_by) if involved and order.placed_by not in (None, order.resident_id) else None
     return OrderView(
         order_id=order.order_id,
         type=order.order_type,
@@ -41,6 +44,9 @@ def view(order: Order, caller: Caller) -> OrderView:
         description=order.description,
         status=order.status,
         status_text=StatusText(zh=zh, en=en),
+        resident_id=order.resident_id if involved else None,
+        placed_by=order.placed_by if involved else None,
+        placed_by_name=placer.name if placer else None,
         address_label=order.address_label,
         place=order.place,
         photo_ref=order.photo_ref,
@@ -91,3 +97,12 @@ def resident_address(resident_id: str, address_id: str) -> tuple[Address, Compou
     if compound is None:
         raise ValidationFailed("该地址不在服务小区内", "This address is not in a served compound.")
     return address, compound
+
+
+def ordering_for(caller: Caller, on_behalf_of: str | None) -> str:
+    """Whose order (or quote) this is: the caller's own, or that of a resident the caller acts for now."""
+    if on_behalf_of is None or on_behalf_of == caller.user_id:
+        return caller.user_id
+    if not people.is_proxy(on_behalf_of, caller.user_id):
+        raise Forbidden("您没有为这位居民代办的权限", "You do not act for this resident.")
+    return on_behalf_of

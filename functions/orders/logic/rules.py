@@ -61,6 +61,7 @@ def new_order(
     order_id: str,
     order_code: str,
     resident_id: str,
+    placed_by: str | None = None,
     order_type: str,
     category: str,
     description: str,
@@ -83,6 +84,7 @@ def new_order(
         description=description.strip(),
         status=OrderStatus.SUBMITTED,
         resident_id=resident_id,
+        placed_by=placed_by or resident_id,
         compound_id=compound.compound_id,
         address_id=address.address_id,
         address_label=address.label,
@@ -94,7 +96,7 @@ def new_order(
         order_code=order_code,
         # Public-area reports belong to the compound's contracted company from the start.
         company_id=compound.contracted_company_id if order_type == OrderType.PUBLIC_AREA else None,
-        timeline=[TimelineEntry(status=OrderStatus.SUBMITTED, at=at, actor=resident_id)],
+        timeline=[TimelineEntry(status=OrderStatus.SUBMITTED, at=at, actor=placed_by or resident_id)],
         created_at=at,
         updated_at=at,
     )

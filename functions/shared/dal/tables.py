@@ -4,10 +4,11 @@ Keys (see docs/data-model.md for the access patterns they serve):
   pk / sk              the item itself
   gsi1pk / gsi1sk      a resident's orders; technicians by geohash cell
   gsi2pk / gsi2sk      a technician's assigned orders; a technician's open offers (sparse)
-  gsi3pk / gsi3sk      a company's orders
+  gsi3pk / gsi3sk      a company's orders; whom a proxy acts for (ACTSFOR#<proxy>)
   gsi4pk / gsi4sk      orders by status (supervisors' queues); disputes by status (DISPUTE#open);
                        vetting queues (VETTING#<kind>#<status>); certificates by expiry day (CERTEXP#<date>);
-                       workflow waits by the hour of their deadline (DEADLINE#<yyyy-mm-ddThh>)
+                       workflow waits by the hour of their deadline (DEADLINE#<yyyy-mm-ddThh>);
+                       residents by phone number (PHONE#<+86…>)
   gsi5pk / gsi5sk      orders by compound (public-area reports, statistics)
   (users: gsi3 STAFF#<company> / ROLE#<role> lists a company's staff and the residents and supervisors;
    addresses: gsi3 RESIDENTS#<compound> lists the residents of a compound)
@@ -71,11 +72,12 @@ class UserItem(_Item):
     gsi1sk = UnicodeAttribute(null=True)  # <geohash7>#<user id>: finer cells by begins_with
     gsi3pk = UnicodeAttribute(null=True)  # STAFF#<company> (technicians, dispatchers) or ROLE#<role>
     gsi3sk = UnicodeAttribute(null=True)  # <role>#<user id>
-    gsi4pk = UnicodeAttribute(null=True)  # technicians: VETTING#technician#<status>
-    gsi4sk = UnicodeAttribute(null=True)  # <registered_at>#<user id>
+    gsi4pk = UnicodeAttribute(null=True)  # technicians: VETTING#technician#<status>; residents: PHONE#<+86…>
+    gsi4sk = UnicodeAttribute(null=True)  # <registered_at>#<user id>; residents: <user id>
     by_cell = Gsi1()
     by_group = Gsi3()
     by_vetting = Gsi4()
+    by_phone = Gsi4()  # the same index: a resident by phone number (linking a proxy)
 
 
 class AddressItem(_Item):
@@ -130,6 +132,7 @@ class OrderItem(_Item):
     description = UnicodeAttribute()
     status = UnicodeAttribute()
     resident_id = UnicodeAttribute()
+    placed_by = UnicodeAttribute(null=True)
     compound_id = UnicodeAttribute()
     address_id = UnicodeAttribute(null=True)
     address_label = UnicodeAttribute()
@@ -308,10 +311,39 @@ class CatalogueVersionItem(_Item):
 
 
 class ProxyItem(_Item):
+    """pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While
+    active it is indexed under the proxy (gsi3 ACTSFOR#<proxy> / <resident>): whom a proxy acts for."""
+
     resident_id = UnicodeAttribute()
     proxy_id = UnicodeAttribute()
     relation = UnicodeAttribute()
     relation_en = UnicodeAttribute(default="")
+    status = UnicodeAttribute(default="active")
+    linked_at = UnicodeAttribute(null=True)
+    consent = UnicodeAttribute(null=True)
+    revoked_at = UnicodeAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    by_proxy = Gsi3()
+
+
+class ProxyRequestItem(_Item):
+    """pk USER#<requester>, sk PROXYREQ: the requester's one pending request to act for a resident (a new one
+    replaces it); gone by itself after its TTL."""
+
+    request_id = UnicodeAttribute()
+    requester_id = UnicodeAttribute()
+    resident_id = UnicodeAttribute(null=True)
+    phone_masked = UnicodeAttribute()
+    relation = UnicodeAttribute()
+    relation_en = UnicodeAttribute(default="")
+    code_hash = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    void = BooleanAttribute(default=False)
+    ttl = NumberAttribute()
 
 
 class DisputeItem(_Item):
@@ -471,6 +503,7 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     WebhookDeliveryItem,
     CatalogueVersionItem,
     ProxyItem,
+    ProxyRequestItem,
     DisputeItem,
     DocumentItem,
     PhotoItem,
