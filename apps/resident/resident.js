@@ -2,7 +2,7 @@
 // (plain-words status, door code, technician and today's credentials), extra charges line by line, stars,
 // messages, and the compound's public-area board with its big "me too" button.
 import {
-  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, money, oneByOne, orderPhoto, photoPicker, pick, render, requireRole,
+  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, messageList, money, oneByOne, orderPhoto, photoPicker, pick, render, requireRole,
   router, showError, t, time, typeName,
 } from "/app/shared/core.js";
 
@@ -711,19 +711,10 @@ async function messages() {
     const here = location.hash;
     const list = (await api("GET", "/messages")).messages;
     if (location.hash !== here) return;
-    const channel = { sms: ["短信", "SMS"], wechat: ["微信", "WeChat"], push: ["通知", "Notification"], phone_call: ["电话", "Phone call"] };
     render(
       view(),
       h("h1", {}, t("我的消息", "My messages")),
-      list.length
-        ? h("ul", { style: "list-style:none;padding:0" }, [...list].sort((a, b) => (a.created_at < b.created_at ? 1 : -1)).map((m) =>
-            h("li", { class: "card" },
-              h("p", { class: "muted" }, time(m.created_at), " · ", channel[m.channel] ? t(...channel[m.channel]) : m.channel),
-              h("p", {}, pick(m, "text_zh", "text_en")),
-              m.order_id ? h("a", { href: `#/order/${m.order_id}` }, t("查看订单", "Open the order")) : null,
-            ),
-          ))
-        : h("p", {}, t("还没有消息。", "No messages yet.")),
+      messageList(list),
       h("p", {}, h("a", { href: "#/" }, t("回到首页", "Back to the home screen"))),
     );
   } catch (err) {
