@@ -256,7 +256,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "Supervision",
         "supervision.handlers.consumer.handler",
-        "Event queue: every domain event into the order's hash-chained audit log; finished orders into credit events",
+        "Event queue: every domain event into the order's hash-chained audit log; finished orders into credit events; "
+        "a cancelled booking's held hours freed",
         Trigger.QUEUE,
         TableAccess.READ_WRITE,
         consumes="supervision",

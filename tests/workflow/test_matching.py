@@ -155,6 +155,25 @@ def test_two_bookings_never_hold_the_same_technicians_slot_and_cancelling_frees_
     observe.wait_offer(world, only, third)
 
 
+def test_a_booking_cancelled_by_the_workflow_frees_its_technicians_hours(world, observe, timeouts):
+    from shared.dal import slots
+
+    # Given a booking accepted by its technician (his hours held) who never completes it
+    timeouts(completion=1, escalation=1)
+    tech = world.add_technician(on_duty=False)
+    slot = _slot(days=3)
+    order_id = world.order("booking", slot=slot)["order_id"]
+    offer_id = observe.wait_offer(world, tech, order_id)
+    assert world.as_technician(tech, "POST", f"/offers/{offer_id}/accept").status == 200
+    hours = slots.hour_blocks(slot["start"], slot["end"])
+    assert set(slots.held_hours(tech, hours[0], hours[-1]).values()) == {order_id}
+    # When its completion is overdue, it is escalated, and nobody dispatches it before the escalation runs out
+    cancelled = observe.wait_status(order_id, "cancelled")
+    assert cancelled.cancel_reason == "no_technician_available" and cancelled.escalation_reason == "completion_overdue"
+    # Then the cancelled booking holds none of his hours (freed by the event consumer, not by an API call)
+    wait_for(lambda: slots.held_hours(tech, hours[0], hours[-1]) == {}, what="the cancelled booking's hours to be freed")
+
+
 def test_the_spatial_index_follows_location_and_duty(world, observe):
     from shared.dal import people
 

@@ -1,5 +1,6 @@
 """Queue consumer: every domain event is appended to its order's hash-chained audit log; a closed order, a
-resolved dispute and a public-area report escalated for a missed deadline become credit events.
+resolved dispute and a public-area report escalated for a missed deadline become credit events; a cancelled
+booking frees whatever technician's hours it still holds.
 
 Both writes are idempotent (the audit entry once per event id, credit events keyed by order and kind), so a
 retried message changes nothing; a failure is a partial batch failure, retried, then dead-lettered.
@@ -13,8 +14,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.dal import orders
+from shared.dal import orders, slots
 from shared.events import DomainEvent
+from shared.events import EventType as Happened
 from shared.observability import logger, tracer
 from supervision import operations
 
@@ -28,6 +30,11 @@ def handle(event: DomainEvent) -> None:
     operations.audit_event(event, order)
     if order is not None and event.type in operations.CREDIT_TRIGGERS:
         operations.record_credit(event, order)
+    if order is not None and event.type == Happened.ORDER_CANCELLED:
+        # The API's cancel frees the hours at once; this catches every other way an order ends cancelled (the
+        # workflow's unfulfilled escalation of an assigned booking whose completion was overdue). Idempotent: only
+        # hours this order still holds are deleted.
+        slots.release_for_order(order)
 
 
 def record_handler(record: SQSRecord) -> None:
