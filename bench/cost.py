@@ -23,8 +23,7 @@ LAMP = {
     "item_id": "elec_ceiling_lamp",
     "parts": [{"part_id": "led_ceiling_lamp", "quantity": 1}],
     "reason": "灯具内部烧毁，建议整灯更换",
-    "photo_ref": "photos/lamp-burnt.jpg",
-}
+}  # no photo: a photo_ref must name an uploaded photo (POST /photos), and the upload is not what is priced here
 
 
 def _ok(result: Any, *codes: int) -> Any:
