@@ -379,6 +379,7 @@ function paintOrder(o, refresh) {
   ];
   if (o.status === "awaiting_approval" && o.extra_lines.length) parts.push(approvalSection(o, refresh));
   if (o.status === "completed" && isOwner && !o.rating_stars) parts.push(ratingSection(o, refresh));
+  if (o.dispute) parts.push(disputeShown(o.dispute));
   if (o.order_code && !["completed", "rated", "closed", "cancelled"].includes(o.status)) {
     parts.push(
       h("section", { class: "card", "aria-labelledby": "code-title" },
@@ -434,6 +435,7 @@ function paintOrder(o, refresh) {
       h("ol", { class: "timeline" }, o.timeline.map((e) => h("li", {}, h("strong", {}, time(e.at)), " ", statusWords(e.status)))),
     ),
   );
+  if (placedIt && !o.dispute && disputeWindowOpen(o)) parts.push(disputeSection(o, refresh));
   if (CANCELLABLE.includes(o.status) && placedIt) {
     parts.push(h("p", {}, h("button", { type: "button", class: "quiet", onclick: async (e) => {
       if (!window.confirm(t("确定要取消这个订单吗？", "Cancel this order?"))) return;
@@ -520,6 +522,57 @@ function ratingSection(o, refresh) {
       if (!rating.stars) return showError(new ApiError(400, { error: { message: "请点星星打分", message_en: "Please press a star." } }));
       await attempt(e.currentTarget, async () => { await api("POST", `/orders/${o.order_id}/rating`, { stars: rating.stars, comment: rating.comment }); await refresh(); });
     } }, t("提交评价", "Send my rating"))),
+  );
+}
+
+// ---------------------------------------------------------------- a bill dispute or a complaint about the service
+const DISPUTE_DAYS = 7; // LINLI_DISPUTE_DAYS: the API refuses later ones (dispute_window_closed)
+const DISPUTE_KINDS = { bill: ["账单不对", "The bill is wrong"], service: ["服务不满意", "Unhappy with the service"] };
+const dispute = { kind: "", reason: "" };
+
+function disputeWindowOpen(o) {
+  if (!["completed", "rated", "closed"].includes(o.status) || !o.completed_at) return false;
+  return Date.now() - Date.parse(o.completed_at) < DISPUTE_DAYS * 24 * 3600 * 1000;
+}
+
+function disputeSection(o, refresh) {
+  return h("section", { class: "card", "aria-labelledby": "dispute-title", id: "dispute" },
+    h("h2", { id: "dispute-title" }, t("有问题？告诉监管部门", "Something wrong? Tell the supervisors")),
+    h("p", {}, t(`完工后 ${DISPUTE_DAYS} 天内可以提出，监管人员会核实处理。`, `Within ${DISPUTE_DAYS} days of the repair; the supervisors look into it.`)),
+    h("div", { class: "problems", role: "group", "aria-label": t("问题类型", "What is wrong") }, Object.entries(DISPUTE_KINDS).map(([kind, words]) =>
+      h("button", { type: "button", id: `dispute-${kind}`, "aria-pressed": String(dispute.kind === kind),
+        onclick: () => { dispute.kind = kind; paintOrder(o, refresh); document.getElementById(`dispute-${kind}`).focus(); } }, t(...words)),
+    )),
+    dispute.kind
+      ? [
+          h("p", {}, h("label", { for: "dispute-reason" }, t("请说说怎么回事", "Please say what happened"))),
+          h("textarea", { id: "dispute-reason", maxlength: "500", oninput: (e) => { dispute.reason = e.target.value; } }, dispute.reason),
+          h("p", {}, h("button", { type: "button", class: "primary-action", id: "send-dispute", onclick: async (e) => {
+            if (!dispute.reason.trim()) return showError(new ApiError(400, { error: { message: "请写几句怎么回事", message_en: "Please write a few words about what happened." } }));
+            await attempt(e.currentTarget, async () => {
+              await api("POST", `/orders/${o.order_id}/dispute`, { kind: dispute.kind, reason: dispute.reason.trim() });
+              dispute.kind = "";
+              dispute.reason = "";
+              await refresh();
+            });
+          } }, t("提交", "Send"))),
+        ]
+      : null,
+  );
+}
+
+function disputeShown(d) {
+  const kind = DISPUTE_KINDS[d.kind] || DISPUTE_KINDS.bill;
+  const outcome = d.status !== "resolved"
+    ? t("监管人员正在核实", "The supervisors are looking into it")
+    : d.outcome === "upheld"
+      ? t(`已核实，支持您的意见${d.refund ? `，退款 ${money(d.refund)}` : ""}`, `Upheld${d.refund ? `: a refund of ${money(d.refund)}` : ""}`)
+      : t("经核实，未予支持", "Not upheld after checking");
+  return h("section", { class: "card", id: "dispute-status", "aria-labelledby": "dispute-status-title" },
+    h("h2", { id: "dispute-status-title" }, t(`您的反映：${kind[0]}`, `What you raised: ${kind[1]}`)),
+    h("p", {}, d.reason),
+    h("p", { class: "status-now" }, outcome),
+    d.resolution_note ? h("p", {}, d.resolution_note) : null,
   );
 }
 
