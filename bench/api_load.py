@@ -66,9 +66,11 @@ def _endpoints(b: Bench) -> list[tuple[str, str, Callable[[int], tuple[str, str,
                 {
                     "type": "public_area",
                     "category": "electrical",
-                    "description": f"楼道灯{next(idem)}",
+                    "description": "楼道灯不亮",
                     "address_id": w.address_id,
-                    "place": "楼道",
+                    # a place of its own each time: the same problem at the same place is a "me too" (200), not a
+                    # new report
+                    "place": f"{next(idem)}号楼楼道",
                 },
             ),
             201,
