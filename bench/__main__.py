@@ -37,7 +37,7 @@ def run_part(part: str, out: Path, full: bool, tiny: bool) -> None:
     elif part == "api":
         from bench import api_load
 
-        result = api_load.measure(requests=10 if tiny else 150, write_requests=4 if tiny else 30, seconds=3 if tiny else 12)
+        result = api_load.measure(requests=10 if tiny else 100, write_requests=4 if tiny else 20, seconds=3 if tiny else 8)
     else:
         from bench import matching
 
