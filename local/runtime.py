@@ -404,8 +404,14 @@ def _stop_and_release_waits(original_stop: Any) -> Any:
     leaves the task-token wait blocking until its timeout; releasing the waits lets it end now."""
 
     def stop(execution: Any, stop_date: Any, error: Any = None, cause: Any = None) -> None:
-        original_stop(execution, stop_date=stop_date, error=error, cause=cause)
         worker = getattr(execution, "exec_worker", None)
+        # A stop right after the start can come before moto's worker thread has built the execution's environment,
+        # and moto then fails (AttributeError, a 500 to the resident who cancelled at once; seen in the soak). AWS
+        # stops a just-started execution like any other: wait a moment for the environment.
+        deadline = time.monotonic() + 5
+        while worker is not None and getattr(worker, "env", None) is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        original_stop(execution, stop_date=stop_date, error=error, cause=cause)
         pool = getattr(getattr(worker, "env", None), "callback_pool_manager", None)
         for endpoint in list(getattr(pool, "_pool", {}).values()):
             endpoint.interrupt_all()
