@@ -406,10 +406,11 @@ def _stop_and_release_waits(original_stop: Any) -> Any:
     def stop(execution: Any, stop_date: Any, error: Any = None, cause: Any = None) -> None:
         worker = getattr(execution, "exec_worker", None)
         # A stop right after the start can come before moto's worker thread has built the execution's environment,
-        # and moto then fails (AttributeError, a 500 to the resident who cancelled at once; seen in the soak). AWS
-        # stops a just-started execution like any other: wait a moment for the environment.
+        # and moto then fails (AttributeError, a 500 to the resident who cancelled at once; seen in the soak), or
+        # after the environment but before the program runs, and moto then ignores the stop (the execution goes
+        # on; seen in CI). AWS stops a just-started execution like any other: wait a moment for it to be running.
         deadline = time.monotonic() + 5
-        while worker is not None and getattr(worker, "env", None) is None and time.monotonic() < deadline:
+        while worker is not None and not _has_started(worker) and time.monotonic() < deadline:
             time.sleep(0.01)
         original_stop(execution, stop_date=stop_date, error=error, cause=cause)
         pool = getattr(getattr(worker, "env", None), "callback_pool_manager", None)
@@ -417,6 +418,13 @@ def _stop_and_release_waits(original_stop: Any) -> Any:
             endpoint.interrupt_all()
 
     return stop
+
+
+def _has_started(worker: Any) -> bool:
+    """Has moto's worker thread built the execution's environment and started its program (a stop before
+    that is lost)?"""
+    env = getattr(worker, "env", None)
+    return env is not None and env.program_state() is not None
 
 
 def _keep_stopped(original_set_error: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -35,23 +37,38 @@ def test_an_execution_starting_at_that_moment_does_not_break_another_callback(sa
         machine.executions.remove(next(e for e in machine.executions if isinstance(e, _JustStarted)))
 
 
-def test_an_execution_stopped_the_moment_it_starts_is_aborted(sandbox, monkeypatch):
+def _late(monkeypatch, cls: type, method: str) -> None:
+    """Make moto's worker thread slow at one step of starting an execution, as on a loaded machine."""
     import time
+
+    original = getattr(cls, method)
+
+    def slow(*args, **kwargs):
+        time.sleep(0.5)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cls, method, slow)
+
+
+@pytest.mark.parametrize("late", ["environment", "program"])
+def test_an_execution_stopped_the_moment_it_starts_is_aborted(sandbox, monkeypatch, late):
     import uuid
 
+    from moto.stepfunctions.parser.asl.component.program.program import Program
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
-    original = ExecutionWorker._get_evaluation_environment
-
-    def built_late(worker):
-        time.sleep(0.5)  # the worker thread builds the environment late, as on a loaded machine
-        return original(worker)
-
-    monkeypatch.setattr(ExecutionWorker, "_get_evaluation_environment", built_late)
+    if late == "environment":  # the stop comes before the worker has built the execution's environment
+        _late(monkeypatch, ExecutionWorker, "_get_evaluation_environment")
+    else:  # the stop comes after the environment exists, before the program runs in it
+        _late(monkeypatch, Program, "eval")
     sfn = sandbox.aws.client("stepfunctions")
-    arn = sfn.start_execution(
-        stateMachineArn=sandbox.aws.state_machine_arn, name=f"stopped-at-start-{uuid.uuid4().hex[:8]}", input="{}"
-    )["executionArn"]
-    # When it is stopped before its environment exists (a resident cancelling at once), it is aborted, not a 500
+    waiting = sfn.create_state_machine(  # one that would run a minute: only the stop can end it sooner
+        name=f"waits-{uuid.uuid4().hex[:8]}",
+        definition=json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 60, "End": True}}}),
+        roleArn="arn:aws:iam::123456789012:role/test",
+    )["stateMachineArn"]
+    arn = sfn.start_execution(stateMachineArn=waiting, input="{}")["executionArn"]
+    # When it is stopped that soon (a resident cancelling at once), it is aborted, not a 500 or left running
     sfn.stop_execution(executionArn=arn, error="OrderCancelled", cause="cancelled at once")
-    wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] == "ABORTED", timeout=10, what="the execution aborted")
+    wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING", timeout=30, what="the execution to end")
+    assert sfn.describe_execution(executionArn=arn)["status"] == "ABORTED"

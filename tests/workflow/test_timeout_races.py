@@ -27,7 +27,10 @@ def answer_as_the_wait_runs_out(faults, order_id: str, writes_status: str, answe
         if call.params.get("ExpressionAttributeValues", {}).get(":status") != {"S": writes_status}:
             return False
         sent.append(None)  # first: the answer's own DynamoDB calls come through here too
-        sent[0] = answer()
+        try:
+            sent[0] = answer()
+        except Exception as failed:  # noqa: BLE001 (kept for the test to report, not swallowed)
+            sent[0] = failed
         return False  # never a fault: the workflow's write goes ahead, after the answer's
 
     faults.dynamodb("UpdateItem", 1, when=when)
@@ -35,7 +38,11 @@ def answer_as_the_wait_runs_out(faults, order_id: str, writes_status: str, answe
 
 
 def _sent(sent: list, what: str) -> Any:
-    wait_for(lambda: sent and sent[0] is not None, what=what)
+    # Two waits, so that a failure says which part did not happen: the workflow's write, or the answer
+    wait_for(lambda: sent, what=f"the workflow's timeout write that sends {what}")
+    wait_for(lambda: sent[0] is not None, what=f"{what} to be answered")
+    if isinstance(sent[0], Exception):
+        raise AssertionError(f"{what} failed: {sent[0]!r}") from sent[0]
     return sent[0]
 
 
