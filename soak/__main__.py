@@ -29,7 +29,7 @@ def run(orders: int, seed: int, threads: int, max_seconds: float, wait_seconds: 
     rng = random.Random(seed)
     tally = drive.Tally()
     with Bench(env=drive.soak_timeouts(wait_seconds)) as b:
-        worlds = drive.make_worlds(b, max(1, -(-orders // drive.ORDERS_PER_WORLD)), rng)
+        worlds = drive.make_worlds(b, drive.worlds_for(orders), rng)
         # The wall-time bound, from the first order (the sandbox's start and the compounds not counted): orders not
         # started by half of it are not placed (the report says how many were), each order's actors give up after
         # half of it, and the rest is for the executions to end and the queues to settle (at least 15 and 30 s);
