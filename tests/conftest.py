@@ -49,10 +49,25 @@ def sandbox():
     box.stop()
 
 
+def reload_settings() -> None:
+    """Make the handlers read the environment as it is now (after a test changed it). Clearing the settings cache
+    is not enough: a handler thread of an earlier test's execution may be building the settings from the old
+    environment at this moment and store them after the clear (seen in CI: an escalation wait of 60 s where the
+    test had set 2). So the cache is filled here, until it agrees with a fresh read; a late store after that
+    finds the cache filled and leaves it (functools.lru_cache keeps the first)."""
+    from shared.settings import Settings, get_settings
+
+    for _ in range(50):
+        get_settings.cache_clear()
+        get_settings()  # fills the cache, unless an old read stores its settings first
+        if get_settings() == Settings():  # what the cache holds now
+            return
+    raise AssertionError("the settings did not settle on the environment")
+
+
 @pytest.fixture
 def timeouts(sandbox) -> Iterator[Callable[..., None]]:
     """Shorten workflow timeouts for one test: timeouts(offer=1) sets the offer wait to 1 s."""
-    from shared.settings import get_settings
 
     names = {
         "offer": ["LINLI_EMERGENCY_OFFER_SECONDS", "LINLI_BOOKING_OFFER_SECONDS"],
@@ -69,12 +84,12 @@ def timeouts(sandbox) -> Iterator[Callable[..., None]]:
         for key, value in seconds.items():
             for env in names[key]:
                 os.environ[env] = str(value)
-        get_settings.cache_clear()
+        reload_settings()
 
     yield set_timeouts
     for env in TEST_TIMEOUTS:
         os.environ[env] = saved[env]
-    get_settings.cache_clear()
+    reload_settings()
 
 
 @dataclass

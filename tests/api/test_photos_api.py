@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.conftest import tiny_png, upload_photo, wait_for
+from tests.conftest import reload_settings, tiny_png, upload_photo, wait_for
 from tests.prices_flow import LAMP, WIRE, make_paid, order_on_site
 
 PNG = tiny_png()
@@ -199,11 +199,11 @@ def test_an_order_that_could_not_be_started_leaves_its_photo_usable_for_the_retr
     body = {"type": "emergency", "category": "electrical", "description": "灯不亮", "address_id": world.address_id}
     working = get_settings().state_machine_arn
     monkeypatch.setenv("LINLI_STATE_MACHINE_ARN", working.replace(":stateMachine:", ":stateMachine:gone-"))
-    get_settings.cache_clear()
+    reload_settings()
     try:
         _error(world.as_resident("POST", "/orders", {**body, "photo_ref": photo}), 503, "service_unavailable")
     finally:
         monkeypatch.setenv("LINLI_STATE_MACHINE_ARN", working)
-        get_settings.cache_clear()
+        reload_settings()
     retried = world.as_resident("POST", "/orders", {**body, "photo_ref": photo})
     assert retried.status == 201 and retried.body["photo_ref"] == photo, retried.body

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from tests.conftest import AUDIT_LAG_SECONDS, wait_for
+from tests.conftest import AUDIT_LAG_SECONDS, reload_settings, wait_for
 from tests.prices_flow import LAMP_TOTAL, WIRE, WIRE_TOTAL, bill, make_paid, order_on_site, status_of, with_extra_lamp
 
 _items = itertools.count(1)
@@ -163,20 +163,19 @@ def test_a_free_compound_charges_nothing_but_records_the_lines(world):
 
 @pytest.fixture
 def dispute_days(sandbox):
-    from shared.settings import get_settings
 
     saved = os.environ.get("LINLI_DISPUTE_DAYS")
 
     def set_days(days: int) -> None:
         os.environ["LINLI_DISPUTE_DAYS"] = str(days)
-        get_settings.cache_clear()
+        reload_settings()
 
     yield set_days
     if saved is None:
         os.environ.pop("LINLI_DISPUTE_DAYS", None)
     else:
         os.environ["LINLI_DISPUTE_DAYS"] = saved
-    get_settings.cache_clear()
+    reload_settings()
 
 
 def test_a_dispute_goes_to_the_supervisors_and_its_outcome_is_recorded(world):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import wait_for
+from tests.conftest import reload_settings, wait_for
 
 
 def _error(result) -> str:
@@ -131,11 +131,9 @@ def test_too_many_wrong_codes_void_the_request(family):
 def test_an_expired_code_completes_nothing(family, monkeypatch):
     import time
 
-    from shared.settings import get_settings
-
     world, helper = family
     monkeypatch.setenv("LINLI_PROXY_CODE_SECONDS", "1")
-    get_settings.cache_clear()
+    reload_settings()
     try:
         request_id = _ask(world, helper).body["request_id"]
         code = _code(world)
@@ -143,7 +141,7 @@ def test_an_expired_code_completes_nothing(family, monkeypatch):
         late = _as(world, helper, "POST", f"/proxy-requests/{request_id}/confirm", {"code": code})
     finally:
         monkeypatch.delenv("LINLI_PROXY_CODE_SECONDS")
-        get_settings.cache_clear()
+        reload_settings()
     assert late.status == 410 and _error(late) == "request_expired"
     from shared.dal import people
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import reload_settings
+
 INTEGRATOR_DOCS = Path(__file__).resolve().parents[2] / "docs" / "integrators.md"
 
 
@@ -87,15 +89,14 @@ def observe(sandbox):
 @pytest.fixture
 def settings_env(sandbox) -> Iterator:
     """Override settings for one test (e.g. fast webhook retries); restored afterwards."""
-    from shared.settings import get_settings
 
     saved = dict(os.environ)
 
     def set_env(**values: object) -> None:
         os.environ.update({f"LINLI_{k.upper()}": str(v) for k, v in values.items()})
-        get_settings.cache_clear()
+        reload_settings()
 
     yield set_env
     os.environ.clear()
     os.environ.update(saved)
-    get_settings.cache_clear()
+    reload_settings()

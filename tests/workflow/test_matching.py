@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import wait_for
+from tests.conftest import reload_settings, wait_for
 
 
 def _slot(days: int = 1, hour_utc: int = 2) -> dict:
@@ -220,11 +220,10 @@ def test_manual_dispatch_of_a_booking_holds_the_slot_too(world, observe):
 
 
 def test_the_radius_widens_after_the_configured_number_of_refusals(world, observe, monkeypatch):
-    from shared.settings import get_settings
 
     # Given widening after a single refusal, and two electricians within 1 km
     monkeypatch.setenv("LINLI_REFUSALS_BEFORE_WIDENING", "1")
-    get_settings.cache_clear()
+    reload_settings()
     try:
         first, second = world.add_technician(metres_east=300), world.add_technician(metres_east=600)
         order_id = world.order()["order_id"]
@@ -237,4 +236,4 @@ def test_the_radius_widens_after_the_configured_number_of_refusals(world, observ
         assert stored.search_radius_m == 3000 and stored.match_round == 2
     finally:
         monkeypatch.delenv("LINLI_REFUSALS_BEFORE_WIDENING")
-        get_settings.cache_clear()
+        reload_settings()
