@@ -249,5 +249,8 @@ def _refuse(request: BaseHTTPRequestHandler, status: int, reason: str) -> None:
     request.send_header("content-type", "text/plain")
     request.send_header("content-length", str(len(body)))
     request.send_header("connection", "close")
-    request.end_headers()
-    request.wfile.write(body)
+    try:
+        request.end_headers()
+        request.wfile.write(body)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # a client that gave up on the upgrade (an app reconnecting, a page closed) needs no answer
