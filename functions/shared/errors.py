@@ -159,6 +159,13 @@ class RequestTooSoon(DomainError):
     message_en = "A code was sent a moment ago; try again in a minute."
 
 
+class DailyLimitReached(DomainError):
+    status = 429
+    code = "daily_limit_reached"
+    message_zh = "今天申请的次数已经用完，请明天再试"
+    message_en = "You have asked as many times as allowed today; try again tomorrow."
+
+
 class AlreadyLinked(Conflict):
     code = "already_linked"
     message_zh = "您已经在为这位居民代办了"

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     proxy_code_seconds: int = Field(default=600, ge=1, le=3600)
     proxy_code_attempts: int = Field(default=5, ge=1, le=10)
     proxy_request_cooldown_seconds: int = Field(default=60, ge=0, le=3600)
+    # Daily limits (Beijing days), so that nobody can flood a resident's phone with codes: requests per requester
+    # (beyond it a 429), and codes sent to one resident whoever asks (beyond it none is sent; the answer is the same).
+    proxy_requests_per_day: int = Field(default=10, ge=1, le=100)
+    proxy_codes_per_resident_per_day: int = Field(default=5, ge=1, le=100)
     certificate_warning_days: list[int] = Field(default_factory=lambda: [30, 7])
     credit_suspend_threshold: float = Field(default=40, ge=0, le=100)
     credit_prior_stars: float = Field(default=4.0, ge=1, le=5)  # the platform's typical rating

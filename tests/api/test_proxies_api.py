@@ -256,3 +256,55 @@ def test_ending_the_link_cuts_access_at_once(family, who):
     # And a second revoke finds nothing to end
     again = _as(world, world.resident_id, "DELETE", f"/me/proxies/{helper}")
     assert again.status == 404 and _error(again) == "not_linked"
+
+
+@pytest.fixture
+def daily_limits(monkeypatch):
+    """No minute between requests, and daily limits small enough to reach: 3 requests per requester, 2 codes per
+    resident."""
+    limits = {"PROXY_REQUEST_COOLDOWN_SECONDS": "0", "PROXY_REQUESTS_PER_DAY": "3", "PROXY_CODES_PER_RESIDENT_PER_DAY": "2"}
+    for name, value in limits.items():
+        monkeypatch.setenv(f"LINLI_{name}", value)
+    reload_settings()
+    yield
+    for name in limits:
+        monkeypatch.delenv(f"LINLI_{name}")
+    reload_settings()
+
+
+def test_a_requester_asks_at_most_the_daily_limit(family, daily_limits):
+    from shared.dal import proxy_requests
+
+    world, helper = family
+    unknown = [f"135{world.n:04d}{k:04d}" for k in range(4)]  # numbers of nobody: the limit counts every request
+    assert [_ask(world, helper, phone).status for phone in unknown[:3]] == [202, 202, 202]
+    last = proxy_requests.get(helper)
+    # When the requester asks a 4th time that day
+    refused = _ask(world, helper, unknown[3])
+    # Then a 429 that says so, in both languages, and the pending request is still the last one made
+    assert refused.status == 429 and _error(refused) == "daily_limit_reached"
+    assert "明天" in refused.body["error"]["message"] and "tomorrow" in refused.body["error"]["message_en"]
+    assert proxy_requests.get(helper).request_id == last.request_id
+
+
+def test_a_resident_is_sent_at_most_the_daily_limit_of_codes_whoever_asks(family, daily_limits):
+    from shared.dal import people
+    from shared.records import User
+
+    world, first = family
+    others = [f"res_w{world.n}_helper{k}" for k in (2, 3)]
+    for k, user_id in enumerate(others, start=2):
+        people.put_user(User(user_id=user_id, role="resident", name=f"陌生人{k}", phone=f"13{k}{world.n:09d}"))
+    # When three people ask to act for her on one day
+    asked = [_ask(world, user_id) for user_id in [first, *others]]
+    # Then each gets the same answer, but only the first two codes reach her phone
+    assert [a.status for a in asked] == [202, 202, 202]
+    assert {tuple(sorted(a.body)) for a in asked} == {tuple(sorted(asked[0].body))}
+    assert len(_messages(world, world.resident_id, "proxy.consent_code")) == 2
+    # And the third request completes with no code at all
+    sent = _messages(world, world.resident_id, "proxy.consent_code")
+    codes = [re.search(r"验证码 (\d{6})", m["text_zh"]).group(1) for m in sent]
+    for code in codes:
+        tried = _as(world, others[-1], "POST", f"/proxy-requests/{asked[-1].body['request_id']}/confirm", {"code": code})
+        assert tried.status == 400 and _error(tried) == "wrong_code"
+    assert not people.is_proxy(world.resident_id, others[-1])

@@ -16,10 +16,11 @@ from orders.models import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyReques
 from shared import clock, ids, sms
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import messages, notifications, people, proxy_requests
+from shared.dal import daily_counts, messages, notifications, people, proxy_requests
 from shared.errors import (
     AlreadyLinked,
     CannotLinkSelf,
+    DailyLimitReached,
     NotLinked,
     RequestExpired,
     RequestTooSoon,
@@ -33,6 +34,10 @@ from shared.records import Message, Proxy, ProxyRequest, User
 from shared.settings import get_settings
 
 router = Router()
+
+# What the daily limits count (shared.dal.daily_counts)
+REQUESTS_MADE = "proxy_requests"
+CODES_RECEIVED = "consent_codes"
 
 
 def _resident_caller() -> tuple[Caller, User]:
@@ -85,6 +90,16 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
         raise CannotLinkSelf()
     if resident is not None and people.is_proxy(resident.user_id, caller.user_id):
         raise AlreadyLinked()
+    today, epoch = clock.beijing_day(clock.iso(now)), int(now.timestamp())
+    if not daily_counts.take(caller.user_id, REQUESTS_MADE, today, settings.proxy_requests_per_day, now_epoch=epoch):
+        raise DailyLimitReached()
+    # Past her daily limit she is sent no code, whoever asks; the answer stays the same (it must not tell that the
+    # number is a resident's), so the request completes nothing, as for an unknown number.
+    if resident is not None and not daily_counts.take(
+        resident.user_id, CODES_RECEIVED, today, settings.proxy_codes_per_resident_per_day, now_epoch=epoch
+    ):
+        logger.warning("a resident's daily limit of consent codes reached: none sent", extra={"resident_id": resident.user_id})
+        resident = None
     request_id = ids.new_id("prq")
     code = rules.new_code()
     expires = now + timedelta(seconds=settings.proxy_code_seconds)
@@ -114,9 +129,11 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
         try:
             tell_by_sms(resident, message_id=f"{request_id}.code", kind="proxy.consent_code", text=text)
         except Exception as exc:
-            # No code reached her: the request goes, so the retry need not wait its minute.
+            # No code reached her: the request goes, and so do its counts, so the retry need not wait its minute.
             logger.exception("the consent code could not be sent")
             proxy_requests.delete(caller.user_id, request_id)
+            daily_counts.give_back(caller.user_id, REQUESTS_MADE, today)
+            daily_counts.give_back(resident.user_id, CODES_RECEIVED, today)
             raise ServiceUnavailable() from exc
     return ProxyRequestView(
         request_id=request_id,

@@ -346,6 +346,14 @@ class ProxyRequestItem(_Item):
     ttl = NumberAttribute()
 
 
+class DailyCountItem(_Item):
+    """pk USER#<user>, sk COUNT#<what>#<yyyy-mm-dd>: how many times something was done for that user on a Beijing
+    day (daily limits); gone by itself after its TTL."""
+
+    count = NumberAttribute(default=0)
+    ttl = NumberAttribute()
+
+
 class DisputeItem(_Item):
     order_id = UnicodeAttribute()
     resident_id = UnicodeAttribute()
