@@ -87,11 +87,12 @@ def _stored(table: str, key: dict) -> Any:
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.models.dynamo_type import DynamoType
 
+    from local.fast_dynamodb import stored_item
     from local.runtime import ACCOUNT, REGION
 
     try:
         t = dynamodb_backends[ACCOUNT][REGION].get_table(table)
-        return t.get_item(DynamoType(key["pk"]), DynamoType(key["sk"]) if "sk" in key else None)
+        return stored_item(t, DynamoType(key["pk"]), DynamoType(key["sk"]) if "sk" in key else None)
     except Exception:  # noqa: BLE001 - a missing table or key: nothing stored
         return None
 

@@ -227,12 +227,16 @@ def _reindex(table: Table, hash_key: DynamoType, range_key: DynamoType | None) -
     if partitions is None:
         return  # built from the table at the first index query
     partitions.remove((hash_key, range_key))
-    item = _stored_item(table, hash_key, range_key)
+    item = stored_item(table, hash_key, range_key)
     if item is not None:
         partitions.add(item)
 
 
-def _stored_item(table: Table, hash_key: DynamoType, range_key: DynamoType | None) -> Any:
+def stored_item(table: Table, hash_key: DynamoType, range_key: DynamoType | None) -> Any:
+    """The item as moto holds it, or None, read without changing the table: moto's own Table.get_item indexes its
+    defaultdict, which adds an empty partition for a key not stored, and so changes the table under a query
+    iterating it in another thread (a read outside the DynamoDB lock, by the meter or a fault predicate: a 500
+    in the soak)."""
     partition = table.items.get(hash_key)
     if partition is None or not table.range_key_attr:
         return partition
@@ -276,7 +280,7 @@ class _UndoLog:
         self.previous: list[tuple[Table, _ItemKey, Any]] = []
         self.stream_lengths: dict[str, int] = {}
         for table, key in _transaction_keys(backend, transact_items):
-            self.previous.append((table, key, copy.deepcopy(_stored_item(table, *key))))
+            self.previous.append((table, key, copy.deepcopy(stored_item(table, *key))))
             if table.stream_shard is not None:
                 self.stream_lengths.setdefault(table.name, len(table.stream_shard.items))
 

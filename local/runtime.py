@@ -41,7 +41,7 @@ from moto.stepfunctions.parser.backend.execution import Execution as ParserExecu
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from local import tokens as sign_in
-from local.fast_dynamodb import FastDynamoDB
+from local.fast_dynamodb import FastDynamoDB, stored_item
 from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
 from shared.dal.tables import INDEX_NAMES
 from shared.errors import TransientError
@@ -726,7 +726,7 @@ class LocalAws:
         """An item as moto holds it (plain values), read without a DynamoDB call: fault predicates run
         inside the DynamoDB layer, where a call would meet the fault again."""
         table = dynamodb_backends[ACCOUNT][REGION].tables.get(TABLE_NAME)
-        item = table.get_item(DynamoType({"S": pk}), DynamoType({"S": sk})) if table is not None else None
+        item = stored_item(table, DynamoType({"S": pk}), DynamoType({"S": sk})) if table is not None else None
         return {name: value.value for name, value in item.attrs.items()} if item is not None else None
 
     # --- Fault injection, switched from tests, from /dev/faults and from LINLI_FAULTS (docs/sandbox.md) ----

@@ -242,3 +242,25 @@ def test_stream_records_are_what_motos_serializer_writes(sandbox, table):
         expected = streams.get_records(ShardIterator=iterator)
 
     assert len(fast["Records"]) == 11 and fast["Records"] == expected["Records"]
+
+
+def test_reading_a_stored_item_from_outside_a_call_leaves_the_table_as_it_was(table):
+    """The meter and the fault predicates read moto's table directly, outside the DynamoDB lock, while another
+    thread's query may be iterating it: such a read must not add anything (moto's own get_item adds an empty
+    partition for a key not stored; the soak saw the 500)."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    from local.fast_dynamodb import stored_item
+    from local.runtime import ACCOUNT, REGION
+
+    dynamodb, name = table
+    dynamodb.put_item(TableName=name, Item={**_key(1), "n": {"N": "1"}})
+    stored = dynamodb_backends[ACCOUNT][REGION].get_table(name)
+    partitions = set(stored.items)
+    assert stored_item(stored, DynamoType(_key(1)["pk"]), DynamoType(_key(1)["sk"])).attrs["n"] == DynamoType({"N": "1"})
+    assert stored_item(stored, DynamoType({"S": "NOT#STORED"}), DynamoType({"S": "ANY"})) is None
+    assert set(stored.items) == partitions
+    # The hazard it avoids
+    stored.get_item(DynamoType({"S": "NOT#STORED"}), DynamoType({"S": "ANY"}))
+    assert set(stored.items) != partitions
