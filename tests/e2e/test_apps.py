@@ -684,6 +684,7 @@ def test_a_community_worker_links_to_wang_with_her_code_and_orders_for_her(open_
     expect(lili.locator("#link-done")).to_contain_text("王奶奶")
     expect(lili.locator("#acting-title + ul")).to_contain_text("王奶奶")
     accessible(lili, "family: linked")
+    shot(lili, "resident-family")
 
     # She orders for 王奶奶: "who is this for" first, then 王奶奶's own address
     lili.click("a[href='#/']")
