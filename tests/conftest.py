@@ -73,6 +73,7 @@ def timeouts(sandbox) -> Iterator[Callable[..., None]]:
         "offer": ["LINLI_EMERGENCY_OFFER_SECONDS", "LINLI_BOOKING_OFFER_SECONDS"],
         "dispatch": ["LINLI_COMPANY_DISPATCH_SECONDS"],
         "escalation": ["LINLI_ESCALATION_SECONDS"],
+        "dispatch_wait_retry": ["LINLI_DISPATCH_WAIT_RETRY_SECONDS"],
         "completion": ["LINLI_COMPLETION_SECONDS", "LINLI_PUBLIC_AREA_RESOLVE_SECONDS"],
         "resolve": ["LINLI_PUBLIC_AREA_RESOLVE_SECONDS"],
         "rating": ["LINLI_RATING_SECONDS"],
@@ -89,6 +90,7 @@ def timeouts(sandbox) -> Iterator[Callable[..., None]]:
     yield set_timeouts
     for env in TEST_TIMEOUTS:
         os.environ[env] = saved[env]
+    os.environ.pop("LINLI_DISPATCH_WAIT_RETRY_SECONDS", None)
     reload_settings()
 
 

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     booking_offer_seconds: int = 600
     company_dispatch_seconds: int = 2 * 3600
     escalation_seconds: int = 4 * 3600
+    # The manual-dispatch wait failing beyond its Retry (an outage): tried again, then the order is unfulfilled.
+    dispatch_wait_retries: int = Field(default=3, ge=0, le=10)
+    dispatch_wait_retry_seconds: int = Field(default=300, ge=1, le=3600)
     completion_seconds: int = 24 * 3600
     rating_seconds: int = 7 * 24 * 3600
     approval_seconds: int = 24 * 3600  # the resident's consent to a bill beyond the quote

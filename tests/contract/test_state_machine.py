@@ -227,3 +227,35 @@ def test_a_public_area_report_is_escalated_only_while_it_still_waits_for_its_com
     assert write["ExpressionAttributeValues"][":from0"] == {"S": "submitted"}
     assert write["ExpressionAttributeValues"][":status"] == {"S": "escalated"}
     assert STATES["MarkReportEscalated"]["Next"] == "AwaitManualDispatch"
+
+
+def _failure_edges(name: str) -> list[str]:
+    """Where the execution can go from `name` when nobody answers any wait: every transition but a callback's
+    success (a person's answer), its timeout (bounded by the wait itself) and a lost status write (a person's
+    answer came first)."""
+    state = STATES[name]
+    progress = {"States.Timeout", "DynamoDB.ConditionalCheckFailedException"}
+    targets = [c["Next"] for c in state.get("Choices", [])] + [t for t in [state.get("Default")] if t]
+    targets += [c["Next"] for c in state.get("Catch", []) if not set(c["ErrorEquals"]) <= progress]
+    if name not in CALLBACKS and state.get("Next"):
+        targets.append(state["Next"])
+    return targets
+
+
+def _counts_failures(name: str) -> bool:
+    """A Choice that gives up after a number of failures it counts in the execution's input."""
+    return STATES[name]["Type"] == "Choice" and any("failures" in c.get("Variable", "") for c in STATES[name]["Choices"])
+
+
+def test_a_failure_that_keeps_happening_cannot_loop_for_ever():
+    # From every state, following only what happens when waits keep failing, every way back to it passes a
+    # counted retry (a caught failure leading back to the task that failed once looped until the history limit)
+    for start in (s for s in STATES if not _counts_failures(s)):
+        todo, seen = list(_failure_edges(start)), set()
+        while todo:
+            name = todo.pop()
+            assert name != start, f"{start} can fail back into itself with no count of the failures"
+            if name in seen or _counts_failures(name):
+                continue
+            seen.add(name)
+            todo += _failure_edges(name)

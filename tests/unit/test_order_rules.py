@@ -77,13 +77,14 @@ def test_execution_input_carries_the_configured_timeouts():
     settings = Settings(emergency_offer_seconds=7, booking_offer_seconds=70)
     assert rules.execution_input(_order(), settings)["timeouts"]["offer_seconds"] == 7
     # Every timeout the state machine reads from its input is there (approval_seconds included).
-    import json
+
+    import re
 
     from statemachines import ORDER_LIFECYCLE_ASL
 
-    states = json.loads(ORDER_LIFECYCLE_ASL.read_text(encoding="utf-8"))["States"].values()
-    used = {s["TimeoutSecondsPath"].removeprefix("$.timeouts.") for s in states if "TimeoutSecondsPath" in s}
-    assert "approval_seconds" in used
+    asl = ORDER_LIFECYCLE_ASL.read_text(encoding="utf-8")
+    used = set(re.findall(r'"\$\.timeouts\.(\w+)"', asl))  # timeouts, the wait between retries, their number
+    assert {"approval_seconds", "dispatch_wait_retries", "dispatch_wait_retry_seconds"} <= used
     assert set(rules.execution_input(_order(), settings)["timeouts"]) == used
 
 

@@ -183,3 +183,19 @@ def test_an_api_call_failing_beyond_the_sdk_retries_answers_503_changes_nothing_
     # And the same request again (same key: a server error is not remembered) takes the order
     assert _ok(accept())["status"] == "accepted"
     observe.wait_status(order_id, "assigned")
+
+
+def test_a_manual_dispatch_wait_that_keeps_failing_is_tried_again_then_the_order_is_unfulfilled(world, observe, faults, timeouts):
+    timeouts(dispatch_wait_retry=1)
+    # Given nobody on duty (the order is escalated) and every registration of its manual-dispatch wait failing
+    fault = faults.handler("RegisterCallback", 10**6, when=lambda e: e.get("step") == "dispatch" and world.owns_order(e))
+    order_id = world.order()["order_id"]
+    # Then the wait is tried again three times, apart, and the order is cancelled as unfulfilled: it does not loop
+    # through TaskFailed and the escalation again until the execution's history is full
+    cancelled = observe.wait_status(order_id, "cancelled", timeout=180)
+    assert cancelled.cancel_reason == "no_technician_available"
+    observe.wait_execution(order_id, "FAILED")
+    entered = observe.states_entered(order_id)
+    assert entered.count("AwaitManualDispatch") == 4 and entered.count("WaitBeforeDispatchWaitRetry") == 3
+    assert entered.count("MarkEscalated") == 1 and "TaskFailed" not in entered
+    assert fault.fired == 4 * (ASL_RETRIES + 1)

@@ -117,7 +117,11 @@ def execution_input(order: Order, settings: Settings) -> dict:
             else settings.completion_seconds,
             "rating_seconds": settings.rating_seconds,
             "approval_seconds": settings.approval_seconds,
+            # A manual-dispatch wait that fails (beyond its Retry) is tried again this many times, this far apart.
+            "dispatch_wait_retries": settings.dispatch_wait_retries,
+            "dispatch_wait_retry_seconds": settings.dispatch_wait_retry_seconds,
         },
+        "dispatch_wait_failures": {"count": 0},
     }
 
 
