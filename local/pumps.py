@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from local.runtime import TABLE_NAME
@@ -81,27 +82,39 @@ class StreamPump(Pump):
         )
         return streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **kwargs)["ShardIterator"]
 
-    def drain(self) -> int:
-        """Deliver everything written so far; returns the number of records delivered."""
-        with self._lock:
-            streams = self.aws.client("dynamodbstreams")
-            if not self.stream_arn:
-                self.stream_arn = self.aws.client("dynamodb").describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
-            delivered = 0
-            for shard in streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
-                shard_id = shard["ShardId"]
-                # Page by page until caught up, so a backlog (the demo data) never delays what comes next.
-                while page := streams.get_records(ShardIterator=self._iterator(streams, shard_id), Limit=100)["Records"]:
-                    records = [dict(r, eventSourceARN=self.stream_arn) for r in page if wanted(r)]
-                    failed: list[str] = []
-                    if records:
-                        result = self.aws.invoke(by_trigger(Trigger.STREAM)[0].name, {"Records": _json_safe(records)}) or {}
-                        failed = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
-                        delivered += len(records) - len(failed)
-                    self._checkpoints[shard_id] = _checkpoint(page, failed, self._checkpoints.get(shard_id))
-                    if failed:
-                        break  # the failed record and those after it come again next round
-            return delivered
+    def drain(self, until: float | None = None) -> int:
+        """Deliver everything written so far; returns the number of records delivered. With `until` (a
+        time.monotonic() instant) it stops there, caught up or not (a backlog can take long: the soak's did), and
+        then returns at least 1, as something is still to move."""
+        timeout = -1 if until is None else max(0.0, until - time.monotonic())
+        if not self._lock.acquire(timeout=timeout):
+            return 1  # another drain (the pump's own round) is still at it
+        try:
+            return self._drain_until(until)
+        finally:
+            self._lock.release()
+
+    def _drain_until(self, until: float | None) -> int:
+        streams = self.aws.client("dynamodbstreams")
+        if not self.stream_arn:
+            self.stream_arn = self.aws.client("dynamodb").describe_table(TableName=TABLE_NAME)["Table"]["LatestStreamArn"]
+        delivered = 0
+        for shard in streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
+            shard_id = shard["ShardId"]
+            # Page by page until caught up, so a backlog (the demo data) never delays what comes next.
+            while page := streams.get_records(ShardIterator=self._iterator(streams, shard_id), Limit=100)["Records"]:
+                if until is not None and time.monotonic() > until:
+                    return max(delivered, 1)
+                records = [dict(r, eventSourceARN=self.stream_arn) for r in page if wanted(r)]
+                failed: list[str] = []
+                if records:
+                    result = self.aws.invoke(by_trigger(Trigger.STREAM)[0].name, {"Records": _json_safe(records)}) or {}
+                    failed = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
+                    delivered += len(records) - len(failed)
+                self._checkpoints[shard_id] = _checkpoint(page, failed, self._checkpoints.get(shard_id))
+                if failed:
+                    break  # the failed record and those after it come again next round
+        return delivered
 
 
 class QueuePump(Pump):

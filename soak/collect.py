@@ -22,7 +22,7 @@ def quiesce(b: Bench, timeout: float = 120) -> bool:
     with unmetered():
         sqs = box.aws.client("sqs")
         while time.monotonic() < deadline:
-            moved = box.pump.drain() + sum(q.drain() for q in box.queue_pumps)
+            moved = box.pump.drain(until=deadline) + sum(q.drain() for q in box.queue_pumps)
             waiting = sum(
                 int(v)
                 for url in (box.aws.queue_urls[spec.consumes] for spec in by_trigger(Trigger.QUEUE))
