@@ -42,6 +42,7 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from local import tokens as sign_in
 from local.fast_dynamodb import FastDynamoDB, stored_item
+from local.fast_sqs import FastSQS
 from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
 from shared.dal.tables import INDEX_NAMES
 from shared.errors import TransientError
@@ -553,6 +554,7 @@ class LocalAws:
         self.dynamodb_faults = DynamoDBFaults()
         self.dynamodb_lock = SerializedDynamoDB(self.dynamodb_faults)
         self.fast_dynamodb = FastDynamoDB()
+        self.fast_sqs = FastSQS()
         self.requests = PerThreadRequests()
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
@@ -613,6 +615,7 @@ class LocalAws:
         self.backoff.install()
         self.requests.install()
         self.fast_dynamodb.install()
+        self.fast_sqs.install()
         self._create_resources()
         os.environ["LINLI_STATE_MACHINE_ARN"] = self.state_machine_arn
         os.environ.update({f"LINLI_{queue(name).setting.upper()}": url for name, url in self.queue_urls.items()})
@@ -623,6 +626,7 @@ class LocalAws:
         self._clients.clear()
         self.requests.uninstall()
         self.backoff.uninstall()
+        self.fast_sqs.uninstall()
         self.fast_dynamodb.uninstall()
         self.dynamodb_lock.uninstall()
         self.lambdas.uninstall()
