@@ -3,7 +3,7 @@ thread pool) with randomised residents, technicians, dispatchers and supervisors
 execution has ended (or is waiting with a deadline), then checks the invariants over everything stored
 (soak/checks.py). Exits 1 if any invariant fails.
 
-    .venv/bin/python -m soak --orders 1000 --seed 8            # the issue's size (hours here: see docs/reliability.md)
+    .venv/bin/python -m soak --orders 1000 --seed 8            # the issue's size (about 35 minutes here: docs/reliability.md)
     .venv/bin/python -m soak --orders 40 --docs docs/          # and write the figures into docs/reliability.md
 """
 

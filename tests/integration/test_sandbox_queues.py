@@ -4,6 +4,7 @@ clock once per message already in the queue (a soak's backlog made each send cos
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 
@@ -87,3 +88,21 @@ def test_a_call_does_not_read_the_clock_per_message_in_the_queue(sandbox, queue,
     assert one_call() < 200
     with sandbox.aws.fast_sqs.moto_itself():
         assert one_call() > BACKLOG  # what the patch saves: moto reads the clock per message
+
+
+@pytest.mark.parametrize("moto_itself", [False, True], ids=["sandbox", "moto"])
+def test_a_message_past_its_retention_period_is_not_received(sandbox, moto_itself):
+    from moto.sqs.models import sqs_backends
+
+    from local.runtime import ACCOUNT, REGION
+
+    sqs = sandbox.aws.client("sqs")
+    name = f"retention-check-{uuid.uuid4().hex[:8]}"
+    url = sqs.create_queue(QueueName=name, Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="kept")
+    sqs.send_message(QueueUrl=url, MessageBody="too old")
+    sqs_backends[ACCOUNT][REGION].queues[name]._messages[1].sent_timestamp -= 61_000
+    with sandbox.aws.fast_sqs.moto_itself() if moto_itself else contextlib.nullcontext():
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    sqs.delete_queue(QueueUrl=url)
+    assert [m["Body"] for m in got] == ["kept"]
