@@ -91,8 +91,11 @@ function signedIn(wxFake, { seconds = 900, access = "access-1", refresh = "refre
 }
 
 /** Load and attach a page (its WXML, WXSS and JS, with app.wxss) → the simulate component. */
+const loaded = {}; // jest keeps a page's module once required: load each page once per test file
+
 function openPage(name) {
-  const id = simulate.load(path.join(APP, "pages", name, name), { rootPath: APP, compiler: "simulate" });
+  if (!loaded[name]) loaded[name] = simulate.load(path.join(APP, "pages", name, name), { rootPath: APP, compiler: "simulate" });
+  const id = loaded[name];
   const page = simulate.render(id);
   const parent = document.createElement("parent-wrapper");
   page.attach(parent);
@@ -104,4 +107,19 @@ const settle = async (rounds = 5) => {
   for (let i = 0; i < rounds; i += 1) await new Promise((resolve) => setTimeout(resolve, 0));
 };
 
-module.exports = { installWx, signedIn, openPage, settle, APP, BASE };
+/** Tap an element (by selector) as a finger would, and let what it started run. */
+async function tap(page, selector) {
+  const el = page.querySelector(selector);
+  if (!el) throw new Error(`nothing matches ${selector}`);
+  el.dispatchEvent("tap");
+  await settle();
+}
+
+/** The rendered DOM elements with a class (simulate prefixes classes with the page's tag). */
+const byClass = (page, name) => [...page.dom.querySelectorAll(`.main--${name}`)];
+const text = (page, selector) => {
+  const el = page.querySelector(selector);
+  return el ? el.dom.textContent.trim() : null;
+};
+
+module.exports = { installWx, signedIn, openPage, settle, tap, byClass, text, APP, BASE };
