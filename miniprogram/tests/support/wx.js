@@ -39,11 +39,11 @@ function fakeWx() {
     },
     login(options) {
       calls.logins += 1;
-      setTimeout(() => (fake.loginCode ? options.success({ code: fake.loginCode, errMsg: "login:ok" }) : options.fail({ errMsg: "login:fail" })), 0);
+      setTimeout(() => (global.wx.loginCode ? options.success({ code: global.wx.loginCode, errMsg: "login:ok" }) : options.fail({ errMsg: "login:fail" })), 0);
     },
     requestSubscribeMessage(options) {
       calls.subscribeAsks.push(options.tmplIds);
-      setTimeout(() => options.success({ errMsg: "requestSubscribeMessage:ok", ...fake.subscribeAnswer }), 0);
+      setTimeout(() => options.success({ errMsg: "requestSubscribeMessage:ok", ...global.wx.subscribeAnswer }), 0);
     },
     connectSocket(options) {
       const handlers = {};
@@ -69,7 +69,7 @@ function fakeWx() {
     showToast: (o) => calls.toasts.push(o.title),
     showModal: (o) => {
       calls.modals.push(o);
-      setTimeout(() => o.success({ confirm: fake.modalConfirm, cancel: !fake.modalConfirm }), 0);
+      setTimeout(() => o.success({ confirm: global.wx.modalConfirm, cancel: !global.wx.modalConfirm }), 0);
     },
     showLoading: () => {},
     hideLoading: () => {},
