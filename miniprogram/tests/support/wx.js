@@ -91,12 +91,19 @@ function signedIn(wxFake, { seconds = 900, access = "access-1", refresh = "refre
 }
 
 /** Load and attach a page (its WXML, WXSS and JS, with app.wxss) → the simulate component. */
+const opened = [];
+// Pages left open stop listening (live updates, timers) after each test, as WeChat unloads them.
+afterEach(() => {
+  for (const page of opened.splice(0)) if (page.instance.onUnload) page.instance.onUnload();
+});
+
 const loaded = {}; // jest keeps a page's module once required: load each page once per test file
 
 function openPage(name) {
   if (!loaded[name]) loaded[name] = simulate.load(path.join(APP, "pages", name, name), { rootPath: APP, compiler: "simulate" });
   const id = loaded[name];
   const page = simulate.render(id);
+  opened.push(page);
   const parent = document.createElement("parent-wrapper");
   page.attach(parent);
   return page;

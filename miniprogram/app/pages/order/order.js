@@ -42,13 +42,16 @@ function credentials(c, atTheDoor) {
   return { ok: false, check: atTheDoor ? t("✗ 资质今天没有通过核验：请先不要开门，给社区打电话", "✗ Not valid today: do not open the door yet; call the community office") : t("✗ 资质今天没有通过核验", "✗ Not valid today") };
 }
 
+/** Five star buttons: the first `n` filled. */
+const stars = (n) => ({ stars: n, starList: [1, 2, 3, 4, 5].map((i) => ({ n: i, glyph: i <= n ? "★" : "☆", pressed: i === n })) });
+
 Component({
-  data: { w: {}, lang: "zh-CN", o: null, error: "", busy: false, stars: 0, comment: "" },
+  data: { w: {}, lang: "zh-CN", o: null, error: "", busy: false, stars: 0, starList: [], comment: "" },
   methods: {
     onLoad(query) {
       this.orderId = query && query.id;
       this.decisions = {};
-      this.setData({ w: words(WORDS), lang: lang() === "en" ? "en" : "zh-CN" });
+      this.setData({ w: words(WORDS), lang: lang() === "en" ? "en" : "zh-CN", ...stars(0) });
       if (!requireSignIn(`/pages/order/order?id=${this.orderId}`)) return undefined;
       return undefined;
     },
@@ -130,7 +133,7 @@ Component({
     },
 
     chooseStars(e) {
-      this.setData({ stars: Number(e.currentTarget.dataset.stars), error: "" });
+      this.setData({ error: "", ...stars(Number(e.currentTarget.dataset.stars)) });
     },
 
     onComment(e) {
