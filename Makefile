@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed
+MP_STAMP := miniprogram/node_modules/.installed
 PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test reliability fuzz audit test-fast test-infra lint format docs synth bench soak clean
+.PHONY: help install run test test-miniprogram reliability fuzz audit test-fast test-infra lint format docs synth bench soak clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,13 +23,20 @@ $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(MP_STAMP): miniprogram/package-lock.json
+	npm ci --prefix miniprogram --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(STAMP) ## Create the virtualenv from the lock file
 
 run: $(STAMP) ## Start the local sandbox at http://127.0.0.1:$(PORT) (PORT=… to change)
 	PORT=$(PORT) $(PYTHON) -m local
 
-test: $(STAMP) $(NODE_STAMP) ## The test suite, but for the fault/race suites and the API fuzzing (the browser tests use node_modules/axe-core)
+test: $(STAMP) $(NODE_STAMP) test-miniprogram ## The test suite, but for the fault/race suites and the API fuzzing (the browser tests use node_modules/axe-core)
 	$(PYTHON) -m pytest -m "not fuzz and not reliability" --durations=15
+
+test-miniprogram: $(MP_STAMP) ## The mini-program's page tests (jest + miniprogram-simulate, in miniprogram/)
+	cd miniprogram && npx jest --ci
 
 reliability: $(STAMP) ## Fault injection and race suites, in a sandbox of their own (CI runs it after make test)
 	$(PYTHON) -m pytest -m reliability --durations=10
@@ -68,4 +76,4 @@ soak: $(STAMP) ## Load without loss: ORDERS (1000) randomised orders in the sand
 	$(PYTHON) -m soak --orders $(ORDERS) --seed $(SEED) --threads $(THREADS) --max-seconds $(MAX_SECONDS)
 
 clean: ## Remove the virtualenv, build output and caches
-	rm -rf $(VENV) build cdk.out node_modules .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build cdk.out node_modules miniprogram/node_modules .pytest_cache .ruff_cache .hypothesis
