@@ -90,7 +90,6 @@ function signedIn(wxFake, { seconds = 900, access = "access-1", refresh = "refre
   wxFake.setStorageSync("linli.session", { access_token: access, refresh_token: refresh, expires_at: Date.now() + seconds * 1000, needs_phone: false });
 }
 
-/** Load and attach a page (its WXML, WXSS and JS, with app.wxss) → the simulate component. */
 const opened = [];
 // Pages left open stop listening (live updates, timers) after each test, as WeChat unloads them.
 afterEach(() => {
@@ -99,8 +98,10 @@ afterEach(() => {
 
 const loaded = {}; // jest keeps a page's module once required: load each page once per test file
 
+/** Load and attach a page → the simulate component. Its WXML is compiled by WeChat's own compiler (wcc, from the
+ * miniprogram-compiler package; MP_COMPILER=simulate for the pure-JS one). */
 function openPage(name) {
-  if (!loaded[name]) loaded[name] = simulate.load(path.join(APP, "pages", name, name), { rootPath: APP, compiler: "simulate" });
+  if (!loaded[name]) loaded[name] = simulate.load(path.join(APP, "pages", name, name), { rootPath: APP, compiler: process.env.MP_COMPILER || "official" });
   const id = loaded[name];
   const page = simulate.render(id);
   opened.push(page);
