@@ -118,3 +118,13 @@ test("the status follows the live updates: a message for the order refreshes it 
   page.instance.onHide();
   expect(socket.closed).toBe(true);
 });
+
+test("a subscription message's page (pages/order/order?id=…) opened signed out goes to sign-in, then back to the order", async () => {
+  wx.removeStorageSync("linli.session");
+  const page = openPage("order");
+  page.instance.onLoad({ id: "o-1" });
+  await page.instance.onShow();
+  await settle();
+  expect(wx.calls.requests).toEqual([]);
+  expect(wx.calls.navigations).toEqual([{ how: "reLaunch", url: `/pages/signin/signin?next=${encodeURIComponent("/pages/order/order?id=o-1")}` }]);
+});

@@ -52,12 +52,11 @@ Component({
       this.orderId = query && query.id;
       this.decisions = {};
       this.setData({ w: words(WORDS), lang: lang() === "en" ? "en" : "zh-CN", ...stars(0) });
-      if (!requireSignIn(`/pages/order/order?id=${this.orderId}`)) return undefined;
-      return undefined;
+      this.signedIn = requireSignIn(`/pages/order/order?id=${this.orderId}`);
     },
 
     onShow() {
-      if (!this.orderId) return undefined;
+      if (!this.orderId || !this.signedIn) return undefined;
       if (!this.stop) this.stop = live.follow((message) => (!message || !message.order_id || message.order_id === this.orderId) && this.refresh());
       return this.refresh();
     },
