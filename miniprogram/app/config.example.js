@@ -8,6 +8,9 @@ module.exports = {
   API_BASE_URL: "http://127.0.0.1:8080",
   // The web-push WebSocket (the stack's PushUrl output); "" = <API_BASE_URL with ws(s)>/live, as in the sandbox.
   PUSH_URL: "",
+  // The sandbox only: a demo code (e.g. "wx-demo:res_wang", 王奶奶) sent instead of wx.login's, which the sandbox's
+  // fake WeChat server does not know. configure.js writes it only for an API on 127.0.0.1 or localhost.
+  DEV_LOGIN_CODE: "",
   // One-time subscription templates (公众平台 → 订阅消息), one id per kind of message; "" = not asked for.
   TEMPLATES: {
     order_accepted: "", // 接单通知: the technician's name and arrival window

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes the two files the operator owns, from the committed examples and the environment:
-//   app/config.js        API_BASE_URL, PUSH_URL, TEMPLATES (LINLI_MP_API_BASE_URL, LINLI_MP_PUSH_URL, LINLI_MP_TEMPLATE_<KIND>)
+//   app/config.js        API_BASE_URL, PUSH_URL, TEMPLATES, DEV_LOGIN_CODE (LINLI_MP_API_BASE_URL, LINLI_MP_PUSH_URL,
+//                        LINLI_MP_TEMPLATE_<KIND>, LINLI_MP_DEV_LOGIN_CODE: the sandbox only)
 //   project.config.json  the AppID (LINLI_MP_APPID; "touristappid", the developer tools' test AppID, when unset)
 // Nothing else reads these values: no address or AppID is written anywhere in the code.
 const fs = require("fs");
@@ -13,6 +14,7 @@ const env = process.env;
 const config = {
   API_BASE_URL: env.LINLI_MP_API_BASE_URL || example.API_BASE_URL,
   PUSH_URL: env.LINLI_MP_PUSH_URL || example.PUSH_URL,
+  DEV_LOGIN_CODE: env.LINLI_MP_DEV_LOGIN_CODE || "",
   TEMPLATES: Object.fromEntries(
     Object.keys(example.TEMPLATES).map((kind) => [kind, env[`LINLI_MP_TEMPLATE_${kind.toUpperCase()}`] || example.TEMPLATES[kind]]),
   ),
@@ -22,6 +24,10 @@ if (!/^https?:\/\/[^/]+/.test(config.API_BASE_URL)) {
   process.exit(2);
 }
 config.API_BASE_URL = config.API_BASE_URL.replace(/\/+$/, "");
+if (config.DEV_LOGIN_CODE && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(config.API_BASE_URL)) {
+  console.error("LINLI_MP_DEV_LOGIN_CODE is for the local sandbox only (an API on 127.0.0.1 or localhost)");
+  process.exit(2);
+}
 
 fs.writeFileSync(
   path.join(root, "app", "config.js"),

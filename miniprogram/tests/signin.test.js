@@ -84,3 +84,18 @@ test("a next page from elsewhere than this mini-program is not followed", async 
   await tap(page, "#sign-in");
   expect(wx.calls.navigations).toEqual([{ how: "reLaunch", url: "/pages/home/home" }]);
 });
+
+test("the sandbox's demo code, when configured, is sent instead of wx.login's", async () => {
+  const { settings } = require("../app/lib/settings.js");
+  settings().devLoginCode = "wx-demo:res_wang";
+  try {
+    wx.on("POST /auth/wechat", tokens());
+    const page = openPage("signin");
+    page.instance.onLoad({});
+    await tap(page, "#sign-in");
+    expect(wx.calls.logins).toBe(0);
+    expect(wx.calls.requests[0].data).toEqual({ code: "wx-demo:res_wang" });
+  } finally {
+    settings().devLoginCode = "";
+  }
+});

@@ -8,6 +8,7 @@ function settings() {
       apiBase: String(config.API_BASE_URL || "").replace(/\/+$/, ""),
       pushUrl: config.PUSH_URL || "",
       templates: config.TEMPLATES || {},
+      devLoginCode: config.DEV_LOGIN_CODE || "",
     };
   }
   return cached;
