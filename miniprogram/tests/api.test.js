@@ -73,3 +73,11 @@ test("sign-out revokes the refresh token at POST /auth/logout and forgets the se
   expect(session()).toBeNull();
   expect(wx.calls.navigations).toEqual([{ how: "reLaunch", url: "/pages/signin/signin" }]);
 });
+
+test("a 401 with no refresh token kept ends the session and opens sign-in", async () => {
+  wx.setStorageSync("linli.session", { access_token: "old", refresh_token: "", expires_at: Date.now() + 600e3 });
+  wx.on("GET /me", () => ({ status: 401, data: {} }));
+  await expect(api.get("/me")).rejects.toMatchObject({ status: 401 });
+  expect(session()).toBeNull();
+  expect(wx.calls.navigations).toEqual([{ how: "reLaunch", url: "/pages/signin/signin" }]);
+});

@@ -86,7 +86,11 @@ let renewing = null;
 function renew() {
   if (renewing) return renewing;
   const s = session();
-  if (!s || !s.refresh_token) return Promise.reject(new ApiError(401, null));
+  if (!s || !s.refresh_token) {
+    clearSession();
+    toSignIn();
+    return Promise.reject(new ApiError(401, null));
+  }
   renewing = send("POST", "/auth/refresh", { refresh_token: s.refresh_token })
     .then(({ status, data }) => {
       if (status >= 200 && status < 300 && data && data.access_token) return saveTokens(data);
