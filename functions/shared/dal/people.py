@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from pynamodb.exceptions import UpdateError
 
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.tables import AddressItem, CertificateExpiryItem, CompanyItem, CompoundItem, ProxyItem, UserItem
+from shared.dal.tables import (
+    AddressItem,
+    CertificateExpiryItem,
+    CompanyItem,
+    CompoundItem,
+    OpenIdItem,
+    ProxyItem,
+    UserItem,
+)
 from shared.geo import cells_covering, geohash, index_precision
 from shared.records import Address, Certificate, Company, Compound, Proxy, User
 from shared.sms import e164
@@ -36,6 +44,7 @@ def _user(item: UserItem) -> User:
         status_reason=item.status_reason,
         registered_at=item.registered_at,
         photo_ref=item.photo_ref,
+        wechat_openid=item.wechat_openid,
     )
 
 
@@ -88,6 +97,8 @@ def put_user(user: User) -> None:
     expiry day for the daily expiry job (which re-reads the technician, so a stale index item is harmless)."""
     ensure_bound()
     user_item(user).save()
+    if user.wechat_openid:
+        OpenIdItem(pk=openid_key(user.wechat_openid), sk="USER", user_id=user.user_id).save()
     for cert in user.certificates if user.role == "technician" else []:
         CertificateExpiryItem(
             f"USER#{user.user_id}",
@@ -98,6 +109,20 @@ def put_user(user: User) -> None:
             gsi4pk=f"CERTEXP#{cert.expires_on}",
             gsi4sk=f"{user.user_id}#{cert.kind}",
         ).save()
+
+
+def openid_key(openid: str) -> str:
+    return f"OPENID#{openid}"
+
+
+def user_by_openid(openid: str) -> User | None:
+    """The account a WeChat openid signs in to (two GetItems: the lookup item, then the profile)."""
+    ensure_bound()
+    try:
+        link = OpenIdItem.get(openid_key(openid), "USER", consistent_read=True)
+    except OpenIdItem.DoesNotExist:
+        return None
+    return get_user(link.user_id)
 
 
 def technicians_with_certificates_expiring(day: str) -> list[str]:
@@ -351,9 +376,11 @@ def get_companies(company_ids: set[str]) -> dict[str, Company]:
 def import_residents(residents: list[tuple[User, Address]]) -> None:
     """Residents with one address each, in batches (demo data)."""
     ensure_bound()
-    with UserItem.batch_write() as users, AddressItem.batch_write() as addresses:
+    with UserItem.batch_write() as users, AddressItem.batch_write() as addresses, OpenIdItem.batch_write() as openids:
         for user, address in residents:
             users.save(user_item(user))
+            if user.wechat_openid:
+                openids.save(OpenIdItem(pk=openid_key(user.wechat_openid), sk="USER", user_id=user.user_id))
             addresses.save(
                 AddressItem(
                     pk=f"USER#{user.user_id}",

@@ -68,6 +68,7 @@ class UserItem(_Item):
     status_reason = UnicodeAttribute(null=True)
     registered_at = UnicodeAttribute(null=True)
     photo_ref = UnicodeAttribute(null=True)
+    wechat_openid = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)  # technicians: CELL#<geohash5>#<on|off> (absent while suspended)
     gsi1sk = UnicodeAttribute(null=True)  # <geohash7>#<user id>: finer cells by begins_with
     gsi3pk = UnicodeAttribute(null=True)  # STAFF#<company> (technicians, dispatchers) or ROLE#<role>
@@ -346,6 +347,12 @@ class ProxyRequestItem(_Item):
     ttl = NumberAttribute()
 
 
+class OpenIdItem(_Item):
+    """pk OPENID#<openid>, sk USER: whose account a WeChat openid signs in to (a lookup without an index)."""
+
+    user_id = UnicodeAttribute()
+
+
 class DailyCountItem(_Item):
     """pk USER#<user>, sk COUNT#<what>#<yyyy-mm-dd>: how many times something was done for that user on a Beijing
     day (daily limits); gone by itself after its TTL."""
@@ -512,6 +519,7 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     CatalogueVersionItem,
     ProxyItem,
     ProxyRequestItem,
+    OpenIdItem,
     DisputeItem,
     DocumentItem,
     PhotoItem,
