@@ -64,7 +64,8 @@ class Param(StrEnum):
     """What a template variable may hold. Every value is a string of at most 35 characters."""
 
     CODE = "code"  # a one-time code: 4 to 6 digits
-    NUMBER = "number"  # digits only (a count, the last digits of a phone)
+    NUMBER = "number"  # digits only (a count, minutes)
+    TAIL = "tail"  # the last four digits of a phone number, or 无 when there is none on record
     AMOUNT = "amount"  # yuan, e.g. 120 or 35.5
     REF = "ref"  # an order id or order code: letters, digits, - and _
     WHEN = "when"  # a Beijing time as the messages write it: 今天 14:30, 12月5日 14:30, 2026-12-31
@@ -75,6 +76,7 @@ class Param(StrEnum):
 _PATTERNS = {
     Param.CODE: re.compile(r"^\d{4,6}$"),
     Param.NUMBER: re.compile(r"^\d{1,10}$"),
+    Param.TAIL: re.compile(r"^(\d{4}|无)$"),
     Param.AMOUNT: re.compile(r"^\d{1,9}(\.\d{1,2})?$"),
     Param.REF: re.compile(r"^[A-Za-z0-9_-]{1,35}$"),
     Param.WHEN: re.compile(r"^(今天 |\d{1,2}月\d{1,2}日 )?(\d{2}:\d{2})?$|^\d{4}-\d{2}-\d{2}$"),
@@ -171,7 +173,7 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
             "your consent. If not, ignore this message. Never tell the code to a stranger.",
             {"relation": RELATIONS},
             relation=P.CHOICE,
-            tail=P.NUMBER,
+            tail=P.TAIL,
             code=P.CODE,
             minutes=P.NUMBER,
         ),
@@ -183,7 +185,7 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
             "in the Linli app or call the community office.",
             {"relation": RELATIONS},
             relation=P.CHOICE,
-            tail=P.NUMBER,
+            tail=P.TAIL,
         ),
         _t(
             "proxy_revoked_by_resident",
@@ -192,7 +194,7 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
             "You ended your ${relation}'s (phone ending ${tail}) right to act for you: no more orders or access.",
             {"relation": RELATIONS},
             relation=P.CHOICE,
-            tail=P.NUMBER,
+            tail=P.TAIL,
         ),
         _t(
             "proxy_revoked_by_proxy",
@@ -201,7 +203,7 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
             "Your ${relation} (phone ending ${tail}) no longer acts for you: no more orders or access.",
             {"relation": RELATIONS},
             relation=P.CHOICE,
-            tail=P.NUMBER,
+            tail=P.TAIL,
         ),
         _t(
             "proxy_order_placed",
@@ -211,7 +213,7 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
             "check it with the technician at the door. Questions? Call the community office.",
             {"relation": RELATIONS, "category": CATEGORIES},
             relation=P.CHOICE,
-            tail=P.NUMBER,
+            tail=P.TAIL,
             category=P.CHOICE,
             code=P.REF,
         ),
@@ -487,6 +489,11 @@ def check_params(tpl: SmsTemplate, params: dict[str, str]) -> None:
                 raise SmsTemplateError(f"template {tpl.key}: {name} is not one of its fixed words")
         elif not _PATTERNS[kind].match(value):
             raise SmsTemplateError(f"template {tpl.key}: {name} is not a valid {kind.value}")
+
+
+def fits(kind: Param, value: str) -> bool:
+    """Whether `value` may fill a variable of this kind (CHOICE: see the template's words)."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_PARAM_CHARS and bool(_PATTERNS[kind].match(value))
 
 
 def digits(phone: str) -> str:
