@@ -12,7 +12,6 @@ from shared.dal.tables import (
     CertificateExpiryItem,
     CompanyItem,
     CompoundItem,
-    OpenIdItem,
     ProxyItem,
     UserItem,
 )
@@ -97,8 +96,6 @@ def put_user(user: User) -> None:
     expiry day for the daily expiry job (which re-reads the technician, so a stale index item is harmless)."""
     ensure_bound()
     user_item(user).save()
-    if user.wechat_openid:
-        OpenIdItem(pk=openid_key(user.wechat_openid), sk="USER", user_id=user.user_id).save()
     for cert in user.certificates if user.role == "technician" else []:
         CertificateExpiryItem(
             f"USER#{user.user_id}",
@@ -109,20 +106,6 @@ def put_user(user: User) -> None:
             gsi4pk=f"CERTEXP#{cert.expires_on}",
             gsi4sk=f"{user.user_id}#{cert.kind}",
         ).save()
-
-
-def openid_key(openid: str) -> str:
-    return f"OPENID#{openid}"
-
-
-def user_by_openid(openid: str) -> User | None:
-    """The account a WeChat openid signs in to (two GetItems: the lookup item, then the profile)."""
-    ensure_bound()
-    try:
-        link = OpenIdItem.get(openid_key(openid), "USER", consistent_read=True)
-    except OpenIdItem.DoesNotExist:
-        return None
-    return get_user(link.user_id)
 
 
 def technicians_with_certificates_expiring(day: str) -> list[str]:
@@ -376,11 +359,9 @@ def get_companies(company_ids: set[str]) -> dict[str, Company]:
 def import_residents(residents: list[tuple[User, Address]]) -> None:
     """Residents with one address each, in batches (demo data)."""
     ensure_bound()
-    with UserItem.batch_write() as users, AddressItem.batch_write() as addresses, OpenIdItem.batch_write() as openids:
+    with UserItem.batch_write() as users, AddressItem.batch_write() as addresses:
         for user, address in residents:
             users.save(user_item(user))
-            if user.wechat_openid:
-                openids.save(OpenIdItem(pk=openid_key(user.wechat_openid), sk="USER", user_id=user.user_id))
             addresses.save(
                 AddressItem(
                     pk=f"USER#{user.user_id}",

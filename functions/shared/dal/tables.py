@@ -347,12 +347,6 @@ class ProxyRequestItem(_Item):
     ttl = NumberAttribute()
 
 
-class OpenIdItem(_Item):
-    """pk OPENID#<openid>, sk USER: whose account a WeChat openid signs in to (a lookup without an index)."""
-
-    user_id = UnicodeAttribute()
-
-
 class DailyCountItem(_Item):
     """pk USER#<user>, sk COUNT#<what>#<yyyy-mm-dd>: how many times something was done for that user on a Beijing
     day (daily limits); gone by itself after its TTL."""
@@ -519,7 +513,6 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     CatalogueVersionItem,
     ProxyItem,
     ProxyRequestItem,
-    OpenIdItem,
     DisputeItem,
     DocumentItem,
     PhotoItem,
