@@ -4,7 +4,7 @@
 //   sandbox this screen offers it too, with a demo resident's code (wx-demo:<openid>) through the fake WeChat server.
 // - the sandbox's demo picker (GET /dev/personas, POST /dev/login).
 // The session (access and refresh tokens) is kept in this tab's sessionStorage (shared/core.js).
-import { APP_FOR_ROLE, api, attempt, clearError, h, header, render, saveSession, t } from "/app/shared/core.js";
+import { APP_FOR_ROLE, ApiError, api, clearError, h, header, render, saveSession, t } from "/app/shared/core.js";
 import * as auth from "/app/shared/auth.js";
 
 const ROLES = [
@@ -18,6 +18,7 @@ let personas = []; // the sandbox's demo people (empty in AWS: GET /dev/personas
 const sms = { phone: "", code: "", sent: null }; // the SMS sign-in under way
 
 function signInError(err) {
+  if (!(err instanceof auth.SignInError) && !(err instanceof ApiError)) console.error(err);
   const box = document.getElementById("alert");
   const zh = err.zh || "登录没有成功，请再试一次";
   const en = err.en || "Signing in did not work; please try again.";
@@ -37,10 +38,13 @@ function enter(session) {
 
 async function run(button, work) {
   clearError();
+  if (button) button.disabled = true;
   try {
-    await attempt(button, work);
+    await work();
   } catch (err) {
     signInError(err);
+  } finally {
+    if (button) button.disabled = false;
   }
 }
 

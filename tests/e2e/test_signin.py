@@ -15,6 +15,7 @@ import shutil
 import pytest
 import requests
 
+from tests.conftest import wait_for
 from tests.e2e.test_apps import accessible
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
@@ -122,9 +123,9 @@ def test_a_resident_signs_in_with_wechat_and_places_an_emergency_order(page, pla
     assert page.errors == []
 
 
-def test_a_person_signs_in_with_a_code_sent_by_sms(page, platform_sign_in):
+def test_staff_sign_in_with_a_code_sent_by_sms(page, platform_sign_in):
     sandbox = platform_sign_in
-    phone = "13800000002"  # 李大爷
+    phone = "13900000002"  # 钱师傅: staff sign in by the phone number their company registered
     page.goto(f"{sandbox.url}/app/")
     page.fill("#sms-phone", phone)
     page.click("#sms-send")
@@ -134,23 +135,23 @@ def test_a_person_signs_in_with_a_code_sent_by_sms(page, platform_sign_in):
         sent = requests.get(f"{sandbox.url}/dev/outbox", params={"phone": phone}, timeout=10).json()["messages"]
         return next((m["params"]["code"] for m in reversed(sent) if m["template"] == "login_code"), None)
 
-    page.wait_for_function("1", timeout=1)  # the send has answered: the outbox has the code now
-    found = code()
-    assert found and re.fullmatch(r"\d{6}", found)
+    found = wait_for(code, timeout=15, what="the sign-in code in the outbox")
+    assert re.fullmatch(r"\d{6}", found)
     page.fill("#sms-code", found)
     page.click("#sms-verify")
-    expect(page).to_have_url(f"{sandbox.url}/app/resident/")
-    assert stored(page)["user_id"] == "res_li"
+    expect(page).to_have_url(f"{sandbox.url}/app/technician/")
+    assert stored(page)["user_id"] == "tech_qian" and stored(page)["role"] == "technician"
 
 
 def test_a_wrong_sms_code_is_refused_with_the_apis_words(page, platform_sign_in):
     sandbox = platform_sign_in
     page.goto(f"{sandbox.url}/app/")
-    page.fill("#sms-phone", "13800000003")
+    page.fill("#sms-phone", "13900000003")
     page.click("#sms-send")
     page.fill("#sms-code", "000000")
     page.click("#sms-verify")
     expect(page.locator("#alert [data-error]")).to_be_visible()
+    assert page.locator("#alert").inner_text() != "出了点问题，请稍后再试"  # the API's own words
     assert stored(page) is None
 
 
