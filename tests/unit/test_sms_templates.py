@@ -242,3 +242,25 @@ def test_relations_are_a_fixed_list_in_chinese_or_english():
     assert proxy_rules.relation(" community worker ") == ("社区工作者", "community worker")
     for free in ("女儿 http://t.cn/x", "我是你儿子，加微信", "", "boss"):
         assert proxy_rules.relation(free) is None
+
+
+DOCS = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "integrators.md"
+BEGIN, END = "<!-- sms-templates:begin -->", "<!-- sms-templates:end -->"
+
+
+def templates_markdown() -> str:
+    """The table of docs/integrators.md, made from SMS_TEMPLATES."""
+    rows = ["| key | template code | text (the provider adds 【邻里】) | parameters |", "|---|---|---|---|"]
+    for tpl in sms.SMS_TEMPLATES.values():
+        params = ", ".join(
+            f"`{name}` ({kind.value}" + (": " + " / ".join(tpl.choices[name]) if kind == sms.Param.CHOICE else "") + ")"
+            for name, kind in tpl.params.items()
+        )
+        rows.append(f"| `{tpl.key}` | `{tpl.code}` | {tpl.text_zh} | {params or '—'} |")
+    return "\n".join(rows)
+
+
+def test_the_integrators_doc_lists_exactly_the_templates_in_code():
+    text = DOCS.read_text(encoding="utf-8")
+    documented = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+    assert documented == templates_markdown(), "docs/integrators.md: paste\n" + templates_markdown()
