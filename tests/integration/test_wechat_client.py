@@ -179,3 +179,27 @@ def test_no_secret_token_or_code_reaches_the_logs(wechat):
     for secret in (fake.app_secret, token, "res_zhang:logs", "13700000003", "bad-code-1"):
         assert secret not in text, secret
     assert fake.app_secret not in repr(client._credentials())
+
+
+def test_the_sandbox_serves_its_fake_wechat_and_every_demo_resident_has_an_openid(sandbox):
+    """`make run`'s own fake (under /wechat-api on the sandbox's port), as the functions reach it."""
+    import requests
+
+    from local import demo_data
+    from shared import wechat
+    from shared.dal import people
+
+    wechat.reset()
+    assert wechat._settings().api_base == f"{sandbox.url}/wechat-api"
+    assert wechat.code_to_session("wx-demo:res_wang:route-test").openid == "res_wang"
+    assert wechat.phone_number("wx-phone:13800000001") == "13800000001"
+    # WeChat's shapes on the wire: HTTP 200 with errcode
+    answer = requests.get(
+        f"{sandbox.url}/wechat-api/sns/jscode2session",
+        params={"appid": "wx-other", "secret": "x", "js_code": "wx-demo:res_li", "grant_type": "authorization_code"},
+        timeout=5,
+    )
+    assert answer.status_code == 200 and answer.json()["errcode"] == 40013
+    residents = [p for p in demo_data.personas() if p["role"] == "resident"]
+    assert residents and all(p["wechat_openid"] == p["user_id"] for p in residents)
+    assert people.get_user("res_wang").wechat_openid == "res_wang"
