@@ -694,18 +694,32 @@ def fake_outbox() -> FakeOutbox:
 DAILY_COUNT = "sms"
 
 
+def _counter(phone: str) -> tuple[str, str]:
+    """The daily counter of a number: keyed by a hash of it (the key holds no phone number), and today's Beijing day."""
+    from shared import clock
+
+    return "sms:" + hashlib.sha256(digits(phone).encode()).hexdigest()[:24], clock.beijing_day(clock.now_iso())
+
+
 def _within_daily_cap(phone: str) -> bool:
-    """One more message to this number today, if its cap allows (a conditional ADD on a counter item keyed by a
-    hash of the number, so that the key holds no phone number)."""
+    """One more message to this number today, if its cap allows (a conditional ADD on the counter)."""
     cap = _settings().per_recipient_per_day
     if not cap:
         return True
     from shared import clock
     from shared.dal import daily_counts
 
-    now = clock.now()
-    key = "sms:" + hashlib.sha256(digits(phone).encode()).hexdigest()[:24]
-    return daily_counts.take(key, DAILY_COUNT, clock.beijing_day(clock.iso(now)), cap, now_epoch=int(now.timestamp()))
+    key, day = _counter(phone)
+    return daily_counts.take(key, DAILY_COUNT, day, cap, now_epoch=int(clock.now().timestamp()))
+
+
+def _give_back(phone: str) -> None:
+    """A message the provider did not take does not count against the number's cap."""
+    if _settings().per_recipient_per_day:
+        from shared.dal import daily_counts
+
+        key, day = _counter(phone)
+        daily_counts.give_back(key, DAILY_COUNT, day)
 
 
 def send_template(phone: str, template_key: SmsTemplate | str, params: dict[str, str], *, language: str = "zh") -> str:
@@ -724,8 +738,12 @@ def send_template(phone: str, template_key: SmsTemplate | str, params: dict[str,
         if provider == "fake":
             fake_outbox().refuse(phone, tpl, params, "daily_cap")
         raise SmsNotSent("daily_cap")
-    if provider == "aliyun":
-        return _send_aliyun(phone, tpl, params)
-    if provider == "sns":
-        return _send_sns(phone, tpl, params, language)
-    return fake_outbox().send(phone, tpl, params)
+    try:
+        if provider == "aliyun":
+            return _send_aliyun(phone, tpl, params)
+        if provider == "sns":
+            return _send_sns(phone, tpl, params, language)
+        return fake_outbox().send(phone, tpl, params)
+    except Exception:
+        _give_back(phone)
+        raise

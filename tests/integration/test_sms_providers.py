@@ -131,6 +131,10 @@ def test_a_number_gets_no_more_than_its_daily_cap(sandbox, provider):
     assert [(m["template"], m["reason"]) for m in body["not_sent"]] == [("order_cancelled", "daily_cap")]
     # And another number is not affected
     sms.send_template(other, "order_cancelled", {})
+    # And a message the provider refused does not count: with a cap of 3, a fourth refusal is still the provider's
+    for _ in range(4):
+        with pytest.raises(sms.SmsUnavailable):
+            sms.send_template("10086", "order_offered", {})
     # And the counter's key holds no phone number
     from shared.dal.tables import DailyCountItem
 
