@@ -643,13 +643,13 @@ class LocalAws:
 
     @staticmethod
     def _reset_caches() -> None:
-        from shared import events, idempotency, identity, push, queues, sms, storage, wechat, workflow
+        from shared import events, idempotency, identity, push, queues, sms, storage, workflow
         from shared.dal import base
         from shared.settings import get_settings
 
         get_settings.cache_clear()
         base.ensure_bound.cache_clear()
-        for port in (workflow, events, queues, sms, idempotency, storage, push, identity, wechat):
+        for port in (workflow, events, queues, sms, idempotency, storage, push, identity):
             port.reset()
 
     def _create_queues_and_bus(self) -> None:

@@ -158,6 +158,9 @@ class Sandbox:
         }
         os.environ.update({k: v for k, v in defaults.items() if k not in self.aws.env_overrides})
         self.aws.reset_caches()
+        from shared import wechat
+
+        wechat.reset()  # its settings, credentials and token are this sandbox's now
 
     def stop(self) -> None:
         if self.server:
