@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,8 +13,6 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from local import demo_data, tokens
-from local.fake_sms import FakeAliyunSms
-from local.fake_wechat import FakeWeChat
 from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
 from local.pumps import QueuePump, SchedulePump, StreamPump
 from local.runtime import LocalAws
@@ -103,8 +100,8 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         # The fake WeChat server (/wechat-api) and SMS provider (/sms-api, /dev/outbox); made at start, with the
         # credentials the sandbox keeps in (moto's) Secrets Manager.
-        self.wechat: FakeWeChat | None = None
-        self.sms_provider: FakeAliyunSms | None = None
+        self.wechat: Any = None  # local.fake_wechat.FakeWeChat
+        self.sms_provider: Any = None  # local.fake_sms.FakeAliyunSms
 
     @property
     def url(self) -> str:
@@ -137,6 +134,11 @@ class Sandbox:
         """The WeChat AppID/AppSecret and the SMS access key as secrets in moto's Secrets Manager (as CDK makes
         them in AWS), the fakes that check them, and the settings that point the functions at the fakes (unless
         the sandbox was started with others)."""
+        import secrets
+
+        from local.fake_sms import FakeAliyunSms
+        from local.fake_wechat import FakeWeChat
+
         secrets_manager = self.aws.client("secretsmanager")
         wechat = {"app_id": "wx5a1b2c3d4e5f6a7b", "app_secret": secrets.token_hex(16)}
         aliyun = {
@@ -302,9 +304,11 @@ class Sandbox:
     def _outbox(path: str) -> GatewayResponse:
         """What the fake SMS provider sent (`?phone=` one number's), oldest first, and what it did not send (over
         the number's daily cap) and why."""
+        from urllib.parse import parse_qs
+
         from shared import sms
 
-        phone = dict(parse_qsl(urlsplit(path).query)).get("phone") or None
+        phone = parse_qs(urlsplit(path).query).get("phone", [""])[0] or None
         fields = ("phone", "template", "params", "text", "sent_at")
         messages = [{k: m[k] for k in fields} for m in sms.fake_outbox().messages(phone)]
         return _json_response(200, {"messages": messages, "not_sent": sms.fake_outbox().refused(phone)})
