@@ -157,6 +157,8 @@ class Sandbox:
             "LINLI_SMS_PROVIDER": "fake",
             "LINLI_SMS_SECRET_ARN": sms_arn,
             "LINLI_SMS_API_BASE": f"http://{host}:{self.port}{SMS_FRONT}",
+            # The demo people's numbers get every test's and demo's messages: the cap (20 a day in AWS) is far higher.
+            "LINLI_SMS_PER_RECIPIENT_PER_DAY": "10000",
         }
         os.environ.update({k: v for k, v in defaults.items() if k not in self.aws.env_overrides})
         self.aws.reset_caches()
