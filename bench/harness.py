@@ -43,8 +43,9 @@ class Bench:
     def __init__(self, *, env: dict[str, str] | None = None) -> None:
         from local.sandbox import Sandbox
 
-        # No periodic jobs (deadline warnings): a fixed cost of the platform, not of an order.
-        self.box = Sandbox(port=0, env={**TIMEOUTS, **(env or {})}, schedule_interval=None)
+        # No periodic jobs (deadline warnings): a fixed cost of the platform, not of an order. SMS go through SNS (the
+        # global target's provider), where the meter counts them, rather than the sandbox's fake provider.
+        self.box = Sandbox(port=0, env={**TIMEOUTS, "LINLI_SMS_PROVIDER": "sns", **(env or {})}, schedule_interval=None)
         self.meter = Meter()
         self.waits: dict[tuple[str, str], float] = {}  # (order id, step) → when the workflow registered the wait
         self.offers_stored: dict[str, float] = {}  # order id → when the Offer task had stored the round's offers

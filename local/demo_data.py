@@ -164,7 +164,8 @@ def seed(*, history: bool = True) -> None:
     for compound in COMPOUNDS:
         people.put_compound(compound)
     for user, addresses in RESIDENTS:
-        people.put_user(user)
+        # Every demo resident signs in with WeChat as the openid of their user id (the code wx-demo:<user id>).
+        people.put_user(user.model_copy(update={"wechat_openid": user.user_id}))
         for address in addresses:
             people.put_address(user.user_id, address)
     for user in TECHNICIANS:
@@ -196,6 +197,7 @@ def personas() -> list[dict]:
                 "user_id": user.user_id,
                 "role": user.role,
                 "name": user.name,
+                "wechat_openid": user.user_id,
                 "addresses": [{"address_id": a.address_id, "label": a.label} for a in addresses],
             }
         )

@@ -35,7 +35,8 @@ def _residents(rng: random.Random) -> list[tuple[User, Address]]:
     for i in range(RESIDENTS - existing):
         compound = demo_data.COMPOUNDS[i % len(demo_data.COMPOUNDS)]
         building, flat = rng.randint(1, 16), rng.choice((101, 201, 302, 401, 502, 601))
-        user = User(user_id=f"res_demo_{i + 1:03d}", role="resident", name=f"{SURNAMES[i % len(SURNAMES)]}居民{i + 1}")
+        user_id = f"res_demo_{i + 1:03d}"
+        user = User(user_id=user_id, role="resident", name=f"{SURNAMES[i % len(SURNAMES)]}居民{i + 1}", wechat_openid=user_id)
         address = Address(
             address_id=f"addr_demo_{i + 1:03d}",
             compound_id=compound.compound_id,

@@ -58,6 +58,8 @@ DEV_JOBS = {
 
 
 S3_FRONT = "/s3"
+WECHAT_FRONT = "/wechat-api"  # the fake WeChat server API (local/fake_wechat.py)
+SMS_FRONT = "/sms-api"  # the fake SMS provider, Alibaba Cloud SMS shaped (local/fake_sms.py)
 _CORS = {"access-control-allow-origin": "*", "access-control-allow-headers": "Content-Type"}
 
 
@@ -96,6 +98,10 @@ class Sandbox:
         self.history = history
         self.server: SandboxHttpServer | None = None
         self._thread: threading.Thread | None = None
+        # The fake WeChat server (/wechat-api) and SMS provider (/sms-api, /dev/outbox); made at start, with the
+        # credentials the sandbox keeps in (moto's) Secrets Manager.
+        self.wechat: Any = None  # local.fake_wechat.FakeWeChat
+        self.sms_provider: Any = None  # local.fake_sms.FakeAliyunSms
 
     @property
     def url(self) -> str:
@@ -114,6 +120,7 @@ class Sandbox:
             self.schedule_pump.start()
         self.server = SandboxHttpServer((self.host, self.port), self.route, verbose=self.verbose, upgrade=self.push.serve)
         self.port = self.server.server_address[1]
+        self._start_fake_providers()
         if "LINLI_STORAGE_PUBLIC_ENDPOINT" not in self.aws.env_overrides:
             # Pre-signed URLs point at this server's /s3 front, which a browser can reach (moto's S3 it cannot).
             host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host  # a browser cannot open 0.0.0.0
@@ -122,6 +129,42 @@ class Sandbox:
         self._thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
         self._thread.start()
         return self
+
+    def _start_fake_providers(self) -> None:
+        """The WeChat AppID/AppSecret and the SMS access key as secrets in moto's Secrets Manager (as CDK makes
+        them in AWS), the fakes that check them, and the settings that point the functions at the fakes (unless
+        the sandbox was started with others)."""
+        import secrets
+
+        from local.fake_sms import FakeAliyunSms
+        from local.fake_wechat import FakeWeChat
+
+        secrets_manager = self.aws.client("secretsmanager")
+        wechat = {"app_id": "wx5a1b2c3d4e5f6a7b", "app_secret": secrets.token_hex(16)}
+        aliyun = {
+            "access_key_id": "LTAI5tSandbox" + secrets.token_hex(4),
+            "access_key_secret": secrets.token_urlsafe(22),
+            "sign_name": "邻里",
+        }
+        wechat_arn = secrets_manager.create_secret(Name="linli/wechat", SecretString=json.dumps(wechat))["ARN"]
+        sms_arn = secrets_manager.create_secret(Name="linli/sms", SecretString=json.dumps(aliyun, ensure_ascii=False))["ARN"]
+        self.wechat = FakeWeChat(app_id=wechat["app_id"], app_secret=wechat["app_secret"])
+        self.sms_provider = FakeAliyunSms(**aliyun)
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        defaults = {
+            "LINLI_WECHAT_SECRET_ARN": wechat_arn,
+            "LINLI_WECHAT_API_BASE": f"http://{host}:{self.port}{WECHAT_FRONT}",
+            "LINLI_SMS_PROVIDER": "fake",
+            "LINLI_SMS_SECRET_ARN": sms_arn,
+            "LINLI_SMS_API_BASE": f"http://{host}:{self.port}{SMS_FRONT}",
+            # The demo people's numbers get every test's and demo's messages: the cap (20 a day in AWS) is far higher.
+            "LINLI_SMS_PER_RECIPIENT_PER_DAY": "10000",
+        }
+        os.environ.update({k: v for k, v in defaults.items() if k not in self.aws.env_overrides})
+        self.aws.reset_caches()
+        from shared import wechat
+
+        wechat.reset()  # its settings, credentials and token are this sandbox's now
 
     def stop(self) -> None:
         if self.server:
@@ -155,6 +198,12 @@ class Sandbox:
             return _json_response(200, {"personas": demo_data.personas()})
         if bare == "/dev/login" and method == "POST":
             return self._login(body)
+        if bare == "/dev/outbox" and method == "GET":
+            return self._outbox(path)
+        if bare.startswith(WECHAT_FRONT + "/") and self.wechat is not None:
+            return _json_response(*self.wechat.handle(method, path, body))
+        if (bare == SMS_FRONT or bare.startswith(SMS_FRONT + "/")) and self.sms_provider is not None:
+            return _json_response(*self.sms_provider.handle(method, path, body))
         if bare in DEV_JOBS and method == "POST":
             return self._run_job(*DEV_JOBS[bare], body)
         if bare == "/dev/faults" or bare.startswith("/dev/faults/"):
@@ -252,6 +301,19 @@ class Sandbox:
         specs = json.loads(os.environ.get("LINLI_FAULTS") or "[]")
         for spec in specs if isinstance(specs, list) else [specs]:
             self.aws.inject_fault(spec)
+
+    @staticmethod
+    def _outbox(path: str) -> GatewayResponse:
+        """What the fake SMS provider sent (`?phone=` one number's), oldest first, and what it did not send (over
+        the number's daily cap) and why."""
+        from urllib.parse import parse_qs
+
+        from shared import sms
+
+        phone = parse_qs(urlsplit(path).query).get("phone", [""])[0] or None
+        fields = ("phone", "template", "params", "text", "sent_at")
+        messages = [{k: m[k] for k in fields} for m in sms.fake_outbox().messages(phone)]
+        return _json_response(200, {"messages": messages, "not_sent": sms.fake_outbox().refused(phone)})
 
     @staticmethod
     def _login(body: bytes) -> GatewayResponse:

@@ -663,7 +663,8 @@ function meTooWords(pressed) {
 }
 
 // ---------------------------------------------------------------- family: acting for someone, and who acts for me (issue 6)
-const RELATIONS = [["儿子", "son"], ["女儿", "daughter"], ["其他家人", "family member"], ["社区工作者", "community worker"]];
+// The fixed list the API accepts (shared.sms.RELATIONS): the resident's SMS names only the relation, never free text.
+const RELATIONS = [["儿子", "son"], ["女儿", "daughter"], ["配偶", "spouse"], ["其他家人", "family member"], ["亲属", "relative"], ["社区工作者", "community worker"], ["邻居", "neighbour"], ["其他", "other"]];
 const linking = { step: "phone", phone: "", relation: 0, request: null, code: "", done: null };
 
 async function family() {

@@ -1,7 +1,7 @@
 // Shared by every Linli app: the session, the API client, language, and a tiny safe DOM builder.
-// Plain ES modules, no build step, nothing fetched from other sites (but the API and, in AWS, the sign-in service).
+// Plain ES modules, no build step, nothing fetched from other sites (but the API).
 import { API_BASE_URL, PUSH_URL } from "/app/config.js";
-import * as oauth from "/app/shared/oauth.js";
+import * as auth from "/app/shared/auth.js";
 
 const SESSION_KEY = "linli.session";
 const LANG_KEY = "linli.lang";
@@ -34,43 +34,44 @@ export function pick(obj, zhKey = "zh", enKey = "en") {
   return (lang() === "en" ? obj[enKey] : obj[zhKey]) || obj[zhKey] || obj[enKey] || "";
 }
 
-// ---- session ----
+// ---- session: this tab's only (sessionStorage), gone when the tab is closed ----
 export function session() {
   try {
-    return JSON.parse(localStorage.getItem(SESSION_KEY) || "null");
+    return JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
   } catch {
     return null;
   }
 }
 
 export function saveSession(value) {
-  localStorage.setItem(SESSION_KEY, JSON.stringify(value));
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(value));
 }
 
 export async function signOut() {
   const s = session();
-  localStorage.removeItem(SESSION_KEY);
-  if (oauth.enabled()) return oauth.signOutEverywhere(s); // AWS: Cognito's /logout, then back to /app/
+  sessionStorage.removeItem(SESSION_KEY);
+  await auth.logout(s); // POST /auth/logout: the refresh token is revoked
   location.href = "/app/";
 }
 
-// In AWS the access token lives 15 minutes: it is renewed with the refresh token shortly before it expires (one
-// renewal at a time, however many calls are waiting). A refused refresh ends the session: sign in again.
-const RENEW_BEFORE_MS = 120_000;
+// The access token lives at most 15 minutes: it is renewed with the refresh token (POST /auth/refresh) shortly before
+// it expires, one renewal at a time however many calls are waiting. A refused refresh ends the session: sign in
+// again. (The sandbox's demo sign-in, POST /dev/login, gives no refresh token: its token lasts the demo.)
+export const RENEW_BEFORE_MS = 120_000;
 let renewing = null;
 
 async function freshSession() {
   const s = session();
-  if (!s || !s.refresh_token || !oauth.enabled() || !(s.expires_at - RENEW_BEFORE_MS < Date.now())) return s;
+  if (!s || !s.refresh_token || !(s.expires_at - RENEW_BEFORE_MS < Date.now())) return s;
   if (!renewing) {
-    renewing = oauth
+    renewing = auth
       .refresh(s)
       .then((renewed) => {
         saveSession(renewed);
         return renewed;
       })
       .catch(() => {
-        localStorage.removeItem(SESSION_KEY);
+        sessionStorage.removeItem(SESSION_KEY);
         location.replace("/app/?next=" + encodeURIComponent(s.role));
         return null;
       })
@@ -144,7 +145,7 @@ export async function api(method, path, body) {
   }
   if (response.status === 401 && s) {
     // The sign-in has expired: back to the sign-in screen, which then opens this app again.
-    localStorage.removeItem(SESSION_KEY);
+    sessionStorage.removeItem(SESSION_KEY);
     location.replace("/app/?next=" + encodeURIComponent(s.role));
   }
   if (!response.ok) throw new ApiError(response.status, data);

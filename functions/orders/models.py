@@ -326,8 +326,14 @@ class ProxyRequestIn(BaseModel):
     phone: str = Field(
         pattern=r"^\+?[0-9][0-9 -]{6,18}$", description="The resident's mobile number (11 digits; +86 and spaces allowed)."
     )
-    relation: str = Field(min_length=1, max_length=20, description="What you are to them, e.g. 儿子, 女儿, 社区工作者.")
-    relation_en: str = Field(default="", max_length=40, description="The same in English, e.g. son, community worker.")
+    relation: str = Field(
+        min_length=1,
+        max_length=20,
+        description="What you are to them, one of 儿子, 女儿, 配偶, 其他家人, 亲属, 社区工作者, 邻居, 其他 (or the same in "
+        "English: son, daughter, spouse, family member, relative, community worker, neighbour, other); anything else is "
+        "a 400 invalid_relation.",
+    )
+    relation_en: str = Field(default="", max_length=40, description="Ignored: the English follows from `relation`.")
 
 
 class ProxyRequestView(BaseModel):

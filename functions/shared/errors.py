@@ -166,6 +166,16 @@ class DailyLimitReached(DomainError):
     message_en = "You have asked as many times as allowed today; try again tomorrow."
 
 
+class InvalidRelation(DomainError):
+    status = 400
+    code = "invalid_relation"
+    message_zh = "请从列表中选择您和老人的关系：儿子、女儿、配偶、其他家人、亲属、社区工作者、邻居、其他"
+    message_en = (
+        "Choose what you are to the resident from the list: son, daughter, spouse, family member, relative, "
+        "community worker, neighbour, other."
+    )
+
+
 class AlreadyLinked(Conflict):
     code = "already_linked"
     message_zh = "您已经在为这位居民代办了"

@@ -74,6 +74,7 @@ class User(BaseModel):
     status_reason: str | None = None
     registered_at: str | None = None
     photo_ref: str | None = None  # technicians: the profile photo residents see on their order (a photo id)
+    wechat_openid: str | None = None  # residents who sign in with WeChat: the mini program's openid
 
 
 class TimelineEntry(BaseModel):

@@ -53,6 +53,25 @@ def _link(world, helper: str) -> None:
     assert done.status == 201, done.body
 
 
+@pytest.mark.parametrize("relation", ["女儿 http://t.cn/x7", "www.example.cn", "加微信领红包", "boss"])
+def test_a_relation_outside_the_fixed_list_is_refused_and_nothing_is_sent(family, relation):
+    world, helper = family
+    asked = _ask(world, helper, relation=relation)
+    assert asked.status == 400 and _error(asked) == "invalid_relation", asked.body
+    assert "社区工作者" in asked.body["error"]["message"] and "community worker" in asked.body["error"]["message_en"]
+    assert _messages(world, world.resident_id, "proxy.consent_code") == []
+
+
+def test_a_relation_in_english_is_stored_as_its_pair(family):
+    world, helper = family
+    asked = _ask(world, helper, relation="daughter")
+    assert asked.status == 202, asked.body
+    from shared.dal import proxy_requests
+
+    stored = proxy_requests.get(helper)
+    assert (stored.relation, stored.relation_en) == ("女儿", "daughter")
+
+
 def test_a_helper_links_with_the_code_the_resident_was_sent(family):
     world, helper = family
     # When the helper asks to act for the resident with her phone number
@@ -65,6 +84,12 @@ def test_a_helper_links_with_the_code_the_resident_was_sent(family):
     for words in (f"社区工作者{world.n}", "替您下单", "告诉了验证码就是同意", "不用理这条短信"):
         assert words in sms["text_zh"], words
     assert sms["text_en"].startswith("[Linli]")
+    # And the text message itself is the consent template, with the code and no name (no free text by SMS)
+    from shared.sms import fake_outbox
+
+    [sent] = [m for m in fake_outbox().messages(f"137{world.n:08d}") if m["template"] == "proxy_consent_code"]
+    assert sent["params"] == {"relation": "社区工作者", "tail": f"{world.n:08d}"[-4:], "code": _code(world), "minutes": "10"}
+    assert f"社区工作者{world.n}" not in sent["text"] and sent["text"].startswith("【邻里】您的社区工作者（手机尾号")
     # When the helper enters the code she tells them
     done = _as(world, helper, "POST", f"/proxy-requests/{asked.body['request_id']}/confirm", {"code": _code(world)})
     # Then the link is made, recorded with how she consented, and she is told by SMS

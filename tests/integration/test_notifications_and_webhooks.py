@@ -202,18 +202,26 @@ def test_an_elderly_resident_who_prefers_a_call_gets_one_from_the_back_office(wo
     )
 
 
-def test_sms_goes_through_sns_to_the_residents_number(sandbox, world, observe):
-    from moto.sns.models import sns_backends  # moto is the SMS provider in the sandbox
+def test_sms_goes_by_template_to_the_residents_number(sandbox, world, observe):
+    """The sandbox's SMS provider is the fake (LINLI_SMS_PROVIDER=fake), read at GET /dev/outbox; the SNS and Aliyun
+    providers have their own tests (tests/integration/test_sms_providers.py)."""
+    import urllib.request
 
-    from local.runtime import ACCOUNT, REGION
     from shared.dal import people
 
     people.put_user(people.get_user(world.resident_id).model_copy(update={"phone": "13800000042"}))
     order_id = world.order()["order_id"]
-    backend = sns_backends[ACCOUNT][REGION]
-    sent = wait_for(lambda: [m for m in backend.sms_messages.values() if m[0] == "+8613800000042"], what="an SMS")
-    assert "【邻里】" in sent[0][1]
-    assert order_id
+
+    def outbox():
+        with urllib.request.urlopen(f"{sandbox.url}/dev/outbox?phone=13800000042", timeout=5) as response:
+            return json.loads(response.read())["messages"]
+
+    from shared import sms
+
+    [first, *_] = wait_for(outbox, what="an SMS")
+    assert first["phone"] == "13800000042" and first["template"].startswith("order_"), first
+    assert first["text"] == "【邻里】" + sms.template(first["template"]).render(first["params"])
+    assert first["sent_at"].endswith("Z") and order_id
 
 
 def test_messages_that_fail_every_attempt_reach_the_dead_letter_queue(sandbox, world, observe, settings_env):

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify.logic.channels import channels_for, text_in
+from notify.logic.channels import channels_for
 from notify.logic.compose import (
     ALWAYS_BY_SMS,
     MESSAGED_SUPERVISION_EVENTS,
@@ -75,7 +75,12 @@ def deliver(event: DomainEvent) -> int:
             )
             if messages.recorded(message):
                 continue
-            _send(channel, draft, recipient, preferences.language, event)
+            try:
+                _send(channel, draft, recipient, preferences.language, event)
+            except sms.SmsNotSent as refused:
+                # The number's texts for today are used up: this one is not sent, nor recorded as sent by SMS.
+                logger.warning("SMS not sent", extra={"reason": refused.reason, "kind": draft.kind})
+                continue
             messages.put(message)
             recorded_now.append(message)
             sent += 1
@@ -125,6 +130,7 @@ def _placer(event: DomainEvent) -> Placer | None:
         relation_en=link.relation_en if link else "",
         resident_name=resident.name if resident else "",
         still_linked=link is not None and link.status == "active",
+        phone_tail=sms.digits(proxy.phone)[-4:] if proxy and proxy.phone else "",
     )
 
 
@@ -163,7 +169,7 @@ def _deadline_drafts(event: DomainEvent) -> list[Draft]:
 
 def _send(channel: Channel, draft: Draft, recipient: User, language: str, event: DomainEvent) -> None:
     if channel == Channel.SMS:
-        sms.send(recipient.phone, text_in(language, draft.text_zh, draft.text_en))
+        sms.send_template(recipient.phone, draft.template, dict(draft.params), language=language)
     elif channel == Channel.PHONE_CALL and event.order is not None and draft.order_id:
         compound = people.get_compound(event.order.compound_id)
         company_id = event.order.company_id or (compound.contracted_company_id if compound else None)

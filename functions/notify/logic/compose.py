@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from shared.events import SUPERVISION_EVENTS, DomainEvent, EventType
 from shared.qualifications import CERTIFICATE_NAMES
+from shared.sms import CATEGORIES, CERTIFICATES, DECISIONS, RELATIONS, Param, fits
 
 
 @dataclass(frozen=True)
 class Draft:
+    """A message to one person: its words for the app (text_zh / text_en) and, for the SMS channel, the template
+    of shared.sms.SMS_TEMPLATES and the parameters that fill it (no free text goes by SMS)."""
+
     recipient_id: str
     kind: str
     order_id: str | None
     text_zh: str
     text_en: str
+    template: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 E = EventType
@@ -53,12 +60,69 @@ def _amount(value: float | None) -> str:
     return f"{value or 0:g}"
 
 
+def _yuan(value: float | None) -> str:
+    """An amount as an SMS parameter: yuan with at most two decimals, never an exponent."""
+    return f"{value or 0:.2f}".rstrip("0").rstrip(".")
+
+
+# The SMS of each resident message (shared.sms.SMS_TEMPLATES), and the words that tell a proxy who placed the
+# order how it goes (proxy_order_progress).
+_RESIDENT_SMS = {
+    E.ORDER_OFFERED: ("order_offered", (), "已通知附近师傅"),
+    E.ORDER_ASSIGNED: ("order_assigned", ("code",), "师傅已接单"),
+    E.ORDER_EN_ROUTE: ("order_en_route", ("code",), "师傅正在赶来"),
+    E.ORDER_ON_SITE: ("order_on_site", ("code",), "师傅已到达"),
+    E.ORDER_APPROVAL_NEEDED: ("order_approval_needed", ("extra",), "有超出报价的项目待确认"),
+    E.ORDER_COMPLETED: ("order_completed", ("total",), "维修已完成"),
+    E.ORDER_ESCALATED: ("order_escalated", (), "监管人员正在安排师傅"),
+    E.ORDER_CANCELLED: ("order_cancelled", (), "订单已取消"),
+}
+
+
+def _name(value: str | None, fallback: str) -> str:
+    """A name as an SMS parameter: as it is when it is only letters (no digits, links or symbols), else `fallback`."""
+    return value if value and fits(Param.NAME, value) else fallback
+
+
+def _tail(phone: str | None) -> str:
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    return digits[-4:] if len(digits) >= 4 else "无"
+
+
 _DECISIONS = {
     "approve": ("已通过准入审核", "was admitted"),
     "reject": ("未通过准入审核", "was not admitted"),
     "suspend": ("已被暂停接单", "was suspended from taking orders"),
     "reinstate": ("已恢复接单资格", "was reinstated"),
 }
+
+
+def _subject_sms(event: DomainEvent) -> tuple[str, dict[str, str]]:
+    """The SMS of a supervision event: names only when they are plain names, the reason left to the back office."""
+    s = event.subject
+    assert s is not None
+    who = (
+        f"师傅{_name(s.name, '')}" if s.technician_id and _name(s.name, "") else ("贵公司的师傅" if s.technician_id else "贵公司")
+    )
+    cert = CERTIFICATE_NAMES.get(s.certificate_kind or "", ("", ""))[0]
+    cert = cert if cert in CERTIFICATES else "资质证书"
+    if event.type in (E.COMPANY_ADMISSION_DECIDED, E.TECHNICIAN_ADMISSION_DECIDED):
+        decision = _DECISIONS.get(s.decision or "", ("状态已变更", ""))[0]
+        return "admission_decided", {"who": who, "decision": decision if decision in DECISIONS else "状态已变更"}
+    if event.type == E.CERTIFICATE_EXPIRING:
+        return "certificate_expiring", {
+            "who": who,
+            "certificate": cert,
+            "date": str(s.expires_on),
+            "days": str(s.days_left),
+        }
+    if event.type == E.CERTIFICATE_EXPIRED:
+        return "certificate_expired", {"who": who, "certificate": cert, "date": str(s.expires_on)}
+    return "credit_suspended", {
+        "company": _name(s.name, "贵公司"),
+        "score": _yuan(round(s.credit_score or 0, 1)),
+        "threshold": _yuan(round(s.threshold or 0, 1)),
+    }
 
 
 def _subject_text(event: DomainEvent) -> tuple[str, str] | None:
@@ -112,7 +176,8 @@ def supervision_drafts(event: DomainEvent, *, dispatchers: list[str], supervisor
     if text is None:
         return []
     recipients = list(dispatchers) + (list(supervisors) if event.type == E.CREDIT_SUSPENDED else [])
-    return [Draft(r, event.type.value, None, *text) for r in dict.fromkeys(recipients)]
+    template, params = _subject_sms(event)
+    return [Draft(r, event.type.value, None, *text, template, params) for r in dict.fromkeys(recipients)]
 
 
 # Escalated because a workflow task kept failing (an outage beyond every retry), not for want of a technician.
@@ -131,12 +196,14 @@ def escalation_alerts(event: DomainEvent, *, supervisors: list[str]) -> list[Dra
             f"[Linli] Order {order.order_id} was escalated after a system fault that outlasted every retry; "
             "see its history and dispatch it by hand."
         )
-        return [Draft(s, "order.escalated_fault", order.order_id, zh, en) for s in supervisors]
+        sms = {"order": order.order_id}
+        return [Draft(s, "order.escalated_fault", order.order_id, zh, en, "order_escalated_fault", sms) for s in supervisors]
     if order.order_type != "public_area":
         return []
     zh = f"【邻里】公区报事 {order.order_id} 超时未处理（{order.escalation_reason}），已升级，请人工派单。"
     en = f"[Linli] Public-area report {order.order_id} missed its deadline ({order.escalation_reason}); dispatch it by hand."
-    return [Draft(s, "public_area.escalated", order.order_id, zh, en) for s in supervisors]
+    sms = {"order": order.order_id}
+    return [Draft(s, "public_area.escalated", order.order_id, zh, en, "public_area_escalated", sms) for s in supervisors]
 
 
 def _beijing_time(at: str, now: str) -> tuple[str, str]:
@@ -167,14 +234,19 @@ def deadline_drafts(
     public = order.order_type == "public_area"
     drafts: list[Draft] = []
 
-    def to(recipients: list[str] | tuple[str, ...], zh: str, en: str) -> None:
-        drafts.extend(Draft(r, event.type.value, order.order_id, zh, en) for r in dict.fromkeys(recipients) if r)
+    def to(recipients: list[str] | tuple[str, ...], zh: str, en: str, template: str, **params: str) -> None:
+        params = {"due": due_zh, **params}
+        drafts.extend(
+            Draft(r, event.type.value, order.order_id, zh, en, template, params) for r in dict.fromkeys(recipients) if r
+        )
 
     if event.deadline_step == "dispatch" and order.status == "escalated":
         to(
             supervisors,
             f"【邻里】升级订单 {order.order_id} 须在{due_zh}前人工派单，逾期将自动取消。",
             f"[Linli] Escalated order {order.order_id} must be dispatched by hand before {due_en}, or it is cancelled.",
+            "deadline_escalated_dispatch",
+            order=order.order_id,
         )
     elif event.deadline_step == "dispatch":
         to(
@@ -182,6 +254,8 @@ def deadline_drafts(
             f"【邻里】公区报事 {order.order_id} 须在{due_zh}前派单受理，逾期将升级给监管人员并计入贵公司信用记录。",
             f"[Linli] Public-area report {order.order_id} must be dispatched before {due_en}; after that it is escalated "
             "to the supervisors and counts against your company's credit.",
+            "deadline_dispatch",
+            order=order.order_id,
         )
     elif event.deadline_step == "completion":
         what_zh, what_en = ("公区报事", "Public-area report") if public else ("订单", "Order")
@@ -191,12 +265,17 @@ def deadline_drafts(
             f"【邻里】您负责的{what_zh}须在{due_zh}前完成并提交账单，逾期将升级给监管人员。",
             f"[Linli] The {what_en.lower()} assigned to you must be completed and billed before {due_en}; after that it "
             "is escalated to a supervisor.",
+            "deadline_completion_technician",
+            what=what_zh,
         )
         to(
             dispatchers,
             f"【邻里】{what_zh} {order.order_id} 须在{due_zh}前完成，逾期将升级给监管人员{credit_zh}。",
             f"[Linli] {what_en} {order.order_id} must be completed before {due_en}; after that it is escalated to a "
             f"supervisor{credit_en}.",
+            "deadline_completion_public_area" if public else "deadline_completion_company",
+            order=order.order_id,
+            **({} if public else {"what": what_zh}),
         )
     elif event.deadline_step == "approval":
         to(
@@ -205,12 +284,16 @@ def deadline_drafts(
             "确认；逾期未确认，只收取报价内的费用。",
             f"[Linli] Order code {order.order_code}: please review the work beyond the quote (CNY "
             f"{_amount(order.extra_total)} more) before {due_en}; without your answer only the quoted work is charged.",
+            "deadline_approval",
+            code=order.order_code or order.order_id,
+            extra=_yuan(order.extra_total),
         )
         to(
             proxies,
             f"【邻里】您家人的维修订单有超出报价的项目待确认，{due_zh}截止，您可以代为同意或拒绝。",
             f"[Linli] A family member's repair has lines beyond the quote awaiting consent until {due_en}; you may "
             "approve or reject them.",
+            "deadline_family_approval",
         )
     return drafts
 
@@ -224,10 +307,15 @@ def report_drafts(event: DomainEvent, *, dispatchers: list[str] | tuple[str, ...
     if event.type == E.ORDER_SUBMITTED:
         zh = f"【邻里】有新的公区报事（订单 {order.order_id}）待派单，请尽快安排师傅。"
         en = f"[Linli] A new public-area report (order {order.order_id}) waits for your dispatch."
-        return [Draft(d, "public_area.submitted", order.order_id, zh, en) for d in dict.fromkeys(dispatchers)]
+        sms = {"order": order.order_id}
+        return [
+            Draft(d, "public_area.submitted", order.order_id, zh, en, "public_area_submitted", sms)
+            for d in dict.fromkeys(dispatchers)
+        ]
     if event.type == E.ORDER_ASSIGNED and event.previous_status != "escalated" and order.technician_id:
         zh, en = "【邻里】物业为您派了一个公区报事，请尽快处理。", "[Linli] Your company dispatched a public-area report to you."
-        return [Draft(order.technician_id, "public_area.dispatched", order.order_id, zh, en)]
+        sms = {"by": "物业", "what": "公区报事"}
+        return [Draft(order.technician_id, "public_area.dispatched", order.order_id, zh, en, "technician_dispatched", sms)]
     return []
 
 
@@ -253,6 +341,7 @@ class Placer:
     relation_en: str
     resident_name: str
     still_linked: bool  # a revoked proxy is told nothing more about the order
+    phone_tail: str = ""  # the last four digits of the proxy's phone, by which the resident knows them in an SMS
 
 
 def placed_for_you(event: DomainEvent, placer: Placer | None) -> list[Draft]:
@@ -269,7 +358,13 @@ def placed_for_you(event: DomainEvent, placer: Placer | None) -> list[Draft]:
         f"[Linli] {placer.name} ({placer.relation_en or placer.relation}) placed a repair order for you: {what_en}. "
         f"Order code {order.order_code}: check it with the technician at the door. Questions? Call the community office."
     )
-    return [Draft(order.resident_id, PLACED_FOR_YOU, order.order_id, zh, en)]
+    sms = {
+        "relation": placer.relation if placer.relation in RELATIONS else "其他",
+        "tail": _tail(placer.phone_tail),
+        "category": what_zh if what_zh in CATEGORIES else "其他维修",
+        "code": order.order_code,
+    }
+    return [Draft(order.resident_id, PLACED_FOR_YOU, order.order_id, zh, en, "proxy_order_placed", sms)]
 
 
 def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = (), placer: Placer | None = None) -> list[Draft]:
@@ -280,19 +375,29 @@ def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = (),
     if order is None:
         return drafts
 
-    def to(recipient: str | None, zh: str, en: str) -> None:
+    code = order.order_code or order.order_id
+    sms_values = {"code": code, "total": _yuan(order.bill_total), "extra": _yuan(order.extra_total)}
+
+    def to(recipient: str | None, zh: str, en: str, template: str, *names: str, **params: str) -> None:
         if recipient:
             values = {"code": order.order_code, "total": _amount(order.bill_total), "extra": _amount(order.extra_total)}
-            drafts.append(Draft(recipient, event.type.value, order.order_id, zh.format(**values), en.format(**values)))
+            sms = {**{n: sms_values[n] for n in names}, **params}
+            drafts.append(
+                Draft(recipient, event.type.value, order.order_id, zh.format(**values), en.format(**values), template, sms)
+            )
 
     if event.type in _TO_RESIDENT:
-        to(order.resident_id, *_TO_RESIDENT[event.type])
+        template, names, progress = _RESIDENT_SMS[event.type]
+        to(order.resident_id, *_TO_RESIDENT[event.type], template, *names)
         if placer is not None and placer.still_linked and placer.proxy_id != order.resident_id:
             zh, en = _TO_RESIDENT[event.type]
             to(
                 placer.proxy_id,
                 f"【邻里】（您替{placer.resident_name}下的单）" + zh.removeprefix("【邻里】"),
                 f"[Linli] (The order you placed for {placer.resident_name}) " + en.removeprefix("[Linli] "),
+                "proxy_order_progress",
+                "code",
+                progress=progress,
             )
     drafts += placed_for_you(event, placer)
     if event.type == E.ORDER_APPROVAL_NEEDED:
@@ -301,25 +406,37 @@ def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = (),
                 proxy,
                 "【邻里】您家人的维修订单有超出报价的项目（另需 {extra} 元）待确认，您可以代为同意或拒绝。",
                 "[Linli] A family member's repair has lines beyond the quote (CNY {extra} more); you may approve or reject them.",
+                "family_approval_needed",
+                "extra",
             )
     if event.type == E.ORDER_CANCELLED:
         to(
             order.technician_id,
             "【邻里】您负责的订单已被取消，无需上门。",
             "[Linli] An order assigned to you was cancelled; no visit needed.",
+            "technician_order_cancelled",
         )
     if event.type == E.ORDER_ASSIGNED and event.previous_status == "escalated":
         to(
             order.technician_id,
             "【邻里】监管人员为您派了一单，请尽快联系居民。",
             "[Linli] A supervisor dispatched an order to you; please contact the resident.",
+            "technician_dispatched",
+            by="监管人员",
+            what="订单",
         )
     if event.type == E.OFFER_CREATED:
         to(
             event.offer_technician_id,
             "【邻里】您有一个新的派单，请在倒计时结束前接单。",
             "[Linli] You have a new offer; accept it before the countdown ends.",
+            "technician_offer",
         )
     if event.type == E.OFFER_WITHDRAWN:
-        to(event.offer_technician_id, "【邻里】派单已撤回，无需处理。", "[Linli] An offer to you was withdrawn; nothing to do.")
+        to(
+            event.offer_technician_id,
+            "【邻里】派单已撤回，无需处理。",
+            "[Linli] An offer to you was withdrawn; nothing to do.",
+            "technician_offer_withdrawn",
+        )
     return drafts

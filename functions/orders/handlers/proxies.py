@@ -21,6 +21,7 @@ from shared.errors import (
     AlreadyLinked,
     CannotLinkSelf,
     DailyLimitReached,
+    InvalidRelation,
     NotLinked,
     RequestExpired,
     RequestTooSoon,
@@ -46,13 +47,22 @@ def _resident_caller() -> tuple[Caller, User]:
     return caller, profile(caller)
 
 
-def tell_by_sms(recipient: User, *, message_id: str, kind: str, text: tuple[str, str], order_id: str | None = None) -> None:
-    """A text message to the resident, whatever channels they chose (consent and safety notices always go by SMS),
-    recorded in their outbox (GET /messages) like every other message."""
+def tell_by_sms(
+    recipient: User,
+    *,
+    message_id: str,
+    kind: str,
+    text: tuple[str, str],
+    template: tuple[str, dict[str, str]],
+    order_id: str | None = None,
+) -> None:
+    """A text message to the resident (`template`: an SMS template and its parameters), whatever channels they
+    chose (consent and safety notices always go by SMS), recorded in their outbox (GET /messages, with `text`)
+    like every other message. Over the number's daily SMS cap nothing is sent (sms.SmsNotSent)."""
     zh, en = text
     if recipient.phone:
         language = notifications.get_preferences(recipient.user_id).language
-        sms.send(recipient.phone, en if language == "en" else zh)
+        sms.send_template(recipient.phone, template[0], template[1], language=language)
     else:
         logger.warning("a consent notice for a resident without a phone was only recorded", extra={"kind": kind})
     at = clock.now_iso()
@@ -76,6 +86,9 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
     whether or not the number is a resident's (no code then reaches anyone, and none completes the request)."""
     caller, me = _resident_caller()
     settings = get_settings()
+    relation = rules.relation(body.relation)
+    if relation is None:
+        raise InvalidRelation()
     if me.phone and rules.digits(me.phone) == rules.digits(body.phone):
         raise CannotLinkSelf()
     now = clock.now()
@@ -108,8 +121,8 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
         requester_id=caller.user_id,
         resident_id=resident.user_id if resident else None,
         phone_masked=rules.mask_phone(body.phone),
-        relation=body.relation.strip(),
-        relation_en=body.relation_en.strip(),
+        relation=relation[0],
+        relation_en=relation[1],
         code_hash=rules.code_hash(request_id, code),
         created_at=clock.iso(now),
         expires_at=clock.iso(expires),
@@ -126,8 +139,12 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
             code=code,
             minutes=minutes,
         )
+        template = rules.code_sms(relation=request.relation, requester_phone=me.phone, code=code, minutes=minutes)
         try:
-            tell_by_sms(resident, message_id=f"{request_id}.code", kind="proxy.consent_code", text=text)
+            tell_by_sms(resident, message_id=f"{request_id}.code", kind="proxy.consent_code", text=text, template=template)
+        except sms.SmsNotSent:
+            # Her number's texts for today are used up: no code reaches her, and the answer stays the same.
+            logger.warning("a consent code was not sent: the number's daily SMS cap", extra={"resident_id": resident.user_id})
         except Exception as exc:
             # No code reached her: the request goes, and so do its counts, so the retry need not wait its minute.
             logger.exception("the consent code could not be sent")
@@ -185,14 +202,15 @@ def confirm_link(request_id: str, body: ProxyConfirmIn) -> ProxyLinkView:
     if not proxy_requests.complete(request, proxy):
         raise RequestExpired()
     text = rules.linked_text(proxy_name=me.name, relation=proxy.relation, relation_en=proxy.relation_en)
-    _notice(resident, message_id=f"{request_id}.linked", kind="proxy.linked", text=text)
+    template = rules.linked_sms(relation=proxy.relation, proxy_phone=me.phone)
+    _notice(resident, message_id=f"{request_id}.linked", kind="proxy.linked", text=text, template=template)
     return _link_view(proxy, resident, me), 201
 
 
-def _notice(recipient: User, *, message_id: str, kind: str, text: tuple[str, str]) -> None:
+def _notice(recipient: User, *, message_id: str, kind: str, text: tuple[str, str], template: tuple[str, dict[str, str]]) -> None:
     """A notice of what already happened (a link made or ended): a failed SMS is logged, and the change stands."""
     try:
-        tell_by_sms(recipient, message_id=message_id, kind=kind, text=text)
+        tell_by_sms(recipient, message_id=message_id, kind=kind, text=text, template=template)
     except Exception:  # noqa: BLE001 - the link is stored; an operator sees the failure in the logs
         logger.exception("a proxy notice could not be sent", extra={"kind": kind})
 
@@ -233,13 +251,23 @@ def _end(resident_id: str, proxy_id: str, me: User) -> ProxyLinks:
     other = people.get_user(proxy_id if by_resident else resident_id)
     resident = me if by_resident else other
     if resident is not None:
+        proxy_user = other if by_resident else me
         text = rules.revoked_text(
             proxy_name=(other.name if by_resident and other else me.name),
             relation=ended.relation,
             relation_en=ended.relation_en,
             by_resident=by_resident,
         )
-        _notice(resident, message_id=f"revoke.{proxy_id}.{ended.revoked_at}", kind="proxy.revoked", text=text)
+        template = rules.revoked_sms(
+            relation=ended.relation, proxy_phone=proxy_user.phone if proxy_user else "", by_resident=by_resident
+        )
+        _notice(
+            resident,
+            message_id=f"revoke.{proxy_id}.{ended.revoked_at}",
+            kind="proxy.revoked",
+            text=text,
+            template=template,
+        )
     return _links(me)
 
 

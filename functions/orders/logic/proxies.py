@@ -7,7 +7,38 @@ import hashlib
 import hmac
 import secrets
 
+from shared.sms import RELATIONS
+
 CODE_DIGITS = 6
+
+
+def relation(value: str) -> tuple[str, str] | None:
+    """What the requester is to the resident, one of the fixed list (shared.sms.RELATIONS: its Chinese word or its
+    English one): (Chinese, English); None for anything else (no free text reaches the resident's SMS)."""
+    value = value.strip()
+    if value in RELATIONS:
+        return value, RELATIONS[value]
+    by_english = {en: zh for zh, en in RELATIONS.items()}
+    return (by_english[value.lower()], value.lower()) if value.lower() in by_english else None
+
+
+def _tail(phone: str) -> str:
+    return digits(phone)[-4:] if len(digits(phone)) >= 4 else "无"
+
+
+def code_sms(*, relation: str, requester_phone: str, code: str, minutes: int) -> tuple[str, dict[str, str]]:
+    """The consent request as an SMS template and its parameters."""
+    relation = relation if relation in RELATIONS else "其他"
+    return "proxy_consent_code", {"relation": relation, "tail": _tail(requester_phone), "code": code, "minutes": str(minutes)}
+
+
+def linked_sms(*, relation: str, proxy_phone: str) -> tuple[str, dict[str, str]]:
+    return "proxy_linked", {"relation": relation if relation in RELATIONS else "其他", "tail": _tail(proxy_phone)}
+
+
+def revoked_sms(*, relation: str, proxy_phone: str, by_resident: bool) -> tuple[str, dict[str, str]]:
+    template = "proxy_revoked_by_resident" if by_resident else "proxy_revoked_by_proxy"
+    return template, {"relation": relation if relation in RELATIONS else "其他", "tail": _tail(proxy_phone)}
 
 
 def new_code() -> str:

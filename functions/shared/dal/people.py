@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from pynamodb.exceptions import UpdateError
 
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.tables import AddressItem, CertificateExpiryItem, CompanyItem, CompoundItem, ProxyItem, UserItem
+from shared.dal.tables import (
+    AddressItem,
+    CertificateExpiryItem,
+    CompanyItem,
+    CompoundItem,
+    ProxyItem,
+    UserItem,
+)
 from shared.geo import cells_covering, geohash, index_precision
 from shared.records import Address, Certificate, Company, Compound, Proxy, User
 from shared.sms import e164
@@ -36,6 +43,7 @@ def _user(item: UserItem) -> User:
         status_reason=item.status_reason,
         registered_at=item.registered_at,
         photo_ref=item.photo_ref,
+        wechat_openid=item.wechat_openid,
     )
 
 

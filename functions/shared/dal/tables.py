@@ -68,6 +68,7 @@ class UserItem(_Item):
     status_reason = UnicodeAttribute(null=True)
     registered_at = UnicodeAttribute(null=True)
     photo_ref = UnicodeAttribute(null=True)
+    wechat_openid = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)  # technicians: CELL#<geohash5>#<on|off> (absent while suspended)
     gsi1sk = UnicodeAttribute(null=True)  # <geohash7>#<user id>: finer cells by begins_with
     gsi3pk = UnicodeAttribute(null=True)  # STAFF#<company> (technicians, dispatchers) or ROLE#<role>
