@@ -189,6 +189,12 @@ def decide(kind: Kind, subject_id: str, decision: Decision, reason: str | None, 
         company_id, technician_id, name = decided.company_id or "", subject_id, decided.name
         if decision == Decision.REINSTATE:
             _restore_skills(decided)
+        if decision == Decision.SUSPEND:
+            # Its sessions end at once: no refresh token of the account works any more (signing in again is
+            # refused while the account is suspended; access tokens already issued are refused by the account check).
+            from identity.service.wiring import revoke_sessions
+
+            revoke_sessions(subject_id)
     source = f"{decision.value}:{at}"
     append(
         f"{kind.value}:{subject_id}",
