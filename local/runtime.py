@@ -659,7 +659,6 @@ class LocalAws:
     @staticmethod
     def _reset_caches() -> None:
         from identity.service import wiring
-
         from shared import events, idempotency, identity, push, queues, sms, storage, workflow
         from shared.dal import base
         from shared.settings import get_settings

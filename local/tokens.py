@@ -46,7 +46,6 @@ def issue(user_id: str, role: str | None = None, *, lifetime: int | None = None)
 def sign_in_session(user_id: str) -> dict:
     """A full session (access and refresh token) for a usable account, as a real sign-in starts it."""
     from identity.service.wiring import sign_in
-
     from shared.dal import people
 
     service = sign_in()

@@ -16,9 +16,9 @@ SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
-    from identity.handlers.api import router as identity
     from supervision.handlers.api import router as supervision
 
+    from identity.handlers.api import router as identity
     from matching.handlers.api import router as matching
     from notify.handlers.api import router as notify
     from orders.handlers.api import router as orders

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import jwt
 import pytest
+
 from identity.domain import claims, codes, sessions
 from identity.domain.codes import CodePolicy
 from identity.domain.errors import (
@@ -28,7 +29,6 @@ from identity.service.ports import WeChatCodeInvalid, WeChatSession, WeChatUnava
 from identity.service.signer import LocalSigner
 from identity.service.signin import SignIn, TokenPolicy
 from identity.store.memory import MemoryStore
-
 from shared.records import User
 
 ISSUER = "https://api.linli.example"

@@ -61,6 +61,9 @@ class CodeSentView(BaseModel):
     retry_after: int = Field(description="Seconds before another code may be asked for.")
 
 
+TOKENS_RESPONSE = {200: {"description": "Signed in", "content": {"application/json": {"model": TokensView}}}}
+
+
 def _view(tokens: Tokens) -> TokensView:
     return TokensView(
         access_token=tokens.access_token,
@@ -80,7 +83,7 @@ def _no_store(view: BaseModel, status: int = 200) -> Response:
     )
 
 
-@router.post("/auth/wechat", responses={200: {"model": TokensView}})
+@router.post("/auth/wechat", responses=TOKENS_RESPONSE)
 def wechat_sign_in(body: CodeIn):  # noqa: ANN201 - a raw Response (headers)
     return _no_store(_view(sign_in().wechat_sign_in(body.code)))
 
@@ -98,12 +101,12 @@ def send_code(body: PhoneIn) -> tuple[CodeSentView, int]:
     return CodeSentView(expires_in=service.codes.lifetime_seconds, retry_after=service.codes.cooldown_seconds), 202
 
 
-@router.post("/auth/sms/verify", responses={200: {"model": TokensView}})
+@router.post("/auth/sms/verify", responses=TOKENS_RESPONSE)
 def verify_code(body: VerifyIn):  # noqa: ANN201 - a raw Response (headers)
     return _no_store(_view(sign_in().verify_code(body.phone, body.code)))
 
 
-@router.post("/auth/refresh", responses={200: {"model": TokensView}})
+@router.post("/auth/refresh", responses=TOKENS_RESPONSE)
 def refresh(body: RefreshIn):  # noqa: ANN201 - a raw Response (headers)
     return _no_store(_view(sign_in().refresh(body.refresh_token)))
 

@@ -2,8 +2,8 @@
 
 $connect takes the same JWT as the HTTP API, as the `token` query parameter (a browser's WebSocket cannot set an
 Authorization header), and refuses the socket unless the token is valid (else 401) and its account exists and is
-not suspended (else 403), as every HTTP call checks (the role is the account's, never the token's); a socket that is accepted is stored under
-its user. $disconnect forgets it. The notifications function posts each new message
+not suspended (else 403), as every HTTP call checks (the role is the account's, never the token's); a socket that
+is accepted is stored under its user. $disconnect forgets it. The notifications function posts each new message
 to the recipient's open sockets.
 """
 
