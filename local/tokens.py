@@ -79,3 +79,22 @@ def link_demo_residents(resident_ids: list[str]) -> None:
 def claims_as_api_gateway_passes_them(claims: dict) -> dict:
     # HTTP API hands claims to Lambda as strings; arrays become "[a b]".
     return {k: (f"[{' '.join(map(str, v))}]" if isinstance(v, list) else str(v)) for k, v in claims.items()}
+
+
+def sign_claims(claims: dict, *, kid: str | None = None, header: dict | None = None) -> str:
+    """Any claims, signed ES256 by the sandbox's real signing key (security tests: a well-signed token with a wrong
+    issuer, audience or expiry must still be refused)."""
+    from identity.domain.claims import b64url
+    from identity.service.wiring import sign_in
+
+    signer = sign_in().signer
+    head = {"alg": "ES256", "typ": "JWT", "kid": kid or signer.kid(), **(header or {})}
+    message = ".".join(b64url(json.dumps(part).encode()) for part in (head, claims)).encode()
+    return f"{message.decode()}.{b64url(signer.sign(message))}"
+
+
+def key_id() -> str:
+    """The kid of the sandbox's signing key, as its JWKS names it."""
+    from identity.service.wiring import sign_in
+
+    return sign_in().signer.kid()
