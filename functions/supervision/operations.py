@@ -9,6 +9,7 @@ from shared import clock, events
 from shared.dal import admission as admission_dal
 from shared.dal import audit, credit, orders, people
 from shared.events import DomainEvent, EventType, SubjectSnapshot
+from shared.observability import logger
 from shared.qualifications import REQUIRED_CERTIFICATE
 from shared.records import AuditEntry, Company, CreditEvent, Order, User
 from shared.settings import get_settings
@@ -194,7 +195,10 @@ def decide(kind: Kind, subject_id: str, decision: Decision, reason: str | None, 
             # refused while the account is suspended; access tokens already issued are refused by the account check).
             from identity.service.wiring import revoke_sessions
 
-            revoke_sessions(subject_id)
+            try:
+                revoke_sessions(subject_id)
+            except Exception:  # noqa: BLE001 - the suspension stands; a refresh is refused by the account check anyway
+                logger.exception("sessions of a suspended technician not revoked", extra={"user_id": subject_id})
     source = f"{decision.value}:{at}"
     append(
         f"{kind.value}:{subject_id}",

@@ -5,6 +5,7 @@ refused), the published keys, and WeChat sign-in (with the sandbox's fake WeChat
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from dataclasses import replace
 
@@ -54,7 +55,7 @@ def sent_code(base: str, outbox: list[tuple[str, str, dict]], phone: str) -> str
         messages = requests.get(f"{base}/dev/outbox", params={"phone": phone}, timeout=10).json()["messages"]
         codes = [m["params"]["code"] for m in messages if m["template"] == "login_code"]
     else:
-        codes = [p["code"] for number, template, p in outbox if number == phone and template == "login_code"]
+        codes = [p["code"] for number, template, p in outbox if number[-11:] == phone[-11:] and template == "login_code"]
     return codes[-1] if codes else None
 
 
@@ -361,3 +362,32 @@ def test_binding_a_phone_takes_the_callers_token_and_is_for_residents(base, sms_
     technician = sign_in_by_sms(base, sms_outbox, phone)
     refused = requests.post(f"{base}/auth/wechat/phone", json={"code": "anything"}, headers=bearer(technician), timeout=10)
     assert refused.status_code == 403
+
+
+# --- Nothing secret in the logs ----------------------------------------------------------------------------
+
+
+def test_no_code_or_refresh_token_reaches_the_logs(base, sms_outbox):
+    import io
+
+    from shared.observability import logger
+
+    _, phone = staff()
+    # Given the handlers logging at INFO, with their events (POWERTOOLS_LOGGER_LOG_EVENT, as in this sandbox)
+    captured = io.StringIO()
+    stream, level = logger.registered_handler.setStream(captured), logger.log_level
+    logger.setLevel("INFO")
+    try:
+        first = sign_in_by_sms(base, sms_outbox, phone)
+        code = sent_code(base, sms_outbox, phone)
+        second = requests.post(f"{base}/auth/refresh", json={"refresh_token": first["refresh_token"]}, timeout=10).json()
+        requests.post(f"{base}/auth/refresh", json={"refresh_token": first["refresh_token"]}, timeout=10)  # reuse
+        requests.post(f"{base}/auth/logout", json={"refresh_token": second["refresh_token"]}, headers=bearer(second), timeout=10)
+    finally:
+        logger.setLevel(level)
+        logger.registered_handler.setStream(stream)
+    text = captured.getvalue()
+    assert "refresh token reused" in text, "the sign-in function did log"
+    assert not re.search(rf"(?<![0-9]){code}(?![0-9])", text), "the one-time code"
+    for secret in (first["refresh_token"], second["refresh_token"], first["access_token"], second["access_token"]):
+        assert secret not in text

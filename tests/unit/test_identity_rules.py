@@ -30,6 +30,7 @@ from identity.service.signer import LocalSigner
 from identity.service.signin import SignIn, TokenPolicy
 from identity.store.memory import MemoryStore
 from shared.records import User
+from shared.sms import e164
 
 ISSUER = "https://api.linli.example"
 TECH_PHONE = "13900000001"
@@ -55,7 +56,7 @@ class FakeSms:
         self.sent.append((phone, code))
 
     def last(self, phone: str) -> str:
-        return [c for p, c in self.sent if p == phone][-1]
+        return [c for p, c in self.sent if p == e164(phone)][-1]
 
 
 @dataclass
@@ -93,8 +94,7 @@ class FakeAccounts:
         return self.accounts.get(user_id)
 
     def with_phone(self, phone: str) -> list[User]:
-        digits = phone[-11:]
-        return [a for a in self.accounts.values() if a.phone and a.phone[-11:] == digits]
+        return [a for a in self.accounts.values() if a.phone and e164(a.phone) == e164(phone)]
 
     def save(self, account: User) -> None:
         self.accounts[account.user_id] = account
@@ -234,6 +234,15 @@ def test_staff_sign_in_with_a_code_sent_by_sms(world):
     assert tokens.refresh_token and tokens.expires_in == 900
     with pytest.raises(WrongCode):  # a code works once
         world.service.verify_code(TECH_PHONE, world.sms.last(TECH_PHONE))
+
+
+def test_the_number_may_be_written_in_any_usual_way(world):
+    world.service.send_code("139-0000-0001")
+    with pytest.raises(RequestTooSoon):
+        world.service.send_code("+86 13900000001")  # the same number
+    code = world.sms.last(TECH_PHONE)
+    assert world.sms.sent[-1][0] == "+8613900000001"
+    assert world.verify(world.service.verify_code("8613900000001", code).access_token)["sub"] == "tech_zhao"
 
 
 def test_a_number_without_a_staff_account_gets_the_same_answer_and_no_message(world):

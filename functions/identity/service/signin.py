@@ -32,6 +32,7 @@ from identity.store import IdentityStore
 from shared.lifecycle import USABLE_ACCOUNT_STATUSES, Role
 from shared.observability import logger
 from shared.records import User
+from shared.sms import e164
 
 STAFF_ROLES = frozenset({Role.TECHNICIAN, Role.DISPATCHER, Role.SUPERVISOR})
 NEW_RESIDENT_NAME = "微信用户"
@@ -215,7 +216,7 @@ class SignIn:
         """Sends a one-time code if the number belongs to a staff account; the answer is the same either way
         (a code that was never sent is kept too, so a try fails as a wrong code), and the cooldown and the
         daily cap count every number."""
-        now, policy = self._now(), self.codes
+        phone, now, policy = e164(phone), self._now(), self.codes
         if codes.cooling_down(self.store.get_code(phone), now=now, policy=policy):
             raise RequestTooSoon()
         if not self.store.take_daily(phone, codes.beijing_day(now), limit=policy.per_day, now=now):
@@ -238,7 +239,7 @@ class SignIn:
             raise SignInUnavailable() from exc
 
     def verify_code(self, phone: str, code: str) -> Tokens:
-        now, policy = self._now(), self.codes
+        phone, now, policy = e164(phone), self._now(), self.codes
         stored = self.store.get_code(phone)
         verdict = codes.judge(stored, code, now=now, policy=policy)
         if verdict == codes.Verdict.TOO_MANY:
