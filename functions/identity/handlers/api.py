@@ -65,13 +65,7 @@ TOKENS_RESPONSE = {200: {"description": "Signed in", "content": {"application/js
 
 
 def _view(tokens: Tokens) -> TokensView:
-    return TokensView(
-        access_token=tokens.access_token,
-        refresh_token=tokens.refresh_token,
-        expires_in=tokens.expires_in,
-        token_type=tokens.token_type,
-        needs_phone=tokens.needs_phone,
-    )
+    return TokensView.model_validate(tokens, from_attributes=True)
 
 
 def _no_store(view: BaseModel, status: int = 200) -> Response:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from identity.domain import claims as tokens
@@ -165,20 +166,23 @@ class SignIn:
         }
 
     # --- WeChat -----------------------------------------------------------------------------------------
-    def _wechat(self) -> WeChat:
+    @contextmanager
+    def _wechat(self) -> Iterator[WeChat]:
+        """WeChat, its refusals as the API's: an invalid or used code is 400 invalid_code, no answer 503."""
         if self.wechat is None:
             raise SignInUnavailable()
-        return self.wechat
-
-    def wechat_sign_in(self, code: str) -> Tokens:
-        """The resident's WeChat login: a known openid signs in as its account, an unknown one gets a new
-        resident account (which binds a phone number next)."""
         try:
-            session = self._wechat().code_to_session(code)
+            yield self.wechat
         except WeChatCodeInvalid as exc:
             raise InvalidCode() from exc
         except WeChatUnavailable as exc:
             raise SignInUnavailable() from exc
+
+    def wechat_sign_in(self, code: str) -> Tokens:
+        """The resident's WeChat login: a known openid signs in as its account, an unknown one gets a new
+        resident account (which binds a phone number next)."""
+        with self._wechat() as wechat:
+            session = wechat.code_to_session(code)
         now = self._now()
         user_id = self.store.account_of_openid(session.openid)
         if user_id is None:
@@ -194,12 +198,8 @@ class SignIn:
         account = self.accounts.get(user_id)
         if account is None or account.role != Role.RESIDENT:
             raise NotForThisAccount()
-        try:
-            phone = self._wechat().phone_number(code)
-        except WeChatCodeInvalid as exc:
-            raise InvalidCode() from exc
-        except WeChatUnavailable as exc:
-            raise SignInUnavailable() from exc
+        with self._wechat() as wechat:
+            phone = wechat.phone_number(code)
         if any(other.user_id != user_id for other in self.accounts.with_phone(phone)):
             raise PhoneTaken()
         self.accounts.save(account.model_copy(update={"phone": phone}))

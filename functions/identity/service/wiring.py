@@ -4,6 +4,8 @@ kernel's ports shared.wechat and shared.sms, imported when first used)."""
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -35,26 +37,26 @@ class PeopleAccounts:
 class KernelWeChat:
     """shared.wechat, its errors as the use cases name them."""
 
-    def code_to_session(self, code: str) -> WeChatSession:
+    @staticmethod
+    @contextmanager
+    def _port() -> Iterator[Any]:
         from shared import wechat
 
         try:
-            found = wechat.code_to_session(code)
+            yield wechat
         except wechat.WeChatCodeInvalid as exc:
             raise WeChatCodeInvalid() from exc
         except wechat.WeChatUnavailable as exc:
             raise WeChatUnavailable() from exc
+
+    def code_to_session(self, code: str) -> WeChatSession:
+        with self._port() as wechat:
+            found = wechat.code_to_session(code)
         return WeChatSession(found.openid, found.unionid)
 
     def phone_number(self, code: str) -> str:
-        from shared import wechat
-
-        try:
+        with self._port() as wechat:
             return wechat.phone_number(code)
-        except wechat.WeChatCodeInvalid as exc:
-            raise WeChatCodeInvalid() from exc
-        except wechat.WeChatUnavailable as exc:
-            raise WeChatUnavailable() from exc
 
 
 class KernelSms:
