@@ -409,3 +409,10 @@ def test_session_families_are_judged():
     assert sessions.judge(spent, family, now=1) == sessions.Verdict.REUSED
     gone = sessions.revoked(family, sessions.RevokedBecause.LOGOUT, now=5)
     assert sessions.judge(first, gone, now=1) == sessions.Verdict.INVALID
+
+
+def test_der_signatures_become_jws_r_and_s_of_32_bytes_each(world):
+    """KMS answers DER; JWS wants r || s, each 32 bytes even when a value is shorter (1 in 128 signatures)."""
+    assert claims.raw_signature(1, 2) == b"\0" * 31 + b"\1" + b"\0" * 31 + b"\2"
+    for n in range(300):
+        assert world.verify(world.service.access_token(f"u{n}"))["sub"] == f"u{n}"

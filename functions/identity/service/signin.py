@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from identity.domain import claims as tokens
-from identity.domain import codes, sessions
+from identity.domain import claims, sessions
+from identity.domain import codes as one_time
 from identity.domain.codes import CodePolicy
 from identity.domain.errors import (
     AccountUnavailable,
@@ -78,15 +78,15 @@ class SignIn:
     # --- Tokens -----------------------------------------------------------------------------------------
     def access_token(self, user_id: str, *, lifetime: int | None = None) -> str:
         """A signed access token naming the account (`sub`); nothing else in it is trusted."""
-        claims = tokens.access_claims(
+        access = claims.access_claims(
             issuer=self.tokens.issuer,
             audience=self.tokens.audience,
             subject=user_id,
             now=self._now(),
             lifetime=self.tokens.access_seconds if lifetime is None else lifetime,
         )
-        message = tokens.signing_input(claims, self.signer.kid())
-        return tokens.compact(message, self.signer.sign(message))
+        message = claims.signing_input(access, self.signer.kid())
+        return claims.compact(message, self.signer.sign(message))
 
     def start_session(self, account: User) -> Tokens:
         """A new session family for a usable account: an access token and the family's first refresh token."""
@@ -159,7 +159,7 @@ class SignIn:
             "token_endpoint": f"{issuer}/auth/refresh",
             "response_types_supported": ["token"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": [tokens.ALGORITHM],
+            "id_token_signing_alg_values_supported": [claims.ALGORITHM],
             "token_endpoint_auth_methods_supported": ["none"],
             "grant_types_supported": ["refresh_token"],
             "claims_supported": ["iss", "aud", "sub", "iat", "exp", "jti"],
@@ -203,7 +203,7 @@ class SignIn:
         if any(other.user_id != user_id for other in self.accounts.with_phone(phone)):
             raise PhoneTaken()
         self.accounts.save(account.model_copy(update={"phone": phone}))
-        return codes.mask_phone(phone)
+        return one_time.mask_phone(phone)
 
     # --- One-time codes by SMS ----------------------------------------------------------------------------
     def _staff_account(self, phone: str) -> User | None:
@@ -217,13 +217,13 @@ class SignIn:
         (a code that was never sent is kept too, so a try fails as a wrong code), and the cooldown and the
         daily cap count every number."""
         phone, now, policy = e164(phone), self._now(), self.codes
-        if codes.cooling_down(self.store.get_code(phone), now=now, policy=policy):
+        if one_time.cooling_down(self.store.get_code(phone), now=now, policy=policy):
             raise RequestTooSoon()
-        if not self.store.take_daily(phone, codes.beijing_day(now), limit=policy.per_day, now=now):
+        if not self.store.take_daily(phone, one_time.beijing_day(now), limit=policy.per_day, now=now):
             raise DailyLimitReached()
         account = self._staff_account(phone)
-        code = codes.new_code()
-        stored = codes.issue(phone, code, now=now, policy=policy, deliverable=account is not None)
+        code = one_time.new_code()
+        stored = one_time.issue(phone, code, now=now, policy=policy, deliverable=account is not None)
         if not self.store.put_code(stored, unless_sent_after=now - policy.cooldown_seconds):
             raise RequestTooSoon()  # a parallel send won
         if account is None:
@@ -241,12 +241,12 @@ class SignIn:
     def verify_code(self, phone: str, code: str) -> Tokens:
         phone, now, policy = e164(phone), self._now(), self.codes
         stored = self.store.get_code(phone)
-        verdict = codes.judge(stored, code, now=now, policy=policy)
-        if verdict == codes.Verdict.TOO_MANY:
+        verdict = one_time.judge(stored, code, now=now, policy=policy)
+        if verdict == one_time.Verdict.TOO_MANY:
             raise TooManyAttempts()
-        if verdict == codes.Verdict.EXPIRED:
+        if verdict == one_time.Verdict.EXPIRED:
             raise CodeExpired()
-        if verdict == codes.Verdict.WRONG:
+        if verdict == one_time.Verdict.WRONG:
             if stored is not None and not self.store.count_wrong_try(phone, stored.code_hash, max_attempts=policy.max_attempts):
                 raise TooManyAttempts()  # the last try was used up by a parallel one
             raise WrongCode()
