@@ -351,8 +351,8 @@ class ProxyRequestItem(_Item):
 
 
 class DailyCountItem(_Item):
-    """pk USER#<user>, sk COUNT#<what>#<yyyy-mm-dd>: how many times something was done for that user on a Beijing
-    day (daily limits); gone by itself after its TTL."""
+    """pk USER#<user>, sk COUNT#<what>#<yyyy-mm-dd> (or pk LOGINCODE#<+86…>, sk COUNT#<yyyy-mm-dd>: sign-in codes
+    sent to a number): how many times something was done on a Beijing day (daily limits); gone after its TTL."""
 
     count = NumberAttribute(default=0)
     ttl = NumberAttribute()
