@@ -391,3 +391,33 @@ def test_no_code_or_refresh_token_reaches_the_logs(base, sms_outbox):
     assert not re.search(rf"(?<![0-9]){code}(?![0-9])", text), "the one-time code"
     for secret in (first["refresh_token"], second["refresh_token"], first["access_token"], second["access_token"]):
         assert secret not in text
+
+
+# --- A resident binds a phone number with an SMS code --------------------------------------------------------
+
+
+def test_a_resident_binds_a_phone_number_with_an_sms_code(base, sms_outbox):
+    from local import tokens as sandbox_tokens
+    from shared.dal import people
+    from shared.records import User
+
+    user_id, phone = f"auth_res_{next(_numbers)}", new_phone()
+    people.put_user(User(user_id=user_id, role="resident", name="微信用户"))  # as a first WeChat sign-in leaves it
+    resident = {"Authorization": f"Bearer {sandbox_tokens.issue(user_id)}"}
+    assert requests.post(f"{base}/auth/sms/code", json={"phone": phone}, headers=resident, timeout=10).status_code == 202
+    code = sent_code(base, sms_outbox, phone)
+    assert code is not None
+    as_staff = requests.post(f"{base}/auth/sms/verify", json={"phone": phone, "code": code}, timeout=10)
+    assert as_staff.status_code == 400 and error_code(as_staff) == "wrong_code", "a binding code signs nobody in"
+    bound = requests.post(f"{base}/auth/sms/verify", json={"phone": phone, "code": code}, headers=resident, timeout=10)
+    assert bound.status_code == 200 and bound.json()["needs_phone"] is False
+    assert people.get_user(user_id).phone == f"+86{phone}"
+    _, staff_phone = staff()
+    taken = requests.post(f"{base}/auth/sms/code", json={"phone": staff_phone}, headers=resident, timeout=10)
+    assert taken.status_code == 202 and sent_code(base, sms_outbox, staff_phone) is None, "another account's number"
+
+
+@pytest.mark.parametrize("header", ["Bearer not-a-jwt", "Basic abc"])
+def test_a_bad_token_on_the_sms_routes_is_refused_not_ignored(base, header):
+    answer = requests.post(f"{base}/auth/sms/code", json={"phone": new_phone()}, headers={"Authorization": header}, timeout=10)
+    assert answer.status_code == 401 and error_code(answer) == "invalid_token"

@@ -46,9 +46,10 @@ def test_a_code_is_kept_and_replaced_only_after_the_cooldown(store):
     assert store.get_code(phone) == first
     second = codes.issue(phone, "222222", now=1030, policy=policy, deliverable=False)
     assert not store.put_code(second, unless_sent_after=1030 - 60), "within the cooldown"
-    third = codes.issue(phone, "333333", now=1060, policy=policy, deliverable=False)
+    third = codes.issue(phone, "333333", now=1060, policy=policy, deliverable=False, bind_to="res_1")
     assert store.put_code(third, unless_sent_after=1060 - 60)
     assert store.get_code(phone) == third and store.get_code(phone).deliverable is False
+    assert store.get_code(phone).bind_to == "res_1"
 
 
 def test_wrong_tries_are_counted_up_to_the_limit_on_that_code_only(store):

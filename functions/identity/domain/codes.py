@@ -33,6 +33,7 @@ class StoredCode:
     expires_at: int
     attempts: int = 0  # wrong tries so far
     deliverable: bool = True  # False: the number has no account, nothing was sent (the answer was the same)
+    bind_to: str | None = None  # a resident binding this number to their account (else: a staff sign-in)
 
 
 class Verdict(StrEnum):
@@ -50,7 +51,9 @@ def digest(code: str, salt: str) -> str:
     return hmac.new(bytes.fromhex(salt), code.encode(), hashlib.sha256).hexdigest()
 
 
-def issue(phone: str, code: str, *, now: int, policy: CodePolicy, deliverable: bool = True) -> StoredCode:
+def issue(
+    phone: str, code: str, *, now: int, policy: CodePolicy, deliverable: bool = True, bind_to: str | None = None
+) -> StoredCode:
     salt = secrets.token_hex(16)
     return StoredCode(
         phone=phone,
@@ -59,6 +62,7 @@ def issue(phone: str, code: str, *, now: int, policy: CodePolicy, deliverable: b
         sent_at=now,
         expires_at=now + policy.lifetime_seconds,
         deliverable=deliverable,
+        bind_to=bind_to,
     )
 
 
@@ -67,16 +71,17 @@ def cooling_down(previous: StoredCode | None, *, now: int, policy: CodePolicy) -
     return previous is not None and now < previous.sent_at + policy.cooldown_seconds
 
 
-def judge(stored: StoredCode | None, code: str, *, now: int, policy: CodePolicy) -> Verdict:
+def judge(stored: StoredCode | None, code: str, *, now: int, policy: CodePolicy, for_user: str | None = None) -> Verdict:
     """What a try of `code` against the number's current code is worth. No code at all (never sent, used, or
-    gone) is a wrong code, as is a code of a number without an account."""
+    gone) is a wrong code, as is a code of a number without an account, and a code asked for another purpose
+    (a staff sign-in's code tried to bind a resident's number, or another resident's binding code)."""
     if stored is None:
         return Verdict.WRONG
     if stored.attempts >= policy.max_attempts:
         return Verdict.TOO_MANY
     if now >= stored.expires_at:
         return Verdict.EXPIRED
-    well_formed = len(code) == DIGITS and code.isdigit()
+    well_formed = len(code) == DIGITS and code.isdigit() and stored.bind_to == for_user
     if well_formed and stored.deliverable and hmac.compare_digest(digest(code, stored.salt), stored.code_hash):
         return Verdict.OK
     return Verdict.WRONG

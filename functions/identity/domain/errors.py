@@ -68,6 +68,13 @@ class AccountUnavailable(DomainError):
     message_en = "This account is suspended or does not exist; contact your company or the district."
 
 
+class InvalidToken(DomainError):
+    status = 401
+    code = "invalid_token"
+    message_zh = "登录已失效，请重新登录"
+    message_en = "The sign-in token is not valid."
+
+
 class PhoneTaken(DomainError):
     status = 409
     code = "phone_taken"

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import jwt
+
 from identity.domain import claims, sessions
 from identity.domain import codes as one_time
 from identity.domain.codes import CodePolicy
@@ -19,6 +21,7 @@ from identity.domain.errors import (
     DailyLimitReached,
     InvalidCode,
     InvalidRefreshToken,
+    InvalidToken,
     NotForThisAccount,
     PhoneTaken,
     RequestTooSoon,
@@ -148,6 +151,26 @@ class SignIn:
             self.store.revoke_family(user_id, family.family_id, because, now=self._now())
         return len(families)
 
+    def caller_of(self, access_token: str) -> str:
+        """The account an access token of this service names (the routes API Gateway leaves unguarded check it
+        here, as its JWT authorizer would: signature by a published key, issuer, audience, expiry)."""
+        try:
+            header = jwt.get_unverified_header(access_token)
+            key = next(k for k in self.signer.public_jwks() if k["kid"] == header.get("kid"))
+            found = jwt.decode(
+                access_token,
+                jwt.PyJWK.from_dict(key).key,
+                algorithms=[claims.ALGORITHM],
+                issuer=self.tokens.issuer,
+                audience=self.tokens.audience,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except (jwt.PyJWTError, StopIteration) as exc:
+            raise InvalidToken() from exc
+        if not isinstance(found.get("sub"), str) or not found["sub"]:
+            raise InvalidToken()
+        return found["sub"]
+
     def jwks(self) -> dict:
         return {"keys": self.signer.public_jwks()}
 
@@ -212,21 +235,33 @@ class SignIn:
         found = [a for a in self.accounts.with_phone(phone) if a.role in STAFF_ROLES and usable(a)]
         return found[0] if len(found) == 1 else None
 
-    def send_code(self, phone: str) -> None:
-        """Sends a one-time code if the number belongs to a staff account; the answer is the same either way
-        (a code that was never sent is kept too, so a try fails as a wrong code), and the cooldown and the
-        daily cap count every number."""
+    def _binding_resident(self, user_id: str) -> User:
+        account = self.accounts.get(user_id)
+        if not usable(account) or account is None or account.role != Role.RESIDENT:
+            raise NotForThisAccount()
+        return account
+
+    def send_code(self, phone: str, *, for_user: str | None = None) -> None:
+        """Sends a one-time code if the number belongs to a staff account (a staff sign-in) or, for a signed-in
+        resident (`for_user`), if no other account holds it (binding it to theirs). The answer is the same
+        either way (a code that was never sent is kept too, so a try fails as a wrong code), and the cooldown
+        and the daily cap count every number."""
         phone, now, policy = e164(phone), self._now(), self.codes
+        if for_user is not None:
+            self._binding_resident(for_user)
         if one_time.cooling_down(self.store.get_code(phone), now=now, policy=policy):
             raise RequestTooSoon()
         if not self.store.take_daily(phone, one_time.beijing_day(now), limit=policy.per_day, now=now):
             raise DailyLimitReached()
-        account = self._staff_account(phone)
+        if for_user is None:
+            deliverable = self._staff_account(phone) is not None
+        else:
+            deliverable = all(a.user_id == for_user for a in self.accounts.with_phone(phone))
         code = one_time.new_code()
-        stored = one_time.issue(phone, code, now=now, policy=policy, deliverable=account is not None)
+        stored = one_time.issue(phone, code, now=now, policy=policy, deliverable=deliverable, bind_to=for_user)
         if not self.store.put_code(stored, unless_sent_after=now - policy.cooldown_seconds):
             raise RequestTooSoon()  # a parallel send won
-        if account is None:
+        if not deliverable:
             return
         try:
             if self.sms is None:
@@ -238,10 +273,14 @@ class SignIn:
             logger.warning("login code not sent", extra={"error": type(exc).__name__})
             raise SignInUnavailable() from exc
 
-    def verify_code(self, phone: str, code: str) -> Tokens:
+    def verify_code(self, phone: str, code: str, *, for_user: str | None = None) -> Tokens:
+        """A staff sign-in with the code sent to the number; or, for a signed-in resident (`for_user`), the number
+        bound to their account (and a new session)."""
         phone, now, policy = e164(phone), self._now(), self.codes
+        if for_user is not None:
+            self._binding_resident(for_user)
         stored = self.store.get_code(phone)
-        verdict = one_time.judge(stored, code, now=now, policy=policy)
+        verdict = one_time.judge(stored, code, now=now, policy=policy, for_user=for_user)
         if verdict == one_time.Verdict.TOO_MANY:
             raise TooManyAttempts()
         if verdict == one_time.Verdict.EXPIRED:
@@ -253,6 +292,12 @@ class SignIn:
         assert stored is not None
         if not self.store.spend_code(phone, stored.code_hash):
             raise WrongCode()  # used by a parallel try a moment ago
+        if for_user is not None:
+            resident = self._binding_resident(for_user)
+            if any(other.user_id != for_user for other in self.accounts.with_phone(phone)):
+                raise PhoneTaken()  # taken since the code was sent
+            self.accounts.save(resident.model_copy(update={"phone": phone}))
+            return self.start_session(resident.model_copy(update={"phone": phone}))
         account = self._staff_account(phone)
         if account is None:
             raise AccountUnavailable()

@@ -58,6 +58,7 @@ class DynamoStore:
             expires_at=int(item.expires_at),
             attempts=int(item.attempts or 0),
             deliverable=bool(item.deliverable),
+            bind_to=item.bind_to,
         )
 
     def put_code(self, code: StoredCode, *, unless_sent_after: int) -> bool:
@@ -71,6 +72,7 @@ class DynamoStore:
             expires_at=code.expires_at,
             attempts=code.attempts,
             deliverable=code.deliverable,
+            bind_to=code.bind_to,
             ttl=code.expires_at + CODE_KEEP_SECONDS,
         )
         try:

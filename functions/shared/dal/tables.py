@@ -506,6 +506,7 @@ class LoginCodeItem(_Item):
     expires_at = NumberAttribute()
     attempts = NumberAttribute(default=0)
     deliverable = BooleanAttribute(default=True)
+    bind_to = UnicodeAttribute(null=True)  # a resident binding the number to their account
     ttl = NumberAttribute()
 
 
