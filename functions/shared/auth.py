@@ -1,6 +1,8 @@
 """The caller and role checks. A token (verified by API Gateway's JWT authorizer, or a company's signature by
-shared.partner) names the account (`sub`) and nothing else is taken from it: the role and the status come from
-the account record, read on every call (once per invocation, however many times the handler asks)."""
+shared.partner) names the account (`sub`) and, issued in a sign-in session, that session (`sid`); nothing else is
+taken from it: the role and the status come from the account record, read on every call (once per invocation,
+however many times the handler asks), and a token of a session that has ended (logout, a reused refresh token,
+suspension) is refused."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from shared.errors import Forbidden, Unauthenticated
 from shared.lifecycle import USABLE_ACCOUNT_STATUSES, Role
@@ -22,7 +25,7 @@ class Caller:
 
 # The accounts read during the current invocation (shared.api.resolve opens one for each event); outside of one,
 # every call reads the account.
-_accounts: ContextVar[dict[str, User | None] | None] = ContextVar("linli_accounts", default=None)
+_accounts: ContextVar[dict[Any, Any] | None] = ContextVar("linli_accounts", default=None)
 
 
 @contextmanager
@@ -46,13 +49,18 @@ def _load(user_id: str) -> User | None:
     return people.get_user(user_id)
 
 
-def account_of(user_id: str, load: Callable[[str], User | None] = _load) -> User | None:
+def _once(key: Any, read: Callable[[], Any]) -> Any:
+    """`read()`, once per invocation for the same key (every time outside of one)."""
     cache = _accounts.get()
     if cache is None:
-        return load(user_id)
-    if user_id not in cache:
-        cache[user_id] = load(user_id)
-    return cache[user_id]
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
+
+
+def account_of(user_id: str, load: Callable[[str], User | None] = _load) -> User | None:
+    return _once(user_id, lambda: load(user_id))
 
 
 def caller_from_account(user_id: str, account: User | None) -> Caller:
@@ -63,10 +71,27 @@ def caller_from_account(user_id: str, account: User | None) -> Caller:
     return Caller(user_id=user_id, role=Role(account.role))
 
 
-def caller_from_claims(claims: dict | None, load: Callable[[str], User | None] = _load) -> Caller:
-    """The caller the verified claims name, if their account exists and is usable, with the account's role."""
+def _session_active(user_id: str, session: str) -> bool:
+    from shared.dal import sessions
+
+    return sessions.is_active(user_id, session)
+
+
+def caller_from_claims(
+    claims: dict | None,
+    load: Callable[[str], User | None] = _load,
+    session_active: Callable[[str, str], bool] = _session_active,
+) -> Caller:
+    """The caller the verified claims name, if their account exists and is usable, with the account's role, and if
+    the session the token was issued in (if any) has not ended."""
     user_id = subject(claims)
-    return caller_from_account(user_id, account_of(user_id, load))
+    caller = caller_from_account(user_id, account_of(user_id, load))
+    session = (claims or {}).get("sid")
+    if session is not None and not (
+        isinstance(session, str) and _once(("session", user_id, session), lambda: session_active(user_id, session))
+    ):
+        raise Unauthenticated("登录已失效，请重新登录", "This session has ended; sign in again.")
+    return caller
 
 
 def require_role(caller: Caller, *roles: Role) -> None:

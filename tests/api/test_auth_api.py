@@ -204,6 +204,8 @@ def test_refresh_rotates_and_a_reused_token_ends_the_family(base, sms_outbox):
     assert reused.status_code == 401 and error_code(reused) == "token_reused"
     after = requests.post(f"{base}/auth/refresh", json={"refresh_token": second.json()["refresh_token"]}, timeout=10)
     assert after.status_code == 401, "every token of the family stops working"
+    for tokens in (first, second.json()):  # its access tokens too
+        assert requests.get(f"{base}/me", headers=bearer(tokens), timeout=10).status_code == 401
     other = sign_in_by_sms_later(base, sms_outbox, phone)
     assert requests.post(f"{base}/auth/refresh", json={"refresh_token": other}, timeout=10).status_code == 200, (
         "another session of the same person is not that family"
@@ -238,6 +240,8 @@ def test_logout_ends_the_session(base, sms_outbox):
     assert out.status_code == 204 and not out.content
     refused = requests.post(f"{base}/auth/refresh", json={"refresh_token": tokens["refresh_token"]}, timeout=10)
     assert refused.status_code == 401 and error_code(refused) == "invalid_refresh_token"
+    me = requests.get(f"{base}/me", headers=bearer(tokens), timeout=10)
+    assert me.status_code == 401 and error_code(me) == "unauthenticated", "its access token stops at once"
 
 
 def test_a_suspended_technicians_refresh_is_refused(base, sms_outbox, world):
@@ -294,7 +298,7 @@ def test_the_published_keys_verify_the_tokens(base, sms_outbox):
     claims = jwt.decode(
         session["access_token"], key.key, algorithms=["ES256"], issuer=sandbox_tokens.ISSUER, audience=sandbox_tokens.AUDIENCE
     )
-    assert set(claims) == {"iss", "aud", "sub", "iat", "exp", "jti"} and claims["exp"] - claims["iat"] <= 900
+    assert set(claims) == {"iss", "aud", "sub", "iat", "exp", "jti", "sid"} and claims["exp"] - claims["iat"] <= 900
     discovery = requests.get(f"{base}/.well-known/openid-configuration", timeout=10).json()
     assert discovery["issuer"] == claims["iss"] and discovery["jwks_uri"] == f"{claims['iss']}/.well-known/jwks.json"
     assert discovery["id_token_signing_alg_values_supported"] == ["ES256"]

@@ -56,6 +56,26 @@ def test_the_account_is_read_once_per_invocation_and_again_in_the_next():
     assert reads == ["u1", "u1", "u1"]
 
 
+def test_a_token_of_an_ended_session_is_refused_and_the_session_read_once_per_invocation():
+    reads: list[tuple[str, str]] = []
+
+    def active(user_id: str, session: str) -> bool:
+        reads.append((user_id, session))
+        return session == "fam_live"
+
+    assert caller_from_claims({"sub": "u1", "sid": "fam_live"}, ACCOUNTS.get, active).role == "resident"
+    with pytest.raises(Unauthenticated):
+        caller_from_claims({"sub": "u1", "sid": "fam_revoked"}, ACCOUNTS.get, active)
+    with pytest.raises(Unauthenticated):
+        caller_from_claims({"sub": "u1", "sid": ["fam_live"]}, ACCOUNTS.get, active)
+    assert caller_from_claims({"sub": "u1"}, ACCOUNTS.get, active).role == "resident", "no session named, none read"
+    reads.clear()
+    with auth.one_invocation():
+        for _ in range(3):
+            caller_from_claims({"sub": "u1", "sid": "fam_live"}, ACCOUNTS.get, active)
+    assert reads == [("u1", "fam_live")]
+
+
 def test_task_tokens_are_redacted_even_inside_json_strings():
     event = {
         "taskScheduledEventDetails": {

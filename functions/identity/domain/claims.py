@@ -22,17 +22,21 @@ class AccessClaims:
     iat: int
     exp: int
     jti: str
+    sid: str | None = None  # the session family it was issued in: the API refuses it once the family is revoked
 
     def as_dict(self) -> dict:
-        return {"iss": self.iss, "aud": self.aud, "sub": self.sub, "iat": self.iat, "exp": self.exp, "jti": self.jti}
+        found = {"iss": self.iss, "aud": self.aud, "sub": self.sub, "iat": self.iat, "exp": self.exp, "jti": self.jti}
+        return found | ({"sid": self.sid} if self.sid else {})
 
 
-def access_claims(*, issuer: str, audience: str, subject: str, now: int, lifetime: int) -> AccessClaims:
+def access_claims(
+    *, issuer: str, audience: str, subject: str, now: int, lifetime: int, session: str | None = None
+) -> AccessClaims:
     if not issuer or not audience or not subject:
         raise ValueError("an access token needs an issuer, an audience and a subject")
     if lifetime > MAX_LIFETIME_SECONDS:
         raise ValueError(f"access tokens live at most {MAX_LIFETIME_SECONDS} s")
-    return AccessClaims(issuer, audience, subject, now, now + lifetime, "at_" + secrets.token_hex(12))
+    return AccessClaims(issuer, audience, subject, now, now + lifetime, "at_" + secrets.token_hex(12), session)
 
 
 def b64url(data: bytes) -> str:

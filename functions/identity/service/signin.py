@@ -79,9 +79,11 @@ class SignIn:
         return int(self.clock())
 
     # --- Tokens -----------------------------------------------------------------------------------------
-    def access_token(self, user_id: str, *, lifetime: int | None = None) -> str:
-        """A signed access token naming the account (`sub`); nothing else in it is trusted."""
+    def access_token(self, user_id: str, *, lifetime: int | None = None, session: str | None = None) -> str:
+        """A signed access token naming the account (`sub`) and, issued in a session, its family (`sid`): the API
+        refuses it once that family is revoked. Nothing else in it is trusted (the role is the account's)."""
         access = claims.access_claims(
+            session=session,
             issuer=self.tokens.issuer,
             audience=self.tokens.audience,
             subject=user_id,
@@ -98,7 +100,7 @@ class SignIn:
         refresh, family, first = sessions.start(account.user_id, now=self._now(), lifetime=self.tokens.refresh_seconds)
         self.store.start_family(family, first)
         return Tokens(
-            self.access_token(account.user_id),
+            self.access_token(account.user_id, session=family.family_id),
             refresh,
             self.tokens.access_seconds,
             needs_phone=account.role == Role.RESIDENT and not account.phone,
@@ -126,7 +128,7 @@ class SignIn:
                 return self._reused(again)
             raise InvalidRefreshToken()
         return Tokens(
-            self.access_token(account.user_id),
+            self.access_token(account.user_id, session=record.family_id),
             token,
             self.tokens.access_seconds,
             needs_phone=account.role == Role.RESIDENT and not account.phone,
