@@ -3,6 +3,7 @@ Every route but /auth/wechat/phone and /auth/logout is public (no authorizer): t
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -125,8 +126,6 @@ def logout(body: RefreshIn):  # noqa: ANN201 - a raw Response (headers)
 
 
 def _public(document: dict) -> Response:
-    import json
-
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
