@@ -474,6 +474,10 @@ def test_the_service_checks_its_own_tokens_for_the_unguarded_routes(world):
     other = SignIn(
         store=MemoryStore(), accounts=world.accounts, signer=LocalSigner(), wechat=None, sms=None, tokens=TokenPolicy(ISSUER)
     )
-    for bad in (other.access_token("res_wang"), world.service.access_token("res_wang", lifetime=-5), "garbage", ""):
+    session = world.service.wechat_sign_in("wx-ok:res_wang")
+    assert world.service.caller_of(session.access_token) == "res_wang"
+    world.service.logout("res_wang", session.refresh_token)
+    ended = session.access_token
+    for bad in (other.access_token("res_wang"), world.service.access_token("res_wang", lifetime=-5), "garbage", "", ended):
         with pytest.raises(InvalidToken):
             world.service.caller_of(bad)

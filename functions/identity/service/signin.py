@@ -171,6 +171,11 @@ class SignIn:
             raise InvalidToken() from exc
         if not isinstance(found.get("sub"), str) or not found["sub"]:
             raise InvalidToken()
+        session = found.get("sid")
+        if session is not None:
+            family = self.store.get_family(found["sub"], str(session))
+            if family is None or family.status != sessions.FamilyStatus.ACTIVE:
+                raise InvalidToken()  # a session that has ended, as the API refuses it
         return found["sub"]
 
     def jwks(self) -> dict:
