@@ -590,11 +590,11 @@ class LocalAws:
                 "LINLI_DOCUMENTS_BUCKET": DOCUMENTS_BUCKET,
                 # The sandbox's webhook receivers are local test servers on plain http://127.0.0.1.
                 "LINLI_ALLOW_HTTP_WEBHOOKS": "true",
-                # Web push: $connect checks the sandbox's tokens; PostToConnection goes to moto, which the
-                # sandbox's WebSocket stage (local/websocket.py) hooks to reach the local sockets.
-                "LINLI_JWT_ISSUER": sign_in.ISSUER,
-                "LINLI_JWT_AUDIENCE": sign_in.AUDIENCE,
-                "LINLI_JWKS_URL": sign_in.jwks_url(),
+                # Sign-in: the token service's issuer (its signing key is created in moto's KMS below). Web push:
+                # $connect checks the same tokens; PostToConnection goes to moto, which the sandbox's WebSocket
+                # stage (local/websocket.py) hooks to reach the local sockets.
+                "LINLI_TOKEN_ISSUER": sign_in.ISSUER,
+                "LINLI_TOKEN_AUDIENCE": sign_in.AUDIENCE,
                 "LINLI_PUSH_ENDPOINT": PUSH_ENDPOINT,
                 **self.env_overrides,
             }
@@ -620,7 +620,22 @@ class LocalAws:
         os.environ["LINLI_STATE_MACHINE_ARN"] = self.state_machine_arn
         os.environ.update({f"LINLI_{queue(name).setting.upper()}": url for name, url in self.queue_urls.items()})
         self._reset_caches()
+        self._publish_signing_keys()
         return self
+
+    def _publish_signing_keys(self) -> None:
+        """The token signing key in moto's KMS (unless the environment names keys), and its JWKS as a file the
+        verifiers read (the gateway's authorizer, the WebSocket's $connect)."""
+        import os
+
+        from identity.service.wiring import sign_in as token_service
+
+        if "LINLI_TOKEN_SIGNING_KEY_IDS" not in self.env_overrides:
+            os.environ["LINLI_TOKEN_SIGNING_KEY_IDS"] = sign_in.create_signing_key(self.client("kms"))
+            self._reset_caches()
+        if "LINLI_JWKS_URL" not in self.env_overrides:
+            os.environ["LINLI_JWKS_URL"] = sign_in.write_jwks(token_service().jwks())
+            self._reset_caches()
 
     def stop(self) -> None:
         self._clients.clear()
@@ -643,13 +658,14 @@ class LocalAws:
 
     @staticmethod
     def _reset_caches() -> None:
+        from identity.service import wiring
         from shared import events, idempotency, identity, push, queues, sms, storage, workflow
         from shared.dal import base
         from shared.settings import get_settings
 
         get_settings.cache_clear()
         base.ensure_bound.cache_clear()
-        for port in (workflow, events, queues, sms, idempotency, storage, push, identity):
+        for port in (workflow, events, queues, sms, idempotency, storage, push, identity, wiring):
             port.reset()
 
     def _create_queues_and_bus(self) -> None:

@@ -112,6 +112,7 @@ class Sandbox:
         self.push.install()
         if self.seed:
             demo_data.seed(history=self.history)
+            tokens.link_demo_residents([p["user_id"] for p in demo_data.personas() if p["role"] == "resident"])
         self._arm_faults_from_env()
         self.pump.start()
         for pump in self.queue_pumps:
@@ -333,13 +334,5 @@ class Sandbox:
                     }
                 },
             )
-        return _json_response(
-            200,
-            {
-                "access_token": tokens.issue(user_id, persona["role"]),
-                "token_type": "Bearer",
-                "expires_in": tokens.TOKEN_SECONDS,
-                "user_id": user_id,
-                "role": persona["role"],
-            },
-        )
+        # The same token service as /auth/*: a session (access and refresh token) of the demo person's account.
+        return _json_response(200, {**tokens.sign_in_session(user_id), "user_id": user_id, "role": persona["role"]})

@@ -1,11 +1,20 @@
-"""The caller, as API Gateway's JWT authorizer describes them, and role checks."""
+"""The caller and role checks. A token (verified by API Gateway's JWT authorizer, or a company's signature by
+shared.partner) names the account (`sub`) and, issued in a sign-in session, that session (`sid`); nothing else is
+taken from it: the role and the status come from the account record, read on every call (once per invocation,
+however many times the handler asks), and a token of a session that has ended (logout, a reused refresh token,
+suspension) is refused."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from shared.errors import Forbidden, Unauthenticated
-from shared.lifecycle import Role
+from shared.lifecycle import USABLE_ACCOUNT_STATUSES, Role
+from shared.records import User
 
 
 @dataclass(frozen=True)
@@ -14,22 +23,75 @@ class Caller:
     role: Role
 
 
-def _groups(raw: object) -> list[str]:
-    # HTTP API passes array claims as a string like "[resident]"; accept a real list too.
-    if isinstance(raw, list):
-        return [str(g) for g in raw]
-    if isinstance(raw, str):
-        return [g for g in raw.strip("[]").replace(",", " ").split() if g]
-    return []
+# The accounts read during the current invocation (shared.api.resolve opens one for each event); outside of one,
+# every call reads the account.
+_accounts: ContextVar[dict[Any, Any] | None] = ContextVar("linli_accounts", default=None)
 
 
-def caller_from_claims(claims: dict | None) -> Caller:
-    if not claims or not claims.get("sub"):
+@contextmanager
+def one_invocation() -> Iterator[None]:
+    token = _accounts.set({})
+    try:
+        yield
+    finally:
+        _accounts.reset(token)
+
+
+def subject(claims: dict | None) -> str:
+    if not claims or not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise Unauthenticated()
-    roles = [g for g in _groups(claims.get("cognito:groups")) if g in Role.__members__.values()]
-    if len(roles) != 1:
+    return claims["sub"]
+
+
+def _load(user_id: str) -> User | None:
+    from shared.dal import people
+
+    return people.get_user(user_id)
+
+
+def _once(key: Any, read: Callable[[], Any]) -> Any:
+    """`read()`, once per invocation for the same key (every time outside of one)."""
+    cache = _accounts.get()
+    if cache is None:
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
+
+
+def account_of(user_id: str, load: Callable[[str], User | None] = _load) -> User | None:
+    return _once(user_id, lambda: load(user_id))
+
+
+def caller_from_account(user_id: str, account: User | None) -> Caller:
+    if account is None or account.status not in USABLE_ACCOUNT_STATUSES:
+        raise Forbidden("账号不可用（已停用或不存在）", "This account is suspended or does not exist.")
+    if account.role not in set(Role):
         raise Forbidden("账号角色无效", "The account has no valid role.")
-    return Caller(user_id=str(claims["sub"]), role=Role(roles[0]))
+    return Caller(user_id=user_id, role=Role(account.role))
+
+
+def _session_active(user_id: str, session: str) -> bool:
+    from shared.dal import sessions
+
+    return sessions.is_active(user_id, session)
+
+
+def caller_from_claims(
+    claims: dict | None,
+    load: Callable[[str], User | None] = _load,
+    session_active: Callable[[str, str], bool] = _session_active,
+) -> Caller:
+    """The caller the verified claims name, if their account exists and is usable, with the account's role, and if
+    the session the token was issued in (if any) has not ended."""
+    user_id = subject(claims)
+    caller = caller_from_account(user_id, account_of(user_id, load))
+    session = (claims or {}).get("sid")
+    if session is not None and not (
+        isinstance(session, str) and _once(("session", user_id, session), lambda: session_active(user_id, session))
+    ):
+        raise Unauthenticated("登录已失效，请重新登录", "This session has ended; sign in again.")
+    return caller
 
 
 def require_role(caller: Caller, *roles: Role) -> None:

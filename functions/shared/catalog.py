@@ -122,6 +122,8 @@ class FunctionSpec:
     photos: tuple[DocumentAccess, ...] = ()  # photos (`photos/` of the same bucket, issue 6)
     schedule: str | None = None  # for scheduled functions: the EventBridge cron or rate expression (UTC)
     pushes: bool = False  # execute-api:ManageConnections on the WebSocket API's sockets (web push)
+    signs_tokens: bool = False  # kms:Sign and kms:GetPublicKey on the token signing key(s) (LINLI_TOKEN_SIGNING_KEY_IDS)
+    uses_wechat: bool = False  # secretsmanager:GetSecretValue on the WeChat secret (LINLI_WECHAT_SECRET_ARN)
 
     @property
     def asl_placeholder(self) -> str:
@@ -140,6 +142,17 @@ _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 
 W = WorkflowAccess
 FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec(
+        "Identity",
+        "identity.handlers.api.handler",
+        "HTTP API: sign-in (WeChat, SMS one-time codes), refresh, logout; the token signing keys (JWKS, discovery)",
+        Trigger.API,
+        TableAccess.READ_WRITE,
+        api_domain="identity",
+        sends_sms=True,  # the one-time sign-in codes
+        signs_tokens=True,
+        uses_wechat=True,
+    ),
     FunctionSpec(
         "OrdersApi",
         "orders.handlers.api.handler",

@@ -1,6 +1,6 @@
-"""The JWT check of the WebSocket API's $connect: what the HTTP API's JWT authorizer checks (signature by a key
-of the issuer's JWKS, issuer, audience or client id, expiry), for the one route API Gateway cannot guard with a
-JWT authorizer. The key's own algorithm is the only one accepted, never the token's claim of one."""
+"""The JWT check of the WebSocket API's $connect, and of the sandbox's gateway: what the HTTP API's JWT authorizer
+checks of the platform's access tokens (signature by a key of the issuer's JWKS, issuer, audience, expiry). Only
+ES256 is accepted, whatever the token's header claims; only `sub` is used afterwards (the role is the account's)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import jwt
 
 from shared.settings import get_settings
 
+ALGORITHMS = ["ES256"]
+
 
 @lru_cache(maxsize=1)
 def _keys() -> jwt.PyJWKClient:
     settings = get_settings()
-    return jwt.PyJWKClient(settings.jwks_url or f"{settings.jwt_issuer}/.well-known/jwks.json", lifespan=3600)
+    return jwt.PyJWKClient(settings.jwks_url or f"{settings.token_issuer}/.well-known/jwks.json", lifespan=300, timeout=5)
 
 
 def reset() -> None:
@@ -24,19 +26,19 @@ def reset() -> None:
 def verify(token: str) -> dict:
     """The token's claims; raises jwt.PyJWTError for any token the HTTP API's authorizer would refuse."""
     settings = get_settings()
-    if not settings.jwt_issuer or not settings.jwt_audience:
+    if not settings.token_issuer or not settings.token_audience:
         raise jwt.InvalidTokenError("no issuer configured")
-    key = _keys().get_signing_key_from_jwt(token)
+    key = _keys().get_signing_key_from_jwt(token)  # an unknown kid fetches the JWKS again (a key rotation)
+    if key.algorithm_name not in ALGORITHMS:
+        raise jwt.InvalidAlgorithmError("not a platform signing key")
     claims = jwt.decode(
         token,
         key.key,
-        algorithms=[key.algorithm_name],
-        issuer=settings.jwt_issuer,
-        options={"require": ["exp", "iat", "sub"], "verify_aud": False},
+        algorithms=ALGORITHMS,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        options={"require": ["exp", "iat", "sub", "iss", "aud"]},
     )
-    if not claims.get("sub"):
+    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise jwt.MissingRequiredClaimError("sub")
-    # An ID token names the app client as its audience, an access token as its client_id (as the authorizer takes).
-    if settings.jwt_audience not in (claims.get("aud"), claims.get("client_id")):
-        raise jwt.InvalidAudienceError("not issued for this app")
     return claims

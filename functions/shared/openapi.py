@@ -18,6 +18,7 @@ SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli
 def openapi_document() -> dict:
     from supervision.handlers.api import router as supervision
 
+    from identity.handlers.api import router as identity
     from matching.handlers.api import router as matching
     from notify.handlers.api import router as notify
     from orders.handlers.api import router as orders
@@ -26,7 +27,7 @@ def openapi_document() -> dict:
     from orders.handlers.proxies import router as proxies
     from ratings.handlers.api import router as ratings
 
-    app = build_resolver(orders, billing, photos, proxies, matching, ratings, notify, supervision)
+    app = build_resolver(identity, orders, billing, photos, proxies, matching, ratings, notify, supervision)
     schema = app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,
@@ -41,7 +42,18 @@ def openapi_document() -> dict:
         },
         security=[{"jwt": []}],
     )
-    return with_partner_paths(with_error_responses(json.loads(schema)))
+    return with_partner_paths(with_public_paths(with_error_responses(json.loads(schema))))
+
+
+def with_public_paths(document: dict) -> dict:
+    """The public routes (signing in, the keys) take no token: no security requirement on them."""
+    from shared.routes import ROUTES
+
+    for route in ROUTES:
+        operation = document["paths"].get(route.path, {}).get(route.method.lower())
+        if route.public and operation is not None:
+            operation["security"] = []
+    return document
 
 
 def with_error_responses(document: dict) -> dict:

@@ -66,4 +66,4 @@ def claims_for(*, method: str, path: str, headers: dict[str, str], body: str, no
         raise Forbidden(
             "只能代表本公司在岗的师傅或调度员操作", "A company may act only for its own active technicians and dispatchers."
         )
-    return {"sub": staff.user_id, "cognito:groups": f"[{staff.role}]", "linli:key_id": key_id, "linli:company_id": key.company_id}
+    return {"sub": staff.user_id, "linli:key_id": key_id, "linli:company_id": key.company_id}

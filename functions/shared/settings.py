@@ -28,12 +28,24 @@ class Settings(BaseSettings):
     # Only the sandbox delivers to plain http:// endpoints (a receiver on 127.0.0.1); AWS sends HTTPS only.
     allow_http_webhooks: bool = False
 
-    # Web push (issue 7, docs/integrators.md#web-push): the WebSocket API's $connect checks the same JWT as the
-    # HTTP API's authorizer (issuer, audience = the app client, keys from the issuer's JWKS); the notifications
-    # function posts each new message to the recipient's open sockets through the API's management endpoint.
-    jwt_issuer: str = ""
-    jwt_audience: str = ""
-    jwks_url: str = ""  # default: <issuer>/.well-known/jwks.json, as Cognito publishes it
+    # Sign-in (docs/security.md#signing-in): the platform is its own token issuer. Access tokens are ES256 JWTs signed
+    # by a KMS key; the first of the signing keys signs, all of them are published in the JWKS (two during a rotation).
+    # The WebSocket API's $connect checks the same tokens as the HTTP API's JWT authorizer, keys from the JWKS.
+    token_issuer: str = ""  # https URL: the API's own base URL in AWS
+    token_audience: str = "linli"
+    token_signing_key_ids: str = ""  # comma-separated KMS key ids, ARNs or aliases
+    jwks_url: str = ""  # where verifiers fetch the keys; default: <issuer>/.well-known/jwks.json
+    access_token_seconds: int = Field(default=900, ge=60, le=900)
+    refresh_token_seconds: int = Field(default=30 * 24 * 3600, ge=3600, le=90 * 24 * 3600)
+    # One-time sign-in codes by SMS: valid this long, this many tries, a wait between two sends to one number and a
+    # cap per number and Beijing day (counted for every number, with an account or not: the answers are the same).
+    login_code_seconds: int = Field(default=300, ge=60, le=600)
+    login_code_attempts: int = Field(default=5, ge=1, le=10)
+    login_code_cooldown_seconds: int = Field(default=60, ge=0, le=3600)
+    login_codes_per_day: int = Field(default=10, ge=1, le=100)
+
+    # Web push (issue 7, docs/integrators.md#web-push): the notifications function posts each new message to the
+    # recipient's open sockets through the API's management endpoint.
     push_endpoint: str = ""  # https://<api id>.execute-api.<region>.amazonaws.com/<stage>; empty: no web push
     push_connection_seconds: int = Field(default=2 * 3600, ge=60)  # API Gateway closes a socket after 2 h
 
@@ -136,6 +148,10 @@ class Settings(BaseSettings):
     slot_hours: int = Field(default=2, ge=1, le=4)
     working_day_start_hour: int = Field(default=8, ge=0, le=23)
     working_day_end_hour: int = Field(default=20, ge=1, le=24)
+
+    @property
+    def signing_key_ids(self) -> list[str]:
+        return [k.strip() for k in self.token_signing_key_ids.split(",") if k.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from shared import clock, events
 from shared.dal import admission as admission_dal
 from shared.dal import audit, credit, orders, people
 from shared.events import DomainEvent, EventType, SubjectSnapshot
+from shared.observability import logger
 from shared.qualifications import REQUIRED_CERTIFICATE
 from shared.records import AuditEntry, Company, CreditEvent, Order, User
 from shared.settings import get_settings
@@ -189,6 +190,15 @@ def decide(kind: Kind, subject_id: str, decision: Decision, reason: str | None, 
         company_id, technician_id, name = decided.company_id or "", subject_id, decided.name
         if decision == Decision.REINSTATE:
             _restore_skills(decided)
+        if decision == Decision.SUSPEND:
+            # Its sessions end at once: no refresh token of the account works any more (signing in again is
+            # refused while the account is suspended; access tokens already issued are refused by the account check).
+            from identity.service.wiring import revoke_sessions
+
+            try:
+                revoke_sessions(subject_id)
+            except Exception:  # noqa: BLE001 - the suspension stands; a refresh is refused by the account check anyway
+                logger.exception("sessions of a suspended technician not revoked", extra={"user_id": subject_id})
     source = f"{decision.value}:{at}"
     append(
         f"{kind.value}:{subject_id}",

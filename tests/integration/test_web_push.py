@@ -37,13 +37,17 @@ def next_message(ws: ClientConnection, *, kind: str, timeout: float) -> dict:
 
 
 def _forged(**changes) -> str:
+    """A token signed by the sandbox's real key (unless `key` names another), with these claims changed."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     from local import tokens
 
     now = int(time.time())
-    claims = {"sub": "res_wang", "cognito:groups": ["resident"], "iss": tokens.ISSUER, "aud": tokens.AUDIENCE}
-    claims |= {"iat": now, "nbf": now, "exp": now + 600}
-    key = changes.pop("key", tokens._SECRET)
-    return jwt.encode({**claims, **changes}, key, algorithm="HS256", headers={"kid": tokens.KEY_ID})
+    claims = {"sub": "res_wang", "iss": tokens.ISSUER, "aud": tokens.AUDIENCE, "iat": now, "nbf": now, "exp": now + 600}
+    if changes.pop("other_key", False):
+        key = ec.generate_private_key(ec.SECP256R1())
+        return jwt.encode({**claims, **changes}, key, algorithm="ES256", headers={"kid": tokens.key_id()})
+    return tokens.sign_claims({**claims, **changes})
 
 
 @pytest.mark.parametrize(
@@ -62,7 +66,7 @@ def test_a_socket_without_a_valid_token_is_refused(sandbox, token):
 
     made = {
         "expired": lambda: tokens.issue("res_wang", "resident", lifetime=-10),
-        "other key": lambda: _forged(key=b"guessed-secret-guessed-secret-32"),
+        "other key": lambda: _forged(other_key=True),
         "other audience": lambda: _forged(aud="someone-else"),
         "other issuer": lambda: _forged(iss="https://evil.example"),
     }

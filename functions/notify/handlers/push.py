@@ -1,9 +1,9 @@
 """The WebSocket API's $connect and $disconnect (web push, docs/integrators.md#web-push).
 
 $connect takes the same JWT as the HTTP API, as the `token` query parameter (a browser's WebSocket cannot set an
-Authorization header), and refuses the socket unless the token is valid (else 401) and its account exists, has the
-token's role and is not suspended (else 403), as every HTTP call checks; a socket that is accepted is stored under
-its user. $disconnect forgets it. The notifications function posts each new message
+Authorization header), and refuses the socket unless the token is valid (else 401) and its account exists and is
+not suspended (else 403), as every HTTP call checks (the role is the account's, never the token's); a socket that
+is accepted is stored under its user. $disconnect forgets it. The notifications function posts each new message
 to the recipient's open sockets.
 """
 
@@ -29,7 +29,7 @@ def connect(event: dict) -> dict:
         logger.info("socket refused", extra={"reason": type(exc).__name__})
         return {"statusCode": 401, "body": "Unauthorized"}
     try:
-        # As on every HTTP call: the account still exists, has the token's role and is not suspended.
+        # As on every HTTP call: the account still exists and is not suspended.
         caller = usable_caller(claims)
     except DomainError as exc:
         logger.info("socket refused", extra={"reason": type(exc).__name__})

@@ -70,6 +70,8 @@ def _group_keys(user: User) -> dict:
     elif user.role == "resident" and user.phone:
         # A resident is found by phone number when someone asks to act for them (issue 6).
         keys |= {"gsi4pk": phone_key(user.phone), "gsi4sk": user.user_id}
+    # Every account with a phone number is found by it when signing in with a one-time code.
+    keys |= {"gsi5pk": f"LOGIN#{e164(user.phone)}", "gsi5sk": user.user_id} if user.phone else {"gsi5pk": None, "gsi5sk": None}
     return keys
 
 
@@ -82,6 +84,13 @@ def residents_with_phone(phone: str) -> list[User]:
     ensure_bound()
     found = [_user(i) for i in UserItem.by_phone.query(phone_key(phone), limit=5)]
     return [u for u in found if u.role == "resident" and u.status == "active"]
+
+
+def accounts_with_phone(phone: str) -> list[User]:
+    """The accounts (any role, any status) whose phone number this is: one Query on gsi5."""
+    ensure_bound()
+    found = [_user(i) for i in UserItem.by_login_phone.query(f"LOGIN#{e164(phone)}", limit=5)]
+    return [u for u in found if u.phone and e164(u.phone) == e164(phone)]
 
 
 def user_item(user: User) -> UserItem:

@@ -9,7 +9,8 @@ Keys (see docs/data-model.md for the access patterns they serve):
                        vetting queues (VETTING#<kind>#<status>); certificates by expiry day (CERTEXP#<date>);
                        workflow waits by the hour of their deadline (DEADLINE#<yyyy-mm-ddThh>);
                        residents by phone number (PHONE#<+86…>)
-  gsi5pk / gsi5sk      orders by compound (public-area reports, statistics)
+  gsi5pk / gsi5sk      orders by compound (public-area reports, statistics); accounts by phone number for
+                       signing in (LOGIN#<+86…>)
   (users: gsi3 STAFF#<company> / ROLE#<role> lists a company's staff and the residents and supervisors;
    addresses: gsi3 RESIDENTS#<compound> lists the residents of a compound)
 """
@@ -75,10 +76,13 @@ class UserItem(_Item):
     gsi3sk = UnicodeAttribute(null=True)  # <role>#<user id>
     gsi4pk = UnicodeAttribute(null=True)  # technicians: VETTING#technician#<status>; residents: PHONE#<+86…>
     gsi4sk = UnicodeAttribute(null=True)  # <registered_at>#<user id>; residents: <user id>
+    gsi5pk = UnicodeAttribute(null=True)  # LOGIN#<+86…>: every account with a phone number (SMS sign-in)
+    gsi5sk = UnicodeAttribute(null=True)  # <user id>
     by_cell = Gsi1()
     by_group = Gsi3()
     by_vetting = Gsi4()
     by_phone = Gsi4()  # the same index: a resident by phone number (linking a proxy)
+    by_login_phone = Gsi5()
 
 
 class AddressItem(_Item):
@@ -348,8 +352,8 @@ class ProxyRequestItem(_Item):
 
 
 class DailyCountItem(_Item):
-    """pk USER#<user>, sk COUNT#<what>#<yyyy-mm-dd>: how many times something was done for that user on a Beijing
-    day (daily limits); gone by itself after its TTL."""
+    """pk USER#<user>, sk COUNT#<what>#<yyyy-mm-dd> (or pk LOGINCODE#<+86…>, sk COUNT#<yyyy-mm-dd>: sign-in codes
+    sent to a number): how many times something was done on a Beijing day (daily limits); gone after its TTL."""
 
     count = NumberAttribute(default=0)
     ttl = NumberAttribute()
@@ -494,6 +498,51 @@ class MeTooItem(_Item):
     created_at = UnicodeAttribute()
 
 
+class LoginCodeItem(_Item):
+    """pk LOGINCODE#<+86…>, sk CODE: the number's current one-time sign-in code, as an HMAC with its own salt."""
+
+    salt = UnicodeAttribute()
+    code_hash = UnicodeAttribute()
+    sent_at = NumberAttribute()
+    expires_at = NumberAttribute()
+    attempts = NumberAttribute(default=0)
+    deliverable = BooleanAttribute(default=True)
+    bind_to = UnicodeAttribute(null=True)  # a resident binding the number to their account
+    ttl = NumberAttribute()
+
+
+class RefreshTokenItem(_Item):
+    """pk REFRESH#<sha-256 of the token>, sk REFRESH: one refresh token of a session family, used at most once."""
+
+    family_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    issued_at = NumberAttribute()
+    expires_at = NumberAttribute()
+    used = BooleanAttribute(default=False)
+    ttl = NumberAttribute()
+
+
+class SessionFamilyItem(_Item):
+    """pk USER#<user>, sk SESSION#<family>: a sign-in and the refresh tokens descended from it."""
+
+    family_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    created_at = NumberAttribute()
+    expires_at = NumberAttribute()
+    status = UnicodeAttribute()
+    revoked_because = UnicodeAttribute(null=True)
+    revoked_at = NumberAttribute(null=True)
+    ttl = NumberAttribute()
+
+
+class WeChatLinkItem(_Item):
+    """pk WECHAT#<openid>, sk ACCOUNT: the account this WeChat user signs in as."""
+
+    user_id = UnicodeAttribute()
+    unionid = UnicodeAttribute(null=True)
+    linked_at = NumberAttribute()
+
+
 ALL_MODELS: tuple[type[_Item], ...] = (
     UserItem,
     AddressItem,
@@ -525,6 +574,10 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     MeTooItem,
     PushConnectionItem,
     PushConnectionOwnerItem,
+    LoginCodeItem,
+    RefreshTokenItem,
+    SessionFamilyItem,
+    WeChatLinkItem,
 )
 
 

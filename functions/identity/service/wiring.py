@@ -1,0 +1,106 @@
+"""The real collaborators of the sign-in use cases: the table, the accounts, the KMS key(s), WeChat and SMS (the
+kernel's ports shared.wechat and shared.sms, imported when first used)."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import boto3
+
+from identity.domain.codes import CodePolicy
+from identity.service.ports import WeChatCodeInvalid, WeChatSession, WeChatUnavailable
+from identity.service.signer import KmsSigner
+from identity.service.signin import SignIn, TokenPolicy
+from identity.store.dynamodb import DynamoStore
+from shared.dal import people
+from shared.records import User
+from shared.settings import get_settings
+
+LOGIN_CODE_TEMPLATE = "login_code"
+
+
+class PeopleAccounts:
+    def get(self, user_id: str) -> User | None:
+        return people.get_user(user_id)
+
+    def with_phone(self, phone: str) -> list[User]:
+        return people.accounts_with_phone(phone)
+
+    def save(self, account: User) -> None:
+        people.put_user(account)
+
+
+class KernelWeChat:
+    """shared.wechat, its errors as the use cases name them."""
+
+    @staticmethod
+    @contextmanager
+    def _port() -> Iterator[Any]:
+        from shared import wechat
+
+        try:
+            yield wechat
+        except wechat.WeChatCodeInvalid as exc:
+            raise WeChatCodeInvalid() from exc
+        except wechat.WeChatUnavailable as exc:
+            raise WeChatUnavailable() from exc
+
+    def code_to_session(self, code: str) -> WeChatSession:
+        with self._port() as wechat:
+            found = wechat.code_to_session(code)
+        return WeChatSession(found.openid, found.unionid)
+
+    def phone_number(self, code: str) -> str:
+        with self._port() as wechat:
+            return wechat.phone_number(code)
+
+
+class KernelSms:
+    def send_login_code(self, phone: str, code: str) -> None:
+        from shared import sms
+
+        sms.send_template(phone, LOGIN_CODE_TEMPLATE, {"code": code})
+
+
+@lru_cache(maxsize=1)
+def _kms() -> Any:
+    return boto3.client("kms", region_name=get_settings().aws_region)
+
+
+@lru_cache(maxsize=1)
+def sign_in() -> SignIn:
+    settings = get_settings()
+    return SignIn(
+        store=DynamoStore(),
+        accounts=PeopleAccounts(),
+        signer=KmsSigner(_kms(), settings.signing_key_ids),
+        # Without the kernel's WeChat port in the package, WeChat sign-in answers 503 rather than failing inside.
+        wechat=KernelWeChat() if importlib.util.find_spec("shared.wechat") is not None else None,
+        sms=KernelSms(),
+        tokens=TokenPolicy(
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            access_seconds=settings.access_token_seconds,
+            refresh_seconds=settings.refresh_token_seconds,
+        ),
+        codes=CodePolicy(
+            lifetime_seconds=settings.login_code_seconds,
+            max_attempts=settings.login_code_attempts,
+            cooldown_seconds=settings.login_code_cooldown_seconds,
+            per_day=settings.login_codes_per_day,
+        ),
+    )
+
+
+def reset() -> None:
+    sign_in.cache_clear()
+    _kms.cache_clear()
+
+
+def revoke_sessions(user_id: str) -> int:
+    """Ends every session of the account (its suspension): its refresh tokens stop working at once."""
+    return sign_in().revoke_all(user_id)
