@@ -181,6 +181,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         peeks=("notifications-dlq", "webhooks-dlq"),
     ),
     FunctionSpec(
+        "Identity",
+        "identity.handlers.api.handler",
+        "HTTP API: sign-in (WeChat mini-program, SMS one-time codes), token refresh and logout; the JWKS and the OIDC "
+        "discovery document of the platform's tokens",
+        Trigger.API,
+        TableAccess.READ_WRITE,
+        api_domain="identity",
+        sends_sms=True,  # the one-time codes
+    ),
+    FunctionSpec(
         "SelectCandidate",
         "matching.handlers.select_candidate.handler",
         "Workflow task: the best eligible technician not yet asked",

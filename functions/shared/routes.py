@@ -23,6 +23,15 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/openapi.json", "orders", public=True),
+    # Signing in: the platform issues its own tokens (functions/identity); the JWKS and discovery are public
+    Route("POST", "/auth/wechat", "identity", public=True),
+    Route("POST", "/auth/wechat/phone", "identity"),
+    Route("POST", "/auth/sms/code", "identity", public=True),
+    Route("POST", "/auth/sms/verify", "identity", public=True),
+    Route("POST", "/auth/refresh", "identity", public=True),
+    Route("POST", "/auth/logout", "identity"),
+    Route("GET", "/.well-known/jwks.json", "identity", public=True),
+    Route("GET", "/.well-known/openid-configuration", "identity", public=True),
     Route("GET", "/me", "orders"),
     # Acting for a resident (issue 6): family members and community workers, with the resident's consent
     Route("POST", "/proxy-requests", "orders"),
