@@ -137,7 +137,8 @@ class AppHosting(Construct):
             additional_behaviors={url: behaviour(folders) for url in self.pages},
             default_root_object=f"{APP_PREFIX}{INDEX}",
             http_version=cloudfront.HttpVersion.HTTP2 if target.china else cloudfront.HttpVersion.HTTP2_AND_3,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            # With a certificate only (CloudFront's default one has a fixed policy); in China set with it below.
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if global_domain else None,
             domain_names=[target.apps_domain] if global_domain else None,
             certificate=acm.Certificate.from_certificate_arn(self, "Certificate", target.apps_certificate)
             if global_domain
@@ -157,7 +158,7 @@ class AppHosting(Construct):
                 {
                     "IamCertificateId": target.apps_certificate,
                     "SslSupportMethod": "sni-only",
-                    "MinimumProtocolVersion": cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021.value,
+                    "MinimumProtocolVersion": "TLSv1.2_2021",  # as minimum_protocol_version above
                 },
             )
         NagSuppressions.add_resource_suppressions(
