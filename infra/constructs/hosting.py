@@ -197,12 +197,19 @@ class AppHosting(Construct):
         )
 
     def _origin(self, origin_path: str | None = None) -> cloudfront.IOrigin:
+        """The bucket as an origin (both origins share one access control, or one identity in China)."""
         if self.target.origin_access == OriginAccess.CONTROL:
-            return origins.S3BucketOrigin.with_origin_access_control(self.bucket, origin_path=origin_path)
-        if not hasattr(self, "identity"):
-            self.identity = cloudfront.OriginAccessIdentity(self, "OriginAccessIdentity", comment="Linli apps (China)")
+            if not hasattr(self, "access_control"):
+                self.access_control = cloudfront.S3OriginAccessControl(
+                    self, "OriginAccessControl", signing=cloudfront.Signing.SIGV4_ALWAYS
+                )
+            return origins.S3BucketOrigin.with_origin_access_control(
+                self.bucket, origin_access_control=self.access_control, origin_path=origin_path
+            )
+        if not hasattr(self, "access_identity"):
+            self.access_identity = cloudfront.OriginAccessIdentity(self, "OriginAccessIdentity", comment="Linli apps")
         return origins.S3BucketOrigin.with_origin_access_identity(
-            self.bucket, origin_access_identity=self.identity, origin_path=origin_path
+            self.bucket, origin_access_identity=self.access_identity, origin_path=origin_path
         )
 
     @property
