@@ -85,5 +85,9 @@ class LinliStack(Stack):
         CfnOutput(self, "EventBusName", value=messaging.bus.event_bus_name)
         CfnOutput(self, "DocumentsBucketName", value=documents.bucket.bucket_name)
         CfnOutput(self, "AppsUrl", value=f"{apps.origin}/app/")
+        # Where the operator's DNS points the domains (CNAME records): the distribution, the API's regional domain.
+        CfnOutput(self, "AppsDistributionDomain", value=apps.distribution.distribution_domain_name)
+        if api.domain is not None:
+            CfnOutput(self, "ApiDomainTarget", value=api.domain.regional_domain_name)
         if identity.sms is not None:
             CfnOutput(self, "SmsSecretArn", value=identity.sms.secret_arn)

@@ -15,7 +15,7 @@ from infra.target import CHINA_REGIONS, OriginAccess, SmsProvider, target_for
 from shared.catalog import FUNCTIONS
 from tests.infrastructure.test_hosting_stack import _one
 
-# What cfn-lint rejected in the Cognito-era template for both China regions (E3006): none may come back.
+# Resource types that exist in neither China region (cfn-lint E3006): none may be used.
 MISSING_IN_CHINA = {
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
