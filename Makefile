@@ -62,8 +62,9 @@ format: $(STAMP) ## Format the code
 docs: $(STAMP) ## Regenerate the generated parts of the docs (event examples in docs/integrators.md)
 	cd functions && ../$(PYTHON) -m notify.logic.examples ../docs/integrators.md
 
-synth: $(STAMP) $(NODE_STAMP) ## Synthesize the CloudFormation stack into cdk.out/ (no AWS account, no Docker)
-	npx cdk synth --quiet
+REGION ?=
+synth: $(STAMP) $(NODE_STAMP) ## Synthesize the stack into cdk.out/ (no AWS account, no Docker); REGION=cn-north-1 or cn-northwest-1: AWS China
+	npx cdk synth --quiet $(if $(REGION),--context region=$(REGION))
 
 bench: $(STAMP) ## Benchmarks: cost per order, time to answer, cold start, matching, API; writes docs/benchmarks.md (<10 min)
 	$(PYTHON) -m bench && $(PYTHON) -m bench.transactions

@@ -1,39 +1,27 @@
-"""The apps' `config.js` as the CDK stack deploys it: where the API is and, in AWS, how to sign in (Cognito's managed
-login: the OAuth 2.0 authorization-code grant with PKCE, a public client without a secret).
+"""The apps' `config.js` as the CDK stack deploys it: where the API and web push are and, in AWS, how people sign in:
+with the platform's own sign-in on the API (`POST /auth/sms/code`, `POST /auth/sms/verify`: a one-time code by SMS),
+which issues the platform's own tokens (docs/infrastructure.md#signing-in). No third-party login page.
 
-Pure Python without aws_cdk, so the browser test of the sign-in (tests/e2e/test_signin.py) serves the apps with a
-config.js made by the very function the stack uses. The values may be CDK tokens (unresolved strings): they are
-substituted at deployment by `aws_s3_deployment`'s `Source.data`."""
+Pure Python without aws_cdk, so a browser test can serve the apps with a config.js made by the very function the
+stack uses. The values may be CDK tokens (unresolved strings): they are substituted at deployment by
+`aws_s3_deployment`'s `Source.data`."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-SCOPES = ("openid", "phone", "profile")
+SMS = "sms"  # a phone number and a one-time code (the API's /auth/sms/* routes)
 
 
 @dataclass(frozen=True)
 class SignIn:
-    """What the apps need to send someone to the managed login and back."""
+    """How the apps sign people in when they are not the sandbox (whose sign-in screen lists demo personas)."""
 
-    domain: str  # https://<prefix>.auth.<region>.amazoncognito.com (no trailing slash)
-    client_id: str
-    redirect_uri: str  # https://<distribution>/app/ : the sign-in screen, exactly as registered on the client
-    logout_uri: str  # where Cognito's /logout sends the browser back to (registered too)
-    scopes: tuple[str, ...] = SCOPES
+    methods: tuple[str, ...] = (SMS,)
 
     def as_json(self) -> str:
-        return json.dumps(
-            {
-                "domain": self.domain.rstrip("/"),
-                "client_id": self.client_id,
-                "redirect_uri": self.redirect_uri,
-                "logout_uri": self.logout_uri,
-                "scopes": list(self.scopes),
-            },
-            ensure_ascii=False,
-        )
+        return json.dumps({"methods": list(self.methods)}, ensure_ascii=False)
 
 
 def config_js(api_url: str, sign_in: SignIn | None = None, *, push_url: str = "") -> str:

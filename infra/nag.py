@@ -19,7 +19,8 @@ def suppress_accepted_findings(stack: Stack) -> None:
                 id="AwsSolutions-IAM5",
                 reason=(
                     "Wildcards limited to: X-Ray and CloudWatch Logs delivery (these actions take no resource), "
-                    "Cognito's SMS role (sns:Publish to phone numbers), the table's own indexes (queries on gsi1-4), "
+                    "SMS through SNS in the global target (sns:Publish to phone numbers: no topic), "
+                    "the table's own indexes (queries on gsi1-4), "
                     "versions of the workflow's own functions, executions of the order state machine only, and the objects "
                     "under companies/ and photos/ of the documents bucket (one key per uploaded document or photo), and "
                     "the sockets of the web-push API's own stage (PostToConnection names a connection only known at run time)."
@@ -29,17 +30,13 @@ def suppress_accepted_findings(stack: Stack) -> None:
                     RegexAppliesTo(regex="/^Resource::<DataTable[A-Za-z0-9]+\\.Arn>\\/index\\/\\*$/"),
                     RegexAppliesTo(regex="/^Resource::<Functions[A-Za-z0-9]+\\.Arn>:\\*$/"),
                     RegexAppliesTo(
-                        regex="/^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<PushApi[A-Za-z0-9]+>\\/live\\/\\*\\/@connections\\/\\*$/"
+                        regex="/^Resource::arn:<AWS::Partition>:execute-api:(<AWS::Region>|[a-z]{2}-[a-z]+-[0-9]):<AWS::AccountId>:<PushApi[A-Za-z0-9]+>\\/live\\/\\*\\/@connections\\/\\*$/"
                     ),
                     RegexAppliesTo(regex="/^Resource::<DocumentsBucket[A-Za-z0-9]+\\.Arn>\\/(companies|photos)\\/\\*$/"),
                     RegexAppliesTo(
-                        regex="/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*-order-lifecycle:\\*$/"
+                        regex="/^Resource::arn:<AWS::Partition>:states:(<AWS::Region>|[a-z]{2}-[a-z]+-[0-9]):<AWS::AccountId>:execution:.*-order-lifecycle:\\*$/"
                     ),
                 ],
-            ),
-            NagPackSuppression(
-                id="AwsSolutions-COG2",
-                reason="MFA is offered (SMS, TOTP) but not forced: most residents are elderly and sign in on one phone.",
             ),
             NagPackSuppression(
                 id="AwsSolutions-SQS3",

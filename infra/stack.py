@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import Annotations, CfnOutput, Stack
 from constructs import Construct
 
-from infra.constructs.api import HttpApi, UserDirectory
+from infra.apps_config import SignIn
+from infra.constructs.api import HttpApi
 from infra.constructs.data import DataTable
 from infra.constructs.documents import DocumentStore
 from infra.constructs.functions import PlatformFunctions
 from infra.constructs.hosting import AppHosting
+from infra.constructs.identity import PlatformIdentity
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.notifications import StreamNotifications
@@ -19,31 +21,40 @@ from infra.constructs.push import PushApi
 from infra.constructs.schedules import Schedules
 from infra.constructs.workflow import OrderWorkflow
 from infra.nag import suppress_accepted_findings, suppress_access_log_bucket_logging
+from infra.target import Target
 from shared.catalog import NOTIFY_STREAM_FILTER, Trigger, by_trigger
 
 
 class LinliStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, target: Target, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        self.target = target
+        if target.china and not target.apps_domain:
+            Annotations.of(self).add_warning_v2(
+                "linli:china-apps-domain",
+                "CloudFront in China serves no content on its own *.cloudfront.cn name: give the apps' ICP-filed "
+                "domain and its IAM server certificate (-c apps_domain=… -c apps_certificate=…, docs/deploy-china.md).",
+            )
         data = DataTable(self, "Data")
         functions = PlatformFunctions(self, "Functions", table=data.table)
         workflow = OrderWorkflow(self, "Workflow", table=data.table, functions=functions.functions)
-        self.users = users = UserDirectory(self, "Users")
         self.documents = documents = DocumentStore(self, "Documents", functions=functions.functions)
-        # The client apps: CloudFront in front of a private bucket; the API answers their origin's preflight. One
-        # direction only (docs/infrastructure.md#signing-in): pool → sign-in domain → distribution (its CSP names the
-        # domain) → the apps' client (callbacks on the distribution's domain) → the API's authorizer → config.js.
+        # The client apps: CloudFront in front of a private bucket; the API answers their origin's preflight, and
+        # the apps' config.js names the API: distribution → API (CORS) → deployment (config.js).
         self.apps = apps = AppHosting(
             self,
             "Apps",
+            target=target,
             logs=documents.access_logs,
             documents_bucket=documents.bucket.bucket_name,
-            sign_in_domain=users.sign_in_domain,
+            api_origin=f"https://{target.api_domain}" if target.api_domain else None,
         )
-        users.add_app_client(apps.origin)
-        api = HttpApi(self, "Http", functions=functions.functions, users=users, app_origins=[apps.origin])
-        push = PushApi(self, "Push", functions=functions.functions, users=users)
-        apps.publish(api.api.api_endpoint, push.url, users.app_sign_in(apps.origin))
+        api = HttpApi(self, "Http", target=target, functions=functions.functions, app_origins=[apps.origin])
+        self.identity = identity = PlatformIdentity(
+            self, "Identity", target=target, functions=functions.functions, issuer=api.issuer, audience=api.audience
+        )
+        push = PushApi(self, "Push", functions=functions.functions)
+        apps.publish(api.url, push.url, SignIn())
         notifications = StreamNotifications(
             self,
             "Notifications",
@@ -66,11 +77,17 @@ class LinliStack(Stack):
 
         CfnOutput(self, "ApiUrl", value=api.url)
         CfnOutput(self, "PushUrl", value=push.url)
-        CfnOutput(self, "UserPoolId", value=users.user_pool.user_pool_id)
-        CfnOutput(self, "UserPoolClientId", value=users.client.user_pool_client_id)
+        CfnOutput(self, "TokenIssuer", value=api.issuer)
+        CfnOutput(self, "TokenSigningKeyArn", value=identity.signing_key.key_arn)
+        CfnOutput(self, "WeChatSecretArn", value=identity.wechat.secret_arn)
         CfnOutput(self, "TableName", value=data.table.table_name)
         CfnOutput(self, "StateMachineArn", value=workflow.state_machine.state_machine_arn)
         CfnOutput(self, "EventBusName", value=messaging.bus.event_bus_name)
         CfnOutput(self, "DocumentsBucketName", value=documents.bucket.bucket_name)
         CfnOutput(self, "AppsUrl", value=f"{apps.origin}/app/")
-        CfnOutput(self, "SignInDomain", value=users.sign_in_domain)
+        # Where the operator's DNS points the domains (CNAME records): the distribution, the API's regional domain.
+        CfnOutput(self, "AppsDistributionDomain", value=apps.distribution.distribution_domain_name)
+        if api.domain is not None:
+            CfnOutput(self, "ApiDomainTarget", value=api.domain.regional_domain_name)
+        if identity.sms is not None:
+            CfnOutput(self, "SmsSecretArn", value=identity.sms.secret_arn)

@@ -239,6 +239,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         consumes="notifications",
         sends_sms=True,
         pushes=True,
+        uses_wechat=True,  # subscription messages
     ),
     FunctionSpec(
         "PushConnections",

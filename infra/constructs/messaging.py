@@ -5,7 +5,6 @@ from __future__ import annotations
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
@@ -72,9 +71,6 @@ class Messaging(Construct):
             if spec.publishes_events:
                 self.bus.grant_put_events_to(fn)
                 fn.add_environment("LINLI_EVENT_BUS_NAME", self.bus.event_bus_name)
-            if spec.sends_sms:
-                # Direct SMS publishes have no resource ARN; excluding every topic leaves only phone numbers.
-                fn.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], not_resources=["arn:*:sns:*:*:*"]))
             for name in spec.sends_to:
                 self.queues[name].grant_send_messages(fn)
                 fn.add_environment(_setting_env(queue(name).setting), self.queues[name].queue_url)

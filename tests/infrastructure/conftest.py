@@ -1,15 +1,23 @@
-"""Synthesize the stack once per test session (about 10 s of jsii); bundling is skipped, the template is not."""
+"""Synthesize the stack once per test session and target (about 25 s of jsii each: the global target, and the AWS
+China target in each of its two regions only when a China test asks for it); bundling is skipped, the template is
+not."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from infra.target import CHINA_REGIONS
+
 # aws_s3_deployment's singleton handler (infra/constructs/hosting.py): its logical id starts so.
 BUCKET_DEPLOYMENT_HANDLER = "CustomCDKBucketDeployment"
+# custom_resources.AwsCustomResource's singleton provider (the folder pages, infra/constructs/hosting.py).
+SDK_CALL_PROVIDER = "AWS679f53fac002430cb0da5b7982bd2287"
 
 
 @dataclass
@@ -31,12 +39,35 @@ class Synthesized:
         return {lid: r for lid, r in self.of_type(cfn_type).items() if r["Properties"]["ApiId"].get("Ref") in apis}
 
     def platform_functions(self) -> dict[str, dict]:
-        """The catalogue's functions: every Lambda function but aws_s3_deployment's handler (the apps' upload)."""
+        """The catalogue's functions: every Lambda function but the two that deploy the apps (aws_s3_deployment's
+        handler, and the SDK-call provider that writes the folder pages)."""
         functions = self.of_type("AWS::Lambda::Function")
-        return {lid: r for lid, r in functions.items() if not lid.startswith(BUCKET_DEPLOYMENT_HANDLER)}
+        return {lid: r for lid, r in functions.items() if not lid.startswith((BUCKET_DEPLOYMENT_HANDLER, SDK_CALL_PROVIDER))}
 
     def function_ids_by_handler(self) -> dict[str, str]:
         return {r["Properties"]["Handler"]: lid for lid, r in self.of_type("AWS::Lambda::Function").items()}
+
+    @property
+    def template_file(self) -> Path:
+        return self.assembly_dir / f"{self.stack.stack_name}.template.json"
+
+    def cfn_lint(self) -> subprocess.CompletedProcess:
+        """cfn-lint on the synthesized template, against the regions of its target (AWS China: both China regions).
+        W3005: CDK writes DependsOn next to a GetAtt that already implies it; redundant, never wrong."""
+        return subprocess.run(
+            [
+                str(Path(sys.executable).with_name("cfn-lint")),
+                "--ignore-checks",
+                "W3005",
+                "--regions",
+                *self.stack.target.lint_regions,
+                "--",
+                str(self.template_file),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     def policy_statements_of_role(self, role_id: str) -> list[dict]:
         statements = []
@@ -46,15 +77,26 @@ class Synthesized:
         return statements
 
 
-@pytest.fixture(scope="session")
-def synthesized() -> Synthesized:
+def synthesize(context: dict[str, Any] | None = None) -> Synthesized:
     from aws_cdk.assertions import Template
 
     from infra.app import build_app
 
-    app, stack = build_app(context={"aws:cdk:bundling-stacks": []})
+    app, stack = build_app(context={"aws:cdk:bundling-stacks": [], **(context or {})})
     assembly = app.synth()
     template = Template.from_stack(stack)
     return Synthesized(
         stack=stack, assembly_dir=Path(assembly.directory), template=template, resources=template.to_json()["Resources"]
     )
+
+
+@pytest.fixture(scope="session")
+def synthesized() -> Synthesized:
+    """The global target, as `make synth` builds it."""
+    return synthesize()
+
+
+@pytest.fixture(scope="session", params=CHINA_REGIONS)
+def synthesized_china(request) -> Synthesized:
+    """The AWS China target, as `make synth REGION=<region>` builds it, once per China region."""
+    return synthesize({"region": request.param})

@@ -1,18 +1,15 @@
 """The client apps' hosting on the synthesized template (infra/constructs/hosting.py): a private bucket that only
-the distribution reads (origin access control), security headers, the deployment of apps/ with its config.js,
-and the API's CORS for the apps' origin only."""
+the distribution reads (origin access control), security headers, the folder pages (no CloudFront Function), the
+deployment of apps/ with its config.js, and the API's CORS for the apps' origin only. The AWS China differences:
+test_china_stack.py."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
-from infra.constructs.hosting import INDEX_FUNCTION
-from tests.infrastructure.conftest import BUCKET_DEPLOYMENT_HANDLER
+from infra.constructs.hosting import FOLDERS_PREFIX, folder_pages
+from tests.infrastructure.conftest import BUCKET_DEPLOYMENT_HANDLER, SDK_CALL_PROVIDER
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,11 +59,56 @@ def test_the_distribution_reaches_the_bucket_with_origin_access_control(synthesi
     }
     bucket_id, _ = _one(synthesized, "AWS::S3::Bucket", "AppsBucket")
     _, props = _one(synthesized, "AWS::CloudFront::Distribution")
-    [origin] = props["DistributionConfig"]["Origins"]
-    assert origin["DomainName"] == {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]}
-    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
-    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI
+    origins = props["DistributionConfig"]["Origins"]
+    assert [o.get("OriginPath") for o in origins] == [None, f"/{FOLDERS_PREFIX}"]  # the apps, the folder pages
+    for origin in origins:
+        assert origin["DomainName"] == {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]}
+        assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
+        assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI
     assert not synthesized.of_type("AWS::CloudFront::CloudFrontOriginAccessIdentity")
+
+
+def test_each_folder_url_serves_its_index_page_without_a_cloudfront_function(synthesized):
+    """What the sandbox does for a folder, with S3 and CloudFront only (no CloudFront Function exists in China):
+    each folder URL, with or without its slash, has a behaviour reading the object `folders/<url>`, which a custom
+    resource writes with the folder's index.html as it is in apps/; the root serves the sign-in screen."""
+    assert not synthesized.of_type("AWS::CloudFront::Function")
+    bucket_id, _ = _one(synthesized, "AWS::S3::Bucket", "AppsBucket")
+    _, props = _one(synthesized, "AWS::CloudFront::Distribution")
+    config = props["DistributionConfig"]
+    assert "FunctionAssociations" not in config["DefaultCacheBehavior"]
+    assert config["DefaultRootObject"] == "app/index.html"
+    folders_origin = config["Origins"][1]["Id"]
+    pages = folder_pages()
+    assert {"/app/", "/app", "/app/resident/", "/app/resident", "/app/technician/", "/app/company/"} <= set(pages)
+    assert pages["/app/resident/"] == ROOT / "apps" / "resident" / "index.html"
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    assert set(behaviours) == set(pages)
+    assert {b["TargetOriginId"] for b in behaviours.values()} == {folders_origin}
+    assert all(
+        b["ResponseHeadersPolicyId"] == config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] for b in behaviours.values()
+    )
+    written = {}
+    for resource in synthesized.of_type("Custom::AWS").values():
+        create = json.loads(_text(resource["Properties"]["Create"]))
+        assert create["service"] == "S3" and create["action"] == "putObject"
+        assert create["parameters"]["Bucket"] == f"<Ref {bucket_id}>"
+        assert create["parameters"]["ContentType"] == "text/html; charset=utf-8"
+        written[create["parameters"]["Key"]] = create["parameters"]["Body"]
+        delete = json.loads(_text(resource["Properties"]["Delete"]))
+        assert delete["action"] == "deleteObject" and delete["parameters"]["Key"] == create["parameters"]["Key"]
+        assert not resource["Properties"]["InstallLatestAwsSdk"] or resource["Properties"]["InstallLatestAwsSdk"] == "false"
+    assert written == {f"{FOLDERS_PREFIX}{url}": index.read_text(encoding="utf-8") for url, index in pages.items()}
+    # written before the deployment, whose invalidation then covers them
+    deployment_id, _ = _one(synthesized, "Custom::CDKBucketDeployment")
+    assert set(synthesized.of_type("Custom::AWS")) <= set(synthesized.resources[deployment_id]["DependsOn"])
+
+
+def _text(value) -> str:
+    """A CloudFormation string (a literal or an Fn::Join) as text, references as <Ref X>."""
+    if isinstance(value, str):
+        return value
+    return "".join(p if isinstance(p, str) else f"<Ref {p['Ref']}>" for p in value["Fn::Join"][1])
 
 
 def test_the_distribution_serves_https_only_with_security_headers_and_logs(synthesized):
@@ -77,7 +119,6 @@ def test_the_distribution_serves_https_only_with_security_headers_and_logs(synth
     assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
     assert behaviour["AllowedMethods"] == ["GET", "HEAD"]
     assert behaviour["ResponseHeadersPolicyId"] == {"Ref": headers_id}
-    assert [f["EventType"] for f in behaviour["FunctionAssociations"]] == ["viewer-request"]
     assert config["Logging"]["Prefix"] == "cloudfront/"
     security = headers["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     hsts = security["StrictTransportSecurity"]
@@ -103,7 +144,8 @@ def test_apps_are_deployed_under_app_with_a_generated_config_and_the_cache_inval
     assert deployment["DestinationBucketName"] == {"Ref": bucket_id}
     assert deployment["DestinationBucketKeyPrefix"] == "app/"
     assert deployment["Prune"] is True
-    assert deployment["DistributionId"] == {"Ref": distribution_id} and deployment["DistributionPaths"] == ["/app/*"]
+    assert deployment["DistributionId"] == {"Ref": distribution_id}
+    assert deployment["DistributionPaths"] == ["/app/*", "/app", "/"]
     # two sources: apps/ as it is (without the sandbox's config.js) and the generated config.js with the API's URL
     files, config = (synthesized.assembly_dir / f"asset.{key.removesuffix('.zip')}" for key in deployment["SourceObjectKeys"])
     assert (files / "resident" / "index.html").read_bytes() == (ROOT / "apps" / "resident" / "index.html").read_bytes()
@@ -119,9 +161,9 @@ def test_apps_are_deployed_under_app_with_a_generated_config_and_the_cache_inval
     assert push_line.startswith(f'export const PUSH_URL = "wss://{push_api_marker}.execute-api.') and push_line.endswith(
         '/live";'
     )
-    # its handler is aws_s3_deployment's own, the one Lambda function outside the catalogue
+    # its handler is aws_s3_deployment's own; with the folder pages' writer, the two Lambda functions outside the catalogue
     extra = set(synthesized.of_type("AWS::Lambda::Function")) - set(synthesized.platform_functions())
-    assert len(extra) == 1 and next(iter(extra)).startswith(BUCKET_DEPLOYMENT_HANDLER)
+    assert sorted(lid[:6] for lid in extra) == sorted([BUCKET_DEPLOYMENT_HANDLER[:6], SDK_CALL_PROVIDER[:6]])
 
 
 def test_the_api_answers_preflights_for_the_apps_origin_only(synthesized):
@@ -131,28 +173,3 @@ def test_the_api_answers_preflights_for_the_apps_origin_only(synthesized):
     assert cors["AllowOrigins"] == [{"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}]]}]
     assert set(cors["AllowHeaders"]) == {"authorization", "content-type", "idempotency-key"}
     assert "AllowCredentials" not in cors  # the token is a header, never a cookie
-
-
-@pytest.mark.skipif(not shutil.which("node"), reason="node runs the CloudFront function's JavaScript")
-def test_the_viewer_request_function_serves_folders_and_redirects_as_the_sandbox_does():
-    uris = ["/", "/app", "/app/", "/app/resident/", "/app/resident", "/app/shared/core.js"]
-    script = (
-        INDEX_FUNCTION
-        + f"""
-const out = {{}};
-for (const uri of {json.dumps(uris)}) {{
-  const r = handler({{ request: {{ uri, querystring: {{}}, headers: {{}} }} }});
-  out[uri] = r.statusCode ? [r.statusCode, r.headers.location.value] : r.uri;
-}}
-console.log(JSON.stringify(out));
-"""
-    )
-    result = json.loads(subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, timeout=30).stdout)
-    assert result == {
-        "/": [301, "/app/"],
-        "/app": [301, "/app/"],
-        "/app/": "/app/index.html",
-        "/app/resident/": "/app/resident/index.html",
-        "/app/resident": [301, "/app/resident/"],
-        "/app/shared/core.js": "/app/shared/core.js",
-    }

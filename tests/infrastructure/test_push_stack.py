@@ -1,4 +1,4 @@
-"""Issue 7, web push, on the synthesized template: the WebSocket API with its two routes, the JWT settings of
+"""Issue 7, web push, on the synthesized template: the WebSocket API with its two routes, the token settings of
 $connect, and least privilege: only the notifications function may write to sockets, and only this API's."""
 
 from __future__ import annotations
@@ -55,16 +55,16 @@ def test_the_stage_is_throttled_and_logs_no_query_string(synthesized):
     assert "connectionId" in log_format and "querystring" not in log_format.lower(), "the token travels in the query"
 
 
-def test_connect_checks_the_user_pools_tokens_for_the_apps_client(synthesized):
+def test_connect_checks_the_platforms_tokens_as_the_http_apis_authorizer_does(synthesized):
     env = synthesized.resources[synthesized.function_ids_by_handler()[CONNECTIONS.handler]]["Properties"]["Environment"][
         "Variables"
     ]
-    [(pool_id, _)] = synthesized.of_type("AWS::Cognito::UserPool").items()
-    [(client_id, _)] = synthesized.of_type("AWS::Cognito::UserPoolClient").items()
-    issuer = env["LINLI_JWT_ISSUER"]["Fn::Join"][1]
-    assert issuer[0] == "https://cognito-idp." and {"Ref": pool_id} in issuer, "as the HTTP API's JWT authorizer's issuer"
-    assert env["LINLI_JWT_AUDIENCE"] == {"Ref": client_id}
+    [authorizer] = synthesized.of_type("AWS::ApiGatewayV2::Authorizer").values()
+    jwt = authorizer["Properties"]["JwtConfiguration"]
+    assert env["LINLI_TOKEN_ISSUER"] == jwt["Issuer"], "the same issuer (its JWKS) as the HTTP API's authorizer"
+    assert [env["LINLI_TOKEN_AUDIENCE"]] == jwt["Audience"] == ["linli"]
     assert "LINLI_PUSH_ENDPOINT" not in env, "the connections function never writes to sockets"
+    assert "LINLI_TOKEN_SIGNING_KEY_IDS" not in env, "it verifies with the published keys; it cannot sign"
 
 
 def test_only_the_notifications_function_may_post_to_sockets_and_only_this_apis(synthesized):

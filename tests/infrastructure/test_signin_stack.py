@@ -1,87 +1,118 @@
-"""Signing in to the hosted apps (infra/constructs/api.py UserDirectory, infra/constructs/hosting.py): Cognito's
-managed login on the pool's domain, the apps' public client (authorization code with PKCE, no secret, callbacks on
-the distribution's domain only), short-lived tokens renewed with a refresh token, the token endpoint allowed by the
-apps' CSP, and the settings in the deployed config.js. The browser side: tests/e2e/test_signin.py."""
+"""Signing in, on the synthesized template (infra/constructs/identity.py, infra/constructs/api.py): the platform
+issues its own tokens. No Cognito anywhere; an asymmetric KMS key that only the Identity function may use, to sign
+and to publish its public key; the WeChat credentials in Secrets Manager, read by the functions that call WeChat
+only; the settings of the identity interface in the functions' environment; and config.js telling the apps to sign
+in with the API's own SMS codes."""
 
 from __future__ import annotations
 
 import json
 import re
 
+from infra.constructs.identity import VERIFIERS
+from shared.catalog import FUNCTIONS
+from shared.routes import ROUTES
 from tests.infrastructure.test_hosting_stack import _one
 
+IDENTITY = "Identity"  # the one function that signs tokens
+WECHAT_CLIENTS = {"Identity", "Notifications"}  # the functions that call WeChat with the AppSecret
 
-def _apps(distribution_id: str) -> dict:
-    return {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}, "/app/"]]}
-
-
-def test_the_managed_login_has_a_domain_named_after_the_stack_and_account(synthesized):
-    pool_id, _ = _one(synthesized, "AWS::Cognito::UserPool")
-    _, domain = _one(synthesized, "AWS::Cognito::UserPoolDomain")
-    assert domain["UserPoolId"] == {"Ref": pool_id}
-    assert domain["Domain"] == {"Fn::Join": ["", [f"{synthesized.stack.stack_name.lower()}-", {"Ref": "AWS::AccountId"}]]}
-    assert domain["ManagedLoginVersion"] == 2  # the newer managed login (localised: the apps pass `lang`)
-    assert "CustomDomainConfig" not in domain
+SPECS = {f.name: f for f in FUNCTIONS}
 
 
-def test_the_apps_client_is_public_with_the_code_grant_only_and_returns_to_the_apps(synthesized):
-    pool_id, _ = _one(synthesized, "AWS::Cognito::UserPool")
-    distribution_id, _ = _one(synthesized, "AWS::CloudFront::Distribution")
-    client_id, client = _one(synthesized, "AWS::Cognito::UserPoolClient")  # one client: the apps'
-    assert client["UserPoolId"] == {"Ref": pool_id}
-    assert client["GenerateSecret"] is False  # a browser cannot keep a secret: PKCE instead
-    assert client["AllowedOAuthFlowsUserPoolClient"] is True
-    assert client["AllowedOAuthFlows"] == ["code"]  # no implicit grant (tokens in URLs), no client credentials
-    assert client["AllowedOAuthScopes"] == ["openid", "phone", "profile"]
-    assert client["SupportedIdentityProviders"] == ["COGNITO"]
-    assert client["CallbackURLs"] == [_apps(distribution_id)] and client["LogoutURLs"] == [_apps(distribution_id)]
-    assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}  # no passwords in clear
-    assert client["PreventUserExistenceErrors"] == "ENABLED" and client["EnableTokenRevocation"] is True
-    # Short-lived access and ID tokens, renewed by the apps with a 30-day refresh token
-    units = client["TokenValidityUnits"]
-    assert (client["AccessTokenValidity"], units["AccessToken"]) == (15, "minutes")
-    assert (client["IdTokenValidity"], units["IdToken"]) == (15, "minutes")
-    assert (client["RefreshTokenValidity"], units["RefreshToken"]) == (30 * 24 * 60, "minutes")
-    [(_, branding)] = synthesized.of_type("AWS::Cognito::ManagedLoginBranding").items()
-    assert branding["Properties"] == {
-        "ClientId": {"Ref": client_id},
-        "UserPoolId": {"Ref": pool_id},
-        "UseCognitoProvidedValues": True,
+def _env(synthesized, name: str) -> dict:
+    function_id = synthesized.function_ids_by_handler()[SPECS[name].handler]
+    return synthesized.resources[function_id]["Properties"]["Environment"]["Variables"]
+
+
+def _role(synthesized, name: str) -> str:
+    function_id = synthesized.function_ids_by_handler()[SPECS[name].handler]
+    return synthesized.resources[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+
+
+def _roles_allowed(synthesized, action: str, resource: dict) -> set[str]:
+    roles = set()
+    for policy in synthesized.of_type("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if action in actions:
+                assert statement.get("Resource") == resource, statement  # that resource and nothing else
+                roles |= {r["Ref"] for r in policy["Properties"]["Roles"]}
+    return roles
+
+
+def test_there_is_no_cognito_in_the_stack(synthesized):
+    assert not [r["Type"] for r in synthesized.resources.values() if r["Type"].startswith("AWS::Cognito::")]
+    assert "cognito" not in json.dumps(synthesized.resources).lower()
+
+
+def test_the_token_signing_key_is_asymmetric_p256_with_an_alias_and_kept(synthesized):
+    key_id, key = _one(synthesized, "AWS::KMS::Key")
+    assert key["KeySpec"] == "ECC_NIST_P256" and key["KeyUsage"] == "SIGN_VERIFY"
+    assert "EnableKeyRotation" not in key or key["EnableKeyRotation"] is False  # KMS rotates no asymmetric key
+    assert synthesized.resources[key_id]["DeletionPolicy"] == "Retain"
+    _, alias = _one(synthesized, "AWS::KMS::Alias")
+    assert alias["TargetKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert alias["AliasName"] == f"alias/{synthesized.stack.stack_name.lower()}-token-signing"
+
+
+def test_only_the_identity_function_may_sign_and_read_the_public_key(synthesized):
+    key_id, _ = _one(synthesized, "AWS::KMS::Key")
+    key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
+    assert _roles_allowed(synthesized, "kms:Sign", key_arn) == {_role(synthesized, IDENTITY)}
+    assert _roles_allowed(synthesized, "kms:GetPublicKey", key_arn) == {_role(synthesized, IDENTITY)}
+    assert _env(synthesized, IDENTITY)["LINLI_TOKEN_SIGNING_KEY_IDS"] == key_arn
+    others = [name for name in SPECS if name != IDENTITY]
+    assert not [name for name in others if "LINLI_TOKEN_SIGNING_KEY_IDS" in _env(synthesized, name)]
+
+
+def test_the_issuer_and_audience_reach_the_functions_that_issue_or_check_tokens(synthesized):
+    [authorizer] = synthesized.of_type("AWS::ApiGatewayV2::Authorizer").values()
+    jwt = authorizer["Properties"]["JwtConfiguration"]
+    for name in (IDENTITY, *VERIFIERS):
+        env = _env(synthesized, name)
+        assert env["LINLI_TOKEN_ISSUER"] == jwt["Issuer"] and [env["LINLI_TOKEN_AUDIENCE"]] == jwt["Audience"], name
+    outputs = synthesized.template.to_json()["Outputs"]
+    assert outputs["TokenIssuer"]["Value"] == jwt["Issuer"]
+
+
+def test_the_wechat_credentials_are_a_secret_read_by_the_functions_that_call_wechat_only(synthesized):
+    [(secret_id, secret)] = synthesized.of_type("AWS::SecretsManager::Secret").items()  # global: no SMS secret
+    assert secret["DeletionPolicy"] == "Retain"
+    assert "app_secret" in secret["Properties"]["Description"]
+    readers = _roles_allowed(synthesized, "secretsmanager:GetSecretValue", {"Ref": secret_id})
+    assert readers == {_role(synthesized, name) for name in WECHAT_CLIENTS}
+    for name in SPECS:
+        assert (_env(synthesized, name).get("LINLI_WECHAT_SECRET_ARN") == {"Ref": secret_id}) == (name in WECHAT_CLIENTS)
+
+
+def test_every_function_that_sends_sms_is_told_the_provider_sns_in_the_global_target(synthesized):
+    for name, spec in SPECS.items():
+        env = _env(synthesized, name)
+        assert env.get("LINLI_SMS_PROVIDER") == ("sns" if spec.sends_sms else None), name
+        assert "LINLI_SMS_SECRET_ARN" not in env
+    assert SPECS[IDENTITY].sends_sms, "the one-time codes"
+
+
+def test_the_sign_in_routes_go_to_the_identity_function_public_but_for_the_two_bearer_ones():
+    identity = {f"{r.method} {r.path}": r for r in ROUTES if r.function == SPECS[IDENTITY].api_domain}
+    assert {key for key, r in identity.items() if r.needs_jwt} == {"POST /auth/wechat/phone", "POST /auth/logout"}
+    assert set(identity) == {
+        "POST /auth/wechat",
+        "POST /auth/wechat/phone",
+        "POST /auth/sms/code",
+        "POST /auth/sms/verify",
+        "POST /auth/refresh",
+        "POST /auth/logout",
+        "GET /.well-known/jwks.json",
+        "GET /.well-known/openid-configuration",
     }
 
 
-def test_the_api_accepts_the_apps_client_tokens_only(synthesized):
-    client_id, _ = _one(synthesized, "AWS::Cognito::UserPoolClient")
-    _, authorizer = _one(synthesized, "AWS::ApiGatewayV2::Authorizer")
-    assert authorizer["JwtConfiguration"]["Audience"] == [{"Ref": client_id}]
-
-
-def test_the_apps_csp_lets_them_reach_the_token_endpoint(synthesized):
-    domain_id, _ = _one(synthesized, "AWS::Cognito::UserPoolDomain")
-    _, headers = _one(synthesized, "AWS::CloudFront::ResponseHeadersPolicy")
-    parts = headers["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
-    text = json.dumps(parts)
-    connect = text[text.index("connect-src") : text.index("object-src")]
-    assert f'{{"Ref": "{domain_id}"}}' in connect and ".amazoncognito.com" in connect
-    assert "form-action 'self'" in text  # the managed login is reached by navigation, never by a form post
-
-
-def test_the_deployed_config_carries_the_sign_in_settings(synthesized):
+def test_the_deployed_config_tells_the_apps_to_sign_in_with_sms_codes(synthesized):
     _, deployment = _one(synthesized, "Custom::CDKBucketDeployment")
-    client_id, _ = _one(synthesized, "AWS::Cognito::UserPoolClient")
-    domain_id, _ = _one(synthesized, "AWS::Cognito::UserPoolDomain")
-    distribution_id, _ = _one(synthesized, "AWS::CloudFront::Distribution")
     config_dir = synthesized.assembly_dir / f"asset.{deployment['SourceObjectKeys'][1].removesuffix('.zip')}"
     text = (config_dir / "config.js").read_text(encoding="utf-8")
-    markers = deployment["SourceMarkers"][1]
-
-    def parts(value: str) -> list:  # the deploy-time values (markers) as the CloudFormation expressions they stand for
-        return [markers.get(p, p) for p in re.split(r"(<<marker:[^>]+>>)", value) if p]
-
     sign_in = json.loads(re.search(r"^export const SIGN_IN = (.*);$", text, flags=re.MULTILINE).group(1))
-    assert sign_in["scopes"] == ["openid", "phone", "profile"] and "secret" not in text.lower()
-    assert parts(sign_in["client_id"]) == [{"Ref": client_id}]
-    apps = ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}, "/app/"]
-    assert parts(sign_in["redirect_uri"]) == apps and parts(sign_in["logout_uri"]) == apps
-    domain = parts(sign_in["domain"])
-    assert domain[:2] == ["https://", {"Ref": domain_id}] and domain[-1].endswith(".amazoncognito.com"), domain
+    assert sign_in == {"methods": ["sms"]}
+    assert "secret" not in text.lower()
