@@ -10,9 +10,9 @@ import json
 import pytest
 
 from infra.constructs.hosting import folder_pages
-from infra.constructs.identity import IDENTITY, WECHAT_CLIENTS
 from infra.target import CHINA_REGIONS, OriginAccess, SmsProvider, target_for
 from shared.catalog import FUNCTIONS
+from tests.infrastructure.expected import IDENTITY, WECHAT_CLIENTS
 from tests.infrastructure.test_hosting_stack import _one
 
 # Resource types that exist in neither China region (cfn-lint E3006): none may be used.

@@ -12,10 +12,8 @@ import re
 from infra.constructs.identity import VERIFIERS
 from shared.catalog import FUNCTIONS
 from shared.routes import ROUTES
+from tests.infrastructure.expected import IDENTITY, WECHAT_CLIENTS
 from tests.infrastructure.test_hosting_stack import _one
-
-IDENTITY = "Identity"  # the one function that signs tokens
-WECHAT_CLIENTS = {"Identity", "Notifications"}  # the functions that call WeChat with the AppSecret
 
 SPECS = {f.name: f for f in FUNCTIONS}
 

@@ -22,9 +22,7 @@ from shared.catalog import (
 )
 from shared.routes import ROUTES
 from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
-
-IDENTITY = "Identity"  # the one function that signs tokens
-WECHAT_CLIENTS = {"Identity", "Notifications"}  # the functions that call WeChat with the AppSecret
+from tests.infrastructure.expected import IDENTITY, WECHAT_CLIENTS
 
 DYNAMODB_WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
