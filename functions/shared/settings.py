@@ -1,6 +1,7 @@
 """Runtime configuration, read from the environment lazily (never at import time)."""
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -106,6 +107,14 @@ class Settings(BaseSettings):
     # first run of the DeadlineWarnings job (every 5 minutes) within this long of its deadline. Keep it longer
     # than the job's period. A wait no longer than this is not warned: it was announced when it began.
     deadline_warning_lead_seconds: int = Field(default=15 * 60, ge=1)
+
+    # WeChat subscription messages (docs/integrators.md): the template id of each message kind, as registered in
+    # the mini-program's admin console (JSON: LINLI_WECHAT_TEMPLATE_IDS='{"order_accepted": "…"}'; a kind without
+    # one goes by SMS), which version of the mini-program a message opens, and how long one caller may hold the
+    # lease to renew the access token.
+    wechat_template_ids: dict[str, str] = Field(default_factory=dict)
+    wechat_miniprogram_state: Literal["developer", "trial", "formal"] = "formal"
+    wechat_token_lease_seconds: float = Field(default=10, gt=0, le=60)
 
     # Prices (issue 4): how long after completion a resident may dispute the bill.
     dispute_days: int = 7
