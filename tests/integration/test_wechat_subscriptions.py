@@ -122,3 +122,48 @@ def test_consents_for_unknown_templates_or_not_asked_are_refused(world, resident
     assert nothing.body == {"recorded": 0, "consents": {tmpl: 0}}, "the refused requests recorded nothing"
     staff = world.as_dispatcher("POST", "/me/wechat/subscriptions", {"template_ids": [tmpl], "accepted": [tmpl]})
     assert staff.status == 403
+
+
+def test_wang_nainai_hears_by_wechat_that_her_order_was_accepted_and_done(sandbox, api):
+    """The demo story: 王奶奶 (openid res_wang) orders in the mini-program, her client records the templates she
+    accepted, and GET /dev/wechat/sent?openid=res_wang has the "accepted" and the "done" messages."""
+    from local.demo_data import TECHNICIANS
+    from shared.dal import people
+
+    assert people.get_user("res_wang").wechat_openid == "res_wang"
+    before = len(_get(sandbox, "/dev/wechat/sent?openid=res_wang"))
+    asked = [IDS["order_accepted"], IDS["technician_en_route"], IDS["repair_done"]]
+    consent = api.call(
+        "res_wang", "resident", "POST", "/me/wechat/subscriptions", {"template_ids": asked, "accepted": [asked[0], asked[2]]}
+    )
+    assert consent.status == 200, consent.body
+    body = {"type": "emergency", "category": "electrical", "description": "灯不亮", "address_id": "addr_wang_home"}
+    placed = api.call("res_wang", "resident", "POST", "/orders", body)
+    assert placed.status == 201, placed.body
+    order_id = placed.body["order_id"]
+    for tech in TECHNICIANS:  # whoever the order is offered to (the demo technicians near her) accepts it
+        api.call(
+            tech.user_id, "technician", "PUT", "/technicians/me/availability", {"on_duty": True, "lat": 39.9061, "lng": 116.658}
+        )
+
+    def offered() -> tuple[str, str] | None:
+        for tech in TECHNICIANS:
+            offers = api.call(tech.user_id, "technician", "GET", "/offers").body.get("offers", [])
+            found = next((o["offer_id"] for o in offers if o["order_id"] == order_id), None)
+            if found:
+                return tech.user_id, found
+        return None
+
+    tech_id, offer_id = wait_for(offered, what="an offer")
+    assert api.call(tech_id, "technician", "POST", f"/offers/{offer_id}/accept").status == 200
+    for step in ("en_route", "on_site"):
+        assert api.call(tech_id, "technician", "POST", f"/orders/{order_id}/progress", {"status": step}).status == 200
+    assert api.call(tech_id, "technician", "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+
+    def hers() -> list[dict]:
+        sent = [m for m in _get(sandbox, "/dev/wechat/sent?openid=res_wang")[before:] if m["page"].endswith(order_id)]
+        return sent if len(sent) >= 2 else []
+
+    sent = wait_for(hers, what="the accepted and done messages")
+    assert [m["template_id"] for m in sent] == [IDS["order_accepted"], IDS["repair_done"]]
+    assert all(m["page"] == f"pages/order/order?id={order_id}" for m in sent)
