@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     # one goes by SMS), which version of the mini-program a message opens, and how long one caller may hold the
     # lease to renew the access token.
     wechat_template_ids: dict[str, str] = Field(default_factory=dict)
+    # Where a registered template numbers a field otherwise (kind → {key as the platform names it → key in the
+    # console}); the type (thing, time …) must be the same.
+    wechat_template_keys: dict[str, dict[str, str]] = Field(default_factory=dict)
     wechat_miniprogram_state: Literal["developer", "trial", "formal"] = "formal"
     wechat_token_lease_seconds: float = Field(default=10, gt=0, le=60)
 
@@ -145,6 +148,15 @@ class Settings(BaseSettings):
     slot_hours: int = Field(default=2, ge=1, le=4)
     working_day_start_hour: int = Field(default=8, ge=0, le=23)
     working_day_end_hour: int = Field(default=20, ge=1, le=24)
+
+    @field_validator("wechat_template_keys")
+    @classmethod
+    def _same_field_types(cls, keys: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for kind, renamed in keys.items():
+            for ours, theirs in renamed.items():
+                if ours.rstrip("0123456789") != theirs.rstrip("0123456789"):
+                    raise ValueError(f"{kind}: {ours} and {theirs} are fields of different types")
+        return keys
 
 
 @lru_cache(maxsize=1)

@@ -357,3 +357,35 @@ def test_any_other_refusal_is_a_dead_letter_and_sms(send_env, errcode, consent_b
     assert (letter.errcode, letter.template_id, letter.kind, letter.fallback) == (errcode, "t-done", "repair_done", "sms")
     assert letter.message_id == "evt_1.res_a.wechat" and letter.order_id == "ord_1"
     assert store.consents("res_a") == {"t-done": 1 if consent_back else 0}
+
+
+def test_a_field_numbered_otherwise_in_the_console_is_sent_under_its_key(send_env, monkeypatch):
+    from tests.conftest import reload_settings
+
+    send, store, _, _, calls = send_env
+    monkeypatch.setenv("LINLI_WECHAT_TEMPLATE_KEYS", '{"repair_done": {"amount3": "amount7", "time4": "time1"}}')
+    reload_settings()
+    store.add_consents("res_a", ["t-done"], now="")
+    assert send().template == "t-done"
+    assert set(calls[0][1]["data"]) == {"character_string1", "thing2", "amount7", "time1"}
+
+
+def test_a_key_of_another_type_is_refused_in_the_settings(monkeypatch):
+    from pydantic import ValidationError
+
+    from shared.settings import Settings
+
+    monkeypatch.setenv("LINLI_WECHAT_TEMPLATE_KEYS", '{"repair_done": {"thing2": "name2"}}')
+    with pytest.raises(ValidationError, match="different types"):
+        Settings()
+
+
+def test_the_integrators_guide_lists_every_template_as_the_code_fills_it():
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "integrators.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in guide.splitlines() if line.startswith("| `")}
+    for kind, template in TEMPLATES.items():
+        fields = ", ".join(f"`{f.key}` {f.label}" for f in template.fields)
+        assert f"| {template.title} |" in rows[kind] and f"| {fields} |" in rows[kind], kind
+        assert f"| `{template.sms_template}` | `{SANDBOX_TEMPLATE_IDS[kind]}` |" in rows[kind], kind

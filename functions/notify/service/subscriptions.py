@@ -156,7 +156,8 @@ def _by_wechat(
         if not store.spend_consent(recipient.user_id, template_id):
             continue
         try:
-            data = fill(TEMPLATES[kind], _facts(event, kind))
+            renamed = get_settings().wechat_template_keys.get(kind, {})
+            data = {renamed.get(k, k): v for k, v in fill(TEMPLATES[kind], _facts(event, kind)).items()}
             send_subscription(recipient.wechat_openid, template_id, page_of(order.order_id), data, source=source)
         except wechat.WeChatUnavailable as exc:
             if exc.errcode == USER_REFUSED:
