@@ -167,3 +167,24 @@ def test_wang_nainai_hears_by_wechat_that_her_order_was_accepted_and_done(sandbo
     sent = wait_for(hers, what="the accepted and done messages")
     assert [m["template_id"] for m in sent] == [IDS["order_accepted"], IDS["repair_done"]]
     assert all(m["page"] == f"pages/order/order?id={order_id}" for m in sent)
+
+
+def test_an_expired_token_is_renewed_and_the_message_still_goes_by_wechat(sandbox, world, observe, resident):
+    phone, openid = resident
+    tech = world.add_technician()
+    tmpl = IDS["order_accepted"]
+    assert world.as_resident("POST", "/me/wechat/subscriptions", {"template_ids": [tmpl], "accepted": [tmpl]}).status == 200
+    # Given the token every function instance shares has expired at WeChat (as two hours later)
+    from notify.service.wechat_token import shared_source
+
+    shared_source().token()
+    sandbox.wechat.expire_tokens()
+    calls_before = len(sandbox.wechat.calls)
+    order = world.order()
+    _accept_first_offer(world, observe, tech, order["order_id"])
+    [sent] = wait_for(lambda: _get(sandbox, f"/dev/wechat/sent?openid={openid}"), what="the WeChat message")
+    assert sent["template_id"] == tmpl and sent["page"].endswith(order["order_id"])
+    assert "order_assigned" not in _sms(sandbox, phone, order["order_code"])
+    # And it went after WeChat refused the expired token and a new one was fetched
+    sends = [route for _, route in sandbox.wechat.calls[calls_before:] if route.endswith(("/send", "/stable_token"))]
+    assert sends[:3] == ["/cgi-bin/message/subscribe/send", "/cgi-bin/stable_token", "/cgi-bin/message/subscribe/send"]
