@@ -80,6 +80,7 @@ def deliver(event: DomainEvent) -> int:
                 text_zh=draft.text_zh,
                 text_en=draft.text_en,
                 created_at=event.occurred_at,
+                template=draft.template if channel == Channel.SMS else None,
             )
             if messages.recorded(message):
                 continue
