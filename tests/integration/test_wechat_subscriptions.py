@@ -188,3 +188,26 @@ def test_an_expired_token_is_renewed_and_the_message_still_goes_by_wechat(sandbo
     # And it went after WeChat refused the expired token and a new one was fetched
     sends = [route for _, route in sandbox.wechat.calls[calls_before:] if route.endswith(("/send", "/stable_token"))]
     assert sends[:3] == ["/cgi-bin/message/subscribe/send", "/cgi-bin/stable_token", "/cgi-bin/message/subscribe/send"]
+
+
+def test_a_message_wechat_refuses_otherwise_is_a_dead_letter_and_goes_by_sms(sandbox, world, observe, resident, settings_env):
+    phone, openid = resident
+    tech = world.add_technician()
+    # Given a template id configured for "accepted" that the mini-program never registered (WeChat: 40037)
+    settings_env(wechat_template_ids=json.dumps({**IDS, "order_accepted": "tmpl-unregistered"}))
+    body = {"template_ids": ["tmpl-unregistered"], "accepted": ["tmpl-unregistered"]}
+    assert world.as_resident("POST", "/me/wechat/subscriptions", body).status == 200
+    order = world.order()
+    _accept_first_offer(world, observe, tech, order["order_id"])
+    # Then she is told by SMS, and supervisors see why WeChat did not take it
+    wait_for(lambda: "order_assigned" in _sms(sandbox, phone, order["order_code"]), what="the SMS")
+    assert _get(sandbox, f"/dev/wechat/sent?openid={openid}") == []
+
+    def dead_letter() -> list[dict]:
+        dead = world.as_supervisor("GET", "/ops/dead-letters").body["dead_letters"]
+        return [json.loads(d["body"]) for d in dead if d["queue"] == "wechat" and order["order_id"] in d["body"]]
+
+    [letter] = wait_for(dead_letter, what="the dead letter")
+    assert (letter["errcode"], letter["template_id"], letter["kind"]) == (40037, "tmpl-unregistered", "order_accepted")
+    assert letter["recipient_id"] == world.resident_id and letter["fallback"] == "sms"
+    assert "invalid template_id" in letter["errmsg"]
