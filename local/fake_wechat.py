@@ -9,6 +9,13 @@ Same requests, answers and error codes as api.weixin.qq.com for the calls the pl
   `{"access_token", "expires_in"}`; the same token until it expires, a new one (the old one dead) on force_refresh.
 - `POST /wxa/business/getuserphonenumber?access_token=` `{"code"}`: a code `wx-phone:<11 digits>` gives that
   number in `phone_info`; a dead token → 40001, an expired one → 42001.
+- `POST /cgi-bin/message/subscribe/send?access_token=` `{"touser", "template_id", "page", "data", "miniprogram_state",
+  "lang"}`: the token as above; 40003 for an openid that is not one, 40037 for a template the app has not registered
+  (`templates`: id → its field keys, as in the admin console), 43101 when the resident refused it (`refuse`), 41030
+  for a page the mini-program does not have (`pages`), 47003 for a missing field or a value breaking WeChat's rules
+  for its type (thing ≤ 20 characters; character_string ≤ 32 digits, letters or symbols; phrase ≤ 5 Chinese
+  characters; time a 24-hour time, with the date optionally, or two joined by ~; amount a currency sign and ≤ 10
+  digits, decimals and 元 allowed). What it took is kept: `sent(openid)` (the sandbox's GET /dev/wechat/sent).
 More calls per minute than `calls_per_minute` → 45011, as WeChat limits an app.
 """
 
@@ -21,6 +28,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -29,6 +37,19 @@ CODE_SECONDS = 300  # a wx.login() code lives five minutes
 TOKEN_SECONDS = 7200
 _OPENID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _PHONE = re.compile(r"^1\d{10}$")
+# subscribeMessage.send's value rules by field type (订阅消息参数值内容限制).
+_TIME_POINT = (
+    r"(?:\d{4}年\d{1,2}月\d{1,2}日 |\d{4}-\d{2}-\d{2} )?(?:[01]\d|2[0-3]):[0-5]\d|\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2}"
+)
+_FIELD_RULES = {
+    "thing": lambda v: len(v) <= 20,
+    "character_string": lambda v: len(v) <= 32 and all("!" <= c <= "~" for c in v),
+    "phrase": lambda v: re.fullmatch(r"[\u4e00-\u9fff]{1,5}", v) is not None,
+    "time": lambda v: re.fullmatch(rf"(?:{_TIME_POINT})(?:~(?:{_TIME_POINT}))?", v) is not None,
+    "amount": lambda v: re.fullmatch(r"[¥￥$]?\d{1,10}(?:\.\d+)?元?", v) is not None,
+}
+_STATES = ("developer", "trial", "formal")
+_LANGS = ("zh_CN", "en_US", "zh_HK", "zh_TW")
 
 
 def _error(errcode: int, errmsg: str) -> dict[str, Any]:
@@ -48,6 +69,10 @@ class FakeWeChat:
     _tokens: dict[str, float] = field(default_factory=dict)  # token → when it expires (only the current one lives)
     _dead: set[str] = field(default_factory=set)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (method, path) of every call, for tests
+    templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # subscription template id → field keys
+    pages: tuple[str, ...] | None = None  # the mini-program's pages (None: any)
+    _refused: set[tuple[str, str | None]] = field(default_factory=set)
+    _sent: list[dict[str, Any]] = field(default_factory=list)
 
     def handle(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
         """One request under PREFIX → (HTTP status, JSON answer). WeChat answers 200 even for its errors."""
@@ -71,6 +96,8 @@ class FakeWeChat:
                 return 200, self._stable_token(_json(body), now)
             if route == "/wxa/business/getuserphonenumber" and method == "POST":
                 return 200, self._phone_number(query, _json(body), now)
+            if route == "/cgi-bin/message/subscribe/send" and method == "POST":
+                return 200, self._subscribe_send(query, _json(body), now)
         return 404, {"errcode": 404, "errmsg": "not found"}
 
     def _app(self, appid: Any, secret: Any) -> dict[str, Any] | None:
@@ -116,12 +143,60 @@ class FakeWeChat:
             self._tokens[current] = now + self.token_seconds
         return {"access_token": current, "expires_in": int(self._tokens[current] - now)}
 
-    def _phone_number(self, query: dict[str, str], body: dict[str, Any], now: float) -> dict[str, Any]:
+    def _token_refused(self, query: dict[str, str], now: float) -> dict[str, Any] | None:
         token = query.get("access_token", "")
         if token not in self._tokens:
             return _error(40001, "invalid credential, access_token is invalid or not latest")
         if self._tokens[token] <= now:
             return _error(42001, "access_token expired")
+        return None
+
+    def _subscribe_send(self, query: dict[str, str], body: dict[str, Any], now: float) -> dict[str, Any]:
+        refused = self._token_refused(query, now)
+        if refused:
+            return refused
+        touser, template_id = body.get("touser"), body.get("template_id")
+        if not isinstance(touser, str) or not _OPENID.match(touser):
+            return _error(40003, "invalid openid")
+        if not isinstance(template_id, str) or template_id not in self.templates:
+            return _error(40037, "invalid template_id")
+        if (touser, template_id) in self._refused or (touser, None) in self._refused:
+            return _error(43101, "user refuse to accept the msg")
+        page = body.get("page")
+        if page is not None and (
+            not isinstance(page, str) or (self.pages is not None and page.split("?", 1)[0] not in self.pages)
+        ):
+            return _error(41030, "invalid page")
+        if body.get("miniprogram_state", "formal") not in _STATES or body.get("lang", "zh_CN") not in _LANGS:
+            return _error(47003, "argument invalid! miniprogram_state or lang invalid")
+        data = body.get("data")
+        if not isinstance(data, dict):
+            return _error(47003, "argument invalid! data invalid")
+        for key in self.templates[template_id]:
+            entry = data.get(key)
+            value = entry.get("value") if isinstance(entry, dict) else None
+            if value is None or value == "":
+                return _error(47003, f"argument invalid! data.{key}.value is empty")
+            rule = _FIELD_RULES.get(key.rstrip("0123456789"))
+            if not isinstance(value, str) or rule is None or not rule(value):
+                return _error(47003, f"argument invalid! data.{key}.value invalid")
+        self._sent.append({"touser": touser, "template_id": template_id, "page": page, "data": data, "sent_at": _iso(now)})
+        return {"errcode": 0, "errmsg": "ok", "msgid": len(self._sent)}
+
+    def refuse(self, openid: str, template_id: str | None = None) -> None:
+        """Tests: the resident refused that template (any template: None) in WeChat → 43101."""
+        with self._lock:
+            self._refused.add((openid, template_id))
+
+    def sent(self, openid: str | None = None) -> list[dict[str, Any]]:
+        """The subscription messages taken, oldest first (one openid's)."""
+        with self._lock:
+            return [dict(m) for m in self._sent if openid is None or m["touser"] == openid]
+
+    def _phone_number(self, query: dict[str, str], body: dict[str, Any], now: float) -> dict[str, Any]:
+        refused = self._token_refused(query, now)
+        if refused:
+            return refused
         code = str(body.get("code", ""))
         kind, _, number = code.partition(":")
         number = number.split(":", 1)[0]
@@ -153,3 +228,7 @@ def _json(body: bytes) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -17,6 +17,7 @@ from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
 from local.pumps import QueuePump, SchedulePump, StreamPump
 from local.runtime import LocalAws
 from local.websocket import PushSockets
+from notify.domain.wechat_templates import SANDBOX_TEMPLATE_IDS, TEMPLATES
 from shared.catalog import Trigger, by_trigger
 
 # The client apps (apps/): static files, no build step, served under /app/.
@@ -149,7 +150,12 @@ class Sandbox:
         }
         wechat_arn = secrets_manager.create_secret(Name="linli/wechat", SecretString=json.dumps(wechat))["ARN"]
         sms_arn = secrets_manager.create_secret(Name="linli/sms", SecretString=json.dumps(aliyun, ensure_ascii=False))["ARN"]
-        self.wechat = FakeWeChat(app_id=wechat["app_id"], app_secret=wechat["app_secret"])
+        self.wechat = FakeWeChat(
+            app_id=wechat["app_id"],
+            app_secret=wechat["app_secret"],
+            templates=_subscription_templates(),
+            pages=_miniprogram_pages(),
+        )
         self.sms_provider = FakeAliyunSms(**aliyun)
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         defaults = {
@@ -160,6 +166,7 @@ class Sandbox:
             "LINLI_SMS_API_BASE": f"http://{host}:{self.port}{SMS_FRONT}",
             # The demo people's numbers get every test's and demo's messages: the cap (20 a day in AWS) is far higher.
             "LINLI_SMS_PER_RECIPIENT_PER_DAY": "10000",
+            "LINLI_WECHAT_TEMPLATE_IDS": json.dumps(SANDBOX_TEMPLATE_IDS),
         }
         os.environ.update({k: v for k, v in defaults.items() if k not in self.aws.env_overrides})
         self.aws.reset_caches()
@@ -201,6 +208,9 @@ class Sandbox:
             return self._login(body)
         if bare == "/dev/outbox" and method == "GET":
             return self._outbox(path)
+        if bare == "/dev/wechat/sent" and method == "GET" and self.wechat is not None:
+            openid = dict(parse_qsl(urlsplit(path).query)).get("openid") or None
+            return _json_response(200, {"messages": self.wechat.sent(openid)})
         if bare.startswith(WECHAT_FRONT + "/") and self.wechat is not None:
             return _json_response(*self.wechat.handle(method, path, body))
         if (bare == SMS_FRONT or bare.startswith(SMS_FRONT + "/")) and self.sms_provider is not None:
@@ -336,3 +346,18 @@ class Sandbox:
             )
         # The same token service as /auth/*: a session (access and refresh token) of the demo person's account.
         return _json_response(200, {**tokens.sign_in_session(user_id), "user_id": user_id, "role": persona["role"]})
+
+
+def _subscription_templates() -> dict[str, tuple[str, ...]]:
+    """The subscription templates the sandbox's mini-program has registered (as in its admin console): the
+    sandbox's id of each kind, with that kind's fields."""
+    return {SANDBOX_TEMPLATE_IDS[kind]: tuple(f.key for f in t.fields) for kind, t in TEMPLATES.items()}
+
+
+def _miniprogram_pages() -> tuple[str, ...] | None:
+    """The mini-program's pages (miniprogram/app/app.json), which a subscription message may open; None (any)
+    without the mini-program's sources."""
+    app_json = Path(__file__).resolve().parent.parent / "miniprogram" / "app" / "app.json"
+    if not app_json.is_file():
+        return None
+    return tuple(json.loads(app_json.read_text(encoding="utf-8")).get("pages", []))

@@ -78,3 +78,16 @@ class ApiKeyView(BaseModel):
 
 class ApiKeyList(BaseModel):
     api_keys: list[ApiKeyView]
+
+
+class SubscriptionsIn(BaseModel):
+    """What the mini-program's `wx.requestSubscribeMessage` asked and what the resident accepted."""
+
+    model_config = _STRICT
+    template_ids: list[str] = Field(min_length=1, max_length=20, description="The template ids the dialog asked")
+    accepted: list[str] = Field(max_length=20, description="Those answered 'accept': one message each")
+
+
+class SubscriptionsView(BaseModel):
+    recorded: int = Field(description="How many consents were added")
+    consents: dict[str, int] = Field(description="Template id → messages it may still carry, for the templates asked")

@@ -378,6 +378,7 @@ class Message(BaseModel):
     text_zh: str
     text_en: str
     created_at: str
+    template: str | None = None  # a WeChat subscription message's template id, or the SMS template it went by
 
 
 class Webhook(BaseModel):

@@ -71,6 +71,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/messages", "notify"),
     Route("GET", "/me/notifications", "notify"),
     Route("PUT", "/me/notifications", "notify"),
+    Route("POST", "/me/wechat/subscriptions", "notify"),
     Route("GET", "/call-tasks", "notify"),
     Route("GET", "/companies/me/webhook", "notify"),
     Route("PUT", "/companies/me/webhook", "notify"),

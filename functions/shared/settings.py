@@ -1,8 +1,9 @@
 """Runtime configuration, read from the environment lazily (never at import time)."""
 
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -119,6 +120,17 @@ class Settings(BaseSettings):
     # than the job's period. A wait no longer than this is not warned: it was announced when it began.
     deadline_warning_lead_seconds: int = Field(default=15 * 60, ge=1)
 
+    # WeChat subscription messages (docs/integrators.md): the template id of each message kind, as registered in
+    # the mini-program's admin console (JSON: LINLI_WECHAT_TEMPLATE_IDS='{"order_accepted": "…"}'; a kind without
+    # one goes by SMS), which version of the mini-program a message opens, and how long one caller may hold the
+    # lease to renew the access token.
+    wechat_template_ids: dict[str, str] = Field(default_factory=dict)
+    # Where a registered template numbers a field otherwise (kind → {key as the platform names it → key in the
+    # console}); the type (thing, time …) must be the same.
+    wechat_template_keys: dict[str, dict[str, str]] = Field(default_factory=dict)
+    wechat_miniprogram_state: Literal["developer", "trial", "formal"] = "formal"
+    wechat_token_lease_seconds: float = Field(default=10, gt=0, le=60)
+
     # Prices (issue 4): how long after completion a resident may dispute the bill.
     dispute_days: int = 7
 
@@ -152,6 +164,15 @@ class Settings(BaseSettings):
     @property
     def signing_key_ids(self) -> list[str]:
         return [k.strip() for k in self.token_signing_key_ids.split(",") if k.strip()]
+
+    @field_validator("wechat_template_keys")
+    @classmethod
+    def _same_field_types(cls, keys: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for kind, renamed in keys.items():
+            for ours, theirs in renamed.items():
+                if ours.rstrip("0123456789") != theirs.rstrip("0123456789"):
+                    raise ValueError(f"{kind}: {ours} and {theirs} are fields of different types")
+        return keys
 
 
 @lru_cache(maxsize=1)

@@ -158,23 +158,36 @@ def access_token(*, force_refresh: bool = False) -> str:
     with _token.lock:
         if not force_refresh and _token.token and time.monotonic() < _token.renew_at:
             return _token.token
-        credentials = _credentials()
-        answer = _call(
-            "POST",
-            "/cgi-bin/stable_token",
-            body={
-                "grant_type": "client_credential",
-                "appid": credentials.app_id,
-                "secret": credentials.app_secret,
-                "force_refresh": force_refresh,
-            },
-        )
-        token, expires_in = answer.get("access_token"), answer.get("expires_in")
-        if not isinstance(token, str) or not token or not isinstance(expires_in, int | float):
-            raise WeChatUnavailable(None, "no access_token in the answer")
+        token, expires_in = stable_token(force_refresh=force_refresh)
         _token.token = token
-        _token.renew_at = time.monotonic() + max(0.0, float(expires_in) - TOKEN_MARGIN_SECONDS)
+        _token.renew_at = time.monotonic() + max(0.0, expires_in - TOKEN_MARGIN_SECONDS)
         return token
+
+
+def stable_token(*, force_refresh: bool = False) -> tuple[str, float]:
+    """One `stable_token` call, uncached: (the access token, seconds it lives). Callers that share a token between
+    processes (notify's subscription messages) keep it themselves."""
+    credentials = _credentials()
+    answer = _call(
+        "POST",
+        "/cgi-bin/stable_token",
+        body={
+            "grant_type": "client_credential",
+            "appid": credentials.app_id,
+            "secret": credentials.app_secret,
+            "force_refresh": force_refresh,
+        },
+    )
+    token, expires_in = answer.get("access_token"), answer.get("expires_in")
+    if not isinstance(token, str) or not token or not isinstance(expires_in, int | float):
+        raise WeChatUnavailable(None, "no access_token in the answer")
+    return token, float(expires_in)
+
+
+def post(path: str, body: dict, *, token: str) -> dict[str, Any]:
+    """POST `body` to a server API with the given access token (`?access_token=`); WeChatUnavailable carries
+    WeChat's errcode when it refused."""
+    return _call("POST", path, query={"access_token": token}, body=body)
 
 
 def call_with_token(path: str, body: dict) -> dict[str, Any]:

@@ -20,9 +20,12 @@ from notify.models import (
     DeadLetterList,
     DeliveryList,
     MessageList,
+    SubscriptionsIn,
+    SubscriptionsView,
     WebhookIn,
     WebhookView,
 )
+from notify.service import subscriptions
 from shared import clock, ids, queues
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
@@ -54,6 +57,14 @@ def set_my_preferences(preferences: NotificationPreferences) -> NotificationPref
     caller = current_caller(router)
     notifications.put_preferences(caller.user_id, preferences)
     return preferences
+
+
+@router.post("/me/wechat/subscriptions")
+def record_subscriptions(body: SubscriptionsIn) -> SubscriptionsView:
+    caller = current_caller(router)
+    require_role(caller, Role.RESIDENT)
+    consents = subscriptions.record_consents(caller.user_id, body.template_ids, body.accepted)
+    return SubscriptionsView(recorded=len(set(body.accepted)), consents=consents)
 
 
 def _own_company(caller: Caller) -> str:
@@ -171,6 +182,7 @@ def dead_letters() -> DeadLetterList:
         for message in queues.peek(url) if url else []:
             count = message["attributes"].get("ApproximateReceiveCount")
             found.append(DeadLetter(queue=name, message_id=message["message_id"], body=message["body"], receive_count=count))
+    found += subscriptions.dead_letters()
     return DeadLetterList(dead_letters=found)
 
 

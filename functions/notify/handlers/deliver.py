@@ -28,6 +28,7 @@ from notify.logic.compose import (
     supervision_drafts,
 )
 from notify.logic.webhooks import retry_delay
+from notify.service import subscriptions
 from shared import push, queues, sms
 from shared.dal import messages, notifications, people, push_connections
 from shared.events import DomainEvent
@@ -63,6 +64,13 @@ def deliver(event: DomainEvent) -> int:
         preferences = preferences_of[recipient.user_id]
         recorded_now: list[Message] = []
         for channel in channels_for(preferences, recipient, always_sms=draft.kind in ALWAYS_BY_SMS):
+            if channel in (Channel.SMS, Channel.WECHAT) and subscriptions.by_wechat(draft, recipient, event):
+                # A resident's phone message: by WeChat while a subscription consent is left, else by SMS (once).
+                by_phone = subscriptions.deliver(draft, recipient, event, preferences.language)
+                if by_phone is not None:
+                    recorded_now.append(by_phone)
+                    sent += 1
+                continue
             message = Message(
                 message_id=f"{event.event_id}.{recipient.user_id}.{channel.value}",
                 recipient_id=recipient.user_id,
@@ -72,6 +80,7 @@ def deliver(event: DomainEvent) -> int:
                 text_zh=draft.text_zh,
                 text_en=draft.text_en,
                 created_at=event.occurred_at,
+                template=draft.template if channel == Channel.SMS else None,
             )
             if messages.recorded(message):
                 continue

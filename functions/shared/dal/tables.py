@@ -254,6 +254,7 @@ class MessageItem(_Item):
     text_zh = UnicodeAttribute()
     text_en = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    template = UnicodeAttribute(null=True)
 
 
 class PreferencesItem(_Item):
