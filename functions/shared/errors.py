@@ -23,6 +23,11 @@ class ValidationFailed(DomainError):
     code = "validation_error"
 
 
+class InvalidId(DomainError):
+    status = 400
+    code = "invalid_id"
+
+
 class Unauthenticated(DomainError):
     status = 401
     code = "unauthenticated"

@@ -9,6 +9,7 @@ from functools import lru_cache
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
 from shared.api import API_TITLE, API_VERSION, ERROR_SCHEMA, build_resolver
+from shared.inputs import ID_PATTERN
 from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX
 
 SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli-On-Behalf-Of")
@@ -41,7 +42,7 @@ def openapi_document() -> dict:
         },
         security=[{"jwt": []}],
     )
-    return with_partner_paths(with_error_responses(json.loads(schema)))
+    return with_partner_paths(with_id_patterns(with_error_responses(json.loads(schema))))
 
 
 def with_error_responses(document: dict) -> dict:
@@ -59,6 +60,17 @@ def with_error_responses(document: dict) -> dict:
                 "description": "Any other error: 400 rule broken, 401, 403, 404, 409 conflict, 415, 503",
                 **error,
             }
+    return document
+
+
+def with_id_patterns(document: dict) -> dict:
+    """Every id in a path has the one shape `shared.api` enforces (400 `invalid_id` otherwise)."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.setdefault("schema", {})
+                if parameter.get("in") == "path" and "pattern" not in schema:  # a narrower one stays
+                    schema.update(pattern=ID_PATTERN, maxLength=100)
     return document
 
 
