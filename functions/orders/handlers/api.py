@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders.handlers import billing, photos, proxies
-from orders.handlers.views import ordering_for, profile, resident_address, view, visible_order
+from orders.handlers.views import neighbour_view, ordering_for, profile, resident_address, view, visible_order
 from orders.logic import pricing, rules
 from orders.models import (
     ActingForView,
@@ -85,10 +85,7 @@ def create_order(body: CreateOrderIn) -> OrderView:
             if same.resident_id == resident_id:
                 return view(same, caller), 200
             orders.add_me_too(same.order_id, resident_id, clock.now_iso(), OPEN_REPORT_STATUSES)
-            # A neighbour sees the report, not the reporter's address, door code or timeline.
-            shared = view(orders.get_or_404(same.order_id), caller)
-            hidden = {"order_code": None, "address_label": compound.name, "timeline": [], "photo_ref": None}
-            return shared.model_copy(update=hidden), 200
+            return neighbour_view(orders.get_or_404(same.order_id), compound.name), 200
     order_id = ids.new_id("ord")
     if body.photo_ref:
         photos.usable_photo(body.photo_ref, caller, PhotoPurpose.FAULT, f"order:{order_id}")
