@@ -280,19 +280,26 @@ def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = (),
     if order is None:
         return drafts
 
-    def to(recipient: str | None, zh: str, en: str) -> None:
+    def to(recipient: str | None, zh: str, en: str, *, prefix: tuple[str, str] | None = None) -> None:
+        """The templates are filled first; names people typed are put in after, so no brace in them is read as a
+        placeholder."""
         if recipient:
             values = {"code": order.order_code, "total": _amount(order.bill_total), "extra": _amount(order.extra_total)}
-            drafts.append(Draft(recipient, event.type.value, order.order_id, zh.format(**values), en.format(**values)))
+            zh, en = zh.format(**values), en.format(**values)
+            if prefix is not None:
+                zh, en = prefix[0] + zh.removeprefix("【邻里】"), prefix[1] + en.removeprefix("[Linli] ")
+            drafts.append(Draft(recipient, event.type.value, order.order_id, zh, en))
 
     if event.type in _TO_RESIDENT:
         to(order.resident_id, *_TO_RESIDENT[event.type])
         if placer is not None and placer.still_linked and placer.proxy_id != order.resident_id:
-            zh, en = _TO_RESIDENT[event.type]
             to(
                 placer.proxy_id,
-                f"【邻里】（您替{placer.resident_name}下的单）" + zh.removeprefix("【邻里】"),
-                f"[Linli] (The order you placed for {placer.resident_name}) " + en.removeprefix("[Linli] "),
+                *_TO_RESIDENT[event.type],
+                prefix=(
+                    f"【邻里】（您替{placer.resident_name}下的单）",
+                    f"[Linli] (The order you placed for {placer.resident_name}) ",
+                ),
             )
     drafts += placed_for_you(event, placer)
     if event.type == E.ORDER_APPROVAL_NEEDED:
