@@ -282,3 +282,25 @@ def test_a_neighbour_reporting_the_same_problem_learns_nobodys_identity(world):
         world.resident_id not in str(again.body) and helper not in str(again.body) and f"代办人{world.n}" not in str(again.body)
     )
     assert again.body["timeline"] == []
+
+
+# --- L-9: a failed store leaves the photo usable --------------------------------------------------------------
+
+
+def test_an_order_that_could_not_be_stored_leaves_its_photo_usable_for_the_retry(world, faults):
+    photo = world.photo(world.resident_id, "resident", "fault")
+    body = {**_order_body(world), "photo_ref": photo}
+
+    # Given DynamoDB refusing the order's write for longer than the SDK retries
+    def the_orders_write(call) -> bool:
+        found = call.strings()
+        return world.resident_id in found and any(s.startswith("ORDER#") for s in found)
+
+    faults.dynamodb("PutItem", times=1000, when=the_orders_write)
+    failed = world.as_resident("POST", "/orders", body)
+    assert failed.status == 503, failed.body
+    faults.clear()
+    # Then the retry is stored, with its photo
+    retried = world.as_resident("POST", "/orders", body)
+    assert retried.status == 201 and retried.body["photo_ref"] == photo, retried.body
+    world.as_resident("POST", f"/orders/{retried.body['order_id']}/cancel")

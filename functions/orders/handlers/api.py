@@ -110,7 +110,13 @@ def create_order(body: CreateOrderIn) -> OrderView:
     if order.photo_ref:
         # Attached before the order is stored: a photo another order took meanwhile answers 409, nothing stored.
         photos.attach_photos([order.photo_ref], f"order:{order.order_id}")
-    orders.create(order, workflow.execution_arn_for(order.order_id))
+    try:
+        orders.create(order, workflow.execution_arn_for(order.order_id))
+    except Exception:
+        # Not stored (DynamoDB failed beyond the SDK's retries): the photo is free again for the client's retry.
+        if order.photo_ref:
+            photos.detach_photos([order.photo_ref], f"order:{order.order_id}")
+        raise
     try:
         workflow.start(order.order_id, rules.execution_input(order, settings))
     except Exception as exc:
