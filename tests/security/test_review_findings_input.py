@@ -304,3 +304,38 @@ def test_an_order_that_could_not_be_stored_leaves_its_photo_usable_for_the_retry
     retried = world.as_resident("POST", "/orders", body)
     assert retried.status == 201 and retried.body["photo_ref"] == photo, retried.body
     world.as_resident("POST", f"/orders/{retried.body['order_id']}/cancel")
+
+
+# --- L-14: the wait between proxy requests holds under concurrency ----------------------------------------------
+
+
+def test_requests_to_act_for_a_resident_sent_at_once_get_one_code(world):
+    import threading
+
+    import requests
+
+    from local import tokens
+    from shared.dal import people
+    from shared.records import User
+
+    resident = people.get_user(world.resident_id)
+    people.put_user(resident.model_copy(update={"phone": f"135{world.n:08d}"}))
+    helper = f"res_w{world.n}_asker"
+    people.put_user(User(user_id=helper, role="resident", name=f"社区工作者{world.n}", phone=f"134{world.n:08d}"))
+    headers = {"Authorization": f"Bearer {tokens.issue(helper, 'resident')}"}
+    body = {"phone": f"135{world.n:08d}", "relation": "社区工作者"}
+    barrier, answers = threading.Barrier(5), []
+
+    def ask() -> None:
+        barrier.wait()
+        answers.append(requests.post(f"{world.api.sandbox.url}/proxy-requests", json=body, headers=headers, timeout=30))
+
+    threads = [threading.Thread(target=ask) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(a.status_code for a in answers) == [202, 429, 429, 429, 429], [a.text for a in answers]
+    assert {a.json()["error"]["code"] for a in answers if a.status_code == 429} == {"request_too_soon"}
+    codes = [m for m in world.as_resident("GET", "/messages").body["messages"] if m["kind"] == "proxy.consent_code"]
+    assert len(codes) == 1
