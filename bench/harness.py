@@ -44,7 +44,10 @@ class Bench:
         from local.sandbox import Sandbox
 
         # No periodic jobs (deadline warnings): a fixed cost of the platform, not of an order.
-        self.box = Sandbox(port=0, env={**TIMEOUTS, **(env or {})}, schedule_interval=None)
+        # No order quotas: a benchmark places orders for a few residents as fast as it can.
+        self.box = Sandbox(
+            port=0, env={**TIMEOUTS, "LINLI_ORDER_QUOTAS_ENABLED": "false", **(env or {})}, schedule_interval=None
+        )
         self.meter = Meter()
         self.waits: dict[tuple[str, str], float] = {}  # (order id, step) → when the workflow registered the wait
         self.offers_stored: dict[str, float] = {}  # order id → when the Offer task had stored the round's offers

@@ -207,6 +207,11 @@ class CancelIn(BaseModel):
     reason: Text | None = Field(default=None, max_length=200)
 
 
+class UnfoundedIn(BaseModel):
+    model_config = _STRICT
+    reason: Text = Field(min_length=1, max_length=200, description="What was found: why the report is unfounded.")
+
+
 class StatusText(BaseModel):
     zh: str
     en: str

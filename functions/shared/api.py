@@ -48,11 +48,12 @@ def error_body(code: str, message_zh: str, message_en: str) -> dict:
     return {"error": {"code": code, "message": message_zh, "message_en": message_en}}
 
 
-def error_response(status: int, code: str, message_zh: str, message_en: str) -> Response:
+def error_response(status: int, code: str, message_zh: str, message_en: str, *, retry_after: int | None = None) -> Response:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
         body=json.dumps(error_body(code, message_zh, message_en), ensure_ascii=False),
+        headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
     )
 
 
@@ -215,7 +216,7 @@ def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
-        return error_response(exc.status, exc.code, exc.message_zh, exc.message_en)
+        return error_response(exc.status, exc.code, exc.message_zh, exc.message_en, retry_after=getattr(exc, "retry_after", None))
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response:

@@ -85,6 +85,19 @@ class ServiceUnavailable(DomainError):
     message_en = "The service is temporarily unavailable; try again shortly."
 
 
+class TooManyOrders(DomainError):
+    """Over a quota of new orders; the answer carries `Retry-After` (seconds)."""
+
+    status = 429
+    code = "too_many_orders"
+    message_zh = "下单太频繁了，请稍后再试"
+    message_en = "Too many orders placed just now; try again later."
+
+    def __init__(self, retry_after: int, message_zh: str | None = None, message_en: str | None = None) -> None:
+        super().__init__(message_zh, message_en)
+        self.retry_after = retry_after
+
+
 class TransientError(Exception):
     """Raised by workflow tasks for failures worth retrying; the ASL retries this error name."""
 

@@ -339,3 +339,117 @@ def test_requests_to_act_for_a_resident_sent_at_once_get_one_code(world):
     assert {a.json()["error"]["code"] for a in answers if a.status_code == 429} == {"request_too_soon"}
     codes = [m for m in world.as_resident("GET", "/messages").body["messages"] if m["kind"] == "proxy.consent_code"]
     assert len(codes) == 1
+
+
+# --- M-5: floods ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quotas(sandbox):
+    """The order quotas switched on (the session's sandbox runs without them) with the production limits."""
+    import os
+
+    from tests.conftest import reload_settings
+
+    os.environ["LINLI_ORDER_QUOTAS_ENABLED"] = "true"
+    reload_settings()
+    yield
+    os.environ["LINLI_ORDER_QUOTAS_ENABLED"] = "false"
+    reload_settings()
+
+
+def _post_at_once(world, user_id: str, bodies: list[dict]) -> list:
+    import threading
+
+    import requests
+
+    from local import tokens
+
+    headers = {"Authorization": f"Bearer {tokens.issue(user_id, 'resident')}"}
+    barrier, answers = threading.Barrier(len(bodies)), []
+
+    def post(body: dict) -> None:
+        barrier.wait()
+        answers.append(requests.post(f"{world.api.sandbox.url}/orders", json=body, headers=headers, timeout=60))
+
+    threads = [threading.Thread(target=post, args=(b,)) for b in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
+
+
+def test_orders_placed_at_once_beyond_the_quota_are_refused_with_retry_after(world, quotas):
+    from shared.dal import orders
+
+    # When six orders are sent at once (the review's flood: 6 in 1.5 s)
+    answers = _post_at_once(world, world.resident_id, [_order_body(world, description=f"漏水{i}") for i in range(6)])
+    # Then three are placed and three refused, each with when to try again
+    assert sorted(a.status_code for a in answers) == [201, 201, 201, 429, 429, 429], [a.text for a in answers]
+    for refused in (a for a in answers if a.status_code == 429):
+        assert refused.json()["error"]["code"] == "too_many_orders"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert len(orders.for_resident(world.resident_id)) == 3
+    for placed in (a.json() for a in answers if a.status_code == 201):
+        world.as_resident("POST", f"/orders/{placed['order_id']}/cancel")
+
+
+def test_public_area_reports_from_one_address_are_limited_per_day(world, quotas, monkeypatch):
+    from tests.conftest import reload_settings
+
+    monkeypatch.setenv("LINLI_ORDERS_PER_ACCOUNT_PER_MINUTE", "10")  # the day's limit of this address is what stops
+    reload_settings()
+    answers = []
+    for i in range(4):
+        report = {"type": "public_area", "category": "electrical", "description": "楼道灯坏了", "place": f"{i + 1}号楼楼道"}
+        answers.append(
+            world.api.sandbox.gateway.handle(
+                "POST", "/orders", _resident_headers(world), json.dumps({**report, "address_id": world.address_id}).encode()
+            )
+        )
+    assert [a.status for a in answers] == [201, 201, 201, 429], [a.body for a in answers]
+    assert json.loads(answers[3].body)["error"]["code"] == "too_many_orders"
+    assert 60 < int(answers[3].headers["retry-after"]) <= 86400
+
+
+def _resident_headers(world) -> dict:
+    from local import tokens
+
+    return {"content-type": "application/json", "authorization": f"Bearer {tokens.issue(world.resident_id, 'resident')}"}
+
+
+def test_a_dispatcher_closes_a_false_public_area_report_as_unfounded(world):
+    from shared import workflow
+    from tests.conftest import wait_for
+
+    report = {"type": "public_area", "category": "electrical", "description": "楼道灯坏了", "place": "9号楼楼道"}
+    order_id = world.as_resident("POST", "/orders", {**report, "address_id": world.address_id}).body["order_id"]
+    reason = {"reason": "现场查看，灯是好的"}
+    # Not by the resident, nor by another company, nor for an order that is not a public-area report
+    assert world.as_resident("POST", f"/orders/{order_id}/unfounded", reason).status == 403
+    other = f"disp_w{world.n}_other"
+    from shared.dal import people
+    from shared.records import User
+
+    people.put_user(User(user_id=other, role="dispatcher", name="别家调度", company_id=f"co_w{world.n}_other"))
+    assert world.api.call(other, "dispatcher", "POST", f"/orders/{order_id}/unfounded", reason).status == 403
+    assert world.as_dispatcher("POST", f"/orders/{order_id}/unfounded", {"reason": "   "}).status == 422
+    # When the company's dispatcher closes it as unfounded
+    closed = world.as_dispatcher("POST", f"/orders/{order_id}/unfounded", reason)
+    assert closed.status == 200, closed.body
+    assert closed.body["status"] == "cancelled" and closed.body["cancel_reason"] == "unfounded: 现场查看，灯是好的"
+    # Then its workflow ends (no deadline of it can count against the company), and it cannot be closed twice
+    arn = workflow.execution_arn_for(order_id)
+    wait_for(lambda: workflow.describe(arn)["status"] == "ABORTED", what="the report's workflow to stop")
+    assert world.as_dispatcher("POST", f"/orders/{order_id}/unfounded", reason).status == 409
+    emergency = world.order()["order_id"]
+    refused = world.as_supervisor("POST", f"/orders/{emergency}/unfounded", reason)
+    assert refused.status == 400 and refused.body["error"]["code"] == "validation_error"
+    world.as_resident("POST", f"/orders/{emergency}/cancel")
+
+
+def test_a_document_name_cannot_hide_its_type_behind_a_direction_override(world):
+    spoofed = {"kind": "certificate", "filename": "证书\u202efdp.exe", "content_type": "application/pdf"}
+    refused = world.as_dispatcher("POST", "/documents", spoofed)
+    assert refused.status == 422 and refused.body["error"]["code"] == "validation_error", refused.body
