@@ -20,7 +20,7 @@ _STRICT = ConfigDict(extra="forbid")
 class DocumentIn(BaseModel):
     model_config = _STRICT
     kind: Literal["business_licence", "qualification", "certificate", "identity"]
-    filename: str = Field(min_length=1, max_length=120, pattern=r"^[^/\\]+$")
+    filename: Text = Field(min_length=1, max_length=120, pattern=r"^[^/\\]+$")
     content_type: Literal["application/pdf", "image/jpeg", "image/png"]
 
 
