@@ -163,11 +163,15 @@ def _take_quotas(caller: Caller, order: Order, address_id: str, now: datetime, s
         if not daily_counts.take(quota.owner, quota.what, window.label, quota.limit, now_epoch=int(now.timestamp())):
             _give_back(taken)
             logger.warning("order quota reached", extra={"quota": quota.what, "window": quota.window})
+            when_zh, when_en = (
+                (f"请 {window.retry_after} 秒后再试", f"try again in {window.retry_after} seconds")
+                if quota.window == "minute"
+                else ("请明天再试", "try again tomorrow")
+            )
             raise TooManyOrders(
                 window.retry_after,
-                f"下单太频繁了（{_QUOTA_WORDS[quota.window][0]}最多 {quota.limit} 单），请 {window.retry_after} 秒后再试",
-                f"Too many orders ({quota.limit} a {_QUOTA_WORDS[quota.window][1]} at most); "
-                f"try again in {window.retry_after} seconds.",
+                f"下单太频繁了（{_QUOTA_WORDS[quota.window][0]}最多 {quota.limit} 单），{when_zh}",
+                f"Too many orders ({quota.limit} a {_QUOTA_WORDS[quota.window][1]} at most); {when_en}.",
             )
         taken.append((quota.owner, quota.what, window.label))
     return taken
