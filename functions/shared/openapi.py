@@ -57,7 +57,7 @@ def with_error_responses(document: dict) -> dict:
             responses = operation.setdefault("responses", {})
             responses["422"] = {"description": "The request does not match the schema (validation_error)", **error}
             responses["default"] = {
-                "description": "Any other error: 400 rule broken, 401, 403, 404, 409 conflict, 415, 503",
+                "description": "Any other error: 400 rule broken, 401, 403, 404, 409 conflict, 415, 429 (with Retry-After), 503",
                 **error,
             }
     return document
