@@ -45,7 +45,12 @@ class Bench:
 
         # No periodic jobs (deadline warnings): a fixed cost of the platform, not of an order. SMS go through SNS (the
         # global target's provider), where the meter counts them, rather than the sandbox's fake provider.
-        self.box = Sandbox(port=0, env={**TIMEOUTS, "LINLI_SMS_PROVIDER": "sns", **(env or {})}, schedule_interval=None)
+        # No order quotas: a benchmark places orders for a few residents as fast as it can.
+        self.box = Sandbox(
+            port=0,
+            env={**TIMEOUTS, "LINLI_SMS_PROVIDER": "sns", "LINLI_ORDER_QUOTAS_ENABLED": "false", **(env or {})},
+            schedule_interval=None,
+        )
         self.meter = Meter()
         self.waits: dict[tuple[str, str], float] = {}  # (order id, step) → when the workflow registered the wait
         self.offers_stored: dict[str, float] = {}  # order id → when the Offer task had stored the round's offers

@@ -40,11 +40,29 @@ async function reports() {
       ? open.map((o) => h("article", { class: "card report", "data-order": o.order_id },
           h("h2", {}, o.place || "", " · ", o.description),
           h("p", {}, o.address_label, " · ", time(o.created_at)),
-          dispatchForm(o.order_id, techs, reports, attempt)))
+          dispatchForm(o.order_id, techs, reports, attempt),
+          unfoundedForm(o.order_id, reports)))
       : h("p", {}, t("没有待派的公区报事。", "No public-area reports waiting.")));
   } catch (err) {
     showError(err);
   }
+}
+
+/** A report found false (nothing broken, a prank) is closed with the reason: it counts for nobody's credit. */
+function unfoundedForm(orderId, onDone) {
+  const inputId = `unfounded-${orderId}`;
+  return h("form", { class: "row unfounded", onsubmit: async (e) => {
+    e.preventDefault();
+    const button = e.currentTarget.querySelector("button");
+    await attempt(button, async () => {
+      await api("POST", `/orders/${orderId}/unfounded`, { reason: document.getElementById(inputId).value });
+      await onDone();
+    });
+  } },
+    h("label", { for: inputId }, t("不实原因", "Why it is unfounded")),
+    h("input", { id: inputId, type: "text", required: true, maxlength: 200 }),
+    h("button", { type: "submit" }, t("按不实关闭", "Close as unfounded")),
+  );
 }
 
 let lastReports = "";

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from notify.logic.webhooks import WEBHOOK_EVENTS
-from shared.records import CallTask, Message, WebhookDelivery
+from shared.inputs import Text
+from shared.records import CallTask, Channel, Message, NotificationPreferences, WebhookDelivery
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -21,8 +24,10 @@ class CallTaskList(BaseModel):
 class WebhookIn(BaseModel):
     model_config = _STRICT
     url: str = Field(max_length=500, description="The HTTPS endpoint that receives the company's events")
-    events: list[str] = Field(
-        default_factory=lambda: sorted(e.value for e in WEBHOOK_EVENTS), description="Event types to receive (default: all)"
+    events: list[Annotated[str, Field(max_length=60)]] = Field(
+        default_factory=lambda: sorted(e.value for e in WEBHOOK_EVENTS),
+        max_length=len(WEBHOOK_EVENTS),
+        description="Event types to receive (default: all)",
     )
     enabled: bool = True
 
@@ -33,6 +38,15 @@ class WebhookIn(BaseModel):
         if unknown:
             raise ValueError(f"unknown event types {unknown}")
         return sorted(set(events))
+
+
+class NotificationPreferencesIn(BaseModel):
+    model_config = _STRICT
+    channels: list[Channel] = Field(min_length=1, max_length=len(Channel), description="Each channel at most once")
+    language: Literal["zh", "en"] = "zh"
+
+    def to_preferences(self) -> NotificationPreferences:
+        return NotificationPreferences(channels=list(dict.fromkeys(self.channels)), language=self.language)
 
 
 class WebhookView(BaseModel):
@@ -64,7 +78,7 @@ class DeadLetterList(BaseModel):
 
 class ApiKeyIn(BaseModel):
     model_config = _STRICT
-    label: str = Field(min_length=1, max_length=80, description="What the key is for, e.g. the system that uses it")
+    label: Text = Field(min_length=1, max_length=80, description="What the key is for, e.g. the system that uses it")
 
 
 class ApiKeyView(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from orders.logic.credentials import Credentials
+from shared.inputs import OptionalText, Text
 from shared.lifecycle import Category, OrderType
 from shared.records import (
     BillLine,
@@ -27,18 +28,18 @@ _ID = r"^[a-z0-9_]{1,64}$"
 
 class SlotIn(BaseModel):
     model_config = _STRICT
-    start: str = Field(description="ISO 8601 start, e.g. 2026-11-25T09:00:00+08:00")
-    end: str
+    start: str = Field(max_length=40, description="ISO 8601 start, e.g. 2026-11-25T09:00:00+08:00")
+    end: str = Field(max_length=40)
 
 
 class CreateOrderIn(BaseModel):
     model_config = _STRICT
     type: OrderType
     category: Category
-    description: str = Field(min_length=1, max_length=500)
+    description: Text = Field(min_length=1, max_length=500)
     address_id: str = Field(min_length=1, max_length=64)
     slot: SlotIn | None = None
-    place: str | None = Field(
+    place: Text | None = Field(
         default=None, min_length=1, max_length=200, description="Public-area reports: where in the compound (e.g. 3号楼楼道)."
     )
     photo_ref: str | None = Field(
@@ -69,7 +70,7 @@ class BillLineIn(BaseModel):
     item_id: str = Field(min_length=1, max_length=64, description="A price-catalogue item of the order's catalogue version.")
     labour: float | None = Field(default=None, ge=0, le=10000, description="Defaults to the catalogue's labour price.")
     parts: list[BillPartIn] = Field(default_factory=list, max_length=20)
-    reason: str | None = Field(default=None, max_length=300, description="Why (required for a line beyond the quote).")
+    reason: Text | None = Field(default=None, max_length=300, description="Why (required for a line beyond the quote).")
     photo_ref: str | None = Field(
         default=None, pattern=_ID, description="A photo of the fault: a `work` photo id from POST /photos, uploaded."
     )
@@ -134,14 +135,14 @@ class ApprovalIn(BaseModel):
 class QuoteIn(BaseModel):
     model_config = _STRICT
     category: Category
-    description: str = Field(min_length=1, max_length=500)
+    description: Text = Field(min_length=1, max_length=500)
     address_id: str = Field(min_length=1, max_length=64)
     on_behalf_of: str | None = Field(default=None, pattern=_ID, description="As in POST /orders: a resident you act for.")
 
 
 class DisputeIn(BaseModel):
     model_config = _STRICT
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)
     kind: Literal["bill", "service"] = Field(
         default="bill",
         description="bill: the charges are wrong; service: a complaint about the work or the technician's conduct.",
@@ -152,14 +153,14 @@ class DisputeResolutionIn(BaseModel):
     model_config = _STRICT
     outcome: Literal["upheld", "rejected"]
     refund: float = Field(default=0, ge=0, le=100000, description="CNY to refund (upheld disputes; at most the bill total).")
-    note: str = Field(min_length=1, max_length=500)
+    note: Text = Field(min_length=1, max_length=500)
 
 
 class CataloguePartIn(BaseModel):
     model_config = _STRICT
     part_id: str = Field(pattern=_ID)
-    name: str = Field(min_length=1, max_length=100)
-    name_en: str = Field(default="", max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
+    name_en: OptionalText = Field(default="", max_length=100)
     reference_price: float = Field(ge=0, le=10000)
     typical_quantity: float = Field(default=1, gt=0, le=100)
 
@@ -167,9 +168,9 @@ class CataloguePartIn(BaseModel):
 class CatalogueItemIn(BaseModel):
     model_config = _STRICT
     category: Category
-    name: str = Field(min_length=1, max_length=100)
-    name_en: str = Field(default="", max_length=100)
-    keywords: list[str] = Field(default_factory=list, max_length=30)
+    name: Text = Field(min_length=1, max_length=100)
+    name_en: OptionalText = Field(default="", max_length=100)
+    keywords: list[Annotated[Text, Field(max_length=40)]] = Field(default_factory=list, max_length=30)
     labour: float = Field(ge=0, le=10000)
     parts: list[CataloguePartIn] = Field(default_factory=list, max_length=20)
     cap: float = Field(gt=0, le=100000, description="Market-price cap of one bill line for this item (CNY).")
@@ -203,7 +204,12 @@ class DispatchIn(BaseModel):
 
 class CancelIn(BaseModel):
     model_config = _STRICT
-    reason: str | None = Field(default=None, max_length=200)
+    reason: Text | None = Field(default=None, max_length=200)
+
+
+class UnfoundedIn(BaseModel):
+    model_config = _STRICT
+    reason: Text = Field(min_length=1, max_length=200, description="What was found: why the report is unfounded.")
 
 
 class StatusText(BaseModel):

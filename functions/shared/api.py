@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -15,10 +16,11 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
-from shared import auth, idempotency, partner
+from shared import auth, idempotency, inputs, partner
 from shared.auth import Caller, caller_from_claims
 from shared.dal.base import is_transient
-from shared.errors import DomainError, ServiceUnavailable, ValidationFailed
+from shared.errors import DomainError, Forbidden, InvalidId, ServiceUnavailable, ValidationFailed
+from shared.lifecycle import USABLE_ACCOUNT_STATUSES
 from shared.observability import logger
 from shared.routes import PARTNER_PREFIX
 
@@ -45,11 +47,12 @@ def error_body(code: str, message_zh: str, message_en: str) -> dict:
     return {"error": {"code": code, "message": message_zh, "message_en": message_en}}
 
 
-def error_response(status: int, code: str, message_zh: str, message_en: str) -> Response:
+def error_response(status: int, code: str, message_zh: str, message_en: str, *, retry_after: int | None = None) -> Response:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
         body=json.dumps(error_body(code, message_zh, message_en), ensure_ascii=False),
+        headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
     )
 
 
@@ -89,6 +92,35 @@ def _is_utf8_text(encoded: str) -> bool:
     return True
 
 
+def _refused_body(event: dict) -> dict | None:
+    """A 400 for a body no handler should parse (too large, too deep, not JSON): every parse failure is the
+    caller's, never a 500."""
+    body = event["body"]
+    text = base64.b64decode(body).decode("utf-8") if event.get("isBase64Encoded") else body
+    try:
+        inputs.parse_json_body(text)
+    except inputs.BodyRefused as exc:
+        detail = str(exc)
+        return _json_response(
+            400, "invalid_body", f"请求内容不是可接受的 JSON（{detail}）", f"The request body is not acceptable JSON: {detail}."
+        )
+    return None
+
+
+def _check_path_ids(app: APIGatewayHttpResolver, next_middleware: Any) -> Response:
+    """Every id in a path has one shape (`shared.inputs.ID_PATTERN`): anything else is refused before a handler
+    reads it."""
+    route, arguments = app.context.get("_route"), app.context.get("_route_args") or {}
+    for name in re.findall(r"<(\w+)>", getattr(route, "path", "")):
+        value = arguments.get(name)
+        if not isinstance(value, str) or not inputs.is_valid_id(value):
+            raise InvalidId(
+                f"路径中的 {name} 格式不对（字母、数字、_ . -，最多 100 个字符）",
+                f"{name} in the path is not a valid id (letters, digits, _ . -; at most 100 characters).",
+            )
+    return next_middleware(app)
+
+
 def _signed_path(event: dict) -> str:
     query = event.get("rawQueryString") or ""
     return event.get("rawPath", "") + (f"?{query}" if query else "")
@@ -114,6 +146,10 @@ def _resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
         )
     if event.get("body") and event.get("isBase64Encoded") and not _is_utf8_text(event["body"]):
         return _json_response(400, "invalid_body", "请求内容不是有效的 UTF-8 文本", "The request body is not valid UTF-8 text.")
+    if event.get("body"):
+        refused = _refused_body(event)
+        if refused is not None:
+            return refused
     method = event.get("requestContext", {}).get("http", {}).get("method", "")
     if event.get("rawPath", "").startswith(PARTNER_PREFIX + "/"):
         try:
@@ -175,12 +211,13 @@ def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
         enable_validation=True,
         serializer=partial(json.dumps, separators=(",", ":"), cls=Encoder, ensure_ascii=False),
     )
+    app.use([_check_path_ids])
     for router in routers:
         app.include_router(router)
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
-        return error_response(exc.status, exc.code, exc.message_zh, exc.message_en)
+        return error_response(exc.status, exc.code, exc.message_zh, exc.message_en, retry_after=getattr(exc, "retry_after", None))
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response:

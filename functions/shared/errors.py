@@ -23,6 +23,11 @@ class ValidationFailed(DomainError):
     code = "validation_error"
 
 
+class InvalidId(DomainError):
+    status = 400
+    code = "invalid_id"
+
+
 class Unauthenticated(DomainError):
     status = 401
     code = "unauthenticated"
@@ -78,6 +83,19 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
     message_zh = "服务暂时不可用，请稍后重试"
     message_en = "The service is temporarily unavailable; try again shortly."
+
+
+class TooManyOrders(DomainError):
+    """Over a quota of new orders; the answer carries `Retry-After` (seconds)."""
+
+    status = 429
+    code = "too_many_orders"
+    message_zh = "下单太频繁了，请稍后再试"
+    message_en = "Too many orders placed just now; try again later."
+
+    def __init__(self, retry_after: int, message_zh: str | None = None, message_en: str | None = None) -> None:
+        super().__init__(message_zh, message_en)
+        self.retry_after = retry_after
 
 
 class TransientError(Exception):

@@ -9,6 +9,7 @@ from functools import lru_cache
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
 from shared.api import API_TITLE, API_VERSION, ERROR_SCHEMA, build_resolver
+from shared.inputs import ID_PATTERN
 from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX
 
 SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli-On-Behalf-Of")
@@ -42,7 +43,7 @@ def openapi_document() -> dict:
         },
         security=[{"jwt": []}],
     )
-    return with_partner_paths(with_public_paths(with_error_responses(json.loads(schema))))
+    return with_partner_paths(with_public_paths(with_id_patterns(with_error_responses(json.loads(schema)))))
 
 
 def with_public_paths(document: dict) -> dict:
@@ -68,9 +69,20 @@ def with_error_responses(document: dict) -> dict:
             responses = operation.setdefault("responses", {})
             responses["422"] = {"description": "The request does not match the schema (validation_error)", **error}
             responses["default"] = {
-                "description": "Any other error: 400 rule broken, 401, 403, 404, 409 conflict, 415, 503",
+                "description": "Any other error: 400 rule broken, 401, 403, 404, 409 conflict, 415, 429 (with Retry-After), 503",
                 **error,
             }
+    return document
+
+
+def with_id_patterns(document: dict) -> dict:
+    """Every id in a path has the one shape `shared.api` enforces (400 `invalid_id` otherwise)."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.setdefault("schema", {})
+                if parameter.get("in") == "path" and "pattern" not in schema:  # a narrower one stays
+                    schema.update(pattern=ID_PATTERN, maxLength=100)
     return document
 
 

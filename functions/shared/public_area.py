@@ -8,6 +8,10 @@ from shared.records import Order
 S = OrderStatus
 # A report is open (neighbours see it and may add "me too") until it is done or cancelled.
 OPEN_REPORT_STATUSES = frozenset({S.SUBMITTED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.AWAITING_APPROVAL, S.ESCALATED})
+# A report found false (nothing broken, or a prank) is closed by the company as unfounded, with this reason prefix:
+# it is cancelled, so it counts for nobody's credit. Not once a bill waits for approval (the work was real).
+UNFOUNDED = "unfounded"
+UNFOUNDED_FROM = frozenset({S.SUBMITTED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.ESCALATED})
 
 
 def _normalise(place: str | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared.records import User
+from shared.records import Certificate, User
 
 REQUIRED_CERTIFICATE: dict[str, str | None] = {
     "electrical": "electrician_low_voltage",
@@ -35,4 +35,17 @@ def certificate_valid(tech: User, category: str, service_date: date) -> bool:
     kind = REQUIRED_CERTIFICATE.get(category)
     if kind is None:
         return True
-    return any(c.kind == kind and date.fromisoformat(c.expires_on) >= service_date for c in tech.certificates)
+    return any(c.kind == kind and valid_on(c, service_date) for c in tech.certificates)
+
+
+def last_valid_day(certificate: Certificate) -> date | None:
+    """The certificate's last valid day; None when its record holds no real date (it then qualifies for nothing)."""
+    try:
+        return date.fromisoformat(certificate.expires_on)
+    except (TypeError, ValueError):
+        return None
+
+
+def valid_on(certificate: Certificate, day: date) -> bool:
+    last = last_valid_day(certificate)
+    return last is not None and last >= day

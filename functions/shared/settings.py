@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     # (beyond it a 429), and codes sent to one resident whoever asks (beyond it none is sent; the answer is the same).
     proxy_requests_per_day: int = Field(default=10, ge=1, le=100)
     proxy_codes_per_resident_per_day: int = Field(default=5, ge=1, le=100)
+    # Quotas of new orders (docs/security.md#security-review-findings), each a conditional counter per window: per
+    # account that places them (a burst per minute, a Beijing day) and per address (all orders; public-area reports,
+    # which cost the compound's company credit when unanswered). Over one: 429 `too_many_orders` with Retry-After.
+    order_quotas_enabled: bool = True
+    orders_per_account_per_minute: int = Field(default=3, ge=1, le=1000)
+    orders_per_account_per_day: int = Field(default=20, ge=1, le=10000)
+    orders_per_address_per_day: int = Field(default=10, ge=1, le=10000)
+    public_reports_per_address_per_day: int = Field(default=3, ge=1, le=1000)
     certificate_warning_days: list[int] = Field(default_factory=lambda: [30, 7])
     credit_suspend_threshold: float = Field(default=40, ge=0, le=100)
     credit_prior_stars: float = Field(default=4.0, ge=1, le=5)  # the platform's typical rating

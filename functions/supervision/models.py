@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.inputs import ID_PATTERN, BoundedDate, OptionalText, Text
 from shared.lifecycle import Category
 from shared.records import AuditEntry, Certificate, Company, CreditEvent
 from supervision.logic.admission import Decision
@@ -19,7 +20,7 @@ _STRICT = ConfigDict(extra="forbid")
 class DocumentIn(BaseModel):
     model_config = _STRICT
     kind: Literal["business_licence", "qualification", "certificate", "identity"]
-    filename: str = Field(min_length=1, max_length=120, pattern=r"^[^/\\]+$")
+    filename: Text = Field(min_length=1, max_length=120, pattern=r"^[^/\\]+$")
     content_type: Literal["application/pdf", "image/jpeg", "image/png"]
 
 
@@ -41,28 +42,35 @@ class DownloadView(BaseModel):
 
 class ApplicationIn(BaseModel):
     model_config = _STRICT
-    name: str = Field(min_length=2, max_length=100)
-    name_en: str = Field(default="", max_length=100)
+    name: Text = Field(min_length=2, max_length=100)
+    name_en: OptionalText = Field(default="", max_length=100)
     licence_number: str = Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$", description="统一社会信用代码 (18 characters)")
-    documents: list[str] = Field(min_length=1, max_length=20, description="document ids of uploaded qualification documents")
+    documents: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(
+        min_length=1, max_length=20, description="document ids of uploaded qualification documents"
+    )
 
 
 class CertificateIn(BaseModel):
     model_config = _STRICT
-    kind: str = Field(min_length=1, max_length=60)
-    issuer: str = Field(min_length=1, max_length=100)
-    number: str = Field(min_length=1, max_length=60)
-    expires_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    document_id: str | None = None
+    kind: Text = Field(min_length=1, max_length=60)
+    issuer: Text = Field(min_length=1, max_length=100)
+    number: Text = Field(min_length=1, max_length=60)
+    expires_on: BoundedDate = Field(description="The last valid day, a real calendar date (YYYY-MM-DD)")
+    document_id: str | None = Field(default=None, pattern=ID_PATTERN)
 
 
 class TechnicianIn(BaseModel):
     model_config = _STRICT
-    name: str = Field(min_length=1, max_length=60)
+    name: Text = Field(min_length=1, max_length=60)
     phone: str = Field(pattern=r"^1\d{10}$")
     id_number: str = Field(pattern=r"^\d{17}[\dXx]$", description="居民身份证号; only a masked form is stored")
-    skills: list[Category] = Field(min_length=1)
-    certificates: list[CertificateIn] = Field(default_factory=list)
+    skills: list[Category] = Field(min_length=1, max_length=len(Category))
+    certificates: list[CertificateIn] = Field(default_factory=list, max_length=10)
+
+    @field_validator("skills")
+    @classmethod
+    def _distinct(cls, skills: list[Category]) -> list[Category]:
+        return list(dict.fromkeys(skills))
 
 
 class TechnicianView(BaseModel):
@@ -106,7 +114,7 @@ class AdmissionView(BaseModel):
 class DecisionIn(BaseModel):
     model_config = _STRICT
     decision: Decision
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Text | None = Field(default=None, max_length=500)
 
 
 class VettingView(BaseModel):

@@ -3,14 +3,12 @@ through the data layer (audit entries, credit events and scores, admission decis
 
 from __future__ import annotations
 
-from datetime import date
-
 from shared import clock, events
 from shared.dal import admission as admission_dal
 from shared.dal import audit, credit, orders, people
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger
-from shared.qualifications import REQUIRED_CERTIFICATE
+from shared.qualifications import REQUIRED_CERTIFICATE, valid_on
 from shared.records import AuditEntry, Company, CreditEvent, Order, User
 from shared.settings import get_settings
 from supervision.logic import admission
@@ -235,7 +233,7 @@ def _restore_skills(tech: User) -> None:
     back = [
         s
         for s in tech.suspended_skills
-        if any(c.kind == REQUIRED_CERTIFICATE.get(s) and date.fromisoformat(c.expires_on) >= today for c in tech.certificates)
+        if any(c.kind == REQUIRED_CERTIFICATE.get(s) and valid_on(c, today) for c in tech.certificates)
     ]
     if back:
         admission_dal.set_skills(tech.user_id, tech.skills + back, [s for s in tech.suspended_skills if s not in back])

@@ -380,6 +380,24 @@ def test_public_area_report_assigned_in_the_company_back_office(open_app, sandbo
     assert wang.errors == [] and office.errors == [] and qian.errors == []
 
 
+def test_the_company_closes_a_false_public_area_report_as_unfounded(open_app, sandbox):
+    report = {"type": "public_area", "category": "other", "description": "楼道有人乱贴广告", "place": "7号楼楼道"}
+    placed = requests.post(
+        f"{sandbox.url}/orders", json={**report, "address_id": "addr_wang_home"}, headers=token(sandbox, "res_wang"), timeout=10
+    )
+    assert placed.status_code == 201, placed.text
+    order_id = placed.json()["order_id"]
+    office = open_app("disp_tongyuan", viewport={"width": 1280, "height": 900})
+    card = office.locator(f'.report[data-order="{order_id}"]')
+    card.get_by_label("不实原因").fill("现场查看，没有广告")
+    accessible(office, "back office: reports with the unfounded close")
+    card.get_by_role("button", name="按不实关闭").click()
+    expect(card).to_have_count(0)
+    order = requests.get(f"{sandbox.url}/orders/{order_id}", headers=token(sandbox, "sup_tongzhou"), timeout=10).json()
+    assert order["status"] == "cancelled" and order["cancel_reason"] == "unfounded: 现场查看，没有广告"
+    assert office.errors == []
+
+
 def test_a_neighbour_presses_me_too_on_the_public_area_board(open_app, sandbox):
     # 王奶奶 reported the dead street light; 张女士's mother lives in the same compound (西营前街)
     report = requests.post(

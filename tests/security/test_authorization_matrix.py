@@ -90,6 +90,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/supervision/stuck"): frozenset({S}),
     ("GET", "/compounds/{compound_id}/reports"): frozenset({R}),  # R: of that compound
     ("POST", "/orders/{order_id}/me-too"): frozenset({R}),
+    ("POST", "/orders/{order_id}/unfounded"): frozenset({D, S}),  # D: its company's public-area reports
     ("GET", "/stats"): frozenset({S}),
 }
 
@@ -99,6 +100,7 @@ BODIES = {
     ("POST", "/proxy-requests/{request_id}/confirm"): {"code": "000000"},
     ("POST", "/orders"): {"type": "emergency", "category": "electrical", "description": "灯不亮", "address_id": "{address_id}"},
     ("POST", "/orders/{order_id}/cancel"): {},
+    ("POST", "/orders/{order_id}/unfounded"): {"reason": "现场核实无此问题"},
     ("POST", "/orders/{order_id}/progress"): {"status": "en_route"},
     ("POST", "/orders/{order_id}/completion"): {"lines": []},
     ("POST", "/orders/{order_id}/dispatch"): {"technician_id": "{technician_id}"},
@@ -133,7 +135,7 @@ BODIES = {
     ("POST", "/vetting/technicians/{user_id}/decision"): {"decision": "approve"},
 }
 # Calls that change the order most are made last, so earlier cells still meet it in its first state.
-LAST = ("/cancel", "/completion", "/progress", "/dispatch", "/accept", "/decline")
+LAST = ("/cancel", "/unfounded", "/completion", "/progress", "/dispatch", "/accept", "/decline")
 
 
 def _jwt_routes():

@@ -83,3 +83,39 @@ def test_the_radius_is_the_rounds_current_radius():
     two_km = tech("t", metres_east=2000)
     assert rejection(two_km, FREE, criteria(radius_m=1000)) == Rejection.OUT_OF_RADIUS
     assert rejection(two_km, FREE, criteria(radius_m=3000)) is None
+
+
+def test_a_certificate_without_a_real_date_is_not_valid():
+    impossible = tech("t", certificates=[Certificate(kind="electrician_low_voltage", expires_on="2030-02-30")])
+    assert rejection(impossible, FREE, criteria()) == Rejection.CERTIFICATE_INVALID
+
+
+def test_a_record_that_cannot_be_judged_is_skipped_and_reported_not_fatal_for_the_others():
+    from datetime import UTC, datetime
+
+    from matching.logic.engine import select
+    from matching.logic.scoring import ScoreParams
+    from shared.settings import Settings
+    from tests.unit.matching_fixtures import COMPANIES
+
+    broken, good = tech("broken", metres_east=50), tech("good", metres_east=300)
+
+    def load(t):
+        if t.user_id == "broken":
+            raise ValueError("a stored value this code cannot read")
+        return FREE
+
+    outcome = select(
+        order(),
+        radii=[1000],
+        start_index=0,
+        size=1,
+        criteria_for=lambda radius: criteria(radius_m=radius),
+        read_nearby=lambda radius: [broken, good],
+        read_companies=lambda wanted: COMPANIES,
+        read_load=load,
+        params=ScoreParams.from_settings(Settings()),
+        now=datetime(2026, 11, 25, 1, tzinfo=UTC),
+    )
+    assert [s.technician_id for s in outcome.chosen] == ["good"]
+    assert outcome.skipped == ["broken"] and outcome.rejections == {Rejection.UNREADABLE_RECORD: 1}

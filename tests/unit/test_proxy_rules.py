@@ -93,3 +93,10 @@ def test_a_safety_notice_goes_by_sms_whatever_the_resident_chose():
     assert channels_for(wechat_only, resident, always_sms=True) == [Channel.WECHAT, Channel.SMS]
     no_phone = resident.model_copy(update={"phone": ""})
     assert channels_for(wechat_only, no_phone, always_sms=True) == [Channel.WECHAT]
+
+
+def test_braces_in_a_name_are_text_not_placeholders():
+    braces = Placer(**{**PLACER.__dict__, "resident_name": "王{code}奶奶{"})
+    drafts = drafts_for(_event(EventType.ORDER_ASSIGNED), placer=braces)
+    assert drafts[1].text_zh.startswith("【邻里】（您替王{code}奶奶{下的单）师傅已接单") and "4821" in drafts[1].text_zh
+    assert drafts[1].text_en.startswith("[Linli] (The order you placed for 王{code}奶奶{) ")

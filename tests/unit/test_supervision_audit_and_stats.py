@@ -156,3 +156,22 @@ def test_orders_per_beijing_day_acceptance_histogram_and_figures_by_company():
     assert set(by_company) == {"co", "co2"}
     assert (by_company["co"].orders, by_company["co"].average_rating, by_company["co"].median_acceptance_minutes) == (2, 4.0, 2.0)
     assert (by_company["co2"].ratings, by_company["co2"].median_acceptance_minutes) == (1, 200.0)
+
+
+def test_a_dispatcher_sees_other_companies_technicians_unnamed():
+    from supervision.logic.audit import OTHER_COMPANY, for_company, link, technicians_named
+
+    def entry(seq: int, actor: str, **detail: str):
+        return link(chain_id="o", seq=seq, prev_hash="0" * 64, at="t", kind="k", actor=actor, detail=detail, source_id=str(seq))
+
+    entries = [
+        entry(1, "workflow", offer_technician_id="tech_other", offer_id="o-1-1"),
+        entry(2, "tech_own", technician_id="tech_own", status="assigned"),
+        entry(3, "tech_other", technician_id="tech_other"),
+    ]
+    assert technicians_named(entries) == {"tech_other", "tech_own"}
+    shown = for_company(entries, {"tech_own"})
+    assert shown[0].detail == {"offer_technician_id": OTHER_COMPANY, "offer_id": "o-1-1"}
+    assert shown[1].detail["technician_id"] == "tech_own" and shown[1].actor == "tech_own"
+    assert shown[2].actor == OTHER_COMPANY and shown[2].detail["technician_id"] == OTHER_COMPANY
+    assert [e.hash for e in shown] == [e.hash for e in entries]

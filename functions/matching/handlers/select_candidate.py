@@ -80,6 +80,8 @@ def handler(event: dict, context: LambdaContext) -> dict:
         now=now,
     )
     log = {"order_id": order.order_id, "round": plan.round, "considered": outcome.considered, "items_read": items_read}
+    if outcome.skipped:
+        logger.warning("technicians skipped: their records cannot be judged", extra={**log, "skipped": outcome.skipped})
     if not outcome.chosen:
         logger.info("no candidate left", extra={**log, "rejections": outcome.rejections})
         return {"found": False, "reason": "no_candidates", "round": plan.round}

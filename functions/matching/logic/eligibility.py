@@ -32,6 +32,7 @@ class Rejection(StrEnum):
     ALREADY_ASKED = "already_asked"
     WORKLOAD_CAP = "workload_cap"
     SLOT_BUSY = "slot_busy"
+    UNREADABLE_RECORD = "unreadable_record"  # the technician's record could not be judged: skipped, reported
 
 
 @dataclass(frozen=True)

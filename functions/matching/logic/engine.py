@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from matching.logic.eligibility import Criteria, TechLoad, prefilter, rejection
+from matching.logic.eligibility import Criteria, Rejection, TechLoad, prefilter, rejection
 from matching.logic.scoring import Scored, ScoreParams, rank
 from shared.records import Company, MatchReason, Order, User
 
@@ -23,6 +23,9 @@ class MatchOutcome:
     considered: int = 0  # technicians read from the index over all radii tried
     eligible: int = 0
     rejections: dict[str, int] = field(default_factory=dict)
+    # Technicians whose records could not be judged (e.g. a certificate without a real date): left out of this
+    # match, never the reason the match fails for everyone else; the handler reports them.
+    skipped: list[str] = field(default_factory=list)
 
     def reason(self, scored: Scored, *, round_number: int, mode: str, rank_number: int) -> MatchReason:
         return MatchReason(
@@ -64,10 +67,14 @@ def select(
         criteria = replace(criteria_for(radius), companies=companies)
         survivors, loads = [], {}
         for tech in nearby:
-            why = prefilter(tech, criteria)
-            if why is None:
-                loads[tech.user_id] = read_load(tech)
-                why = rejection(tech, loads[tech.user_id], criteria)
+            try:
+                why = prefilter(tech, criteria)
+                if why is None:
+                    loads[tech.user_id] = read_load(tech)
+                    why = rejection(tech, loads[tech.user_id], criteria)
+            except (TypeError, ValueError, KeyError, AttributeError):
+                outcome.skipped.append(tech.user_id)
+                why = Rejection.UNREADABLE_RECORD
             if why is None:
                 survivors.append(tech)
             else:

@@ -20,6 +20,7 @@ from notify.models import (
     DeadLetterList,
     DeliveryList,
     MessageList,
+    NotificationPreferencesIn,
     SubscriptionsIn,
     SubscriptionsView,
     WebhookIn,
@@ -53,8 +54,9 @@ def my_preferences() -> NotificationPreferences:
 
 
 @router.put("/me/notifications")
-def set_my_preferences(preferences: NotificationPreferences) -> NotificationPreferences:
+def set_my_preferences(body: NotificationPreferencesIn) -> NotificationPreferences:
     caller = current_caller(router)
+    preferences = body.to_preferences()
     notifications.put_preferences(caller.user_id, preferences)
     return preferences
 

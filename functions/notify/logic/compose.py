@@ -378,25 +378,38 @@ def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = (),
     code = order.order_code or order.order_id
     sms_values = {"code": code, "total": _yuan(order.bill_total), "extra": _yuan(order.extra_total)}
 
-    def to(recipient: str | None, zh: str, en: str, template: str, *names: str, **params: str) -> None:
+    def to(
+        recipient: str | None,
+        zh: str,
+        en: str,
+        template: str,
+        *names: str,
+        prefix: tuple[str, str] | None = None,
+        **params: str,
+    ) -> None:
+        """The templates are filled first; names people typed are put in after, so no brace in them is read as a
+        placeholder."""
         if recipient:
             values = {"code": order.order_code, "total": _amount(order.bill_total), "extra": _amount(order.extra_total)}
+            zh, en = zh.format(**values), en.format(**values)
+            if prefix is not None:
+                zh, en = prefix[0] + zh.removeprefix("【邻里】"), prefix[1] + en.removeprefix("[Linli] ")
             sms = {**{n: sms_values[n] for n in names}, **params}
-            drafts.append(
-                Draft(recipient, event.type.value, order.order_id, zh.format(**values), en.format(**values), template, sms)
-            )
+            drafts.append(Draft(recipient, event.type.value, order.order_id, zh, en, template, sms))
 
     if event.type in _TO_RESIDENT:
         template, names, progress = _RESIDENT_SMS[event.type]
         to(order.resident_id, *_TO_RESIDENT[event.type], template, *names)
         if placer is not None and placer.still_linked and placer.proxy_id != order.resident_id:
-            zh, en = _TO_RESIDENT[event.type]
             to(
                 placer.proxy_id,
-                f"【邻里】（您替{placer.resident_name}下的单）" + zh.removeprefix("【邻里】"),
-                f"[Linli] (The order you placed for {placer.resident_name}) " + en.removeprefix("[Linli] "),
+                *_TO_RESIDENT[event.type],
                 "proxy_order_progress",
                 "code",
+                prefix=(
+                    f"【邻里】（您替{placer.resident_name}下的单）",
+                    f"[Linli] (The order you placed for {placer.resident_name}) ",
+                ),
                 progress=progress,
             )
     drafts += placed_for_you(event, placer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -10,8 +12,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders.handlers import billing, photos, proxies
-from orders.handlers.views import ordering_for, profile, resident_address, view, visible_order
-from orders.logic import pricing, rules
+from orders.handlers.views import neighbour_view, ordering_for, profile, resident_address, view, visible_order
+from orders.logic import pricing, quotas, rules
 from orders.models import (
     ActingForView,
     AddressView,
@@ -25,18 +27,19 @@ from orders.models import (
     OrderList,
     OrderView,
     ProgressIn,
+    UnfoundedIn,
 )
 from shared import clock, ids, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
-from shared.dal import catalogue, offers, orders, people, slots
-from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable, ValidationFailed
+from shared.dal import catalogue, daily_counts, offers, orders, people, slots
+from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable, TooManyOrders, ValidationFailed
 from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, OrderType, Role, can_dispatch
 from shared.observability import logger, tracer
-from shared.public_area import OPEN_REPORT_STATUSES, same_problem
-from shared.records import Order, PhotoPurpose
-from shared.settings import get_settings
+from shared.public_area import OPEN_REPORT_STATUSES, UNFOUNDED, UNFOUNDED_FROM, same_problem
+from shared.records import Order, PhotoPurpose, User
+from shared.settings import Settings, get_settings
 from shared.slots import hour_blocks
 
 router = Router()
@@ -85,10 +88,7 @@ def create_order(body: CreateOrderIn) -> OrderView:
             if same.resident_id == resident_id:
                 return view(same, caller), 200
             orders.add_me_too(same.order_id, resident_id, clock.now_iso(), OPEN_REPORT_STATUSES)
-            # A neighbour sees the report, not the reporter's address, door code or timeline.
-            shared = view(orders.get_or_404(same.order_id), caller)
-            hidden = {"order_code": None, "address_label": compound.name, "timeline": [], "photo_ref": None}
-            return shared.model_copy(update=hidden), 200
+            return neighbour_view(orders.get_or_404(same.order_id), compound.name), 200
     order_id = ids.new_id("ord")
     if body.photo_ref:
         photos.usable_photo(body.photo_ref, caller, PhotoPurpose.FAULT, f"order:{order_id}")
@@ -110,10 +110,22 @@ def create_order(body: CreateOrderIn) -> OrderView:
         now=now,
     ).model_copy(update={"photo_ref": body.photo_ref})
     settings = get_settings()
-    if order.photo_ref:
-        # Attached before the order is stored: a photo another order took meanwhile answers 409, nothing stored.
-        photos.attach_photos([order.photo_ref], f"order:{order.order_id}")
-    orders.create(order, workflow.execution_arn_for(order.order_id))
+    taken = _take_quotas(caller, order, body.address_id, now, settings)
+    try:
+        if order.photo_ref:
+            # Attached before the order is stored: a photo another order took meanwhile answers 409, nothing stored.
+            photos.attach_photos([order.photo_ref], f"order:{order.order_id}")
+    except Exception:
+        _give_back(taken)
+        raise
+    try:
+        orders.create(order, workflow.execution_arn_for(order.order_id))
+    except Exception:
+        # Not stored (DynamoDB failed beyond the SDK's retries): the photo and the quotas are free again for the retry.
+        if order.photo_ref:
+            photos.detach_photos([order.photo_ref], f"order:{order.order_id}")
+        _give_back(taken)
+        raise
     try:
         workflow.start(order.order_id, rules.execution_input(order, settings))
     except Exception as exc:
@@ -122,8 +134,55 @@ def create_order(body: CreateOrderIn) -> OrderView:
         orders.delete(order.order_id)
         if order.photo_ref:
             photos.detach_photos([order.photo_ref], f"order:{order.order_id}")  # usable for the retry
+        _give_back(taken)
         raise ServiceUnavailable() from exc
     return view(order, caller)
+
+
+def _take_quotas(caller: Caller, order: Order, address_id: str, now: datetime, settings: Settings) -> list[tuple]:
+    """Count the new order against each of its quotas (conditional counters); 429 with Retry-After, and nothing
+    counted, when one is used up. What was counted, to give back if the order is not stored after all."""
+    if not settings.order_quotas_enabled:
+        return []
+    limits = quotas.OrderLimits(
+        per_account_per_minute=settings.orders_per_account_per_minute,
+        per_account_per_day=settings.orders_per_account_per_day,
+        per_address_per_day=settings.orders_per_address_per_day,
+        public_reports_per_address_per_day=settings.public_reports_per_address_per_day,
+    )
+    found = quotas.quotas_for(
+        placed_by=caller.user_id,
+        resident_id=order.resident_id,
+        address_id=address_id,
+        order_type=order.order_type,
+        limits=limits,
+    )
+    taken: list[tuple] = []
+    for quota in found:
+        window = quotas.window_of(quota.window, now)
+        if not daily_counts.take(quota.owner, quota.what, window.label, quota.limit, now_epoch=int(now.timestamp())):
+            _give_back(taken)
+            logger.warning("order quota reached", extra={"quota": quota.what, "window": quota.window})
+            when_zh, when_en = (
+                (f"请 {window.retry_after} 秒后再试", f"try again in {window.retry_after} seconds")
+                if quota.window == "minute"
+                else ("请明天再试", "try again tomorrow")
+            )
+            raise TooManyOrders(
+                window.retry_after,
+                f"下单太频繁了（{_QUOTA_WORDS[quota.window][0]}最多 {quota.limit} 单），{when_zh}",
+                f"Too many orders ({quota.limit} a {_QUOTA_WORDS[quota.window][1]} at most); {when_en}.",
+            )
+        taken.append((quota.owner, quota.what, window.label))
+    return taken
+
+
+_QUOTA_WORDS = {"minute": ("每分钟", "minute"), "day": ("每天", "day")}
+
+
+def _give_back(taken: list[tuple]) -> None:
+    for owner, what, label in taken:
+        daily_counts.give_back(owner, what, label)
 
 
 @router.get("/orders")
@@ -159,12 +218,16 @@ def cancel_order(order_id: str, body: CancelIn | None = None) -> OrderView:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT, Role.SUPERVISOR)
     order = visible_order(order_id, caller)
-    at = clock.now_iso()
     reason = (body.reason if body and body.reason else None) or f"{caller.role}_cancelled"
+    return view(_cancel(order, caller, reason, CANCELLABLE), caller)
+
+
+def _cancel(order: Order, caller: Caller, reason: str, allowed_from: Iterable[str]) -> Order:
+    at = clock.now_iso()
     cancelled = orders.transition(
         order.order_id,
         OrderStatus.CANCELLED,
-        CANCELLABLE,
+        allowed_from,
         actor=caller.user_id,
         at=at,
         note=reason,
@@ -174,7 +237,31 @@ def cancel_order(order_id: str, body: CancelIn | None = None) -> OrderView:
     # The order as cancelled, not as read before: an accept may have assigned it (and held hours) in between.
     slots.release_for_order(cancelled)
     workflow.stop(workflow.execution_arn_for(order.order_id), error="OrderCancelled", cause=f"Cancelled by {caller.role}")
-    return view(cancelled, caller)
+    return cancelled
+
+
+def _company_order(order_id: str, caller: Caller) -> tuple[Order, User]:
+    """An order a supervisor, or the dispatcher of the order's company, may handle; and the caller's profile."""
+    require_role(caller, Role.SUPERVISOR, Role.DISPATCHER)
+    user = profile(caller)
+    order = orders.get_or_404(order_id)
+    if caller.role == Role.DISPATCHER and order.company_id != user.company_id:
+        raise Forbidden("这不是贵公司的订单", "This order does not belong to your company.")
+    return order, user
+
+
+@router.post("/orders/<order_id>/unfounded")
+def close_unfounded(order_id: str, body: UnfoundedIn) -> OrderView:
+    """The compound's company (or a supervisor) closes a public-area report that turned out to be false: the order
+    is cancelled with the reason `unfounded: …`, before its deadlines could count against the company (a cancelled
+    report has no credit effect)."""
+    caller = current_caller(router)
+    order, _ = _company_order(order_id, caller)
+    if order.order_type != OrderType.PUBLIC_AREA:
+        raise ValidationFailed("只有公区报事可以按不实关闭", "Only a public-area report can be closed as unfounded.")
+    if order.status not in UNFOUNDED_FROM:
+        raise InvalidStatus("该报事当前不能关闭", "This report cannot be closed now.")
+    return view(_cancel(order, caller, f"{UNFOUNDED}: {body.reason}", UNFOUNDED_FROM), caller)
 
 
 def _assigned_order(order_id: str, caller: Caller) -> Order:
@@ -234,11 +321,7 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
 @router.post("/orders/<order_id>/dispatch")
 def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
     caller = current_caller(router)
-    require_role(caller, Role.SUPERVISOR, Role.DISPATCHER)
-    user = profile(caller)
-    order = orders.get_or_404(order_id)
-    if caller.role == Role.DISPATCHER and order.company_id != user.company_id:
-        raise Forbidden("这不是贵公司的订单", "This order does not belong to your company.")
+    order, user = _company_order(order_id, caller)
     if not can_dispatch(order.order_type, order.status, caller.role):
         raise InvalidStatus("该订单当前不能人工派单", "This order cannot be dispatched by hand now.")
     tech = people.get_user(body.technician_id)

@@ -127,8 +127,15 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
         created_at=clock.iso(now),
         expires_at=clock.iso(expires),
     )
-    # Kept a day past its expiry (the cooldown reads it), then DynamoDB's TTL removes it.
-    proxy_requests.put(request, ttl=int(expires.timestamp()) + 86400)
+    # Kept a day past its expiry (the cooldown reads it), then DynamoDB's TTL removes it. Stored only if the
+    # requester's last request is older than the wait: of requests sent at once, one gets through.
+    cooldown = settings.proxy_request_cooldown_seconds
+    earlier = clock.iso(now - timedelta(seconds=cooldown)) if cooldown else None
+    if not proxy_requests.put(request, ttl=int(expires.timestamp()) + 86400, previous_before=earlier):
+        daily_counts.give_back(caller.user_id, REQUESTS_MADE, today)
+        if resident is not None:
+            daily_counts.give_back(resident.user_id, CODES_RECEIVED, today)
+        raise RequestTooSoon()
     if resident is not None:
         minutes = max(1, settings.proxy_code_seconds // 60)
         text = rules.code_text(

@@ -76,6 +76,18 @@ def view(order: Order, caller: Caller) -> OrderView:
     )
 
 
+def neighbour_view(order: Order, compound_name: str) -> OrderView:
+    """A public-area report as a neighbour who reported the same problem sees it: what, where in the compound and
+    how far along, naming nobody (not the reporter, who placed it, the technician), no door code, photo or timeline."""
+    kept = {"order_id", "type", "category", "description", "status", "status_text", "place", "quote", "me_too_count"}
+    kept |= {"completed_at", "created_at", "updated_at"}
+    nobody = Caller(user_id="", role=Role.TECHNICIAN)  # the narrowest view of the order, without its technician
+    shown = view(order.model_copy(update={"technician_id": None}), nobody).model_dump(include=kept)
+    empty = {"slot": None, "order_code": None, "technician": None, "escalation_reason": None, "cancel_reason": None}
+    empty |= {"bill": [], "bill_total": None, "extra_lines": [], "extra_total": None, "approval_outcome": None}
+    return OrderView(**shown, **empty, address_label=compound_name, dispute=None, rating_stars=None, timeline=[])
+
+
 def visible_order(order_id: str, caller: Caller) -> Order:
     order = orders.get_or_404(order_id)
     user = profile(caller)

@@ -13,6 +13,7 @@ from shared.auth import require_role
 from shared.callbacks import resume_step
 from shared.dal import orders, ratings
 from shared.errors import Forbidden
+from shared.inputs import OptionalText
 from shared.lifecycle import Role
 from shared.observability import logger, tracer
 
@@ -22,7 +23,7 @@ router = Router()
 class RatingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     stars: int = Field(ge=1, le=5, strict=True)
-    comment: str = Field(default="", max_length=500)
+    comment: OptionalText = Field(default="", max_length=500)
 
 
 class RatingView(BaseModel):

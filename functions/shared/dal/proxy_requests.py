@@ -8,7 +8,7 @@ transaction that stores the link.
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from shared.dal import people
 from shared.dal.base import condition_failed, ensure_bound, transaction
@@ -29,10 +29,22 @@ def _record(item: ProxyRequestItem) -> ProxyRequest:
     return ProxyRequest(**data)
 
 
-def put(request: ProxyRequest, *, ttl: int) -> None:
-    """Store the request, replacing the requester's previous one."""
+def put(request: ProxyRequest, *, ttl: int, previous_before: str | None = None) -> bool:
+    """Store the request, replacing the requester's previous one if that was made before `previous_before` (an
+    instant as `clock.iso` writes it; None: whenever). False, and nothing stored, when a newer one is there: the
+    wait between requests holds however many arrive at once (a conditional write, not a read then a write)."""
     ensure_bound()
-    ProxyRequestItem(*_key(request.requester_id), **request.model_dump(), ttl=ttl).save()
+    item = ProxyRequestItem(*_key(request.requester_id), **request.model_dump(), ttl=ttl)
+    if previous_before is None:
+        item.save()
+        return True
+    try:
+        item.save(condition=ProxyRequestItem.pk.does_not_exist() | (ProxyRequestItem.created_at <= previous_before))
+    except PutError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
 
 
 def get(requester_id: str) -> ProxyRequest | None:

@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import clock, ids, storage
+from shared import clock, ids, inputs, storage
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.dal import admission as admission_dal
@@ -173,7 +173,7 @@ def register_technician(body: TechnicianIn) -> tuple[TechnicianView, int]:
         raise ValidationFailed(
             f"缺少技能所需的证书：{', '.join(missing)}", f"Certificates the skills need are missing: {', '.join(missing)}"
         )
-    today = date.today().isoformat()
+    today = clock.beijing_today()
     for cert in body.certificates:
         if cert.expires_on < today:
             raise ValidationFailed(f"证书 {cert.number} 已过期", f"Certificate {cert.number} has expired.")
@@ -187,7 +187,7 @@ def register_technician(body: TechnicianIn) -> tuple[TechnicianView, int]:
         status=admission.PENDING,
         company_id=company_id,
         skills=skills,
-        certificates=[Certificate(**c.model_dump()) for c in body.certificates],
+        certificates=[Certificate(**c.model_dump(mode="json")) for c in body.certificates],
         id_number_masked=admission.mask_id_number(body.id_number.upper()),
         registered_at=at,
     )
@@ -335,9 +335,8 @@ def credit_export(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json"
         for c in companies:
             for e in sorted(records[c.company_id], key=lambda e: (e.at, e.event_id)):
                 row = e.model_dump()
-                writer.writerow(
-                    (c.name, c.status, c.credit_score, *(row[f] if row[f] is not None else "" for f in EXPORT_FIELDS))
-                )
+                cells = (c.name, c.status, c.credit_score, *(row[f] if row[f] is not None else "" for f in EXPORT_FIELDS))
+                writer.writerow([inputs.csv_safe(cell) for cell in cells])  # no cell runs as a spreadsheet formula
         return Response(200, "text/csv; charset=utf-8", "\ufeff" + buffer.getvalue())  # BOM: Excel reads UTF-8
     body = {
         "generated_at": clock.now_iso(),
@@ -366,7 +365,13 @@ def order_audit(order_id: str) -> AuditView:
     ):
         raise Forbidden("您无权查看此订单的审计记录", "You may not see this order's audit log.")
     entries, head = audit.entries(order_id)
-    return AuditView(order_id=order_id, verification=chain.verify(entries, head), entries=entries)
+    verification = chain.verify(entries, head)
+    if caller.role == Role.DISPATCHER:
+        mentioned = chain.technicians_named(entries)
+        named = people.get_users(mentioned) if mentioned else {}
+        own = {u for u, tech in named.items() if tech.company_id == order.company_id}
+        entries = chain.for_company(entries, own)
+    return AuditView(order_id=order_id, verification=verification, entries=entries)
 
 
 def _minutes_since(at: str, now: datetime) -> float:
@@ -449,6 +454,10 @@ def _instant(day: date) -> str:
 
 
 def _period(start: date | None, end: date | None) -> tuple[str, str]:
+    for day in (start, end):
+        if day is not None and not inputs.EARLIEST_DATE <= day <= inputs.LATEST_DATE:
+            first, last = inputs.EARLIEST_DATE.isoformat(), inputs.LATEST_DATE.isoformat()
+            raise ValidationFailed(f"日期须在 {first} 至 {last} 之间", f"Dates must be between {first} and {last}.")
     if start and end and end < start:
         raise ValidationFailed("结束日期早于开始日期", "The end date is before the start date.")
     low = _instant(start) if start else "0000"

@@ -69,3 +69,24 @@ def verify(entries: list[AuditEntry], head: tuple[int, str]) -> Verification:
         problems.append(f"the chain has {len(entries)} entries but its head records {head_seq}")
         first_bad = min(len(entries), head_seq) + 1
     return Verification(valid=not problems, length=len(entries), problems=problems, first_bad_seq=first_bad)
+
+
+TECHNICIAN_KEYS = ("technician_id", "offer_technician_id")
+OTHER_COMPANY = "another_company"  # what a dispatcher sees in place of another company's technician
+
+
+def technicians_named(entries: list[AuditEntry]) -> set[str]:
+    """Every technician id the entries' details name."""
+    return {e.detail[k] for e in entries for k in TECHNICIAN_KEYS if isinstance(e.detail.get(k), str)}
+
+
+def for_company(entries: list[AuditEntry], own_technicians: set[str]) -> list[AuditEntry]:
+    """The entries as a company's dispatcher sees them: another company's technicians (offered the order before it
+    reached this company, say) are not named. Hashes are left as recorded; the chain is verified on the originals."""
+    others = technicians_named(entries) - own_technicians
+    shown = []
+    for e in entries:
+        detail = {k: OTHER_COMPANY if k in TECHNICIAN_KEYS and v in others else v for k, v in e.detail.items()}
+        actor = OTHER_COMPANY if e.actor in others else e.actor
+        shown.append(e.model_copy(update={"detail": detail, "actor": actor}))
+    return shown

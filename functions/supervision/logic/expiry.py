@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from shared.qualifications import REQUIRED_CERTIFICATE
+from shared.qualifications import REQUIRED_CERTIFICATE, last_valid_day, valid_on
 from shared.records import Certificate, User
 
 BEIJING = timedelta(hours=8)
@@ -28,7 +28,7 @@ class ExpiryPlan:
 
 
 def _valid_on(user: User, kind: str, day: date) -> bool:
-    return any(c.kind == kind and date.fromisoformat(c.expires_on) >= day for c in user.certificates)
+    return any(c.kind == kind and valid_on(c, day) for c in user.certificates)
 
 
 def plan(user: User, today: date, warning_days: list[int]) -> ExpiryPlan:
@@ -43,9 +43,12 @@ def plan(user: User, today: date, warning_days: list[int]) -> ExpiryPlan:
             suspend.setdefault(kind, []).append(skill)
     warnings = []
     for cert in user.certificates:
-        days_left = (date.fromisoformat(cert.expires_on) - today).days
+        last = last_valid_day(cert)
+        if last is None:  # no real date: it never counted as valid, so there is nothing to warn about
+            continue
+        days_left = (last - today).days
         needed = any(REQUIRED_CERTIFICATE.get(s) == cert.kind for s in user.skills)
-        renewed = _valid_on(user, cert.kind, date.fromisoformat(cert.expires_on) + timedelta(days=1))
+        renewed = _valid_on(user, cert.kind, last + timedelta(days=1))
         if days_left in warning_days and needed and not renewed:
             warnings.append(Warning(cert, days_left))
     return ExpiryPlan(suspend=suspend, warnings=warnings)
