@@ -19,8 +19,7 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from shared import auth, idempotency, inputs, partner
 from shared.auth import Caller, caller_from_claims
 from shared.dal.base import is_transient
-from shared.errors import DomainError, Forbidden, InvalidId, ServiceUnavailable, ValidationFailed
-from shared.lifecycle import USABLE_ACCOUNT_STATUSES
+from shared.errors import DomainError, InvalidId, ServiceUnavailable, ValidationFailed
 from shared.observability import logger
 from shared.routes import PARTNER_PREFIX
 
