@@ -328,6 +328,7 @@ def test_an_unknown_openid_gets_a_new_resident_who_binds_a_phone(world):
     tokens = world.service.wechat_sign_in("wx-ok:o_new")
     user_id = world.verify(tokens.access_token)["sub"]
     assert tokens.needs_phone and world.accounts.get(user_id).role == "resident"
+    assert world.accounts.get(user_id).wechat_openid == "o_new", "her WeChat messages go to this openid"
     assert world.service.bind_phone(user_id, "phone:13612345678") == "136****5678"
     assert world.accounts.get(user_id).phone == "13612345678"
     world.wechat.used.clear()

@@ -216,7 +216,10 @@ class SignIn:
         now = self._now()
         user_id = self.store.account_of_openid(session.openid)
         if user_id is None:
-            account = User(user_id=self.new_user_id(), role=Role.RESIDENT.value, name=NEW_RESIDENT_NAME)
+            # The openid on the account is where her WeChat subscription messages go (notify reads it).
+            account = User(
+                user_id=self.new_user_id(), role=Role.RESIDENT.value, name=NEW_RESIDENT_NAME, wechat_openid=session.openid
+            )
             if self.store.create_resident(account, session.openid, unionid=session.unionid, now=now):
                 logger.info("resident account created by WeChat sign-in", extra={"user_id": account.user_id})
             user_id = self.store.account_of_openid(session.openid)  # a parallel first sign-in may have won
