@@ -20,7 +20,7 @@ from infra.target import target_for  # noqa: E402
 
 STACK_NAME = "Linli"
 # What an operator may give with -c (docs/deploy-china.md).
-TARGET_CONTEXT = ("region", "api_domain", "api_certificate_arn", "apps_domain", "apps_certificate")
+TARGET_CONTEXT = ("region", "api_domain", "api_certificate_arn", "apps_domain", "apps_certificate", "wechat_template_ids")
 
 
 def build_app(context: dict[str, Any] | None = None) -> tuple[cdk.App, LinliStack]:

@@ -8,6 +8,7 @@ distribution cannot serve on CloudFront's own `*.cloudfront.cn` name at all."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -48,6 +49,9 @@ class Target:
     # in us-east-1 for the global CloudFront, an IAM server certificate id in China (no ACM for CloudFront there).
     apps_domain: str | None = None
     apps_certificate: str | None = None
+    # The WeChat subscription message templates registered in the mini-program's console: JSON kind → template id
+    # (docs/integrators.md); without them residents hear by SMS.
+    wechat_template_ids: str = "{}"
 
     @property
     def china(self) -> bool:
@@ -56,6 +60,14 @@ class Target:
     @property
     def name(self) -> str:
         return self.region or "global"
+
+
+def _template_ids(raw: Any) -> str:
+    """The context's template ids as the functions' JSON setting; refused at synth when it is not kind → id."""
+    ids = json.loads(raw) if isinstance(raw, str) else (raw or {})
+    if not isinstance(ids, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in ids.items()):
+        raise ValueError('wechat_template_ids is a JSON object of kind → template id, e.g. {"order_accepted": "…"}')
+    return json.dumps(ids, sort_keys=True)
 
 
 def target_for(context: dict[str, Any] | None = None) -> Target:
@@ -75,6 +87,7 @@ def target_for(context: dict[str, Any] | None = None) -> Target:
         api_certificate_arn=context.get("api_certificate_arn") or None,
         apps_domain=context.get("apps_domain") or None,
         apps_certificate=context.get("apps_certificate") or None,
+        wechat_template_ids=_template_ids(context.get("wechat_template_ids")),
     )
     if bool(target.api_domain) != bool(target.api_certificate_arn):
         raise ValueError("api_domain and api_certificate_arn go together (the API's custom domain needs its certificate)")

@@ -24,6 +24,7 @@ from infra.target import SmsProvider, Target
 from shared.catalog import FUNCTIONS
 
 VERIFIERS = ("PushConnections",)  # check a token themselves (WebSocket $connect takes no JWT authorizer)
+TEMPLATE_READERS = ("NotifyApi",)  # POST /me/wechat/subscriptions checks the ids it is given
 
 
 class PlatformIdentity(Construct):
@@ -75,6 +76,9 @@ class PlatformIdentity(Construct):
         for name in signers:
             functions[name].add_environment("LINLI_TOKEN_SIGNING_KEY_IDS", self.signing_key.key_arn)
             self.signing_key.grant(functions[name], "kms:Sign", "kms:GetPublicKey")
+        # Who sends subscription messages or records residents' consents to them needs the template ids.
+        for name in (*(spec.name for spec in FUNCTIONS if spec.uses_wechat), *TEMPLATE_READERS):
+            functions[name].add_environment("LINLI_WECHAT_TEMPLATE_IDS", target.wechat_template_ids)
         for name in (spec.name for spec in FUNCTIONS if spec.uses_wechat):
             functions[name].add_environment("LINLI_WECHAT_SECRET_ARN", self.wechat.secret_arn)
             self.wechat.grant_read(functions[name])

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from infra.constructs.identity import VERIFIERS
 from shared.catalog import FUNCTIONS
 from shared.routes import ROUTES
@@ -114,3 +116,19 @@ def test_the_deployed_config_tells_the_apps_to_sign_in_with_sms_codes(synthesize
     sign_in = json.loads(re.search(r"^export const SIGN_IN = (.*);$", text, flags=re.MULTILINE).group(1))
     assert sign_in == {"methods": ["sms"]}
     assert "secret" not in text.lower()
+
+
+def test_the_subscription_template_ids_reach_the_functions_that_send_or_record_them_and_bad_ids_fail_the_synth():
+    from infra.target import target_for
+
+    ids = {"order_accepted": "tmpl-A", "repair_done": "tmpl-B"}
+    target = target_for({"wechat_template_ids": json.dumps(ids)})
+    assert json.loads(target.wechat_template_ids) == ids
+    assert target_for({}).wechat_template_ids == "{}", "none registered: residents hear by SMS"
+    with pytest.raises(ValueError, match="kind → template id"):
+        target_for({"wechat_template_ids": '["tmpl-A"]'})
+
+
+def test_the_template_ids_are_set_on_the_wechat_senders_and_the_consent_route_only(synthesized):
+    readers = {name for name in SPECS if "LINLI_WECHAT_TEMPLATE_IDS" in _env(synthesized, name)}
+    assert readers == {*WECHAT_CLIENTS, "NotifyApi"}
