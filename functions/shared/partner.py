@@ -2,8 +2,9 @@
 
 API Gateway's authorizers never see the request body, which the signature covers, so the check runs here,
 before routing: the key is the company's and not revoked, the timestamp is fresh, the signature matches
-the method, path and body, it was never used before, and the staff member the call acts for
-(`Linli-On-Behalf-Of`) is an active technician or dispatcher of that company. The request then carries
+the method, path and body (exactly one `v1=` value), its timestamp and nonce were never used with the key
+before, and the staff member the call acts for (`Linli-On-Behalf-Of`) is an active technician or dispatcher
+of that company. The request then carries
 that person's identity, as a JWT would, and every permission check applies to it unchanged.
 """
 
@@ -57,9 +58,16 @@ def claims_for(*, method: str, path: str, headers: dict[str, str], body: str, no
     if not signing.is_fresh(int(timestamp), now_s):
         raise StaleSignature()
     payload = signing.signed_request(int(timestamp), nonce, method, path, acting_for, body.encode())
-    if not signing.matches(signature, [key.secret], payload):
+    # Exactly one `v1=` value (a key has one secret): extra values could only make one request look like many.
+    if (
+        len(signing.signatures_in(signature)) != 1
+        or signature.count(",")
+        or not signing.matches(signature, [key.secret], payload)
+    ):
         raise BadSignature()
-    if not api_keys.first_use(key_id, signing.signatures_in(signature)[0], forget_at=now_s + 2 * signing.TOLERANCE_SECONDS):
+    # What is used up is the signed timestamp and nonce under the key, not the header's text: a request can be sent
+    # once, however its signature header is dressed.
+    if not api_keys.first_use(key_id, f"{timestamp}.{nonce}", forget_at=now_s + 2 * signing.TOLERANCE_SECONDS):
         raise ReusedSignature()
     staff = people.get_user(acting_for)
     if staff is None or staff.company_id != key.company_id or staff.role not in ACTING_ROLES or staff.status != "active":

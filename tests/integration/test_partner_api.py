@@ -138,3 +138,20 @@ def test_the_same_accept_retried_ten_times_with_one_idempotency_key_has_one_effe
     assert [e.status for e in order.timeline].count("assigned") == 1
     # Without the key, a second accept is simply refused: the offer is no longer open.
     assert signed(world, api_key, "POST", f"/partner/offers/{offer_id}/accept", acting_for=tech).status == 409
+
+
+def test_a_captured_request_cannot_be_replayed_by_dressing_up_its_signature_header(world, api_key):
+    tech = world.add_technician()
+    path = "/partner/offers"
+    captured = sign(api_key["key_id"], api_key["secret"], "GET", path, b"", tech)
+    assert _raw(world, "GET", path, captured).status == 200
+    genuine = captured["Linli-Signature"]
+    for dressed in (f"v1=00,{genuine}", f"v1={'ab' * 32}, {genuine}", f"{genuine},v1=ff", f"{genuine}, {genuine}"):
+        replay = _raw(world, "GET", path, {**captured, "Linli-Signature": dressed})
+        assert replay.status == 401, dressed
+    # A fresh request with two values is refused too: one key, one secret, one value
+    two = sign(api_key["key_id"], api_key["secret"], "GET", path, b"", tech)
+    refused = _raw(world, "GET", path, {**two, "Linli-Signature": f"v1=00,{two['Linli-Signature']}"})
+    assert refused.status == 401 and refused.body["error"]["code"] == "invalid_signature"
+    # and the nonce stays signed: the same nonce and timestamp are used up, whatever the signature says
+    assert _raw(world, "GET", path, two).status == 200

@@ -1,4 +1,4 @@
-"""Companies' API keys for signed calls from their own systems, and the signatures already used."""
+"""Companies' API keys for signed calls from their own systems, and the requests already used (timestamp and nonce)."""
 
 from __future__ import annotations
 
@@ -54,11 +54,12 @@ def revoke(company_id: str, key_id: str, at: str) -> bool:
     return True
 
 
-def first_use(key_id: str, signature: str, *, forget_at: int) -> bool:
-    """Record a signature; False if it was seen before (a replayed request)."""
+def first_use(key_id: str, signed_once: str, *, forget_at: int) -> bool:
+    """Record what a verified request signed to be used once (its timestamp and nonce); False if it was seen before
+    under this key (a replayed request)."""
     ensure_bound()
     try:
-        SeenSignatureItem(f"SIGNATURE#{key_id}", signature, ttl=forget_at).save(condition=SeenSignatureItem.pk.does_not_exist())
+        SeenSignatureItem(f"SIGNATURE#{key_id}", signed_once, ttl=forget_at).save(condition=SeenSignatureItem.pk.does_not_exist())
     except Exception as exc:
         if condition_failed(exc):
             return False
