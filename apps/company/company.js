@@ -79,6 +79,7 @@ async function order(orderId) {
 
 // ---------------------------------------------------------------- documents, admission, technicians
 const UPLOADABLE = { "application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG" };
+const DOCUMENT_MAX_BYTES = 10 * 1024 * 1024; // the upload URL is signed with the exact length (the API's limit)
 const DOC_KINDS = { business_licence: ["营业执照", "Business licence"], qualification: ["资质证书", "Qualification"], certificate: ["证书扫描件", "Certificate scan"], identity: ["身份证明", "Identity document"] };
 const fail = (zh, en) => new ApiError(400, { error: { message: zh, message_en: en } });
 
@@ -86,7 +87,8 @@ const fail = (zh, en) => new ApiError(400, { error: { message: zh, message_en: e
 async function upload(file, kind) {
   if (!UPLOADABLE[file.type]) throw fail(`“${file.name}”不是 PDF、JPG 或 PNG 文件`, `"${file.name}" is not a PDF, JPG or PNG file.`);
   const name = file.name.replace(/[/\\]/g, "_").slice(-120);
-  const doc = await api("POST", "/documents", { kind, filename: name, content_type: file.type });
+  if (file.size < 1 || file.size > DOCUMENT_MAX_BYTES) throw fail(`“${file.name}”须小于 10 MB`, `"${file.name}" must be under 10 MB.`);
+  const doc = await api("POST", "/documents", { kind, filename: name, content_type: file.type, size: file.size });
   const sent = await fetch(doc.upload_url, { method: doc.method || "PUT", headers: doc.headers, body: file }).catch(() => null);
   if (!sent || !sent.ok) throw fail(`“${file.name}”上传失败，请重试`, `Uploading "${file.name}" failed; please try again.`);
   return doc.document_id;

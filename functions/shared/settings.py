@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     supervision_dlq_url: str = ""
     documents_bucket: str = ""
     document_url_seconds: int = Field(default=900, ge=60, le=3600)
+    # A company document's upload is signed with its exact length, at most this (S3 refuses any other length).
+    document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
     # Where browsers reach S3 in pre-signed URLs: empty in AWS (the regional endpoint); the sandbox sets its own
     # HTTP front (`<sandbox>/s3`, path-style), which a browser can open, unlike moto's in-process S3.
     storage_public_endpoint: str = ""

@@ -106,7 +106,7 @@ BODIES = {
     ("PUT", "/me/notifications"): {"channels": ["sms"]},
     ("PUT", "/companies/me/webhook"): {"url": "https://dispatch.example.com/linli"},
     ("POST", "/companies/me/api-keys"): {"label": "matrix"},
-    ("POST", "/documents"): {"kind": "qualification", "filename": "licence.pdf", "content_type": "application/pdf"},
+    ("POST", "/documents"): {"kind": "qualification", "filename": "licence.pdf", "content_type": "application/pdf", "size": 100},
     ("POST", "/photos"): {"purpose": "fault", "content_type": "image/jpeg", "size": 1000},
     ("PUT", "/technicians/{user_id}/photo"): {"photo_id": "pho_missing"},
     ("PUT", "/companies/me/application"): {
