@@ -590,6 +590,7 @@ class LocalAws:
                 "LINLI_DOCUMENTS_BUCKET": DOCUMENTS_BUCKET,
                 # The sandbox's webhook receivers are local test servers on plain http://127.0.0.1.
                 "LINLI_ALLOW_HTTP_WEBHOOKS": "true",
+                "LINLI_ALLOW_LOOPBACK_WEBHOOKS": "true",  # the tests' receivers listen on 127.0.0.1
                 # Web push: $connect checks the sandbox's tokens; PostToConnection goes to moto, which the
                 # sandbox's WebSocket stage (local/websocket.py) hooks to reach the local sockets.
                 "LINLI_JWT_ISSUER": sign_in.ISSUER,

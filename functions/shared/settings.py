@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     webhook_secret_overlap_seconds: int = 24 * 3600
     # Only the sandbox delivers to plain http:// endpoints (a receiver on 127.0.0.1); AWS sends HTTPS only.
     allow_http_webhooks: bool = False
+    # Only the sandbox delivers to loopback addresses (on any port); AWS delivers to public addresses on 443/8443 only.
+    allow_loopback_webhooks: bool = False
 
     # Web push (issue 7, docs/integrators.md#web-push): the WebSocket API's $connect checks the same JWT as the
     # HTTP API's authorizer (issuer, audience = the app client, keys from the issuer's JWKS); the notifications

@@ -26,3 +26,9 @@ def test_an_unknown_tracing_mode_is_refused():
 
     with pytest.raises(ValueError, match="tracing"):
         build_app(context={"aws:cdk:bundling-stacks": [], "tracing": "sometimes"})
+
+
+def test_no_function_may_deliver_webhooks_to_plain_http_or_loopback(synthesized):
+    for lid, function in synthesized.platform_functions().items():
+        env = function["Properties"]["Environment"]["Variables"]
+        assert "LINLI_ALLOW_HTTP_WEBHOOKS" not in env and "LINLI_ALLOW_LOOPBACK_WEBHOOKS" not in env, lid

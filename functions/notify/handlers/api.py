@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify.logic.webhooks import DeliveryJob
+from notify.logic.webhooks import DeliveryJob, webhook_policy
 from notify.models import (
     ApiKeyIn,
     ApiKeyList,
@@ -23,12 +22,12 @@ from notify.models import (
     WebhookIn,
     WebhookView,
 )
-from shared import clock, ids, queues
+from shared import clock, http, ids, queues
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.clock import iso
 from shared.dal import api_keys, messages, notifications, people, webhooks
-from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.events import DomainEvent
 from shared.lifecycle import Role
 from shared.observability import logger, tracer
@@ -36,6 +35,12 @@ from shared.records import ApiKey, NotificationPreferences, Webhook, WebhookSecr
 from shared.settings import get_settings
 
 router = Router()
+
+
+class DeliveryStillRetrying(Conflict):
+    code = "delivery_retrying"
+    message_zh = "该投递仍在自动重试中，请等待结果后再重放"
+    message_en = "This delivery is still being retried; replay it once it has ended."
 
 
 @router.get("/messages")
@@ -70,10 +75,22 @@ def call_tasks() -> CallTaskList:
 
 
 def _check_endpoint(url: str) -> None:
-    parts = urlsplit(url)
-    allowed = {"https", "http"} if get_settings().allow_http_webhooks else {"https"}
-    if parts.scheme not in allowed or not parts.hostname:
-        raise ValidationFailed("回调地址必须是 https:// 开头的完整网址", "The endpoint must be a full https:// URL.")
+    """A URL the deliveries may go to (shared.http): https, no user info, an HTTPS port, a public address. The name
+    is resolved now too (a name that does not resolve yet is accepted: every delivery resolves and checks again)."""
+    policy = webhook_policy(get_settings())
+    try:
+        host, port = http.check_url(url, policy)
+        try:
+            http.resolve_public(host, port, policy)
+        except http.TargetRefused as refused:
+            if "does not resolve" not in str(refused):
+                raise
+    except http.TargetRefused as refused:
+        raise ValidationFailed(
+            "回调地址必须是 https:// 开头、指向公网地址（端口 443 或 8443）的完整网址，且不含用户名或密码",
+            f"The endpoint must be a full https:// URL of a public address on port 443 or 8443, without user name or "
+            f"password: {refused}.",
+        ) from None
 
 
 def _new_secret(company_id: str, now: str) -> str:
@@ -127,7 +144,9 @@ def replay(delivery_id: str) -> DeliveryList:
     delivery = webhooks.get_delivery(company_id, delivery_id)
     if delivery is None:
         raise NotFound("找不到该投递记录", "No such delivery.")
-    job = DeliveryJob(company_id=company_id, event=DomainEvent.model_validate_json(delivery.payload))
+    if delivery.status == "retrying":
+        raise DeliveryStillRetrying()
+    job = DeliveryJob(company_id=company_id, event=DomainEvent.model_validate_json(delivery.payload), replay=True)
     queues.send(get_settings().webhook_queue_url, job.model_dump(mode="json"))
     return DeliveryList(deliveries=[delivery])
 
