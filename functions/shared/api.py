@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
-from shared import idempotency, partner
+from shared import acting, idempotency, partner
 from shared.auth import Caller, caller_from_claims
 from shared.dal import people
 from shared.dal.base import is_transient
@@ -100,9 +100,10 @@ def _signed_path(event: dict) -> str:
     return event.get("rawPath", "") + (f"?{query}" if query else "")
 
 
-def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
+def resolve(app: APIGatewayHttpResolver, event: dict, context: Any, *, signed_by: str | None = None) -> dict:
     """Every body this API takes is JSON (else a clear 415 before any parsing); a write call with an
-    `Idempotency-Key` header is done once and its answer replayed to retries."""
+    `Idempotency-Key` header is done once and its answer replayed to retries. A signed /partner call is verified
+    first, then resolved as its staff member's call, through its key (`signed_by`: recorded and logged)."""
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if event.get("body") and content_type != "application/json":
@@ -115,7 +116,7 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
     if event.get("body") and event.get("isBase64Encoded") and not _is_utf8_text(event["body"]):
         return _json_response(400, "invalid_body", "请求内容不是有效的 UTF-8 文本", "The request body is not valid UTF-8 text.")
     method = event.get("requestContext", {}).get("http", {}).get("method", "")
-    if event.get("rawPath", "").startswith(PARTNER_PREFIX + "/"):
+    if signed_by is None and event.get("rawPath", "").startswith(PARTNER_PREFIX + "/"):
         try:
             claims = partner.claims_for(method=method, path=_signed_path(event), headers=headers, body=event.get("body") or "")
         except DomainError as exc:
@@ -125,6 +126,13 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
             **event,
             "requestContext": {**event["requestContext"], "authorizer": {"jwt": {"claims": claims, "scopes": None}}},
         }
+        key_id = claims["linli:key_id"]
+        logger.append_keys(api_key_id=key_id)
+        try:
+            with acting.acting_via(key_id):
+                return resolve(app, event, context, signed_by=key_id)
+        finally:
+            logger.remove_keys(["api_key_id"])
     key = headers.get(idempotency.HEADER)
     if key is None or method not in idempotency.WRITE_METHODS:
         return app.resolve(event, context)

@@ -3,20 +3,47 @@
 API Gateway's authorizers never see the request body, which the signature covers, so the check runs here,
 before routing: the key is the company's and not revoked, the timestamp is fresh, the signature matches
 the method, path and body (exactly one `v1=` value), its timestamp and nonce were never used with the key
-before, and the staff member the call acts for (`Linli-On-Behalf-Of`) is an active technician or dispatcher
-of that company. The request then carries
-that person's identity, as a JWT would, and every permission check applies to it unchanged.
+before, the key has not expired and was given the operation's scope (`SCOPES`), and the staff member the call
+acts for (`Linli-On-Behalf-Of`) enrolled the key himself and is an active technician or dispatcher of that
+company. The request then carries that person's identity, as a JWT would (with the key's id, which the order's
+timeline, the audit log and the log lines record), and every permission check applies to it unchanged.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import UTC, datetime
 
 from shared import signing
 from shared.dal import api_keys, people
 from shared.errors import DomainError, Forbidden
+from shared.records import ApiKey
+from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX
 
 ACTING_ROLES = ("technician", "dispatcher")
+
+# What a key may be allowed to do: each scope is a set of /partner operations (shared.routes.PARTNER_OPERATIONS).
+SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
+    "offers.read": (("GET", "/offers"),),
+    "offers.answer": (("POST", "/offers/{offer_id}/accept"), ("POST", "/offers/{offer_id}/decline")),
+    "orders.read": (("GET", "/orders"), ("GET", "/orders/{order_id}")),
+    "orders.dispatch": (("POST", "/orders/{order_id}/dispatch"),),
+    "orders.progress": (("POST", "/orders/{order_id}/progress"),),
+    "orders.complete": (("POST", "/orders/{order_id}/completion"),),
+}
+_PATTERNS = [
+    (scope, method, re.compile("^" + re.sub(r"\{[^/}]+\}", "[^/]+", path) + "$"))
+    for scope, operations in SCOPES.items()
+    for method, path in operations
+]
+assert {op for ops in SCOPES.values() for op in ops} == set(PARTNER_OPERATIONS), "every /partner operation has a scope"
+
+
+def scope_of(method: str, path: str) -> str | None:
+    """The scope a /partner call needs (path with or without the prefix, without its query)."""
+    bare = path.split("?", 1)[0].removeprefix(PARTNER_PREFIX)
+    return next((scope for scope, m, pattern in _PATTERNS if m == method.upper() and pattern.match(bare)), None)
 
 
 class BadSignature(DomainError):
@@ -30,6 +57,24 @@ class StaleSignature(BadSignature):
     code = "stale_signature"
     message_zh = "请求时间戳已过期（须在 5 分钟内）"
     message_en = "The request timestamp is stale (it must be within 5 minutes)."
+
+
+class ExpiredKey(BadSignature):
+    code = "key_expired"
+    message_zh = "密钥已过期，请新建密钥"
+    message_en = "This key has expired; create a new one."
+
+
+class OutOfScope(Forbidden):
+    code = "key_out_of_scope"
+    message_zh = "该密钥无权进行此操作，或未获该员工本人登记"
+    message_en = "This key may not do this, or the staff member has not enrolled it."
+
+
+def _expired(key: ApiKey, now_s: int) -> bool:
+    if not key.expires_at:
+        return False
+    return datetime.fromisoformat(key.expires_at.replace("Z", "+00:00")) <= datetime.fromtimestamp(now_s, UTC)
 
 
 class ReusedSignature(BadSignature):
@@ -69,6 +114,11 @@ def claims_for(*, method: str, path: str, headers: dict[str, str], body: str, no
     # once, however its signature header is dressed.
     if not api_keys.first_use(key_id, f"{timestamp}.{nonce}", forget_at=now_s + 2 * signing.TOLERANCE_SECONDS):
         raise ReusedSignature()
+    if _expired(key, now_s):
+        raise ExpiredKey()
+    # Only what the key was given, and only for staff who enrolled it themselves.
+    if scope_of(method, path) not in key.operations or acting_for not in key.enrolled:
+        raise OutOfScope()
     staff = people.get_user(acting_for)
     if staff is None or staff.company_id != key.company_id or staff.role not in ACTING_ROLES or staff.status != "active":
         raise Forbidden(

@@ -12,14 +12,33 @@ from tests.integration.conftest import documented
 sign = documented("sign_linli_request")
 
 
+ALL_SCOPES = ["offers.read", "offers.answer", "orders.read", "orders.dispatch", "orders.progress", "orders.complete"]
+
+
 @pytest.fixture
 def api_key(world) -> dict:
-    created = world.as_dispatcher("POST", "/companies/me/api-keys", {"label": "调度系统 dispatch system"})
+    created = world.as_dispatcher(
+        "POST", "/companies/me/api-keys", {"label": "调度系统 dispatch system", "operations": ALL_SCOPES}
+    )
     assert created.status == 201 and created.body["secret"].startswith("lsk_")
     return created.body
 
 
+def enrol(world, key: dict, staff: str):
+    """The staff member lets the key act for him (technicians and dispatchers of the key's company only)."""
+    role = "technician" if staff.startswith("tech") else "dispatcher"
+    return world.api.call(staff, role, "POST", f"/me/api-keys/{key['key_id']}/enrolment")
+
+
 def signed(world, key: dict, method: str, path: str, body=None, *, acting_for: str, headers=None, **changes) -> ApiResult:
+    """A signed call; the person acted for has enrolled the key (if he may: the tests of scopes call `raw_signed`)."""
+    if acting_for not in key.setdefault("_enrolled", set()):
+        enrol(world, key, acting_for)
+        key["_enrolled"].add(acting_for)
+    return raw_signed(world, key, method, path, body, acting_for=acting_for, headers=headers, **changes)
+
+
+def raw_signed(world, key: dict, method: str, path: str, body=None, *, acting_for: str, headers=None, **changes) -> ApiResult:
     raw = json.dumps(body).encode() if body is not None else b""
     signed_headers = {**sign(key["key_id"], key["secret"], method, path, raw, acting_for), **(headers or {}), **changes}
     response = world.api.sandbox.gateway.handle(method, path, signed_headers, raw)
@@ -29,7 +48,7 @@ def signed(world, key: dict, method: str, path: str, body=None, *, acting_for: s
 def test_keys_are_shown_once_and_listed_without_their_secret(world, api_key):
     [listed] = world.as_dispatcher("GET", "/companies/me/api-keys").body["api_keys"]
     assert listed["key_id"] == api_key["key_id"] and listed["secret"] is None
-    assert world.as_resident("POST", "/companies/me/api-keys", {"label": "x"}).status == 403
+    assert world.as_resident("POST", "/companies/me/api-keys", {"label": "x", "operations": ["offers.read"]}).status == 403
 
 
 def test_the_company_system_takes_an_offer_and_finishes_the_job_for_its_technician(world, observe, api_key):
@@ -142,6 +161,7 @@ def test_the_same_accept_retried_ten_times_with_one_idempotency_key_has_one_effe
 
 def test_a_captured_request_cannot_be_replayed_by_dressing_up_its_signature_header(world, api_key):
     tech = world.add_technician()
+    assert enrol(world, api_key, tech).status == 200
     path = "/partner/offers"
     captured = sign(api_key["key_id"], api_key["secret"], "GET", path, b"", tech)
     assert _raw(world, "GET", path, captured).status == 200
@@ -155,3 +175,62 @@ def test_a_captured_request_cannot_be_replayed_by_dressing_up_its_signature_head
     assert refused.status == 401 and refused.body["error"]["code"] == "invalid_signature"
     # and the nonce stays signed: the same nonce and timestamp are used up, whatever the signature says
     assert _raw(world, "GET", path, two).status == 200
+
+
+def test_a_key_does_only_what_it_was_given_for_staff_who_enrolled_it_until_it_expires(world, observe):
+    from shared import clock
+    from shared.dal import api_keys, orders
+
+    # Given a key a dispatcher made to read and answer offers
+    key = world.as_dispatcher("POST", "/companies/me/api-keys", {"label": "抢单", "operations": ["offers.read", "offers.answer"]})
+    assert key.status == 201 and key.body["operations"] == ["offers.answer", "offers.read"]
+    assert key.body["enrolled"] == [world.dispatcher_id] and key.body["expires_at"] > clock.now_iso()
+    key = key.body
+    tech = world.add_technician()
+    order_id = world.order()["order_id"]
+    offer_id = observe.wait_offer(world, tech, order_id)
+    # The dispatcher alone cannot make it act for a technician: he has to enrol it himself
+    refused = raw_signed(world, key, "GET", "/partner/offers", acting_for=tech)
+    assert refused.status == 403 and refused.body["error"]["code"] == "key_out_of_scope"
+    assert key["key_id"] in [k["key_id"] for k in world.as_technician(tech, "GET", "/me/api-keys").body["api_keys"]]
+    assert enrol(world, key, tech).status == 200
+    assert raw_signed(world, key, "GET", "/partner/offers", acting_for=tech).status == 200
+    # Enrolled, it still does only what it was given: no order reads (the resident's phone), no bills
+    for method, path, body in (
+        ("GET", f"/partner/orders/{order_id}", None),
+        ("GET", "/partner/orders", None),
+        ("POST", f"/partner/orders/{order_id}/completion", {"lines": []}),
+    ):
+        out = raw_signed(world, key, method, path, body, acting_for=tech)
+        assert out.status == 403 and out.body["error"]["code"] == "key_out_of_scope", (path, out.body)
+    # What it does is recorded with the key's id, beside the technician as the actor
+    assert raw_signed(world, key, "POST", f"/partner/offers/{offer_id}/accept", acting_for=tech).status == 200
+    observe.wait_status(order_id, "assigned")
+    [assigned] = [e for e in orders.get(order_id).timeline if e.status == "assigned"]
+    assert assigned.actor == tech and assigned.via == key["key_id"]
+    # A technician of another company cannot enrol it; a withdrawal counts at once
+    from shared.dal import people
+    from shared.records import User
+
+    outsider = f"{tech}_other_co"
+    people.put_user(User(user_id=outsider, role="technician", name="别家师傅", company_id="co_elsewhere"))
+    assert enrol(world, key, outsider).status == 404
+    assert world.as_technician(tech, "DELETE", f"/me/api-keys/{key['key_id']}/enrolment").status == 200
+    assert raw_signed(world, key, "GET", "/partner/offers", acting_for=tech).status == 403
+    # and past its expiry it works for nobody
+    api_keys.set_enrolled(world.company_id, key["key_id"], tech, enrolled=True)
+    assert raw_signed(world, key, "GET", "/partner/offers", acting_for=tech).status == 200
+    stored = api_keys.get(key["key_id"])
+    api_keys.revoke(world.company_id, key["key_id"], clock.now_iso())  # replaced below by an expired copy
+    expired = stored.model_copy(update={"key_id": key["key_id"] + "x", "expires_at": "2020-01-01T00:00:00Z", "revoked_at": None})
+    api_keys.put(expired)
+    gone = raw_signed(world, {**key, "key_id": expired.key_id}, "GET", "/partner/offers", acting_for=tech)
+    assert gone.status == 401 and gone.body["error"]["code"] == "key_expired"
+
+
+def test_a_key_needs_operations_and_a_bounded_life(world):
+    base = {"label": "x"}
+    assert world.as_dispatcher("POST", "/companies/me/api-keys", base).status == 422
+    assert world.as_dispatcher("POST", "/companies/me/api-keys", {**base, "operations": ["everything"]}).status == 422
+    too_long = {**base, "operations": ["offers.read"], "expires_in_days": 3650}
+    assert world.as_dispatcher("POST", "/companies/me/api-keys", too_long).status == 422

@@ -109,7 +109,7 @@ def test_a_new_api_keys_secret_is_shown_once_and_never_kept_for_a_replay(world):
     from shared.settings import get_settings
 
     headers = {"Idempotency-Key": "create-key-1"}
-    body = {"label": "调度系统 dispatch system"}
+    body = {"label": "调度系统 dispatch system", "operations": ["offers.read"]}
     first = world.api.call(world.dispatcher_id, "dispatcher", "POST", "/companies/me/api-keys", body, headers=headers)
     again = world.api.call(world.dispatcher_id, "dispatcher", "POST", "/companies/me/api-keys", body, headers=headers)
     assert first.status == again.status == 201

@@ -159,17 +159,24 @@ def list_api_keys() -> ApiKeyList:
 
 @router.post("/companies/me/api-keys", status_code=201)
 def create_api_key(body: ApiKeyIn) -> ApiKeyView:
+    """A key with the operations given, for `expires_in_days`; it acts for its creator, and for any other staff
+    member of the company only once that person enrols it (POST /me/api-keys/{key_id}/enrolment)."""
     caller = current_caller(router)
     company_id = _own_company(caller)
+    now = clock.now()
     key = ApiKey(
         key_id=f"lk_{company_id}.{secrets.token_hex(8)}",
         company_id=company_id,
         label=body.label,
         secret=f"lsk_{secrets.token_urlsafe(32)}",
-        created_at=clock.now_iso(),
+        created_at=iso(now),
         created_by=caller.user_id,
+        operations=list(body.operations),
+        enrolled=[caller.user_id],
+        expires_at=iso(now + timedelta(days=body.expires_in_days)),
     )
     api_keys.put(key)
+    logger.info("api key created", extra={"api_key_id": key.key_id, "company_id": company_id, "by": caller.user_id})
     return ApiKeyView(**key.model_dump())
 
 
@@ -178,7 +185,47 @@ def revoke_api_key(key_id: str) -> ApiKeyList:
     company_id = _own_company(current_caller(router))
     if api_keys.company_of(key_id) != company_id or not api_keys.revoke(company_id, key_id, clock.now_iso()):
         raise NotFound("找不到该密钥（或已停用）", "No such active key.")
+    logger.info("api key revoked", extra={"api_key_id": key_id, "company_id": company_id})
     return list_api_keys()
+
+
+def _staff_company(caller: Caller) -> str:
+    require_role(caller, Role.TECHNICIAN, Role.DISPATCHER)
+    user = people.get_user(caller.user_id)
+    if user is None or not user.company_id:
+        raise Forbidden("您的账号未关联物业公司", "Your account is not linked to a company.")
+    return user.company_id
+
+
+@router.get("/me/api-keys")
+def my_company_api_keys() -> ApiKeyList:
+    """The company's active keys, for a staff member to see what each may do and whether it acts for him."""
+    keys = api_keys.for_company(_staff_company(current_caller(router)))
+    return ApiKeyList(api_keys=[ApiKeyView(**k.model_dump(exclude={"secret"})) for k in keys if k.revoked_at is None])
+
+
+def _enrol(key_id: str, *, enrolled: bool) -> ApiKeyView:
+    caller = current_caller(router)
+    company_id = _staff_company(caller)
+    if api_keys.company_of(key_id) != company_id or not api_keys.set_enrolled(
+        company_id, key_id, caller.user_id, enrolled=enrolled
+    ):
+        raise NotFound("找不到该密钥（或已停用）", "No such active key.")
+    logger.info("api key enrolment", extra={"api_key_id": key_id, "user_id": caller.user_id, "enrolled": enrolled})
+    key = api_keys.get(key_id)
+    return ApiKeyView(**key.model_dump(exclude={"secret"}))
+
+
+@router.post("/me/api-keys/<key_id>/enrolment")
+def enrol_api_key(key_id: str) -> ApiKeyView:
+    """The caller (a technician or dispatcher of the key's company) lets the key act for him."""
+    return _enrol(key_id, enrolled=True)
+
+
+@router.delete("/me/api-keys/<key_id>/enrolment")
+def withdraw_api_key(key_id: str) -> ApiKeyView:
+    """The caller withdraws: the key stops acting for him at once."""
+    return _enrol(key_id, enrolled=False)
 
 
 @router.get("/ops/dead-letters")
