@@ -10,6 +10,7 @@ from constructs import Construct
 from infra.constructs.api import HttpApi, UserDirectory
 from infra.constructs.data import DataTable
 from infra.constructs.documents import DocumentStore
+from infra.constructs.firewall import Firewall
 from infra.constructs.functions import PlatformFunctions
 from infra.constructs.hosting import AppHosting
 from infra.constructs.messaging import Messaging
@@ -42,6 +43,7 @@ class LinliStack(Stack):
         )
         users.add_app_client(apps.origin)
         api = HttpApi(self, "Http", functions=functions.functions, users=users, app_origins=[apps.origin])
+        Firewall(self, "Firewall", distribution=apps.distribution)
         push = PushApi(self, "Push", functions=functions.functions, users=users)
         apps.publish(api.api.api_endpoint, push.url, users.app_sign_in(apps.origin))
         notifications = StreamNotifications(

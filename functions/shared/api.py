@@ -118,7 +118,13 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any, *, signed_by
     method = event.get("requestContext", {}).get("http", {}).get("method", "")
     if signed_by is None and event.get("rawPath", "").startswith(PARTNER_PREFIX + "/"):
         try:
-            claims = partner.claims_for(method=method, path=_signed_path(event), headers=headers, body=event.get("body") or "")
+            claims = partner.claims_for(
+                method=method,
+                path=_signed_path(event),
+                headers=headers,
+                body=event.get("body") or "",
+                source_ip=event.get("requestContext", {}).get("http", {}).get("sourceIp", ""),
+            )
         except DomainError as exc:
             return _json_response(exc.status, exc.code, exc.message_zh, exc.message_en)
         # Where a JWT authorizer puts a person's claims: the handlers read the caller from there.

@@ -16,10 +16,11 @@ import time
 from datetime import UTC, datetime
 
 from shared import signing
-from shared.dal import api_keys, people
+from shared.dal import api_keys, people, rate_limits
 from shared.errors import DomainError, Forbidden
 from shared.records import ApiKey
 from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX
+from shared.settings import get_settings
 
 ACTING_ROLES = ("technician", "dispatcher")
 
@@ -59,6 +60,13 @@ class StaleSignature(BadSignature):
     message_en = "The request timestamp is stale (it must be within 5 minutes)."
 
 
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+    message_zh = "请求太频繁，请稍后再试"
+    message_en = "Too many requests; slow down and retry in a minute."
+
+
 class ExpiredKey(BadSignature):
     code = "key_expired"
     message_zh = "密钥已过期，请新建密钥"
@@ -83,20 +91,46 @@ class ReusedSignature(BadSignature):
     message_en = "This signature was used before: sign every request anew."
 
 
-def claims_for(*, method: str, path: str, headers: dict[str, str], body: str, now: float | None = None) -> dict:
-    """The claims a verified signed request carries, or a DomainError saying why it is refused."""
+def claims_for(
+    *, method: str, path: str, headers: dict[str, str], body: str, now: float | None = None, source_ip: str = ""
+) -> dict:
+    """The claims a verified signed request carries, or a DomainError saying why it is refused. A call without the
+    signature headers is refused before any work; an address with too many failed verifications this minute, and a
+    key past its calls this minute, get 429 (`LINLI_PARTNER_*_PER_MINUTE`)."""
     now_s = int(now if now is not None else time.time())
-    key_id = headers.get(signing.KEY_ID_HEADER.lower(), "")
+    _require_signature_headers(headers)  # no table read, no count: an unsigned call costs nothing more
+    settings = get_settings()
+    if source_ip and rate_limits.count(f"SOURCE#{source_ip}", now_epoch=now_s) >= settings.partner_failures_per_source_per_minute:
+        raise RateLimited()
+    try:
+        claims = _verified_claims(method=method, path=path, headers=headers, body=body, now_s=now_s)
+    except BadSignature:
+        if source_ip:
+            rate_limits.add(f"SOURCE#{source_ip}", now_epoch=now_s)
+        raise
+    if not rate_limits.take(f"KEY#{claims['linli:key_id']}", settings.partner_calls_per_key_per_minute, now_epoch=now_s):
+        raise RateLimited()
+    return claims
+
+
+def _require_signature_headers(headers: dict[str, str]) -> None:
     timestamp = headers.get(signing.TIMESTAMP_HEADER.lower(), "")
-    signature = headers.get(signing.SIGNATURE_HEADER.lower(), "")
-    acting_for = headers.get(signing.ON_BEHALF_OF_HEADER.lower(), "")
     nonce = headers.get(signing.NONCE_HEADER.lower(), "")
-    if not (key_id and timestamp.isdigit() and signature and acting_for and 8 <= len(nonce) <= 64):
+    named = (signing.KEY_ID_HEADER, signing.SIGNATURE_HEADER, signing.ON_BEHALF_OF_HEADER)
+    if not (all(headers.get(h.lower()) for h in named) and timestamp.isdigit() and 8 <= len(nonce) <= 64):
         raise BadSignature(
             "缺少签名请求头（Linli-Key-Id、Linli-Timestamp、Linli-Nonce、Linli-Signature、Linli-On-Behalf-Of）",
             "Signed calls need Linli-Key-Id, Linli-Timestamp, Linli-Nonce (8-64 characters), Linli-Signature "
             "and Linli-On-Behalf-Of headers.",
         )
+
+
+def _verified_claims(*, method: str, path: str, headers: dict[str, str], body: str, now_s: int) -> dict:
+    key_id = headers.get(signing.KEY_ID_HEADER.lower(), "")
+    timestamp = headers.get(signing.TIMESTAMP_HEADER.lower(), "")
+    signature = headers.get(signing.SIGNATURE_HEADER.lower(), "")
+    acting_for = headers.get(signing.ON_BEHALF_OF_HEADER.lower(), "")
+    nonce = headers.get(signing.NONCE_HEADER.lower(), "")
     key = api_keys.get(key_id)
     if key is None or key.revoked_at is not None:
         raise BadSignature("密钥不存在或已停用", "Unknown or revoked key.")

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     allow_http_webhooks: bool = False
     # Only the sandbox delivers to loopback addresses (on any port); AWS delivers to public addresses on 443/8443 only.
     allow_loopback_webhooks: bool = False
+    # Signed /partner calls (shared.partner): per API key, calls a minute; per source address, failed verifications
+    # a minute, beyond which that address's /partner calls are refused for the rest of the minute.
+    partner_calls_per_key_per_minute: int = Field(default=600, ge=1)
+    partner_failures_per_source_per_minute: int = Field(default=30, ge=1)
 
     # Web push (issue 7, docs/integrators.md#web-push): the WebSocket API's $connect checks the same JWT as the
     # HTTP API's authorizer (issuer, audience = the app client, keys from the issuer's JWKS); the notifications

@@ -15,6 +15,7 @@ from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from infra.apps_config import SignIn
+from infra.constructs.firewall import route_throttles
 from shared.catalog import Trigger, by_trigger
 from shared.lifecycle import Role
 from shared.routes import ROUTES
@@ -155,6 +156,8 @@ class HttpApi(Construct):
             throttle=apigw.ThrottleSettings(rate_limit=200, burst_limit=400),
             access_log_settings=access_log_settings,
         )
+        # Route-level throttles (infra/constructs/firewall.py); the stage waits for the routes it names.
+        self.stage.node.default_child.add_property_override("RouteSettings", route_throttles(ROUTES))
         by_domain = {
             spec.api_domain: integrations.HttpLambdaIntegration(f"{spec.name}Integration", functions[spec.name])
             for spec in by_trigger(Trigger.API)
@@ -167,6 +170,7 @@ class HttpApi(Construct):
                 integration=by_domain[route.function],
                 authorizer=None if route.needs_jwt else apigw.HttpNoneAuthorizer(),
             )
+            self.stage.node.add_dependency(*added)
             if not route.needs_jwt:
                 reason = (
                     "A company's signed call: the function verifies the HMAC signature over method, path and body "

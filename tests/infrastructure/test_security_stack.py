@@ -32,3 +32,30 @@ def test_no_function_may_deliver_webhooks_to_plain_http_or_loopback(synthesized)
     for lid, function in synthesized.platform_functions().items():
         env = function["Properties"]["Environment"]["Variables"]
         assert "LINLI_ALLOW_HTTP_WEBHOOKS" not in env and "LINLI_ALLOW_LOOPBACK_WEBHOOKS" not in env, lid
+
+
+def test_partner_public_and_sms_routes_have_their_own_lower_throttles(synthesized):
+    from shared.routes import ROUTES
+
+    [stage] = synthesized.of_api("AWS::ApiGatewayV2::Stage").values()
+    props = stage["Properties"]
+    default = props["DefaultRouteSettings"]
+    settings = props["RouteSettings"]
+    signed = [f"{r.method} {r.path}" for r in ROUTES if r.signed]
+    assert signed and all(settings[key]["ThrottlingRateLimit"] < default["ThrottlingRateLimit"] for key in signed)
+    assert settings["POST /proxy-requests"]["ThrottlingRateLimit"] <= 5
+    assert settings["GET /openapi.json"]["ThrottlingRateLimit"] < default["ThrottlingRateLimit"]
+    # every route named exists, and the stage is deployed after them
+    keys = {r["Properties"]["RouteKey"] for r in synthesized.of_api("AWS::ApiGatewayV2::Route").values()}
+    assert set(settings) <= keys
+    assert len(stage.get("DependsOn", [])) >= len(keys)
+
+
+def test_the_apps_distribution_has_a_web_acl_with_a_per_address_rate_limit_where_waf_exists(synthesized):
+    [(lid, acl)] = synthesized.of_type("AWS::WAFv2::WebACL").items()
+    assert acl["Properties"]["Scope"] == "CLOUDFRONT" and acl["Condition"]
+    [rate] = [r for r in acl["Properties"]["Rules"] if "RateBasedStatement" in r["Statement"]]
+    assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP" and "Block" in rate["Action"]
+    [distribution] = synthesized.of_type("AWS::CloudFront::Distribution").values()
+    association = distribution["Properties"]["DistributionConfig"]["WebACLId"]
+    assert association["Fn::If"][0] == acl["Condition"] and association["Fn::If"][1] == {"Fn::GetAtt": [lid, "Arn"]}

@@ -234,3 +234,29 @@ def test_a_key_needs_operations_and_a_bounded_life(world):
     assert world.as_dispatcher("POST", "/companies/me/api-keys", {**base, "operations": ["everything"]}).status == 422
     too_long = {**base, "operations": ["offers.read"], "expires_in_days": 3650}
     assert world.as_dispatcher("POST", "/companies/me/api-keys", too_long).status == 422
+
+
+def test_a_key_past_its_calls_a_minute_and_an_address_past_its_failures_are_slowed_down(world, api_key, settings_env):
+    tech = world.add_technician()
+    assert signed(world, api_key, "GET", "/partner/offers", acting_for=tech).status == 200
+    # Per key: a limit of calls a minute, counted only for verified calls (nobody can spend another company's)
+    settings_env(partner_calls_per_key_per_minute=1)
+    limited = signed(world, api_key, "GET", "/partner/offers", acting_for=tech)
+    assert limited.status == 429 and limited.body["error"]["code"] == "rate_limited"
+    settings_env(partner_calls_per_key_per_minute=600)
+    # Per source address: failed verifications a minute; beyond them the address's signed calls are refused
+    import time
+
+    from shared.dal import rate_limits
+
+    if time.time() % 60 > 50:
+        time.sleep(61 - time.time() % 60)  # the three calls below in one minute
+    failed_before = rate_limits.count("SOURCE#127.0.0.1", now_epoch=int(time.time()))  # other tests' failures
+    settings_env(partner_failures_per_source_per_minute=failed_before + 1)
+    forged = sign(api_key["key_id"], "lsk_not-the-secret", "GET", "/partner/offers", b"", tech)
+    assert _raw(world, "GET", "/partner/offers", forged).status == 401
+    blocked = signed(world, api_key, "GET", "/partner/offers", acting_for=tech)
+    assert blocked.status == 429 and blocked.body["error"]["code"] == "rate_limited"
+    # An unsigned call is refused before any of this (no table read, nothing counted)
+    unsigned = world.api.sandbox.gateway.handle("GET", "/partner/offers", {}, b"")
+    assert unsigned.status == 401 and json.loads(unsigned.body)["error"]["code"] == "invalid_signature"
