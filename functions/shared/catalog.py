@@ -122,6 +122,9 @@ class FunctionSpec:
     photos: tuple[DocumentAccess, ...] = ()  # photos (`photos/` of the same bucket, issue 6)
     schedule: str | None = None  # for scheduled functions: the EventBridge cron or rate expression (UTC)
     pushes: bool = False  # execute-api:ManageConnections on the WebSocket API's sockets (web push)
+    # The partition-key prefixes the function's items have (IAM `dynamodb:LeadingKeys`): where the key design allows,
+    # a function may touch only those items, and cannot Scan. Empty: the whole table.
+    table_keys: tuple[str, ...] = ()
 
     @property
     def asl_placeholder(self) -> str:
@@ -233,6 +236,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "WebSocket API: $connect checks the app's JWT and stores the socket under its user; $disconnect forgets it",
         Trigger.WEBSOCKET,
         TableAccess.READ_WRITE,
+        table_keys=("USER#", "PUSHCONN#"),  # the account (read) and its sockets
     ),
     FunctionSpec(
         "Webhooks",
@@ -242,6 +246,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         TableAccess.READ_WRITE,
         consumes="webhooks",
         sends_to=("webhooks", "webhooks-dlq"),
+        table_keys=("COMPANY#",),  # the company's webhook, its secrets and its delivery log
     ),
     FunctionSpec(
         "SupervisionApi",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_xray as xray
@@ -118,10 +119,33 @@ class PlatformFunctions(Construct):
                 **NO_CAPTURE,
             },
         )
-        if spec.table == TableAccess.READ_WRITE:
+        if spec.table_keys:
+            grant_leading_keys(fn, table, spec)
+        elif spec.table == TableAccess.READ_WRITE:
             table.grant_read_write_data(fn)
         else:
             table.grant_read_data(fn)
             if spec.table == TableAccess.READ_UPDATE:
                 table.grant(fn, "dynamodb:UpdateItem")
         return fn
+
+
+KEYED_READS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
+KEYED_WRITES = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+
+
+def grant_leading_keys(fn: lambda_.Function, table: dynamodb.ITable, spec: FunctionSpec) -> None:
+    """Item access only under the function's partition-key prefixes. `Null: false` makes a request without keys (a
+    Scan) fail the condition, which `ForAllValues` alone would let through."""
+    writes = {TableAccess.READ: (), TableAccess.READ_UPDATE: ("dynamodb:UpdateItem",), TableAccess.READ_WRITE: KEYED_WRITES}
+    fn.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=[*KEYED_READS, *writes[spec.table]],
+            resources=[table.table_arn],
+            conditions={
+                "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{prefix}*" for prefix in spec.table_keys]},
+                "Null": {"dynamodb:LeadingKeys": "false"},
+            },
+        )
+    )
+    fn.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:DescribeTable"], resources=[table.table_arn]))

@@ -59,3 +59,25 @@ def test_the_apps_distribution_has_a_web_acl_with_a_per_address_rate_limit_where
     [distribution] = synthesized.of_type("AWS::CloudFront::Distribution").values()
     association = distribution["Properties"]["DistributionConfig"]["WebACLId"]
     assert association["Fn::If"][0] == acl["Condition"] and association["Fn::If"][1] == {"Fn::GetAtt": [lid, "Arn"]}
+
+
+def test_functions_narrowed_to_key_prefixes_touch_only_those_items_and_cannot_scan(synthesized):
+    from shared.catalog import FUNCTIONS
+
+    narrowed = [f for f in FUNCTIONS if f.table_keys]
+    assert {f.name for f in narrowed} >= {"Webhooks", "PushConnections"}
+    ids = synthesized.function_ids_by_handler()
+    for spec in narrowed:
+        role = synthesized.resources[ids[spec.handler]]["Properties"]["Role"]["Fn::GetAtt"][0]
+        statements = synthesized.policy_statements_of_role(role)
+        item_statements = []
+        for statement in statements:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if any(a.startswith("dynamodb:") and a not in ("dynamodb:DescribeTable",) for a in actions):
+                item_statements.append((actions, statement))
+        assert item_statements, spec.name
+        for actions, statement in item_statements:
+            assert "dynamodb:Scan" not in actions, spec.name
+            condition = statement["Condition"]
+            assert condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == [f"{p}*" for p in spec.table_keys]
+            assert condition["Null"] == {"dynamodb:LeadingKeys": "false"}, "a request without keys is refused"
