@@ -196,6 +196,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Workflow callback: store the offer with its task token",
         Trigger.WORKFLOW,
         TableAccess.READ_WRITE,
+        table_keys=("ORDER#",),  # the order's offers
     ),
     FunctionSpec(
         "ExpireOffer",
@@ -203,6 +204,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Workflow task: expire an unanswered offer unless it was answered at the last moment",
         Trigger.WORKFLOW,
         TableAccess.READ_WRITE,
+        table_keys=("ORDER#",),  # the order and its offers
     ),
     FunctionSpec(
         "RegisterCallback",
@@ -211,6 +213,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         Trigger.WORKFLOW,
         TableAccess.READ_WRITE,
         (W.RESUME,),
+        table_keys=("ORDER#",),  # the order and its waits
     ),
     FunctionSpec(
         "NotifyStream",

@@ -100,3 +100,50 @@ def test_a_socket_opened_and_closed_touches_only_its_accounts_items(world, reque
     closed = push.handler({"requestContext": {"routeKey": "$disconnect", "connectionId": "conn-lp-1"}}, _Context(10_000))
     assert closed["statusCode"] == 200
     _within("PushConnections", requests_of_this_thread)
+
+
+@pytest.fixture
+def requests_by_function(sandbox) -> Any:
+    """Every DynamoDB request each Lambda function sends while the test runs (the sandbox runs a function's handler
+    on the invoking thread, so the thread says whose request it is)."""
+    current = threading.local()
+    lambdas = sandbox.aws.lambdas
+    invoke = lambdas.invoke
+    seen: dict[str, list[tuple[str, dict]]] = {}
+
+    def invoke_named(function_name: str, handler_path: str, event: Any):
+        current.name = function_name
+        try:
+            return invoke(function_name, handler_path, event)
+        finally:
+            current.name = None
+
+    def record(call) -> bool:
+        name = getattr(current, "name", None)
+        if name and not call.from_workflow:
+            seen.setdefault(name, []).append((call.operation, call.params))
+        return False
+
+    lambdas.invoke = invoke_named
+    fault = sandbox.aws.dynamodb_faults.inject("*", 10**9, when=record)
+    yield seen
+    sandbox.aws.dynamodb_faults.remove(fault)
+    lambdas.invoke = invoke
+
+
+def test_the_workflow_tasks_narrowed_to_the_order_touch_only_its_items(world, observe, timeouts, requests_by_function):
+    # An order through its offer, acceptance, completion and rating; and one whose offer expires
+    tech = world.add_technician()
+    order_id = world.order()["order_id"]
+    offer_id = observe.wait_offer(world, tech, order_id)
+    assert world.as_technician(tech, "POST", f"/offers/{offer_id}/accept").status == 200
+    observe.wait_status(order_id, "assigned")
+    assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+    observe.wait_status(order_id, "completed")
+    assert world.as_resident("POST", f"/orders/{order_id}/rating", {"stars": 5}).status == 201
+    observe.wait_status(order_id, "closed")
+    timeouts(offer=1)
+    world.add_technician(metres_east=300)
+    observe.wait_status(world.order()["order_id"], "escalated")
+    for name in ("Offer", "ExpireOffer", "RegisterCallback"):
+        _within(name, requests_by_function.get(name, []))
