@@ -133,7 +133,8 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any, *, signed_by
             "requestContext": {**event["requestContext"], "authorizer": {"jwt": {"claims": claims, "scopes": None}}},
         }
         key_id = claims["linli:key_id"]
-        logger.append_keys(api_key_id=key_id)
+        logger.append_keys(api_key_id=key_id)  # on every line logged while the call runs
+        logger.info("signed call", extra={"method": method, "path": event.get("rawPath", ""), "acting_for": claims["sub"]})
         try:
             with acting.acting_via(key_id):
                 return resolve(app, event, context, signed_by=key_id)

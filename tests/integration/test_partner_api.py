@@ -260,3 +260,32 @@ def test_a_key_past_its_calls_a_minute_and_an_address_past_its_failures_are_slow
     # An unsigned call is refused before any of this (no table read, nothing counted)
     unsigned = world.api.sandbox.gateway.handle("GET", "/partner/offers", {}, b"")
     assert unsigned.status == 401 and json.loads(unsigned.body)["error"]["code"] == "invalid_signature"
+
+
+def test_the_log_lines_of_a_signed_call_name_its_key(world, api_key):
+    import io
+
+    from shared.observability import logger
+
+    tech = world.add_technician()
+    captured = io.StringIO()
+    stream, level = logger.registered_handler.setStream(captured), logger.log_level
+    logger.setLevel("INFO")
+    try:
+        assert signed(world, api_key, "GET", "/partner/offers", acting_for=tech).status == 200
+    finally:
+        logger.setLevel(level)
+        logger.registered_handler.setStream(stream)
+    lines = [json.loads(line) for line in captured.getvalue().splitlines() if line.startswith("{")]
+    [call] = [line for line in lines if line.get("message") == "signed call"]
+    assert call["api_key_id"] == api_key["key_id"] and call["acting_for"] == tech and call["path"] == "/partner/offers"
+    # and the key is not left on the lines of the next, unsigned call
+    captured = io.StringIO()
+    logger.registered_handler.setStream(captured)
+    logger.setLevel("INFO")
+    try:
+        assert world.as_technician(tech, "GET", "/offers").status == 200
+    finally:
+        logger.setLevel(level)
+        logger.registered_handler.setStream(stream)
+    assert "api_key_id" not in captured.getvalue()
