@@ -11,6 +11,7 @@ from infra.apps_config import SignIn
 from infra.constructs.api import HttpApi
 from infra.constructs.data import DataTable
 from infra.constructs.documents import DocumentStore
+from infra.constructs.firewall import Firewall
 from infra.constructs.functions import PlatformFunctions
 from infra.constructs.hosting import AppHosting
 from infra.constructs.identity import PlatformIdentity
@@ -53,6 +54,7 @@ class LinliStack(Stack):
         self.identity = identity = PlatformIdentity(
             self, "Identity", target=target, functions=functions.functions, issuer=api.issuer, audience=api.audience
         )
+        Firewall(self, "Firewall", distribution=apps.distribution)
         push = PushApi(self, "Push", functions=functions.functions)
         apps.publish(api.url, push.url, SignIn())
         notifications = StreamNotifications(

@@ -590,6 +590,7 @@ class LocalAws:
                 "LINLI_DOCUMENTS_BUCKET": DOCUMENTS_BUCKET,
                 # The sandbox's webhook receivers are local test servers on plain http://127.0.0.1.
                 "LINLI_ALLOW_HTTP_WEBHOOKS": "true",
+                "LINLI_ALLOW_LOOPBACK_WEBHOOKS": "true",  # the tests' receivers listen on 127.0.0.1
                 # Sign-in: the token service's issuer (its signing key is created in moto's KMS below). Web push:
                 # $connect checks the same tokens; PostToConnection goes to moto, which the sandbox's WebSocket
                 # stage (local/websocket.py) hooks to reach the local sockets.

@@ -7,12 +7,11 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from local import demo_data, tokens
+from local import demo_data, presigned, tokens
 from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
 from local.pumps import QueuePump, SchedulePump, StreamPump
 from local.runtime import LocalAws
@@ -227,23 +226,20 @@ class Sandbox:
 
     def _s3(self, method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
         """The sandbox's stand-in for S3's own endpoint: pre-signed PUT/GET/HEAD, path-style
-        (`/s3/<bucket>/<key>?X-Amz-…`), into moto's S3. Like moto it does not check signatures; it does refuse a
-        request without one, or past its expiry. (S3 itself also refuses a body whose length or type differs from
-        the signed ones; the API checks both again when the photo is attached.)"""
+        (`/s3/<bucket>/<key>?X-Amz-…`), into moto's S3. It checks the signature as S3 does (`local.presigned`:
+        method, key, expiry, and the signed Content-Type and Content-Length), so only a URL the API signed works.
+        What it serves is never rendered on the apps' origin: `Content-Disposition: attachment` and `nosniff`."""
         parts = urlsplit(path)
         bucket, _, key = unquote(parts.path[len(S3_FRONT) + 1 :]).partition("/")
         if method == "OPTIONS":  # CORS preflight, as the bucket's CORS rule answers it
             return GatewayResponse(204, {**_CORS, "access-control-allow-methods": "GET, PUT, HEAD"}, b"")
-        query = dict(parse_qsl(parts.query))
+        if not key:
+            return _s3_error(403, "AccessDenied", "A pre-signed URL is required")
         try:
-            signed_at = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            expired = datetime.now(UTC) > signed_at + timedelta(seconds=int(query["X-Amz-Expires"]))
-        except (KeyError, ValueError):
-            return _s3_error(403, "AccessDenied", "A pre-signed URL is required")
-        if "X-Amz-Signature" not in query or not key:
-            return _s3_error(403, "AccessDenied", "A pre-signed URL is required")
-        if expired:
-            return _s3_error(403, "AccessDenied", "Request has expired")
+            presigned.verify(method, path, headers)
+        except presigned.Refused as refused:
+            code = "SignatureDoesNotMatch" if "signature" in str(refused).lower() else "AccessDenied"
+            return _s3_error(403, code, str(refused))
         s3 = self.aws.client("s3")
         if method == "PUT":
             content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "binary/octet-stream")
@@ -257,7 +253,13 @@ class Sandbox:
             return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
         except s3.exceptions.NoSuchBucket:
             return _s3_error(404, "NoSuchBucket", "The specified bucket does not exist")
-        headers = {**_CORS, "content-type": found.get("ContentType") or "binary/octet-stream", "cache-control": "private"}
+        headers = {
+            **_CORS,
+            "content-type": found.get("ContentType") or "binary/octet-stream",
+            "cache-control": "private",
+            "content-disposition": "attachment",
+            "x-content-type-options": "nosniff",
+        }
         return GatewayResponse(200, headers, found["Body"].read())
 
     def _run_job(self, function_name: str, field: str, body: bytes) -> GatewayResponse:

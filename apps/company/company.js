@@ -97,6 +97,7 @@ async function order(orderId) {
 
 // ---------------------------------------------------------------- documents, admission, technicians
 const UPLOADABLE = { "application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG" };
+const DOCUMENT_MAX_BYTES = 10 * 1024 * 1024; // the upload URL is signed with the exact length (the API's limit)
 const DOC_KINDS = { business_licence: ["营业执照", "Business licence"], qualification: ["资质证书", "Qualification"], certificate: ["证书扫描件", "Certificate scan"], identity: ["身份证明", "Identity document"] };
 const fail = (zh, en) => new ApiError(400, { error: { message: zh, message_en: en } });
 
@@ -104,7 +105,8 @@ const fail = (zh, en) => new ApiError(400, { error: { message: zh, message_en: e
 async function upload(file, kind) {
   if (!UPLOADABLE[file.type]) throw fail(`“${file.name}”不是 PDF、JPG 或 PNG 文件`, `"${file.name}" is not a PDF, JPG or PNG file.`);
   const name = file.name.replace(/[/\\]/g, "_").slice(-120);
-  const doc = await api("POST", "/documents", { kind, filename: name, content_type: file.type });
+  if (file.size < 1 || file.size > DOCUMENT_MAX_BYTES) throw fail(`“${file.name}”须小于 10 MB`, `"${file.name}" must be under 10 MB.`);
+  const doc = await api("POST", "/documents", { kind, filename: name, content_type: file.type, size: file.size });
   const sent = await fetch(doc.upload_url, { method: doc.method || "PUT", headers: doc.headers, body: file }).catch(() => null);
   if (!sent || !sent.ok) throw fail(`“${file.name}”上传失败，请重试`, `Uploading "${file.name}" failed; please try again.`);
   return doc.document_id;
@@ -352,6 +354,12 @@ async function webhook() {
   );
 }
 
+// What a key may do (docs/integrators.md): the dispatcher ticks each; staff enrol a key in their own app.
+const KEY_SCOPES = {
+  "offers.read": ["查看派单", "read offers"], "offers.answer": ["接单/拒单", "answer offers"], "orders.read": ["查看订单", "read orders"],
+  "orders.dispatch": ["派工", "dispatch"], "orders.progress": ["更新进度", "progress"], "orders.complete": ["完工账单", "completion bills"],
+};
+
 async function keys() {
   const panel = frame(t("API 密钥", "API keys"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
   try {
@@ -362,15 +370,19 @@ async function keys() {
       h("form", { class: "row card", onsubmit: async (e) => {
         e.preventDefault();
         await attempt(e.currentTarget.querySelector("button"), async () => {
-          const key = await api("POST", "/companies/me/api-keys", { label: document.getElementById("key-label").value });
+          const operations = [...document.querySelectorAll("input[name=key-scope]:checked")].map((box) => box.value);
+          const key = await api("POST", "/companies/me/api-keys", { label: document.getElementById("key-label").value, operations });
           await keys();
           render(document.querySelector("#panel [aria-live]"), h("p", { class: "card emph" }, t("新密钥（只显示这一次）：", "New key (shown once): "), h("code", {}, `${key.key_id} / ${key.secret}`)));
         });
-      } }, h("label", { for: "key-label" }, t("用途", "Used by")), h("input", { id: "key-label", type: "text", required: true, style: "max-width:20rem" }), h("button", { type: "submit" }, t("新建密钥", "Create a key"))),
+      } }, h("label", { for: "key-label" }, t("用途", "Used by")), h("input", { id: "key-label", type: "text", required: true, style: "max-width:20rem" }),
+        h("fieldset", {}, h("legend", {}, t("可做的操作（师傅须在自己的应用里登记后，密钥才能代表他）", "What it may do (it acts for a technician only once he enrols it in his app)")),
+          Object.entries(KEY_SCOPES).map(([scope, words]) => h("label", {}, h("input", { type: "checkbox", name: "key-scope", value: scope, ...(scope.startsWith("offers.") ? { checked: true } : {}) }), t(...words)))),
+        h("button", { type: "submit" }, t("新建密钥", "Create a key"))),
       fresh,
       list.length
         ? h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, [t("密钥", "Key"), t("用途", "Label"), t("创建", "Created"), t("状态", "State"), ""].map((c) => h("th", { scope: "col" }, c)))),
-            h("tbody", {}, list.map((k) => h("tr", {}, h("td", {}, h("code", {}, k.key_id)), h("td", {}, k.label), h("td", {}, `${time(k.created_at)} · ${k.created_by}`), h("td", {}, k.revoked_at ? t("已作废", "revoked") : t("有效", "active")),
+            h("tbody", {}, list.map((k) => h("tr", {}, h("td", {}, h("code", {}, k.key_id)), h("td", {}, `${k.label} · ${(k.operations || []).join(", ")}`), h("td", {}, `${time(k.created_at)} · ${k.created_by}${k.expires_at ? ` → ${time(k.expires_at)}` : ""}`), h("td", {}, k.revoked_at ? t("已作废", "revoked") : t("有效", "active")),
               h("td", {}, k.revoked_at ? null : h("button", { type: "button", class: "danger", onclick: async (e) => attempt(e.currentTarget, async () => { await api("DELETE", `/companies/me/api-keys/${encodeURIComponent(k.key_id)}`); await keys(); }) }, t("作废", "Revoke"))))))))
         : h("p", {}, t("还没有密钥。", "No keys yet.")),
     );

@@ -76,9 +76,19 @@ class DeadLetterList(BaseModel):
     dead_letters: list[DeadLetter]
 
 
+KeyScope = Literal["offers.read", "offers.answer", "orders.read", "orders.dispatch", "orders.progress", "orders.complete"]
+
+
 class ApiKeyIn(BaseModel):
     model_config = _STRICT
     label: Text = Field(min_length=1, max_length=80, description="What the key is for, e.g. the system that uses it")
+    operations: list[KeyScope] = Field(min_length=1, max_length=6, description="What the key may do (docs/integrators.md)")
+    expires_in_days: int = Field(default=90, ge=1, le=365, description="The key stops working after this many days")
+
+    @field_validator("operations")
+    @classmethod
+    def _once_each(cls, operations: list[str]) -> list[str]:
+        return sorted(set(operations))
 
 
 class ApiKeyView(BaseModel):
@@ -87,6 +97,9 @@ class ApiKeyView(BaseModel):
     created_at: str
     created_by: str
     revoked_at: str | None = None
+    operations: list[str] = Field(default_factory=list)
+    enrolled: list[str] = Field(default_factory=list, description="Staff who enrolled the key: it acts only for them")
+    expires_at: str | None = None
     secret: str | None = Field(default=None, description="Shown once, when the key is created")
 
 

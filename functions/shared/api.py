@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
-from shared import auth, idempotency, inputs, partner
+from shared import acting, auth, idempotency, inputs, partner
 from shared.auth import Caller, caller_from_claims
 from shared.dal.base import is_transient
 from shared.errors import DomainError, InvalidId, ServiceUnavailable, ValidationFailed
@@ -128,12 +128,13 @@ def _signed_path(event: dict) -> str:
 def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
     """Every body this API takes is JSON (else a clear 415 before any parsing); a write call with an
     `Idempotency-Key` header is done once and its answer replayed to retries. The caller's account is read once
-    per invocation."""
+    per invocation. A signed /partner call is verified first, then resolved as its staff member's call, through its
+    key (`signed_by`: recorded and logged)."""
     with auth.one_invocation():
         return _resolve(app, event, context)
 
 
-def _resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
+def _resolve(app: APIGatewayHttpResolver, event: dict, context: Any, *, signed_by: str | None = None) -> dict:
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if event.get("body") and content_type != "application/json":
@@ -150,9 +151,15 @@ def _resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
         if refused is not None:
             return refused
     method = event.get("requestContext", {}).get("http", {}).get("method", "")
-    if event.get("rawPath", "").startswith(PARTNER_PREFIX + "/"):
+    if signed_by is None and event.get("rawPath", "").startswith(PARTNER_PREFIX + "/"):
         try:
-            claims = partner.claims_for(method=method, path=_signed_path(event), headers=headers, body=event.get("body") or "")
+            claims = partner.claims_for(
+                method=method,
+                path=_signed_path(event),
+                headers=headers,
+                body=event.get("body") or "",
+                source_ip=event.get("requestContext", {}).get("http", {}).get("sourceIp", ""),
+            )
         except DomainError as exc:
             return _json_response(exc.status, exc.code, exc.message_zh, exc.message_en)
         # Where a JWT authorizer puts a person's claims: the handlers read the caller from there.
@@ -160,6 +167,14 @@ def _resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
             **event,
             "requestContext": {**event["requestContext"], "authorizer": {"jwt": {"claims": claims, "scopes": None}}},
         }
+        key_id = claims["linli:key_id"]
+        logger.append_keys(api_key_id=key_id)  # on every line logged while the call runs
+        logger.info("signed call", extra={"method": method, "path": event.get("rawPath", ""), "acting_for": claims["sub"]})
+        try:
+            with acting.acting_via(key_id):
+                return _resolve(app, event, context, signed_by=key_id)
+        finally:
+            logger.remove_keys(["api_key_id"])
     key = headers.get(idempotency.HEADER)
     if key is None or method not in idempotency.WRITE_METHODS:
         return app.resolve(event, context)

@@ -124,6 +124,9 @@ class FunctionSpec:
     pushes: bool = False  # execute-api:ManageConnections on the WebSocket API's sockets (web push)
     signs_tokens: bool = False  # kms:Sign and kms:GetPublicKey on the token signing key(s) (LINLI_TOKEN_SIGNING_KEY_IDS)
     uses_wechat: bool = False  # secretsmanager:GetSecretValue on the WeChat secret (LINLI_WECHAT_SECRET_ARN)
+    # The partition-key prefixes the function's items have (IAM `dynamodb:LeadingKeys`): where the key design allows,
+    # a function may touch only those items, and cannot Scan. Empty: the whole table.
+    table_keys: tuple[str, ...] = ()
 
     @property
     def asl_placeholder(self) -> str:
@@ -206,6 +209,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Workflow callback: store the offer with its task token",
         Trigger.WORKFLOW,
         TableAccess.READ_WRITE,
+        table_keys=("ORDER#",),  # the order's offers
     ),
     FunctionSpec(
         "ExpireOffer",
@@ -213,6 +217,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Workflow task: expire an unanswered offer unless it was answered at the last moment",
         Trigger.WORKFLOW,
         TableAccess.READ_WRITE,
+        table_keys=("ORDER#",),  # the order and its offers
     ),
     FunctionSpec(
         "RegisterCallback",
@@ -221,6 +226,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         Trigger.WORKFLOW,
         TableAccess.READ_WRITE,
         (W.RESUME,),
+        table_keys=("ORDER#",),  # the order and its waits
     ),
     FunctionSpec(
         "NotifyStream",
@@ -247,6 +253,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "WebSocket API: $connect checks the app's JWT and stores the socket under its user; $disconnect forgets it",
         Trigger.WEBSOCKET,
         TableAccess.READ_WRITE,
+        table_keys=("USER#", "PUSHCONN#"),  # the account (read) and its sockets
     ),
     FunctionSpec(
         "Webhooks",
@@ -256,6 +263,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         TableAccess.READ_WRITE,
         consumes="webhooks",
         sends_to=("webhooks", "webhooks-dlq"),
+        table_keys=("COMPANY#",),  # the company's webhook, its secrets and its delivery log
     ),
     FunctionSpec(
         "SupervisionApi",

@@ -2,6 +2,10 @@
 
 The tracer is built at the first invocation, not at import: Powertools' `Tracer()` imports the X-Ray SDK
 (about a third of every handler's import time, see docs/benchmarks.md) even where tracing is disabled.
+
+A trace keeps timings and the cold-start annotation, never a handler's answer or error: an answer can hold a
+door code, a resident's phone number or a secret shown once, and X-Ray keeps its metadata 30 days out of reach
+of the log masking. So `capture_response` and `capture_error` are off here, whatever the environment says.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class _LazyTracer:
     def capture_lambda_handler(self, handler: Callable | None = None, **options: Any) -> Callable:
         if handler is None:
             return lambda h: self.capture_lambda_handler(h, **options)
+        options = {**options, "capture_response": False, "capture_error": False}
         traced: list[Callable] = []
 
         @wraps(handler)
@@ -76,6 +81,9 @@ class _LazyTracer:
             return traced[0](event, context, *args, **kwargs)
 
         return wrapper
+
+    def capture_method(self, method: Callable | None = None, **options: Any) -> Callable:
+        return get_tracer().capture_method(method, **{**options, "capture_response": False, "capture_error": False})
 
     def __getattr__(self, name: str) -> Any:
         return getattr(get_tracer(), name)

@@ -82,6 +82,7 @@ class TimelineEntry(BaseModel):
     at: str
     actor: str
     note: str | None = None
+    via: str | None = None  # the API key id, when a company's system did it for the actor
 
 
 class Slot(BaseModel):
@@ -423,6 +424,11 @@ class ApiKey(BaseModel):
     created_at: str
     created_by: str
     revoked_at: str | None = None
+    # What the key may do (shared.partner.SCOPES) and for whom: only staff who enrolled it themselves (its creator by
+    # creating it); it stops working at `expires_at`. A key stored without these may do nothing.
+    operations: list[str] = Field(default_factory=list)
+    enrolled: list[str] = Field(default_factory=list)
+    expires_at: str | None = None
 
 
 class Document(BaseModel):

@@ -83,6 +83,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/companies/me/api-keys", "notify"),
     Route("POST", "/companies/me/api-keys", "notify"),
     Route("DELETE", "/companies/me/api-keys/{key_id}", "notify"),
+    Route("GET", "/me/api-keys", "notify"),
+    Route("POST", "/me/api-keys/{key_id}/enrolment", "notify"),
+    Route("DELETE", "/me/api-keys/{key_id}/enrolment", "notify"),
     # Government supervision (issue 5)
     Route("POST", "/documents", "supervision"),
     Route("GET", "/companies/{company_id}/documents/{document_id}", "supervision"),

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     webhook_secret_overlap_seconds: int = 24 * 3600
     # Only the sandbox delivers to plain http:// endpoints (a receiver on 127.0.0.1); AWS sends HTTPS only.
     allow_http_webhooks: bool = False
+    # Only the sandbox delivers to loopback addresses (on any port); AWS delivers to public addresses on 443/8443 only.
+    allow_loopback_webhooks: bool = False
+    # Signed /partner calls (shared.partner): per API key, calls a minute; per source address, failed verifications
+    # a minute, beyond which that address's /partner calls are refused for the rest of the minute.
+    partner_calls_per_key_per_minute: int = Field(default=600, ge=1)
+    partner_failures_per_source_per_minute: int = Field(default=30, ge=1)
 
     # Sign-in (docs/security.md#signing-in): the platform is its own token issuer. Access tokens are ES256 JWTs signed
     # by a KMS key; the first of the signing keys signs, all of them are published in the JWKS (two during a rotation).
@@ -55,6 +61,8 @@ class Settings(BaseSettings):
     supervision_dlq_url: str = ""
     documents_bucket: str = ""
     document_url_seconds: int = Field(default=900, ge=60, le=3600)
+    # A company document's upload is signed with its exact length, at most this (S3 refuses any other length).
+    document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
     # Where browsers reach S3 in pre-signed URLs: empty in AWS (the regional endpoint); the sandbox sets its own
     # HTTP front (`<sandbox>/s3`, path-style), which a browser can open, unlike moto's in-process S3.
     storage_public_endpoint: str = ""

@@ -9,12 +9,19 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from shared.errors import NotFound
 from shared.observability import logger
 from shared.settings import get_settings
 
 # Answers to SendTaskSuccess meaning "this wait is already over": nothing left to resume.
 _STALE_TOKEN_ERRORS = {"TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}
 _REDACTED = "«redacted»"
+
+
+class ExecutionNotFound(NotFound):
+    code = "execution_not_found"
+    message_zh = "该订单没有流程记录"
+    message_en = "This order has no workflow execution."
 
 
 @lru_cache(maxsize=1)
@@ -59,20 +66,36 @@ def stop(execution_arn: str, *, error: str, cause: str) -> None:
     try:
         _client().stop_execution(executionArn=execution_arn, error=error, cause=cause)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ExecutionDoesNotExist":
+        if not _missing(exc):
             raise
 
 
+def _missing(exc: ClientError) -> bool:
+    return exc.response["Error"]["Code"] == "ExecutionDoesNotExist"
+
+
 def describe(execution_arn: str) -> dict:
-    return _client().describe_execution(executionArn=execution_arn)
+    """The execution's description; ExecutionNotFound (404) when there is none."""
+    try:
+        return _client().describe_execution(executionArn=execution_arn)
+    except ClientError as exc:
+        if _missing(exc):
+            raise ExecutionNotFound() from exc
+        raise
 
 
 def history(execution_arn: str) -> list[dict]:
-    """Every event of the execution, oldest first, with task tokens removed."""
+    """Every event of the execution, oldest first, with task tokens removed; ExecutionNotFound (404) when there is
+    no such execution."""
     events: list[dict] = []
     kwargs = {"executionArn": execution_arn, "maxResults": 1000}
     while True:
-        page = _client().get_execution_history(**kwargs)
+        try:
+            page = _client().get_execution_history(**kwargs)
+        except ClientError as exc:
+            if _missing(exc):
+                raise ExecutionNotFound() from exc
+            raise
         events.extend(page["events"])
         if not page.get("nextToken"):
             return [redact_tokens(e) for e in events]

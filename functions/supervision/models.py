@@ -22,6 +22,7 @@ class DocumentIn(BaseModel):
     kind: Literal["business_licence", "qualification", "certificate", "identity"]
     filename: Text = Field(min_length=1, max_length=120, pattern=r"^[^/\\]+$")
     content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: int = Field(ge=1, description="The file's exact length in bytes (signed into the upload URL; at most 10 MB)")
 
 
 class UploadView(BaseModel):

@@ -51,6 +51,10 @@ def event_detail(event: DomainEvent, order: Order | None) -> dict:
         value = getattr(snap, key, None) if snap else None
         if value is not None:
             detail[key] = value
+    if order is not None and snap is not None:
+        via = next((t.via for t in reversed(order.timeline) if t.status == snap.status), None)
+        if via:
+            detail["via_api_key"] = via  # a company's system did it, with this key, for the actor
     if event.offer_id:
         detail |= {"offer_id": event.offer_id, "offer_technician_id": event.offer_technician_id}
     if event.deadline_at:

@@ -17,6 +17,7 @@ from aws_cdk.aws_apigateway import AccessLogFormat
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from infra.constructs.firewall import route_throttles
 from infra.target import TOKEN_AUDIENCE, Target
 from shared.catalog import Trigger, by_trigger
 from shared.routes import ROUTES
@@ -94,6 +95,8 @@ class HttpApi(Construct):
             access_log_settings=access_log_settings,
             domain_mapping=apigw.DomainMappingOptions(domain_name=self.domain) if self.domain else None,
         )
+        # Route-level throttles (infra/constructs/firewall.py); the stage waits for the routes it names.
+        self.stage.node.default_child.add_property_override("RouteSettings", route_throttles(ROUTES))
         by_domain = {
             spec.api_domain: integrations.HttpLambdaIntegration(f"{spec.name}Integration", functions[spec.name])
             for spec in by_trigger(Trigger.API)
@@ -105,6 +108,7 @@ class HttpApi(Construct):
                 integration=by_domain[route.function],
                 authorizer=self.authorizer if route.needs_jwt else apigw.HttpNoneAuthorizer(),
             )
+            self.stage.node.add_dependency(*added)
             if not route.needs_jwt:
                 reason = (
                     "A company's signed call: the function verifies the HMAC signature over method, path and body "

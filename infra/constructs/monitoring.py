@@ -65,7 +65,7 @@ class Monitoring(Construct):
         alarm(
             "OrdersTimedOut",
             state_machine.metric_timed_out(period=FIVE_MINUTES, statistic="Sum"),
-            "An order execution hit its overall timeout",
+            "An order execution ran past its overall timeout (14 days, above the longest an order can take)",
         )
         for name, dead_letters in dead_letter_queues.items():
             alarm(

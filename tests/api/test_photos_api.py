@@ -5,8 +5,9 @@ GETs by the people who may see the order, and by nobody else."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
+import boto3
 import pytest
 import requests
 
@@ -110,9 +111,14 @@ def test_a_photo_is_attached_only_as_declared_and_uploaded_by_its_owner(world, a
     # Never uploaded
     pending = world.as_resident("POST", "/photos", {"purpose": "fault", "content_type": "image/png", "size": len(PNG)})
     _error(world.as_resident("POST", "/orders", {**base, "photo_ref": pending.body["photo_id"]}), 400, "photo_not_uploaded")
-    # Uploaded, but not the declared file (S3 refuses another length outright; the API checks again)
+    # Not the declared file: S3 (and the sandbox's /s3 front) refuses another length than the signed one outright
     short = world.as_resident("POST", "/photos", {"purpose": "fault", "content_type": "image/png", "size": len(PNG) + 10})
-    requests.put(short.body["upload_url"], data=PNG, headers=short.body["headers"], timeout=10)
+    refused = requests.put(short.body["upload_url"], data=PNG, headers=short.body["headers"], timeout=10)
+    assert refused.status_code == 403 and b"SignatureDoesNotMatch" in refused.content
+    _error(world.as_resident("POST", "/orders", {**base, "photo_ref": short.body["photo_id"]}), 400, "photo_not_uploaded")
+    # and had it got there anyway, the API checks again
+    bucket, _, key = unquote(urlsplit(short.body["upload_url"]).path).removeprefix("/s3/").partition("/")
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=PNG, ContentType="image/png")
     _error(world.as_resident("POST", "/orders", {**base, "photo_ref": short.body["photo_id"]}), 400, "photo_mismatch")
     # Someone else's photo, a photo for another purpose, or no such photo
     tech = world.add_technician(on_duty=False)
@@ -190,6 +196,33 @@ def test_the_sandboxs_s3_front_takes_only_signed_unexpired_urls(world, sandbox):
     # Nothing arrived: the photo cannot be used
     order = {"type": "emergency", "category": "electrical", "description": "灯不亮", "address_id": world.address_id}
     _error(world.as_resident("POST", "/orders", {**order, "photo_ref": created.body["photo_id"]}), 400, "photo_not_uploaded")
+
+
+def test_the_sandboxs_s3_front_checks_the_signature_and_never_renders_what_it_serves(world, sandbox):
+    """Like S3: a URL works only as signed (method, key, type, length); a forged or altered signature, a URL used for
+    another method or key, are refused. What it serves comes as an attachment, never sniffed: an uploaded page cannot
+    run on the apps' origin."""
+    created = world.as_resident("POST", "/photos", {"purpose": "fault", "content_type": "image/png", "size": len(PNG)})
+    url, headers = created.body["upload_url"], created.body["headers"]
+    forged = re.sub(r"X-Amz-Signature=[0-9a-f]+", "X-Amz-Signature=" + "0" * 64, url)
+    assert requests.put(forged, data=PNG, headers=headers, timeout=10).status_code == 403
+    page = b"<script>alert(1)</script>" + b" " * (len(PNG) - 25)
+    as_html = requests.put(url, data=page, headers={**headers, "Content-Type": "text/html"}, timeout=10)
+    assert as_html.status_code == 403, "the type is signed"
+    other_key = url.replace(urlsplit(url).path, urlsplit(url).path + "x")
+    assert requests.put(other_key, data=PNG, headers=headers, timeout=10).status_code == 403
+    assert requests.get(url, timeout=10).status_code == 403, "a PUT URL is no GET URL"
+    # An unsigned write straight to the bucket's path (no query at all) is refused too
+    assert requests.put(url.split("?", 1)[0], data=page, headers={"Content-Type": "text/html"}, timeout=10).status_code == 403
+    assert requests.put(url, data=PNG, headers=headers, timeout=10).status_code == 200
+    # Served as an attachment, not sniffed, even for a file stored as HTML
+    bucket, _, key = unquote(urlsplit(url).path).removeprefix("/s3/").partition("/")
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=page, ContentType="text/html")
+    from shared import storage
+
+    served = requests.get(storage.download_url(key), timeout=10)
+    assert served.status_code == 200
+    assert served.headers["content-disposition"] == "attachment" and served.headers["x-content-type-options"] == "nosniff"
 
 
 def test_an_order_that_could_not_be_started_leaves_its_photo_usable_for_the_retry(world, monkeypatch):

@@ -25,7 +25,11 @@ def _dispatcher_of_new_company(world, n: str) -> tuple[str, str]:
 
 def _upload(api, user_id: str, kind: str = "business_licence") -> str:
     created = api.call(
-        user_id, "dispatcher", "POST", "/documents", {"kind": kind, "filename": "licence.pdf", "content_type": "application/pdf"}
+        user_id,
+        "dispatcher",
+        "POST",
+        "/documents",
+        {"kind": kind, "filename": "licence.pdf", "content_type": "application/pdf", "size": len(b"%PDF-1.4 licence")},
     )
     assert created.status == 201, created.body
     # The app PUTs the file to the pre-signed URL (moto's S3 answers it in the sandbox).
@@ -42,7 +46,7 @@ def test_a_company_applies_with_uploaded_documents_and_a_supervisor_admits_it(wo
         "dispatcher",
         "POST",
         "/documents",
-        {"kind": "qualification", "filename": "q.pdf", "content_type": "application/pdf"},
+        {"kind": "qualification", "filename": "q.pdf", "content_type": "application/pdf", "size": 100},
     )
     missing = api.call(
         dispatcher,

@@ -22,7 +22,7 @@ def test_document_links_reach_the_sandboxs_s3_from_a_browser(sandbox):
     # The pre-signed URLs point at the sandbox's own /s3 front (path-style), which a browser reaches
     login = requests.post(f"{sandbox.url}/dev/login", json={"user_id": "disp_jingan"}, timeout=10).json()
     auth = {"Authorization": f"Bearer {login['access_token']}"}
-    document = {"kind": "qualification", "filename": "资质证书.pdf", "content_type": "application/pdf"}
+    document = {"kind": "qualification", "filename": "资质证书.pdf", "content_type": "application/pdf", "size": len(b"%PDF-1.4")}
     created = requests.post(f"{sandbox.url}/documents", json=document, headers=auth, timeout=10).json()
     assert created["upload_url"].startswith(f"{sandbox.url}/s3/linli-documents/")
     assert "X-Amz-Signature=" in created["upload_url"]

@@ -438,7 +438,7 @@ def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, ap
         "dispatcher",
         "POST",
         "/documents",
-        {"kind": "business_licence", "filename": "licence.pdf", "content_type": "application/pdf"},
+        {"kind": "business_licence", "filename": "licence.pdf", "content_type": "application/pdf", "size": len(b"%PDF-1.4")},
     ).body
     assert requests.put(document["upload_url"], data=b"%PDF-1.4", headers=document["headers"], timeout=10).status_code == 200
     application = {"name": "新和物业有限公司", "licence_number": "91110112MA01ABCD3X", "documents": [document["document_id"]]}

@@ -72,6 +72,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/companies/me/api-keys"): frozenset({D}),
     ("POST", "/companies/me/api-keys"): frozenset({D}),
     ("DELETE", "/companies/me/api-keys/{key_id}"): frozenset({D}),
+    # Staff enrol a company's key themselves before it may act for them (404 for another company's key)
+    ("GET", "/me/api-keys"): frozenset({T, D}),
+    ("POST", "/me/api-keys/{key_id}/enrolment"): frozenset({T, D}),
+    ("DELETE", "/me/api-keys/{key_id}/enrolment"): frozenset({T, D}),
     # Government supervision (issue 5)
     ("POST", "/documents"): frozenset({D}),
     ("GET", "/companies/{company_id}/documents/{document_id}"): frozenset({D, S}),  # D: own company only
@@ -115,8 +119,8 @@ BODIES = {
     ("PUT", "/me/notifications"): {"channels": ["sms"]},
     ("POST", "/me/wechat/subscriptions"): {"template_ids": ["tmpl-accepted"], "accepted": []},
     ("PUT", "/companies/me/webhook"): {"url": "https://dispatch.example.com/linli"},
-    ("POST", "/companies/me/api-keys"): {"label": "matrix"},
-    ("POST", "/documents"): {"kind": "qualification", "filename": "licence.pdf", "content_type": "application/pdf"},
+    ("POST", "/companies/me/api-keys"): {"label": "matrix", "operations": ["offers.read"]},
+    ("POST", "/documents"): {"kind": "qualification", "filename": "licence.pdf", "content_type": "application/pdf", "size": 100},
     ("POST", "/photos"): {"purpose": "fault", "content_type": "image/jpeg", "size": 1000},
     ("PUT", "/technicians/{user_id}/photo"): {"photo_id": "pho_missing"},
     ("PUT", "/companies/me/application"): {

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify.logic.webhooks import DeliveryJob
+from notify.logic.webhooks import DeliveryJob, webhook_policy
 from notify.models import (
     ApiKeyIn,
     ApiKeyList,
@@ -27,12 +26,12 @@ from notify.models import (
     WebhookView,
 )
 from notify.service import subscriptions
-from shared import clock, ids, queues
+from shared import clock, http, ids, queues
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.clock import iso
 from shared.dal import api_keys, messages, notifications, people, webhooks
-from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.events import DomainEvent
 from shared.lifecycle import Role
 from shared.observability import logger, tracer
@@ -40,6 +39,12 @@ from shared.records import ApiKey, NotificationPreferences, Webhook, WebhookSecr
 from shared.settings import get_settings
 
 router = Router()
+
+
+class DeliveryStillRetrying(Conflict):
+    code = "delivery_retrying"
+    message_zh = "该投递仍在自动重试中，请等待结果后再重放"
+    message_en = "This delivery is still being retried; replay it once it has ended."
 
 
 @router.get("/messages")
@@ -83,10 +88,22 @@ def call_tasks() -> CallTaskList:
 
 
 def _check_endpoint(url: str) -> None:
-    parts = urlsplit(url)
-    allowed = {"https", "http"} if get_settings().allow_http_webhooks else {"https"}
-    if parts.scheme not in allowed or not parts.hostname:
-        raise ValidationFailed("回调地址必须是 https:// 开头的完整网址", "The endpoint must be a full https:// URL.")
+    """A URL the deliveries may go to (shared.http): https, no user info, an HTTPS port, a public address. The name
+    is resolved now too (a name that does not resolve yet is accepted: every delivery resolves and checks again)."""
+    policy = webhook_policy(get_settings())
+    try:
+        host, port = http.check_url(url, policy)
+        try:
+            http.resolve_public(host, port, policy)
+        except http.TargetRefused as refused:
+            if "does not resolve" not in str(refused):
+                raise
+    except http.TargetRefused as refused:
+        raise ValidationFailed(
+            "回调地址必须是 https:// 开头、指向公网地址（端口 443 或 8443）的完整网址，且不含用户名或密码",
+            f"The endpoint must be a full https:// URL of a public address on port 443 or 8443, without user name or "
+            f"password: {refused}.",
+        ) from None
 
 
 def _new_secret(company_id: str, now: str) -> str:
@@ -140,7 +157,9 @@ def replay(delivery_id: str) -> DeliveryList:
     delivery = webhooks.get_delivery(company_id, delivery_id)
     if delivery is None:
         raise NotFound("找不到该投递记录", "No such delivery.")
-    job = DeliveryJob(company_id=company_id, event=DomainEvent.model_validate_json(delivery.payload))
+    if delivery.status == "retrying":
+        raise DeliveryStillRetrying()
+    job = DeliveryJob(company_id=company_id, event=DomainEvent.model_validate_json(delivery.payload), replay=True)
     queues.send(get_settings().webhook_queue_url, job.model_dump(mode="json"))
     return DeliveryList(deliveries=[delivery])
 
@@ -153,17 +172,24 @@ def list_api_keys() -> ApiKeyList:
 
 @router.post("/companies/me/api-keys", status_code=201)
 def create_api_key(body: ApiKeyIn) -> ApiKeyView:
+    """A key with the operations given, for `expires_in_days`; it acts for its creator, and for any other staff
+    member of the company only once that person enrols it (POST /me/api-keys/{key_id}/enrolment)."""
     caller = current_caller(router)
     company_id = _own_company(caller)
+    now = clock.now()
     key = ApiKey(
         key_id=f"lk_{company_id}.{secrets.token_hex(8)}",
         company_id=company_id,
         label=body.label,
         secret=f"lsk_{secrets.token_urlsafe(32)}",
-        created_at=clock.now_iso(),
+        created_at=iso(now),
         created_by=caller.user_id,
+        operations=list(body.operations),
+        enrolled=[caller.user_id],
+        expires_at=iso(now + timedelta(days=body.expires_in_days)),
     )
     api_keys.put(key)
+    logger.info("api key created", extra={"api_key_id": key.key_id, "company_id": company_id, "by": caller.user_id})
     return ApiKeyView(**key.model_dump())
 
 
@@ -172,7 +198,47 @@ def revoke_api_key(key_id: str) -> ApiKeyList:
     company_id = _own_company(current_caller(router))
     if api_keys.company_of(key_id) != company_id or not api_keys.revoke(company_id, key_id, clock.now_iso()):
         raise NotFound("找不到该密钥（或已停用）", "No such active key.")
+    logger.info("api key revoked", extra={"api_key_id": key_id, "company_id": company_id})
     return list_api_keys()
+
+
+def _staff_company(caller: Caller) -> str:
+    require_role(caller, Role.TECHNICIAN, Role.DISPATCHER)
+    user = people.get_user(caller.user_id)
+    if user is None or not user.company_id:
+        raise Forbidden("您的账号未关联物业公司", "Your account is not linked to a company.")
+    return user.company_id
+
+
+@router.get("/me/api-keys")
+def my_company_api_keys() -> ApiKeyList:
+    """The company's active keys, for a staff member to see what each may do and whether it acts for him."""
+    keys = api_keys.for_company(_staff_company(current_caller(router)))
+    return ApiKeyList(api_keys=[ApiKeyView(**k.model_dump(exclude={"secret"})) for k in keys if k.revoked_at is None])
+
+
+def _enrol(key_id: str, *, enrolled: bool) -> ApiKeyView:
+    caller = current_caller(router)
+    company_id = _staff_company(caller)
+    if api_keys.company_of(key_id) != company_id or not api_keys.set_enrolled(
+        company_id, key_id, caller.user_id, enrolled=enrolled
+    ):
+        raise NotFound("找不到该密钥（或已停用）", "No such active key.")
+    logger.info("api key enrolment", extra={"api_key_id": key_id, "user_id": caller.user_id, "enrolled": enrolled})
+    key = api_keys.get(key_id)
+    return ApiKeyView(**key.model_dump(exclude={"secret"}))
+
+
+@router.post("/me/api-keys/<key_id>/enrolment")
+def enrol_api_key(key_id: str) -> ApiKeyView:
+    """The caller (a technician or dispatcher of the key's company) lets the key act for him."""
+    return _enrol(key_id, enrolled=True)
+
+
+@router.delete("/me/api-keys/<key_id>/enrolment")
+def withdraw_api_key(key_id: str) -> ApiKeyView:
+    """The caller withdraws: the key stops acting for him at once."""
+    return _enrol(key_id, enrolled=False)
 
 
 @router.get("/ops/dead-letters")

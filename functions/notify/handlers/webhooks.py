@@ -2,7 +2,12 @@
 
 A failed attempt is not retried by the queue: the job goes back on the queue with its next due time
 (exponential backoff, chained 15-minute hops for longer waits) until a day has passed, then the delivery is
-marked failed and the job put on the dead-letter queue. The company can read the log and replay any delivery.
+marked failed and the job put on the dead-letter queue. The company can read the log and replay any delivery; a
+replay is one attempt, never a new day of retries.
+
+Each delivery has a wall-clock deadline (`LINLI_WEBHOOK_TIMEOUT_SECONDS`, shared.http), and a batch never starts a
+delivery it could not finish before the function's own timeout: such jobs go back on the queue at once, so one slow
+receiver cannot push other companies' deliveries into the dead-letter queue without a try and a log entry.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify.logic.webhooks import WEBHOOK_EVENTS, DeliveryJob, next_attempt, seconds_until, webhook_body
+from notify.logic.webhooks import WEBHOOK_EVENTS, DeliveryJob, next_attempt, seconds_until, webhook_body, webhook_policy
 from shared import clock, http, queues, signing
 from shared.clock import iso
 from shared.dal import webhooks
@@ -23,6 +28,8 @@ from shared.records import DeliveryAttempt, WebhookDelivery
 from shared.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)
+# Time kept after a delivery's deadline for logging it and queueing its retry, before the function's own timeout.
+AFTER_DELIVERY_MS = 3000
 
 
 def job_from(body: dict) -> DeliveryJob | None:
@@ -62,11 +69,12 @@ def attempt(job: DeliveryJob) -> None:
             signing.SIGNATURE_HEADER: signing.signature_header(secrets, signing.signed_payload(timestamp, body)),
         },
         timeout=settings.webhook_timeout_seconds,
+        policy=webhook_policy(settings),
     )
     job = job.model_copy(update={"attempt": job.attempt + 1, "first_attempt_at": job.first_attempt_at or iso(now)})
     retry = (
         None
-        if result.ok
+        if result.ok or job.replay
         else next_attempt(
             job,
             now=now,
@@ -93,15 +101,22 @@ def attempt(job: DeliveryJob) -> None:
         queues.send(
             settings.webhook_queue_url, retry.model_dump(mode="json"), delay_seconds=int(seconds_until(retry.not_before, now))
         )
-    elif status == "failed":
+    elif status == "failed" and not job.replay:
         logger.warning("webhook delivery failed for a day", extra={"delivery_id": job.delivery_id, "company_id": job.company_id})
         queues.send(settings.webhook_dlq_url, job.model_dump(mode="json"))
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
     job = job_from(json.loads(record.body))
-    if job is not None and (job.attempt > 0 or job.event.type in WEBHOOK_EVENTS):
-        attempt(job)
+    if job is None or not (job.attempt > 0 or job.replay or job.event.type in WEBHOOK_EVENTS):
+        return
+    settings = get_settings()
+    needed_ms = settings.webhook_timeout_seconds * 1000 + AFTER_DELIVERY_MS
+    if lambda_context is not None and lambda_context.get_remaining_time_in_millis() < needed_ms:
+        # Not enough time left in this invocation: back on the queue untried, for the next one.
+        queues.send(settings.webhook_queue_url, job.model_dump(mode="json"))
+        return
+    attempt(job)
 
 
 @logger.inject_lambda_context

@@ -8,6 +8,8 @@ from pydantic import BaseModel
 
 from shared.clock import iso
 from shared.events import COMPANY_EVENTS, DomainEvent
+from shared.http import Policy
+from shared.settings import Settings
 
 WEBHOOK_EVENTS = COMPANY_EVENTS
 
@@ -20,10 +22,16 @@ class DeliveryJob(BaseModel):
     attempt: int = 0  # attempts made so far
     first_attempt_at: str | None = None
     not_before: str | None = None  # the next attempt is due then (SQS delays at most 15 min per hop)
+    replay: bool = False  # asked for by the company: one attempt, no retries
 
     @property
     def delivery_id(self) -> str:
         return self.event.event_id
+
+
+def webhook_policy(settings: Settings) -> Policy:
+    """Where deliveries may go: HTTPS to public addresses; the sandbox also plain http and loopback (its settings)."""
+    return Policy(allow_http=settings.allow_http_webhooks, allow_loopback=settings.allow_loopback_webhooks)
 
 
 def webhook_body(event: DomainEvent) -> bytes:

@@ -1,4 +1,4 @@
-"""Companies' API keys for signed calls from their own systems, and the signatures already used."""
+"""Companies' API keys for signed calls from their own systems, and the requests already used (timestamp and nonce)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,18 @@ def _key(company_id: str, key_id: str) -> tuple[str, str]:
     return f"COMPANY#{company_id}", f"APIKEY#{key_id}"
 
 
+def _record(item: ApiKeyItem) -> ApiKey:
+    data = {k: getattr(item, k) for k in ApiKey.model_fields}
+    data["operations"] = list(item.operations or [])
+    data["enrolled"] = sorted(item.enrolled or [])
+    return ApiKey(**data)
+
+
 def put(key: ApiKey) -> None:
     ensure_bound()
-    ApiKeyItem(*_key(key.company_id, key.key_id), **key.model_dump()).save(condition=ApiKeyItem.pk.does_not_exist())
+    data = key.model_dump()
+    data["enrolled"] = set(key.enrolled) or None  # DynamoDB keeps no empty set
+    ApiKeyItem(*_key(key.company_id, key.key_id), **data).save(condition=ApiKeyItem.pk.does_not_exist())
 
 
 def get(key_id: str) -> ApiKey | None:
@@ -29,16 +38,16 @@ def get(key_id: str) -> ApiKey | None:
         return None
     ensure_bound()
     try:
-        item = ApiKeyItem.get(*_key(company_id, key_id))
+        item = ApiKeyItem.get(*_key(company_id, key_id), consistent_read=True)  # an enrolment withdrawn counts at once
     except ApiKeyItem.DoesNotExist:
         return None
-    return ApiKey(**{k: getattr(item, k) for k in ApiKey.model_fields})
+    return _record(item)
 
 
 def for_company(company_id: str) -> list[ApiKey]:
     ensure_bound()
     items = ApiKeyItem.query(f"COMPANY#{company_id}", ApiKeyItem.sk.startswith("APIKEY#"))
-    return [ApiKey(**{k: getattr(i, k) for k in ApiKey.model_fields}) for i in items]
+    return [_record(i) for i in items]
 
 
 def revoke(company_id: str, key_id: str, at: str) -> bool:
@@ -54,11 +63,27 @@ def revoke(company_id: str, key_id: str, at: str) -> bool:
     return True
 
 
-def first_use(key_id: str, signature: str, *, forget_at: int) -> bool:
-    """Record a signature; False if it was seen before (a replayed request)."""
+def set_enrolled(company_id: str, key_id: str, user_id: str, *, enrolled: bool) -> bool:
+    """Add (or remove) the staff member to the key's enrolled staff; False if there is no such active key."""
+    ensure_bound()
+    action = ApiKeyItem.enrolled.add({user_id}) if enrolled else ApiKeyItem.enrolled.delete({user_id})
+    try:
+        ApiKeyItem(*_key(company_id, key_id)).update(
+            actions=[action], condition=ApiKeyItem.pk.exists() & ApiKeyItem.revoked_at.does_not_exist()
+        )
+    except Exception as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def first_use(key_id: str, signed_once: str, *, forget_at: int) -> bool:
+    """Record what a verified request signed to be used once (its timestamp and nonce); False if it was seen before
+    under this key (a replayed request)."""
     ensure_bound()
     try:
-        SeenSignatureItem(f"SIGNATURE#{key_id}", signature, ttl=forget_at).save(condition=SeenSignatureItem.pk.does_not_exist())
+        SeenSignatureItem(f"SIGNATURE#{key_id}", signed_once, ttl=forget_at).save(condition=SeenSignatureItem.pk.does_not_exist())
     except Exception as exc:
         if condition_failed(exc):
             return False

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
+from shared import acting
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.tables import OrderItem, TimelineMap
 from shared.errors import InvalidStatus, NotFound
@@ -126,7 +127,7 @@ def technician_load(technician_id: str, window: int) -> tuple[int, str | None]:
 
 def status_actions(status: str, actor: str, at: str, note: str | None = None) -> list[Action]:
     """The writes that accompany every status change: status, its index key, timeline, version."""
-    entry = TimelineMap(status=status, at=at, actor=actor, note=note)
+    entry = TimelineMap(status=status, at=at, actor=actor, note=note, via=acting.via_key())
     return [
         OrderItem.status.set(status),
         OrderItem.gsi4pk.set(f"STATUS#{status}"),

@@ -24,6 +24,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -128,6 +129,7 @@ class TimelineMap(MapAttribute):
     at = UnicodeAttribute()
     actor = UnicodeAttribute()
     note = UnicodeAttribute(null=True)
+    via = UnicodeAttribute(null=True)  # the API key id, when a company's system acted
 
 
 class OrderItem(_Item):
@@ -386,6 +388,9 @@ class ApiKeyItem(_Item):
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
     revoked_at = UnicodeAttribute(null=True)
+    operations = ListAttribute(of=UnicodeAttribute, null=True)
+    enrolled = UnicodeSetAttribute(null=True)  # staff who enrolled the key themselves (added and removed atomically)
+    expires_at = UnicodeAttribute(null=True)
 
 
 class SeenSignatureItem(_Item):

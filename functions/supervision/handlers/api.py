@@ -20,7 +20,7 @@ from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.dal import admission as admission_dal
 from shared.dal import audit, credit, orders, people
-from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shared.lifecycle import OrderStatus, Role
 from shared.observability import logger, tracer
 from shared.public_area import OPEN_REPORT_STATUSES
@@ -75,10 +75,22 @@ def _tech_view(user: User) -> TechnicianView:
 # --- Documents (pre-signed S3 URLs) -------------------------------------------------------------------
 
 
+class DocumentTooLarge(DomainError):
+    status = 413
+    code = "document_too_large"
+    message_zh = "文件太大"
+    message_en = "The file is too large."
+
+
 @router.post("/documents", status_code=201)
 def create_document(body: DocumentIn) -> tuple[UploadView, int]:
     caller = current_caller(router)
     company_id = _dispatcher_company(caller)
+    limit = get_settings().document_max_bytes
+    if body.size > limit:
+        raise DocumentTooLarge(
+            f"文件太大：最多 {limit // (1024 * 1024)} MB", f"The file is too large: at most {limit // (1024 * 1024)} MB."
+        )
     document_id = ids.new_id("doc")
     document = Document(
         document_id=document_id,
@@ -94,7 +106,7 @@ def create_document(body: DocumentIn) -> tuple[UploadView, int]:
     return (
         UploadView(
             document_id=document_id,
-            upload_url=storage.upload_url(document.s3_key, body.content_type),
+            upload_url=storage.upload_url(document.s3_key, body.content_type, size=body.size),
             headers={"Content-Type": body.content_type},
             expires_in=get_settings().document_url_seconds,
         ),
