@@ -200,11 +200,12 @@ _world_numbers = itertools.count(1)
 
 
 def _world_sites() -> list[tuple[float, float]]:
-    """Where test worlds go: a grid inside the service area (availability checks it), 0.12° of latitude
-    (~13 km) by 0.15° of longitude (~13 km) apart, so no world's technicians come within another's widest
-    search (5 km), and away from the demo compounds in Tongzhou (the HTTP tests use those)."""
+    """Where test worlds go: a grid inside the service area (availability checks it), 0.09° of latitude
+    (~10 km) by 0.11° of longitude (~9.4 km) apart, so that no world's technicians (a few km from its compound at
+    most) come within another's widest search (5 km), and away from the demo compounds in Tongzhou (the HTTP tests
+    use those). About 330 sites: one per world the suite makes."""
     tongzhou = (39.905, 116.66)
-    sites = [(round(39.5 + 0.12 * r, 3), round(115.5 + 0.15 * c, 3)) for r in range(13) for c in range(14)]
+    sites = [(round(39.45 + 0.09 * r, 3), round(115.45 + 0.11 * c, 3)) for r in range(18) for c in range(19)]
     return [(0.0, 0.0)] + [s for s in sites if abs(s[0] - tongzhou[0]) > 0.2 or abs(s[1] - tongzhou[1]) > 0.25]
 
 
