@@ -71,8 +71,7 @@ class Tally:
 
 def worlds_for(orders: int) -> int:
     """How many compounds to drive `orders` through: ORDERS_PER_WORLD each, as far as the test worlds' sites go
-    (about 170, each far from the others); beyond that the compounds take more orders each (the default 1,000
-    needs 250 at 4 each)."""
+    (about 320, each far from the others); beyond that the compounds take more orders each."""
     from tests.conftest import WORLD_SITES
 
     return max(1, min(-(-orders // ORDERS_PER_WORLD), len(WORLD_SITES) - 1))
