@@ -20,7 +20,7 @@ from shared.auth import Caller, caller_from_claims
 from shared.dal.base import is_transient
 from shared.errors import DomainError, ServiceUnavailable, ValidationFailed
 from shared.observability import logger
-from shared.routes import PARTNER_PREFIX
+from shared.routes import CSV_ROUTES, PARTNER_PREFIX
 
 API_TITLE = "Linli 邻里 API"
 API_VERSION = "1.0.0"
@@ -105,6 +105,9 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
 def _resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    method = event.get("requestContext", {}).get("http", {}).get("method", "")
+    if (method, event.get("rawPath", "")) in CSV_ROUTES and content_type == "text/csv":
+        return app.resolve(event, context)  # a file: its handler reads and checks it (encoding included)
     if event.get("body") and content_type != "application/json":
         return _json_response(
             415,
@@ -114,7 +117,6 @@ def _resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
         )
     if event.get("body") and event.get("isBase64Encoded") and not _is_utf8_text(event["body"]):
         return _json_response(400, "invalid_body", "请求内容不是有效的 UTF-8 文本", "The request body is not valid UTF-8 text.")
-    method = event.get("requestContext", {}).get("http", {}).get("method", "")
     if event.get("rawPath", "").startswith(PARTNER_PREFIX + "/"):
         try:
             claims = partner.claims_for(method=method, path=_signed_path(event), headers=headers, body=event.get("body") or "")

@@ -4,11 +4,12 @@ import pytest
 
 from orders.logic import rules
 from shared.errors import Forbidden, ValidationFailed
-from shared.records import Address, Compound, Quote
+from shared.records import Address, Compound, FreePeriod, Quote
 from shared.settings import Settings
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-FREE = Compound(compound_id="c", name="西营前街", lat=39.9, lng=116.6, contracted_company_id="co", free_service=True)
+PILOT = FreePeriod(starts_on="2020-01-01", ends_on="2099-12-31", funded_by="区住建委")
+FREE = Compound(compound_id="c", name="西营前街", lat=39.9, lng=116.6, contracted_company_id="co", free_period=PILOT)
 ADDRESS = Address(address_id="a", compound_id="c", label="5号楼", lat=39.9, lng=116.6)
 
 
