@@ -319,7 +319,7 @@ async function stats() {
     } },
       h("div", {}, h("label", { for: "stats-company_id" }, t("企业", "Company")),
         h("select", { id: "stats-company_id" }, h("option", { value: "" }, t("全部企业", "Every company")), ranking.map((c) => h("option", { value: c.company_id, selected: c.company_id === params.get("company_id") }, c.name)))),
-      h("div", {}, h("label", { for: "stats-compound_id" }, t("小区编号（可不填）", "Compound id (optional)")), h("input", { id: "stats-compound_id", type: "text", value: params.get("compound_id") || "", placeholder: "cp_xiyingqian" })),
+      h("div", {}, h("label", { for: "stats-compound_id" }, t("小区编号（可不填）", "Compound id (optional)")), h("input", { id: "stats-compound_id", type: "text", value: params.get("compound_id") || "", placeholder: "cp_649b5f256751" })),
       h("div", {}, h("label", { for: "stats-from" }, t("从（北京时间）", "From (Beijing date)")), h("input", { id: "stats-from", type: "date", value: params.get("from") || "" })),
       h("div", {}, h("label", { for: "stats-to" }, t("到", "To")), h("input", { id: "stats-to", type: "date", value: params.get("to") || "" })),
       h("div", {}, h("button", { type: "submit" }, t("查看", "Show"))),
