@@ -10,7 +10,7 @@ import time
 import pytest
 
 from compounds.domain.keys import Household, compound_id
-from compounds.store import CHUNK, CompoundChange, TermsVersion
+from compounds.store import CHUNK, CompoundChange, ImportRaced, TermsVersion
 from shared.records import Compound
 
 _numbers = itertools.count(int(time.time() * 1000) % 10_000_000)
@@ -70,7 +70,7 @@ def test_a_household_stored_already_fails_its_transaction_and_changes_nothing(st
     compound = _compound()
     store.write_import([CompoundChange(compound, _households(compound.compound_id, 2), is_new=True)])
     again = [Household(compound.compound_id, "8", "1", "101"), *_households(compound.compound_id, 1)]
-    with pytest.raises(Exception):  # noqa: B017, PT011 - the store's own error (a cancelled transaction)
+    with pytest.raises(ImportRaced):
         store.write_import([CompoundChange(compound, again, is_new=False)])
     assert store.get(compound.compound_id).household_count == 2
     assert len(store.households(compound.compound_id)) == 2
@@ -79,7 +79,7 @@ def test_a_household_stored_already_fails_its_transaction_and_changes_nothing(st
 def test_a_new_profile_for_an_existing_compound_is_refused(store):
     compound = _compound()
     store.write_import([CompoundChange(compound, [], is_new=True)])
-    with pytest.raises(Exception):  # noqa: B017, PT011
+    with pytest.raises(ImportRaced):
         store.write_import([CompoundChange(compound, _households(compound.compound_id, 1), is_new=True)])
     assert store.households(compound.compound_id) == []
 

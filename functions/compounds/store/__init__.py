@@ -9,10 +9,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from compounds.domain.keys import Household
+from shared.errors import Conflict
 from shared.records import Compound
 
 # One DynamoDB transaction takes at most 100 items: households and their compound's profile.
 CHUNK = 100
+
+
+class ImportRaced(Conflict):
+    code = "import_conflict"
+    message_zh = "同一小区正在被另一次导入写入，请稍后再导入一次（已导入的不会重复）"
+    message_en = "Another import is writing the same compound; import the file again shortly (nothing is stored twice)."
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,8 @@ class CompoundStore(Protocol):
         """Store the changes in transactions of at most CHUNK items, each a compound's profile (created, or its
         file fields updated, its household count raised by the households of the same transaction) with up to
         CHUNK - 1 of its new households: the count always equals the households stored. A household or a new
-        profile that exists already fails its transaction (the import is then run again: it is idempotent)."""
+        profile that exists already (a parallel import) fails its transaction: `ImportRaced`, a 409; the import
+        is then run again (it is idempotent)."""
         ...
 
     def save_terms(self, version: TermsVersion, *, expected_version: int) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 
 from compounds.domain.keys import Household
-from compounds.store import CHUNK, CompoundChange, TermsVersion
+from compounds.store import CHUNK, CompoundChange, ImportRaced, TermsVersion
 from shared.dal import people
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import CompoundItem, CompoundTermsItem, HouseholdItem
@@ -52,45 +52,53 @@ class DynamoStore:
         ensure_bound()
         for change in changes:
             compound = change.compound
-            pk = _pk(compound.compound_id)
             chunks = [change.new_households[i : i + CHUNK - 1] for i in range(0, len(change.new_households), CHUNK - 1)]
             for index, chunk in enumerate(chunks or [[]]):
-                with transaction() as tx:
-                    if index == 0 and change.is_new:
-                        item = CompoundItem(
-                            pk,
-                            PROFILE,
-                            **compound.model_dump(exclude={"household_count"}),
-                            household_count=len(chunk),
-                            **_listing(compound),
-                        )
-                        tx.save(item, condition=CompoundItem.pk.does_not_exist())
-                    else:
-                        actions = [CompoundItem.household_count.add(len(chunk))]
-                        if index == 0:
-                            actions += [
-                                CompoundItem.name.set(compound.name),
-                                CompoundItem.name_en.set(compound.name_en),
-                                CompoundItem.district.set(compound.district),
-                                CompoundItem.street.set(compound.street),
-                                CompoundItem.lat.set(compound.lat),
-                                CompoundItem.lng.set(compound.lng),
-                                CompoundItem.gsi3pk.set(LISTED),
-                                CompoundItem.gsi3sk.set(_listing(compound)["gsi3sk"]),
-                            ]
-                        tx.update(CompoundItem(pk, PROFILE), actions=actions, condition=CompoundItem.pk.exists())
-                    for household in chunk:
-                        tx.save(
-                            HouseholdItem(
-                                pk,
-                                f"HOUSEHOLD#{household.key}",
-                                compound_id=compound.compound_id,
-                                building=household.building,
-                                unit=household.unit,
-                                room=household.room,
-                            ),
-                            condition=HouseholdItem.pk.does_not_exist(),
-                        )
+                try:
+                    self._write_chunk(compound, chunk, first=index == 0, is_new=change.is_new)
+                except TransactWriteError as exc:
+                    if condition_failed(exc):
+                        raise ImportRaced() from exc
+                    raise
+
+    def _write_chunk(self, compound: Compound, chunk: list[Household], *, first: bool, is_new: bool) -> None:
+        pk = _pk(compound.compound_id)
+        with transaction() as tx:
+            if first and is_new:
+                item = CompoundItem(
+                    pk,
+                    PROFILE,
+                    **compound.model_dump(exclude={"household_count"}),
+                    household_count=len(chunk),
+                    **_listing(compound),
+                )
+                tx.save(item, condition=CompoundItem.pk.does_not_exist())
+            else:
+                actions = [CompoundItem.household_count.add(len(chunk))]
+                if first:
+                    actions += [
+                        CompoundItem.name.set(compound.name),
+                        CompoundItem.name_en.set(compound.name_en),
+                        CompoundItem.district.set(compound.district),
+                        CompoundItem.street.set(compound.street),
+                        CompoundItem.lat.set(compound.lat),
+                        CompoundItem.lng.set(compound.lng),
+                        CompoundItem.gsi3pk.set(LISTED),
+                        CompoundItem.gsi3sk.set(_listing(compound)["gsi3sk"]),
+                    ]
+                tx.update(CompoundItem(pk, PROFILE), actions=actions, condition=CompoundItem.pk.exists())
+            for household in chunk:
+                tx.save(
+                    HouseholdItem(
+                        pk,
+                        f"HOUSEHOLD#{household.key}",
+                        compound_id=compound.compound_id,
+                        building=household.building,
+                        unit=household.unit,
+                        room=household.room,
+                    ),
+                    condition=HouseholdItem.pk.does_not_exist(),
+                )
 
     def save_terms(self, version: TermsVersion, *, expected_version: int) -> bool:
         ensure_bound()

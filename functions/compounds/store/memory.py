@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from compounds.domain.keys import Household
-from compounds.store import CHUNK, CompoundChange, TermsVersion
+from compounds.store import CHUNK, CompoundChange, ImportRaced, TermsVersion
 from shared.records import Compound, Contract, FreePeriod
 
 FILE_FIELDS = ("name", "name_en", "district", "street", "lat", "lng")
@@ -39,11 +39,11 @@ class MemoryStore:
                 current = compounds.get(cid)
                 if index == 0 and change.is_new:
                     if current is not None:
-                        raise RuntimeError(f"compound {cid} exists already")
+                        raise ImportRaced()
                     compounds[cid] = change.compound.model_copy(update={"household_count": len(chunk)})
                 else:
                     if current is None:
-                        raise RuntimeError(f"compound {cid} does not exist")
+                        raise ImportRaced()
                     update = {f: getattr(change.compound, f) for f in FILE_FIELDS} if index == 0 else {}
                     compounds[cid] = current.model_copy(
                         update={**update, "household_count": current.household_count + len(chunk)}
@@ -51,7 +51,7 @@ class MemoryStore:
                 mine = households.setdefault(cid, {})
                 for household in chunk:
                     if household.key in mine:
-                        raise RuntimeError(f"household {household.key} exists already")
+                        raise ImportRaced()
                     mine[household.key] = household
                 self.compounds, self.household_items = compounds, households
                 self.transactions += 1
