@@ -57,3 +57,14 @@ def test_supervisor_imports_a_csv_and_sets_the_contract_and_free_period(open_app
 
     listed = {c["name"]: c for c in api.call("sup_tongzhou", "supervisor", "GET", "/compounds").body["compounds"]}
     assert listed[name]["contract"]["company_id"] == "co_tongyuan" and listed[name]["free_service"]["funded_by"] == "通州区住建委"
+
+
+def test_a_resident_sees_who_funds_the_free_repair_of_the_pilot(open_app):  # noqa: F811 - the fixture
+    wang = open_app("res_wang")
+    wang.click("a[data-type=emergency]")
+    wang.get_by_label("电路 / 灯").check()
+    wang.get_by_role("button", name="灯不亮").click()
+    wang.click("#get-quote")
+    expect(wang.locator(".quote .price")).to_have_text("免费")
+    expect(wang.locator(".quote")).to_contain_text("由通州区住房和城乡建设委员会（老旧小区维修试点）出资（至 ")
+    accessible(wang, "free quote with its funder")
