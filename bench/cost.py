@@ -90,7 +90,7 @@ def extra_charge(b: Bench) -> str:
     w = b.world()
     with unmetered():
         compound = people.get_compound(w.compound_id)
-        people.put_compound(compound.model_copy(update={"free_service": False}))
+        people.put_compound(compound.model_copy(update={"free_period": None}))
     tech = b.add_technician(w)
     order_id = w.order()["order_id"]
     _take_offer(b, w, tech, order_id)

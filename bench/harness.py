@@ -92,7 +92,7 @@ class Bench:
 
         with unmetered():
             from shared.dal import people
-            from shared.records import Address, Company, Compound, User
+            from shared.records import Address, Company, Compound, FreePeriod, User
 
             n = next(_world_numbers)
             lat, lng = WORLD_SITES[n]
@@ -101,7 +101,14 @@ class Bench:
             w.resident_id, w.address_id, w.dispatcher_id = f"res_w{n}", f"addr_w{n}", f"disp_w{n}"
             people.put_company(Company(company_id=w.company_id, name=f"基准物业{n}"))
             people.put_compound(
-                Compound(compound_id=w.compound_id, name=f"基准小区{n}", lat=lat, lng=lng, contracted_company_id=w.company_id)
+                Compound(
+                    compound_id=w.compound_id,
+                    name=f"基准小区{n}",
+                    lat=lat,
+                    lng=lng,
+                    contracted_company_id=w.company_id,
+                    free_period=FreePeriod(starts_on="2020-01-01", ends_on="2099-12-31", funded_by="基准试点"),
+                )
             )
             people.put_user(User(user_id=w.resident_id, role="resident", name=f"基准居民{n}"))
             people.put_address(

@@ -20,7 +20,7 @@ from local.sandbox import Sandbox
 
 REQUESTS = {
     "GET /stats (district)": "/stats",
-    "GET /stats (one compound)": "/stats?compound_id=cp_xiyingqian",
+    "GET /stats (one compound)": "/stats?compound_id=cp_649b5f256751",
     "GET /orders (supervisor)": "/orders",
 }
 

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
+from compounds.domain.datum import Datum
+from compounds.domain.keys import compound_id
 from local.demo_catalogue import ITEMS as CATALOGUE_ITEMS
 from orders.logic import catalogue as catalogue_rules
 from shared import clock
 from shared.dal import catalogue, people
 from shared.qualifications import certificates_needed
-from shared.records import Address, Certificate, Company, Compound, Proxy, User
+from shared.records import Address, Certificate, Company, Compound, FreePeriod, Proxy, User
 
 COMPANIES = [
     Company(company_id="co_tongyuan", name="通苑物业服务有限公司", name_en="Tongyuan Property Services"),
     Company(company_id="co_jingan", name="京安居物业管理有限公司", name_en="Jing'anju Property Management"),
 ]
 
+# The pilot's compounds and households are imported from this file (the console's CSV import, the same path).
+COMPOUNDS_CSV = Path(__file__).with_name("demo_compounds.csv")
+DISTRICT = "通州区"
+# Repairs in the pilot are free from a year ago through a year from now (the seeded history falls in it).
+FREE_FUNDER = "通州区住房和城乡建设委员会（老旧小区维修试点）"
+
+# The compounds as the CSV gives them (ids: name + district), with their contracted company.
 COMPOUNDS = [
     Compound(
-        compound_id="cp_gebudian",
+        compound_id=compound_id("葛布店北里", DISTRICT),
         name="葛布店北里",
         name_en="Gebudian Beili",
         lat=39.9096,
@@ -24,7 +36,7 @@ COMPOUNDS = [
         contracted_company_id="co_tongyuan",
     ),
     Compound(
-        compound_id="cp_xiyingqian",
+        compound_id=compound_id("西营前街", DISTRICT),
         name="西营前街",
         name_en="Xiyingqian Street",
         lat=39.9052,
@@ -32,7 +44,7 @@ COMPOUNDS = [
         contracted_company_id="co_tongyuan",
     ),
     Compound(
-        compound_id="cp_zhongcang",
+        compound_id=compound_id("中仓小区", DISTRICT),
         name="中仓小区",
         name_en="Zhongcang Compound",
         lat=39.9013,
@@ -47,7 +59,7 @@ RESIDENTS = [
         [
             Address(
                 address_id="addr_wang_home",
-                compound_id="cp_xiyingqian",
+                compound_id=compound_id("西营前街", DISTRICT),
                 label="西营前街5号楼2单元301",
                 label_en="Xiyingqian St. Bldg 5, Unit 2, Flat 301",
                 lat=39.9054,
@@ -60,7 +72,7 @@ RESIDENTS = [
         [
             Address(
                 address_id="addr_li_home",
-                compound_id="cp_gebudian",
+                compound_id=compound_id("葛布店北里", DISTRICT),
                 label="葛布店北里12号楼1单元502",
                 label_en="Gebudian Beili Bldg 12, Unit 1, Flat 502",
                 lat=39.9099,
@@ -73,7 +85,7 @@ RESIDENTS = [
         [
             Address(
                 address_id="addr_zhang_home",
-                compound_id="cp_zhongcang",
+                compound_id=compound_id("中仓小区", DISTRICT),
                 label="中仓小区3号楼4单元201",
                 label_en="Zhongcang Bldg 3, Unit 4, Flat 201",
                 lat=39.9011,
@@ -81,7 +93,7 @@ RESIDENTS = [
             ),
             Address(
                 address_id="addr_zhang_mother",
-                compound_id="cp_xiyingqian",
+                compound_id=compound_id("西营前街", DISTRICT),
                 label="西营前街7号楼1单元102（母亲家）",
                 label_en="Xiyingqian St. Bldg 7, Unit 1, Flat 102 (mother's)",
                 lat=39.9049,
@@ -161,8 +173,7 @@ def seed(*, history: bool = True) -> None:
     generated residents, staff and past orders (local/demo_history.py)."""
     for company in COMPANIES:
         people.put_company(company)
-    for compound in COMPOUNDS:
-        people.put_compound(compound)
+    seed_compounds()
     for user, addresses in RESIDENTS:
         # Every demo resident signs in with WeChat as the openid of their user id (the code wx-demo:<user id>).
         people.put_user(user.model_copy(update={"wechat_openid": user.user_id}))
@@ -181,6 +192,32 @@ def seed(*, history: bool = True) -> None:
         from local import demo_history
 
         demo_history.seed()
+
+
+def seed_compounds() -> None:
+    """The pilot's compounds through the onboarding use cases the API serves: the CSV import, then each
+    compound's contract and free-service period (each a version in its audit chain; the same terms again add
+    none)."""
+    from compounds.service.wiring import onboarding
+
+    service = onboarding()
+    report = service.import_file(COMPOUNDS_CSV.read_bytes(), datum=Datum.GCJ02, dry_run=False)
+    if not report.valid:
+        raise RuntimeError(f"the demo compounds' CSV has refused rows: {report.rows}")
+    free = pilot_free_period()
+    for compound in COMPOUNDS:
+        assert compound.contracted_company_id is not None
+        service.set_contract(compound.compound_id, compound.contracted_company_id, "2025-01-01", None, actor="seed")
+        service.set_free_service(compound.compound_id, free.starts_on, free.ends_on, free.funded_by, actor="seed")
+
+
+def pilot_free_period() -> FreePeriod:
+    today = clock.beijing_today()
+    return FreePeriod(
+        starts_on=(today - timedelta(days=365)).isoformat(),
+        ends_on=(today + timedelta(days=365)).isoformat(),
+        funded_by=FREE_FUNDER,
+    )
 
 
 def demo_certificates(user: User) -> list[Certificate]:

@@ -90,7 +90,8 @@ def _order(n: int, rng: random.Random, resident: User, address: Address, technic
             TimelineEntry(status="closed", at=clock.iso(done + timedelta(hours=3)), actor="workflow"),
         ]
     stars = None if cancelled or rng.random() < 0.15 else rng.choices((5, 4, 3, 2, 1), weights=(62, 25, 8, 3, 2))[0]
-    quote = pricing.quote(prices, category, DESCRIPTIONS[category], compound)
+    pilot = compound.model_copy(update={"free_period": demo_data.pilot_free_period()})
+    quote = pricing.quote(prices, category, DESCRIPTIONS[category], pilot, on=created.astimezone(clock.BEIJING).date())
     return Order(
         order_id=f"ord_hist_{n:04d}",
         order_type=order_type,

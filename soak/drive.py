@@ -87,7 +87,7 @@ def make_worlds(b: Bench, count: int, rng: random.Random) -> list[Any]:
         if k % 2:  # half the compounds pay: their bills can go beyond the quote
             with unmetered():
                 compound = people.get_compound(w.compound_id)
-                people.put_compound(compound.model_copy(update={"free_service": False}))
+                people.put_compound(compound.model_copy(update={"free_period": None}))
         for metres in rng.sample(range(100, 3000, 100), TECHNICIANS_PER_WORLD):
             b.add_technician(w, metres_east=metres)
         worlds.append(w)

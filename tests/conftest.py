@@ -322,7 +322,7 @@ def world(sandbox, api) -> World:
 
 def make_world(api: Api) -> World:
     from shared.dal import people
-    from shared.records import Address, Company, Compound, User
+    from shared.records import Address, Company, Compound, FreePeriod, User
 
     n = next(_world_numbers)
     lat, lng = WORLD_SITES[n]
@@ -331,7 +331,14 @@ def make_world(api: Api) -> World:
     w.resident_id, w.address_id, w.dispatcher_id = f"res_w{n}", f"addr_w{n}", f"disp_w{n}"
     people.put_company(Company(company_id=w.company_id, name=f"测试物业{n}"))
     people.put_compound(
-        Compound(compound_id=w.compound_id, name=f"测试小区{n}", lat=w.lat, lng=w.lng, contracted_company_id=w.company_id)
+        Compound(
+            compound_id=w.compound_id,
+            name=f"测试小区{n}",
+            lat=w.lat,
+            lng=w.lng,
+            contracted_company_id=w.company_id,
+            free_period=FreePeriod(starts_on="2020-01-01", ends_on="2099-12-31", funded_by="测试试点"),
+        )
     )
     people.put_user(User(user_id=w.resident_id, role="resident", name=f"测试居民{n}"))
     people.put_address(

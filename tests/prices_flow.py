@@ -17,7 +17,7 @@ def make_paid(world: World) -> None:
     from shared.dal import people
 
     compound = people.get_compound(world.compound_id)
-    people.put_compound(compound.model_copy(update={"free_service": False}))
+    people.put_compound(compound.model_copy(update={"free_period": None}))
 
 
 def status_of(order_id: str) -> str | None:

@@ -293,7 +293,7 @@ async function newOrder(type) {
         { class: "card emph quote", "aria-labelledby": "quote-title" },
         h("h2", { id: "quote-title", tabindex: "-1" }, t("价格", "Price")),
         q.free_service
-          ? h("p", { class: "price" }, t("免费", "Free"))
+          ? h("p", {}, h("span", { class: "price" }, t("免费", "Free")), q.funded_by ? h("br") : null, q.funded_by ? t(`由${q.funded_by}出资${q.free_period ? `（至 ${q.free_period.to}）` : ""}`, `Paid for by ${q.funded_by}${q.free_period ? ` (until ${q.free_period.to})` : ""}`) : null)
           : h("p", {}, h("span", { class: "price" }, q.low === q.high ? money(q.low) : `${money(q.low)} – ${money(q.high)}`), h("br"), t(`最多不超过 ${q.cap} 元`, `Never more than CNY ${q.cap}`)),
         h("p", {}, pick(q, "note_zh", "note_en")),
         q.items && q.items.length
@@ -408,7 +408,7 @@ function paintOrder(o, refresh) {
       h("section", { class: "card", "aria-labelledby": "bill-title" },
         h("h2", { id: "bill-title" }, t("账单", "The bill")),
         h("ul", {}, o.bill.map((l) => h("li", {}, `${pick(l, "name", "name_en")}（${t("市场价", "market price")} ${money(l.amount)}）`))),
-        h("p", { style: "font-size:1.4rem;font-weight:800" }, t("您需要支付：", "You pay: "), o.quote && o.quote.free_service ? t("0 元（试点免费）", "CNY 0 (free in the pilot)") : money(o.bill_total)),
+        h("p", { style: "font-size:1.4rem;font-weight:800" }, t("您需要支付：", "You pay: "), o.quote && o.quote.free_service ? (o.quote.funded_by ? t(`0 元（试点免费，由${o.quote.funded_by}出资）`, `CNY 0 (free in the pilot, paid for by ${o.quote.funded_by})`) : t("0 元（试点免费）", "CNY 0 (free in the pilot)")) : money(o.bill_total)),
       ),
     );
   }

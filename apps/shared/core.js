@@ -98,6 +98,7 @@ export class ApiError extends Error {
     const err = (body && body.error) || {};
     super(err.message_en || `HTTP ${status}`);
     this.status = status;
+    this.body = err; // the whole error (some carry more, e.g. an import's report)
     this.code = err.code || "http_" + status;
     this.zh = err.message || "操作没有成功，请稍后再试";
     this.en = err.message_en || "That did not work; please try again later.";
@@ -112,9 +113,11 @@ async function call(method, path, body) {
   const s = await freshSession();
   const headers = {};
   if (s && s.token) headers.authorization = "Bearer " + s.token;
-  if (body !== undefined) headers["content-type"] = "application/json";
+  // A file (a Blob: a CSV to import) goes as it is, with its own type; anything else as JSON.
+  const file = typeof Blob !== "undefined" && body instanceof Blob;
+  if (body !== undefined) headers["content-type"] = file ? body.type : "application/json";
   try {
-    return await fetch(API_BASE_URL + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return await fetch(API_BASE_URL + path, { method, headers, body: body === undefined ? undefined : file ? body : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, {
       error: { code: "network", message: "连不上服务器，请检查网络后再试", message_en: "Cannot reach the server; check the network and try again." },

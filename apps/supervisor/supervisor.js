@@ -1,6 +1,7 @@
 // The supervisor console: all orders, any order with its execution history beside its audit chain,
 // escalated and overdue orders, the vetting queue, the credit ranking with each company's record,
-// statistics with charts, disputes, dead letters.
+// statistics with charts, disputes, dead letters; onboarding: compounds imported from a CSV, each compound's
+// contracted company and free-service period.
 import { ApiError, api, attempt, categoryName, download, h, header, messageList, oneByOne, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
 import { CERTIFICATES, STATUSES, ableFirst, auditPanel, creditPanel, dispatchForm, historyPanel, orderSummary, ordersTable, statusPill, tabs, technicianChoices } from "/app/shared/staff.js";
 import { barsChart, columnsChart, stackedColumns } from "/app/shared/charts.js";
@@ -16,6 +17,7 @@ const TABS = [
   ["#/disputes", "争议", "Disputes"],
   ["#/dead-letters", "死信", "Dead letters"],
   ["#/messages", "消息", "Messages"],
+  ["#/compounds", "小区", "Compounds"],
 ];
 
 function frame(title, ...content) {
@@ -319,7 +321,7 @@ async function stats() {
     } },
       h("div", {}, h("label", { for: "stats-company_id" }, t("企业", "Company")),
         h("select", { id: "stats-company_id" }, h("option", { value: "" }, t("全部企业", "Every company")), ranking.map((c) => h("option", { value: c.company_id, selected: c.company_id === params.get("company_id") }, c.name)))),
-      h("div", {}, h("label", { for: "stats-compound_id" }, t("小区编号（可不填）", "Compound id (optional)")), h("input", { id: "stats-compound_id", type: "text", value: params.get("compound_id") || "", placeholder: "cp_xiyingqian" })),
+      h("div", {}, h("label", { for: "stats-compound_id" }, t("小区编号（可不填）", "Compound id (optional)")), h("input", { id: "stats-compound_id", type: "text", value: params.get("compound_id") || "", placeholder: "cp_649b5f256751" })),
       h("div", {}, h("label", { for: "stats-from" }, t("从（北京时间）", "From (Beijing date)")), h("input", { id: "stats-from", type: "date", value: params.get("from") || "" })),
       h("div", {}, h("label", { for: "stats-to" }, t("到", "To")), h("input", { id: "stats-to", type: "date", value: params.get("to") || "" })),
       h("div", {}, h("button", { type: "submit" }, t("查看", "Show"))),
@@ -437,6 +439,119 @@ async function deadLetters() {
   }
 }
 
+// ---------------------------------------------------------------- onboarding: compounds
+const termsText = (c) => [
+  c.contract && c.contract.company_id ? t(`合同物业：${c.contract.company_id}`, `Contracted: ${c.contract.company_id}`) : t("无合同物业", "No contracted company"),
+  c.free_service ? t(`免费期 ${c.free_service.from} 至 ${c.free_service.to}（${c.free_service.funded_by}）`, `Free ${c.free_service.from} to ${c.free_service.to} (${c.free_service.funded_by})`) : t("正常收费", "Charged normally"),
+].join(" · ");
+
+async function compounds() {
+  const panel = frame(t("小区", "Compounds"), h("p", {}, h("a", { href: "#/compounds/import", class: "button" }, t("导入小区（CSV）", "Import compounds (CSV)"))), h("div", { id: "list" }, loading()));
+  try {
+    const list = (await api("GET", "/compounds")).compounds;
+    render(panel, list.length
+      ? h("div", { class: "table-wrap" }, h("table", {},
+          h("thead", {}, h("tr", {}, [t("小区", "Compound"), t("区 / 街道", "District / street"), t("户数", "Households"), t("合同与免费期", "Contract and free period")].map((c) => h("th", { scope: "col" }, c)))),
+          h("tbody", {}, list.map((c) => h("tr", { "data-compound": c.compound_id },
+            h("th", { scope: "row" }, h("a", { href: `#/compounds/${c.compound_id}` }, c.name)),
+            h("td", {}, `${c.district} ${c.street}`), h("td", {}, String(c.households)), h("td", {}, termsText(c)))))))
+      : h("p", {}, t("还没有导入任何小区。", "No compound has been imported yet.")));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+/** The import's report, row by row: each row accepted, or refused with its column and reason. */
+function importReport(report) {
+  const problems = (r) => r.problems.map((p) => `${p.column}：${t(p.reason, p.reason_en)}`).join("；");
+  const where = (r) => (r.household ? `${r.household.building}-${r.household.unit}-${r.household.room}` : "");
+  return h("section", { class: "card", id: "import-report" },
+    h("p", { class: report.valid ? "verdict good" : "verdict bad", role: "status" },
+      report.written
+        ? t(`已导入：${report.rows_accepted} 行`, `Imported: ${report.rows_accepted} rows`)
+        : report.valid
+          ? t(`检查通过：${report.rows_accepted} 行可导入${report.dry_run ? "（试运行，未保存）" : "（没有变化）"}`, `Checked: ${report.rows_accepted} rows can be imported${report.dry_run ? " (dry run, nothing saved)" : " (nothing changed)"}`)
+          : t(`${report.rows_refused} 行有误，整个文件未导入`, `${report.rows_refused} rows refused; nothing was imported`)),
+    h("ul", {}, report.compounds.map((c) => h("li", {}, `${c.name}（${c.district}）：`, t({ created: "新建", updated: "更新", unchanged: "无变化" }[c.status], c.status), t(`，新增 ${c.households_new} 户`, `, ${c.households_new} new households`)))),
+    scrollBox(t("逐行报告", "Row by row"), h("table", {},
+      h("thead", {}, h("tr", {}, [t("行", "Row"), t("结果", "Result"), t("楼-单元-房间", "Building-unit-room"), t("原因", "Reason")].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, report.rows.map((r) => h("tr", { "data-row": String(r.row), "data-status": r.status },
+        h("td", {}, String(r.row)), h("td", {}, r.status === "accepted" ? t("可导入", "Accepted") : t("拒绝", "Refused")), h("td", {}, where(r)), h("td", {}, problems(r))))))));
+}
+
+function importCompounds() {
+  const panel = frame(t("导入小区", "Import compounds"), h("div", { id: "detail" }));
+  let file = null;
+  const out = h("div", { id: "import-out" });
+  const run = async (button, dryRun) => attempt(button, async () => {
+    if (!file) throw new ApiError(400, { error: { message: "请先选择 CSV 文件", message_en: "Choose a CSV file first." } });
+    const datum = document.getElementById("import-datum").value;
+    const blob = new Blob([await file.arrayBuffer()], { type: "text/csv" });
+    try {
+      const report = await api("POST", `/compounds/import?dry_run=${dryRun}&datum=${datum}`, blob);
+      render(out, importReport(report));
+      document.getElementById("import-run").disabled = !(dryRun && report.valid); // import what was checked
+    } catch (err) {
+      if (err instanceof ApiError && err.body && err.body.report) render(out, importReport(err.body.report));
+      throw err;
+    }
+  });
+  render(panel,
+    h("p", {}, h("a", { href: "#/compounds" }, t("← 返回小区列表", "← Back to the compounds"))),
+    h("section", { class: "card" },
+      h("p", {}, t("CSV 文件（Excel“CSV UTF-8”），列：小区名称、区、街道、楼号、单元、房间号、纬度、经度（可选：英文名称、坐标系）。", "A CSV file (Excel “CSV UTF-8”) with the columns name, district, street, building, unit, room, lat, lng (optional: name_en, datum).")),
+      h("label", { for: "import-file" }, t("选择文件", "Choose a file")),
+      h("input", { id: "import-file", type: "file", accept: ".csv,text/csv", onchange: (e) => { file = e.currentTarget.files[0] || null; document.getElementById("import-run").disabled = true; render(out); } }),
+      h("label", { for: "import-datum" }, t("坐标系", "Datum")),
+      h("select", { id: "import-datum" }, h("option", { value: "GCJ-02" }, t("GCJ-02（微信、国内地图）", "GCJ-02 (WeChat, Chinese maps)")), h("option", { value: "WGS-84" }, t("WGS-84（GPS，自动转换）", "WGS-84 (GPS, converted)"))),
+      h("p", { class: "row" },
+        h("button", { id: "import-check", type: "button", onclick: (e) => run(e.currentTarget, true) }, t("检查（试运行）", "Check (dry run)")),
+        h("button", { id: "import-run", type: "button", disabled: true, onclick: (e) => run(e.currentTarget, false) }, t("导入", "Import")))),
+    out);
+}
+
+async function compound(compoundId) {
+  const panel = frame(t("小区", "Compound"), h("div", { id: "detail" }, loading()));
+  try {
+    const c = await api("GET", `/compounds/${compoundId}`);
+    const save = (kind, body) => async (e) => {
+      e.preventDefault();
+      await attempt(e.currentTarget.querySelector("button"), async () => {
+        await api("PUT", `/compounds/${compoundId}/${kind}`, body());
+        await compound(compoundId);
+      });
+    };
+    const value = (id) => document.getElementById(id).value.trim();
+    render(panel,
+      h("p", {}, h("a", { href: "#/compounds" }, t("← 返回小区列表", "← Back to the compounds"))),
+      h("section", { class: "card" },
+        h("h2", {}, c.name, c.name_en ? ` · ${c.name_en}` : ""),
+        h("p", {}, `${c.district} ${c.street} · ${c.position.lat}, ${c.position.lng}（${c.position.datum}）`),
+        h("p", { id: "compound-counts" }, t(`${c.counts.buildings} 栋楼，${c.counts.units} 个单元，${c.counts.households} 户`, `${c.counts.buildings} buildings, ${c.counts.units} units, ${c.counts.households} households`)),
+        h("p", { id: "compound-terms" }, termsText(c))),
+      h("form", { class: "card", id: "contract-form", onsubmit: save("contract", () => ({ company_id: value("contract-company"), from: value("contract-from"), to: value("contract-to") || null })) },
+        h("h2", {}, t("合同物业", "Contracted company")),
+        h("label", { for: "contract-company" }, t("物业公司编号", "Company id")), h("input", { id: "contract-company", type: "text", required: true, value: c.contract ? c.contract.company_id || "" : "" }),
+        h("label", { for: "contract-from" }, t("开始日期", "From")), h("input", { id: "contract-from", type: "date", required: true, value: (c.contract && c.contract.from) || "" }),
+        h("label", { for: "contract-to" }, t("结束日期（可不填）", "To (optional)")), h("input", { id: "contract-to", type: "date", value: (c.contract && c.contract.to) || "" }),
+        h("p", {}, h("button", { type: "submit" }, t("保存合同", "Save the contract")))),
+      h("form", { class: "card", id: "free-form", onsubmit: save("free-service", () => ({ from: value("free-from"), to: value("free-to"), funded_by: value("free-funder") })) },
+        h("h2", {}, t("免费服务期", "Free-service period")),
+        h("label", { for: "free-from" }, t("开始日期", "From")), h("input", { id: "free-from", type: "date", required: true, value: c.free_service ? c.free_service.from : "" }),
+        h("label", { for: "free-to" }, t("结束日期", "To")), h("input", { id: "free-to", type: "date", required: true, value: c.free_service ? c.free_service.to : "" }),
+        h("label", { for: "free-funder" }, t("出资方", "Funded by")), h("input", { id: "free-funder", type: "text", required: true, value: c.free_service ? c.free_service.funded_by : "" }),
+        h("p", {}, h("button", { type: "submit" }, t("保存免费期", "Save the free period")))),
+      h("section", { class: "card" }, h("h2", {}, t("变更记录", "Versions")),
+        c.versions.length
+          ? h("ol", { id: "compound-versions" }, c.versions.map((v) => h("li", {}, `v${v.version} · ${time(v.changed_at)} · ${v.changed_by} · `, v.kind === "contract" ? t(`合同：${v.value.company_id}，${v.value.from} 起`, `Contract: ${v.value.company_id} from ${v.value.from}`) : t(`免费期：${v.value.from} 至 ${v.value.to}（${v.value.funded_by}）`, `Free: ${v.value.from} to ${v.value.to} (${v.value.funded_by})`))))
+          : h("p", {}, t("还没有变更。", "No changes yet."))),
+      h("section", { class: "card" }, h("h2", {}, t("楼栋与单元", "Buildings and units")),
+        h("ul", {}, c.buildings.map((b) => h("li", {}, t(`${b.building} 号楼：`, `Building ${b.building}: `), b.units.map((u) => t(`${u.unit} 单元 ${u.households} 户`, `unit ${u.unit}, ${u.households}`)).join("，"))))));
+  } catch (err) {
+    showError(err);
+  }
+}
+
 const start = router(
   [
     [/^#\/order\/([\w-]+)$/, (m) => order(m[1])],
@@ -448,6 +563,9 @@ const start = router(
     [/^#\/disputes$/, () => disputes()],
     [/^#\/messages$/, () => (messages(), { poll: messages })],
     [/^#\/dead-letters$/, () => deadLetters()],
+    [/^#\/compounds$/, () => compounds()],
+    [/^#\/compounds\/import$/, () => importCompounds()],
+    [/^#\/compounds\/([\w-]+)$/, (m) => compound(m[1])],
   ],
   () => orders(),
 );

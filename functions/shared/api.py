@@ -21,7 +21,7 @@ from shared.auth import Caller, caller_from_claims
 from shared.dal.base import is_transient
 from shared.errors import DomainError, InvalidId, ServiceUnavailable, ValidationFailed
 from shared.observability import logger
-from shared.routes import PARTNER_PREFIX
+from shared.routes import CSV_ROUTES, PARTNER_PREFIX
 
 API_TITLE = "Linli 邻里 API"
 API_VERSION = "1.0.0"
@@ -137,6 +137,9 @@ def resolve(app: APIGatewayHttpResolver, event: dict, context: Any) -> dict:
 def _resolve(app: APIGatewayHttpResolver, event: dict, context: Any, *, signed_by: str | None = None) -> dict:
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    method = event.get("requestContext", {}).get("http", {}).get("method", "")
+    if (method, event.get("rawPath", "")) in CSV_ROUTES and content_type == "text/csv":
+        return app.resolve(event, context)  # a file: its handler reads and checks it (encoding included)
     if event.get("body") and content_type != "application/json":
         return _json_response(
             415,
@@ -150,7 +153,6 @@ def _resolve(app: APIGatewayHttpResolver, event: dict, context: Any, *, signed_b
         refused = _refused_body(event)
         if refused is not None:
             return refused
-    method = event.get("requestContext", {}).get("http", {}).get("method", "")
     if signed_by is None and event.get("rawPath", "").startswith(PARTNER_PREFIX + "/"):
         try:
             claims = partner.claims_for(

@@ -157,6 +157,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         uses_wechat=True,
     ),
     FunctionSpec(
+        "CompoundsApi",
+        "compounds.handlers.api.handler",
+        "HTTP API: onboarding: compounds and households from a CSV; each compound's contract and free-service period",
+        Trigger.API,
+        TableAccess.READ_WRITE,
+        api_domain="compounds",
+    ),
+    FunctionSpec(
         "OrdersApi",
         "orders.handlers.api.handler",
         "HTTP API: profile, orders, cancel, progress, completion, dispatch, history; quotes, catalogue, approvals, disputes; "

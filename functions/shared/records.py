@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -17,14 +18,54 @@ class Address(BaseModel):
     lng: float
 
 
+class Contract(BaseModel):
+    """The company contracted for a compound's public areas and dispatch, from one day through another (Beijing
+    days, inclusive; `ends_on` None: open-ended)."""
+
+    company_id: str
+    starts_on: str
+    ends_on: str | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day.isoformat() and (self.ends_on is None or day.isoformat() <= self.ends_on)
+
+
+class FreePeriod(BaseModel):
+    """A period in which repairs in a compound are free to its residents, and who pays for them."""
+
+    starts_on: str
+    ends_on: str
+    funded_by: str
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day.isoformat() <= self.ends_on
+
+
 class Compound(BaseModel):
     compound_id: str
     name: str
     name_en: str = ""
-    lat: float
+    district: str = ""
+    street: str = ""
+    lat: float  # GCJ-02, as every stored position
     lng: float
-    contracted_company_id: str
-    free_service: bool = True
+    # The company of the current contract (what readers of "the compound's contracted company" use); the
+    # contract's days are in `contract`.
+    contracted_company_id: str | None = None
+    contract: Contract | None = None
+    free_period: FreePeriod | None = None  # None: charged normally
+    terms_version: int = 0  # one more with every change of the contract or the free period
+    household_count: int = 0
+
+    def company_on(self, day: date) -> str | None:
+        """The contracted company on that Beijing day (a compound without dated contract: its company)."""
+        if self.contract is None:
+            return self.contracted_company_id
+        return self.contract.company_id if self.contract.covers(day) else None
+
+    def free_period_on(self, day: date) -> FreePeriod | None:
+        """The free-service period covering that Beijing day, if any (else the compound is charged normally)."""
+        return self.free_period if self.free_period and self.free_period.covers(day) else None
 
 
 NEUTRAL_CREDIT_SCORE = 50.0
@@ -154,6 +195,10 @@ class Quote(BaseModel):
     high: float
     cap: float
     free_service: bool
+    # Which rule applies: with free_service, who funds the repair and the free-service period that covers the
+    # order's (Beijing) date.
+    funded_by: str | None = None
+    free_period: dict | None = None  # {"from", "to"}: ISO dates
     note_zh: str
     note_en: str
     # The catalogue version the quote was made with; the bill is checked against the same version.

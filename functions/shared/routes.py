@@ -7,6 +7,9 @@ from dataclasses import dataclass
 # Company systems call these paths, signed with their API key instead of a person's JWT (docs/integrators.md).
 PARTNER_PREFIX = "/partner"
 
+# The routes whose body is a CSV file (text/csv) rather than JSON.
+CSV_ROUTES = frozenset({("POST", "/compounds/import")})
+
 
 @dataclass(frozen=True)
 class Route:
@@ -34,6 +37,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/.well-known/jwks.json", "identity", public=True),
     Route("GET", "/.well-known/openid-configuration", "identity", public=True),
     Route("GET", "/me", "orders"),
+    # Onboarding (supervisors): compounds and households from a CSV, each compound's contract and free period
+    Route("POST", "/compounds/import", "compounds"),
+    Route("GET", "/compounds", "compounds"),
+    Route("GET", "/compounds/{compound_id}", "compounds"),
+    Route("PUT", "/compounds/{compound_id}/contract", "compounds"),
+    Route("PUT", "/compounds/{compound_id}/free-service", "compounds"),
     # Acting for a resident (issue 6): family members and community workers, with the resident's consent
     Route("POST", "/proxy-requests", "orders"),
     Route("POST", "/proxy-requests/{request_id}/confirm", "orders"),

@@ -484,7 +484,7 @@ def test_statistics_charts_draw_the_numbers_of_the_api(open_app, sandbox):
         changes = {
             "order_type": order_type,
             "resident_id": "res_zhang",
-            "compound_id": "cp_zhongcang",
+            "compound_id": "cp_0413b2d0e509",
             "technician_id": "tech_sun",
         }
         past = _order(

@@ -41,7 +41,7 @@ def test_sandbox_process_starts_serves_and_stops_on_ctrl_c():
         # The supervisors' statistics show the pilot-sized history (168 residents, 82 staff, 329 orders in all).
         token = requests.post(f"{url}/dev/login", json={"user_id": "sup_tongzhou"}, timeout=10).json()["access_token"]
         stats = requests.get(
-            f"{url}/stats?compound_id=cp_xiyingqian", headers={"authorization": f"Bearer {token}"}, timeout=60
+            f"{url}/stats?compound_id=cp_649b5f256751", headers={"authorization": f"Bearer {token}"}, timeout=60
         ).json()
         assert stats["residents"] > 50 and stats["orders"]["orders"] > 100
     finally:

@@ -21,6 +21,12 @@ EVERYONE = frozenset({R, T, D, S})
 
 MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/me"): EVERYONE,
+    # Onboarding: supervisors only
+    ("POST", "/compounds/import"): frozenset({S}),  # S: a JSON body is refused (415), nothing imported
+    ("GET", "/compounds"): frozenset({S}),
+    ("GET", "/compounds/{compound_id}"): frozenset({S}),
+    ("PUT", "/compounds/{compound_id}/contract"): frozenset({S}),  # S: a contracted-company id that is nobody's (422)
+    ("PUT", "/compounds/{compound_id}/free-service"): frozenset({S}),
     # Signing in: the other /auth routes and the keys are public (no token); these two take the caller's
     ("POST", "/auth/wechat/phone"): frozenset({R}),  # a resident binds the number of WeChat's phone button
     ("POST", "/auth/logout"): EVERYONE,
@@ -134,6 +140,9 @@ BODIES = {
         "id_number": "110101199001011234",
         "skills": ["electrical"],
     },
+    ("POST", "/compounds/import"): {"rows": []},
+    ("PUT", "/compounds/{compound_id}/contract"): {"company_id": "co_nobody", "from": "2026-01-01"},
+    ("PUT", "/compounds/{compound_id}/free-service"): {"from": "2020-01-01", "to": "2099-12-31", "funded_by": "测试试点"},
     # Decisions that change nothing here: the world's company and technician are already admitted.
     ("POST", "/vetting/companies/{company_id}/decision"): {"decision": "approve"},
     ("POST", "/vetting/technicians/{user_id}/decision"): {"decision": "approve"},

@@ -4,11 +4,12 @@ import pytest
 
 from orders.logic import rules
 from shared.errors import Forbidden, ValidationFailed
-from shared.records import Address, Compound, Quote
+from shared.records import Address, Compound, Contract, FreePeriod, Quote
 from shared.settings import Settings
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-FREE = Compound(compound_id="c", name="西营前街", lat=39.9, lng=116.6, contracted_company_id="co", free_service=True)
+PILOT = FreePeriod(starts_on="2020-01-01", ends_on="2099-12-31", funded_by="区住建委")
+FREE = Compound(compound_id="c", name="西营前街", lat=39.9, lng=116.6, contracted_company_id="co", free_period=PILOT)
 ADDRESS = Address(address_id="a", compound_id="c", label="5号楼", lat=39.9, lng=116.6)
 
 
@@ -42,6 +43,16 @@ def test_public_area_report_belongs_to_the_contracted_company_and_needs_a_place(
         _order("public_area")
     with pytest.raises(ValidationFailed):
         _order("emergency", place="楼道")
+
+
+def test_public_area_report_goes_to_the_company_whose_contract_covers_its_beijing_day():
+    # NOW is 2026-11-24 10:00 UTC: 18:00 in Beijing, the same day
+    later = FREE.model_copy(update={"contract": Contract(company_id="co_new", starts_on="2026-11-25")})
+    assert _order("public_area", place="楼道", compound=later).company_id is None
+    current = FREE.model_copy(update={"contract": Contract(company_id="co_new", starts_on="2026-01-01", ends_on="2026-11-24")})
+    assert _order("public_area", place="楼道", compound=current).company_id == "co_new"
+    evening = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)  # 00:30 on the 25th in Beijing: the contract has ended
+    assert _order("public_area", place="楼道", compound=current, now=evening).company_id is None
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,7 @@ def _order(status: str) -> OrderSnapshot:
         category="electrical",
         status=status,
         order_code="246810",
-        compound_id="cp_xiyingqian",
+        compound_id="cp_649b5f256751",
         resident_id="res_wang",
         technician_id="tech_zhao" if assigned else None,
         company_id="co_tongyuan" if assigned else None,

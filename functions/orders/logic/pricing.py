@@ -7,8 +7,9 @@ No AWS here: the handlers load the catalogue version and the order, these functi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from shared import clock
 from shared.errors import DomainError, InvalidStatus, ValidationFailed
 from shared.records import BillLine, BillPart, Catalogue, CatalogueItem, Compound, Quote, QuoteItem
 
@@ -58,9 +59,14 @@ def match_items(catalogue: Catalogue, category: str, description: str) -> tuple[
     return (matched, True) if matched else (in_category, False)
 
 
-def quote(catalogue: Catalogue | None, category: str, description: str, compound: Compound) -> Quote:
-    """A range (the cheapest to the dearest likely service) and a cap, before the resident confirms."""
+def quote(catalogue: Catalogue | None, category: str, description: str, compound: Compound, on: date | None = None) -> Quote:
+    """A range (the cheapest to the dearest likely service) and a cap, before the resident confirms. The repair
+    is free when a free-service period of the compound covers the order's Beijing date `on` (default: today);
+    otherwise it is charged normally."""
     version = catalogue.version if catalogue else 0
+    period = compound.free_period_on(on or clock.beijing_today())
+    free = period is not None
+    which = {"funded_by": period.funded_by, "free_period": {"from": period.starts_on, "to": period.ends_on}} if period else {}
     items, matched = match_items(catalogue, category, description) if catalogue else ([], False)
     quoted = [
         QuoteItem(item_id=i.item_id, name=i.name, name_en=i.name_en, typical_price=i.typical_price, cap=i.cap) for i in items
@@ -70,7 +76,8 @@ def quote(catalogue: Catalogue | None, category: str, description: str, compound
             low=0,
             high=0,
             cap=0,
-            free_service=compound.free_service,
+            free_service=free,
+            **which,
             catalogue_version=version,
             note_zh="价格目录中暂无此类服务，师傅报价的每一项都需要您确认",
             note_en="The catalogue has no such service yet: you will be asked to approve every line of the bill.",
@@ -82,18 +89,19 @@ def quote(catalogue: Catalogue | None, category: str, description: str, compound
     names_en = ", ".join(q.name_en or q.name for q in quoted)
     scope_zh = f"可能的项目：{names_zh}" if matched else f"该类服务：{names_zh}"
     scope_en = f"likely: {names_en}" if matched else f"this kind of service: {names_en}"
-    if compound.free_service:
+    if free:
         note_zh = f"试点小区，上门维修免费（{scope_zh}；市场参考价 {low:g}–{high:g} 元）"
         note_en = f"Pilot compound: the repair is free ({scope_en}; market reference CNY {low:g}–{high:g})."
     else:
         note_zh = f"参考价 {low:g}–{high:g} 元，单项最高不超过 {cap:g} 元；超出报价的项目须经您同意（{scope_zh}）"
         note_en = f"Estimated CNY {low:g}–{high:g}, no line above CNY {cap:g}; anything beyond needs your consent ({scope_en})."
-    payable = 0 if compound.free_service else 1  # a free compound's resident pays nothing, whatever the range
+    payable = 0 if free else 1  # a free compound's resident pays nothing, whatever the range
     return Quote(
         low=low * payable,
         high=high * payable,
         cap=cap * payable,
-        free_service=compound.free_service,
+        free_service=free,
+        **which,
         catalogue_version=version,
         items=quoted,
         list_high=high,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shared.clock import iso
+from shared.clock import BEIJING, iso
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import ACTIVE_ASSIGNMENT, OrderStatus, OrderType, Role
 from shared.records import Address, Compound, Order, Quote, Slot, TimelineEntry
@@ -94,8 +94,8 @@ def new_order(
         slot=slot,
         quote=quote,
         order_code=order_code,
-        # Public-area reports belong to the compound's contracted company from the start.
-        company_id=compound.contracted_company_id if order_type == OrderType.PUBLIC_AREA else None,
+        # Public-area reports belong to the company whose contract covers the day, from the start.
+        company_id=compound.company_on(now.astimezone(BEIJING).date()) if order_type == OrderType.PUBLIC_AREA else None,
         timeline=[TimelineEntry(status=OrderStatus.SUBMITTED, at=at, actor=placed_by or resident_id)],
         created_at=at,
         updated_at=at,

@@ -239,6 +239,10 @@ def get_compound(compound_id: str) -> Compound | None:
     return _get(CompoundItem, Compound, f"COMPOUND#{compound_id}", PROFILE)
 
 
+def compound_record(item: CompoundItem) -> Compound:
+    return Compound(**{k: getattr(item, k) for k in Compound.model_fields})
+
+
 def company_item(company: Company) -> CompanyItem:
     data = company.model_dump()
     data["documents"] = data["documents"] or None

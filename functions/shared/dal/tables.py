@@ -104,8 +104,36 @@ class CompoundItem(_Item):
     name_en = UnicodeAttribute(default="")
     lat = NumberAttribute()
     lng = NumberAttribute()
-    contracted_company_id = UnicodeAttribute()
-    free_service = BooleanAttribute(default=True)
+    district = UnicodeAttribute(default="")
+    street = UnicodeAttribute(default="")
+    contracted_company_id = UnicodeAttribute(null=True)
+    contract = JSONAttribute(null=True)
+    free_period = JSONAttribute(null=True)
+    terms_version = NumberAttribute(default=0)
+    household_count = NumberAttribute(default=0)
+    gsi3pk = UnicodeAttribute(null=True)  # COMPOUNDS: every imported compound
+    gsi3sk = UnicodeAttribute(null=True)  # <district>#<name>#<compound id>
+    by_group = Gsi3()
+
+
+class HouseholdItem(_Item):
+    """COMPOUND#<id> / HOUSEHOLD#<building>#<unit>#<room>: one household of an imported compound."""
+
+    compound_id = UnicodeAttribute()
+    building = UnicodeAttribute()
+    unit = UnicodeAttribute()
+    room = UnicodeAttribute()
+
+
+class CompoundTermsItem(_Item):
+    """COMPOUND#<id> / TERMS#<version>: one version of a compound's contract or free-service period."""
+
+    compound_id = UnicodeAttribute()
+    version = NumberAttribute()
+    kind = UnicodeAttribute()  # contract | free_service
+    value = JSONAttribute()
+    changed_by = UnicodeAttribute()
+    changed_at = UnicodeAttribute()
 
 
 class CompanyItem(_Item):
@@ -584,6 +612,8 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     RefreshTokenItem,
     SessionFamilyItem,
     WeChatLinkItem,
+    HouseholdItem,
+    CompoundTermsItem,
 )
 
 
