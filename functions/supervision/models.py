@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.dal.staff_records import Renewal
 from shared.lifecycle import Category
 from shared.records import AuditEntry, Certificate, Company, CreditEvent
 from supervision.logic.admission import Decision
@@ -54,6 +55,28 @@ class CertificateIn(BaseModel):
     number: str = Field(min_length=1, max_length=60)
     expires_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     document_id: str | None = None
+
+
+class RenewalIn(BaseModel):
+    """A renewed certificate: its scan (document_id, uploaded through POST /documents) and real dates."""
+
+    model_config = _STRICT
+    kind: str = Field(min_length=1, max_length=60)
+    issuer: str = Field(min_length=1, max_length=100)
+    number: str = Field(min_length=1, max_length=60)
+    issued_on: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    expires_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    document_id: str = Field(min_length=1, max_length=60)
+
+
+class RenewalDecisionIn(BaseModel):
+    model_config = _STRICT
+    decision: Literal["approve", "reject"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class RenewalList(BaseModel):
+    renewals: list[Renewal]
 
 
 class TechnicianIn(BaseModel):

@@ -82,6 +82,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/vetting"): frozenset({S}),
     ("POST", "/vetting/companies/{company_id}/decision"): frozenset({S}),
     ("POST", "/vetting/technicians/{user_id}/decision"): frozenset({S}),
+    ("POST", "/technicians/{user_id}/certificates"): frozenset({D}),  # D: the company's own technicians
+    ("GET", "/vetting/renewals"): frozenset({S}),
+    ("POST", "/technicians/{user_id}/certificates/{renewal_id}/decision"): frozenset({S}),
     ("GET", "/credit/companies"): frozenset({S}),
     ("GET", "/credit/companies/{company_id}"): frozenset({D, S}),  # D: own company only
     ("GET", "/credit/export"): frozenset({S}),
@@ -129,6 +132,14 @@ BODIES = {
     # Decisions that change nothing here: the world's company and technician are already admitted.
     ("POST", "/vetting/companies/{company_id}/decision"): {"decision": "approve"},
     ("POST", "/vetting/technicians/{user_id}/decision"): {"decision": "approve"},
+    ("POST", "/technicians/{user_id}/certificates"): {
+        "kind": "electrician_low_voltage",
+        "issuer": "北京市应急管理局",
+        "number": "T-MATRIX",
+        "expires_on": "2099-01-01",
+        "document_id": "doc_missing",
+    },
+    ("POST", "/technicians/{user_id}/certificates/{renewal_id}/decision"): {"decision": "approve"},
 }
 # Calls that change the order most are made last, so earlier cells still meet it in its first state.
 LAST = ("/cancel", "/completion", "/progress", "/dispatch", "/accept", "/decline")
@@ -169,7 +180,7 @@ class Site:
         path = path.replace("{document_id}", "doc_missing").replace("{user_id}", self.technician)
         path = path.replace("{compound_id}", self.world.compound_id).replace("{photo_id}", self.photo_id)
         path = path.replace("{request_id}", "prq_missing").replace("{proxy_id}", "res_nobody")
-        path = path.replace("{resident_id}", "res_nobody")
+        path = path.replace("{resident_id}", "res_nobody").replace("{renewal_id}", "ren_missing")
         return path + (f"?category=electrical&address_id={self.world.address_id}" if template == "/slots" else "")
 
     def body(self, route_key: tuple[str, str]):
