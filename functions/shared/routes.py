@@ -34,6 +34,13 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/.well-known/jwks.json", "identity", public=True),
     Route("GET", "/.well-known/openid-configuration", "identity", public=True),
     Route("GET", "/me", "orders"),
+    # Residents' addresses: claims, the property company's verification, household codes, the desk's registrations
+    Route("POST", "/me/addresses", "orders"),
+    Route("DELETE", "/me/addresses/{address_id}", "orders"),
+    Route("GET", "/addresses", "orders"),
+    Route("POST", "/addresses/{address_id}/verify", "orders"),
+    Route("POST", "/compounds/{compound_id}/household-codes", "orders"),
+    Route("POST", "/residents", "orders"),
     # Acting for a resident (issue 6): family members and community workers, with the resident's consent
     Route("POST", "/proxy-requests", "orders"),
     Route("POST", "/proxy-requests/{request_id}/confirm", "orders"),

@@ -21,6 +21,14 @@ EVERYONE = frozenset({R, T, D, S})
 
 MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/me"): EVERYONE,
+    # Residents' addresses: a resident claims and leaves her own; the compound's property company (its
+    # dispatchers) verifies claims, hands out household codes and registers residents at the desk
+    ("POST", "/me/addresses"): frozenset({R}),
+    ("DELETE", "/me/addresses/{address_id}"): frozenset({R}),  # R: only her own (404 otherwise)
+    ("GET", "/addresses"): frozenset({D}),  # D: the claims of the company's compounds
+    ("POST", "/addresses/{address_id}/verify"): frozenset({D}),  # D: the company's compounds only (404 otherwise)
+    ("POST", "/compounds/{compound_id}/household-codes"): frozenset({D}),  # D: the company's compounds (403 otherwise)
+    ("POST", "/residents"): frozenset({D}),
     # Signing in: the other /auth routes and the keys are public (no token); these two take the caller's
     ("POST", "/auth/wechat/phone"): frozenset({R}),  # a resident binds the number of WeChat's phone button
     ("POST", "/auth/logout"): EVERYONE,
@@ -96,6 +104,17 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
 }
 
 BODIES = {
+    ("POST", "/me/addresses"): {"household_code": "NOT-A-CODE"},
+    ("POST", "/addresses/{address_id}/verify"): {"decision": "approve"},
+    ("POST", "/compounds/{compound_id}/household-codes"): {"building": "1", "unit": "1", "room": "101"},
+    ("POST", "/residents"): {
+        "name": "矩阵居民",
+        "phone": "13700009999",
+        "compound_id": "cp_missing",
+        "building": "1",
+        "unit": "1",
+        "room": "101",
+    },
     # A number that is nobody's: the request is stored, no code is sent, and the answer is the same 202.
     ("POST", "/proxy-requests"): {"phone": "13799999999", "relation": "社区工作者"},
     ("POST", "/proxy-requests/{request_id}/confirm"): {"code": "000000"},
@@ -181,6 +200,7 @@ class Site:
         path = path.replace("{compound_id}", self.world.compound_id).replace("{photo_id}", self.photo_id)
         path = path.replace("{request_id}", "prq_missing").replace("{proxy_id}", "res_nobody")
         path = path.replace("{resident_id}", "res_nobody").replace("{renewal_id}", "ren_missing")
+        path = path.replace("{address_id}", "addr_missing")
         return path + (f"?category=electrical&address_id={self.world.address_id}" if template == "/slots" else "")
 
     def body(self, route_key: tuple[str, str]):

@@ -199,15 +199,21 @@ def set_availability(user_id: str, on_duty: bool, lat: float, lng: float) -> Use
     return user
 
 
-def put_address(resident_id: str, address: Address) -> None:
-    ensure_bound()
-    AddressItem(
+def address_item(resident_id: str, address: Address) -> AddressItem:
+    """The address; only a verified one makes her a resident of the compound (gsi3)."""
+    verified = address.status == "verified"
+    return AddressItem(
         pk=f"USER#{resident_id}",
         sk=f"ADDRESS#{address.address_id}",
         **address.model_dump(),
-        gsi3pk=f"RESIDENTS#{address.compound_id}",
-        gsi3sk=f"{resident_id}#{address.address_id}",
-    ).save()
+        gsi3pk=f"RESIDENTS#{address.compound_id}" if verified else None,
+        gsi3sk=f"{resident_id}#{address.address_id}" if verified else None,
+    )
+
+
+def put_address(resident_id: str, address: Address) -> None:
+    ensure_bound()
+    address_item(resident_id, address).save()
 
 
 def list_addresses(resident_id: str) -> list[Address]:
