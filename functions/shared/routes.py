@@ -35,6 +35,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/.well-known/openid-configuration", "identity", public=True),
     Route("GET", "/me", "orders"),
     # Residents' addresses: claims, the property company's verification, household codes, the desk's registrations
+    Route("GET", "/compounds", "orders"),
     Route("POST", "/me/addresses", "orders"),
     Route("DELETE", "/me/addresses/{address_id}", "orders"),
     Route("GET", "/addresses", "orders"),

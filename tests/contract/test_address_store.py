@@ -41,6 +41,7 @@ def _claim(status: str = rules.PENDING, room: str | None = None, resident: str |
 def test_a_claim_is_kept_once_and_a_refused_one_may_be_claimed_again(store):
     claim = _claim()
     assert store.compound("cp_xiyingqian").contracted_company_id == "co_tongyuan"
+    assert "cp_xiyingqian" in {c.compound_id for c in store.compounds()}
     assert store.add(claim)
     assert not store.add(claim), "the same resident and household twice"
     assert store.get(claim.address.address_id) == claim

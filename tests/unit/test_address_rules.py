@@ -105,3 +105,10 @@ def test_a_resident_leaves_her_own_address_only():
         claims.leave(store, "res_b", address.address_id)
     claims.leave(store, "res_a", address.address_id)
     assert store.get(address.address_id) is None
+
+
+def test_compound_search_ignores_case_and_spaces():
+    store = _store()
+    assert [c.compound_id for c in claims.search(store, "西营")] == ["cp_x"]
+    assert [c.compound_id for c in claims.search(store, "xiying qian")] == ["cp_x"]
+    assert len(claims.search(store, "")) == 2 and claims.search(store, "nowhere") == []

@@ -113,6 +113,25 @@ def _desk(caller: Caller) -> str:
     return user.company_id
 
 
+class CompoundChoice(BaseModel):
+    compound_id: str
+    name: str
+    name_en: str
+
+
+class CompoundList(BaseModel):
+    compounds: list[CompoundChoice]
+
+
+@router.get("/compounds")
+def compound_search(q: Annotated[str, Query(max_length=40)] = "") -> CompoundList:
+    """The compounds whose name (Chinese or English) contains `q`, for a resident picking hers."""
+    require_role(current_caller(router), Role.RESIDENT)
+    return CompoundList(
+        compounds=[CompoundChoice(**c.model_dump(include={"compound_id", "name", "name_en"})) for c in claims.search(store(), q)]
+    )
+
+
 @router.post("/me/addresses", status_code=201)
 def claim_address(body: ClaimIn) -> tuple[ClaimedAddress, int]:
     """A resident claims an address: `pending` until the property company verifies it; with a household code,

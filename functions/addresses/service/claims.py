@@ -71,6 +71,13 @@ def decide(store: AddressStore, company_id: str, address_id: str, decision: str,
     return found.address.model_copy(update={"status": status, "status_reason": reason})
 
 
+def search(store: AddressStore, q: str) -> list[Compound]:
+    """The compounds whose name contains `q` (case and spaces ignored), at most 20."""
+    wanted = "".join(q.split()).lower()
+    found = [c for c in store.compounds() if wanted in c.name.lower() or wanted in "".join(c.name_en.split()).lower()]
+    return found[:20]
+
+
 def pending(store: AddressStore, company_id: str) -> list[Claim]:
     return store.pending_for(company_id)
 

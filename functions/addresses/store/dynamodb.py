@@ -54,6 +54,9 @@ class DynamoAddressStore:
     def compound(self, compound_id: str) -> Compound | None:
         return people.get_compound(compound_id)
 
+    def compounds(self) -> list[Compound]:
+        return people.compounds()
+
     def account(self, user_id: str) -> User | None:
         return people.get_user(user_id)
 

@@ -11,14 +11,17 @@ from shared.sms import e164
 
 class MemoryAddressStore:
     def __init__(self, compounds: list[Compound] | None = None, accounts: list[User] | None = None) -> None:
-        self.compounds = {c.compound_id: c for c in compounds or []}
+        self._compounds = {c.compound_id: c for c in compounds or []}
         self.accounts = {u.user_id: u for u in accounts or []}
         self.claims: dict[str, Claim] = {}
         self.codes: dict[str, HouseholdCode] = {}
         self._lock = threading.Lock()
 
     def compound(self, compound_id: str) -> Compound | None:
-        return self.compounds.get(compound_id)
+        return self._compounds.get(compound_id)
+
+    def compounds(self) -> list[Compound]:
+        return sorted(self._compounds.values(), key=lambda c: (c.name, c.compound_id))
 
     def account(self, user_id: str) -> User | None:
         return self.accounts.get(user_id)

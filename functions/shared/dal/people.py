@@ -238,7 +238,20 @@ def get_address(resident_id: str, address_id: str) -> Address | None:
 
 def put_compound(compound: Compound) -> None:
     ensure_bound()
-    CompoundItem(pk=f"COMPOUND#{compound.compound_id}", sk=PROFILE, **compound.model_dump()).save()
+    CompoundItem(
+        pk=f"COMPOUND#{compound.compound_id}",
+        sk=PROFILE,
+        **compound.model_dump(),
+        gsi3pk="COMPOUNDS",
+        gsi3sk=f"{compound.name}#{compound.compound_id}",
+    ).save()
+
+
+def compounds(limit: int = 500) -> list[Compound]:
+    """Every compound, by name (residents pick theirs): one Query on gsi3 COMPOUNDS."""
+    ensure_bound()
+    items = CompoundItem.by_directory.query("COMPOUNDS", limit=limit)
+    return [Compound(**{k: getattr(i, k) for k in Compound.model_fields}) for i in items]
 
 
 def get_compound(compound_id: str) -> Compound | None:

@@ -112,6 +112,9 @@ class CompoundItem(_Item):
     lng = NumberAttribute()
     contracted_company_id = UnicodeAttribute()
     free_service = BooleanAttribute(default=True)
+    gsi3pk = UnicodeAttribute(null=True)  # COMPOUNDS: every compound, for residents' compound search
+    gsi3sk = UnicodeAttribute(null=True)  # <name>#<compound id>
+    by_directory = Gsi3()
 
 
 class CompanyItem(_Item):
