@@ -1,0 +1,72 @@
+"""The resident's claim screen in a real browser: 李丽 (a demo resident without an address of her own) searches her
+compound, picks building, unit and flat, sends the claim and sees it pending; the property company verifies it
+and she sees it verified; a household code adds an address verified at once; she leaves both again."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.e2e.test_apps import accessible, browser, expect, open_app, token  # noqa: F401, F811 - fixtures
+
+RESIDENT = "res_lili"
+
+
+def _claim_id(sandbox, label: str) -> str:
+    me = requests.get(f"{sandbox.url}/me", headers=token(sandbox, RESIDENT), timeout=10).json()
+    return next(a["address_id"] for a in me["addresses"] if a["label"] == label)
+
+
+def test_a_resident_claims_her_flat_on_large_targets_and_sees_it_pending_then_verified(open_app, sandbox):  # noqa: F811
+    page = open_app(RESIDENT)
+    page.click("#addresses-link")
+    expect(page.locator("#view h1")).to_have_text("我的地址")
+    accessible(page, "my addresses: none yet")
+    # Compound search, then building / unit / flat
+    page.get_by_label("1. 小区名称（输入几个字后点“查找”）").fill("西营")
+    page.click("#compound-search")
+    expect(page.get_by_label("西营前街")).to_be_checked()  # the only match is chosen
+    page.get_by_label("2. 楼号").fill("5")
+    page.get_by_label("3. 单元").fill("2")
+    page.get_by_label("4. 门牌号").fill("601")
+    for selector in ("#claim-submit", "#code-submit"):
+        box = page.locator(selector).bounding_box()
+        assert box["height"] >= 60 and box["width"] >= 60, (selector, box)
+    for selector in ("#compound-search", "#claim-building", "#claim-room"):
+        box = page.locator(selector).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, (selector, box)
+    page.click("#claim-submit")
+    card = page.locator("#my-addresses li", has_text="西营前街5号楼2单元601")
+    expect(card.locator(".address-status")).to_have_text("等待物业核实")
+    assert float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.address-status')).fontSize)")) >= 18
+    accessible(page, "my addresses: pending")
+    # A pending address is not offered in the order form
+    page.click("a[href='#/']")
+    page.click("a[data-type=emergency]")
+    expect(page.locator("#view")).to_contain_text("您还没有已核实的地址")
+    # The property company verifies it: she sees it verified
+    address_id = _claim_id(sandbox, "西营前街5号楼2单元601")
+    verified = requests.post(
+        f"{sandbox.url}/addresses/{address_id}/verify",
+        json={"decision": "approve"},
+        headers=token(sandbox, "disp_tongyuan"),
+        timeout=10,
+    )
+    assert verified.status_code == 200, verified.text
+    page.goto(f"{sandbox.url}/app/resident/#/addresses")
+    expect(card.locator(".address-status")).to_have_text("已核实，可以下单")
+    # A household code adds an address verified at once
+    page.get_by_label("输入住户码，地址马上生效").fill("XYQ-52-401")
+    page.click("#code-submit")
+    coded = page.locator("#my-addresses li", has_text="西营前街5号楼2单元401")
+    expect(coded.locator(".address-status")).to_have_text("已核实，可以下单")
+    accessible(page, "my addresses: verified")
+    # A wrong code says so clearly
+    page.get_by_label("输入住户码，地址马上生效").fill("NOPE2345")
+    page.click("#code-submit")
+    expect(page.locator("#alert")).to_contain_text("住户码不正确")
+    # She leaves both (the demo world stays as it was for the other browser tests)
+    page.on("dialog", lambda d: d.accept())
+    for label in ("西营前街5号楼2单元601", "西营前街5号楼2单元401"):
+        page.locator("#my-addresses li", has_text=label).get_by_role("button", name="不再使用这个地址").click()
+        expect(page.locator("#my-addresses li", has_text=label)).to_have_count(0)
+    assert not page.errors
