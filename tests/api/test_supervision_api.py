@@ -92,7 +92,7 @@ def test_a_company_registers_a_technician_who_is_matched_only_once_admitted(worl
     body = {
         "name": "新师傅",
         "phone": "13912345678",
-        "id_number": "11011219800101123X",
+        "id_number": "11011219800202123X",
         "skills": ["electrical"],
         "certificates": [],
     }

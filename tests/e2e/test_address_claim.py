@@ -70,3 +70,59 @@ def test_a_resident_claims_her_flat_on_large_targets_and_sees_it_pending_then_ve
         page.locator("#my-addresses li", has_text=label).get_by_role("button", name="不再使用这个地址").click()
         expect(page.locator("#my-addresses li", has_text=label)).to_have_count(0)
     assert not page.errors
+
+
+def test_the_back_office_verifies_a_claim_makes_a_household_code_and_registers_a_resident(open_app, sandbox):  # noqa: F811
+    import itertools
+    import time
+
+    from shared.dal import people
+    from shared.records import User
+    from tests.conftest import Api
+
+    api = Api(sandbox)
+    n = next(itertools.count(int(time.time()) % 1_000_000))
+    resident = f"res_desk_e2e{n}"
+    people.put_user(User(user_id=resident, role="resident", name="孙阿姨"))
+    claim = {"compound_id": "cp_gebudian", "building": "12", "unit": "1", "room": "602"}
+    address_id = api.call(resident, "resident", "POST", "/me/addresses", claim).body["address_id"]
+
+    office = open_app("disp_tongyuan", viewport={"width": 1280, "height": 900})
+    office.get_by_role("link", name="住户", exact=True).click()
+    row = office.locator(f'#claims li[data-address="{address_id}"]')
+    expect(row).to_contain_text("孙阿姨")
+    expect(row).to_contain_text("葛布店北里12号楼1单元602")
+    accessible(office, "back office: residents")
+    row.get_by_role("button", name="核实通过").click()
+    expect(office.locator("#residents-result")).to_contain_text("已核实：孙阿姨")
+    assert people.get_address(resident, address_id).status == "verified"
+
+    # A household code for a flat of its compound, shown once
+    office.fill("#code-compound-q", "葛布店")
+    office.click("#code-compound-find")
+    expect(office.locator("#code-compound")).to_have_value("cp_gebudian")
+    office.fill("#code-building", "12")
+    office.fill("#code-unit", "1")
+    office.fill("#code-room", "603")
+    office.locator("#household-code").get_by_role("button", name="生成").click()
+    expect(office.locator("#code-made")).to_contain_text("住户码：")
+    code = office.locator("#code-made").inner_text().split("：", 1)[1][:8]
+    used = api.call(resident, "resident", "POST", "/me/addresses", {"household_code": code})
+    assert used.status == 201 and used.body["label"] == "葛布店北里12号楼1单元603", used.body
+
+    # A resident without a smartphone, registered at the desk
+    phone = f"137{n % 100_000_000:08d}"
+    office.fill("#resident-name", "钱奶奶")
+    office.fill("#resident-phone", phone)
+    office.fill("#resident-compound-q", "葛布店")
+    office.click("#resident-compound-find")
+    expect(office.locator("#resident-compound")).to_have_value("cp_gebudian")
+    office.fill("#resident-building", "12")
+    office.fill("#resident-unit", "1")
+    office.fill("#resident-room", "604")
+    office.get_by_role("button", name="登记", exact=True).click()
+    expect(office.locator("#residents-result")).to_contain_text("已登记住户：钱奶奶")
+    [account] = people.accounts_with_phone(phone)
+    [address] = people.list_addresses(account.user_id)
+    assert (account.role, address.status, address.registered_by) == ("resident", "verified", "disp_tongyuan")
+    assert not office.errors

@@ -23,7 +23,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/me"): EVERYONE,
     # Residents' addresses: a resident claims and leaves her own; the compound's property company (its
     # dispatchers) verifies claims, hands out household codes and registers residents at the desk
-    ("GET", "/compounds"): frozenset({R}),  # a resident searching for her compound
+    ("GET", "/compounds"): frozenset({R, D}),  # a resident searching for her compound; the property desk
     ("POST", "/me/addresses"): frozenset({R}),
     ("DELETE", "/me/addresses/{address_id}"): frozenset({R}),  # R: only her own (404 otherwise)
     ("GET", "/addresses"): frozenset({D}),  # D: the claims of the company's compounds

@@ -125,8 +125,9 @@ class CompoundList(BaseModel):
 
 @router.get("/compounds")
 def compound_search(q: Annotated[str, Query(max_length=40)] = "") -> CompoundList:
-    """The compounds whose name (Chinese or English) contains `q`, for a resident picking hers."""
-    require_role(current_caller(router), Role.RESIDENT)
+    """The compounds whose name (Chinese or English) contains `q`, for a resident picking hers (and the property
+    desk registering one)."""
+    require_role(current_caller(router), Role.RESIDENT, Role.DISPATCHER)
     return CompoundList(
         compounds=[CompoundChoice(**c.model_dump(include={"compound_id", "name", "name_en"})) for c in claims.search(store(), q)]
     )
