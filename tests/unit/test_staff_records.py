@@ -96,3 +96,40 @@ def test_restorable_skills_are_those_whose_certificate_is_valid_again():
     assert rules.restorable_skills(tech, TODAY) == []
     renewed = tech.model_copy(update={"certificates": [Certificate(kind=ELEC, expires_on="2027-01-01")]})
     assert rules.restorable_skills(renewed, TODAY) == ["electrical"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "decision", "words"),
+    [
+        ("technician.admission_decided", "renewal_approved", "换证已通过审核"),
+        ("technician.admission_decided", "renewal_rejected", "换证未通过审核"),
+        ("certificate.expiring", None, "到期"),
+        ("certificate.expired", None, "暂停接单"),
+    ],
+)
+def test_the_technician_and_his_companys_dispatchers_are_told(kind, decision, words):
+    from notify.logic.compose import supervision_drafts
+    from shared.events import DomainEvent, EventType, SubjectSnapshot
+    from shared.sms import SMS_TEMPLATES
+
+    subject = SubjectSnapshot(
+        company_id="co_1",
+        technician_id="tech_1",
+        name="赵师傅",
+        decision=decision,
+        certificate_kind=ELEC,
+        expires_on="2027-01-01",
+        days_left=7,
+        skills=["electrical"],
+    )
+    event = DomainEvent(
+        event_id="evt_1", type=EventType(kind), occurred_at="2026-12-04T00:00:00Z", company_id="co_1", subject=subject
+    )
+    drafts = supervision_drafts(event, dispatchers=["disp_1"], supervisors=["sup_1"])
+    assert [d.recipient_id for d in drafts] == ["disp_1", "tech_1"]
+    assert all(words in d.text_zh for d in drafts)
+    for d in drafts:
+        template = SMS_TEMPLATES[d.template]
+        assert set(d.params) == set(template.params)
+        for name, value in d.params.items():
+            assert name not in template.choices or value in template.choices[name]
