@@ -102,9 +102,11 @@ async function newOrder(type) {
   }
   // Issue 6: an account that acts for someone first says for whom; the addresses are that person's.
   const actingFor = profile.acting_for || [];
-  const own = (profile.addresses || []).filter((a) => (a.status || "verified") === "verified");
+  // Only a verified address takes an order (a claim still waiting for the property office does not).
+  const verified = (list) => (list || []).filter((a) => (a.status || "verified") === "verified");
+  const own = verified(profile.addresses);
   const forWhom = own.length || !actingFor.length ? "" : actingFor[0].resident_id;
-  const addressesOf = (who) => (who ? (actingFor.find((r) => r.resident_id === who) || { addresses: [] }).addresses : own);
+  const addressesOf = (who) => (who ? verified((actingFor.find((r) => r.resident_id === who) || { addresses: [] }).addresses) : own);
   let addresses = addressesOf(forWhom);
   const state = { forWhom, type, address_id: addresses.length ? addresses[0].address_id : null, category: null, problems: [], text: "", place: "", slot: null, slots: null, day: null, quote: null, photo: null, uploading: false };
 
