@@ -126,3 +126,58 @@ def test_the_back_office_verifies_a_claim_makes_a_household_code_and_registers_a
     [address] = people.list_addresses(account.user_id)
     assert (account.role, address.status, address.registered_by) == ("resident", "verified", "disp_tongyuan")
     assert not office.errors
+
+
+def test_a_supervisor_approves_a_certificate_renewal_in_the_vetting_queue(open_app, sandbox):  # noqa: F811
+    import json
+
+    import requests as http
+
+    from shared.dal import people
+    from shared.records import Certificate, User
+    from tests.conftest import Api
+
+    api = Api(sandbox)
+    tech = f"tech_renew_e2e{int(time_ns() % 1_000_000)}"
+    people.put_user(
+        User(
+            user_id=tech,
+            role="technician",
+            name="周师傅",
+            company_id="co_tongyuan",
+            skills=["plumbing"],
+            suspended_skills=["electrical"],
+            certificates=[Certificate(kind="electrician_low_voltage", expires_on="2026-01-01")],
+        )
+    )
+    doc = api.call(
+        "disp_tongyuan",
+        "dispatcher",
+        "POST",
+        "/documents",
+        {"kind": "certificate", "filename": "new.pdf", "content_type": "application/pdf"},
+    ).body
+    assert http.put(doc["upload_url"], data=b"%PDF-1.4 renewed", headers=doc["headers"], timeout=10).status_code == 200
+    cert = {"kind": "electrician_low_voltage", "issuer": "北京市应急管理局", "number": "T-RENEW-E2E", "expires_on": "2099-06-30"}
+    submitted = api.call(
+        "disp_tongyuan", "dispatcher", "POST", f"/technicians/{tech}/certificates", cert | {"document_id": doc["document_id"]}
+    )
+    assert submitted.status == 201, json.dumps(submitted.body)
+
+    sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
+    sup.get_by_role("link", name="准入审核", exact=True).click()
+    card = sup.locator(f'.vet[data-renewal="{submitted.body["renewal_id"]}"]')
+    expect(card).to_contain_text("T-RENEW-E2E")
+    expect(card.locator("a[data-document]")).to_have_count(1)
+    accessible(sup, "vetting: a renewal waiting")
+    card.get_by_role("button", name="批准换证").click()
+    expect(sup.locator("#vetting-result")).to_contain_text("换证已批准：T-RENEW-E2E")
+    stored = people.get_user(tech)
+    assert sorted(stored.skills) == ["electrical", "plumbing"] and stored.suspended_skills == []
+    assert not sup.errors
+
+
+def time_ns() -> int:
+    import time
+
+    return time.time_ns() // 1000
