@@ -236,6 +236,38 @@ function registrationForm(onDone) {
   );
 }
 
+/** A renewed certificate for one of the company's technicians (POST /technicians/{id}/certificates), with its scan:
+ *  the supervisors decide, and their approval gives back the skills the certificate covers. */
+function renewalForm(staff, onDone) {
+  return h("form", { class: "card", id: "renew-certificate", onsubmit: async (e) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    await attempt(form.querySelector("button[type=submit]"), async () => {
+      const value = (id) => document.getElementById(id).value.trim();
+      const scan = document.getElementById("renew-file").files[0];
+      if (!scan) throw fail("请上传新证书的扫描件", "Upload the scan of the new certificate.");
+      const tech = value("renew-technician");
+      const body = { kind: value("renew-kind"), number: value("renew-number"), issuer: value("renew-issuer"), expires_on: value("renew-expires"), document_id: await upload(scan, "certificate") };
+      if (value("renew-issued")) body.issued_on = value("renew-issued");
+      await api("POST", `/technicians/${tech}/certificates`, body);
+      await onDone(t("换证申请已提交，等待监管部门审核。", "Renewal sent: waiting for the supervisors."));
+    });
+  } },
+    h("h2", {}, t("换证（证书更新）", "Renew a certificate")),
+    h("p", { class: "hint" }, t("监管部门批准后，因证书过期暂停的技能恢复接单。", "Once the supervisors approve it, the skills suspended by the expired certificate are back.")),
+    h("div", { class: "form-grid" },
+      field("renew-technician", "师傅", "Technician", h("select", { id: "renew-technician", required: true }, staff.map((p) => h("option", { value: p.user_id }, p.name)))),
+      field("renew-kind", "证书", "Certificate", h("select", { id: "renew-kind", required: true }, Object.entries(CERTIFICATES).map(([kind, words]) => h("option", { value: kind }, t(...words))))),
+      field("renew-number", "证书编号", "Certificate number", h("input", { id: "renew-number", type: "text", required: true, maxlength: "60" })),
+      field("renew-issuer", "发证机关", "Issued by", h("input", { id: "renew-issuer", type: "text", required: true, maxlength: "100" })),
+      field("renew-issued", "发证日期", "Issued on", h("input", { id: "renew-issued", type: "date" })),
+      field("renew-expires", "有效期至（含当天）", "Valid through (inclusive)", h("input", { id: "renew-expires", type: "date", required: true })),
+      field("renew-file", "新证书扫描件（必交）", "Scan of the new certificate (required)", h("input", { id: "renew-file", type: "file", required: true, accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" })),
+    ),
+    h("p", {}, h("button", { type: "submit" }, t("提交换证", "Send the renewal"))),
+  );
+}
+
 async function technicians(message = "") {
   const panel = frame(t("本公司师傅", "Our technicians"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
   try {
@@ -245,6 +277,7 @@ async function technicians(message = "") {
       h("p", { id: "staff-result", role: "status", class: message ? "card emph" : null }, message),
       h("p", { class: "hint" }, t("审核状态：待审核 → 在岗（可派单）或已驳回；在岗的师傅可能被暂停。", "Vetting: pending → active (dispatchable) or rejected; an active technician may be suspended.")),
       staffTable(staff, list),
+      staff.length ? renewalForm(staff, (msg) => technicians(msg)) : null,
       registrationForm((msg) => technicians(msg)));
   } catch (err) {
     showError(err);

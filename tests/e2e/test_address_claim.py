@@ -1,4 +1,4 @@
-"""The resident's claim screen in a real browser: 李丽 (a demo resident without an address of her own) searches her
+"""The apps for addresses and staff records in a real browser. The resident's claim screen: 李丽 (a demo resident without an address of her own) searches her
 compound, picks building, unit and flat, sends the claim and sees it pending; the property company verifies it
 and she sees it verified; a household code adds an address verified at once; she leaves both again."""
 
@@ -181,3 +181,42 @@ def time_ns() -> int:
     import time
 
     return time.time_ns() // 1000
+
+
+def test_the_company_sends_a_certificate_renewal_with_its_scan(open_app, sandbox):  # noqa: F811
+    from shared.dal import people, staff_records
+    from shared.records import Certificate, User
+
+    tech = f"tech_renew_office{time_ns() % 1_000_000}"
+    people.put_user(
+        User(
+            user_id=tech,
+            role="technician",
+            name="吴师傅",
+            company_id="co_jingan",
+            skills=[],
+            suspended_skills=["electrical"],
+            certificates=[Certificate(kind="electrician_low_voltage", expires_on="2026-01-01")],
+        )
+    )
+    office = open_app("disp_jingan", viewport={"width": 1280, "height": 900})
+    office.get_by_role("link", name="师傅", exact=True).click()
+    form = office.locator("#renew-certificate")
+    form.get_by_label("师傅").select_option(tech)
+    form.get_by_label("证书", exact=True).select_option("electrician_low_voltage")
+    form.get_by_label("证书编号").fill("T-OFFICE-RENEW")
+    form.get_by_label("发证机关").fill("北京市应急管理局")
+    form.get_by_label("发证日期").fill("2026-11-01")
+    form.get_by_label("有效期至（含当天）").fill("2032-11-01")
+    form.get_by_label("新证书扫描件（必交）").set_input_files(
+        {"name": "新电工证.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 new"}
+    )
+    accessible(office, "back office: renewal form")
+    form.get_by_role("button", name="提交换证").click()
+    expect(office.locator("#staff-result")).to_contain_text("换证申请已提交")
+    pending = [r for r in staff_records.renewals_by_status("pending") if r.technician_id == tech]
+    assert [(r.certificate.number, r.issued_on, r.certificate.expires_on) for r in pending] == [
+        ("T-OFFICE-RENEW", "2026-11-01", "2032-11-01")
+    ]
+    assert pending[0].certificate.document_id
+    assert not office.errors
