@@ -168,6 +168,31 @@ STAFF = [
 ]
 
 
+XIYINGQIAN, GEBUDIAN, ZHONGCANG = (compound_id(name, DISTRICT) for name in ("西营前街", "葛布店北里", "中仓小区"))
+
+# One-time household codes the property offices handed out (POST /me/addresses {"household_code"}): a new resident
+# of one of these flats is verified at once. (compound, building, unit, room)
+HOUSEHOLD_CODES = {
+    "XYQ-52-302": (XIYINGQIAN, "5", "2", "302"),
+    "XYQ-52-401": (XIYINGQIAN, "5", "2", "401"),
+    "GBD-121-501": (GEBUDIAN, "12", "1", "501"),
+    "ZC-34-202": (ZHONGCANG, "3", "4", "202"),
+}
+
+
+def seed_household_codes() -> None:
+    from addresses.domain.rules import code_key
+    from addresses.store.dynamodb import DynamoAddressStore
+    from addresses.store.ports import HouseholdCode
+
+    store = DynamoAddressStore()
+    for code, (compound, building, unit, room) in HOUSEHOLD_CODES.items():
+        record = HouseholdCode(
+            compound_id=compound, building=building, unit=unit, room=room, created_by="seed", created_at=clock.now_iso()
+        )
+        store.put_code(code_key(code), record)  # False when seeded before: a used code stays used
+
+
 def seed(*, history: bool = True) -> None:
     """The pilot's compounds, companies, people and catalogue; with `history`, also the pilot's size in
     generated residents, staff and past orders (local/demo_history.py)."""
@@ -185,6 +210,7 @@ def seed(*, history: bool = True) -> None:
         people.put_user(user)
     for proxy in PROXIES:
         people.put_proxy(proxy)
+    seed_household_codes()
     if catalogue.current() is None:
         catalogue.publish(catalogue_rules.initial(CATALOGUE_ITEMS, by="seed", at=clock.now_iso()))
     if history:

@@ -6,7 +6,7 @@ import { CERTIFICATES, auditPanel, creditPanel, dispatchForm, orderSummary, orde
 
 requireRole("dispatcher");
 const view = () => document.getElementById("view");
-const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/admission", "企业准入", "Admission"], ["#/credit", "信用", "Credit"], ["#/calls", "电话任务", "Call tasks"], ["#/messages", "消息", "Messages"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
+const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/residents", "住户", "Residents"], ["#/admission", "企业准入", "Admission"], ["#/credit", "信用", "Credit"], ["#/calls", "电话任务", "Call tasks"], ["#/messages", "消息", "Messages"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
 
 /** The company's technicians who may be dispatched: registered by it and active (GET /companies/me/technicians). */
 async function activeTechnicians() {
@@ -222,7 +222,7 @@ function registrationForm(onDone) {
       field(`cert-${kind}-number`, "证书编号", "Certificate number", h("input", { id: `cert-${kind}-number`, type: "text", maxlength: "60" })),
       field(`cert-${kind}-issuer`, "发证机关", "Issued by", h("input", { id: `cert-${kind}-issuer`, type: "text", maxlength: "100" })),
       field(`cert-${kind}-expires`, "有效期至（含当天）", "Valid through (inclusive)", h("input", { id: `cert-${kind}-expires`, type: "date" })),
-      field(`cert-${kind}-file`, "证书扫描件（可不交）", "Scan (optional)", h("input", { id: `cert-${kind}-file`, type: "file", accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" })),
+      field(`cert-${kind}-file`, "证书扫描件（必交）", "Scan (required)", h("input", { id: `cert-${kind}-file`, type: "file", accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" })),
     )));
   return h("form", { class: "card", id: "register-technician", onsubmit: async (e) => {
     e.preventDefault();
@@ -256,6 +256,38 @@ function registrationForm(onDone) {
   );
 }
 
+/** A renewed certificate for one of the company's technicians (POST /technicians/{id}/certificates), with its scan:
+ *  the supervisors decide, and their approval gives back the skills the certificate covers. */
+function renewalForm(staff, onDone) {
+  return h("form", { class: "card", id: "renew-certificate", onsubmit: async (e) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    await attempt(form.querySelector("button[type=submit]"), async () => {
+      const value = (id) => document.getElementById(id).value.trim();
+      const scan = document.getElementById("renew-file").files[0];
+      if (!scan) throw fail("请上传新证书的扫描件", "Upload the scan of the new certificate.");
+      const tech = value("renew-technician");
+      const body = { kind: value("renew-kind"), number: value("renew-number"), issuer: value("renew-issuer"), expires_on: value("renew-expires"), document_id: await upload(scan, "certificate") };
+      if (value("renew-issued")) body.issued_on = value("renew-issued");
+      await api("POST", `/technicians/${tech}/certificates`, body);
+      await onDone(t("换证申请已提交，等待监管部门审核。", "Renewal sent: waiting for the supervisors."));
+    });
+  } },
+    h("h2", {}, t("换证（证书更新）", "Renew a certificate")),
+    h("p", { class: "hint" }, t("监管部门批准后，因证书过期暂停的技能恢复接单。", "Once the supervisors approve it, the skills suspended by the expired certificate are back.")),
+    h("div", { class: "form-grid" },
+      field("renew-technician", "师傅", "Technician", h("select", { id: "renew-technician", required: true }, staff.map((p) => h("option", { value: p.user_id }, p.name)))),
+      field("renew-kind", "证书", "Certificate", h("select", { id: "renew-kind", required: true }, Object.entries(CERTIFICATES).map(([kind, words]) => h("option", { value: kind }, t(...words))))),
+      field("renew-number", "证书编号", "Certificate number", h("input", { id: "renew-number", type: "text", required: true, maxlength: "60" })),
+      field("renew-issuer", "发证机关", "Issued by", h("input", { id: "renew-issuer", type: "text", required: true, maxlength: "100" })),
+      field("renew-issued", "发证日期", "Issued on", h("input", { id: "renew-issued", type: "date" })),
+      field("renew-expires", "有效期至（含当天）", "Valid through (inclusive)", h("input", { id: "renew-expires", type: "date", required: true })),
+      field("renew-file", "新证书扫描件（必交）", "Scan of the new certificate (required)", h("input", { id: "renew-file", type: "file", required: true, accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" })),
+    ),
+    h("p", {}, h("button", { type: "submit" }, t("提交换证", "Send the renewal"))),
+  );
+}
+
 async function technicians(message = "") {
   const panel = frame(t("本公司师傅", "Our technicians"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
   try {
@@ -265,6 +297,7 @@ async function technicians(message = "") {
       h("p", { id: "staff-result", role: "status", class: message ? "card emph" : null }, message),
       h("p", { class: "hint" }, t("审核状态：待审核 → 在岗（可派单）或已驳回；在岗的师傅可能被暂停。", "Vetting: pending → active (dispatchable) or rejected; an active technician may be suspended.")),
       staffTable(staff, list),
+      staff.length ? renewalForm(staff, (msg) => technicians(msg)) : null,
       registrationForm((msg) => technicians(msg)));
   } catch (err) {
     showError(err);
@@ -391,11 +424,92 @@ async function keys() {
   }
 }
 
+// ---------------------------------------------------------------- residents: address claims, household codes, the desk
+/** The compounds whose name contains the words typed, as a <select> (the API refuses another company's compound). */
+function compoundPicker(id, zh, en) {
+  const select = h("select", { id, required: true }, h("option", { value: "" }, t("先输入小区名称查找", "Search for the compound first")));
+  const query = h("input", { id: `${id}-q`, type: "search", maxlength: "40", autocomplete: "off" });
+  const find = h("button", { type: "button", id: `${id}-find`, onclick: async () => {
+    try {
+      const found = (await api("GET", `/compounds?q=${encodeURIComponent(query.value.trim())}`)).compounds;
+      render(select, found.length ? found.map((c) => h("option", { value: c.compound_id }, c.name)) : h("option", { value: "" }, t("没有找到", "None found")));
+    } catch (err) {
+      showError(err);
+    }
+  } }, t("查找", "Search"));
+  return h("div", { class: "field" }, h("label", { for: `${id}-q` }, t(zh, en)), h("div", { class: "checks" }, query, find), h("label", { for: id }, t("小区", "Compound")), select);
+}
+
+function householdFields(prefix) {
+  return h("div", { class: "form-grid" },
+    field(`${prefix}-building`, "楼号", "Building", h("input", { id: `${prefix}-building`, type: "text", required: true, maxlength: "8", autocomplete: "off" })),
+    field(`${prefix}-unit`, "单元", "Unit", h("input", { id: `${prefix}-unit`, type: "text", required: true, maxlength: "8", autocomplete: "off" })),
+    field(`${prefix}-room`, "门牌号", "Flat", h("input", { id: `${prefix}-room`, type: "text", required: true, maxlength: "8", autocomplete: "off" })));
+}
+
+const valueOf = (id) => document.getElementById(id).value.trim();
+const household = (prefix) => ({ building: valueOf(`${prefix}-building`), unit: valueOf(`${prefix}-unit`), room: valueOf(`${prefix}-room`) });
+
+async function residents(message = "") {
+  const panel = frame(t("住户", "Residents"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
+  try {
+    const claims = (await api("GET", "/addresses?status=pending")).claims;
+    const decide = (c, decision) => async (e) => {
+      const reason = decision === "reject" ? document.getElementById(`reason-${c.address_id}`).value.trim() : null;
+      await attempt(e.currentTarget, async () => {
+        await api("POST", `/addresses/${c.address_id}/verify`, { decision, reason });
+        await residents(decision === "approve" ? t(`已核实：${c.resident_name} · ${c.label}`, `Verified: ${c.resident_name} · ${c.label}`) : t(`已驳回：${c.resident_name} · ${c.label}`, `Refused: ${c.resident_name} · ${c.label}`));
+      });
+    };
+    render(panel,
+      h("p", { id: "residents-result", role: "status", class: message ? "card emph" : null }, message),
+      h("h2", {}, t("待核实的住户地址", "Address claims to verify")),
+      claims.length
+        ? h("ul", { class: "plain", id: "claims" }, claims.map((c) => h("li", { class: "card", "data-address": c.address_id },
+            h("p", {}, h("strong", {}, c.resident_name || c.resident_id), " · ", c.label, " · ", time(c.claimed_at)),
+            h("div", { class: "field" }, h("label", { for: `reason-${c.address_id}` }, t("驳回原因（驳回时必填）", "Reason (required to refuse)")), h("input", { id: `reason-${c.address_id}`, type: "text", maxlength: "500" })),
+            h("p", {}, h("button", { type: "button", class: "good", onclick: decide(c, "approve") }, t("核实通过", "Verify")), " ", h("button", { type: "button", class: "danger", onclick: decide(c, "reject") }, t("驳回", "Refuse"))))))
+        : h("p", { id: "claims-empty" }, t("没有待核实的地址。", "No address claims waiting.")),
+      h("form", { class: "card", id: "household-code", onsubmit: async (e) => {
+        e.preventDefault();
+        await attempt(e.currentTarget.querySelector("button[type=submit]"), async () => {
+          const made = await api("POST", `/compounds/${valueOf("code-compound")}/household-codes`, household("code"));
+          render(document.getElementById("code-made"), t(`住户码：${made.code}（${made.building}号楼${made.unit}单元${made.room}，只显示这一次，请交给住户）`, `Household code: ${made.code} (building ${made.building}, unit ${made.unit}, flat ${made.room}; shown once, give it to the household)`));
+        });
+      } },
+        h("h2", {}, t("生成住户码", "Make a household code")),
+        h("p", { class: "hint" }, t("住户在居民端输入住户码，地址马上生效；每个码只能用一次。", "The resident enters the code in the app and the address is verified at once; each code works once.")),
+        compoundPicker("code-compound", "小区名称", "Compound name"),
+        householdFields("code"),
+        h("p", {}, h("button", { type: "submit" }, t("生成", "Make the code"))),
+        h("p", { id: "code-made", role: "status", class: "emph" })),
+      h("form", { class: "card", id: "register-resident", onsubmit: async (e) => {
+        e.preventDefault();
+        await attempt(e.currentTarget.querySelector("button[type=submit]"), async () => {
+          const made = await api("POST", "/residents", { name: valueOf("resident-name"), phone: valueOf("resident-phone"), compound_id: valueOf("resident-compound"), ...household("resident") });
+          await residents(t(`已登记住户：${made.name} · ${made.address.label}。她可以用手机号 ${made.phone} 收验证码登录。`, `Registered: ${made.name} · ${made.address.label}. She signs in with a code sent to ${made.phone}.`));
+        });
+      } },
+        h("h2", {}, t("代老人登记（没有智能手机）", "Register a resident without a smartphone")),
+        h("p", { class: "hint" }, t("在物业前台代为登记：地址直接核实，记录为物业代登记。", "At the property desk on her behalf: the address is verified at once and recorded as registered by the desk.")),
+        h("div", { class: "form-grid" },
+          field("resident-name", "姓名", "Name", h("input", { id: "resident-name", type: "text", required: true, maxlength: "60", autocomplete: "off" })),
+          field("resident-phone", "手机号", "Mobile number", h("input", { id: "resident-phone", type: "tel", required: true, pattern: "1[0-9]{10}", maxlength: "11", autocomplete: "off" }))),
+        compoundPicker("resident-compound", "小区名称", "Compound name"),
+        householdFields("resident"),
+        h("p", {}, h("button", { type: "submit" }, t("登记", "Register")))),
+    );
+  } catch (err) {
+    showError(err);
+  }
+}
+
 const start = router(
   [
     [/^#\/orders$/, () => orders()],
     [/^#\/order\/([\w-]+)$/, (m) => order(m[1])],
     [/^#\/technicians$/, () => technicians()],
+    [/^#\/residents$/, () => residents()],
     [/^#\/admission$/, () => admission()],
     [/^#\/credit$/, () => credit()],
     [/^#\/messages$/, () => (messages(), { poll: messages })],

@@ -67,6 +67,7 @@ async function home() {
       h("a", { href: "#/messages" }, t("我的消息", "My messages")),
       h("a", { href: "#/board" }, t("小区公区报事板", "Public-area board")),
       h("a", { href: "#/family", id: "family-link" }, t("家人代办", "Family")),
+      h("a", { href: "#/addresses", id: "addresses-link" }, t("我的地址", "My addresses")),
     ),
   );
 }
@@ -101,9 +102,11 @@ async function newOrder(type) {
   }
   // Issue 6: an account that acts for someone first says for whom; the addresses are that person's.
   const actingFor = profile.acting_for || [];
-  const own = profile.addresses || [];
+  // Only a verified address takes an order (a claim still waiting for the property office does not).
+  const verified = (list) => (list || []).filter((a) => (a.status || "verified") === "verified");
+  const own = verified(profile.addresses);
   const forWhom = own.length || !actingFor.length ? "" : actingFor[0].resident_id;
-  const addressesOf = (who) => (who ? (actingFor.find((r) => r.resident_id === who) || { addresses: [] }).addresses : own);
+  const addressesOf = (who) => (who ? verified((actingFor.find((r) => r.resident_id === who) || { addresses: [] }).addresses) : own);
   let addresses = addressesOf(forWhom);
   const state = { forWhom, type, address_id: addresses.length ? addresses[0].address_id : null, category: null, problems: [], text: "", place: "", slot: null, slots: null, day: null, quote: null, photo: null, uploading: false };
 
@@ -130,7 +133,7 @@ async function newOrder(type) {
     if (!addresses.length) {
       parts.push(h("p", { class: "card" }, state.forWhom
         ? t("这位居民还没有保存地址，请联系社区工作人员添加。", "This resident has no saved address yet; ask the community office to add one.")
-        : t("您还没有保存地址，请联系社区工作人员添加。", "You have no saved address yet; ask the community office to add one.")));
+        : [t("您还没有已核实的地址。", "You have no verified address yet. "), h("a", { href: "#/addresses" }, t("添加或查看我的地址", "Add or see my addresses"))]));
       return render(view(), parts);
     }
     parts.push(
@@ -758,6 +761,101 @@ function linkForm() {
   return box;
 }
 
+// ---------------------------------------------------------------- my addresses: claim one, see pending / verified
+const ADDRESS_STATUS = {
+  pending: ["等待物业核实", "Waiting for the property office"],
+  verified: ["已核实，可以下单", "Verified: you can order"],
+  rejected: ["物业未能核实", "Not verified by the property office"],
+};
+const claiming = { q: "", compounds: null, compound: null, building: "", unit: "", room: "", code: "" };
+
+async function addresses() {
+  frame(t("我的地址", "My addresses"));
+  const here = location.hash;
+  try {
+    profile = null;
+    await loadProfile();
+  } catch (err) {
+    return showError(err);
+  }
+  if (location.hash !== here) return;
+  const mine = profile.addresses || [];
+  const leave = (a) => async (e) => {
+    if (!window.confirm(t(`确定不再使用地址“${a.label}”吗？`, `Stop using the address "${a.label_en || a.label}"?`))) return;
+    await attempt(e.currentTarget, async () => {
+      await api("DELETE", `/me/addresses/${a.address_id}`);
+      await addresses();
+    });
+  };
+  render(
+    view(),
+    h("h1", {}, t("我的地址", "My addresses")),
+    mine.length
+      ? h("ul", { class: "people", id: "my-addresses", tabindex: "-1" }, mine.map((a) => {
+          const status = a.status || "verified";
+          return h("li", { class: `card address-${status}`, "data-address": a.address_id, "data-status": status },
+            h("p", { class: "person" }, pick(a, "label", "label_en")),
+            h("p", { class: `address-status ${status}` }, t(...ADDRESS_STATUS[status])),
+            a.status_reason ? h("p", {}, t(`原因：${a.status_reason}`, `Reason: ${a.status_reason}`)) : null,
+            h("button", { type: "button", class: "quiet", onclick: leave(a) }, t("不再使用这个地址", "Stop using this address")));
+        }))
+      : h("p", {}, t("您还没有地址。请在下面添加您的家。", "You have no address yet. Add your home below.")),
+    claimForm(),
+    h("p", {}, h("a", { href: "#/" }, t("回到首页", "Back to the home screen"))),
+  );
+}
+
+function claimForm() {
+  const box = h("section", { class: "card emph", "aria-labelledby": "claim-title" }, h("h2", { id: "claim-title" }, t("添加我的家", "Add my home")));
+  const redo = () => { const y = window.scrollY; addresses().then(() => window.scrollTo(0, y)); };
+  const search = async () => {
+    try {
+      claiming.compounds = (await api("GET", `/compounds?q=${encodeURIComponent(claiming.q.trim())}`)).compounds;
+      claiming.compound = claiming.compounds.length === 1 ? claiming.compounds[0].compound_id : claiming.compound;
+      redo();
+    } catch (err) {
+      showError(err);
+    }
+  };
+  const field = (id, zh, en, key) => h("p", {}, h("label", { for: id }, t(zh, en)),
+    h("input", { type: "text", id, class: "big-input", inputmode: "numeric", autocomplete: "off", maxlength: "8", value: claiming[key], oninput: (e) => { claiming[key] = e.target.value; } }));
+  box.append(
+    h("p", {}, h("label", { for: "compound-q" }, t("1. 小区名称（输入几个字后点“查找”）", "1. Your compound (type a few characters, then Search)"))),
+    h("input", { type: "search", id: "compound-q", class: "big-input", value: claiming.q, oninput: (e) => { claiming.q = e.target.value; }, onkeydown: (e) => { if (e.key === "Enter") search(); } }),
+    h("button", { type: "button", id: "compound-search", onclick: search }, t("查找", "Search")),
+  );
+  if (claiming.compounds) {
+    box.append(claiming.compounds.length
+      ? choiceGroup("compound", t("请选择您的小区", "Choose your compound"), claiming.compounds.map((c) => [c.compound_id, pick(c, "name", "name_en")]), claiming.compound, (v) => { claiming.compound = v; })
+      : h("p", { role: "status" }, t("没有找到这个小区，请换几个字再试。", "No compound found; try other characters.")));
+  }
+  box.append(
+    field("claim-building", "2. 楼号", "2. Building", "building"),
+    field("claim-unit", "3. 单元", "3. Unit", "unit"),
+    field("claim-room", "4. 门牌号", "4. Flat", "room"),
+    h("button", { type: "button", class: "primary-action", id: "claim-submit", onclick: async (e) => {
+      if (!claiming.compound) return showError(new ApiError(400, { error: { message: "请先查找并选择您的小区", message_en: "Search for and choose your compound first." } }));
+      await attempt(e.currentTarget, async () => {
+        await api("POST", "/me/addresses", { compound_id: claiming.compound, building: claiming.building.trim(), unit: claiming.unit.trim(), room: claiming.room.trim() });
+        Object.assign(claiming, { building: "", unit: "", room: "" });
+        await addresses();
+        document.getElementById("my-addresses").focus();
+      });
+    } }, t("提交，请物业核实", "Send to the property office")),
+    h("h3", {}, t("物业给了您住户码？", "Got a household code from the property office?")),
+    h("p", {}, h("label", { for: "claim-code" }, t("输入住户码，地址马上生效", "Enter it and the address is verified at once"))),
+    h("input", { type: "text", id: "claim-code", class: "big-input", autocomplete: "off", maxlength: "20", value: claiming.code, oninput: (e) => { claiming.code = e.target.value; } }),
+    h("button", { type: "button", class: "primary-action good", id: "code-submit", onclick: async (e) => {
+      await attempt(e.currentTarget, async () => {
+        await api("POST", "/me/addresses", { household_code: claiming.code.trim() });
+        claiming.code = "";
+        await addresses();
+      });
+    } }, t("用住户码添加", "Add with the code")),
+  );
+  return box;
+}
+
 // ---------------------------------------------------------------- messages
 async function messages() {
   frame(t("我的消息", "My messages"));
@@ -784,6 +882,7 @@ const start = router(
     [/^#\/messages$/, () => (messages(), { poll: messages })],
     [/^#\/board$/, () => board()],
     [/^#\/family$/, () => family()],
+    [/^#\/addresses$/, () => addresses()],
   ],
   () => home(),
 );

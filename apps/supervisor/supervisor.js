@@ -223,10 +223,48 @@ async function vetting(message = "") {
             h("td", {}, c.document_id ? documentList([docs[c.document_id] || { document_id: c.document_id }]) : "—")))))) : null,
         decisionForm("technician", { id: tech.user_id, status: tech.status }, tech.name, again)))
       : h("p", {}, t("没有这个状态的维修人员。", "No technicians in this status.")),
+      status === "pending" ? await renewalSection(names, again) : null,
     );
   } catch (err) {
     showError(err);
   }
+}
+
+/** Certificate renewals waiting for a decision: approving one gives back the skills its certificate covers. */
+async function renewalSection(names, again) {
+  const renewals = (await api("GET", "/vetting/renewals")).renewals;
+  const scans = await oneByOne(renewals, (r) => documentLinks(r.company_id, [r.certificate.document_id]));
+  const decide = (r, decision) => async (e) => {
+    const reason = document.getElementById(`reason-${r.renewal_id}`).value.trim();
+    if (decision === "reject" && !reason) {
+      showError(new ApiError(400, { error: { message: "驳回须填写原因", message_en: "A refusal needs a reason." } }));
+      return document.getElementById(`reason-${r.renewal_id}`).focus();
+    }
+    await attempt(e.currentTarget, async () => {
+      await api("POST", `/technicians/${r.technician_id}/certificates/${r.renewal_id}/decision`, { decision, reason: reason || null });
+      await again(decision === "approve" ? t(`换证已批准：${r.certificate.number}`, `Renewal approved: ${r.certificate.number}`) : t(`换证已驳回：${r.certificate.number}`, `Renewal refused: ${r.certificate.number}`));
+    });
+  };
+  return [
+    h("h2", {}, t(`换证申请（${renewals.length}）`, `Certificate renewals (${renewals.length})`)),
+    renewals.length ? renewals.map((r, i) => {
+      return h("article", { class: "card vet", "data-renewal": r.renewal_id, "aria-labelledby": `ren-${r.renewal_id}` },
+        h("h3", { id: `ren-${r.renewal_id}` }, CERTIFICATES[r.certificate.kind] ? t(...CERTIFICATES[r.certificate.kind]) : r.certificate.kind, " · ", r.certificate.number),
+        h("dl", { class: "facts" },
+          h("dt", {}, t("师傅", "Technician")), h("dd", {}, r.technician_id),
+          h("dt", {}, t("所属企业", "Company")), h("dd", {}, names[r.company_id] || r.company_id || "—"),
+          h("dt", {}, t("发证机关", "Issuer")), h("dd", {}, r.certificate.issuer || "—"),
+          h("dt", {}, t("有效期至", "Valid through")), h("dd", {}, r.certificate.expires_on),
+          h("dt", {}, t("提交时间", "Submitted")), h("dd", {}, time(r.submitted_at))),
+        h("h4", {}, t("新证书扫描件", "Scan of the new certificate")), documentList(scans[i]),
+        h("div", { class: "decision" },
+          h("label", { for: `reason-${r.renewal_id}` }, t("原因（驳回必填，会告诉企业和师傅）", "Reason (needed to refuse; the company and the technician are told)")),
+          h("input", { id: `reason-${r.renewal_id}`, type: "text", maxlength: "500" }),
+          h("div", { class: "row" },
+            h("button", { type: "button", class: "good decide-renewal-approve", onclick: decide(r, "approve") }, t("批准换证", "Approve the renewal")),
+            h("button", { type: "button", class: "danger decide-renewal-reject", onclick: decide(r, "reject") }, t("驳回", "Refuse")))));
+    }) : h("p", {}, t("没有待审核的换证申请。", "No renewals waiting.")),
+  ];
 }
 
 // ---------------------------------------------------------------- credit

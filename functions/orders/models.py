@@ -285,6 +285,8 @@ class AddressView(BaseModel):
     compound_id: str
     label: str
     label_en: str
+    status: str = Field(default="verified", description="pending | verified | rejected: only a verified one takes orders")
+    status_reason: str | None = None
 
 
 class ActingForView(BaseModel):

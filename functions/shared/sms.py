@@ -106,6 +106,8 @@ DECISIONS = {
     "未通过准入审核": "was not admitted",
     "已被暂停接单": "was suspended from taking orders",
     "已恢复接单资格": "was reinstated",
+    "换证已通过审核，相关技能已恢复接单": "had the certificate renewal approved; the skills are back",
+    "换证未通过审核": "had the certificate renewal refused",
     "状态已变更": "changed status",
 }
 CERTIFICATES = {

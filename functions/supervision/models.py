@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from shared.inputs import ID_PATTERN, BoundedDate, OptionalText, Text
+from shared.dal.staff_records import Renewal
+from shared.inputs import ID_PATTERN, OptionalText, Text
 from shared.lifecycle import Category
 from shared.records import AuditEntry, Certificate, Company, CreditEvent
 from supervision.logic.admission import Decision
@@ -56,8 +57,31 @@ class CertificateIn(BaseModel):
     kind: Text = Field(min_length=1, max_length=60)
     issuer: Text = Field(min_length=1, max_length=100)
     number: Text = Field(min_length=1, max_length=60)
-    expires_on: BoundedDate = Field(description="The last valid day, a real calendar date (YYYY-MM-DD)")
+    # The calendar and the bounds are checked with the other certificate rules (400 validation_error naming the day).
+    expires_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="The last valid day, a real calendar date")
     document_id: str | None = Field(default=None, pattern=ID_PATTERN)
+
+
+class RenewalIn(BaseModel):
+    """A renewed certificate: its scan (document_id, uploaded through POST /documents) and real dates."""
+
+    model_config = _STRICT
+    kind: Text = Field(min_length=1, max_length=60)
+    issuer: Text = Field(min_length=1, max_length=100)
+    number: Text = Field(min_length=1, max_length=60)
+    issued_on: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    expires_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    document_id: str = Field(pattern=ID_PATTERN)
+
+
+class RenewalDecisionIn(BaseModel):
+    model_config = _STRICT
+    decision: Literal["approve", "reject"]
+    reason: OptionalText = Field(default=None, max_length=500)
+
+
+class RenewalList(BaseModel):
+    renewals: list[Renewal]
 
 
 class TechnicianIn(BaseModel):

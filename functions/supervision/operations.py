@@ -6,12 +6,14 @@ from __future__ import annotations
 from shared import clock, events
 from shared.dal import admission as admission_dal
 from shared.dal import audit, credit, orders, people
+from shared.dal import staff_records as staff_dal
+from shared.dal.staff_records import Renewal
+from shared.errors import InvalidStatus, NotFound, ValidationFailed
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger
-from shared.qualifications import REQUIRED_CERTIFICATE, valid_on
 from shared.records import AuditEntry, Company, CreditEvent, Order, User
 from shared.settings import get_settings
-from supervision.logic import admission
+from supervision.logic import admission, staff_records
 from supervision.logic import audit as chain
 from supervision.logic import credit as formula
 from supervision.logic.admission import Decision, Kind
@@ -181,6 +183,10 @@ def credit_changed(company: Company, score: float, *, at: str, cause: str) -> Do
 def decide(kind: Kind, subject_id: str, decision: Decision, reason: str | None, *, actor: str) -> Company | User:
     """A supervisor's admission decision: the status change, its audit entry and its domain event."""
     admission.check_reason(decision, reason)
+    if kind == Kind.TECHNICIAN and decision == Decision.REINSTATE:
+        current = people.get_user(subject_id)
+        if current is not None and current.status == admission.ADMITTED[Kind.TECHNICIAN] and current.suspended_skills:
+            return reinstate_skills(subject_id, reason, actor=actor)
     from_statuses, to_status = admission.transition(kind, decision)
     at = clock.now_iso()
     reason = (reason or "").strip() or None
@@ -231,13 +237,89 @@ def decide(kind: Kind, subject_id: str, decision: Decision, reason: str | None, 
     return decided
 
 
-def _restore_skills(tech: User) -> None:
+def _restore_skills(tech: User) -> list[str]:
     """A reinstated technician gets back the suspended skills whose certificates are valid again."""
-    today = beijing_today()
-    back = [
-        s
-        for s in tech.suspended_skills
-        if any(c.kind == REQUIRED_CERTIFICATE.get(s) and valid_on(c, today) for c in tech.certificates)
-    ]
+    back = staff_records.restorable_skills(tech, beijing_today())
     if back:
         admission_dal.set_skills(tech.user_id, tech.skills + back, [s for s in tech.suspended_skills if s not in back])
+    return back
+
+
+def reinstate_skills(user_id: str, reason: str | None, *, actor: str) -> User:
+    """`reinstate` for an active technician whose skills were suspended by an expired certificate: the skills
+    whose certificate is valid again come back (409 when there are none)."""
+    tech = people.get_user(user_id)
+    if tech is None or tech.role != "technician":
+        raise NotFound("师傅不存在", "No such technician.")
+    back = _restore_skills(tech)
+    if not back:
+        raise InvalidStatus(
+            "该师傅没有可恢复的技能（证书仍无效）", "The technician has no suspended skill with a valid certificate to restore."
+        )
+    at = clock.now_iso()
+    _skills_decided(tech, Decision.REINSTATE.value, reason, actor=actor, at=at, detail={"skills": back})
+    return people.get_user(user_id) or tech
+
+
+def decide_renewal(user_id: str, renewal_id: str, decision: str, reason: str | None, *, actor: str) -> Renewal:
+    """A supervisor's decision on a certificate renewal: approved, the new certificate replaces the old one and
+    the skills it covers are no longer suspended; refused (with a reason), nothing changes. Audited, told."""
+    renewal = staff_dal.get_renewal(user_id, renewal_id)
+    tech = people.get_user(user_id)
+    if renewal is None or tech is None:
+        raise NotFound("换证申请不存在", "No such renewal.")
+    if renewal.status != staff_records.RENEWAL_PENDING:
+        raise InvalidStatus("该换证申请已处理", "This renewal was already decided.")
+    reason = (reason or "").strip() or None
+    if decision == "reject" and not reason:
+        raise ValidationFailed("驳回须填写原因", "A refusal needs a reason.")
+    at = clock.now_iso()
+    approved = decision == "approve"
+    after = tech
+    if approved:
+        certificates, skills, suspended = staff_records.with_renewal(tech, renewal.certificate, beijing_today())
+        after = tech.model_copy(update={"certificates": certificates, "skills": skills, "suspended_skills": suspended})
+    status = staff_records.RENEWAL_APPROVED if approved else staff_records.RENEWAL_REJECTED
+    decided = staff_dal.decide_renewal(renewal, after, status=status, by=actor, at=at, reason=reason)
+    restored = [s for s in tech.suspended_skills if s not in after.suspended_skills]
+    _skills_decided(
+        tech,
+        "renewal_approved" if approved else "renewal_rejected",
+        reason,
+        actor=actor,
+        at=at,
+        detail={"renewal_id": renewal_id, "certificate": renewal.certificate.kind, "skills": restored},
+        certificate_kind=renewal.certificate.kind,
+        expires_on=renewal.certificate.expires_on,
+    )
+    return decided
+
+
+def _skills_decided(tech: User, decision: str, reason: str | None, *, actor: str, at: str, detail: dict, **subject) -> None:
+    append(
+        f"technician:{tech.user_id}",
+        source_id=f"{decision}:{at}",
+        kind=f"certificate.{decision}" if decision.startswith("renewal") else f"admission.{decision}",
+        actor=actor,
+        at=at,
+        detail=detail | {"reason": reason},
+    )
+    events.publish(
+        [
+            DomainEvent(
+                event_id=f"evt_technician_{tech.user_id}_{decision}_{at}",
+                type=EventType.TECHNICIAN_ADMISSION_DECIDED,
+                occurred_at=at,
+                company_id=tech.company_id,
+                subject=SubjectSnapshot(
+                    company_id=tech.company_id or "",
+                    technician_id=tech.user_id,
+                    name=tech.name,
+                    decision=decision,
+                    status=tech.status,
+                    reason=reason,
+                    **subject,
+                ),
+            )
+        ]
+    )

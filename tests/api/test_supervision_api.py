@@ -92,18 +92,25 @@ def test_a_company_applies_with_uploaded_documents_and_a_supervisor_admits_it(wo
     assert world.as_supervisor("POST", f"/vetting/companies/{company_id}/decision", {"decision": "approve"}).status == 409
 
 
-def test_a_company_registers_a_technician_who_is_matched_only_once_admitted(world):
+def test_a_company_registers_a_technician_who_is_matched_only_once_admitted(world, api):
     body = {
         "name": "新师傅",
         "phone": "13912345678",
-        "id_number": "11011219800101123X",
+        "id_number": "11011219800202123X",
         "skills": ["electrical"],
         "certificates": [],
     }
     # A skill without the certificate it needs is refused
     refused = world.as_dispatcher("POST", "/companies/me/technicians", body)
     assert refused.status == 400 and "electrician_low_voltage" in refused.body["error"]["message_en"]
-    cert = {"kind": "electrician_low_voltage", "issuer": "北京市应急管理局", "number": "T110112", "expires_on": "2099-01-01"}
+    scan = _upload(api, world.dispatcher_id, "certificate")
+    cert = {
+        "kind": "electrician_low_voltage",
+        "issuer": "北京市应急管理局",
+        "number": "T110112",
+        "expires_on": "2099-01-01",
+        "document_id": scan,
+    }
     registered = world.as_dispatcher("POST", "/companies/me/technicians", body | {"certificates": [cert]})
     assert registered.status == 201, registered.body
     tech = registered.body
@@ -139,12 +146,19 @@ def test_the_company_sees_its_admission_status_reason_and_staff(world, api):
     record = mine("/companies/me")
     assert (record["status"], record["status_reason"]) == ("rejected", reason)
     # A registered technician is listed with the vetting status, then active once approved
-    cert = {"kind": "electrician_low_voltage", "issuer": "北京市应急管理局", "number": "T1101", "expires_on": "2099-01-01"}
+    scan = _upload(api, dispatcher, "certificate")
+    cert = {
+        "kind": "electrician_low_voltage",
+        "issuer": "北京市应急管理局",
+        "number": "T1101",
+        "expires_on": "2099-01-01",
+        "document_id": scan,
+    }
     body = {"name": "钱新", "phone": "13912345670", "id_number": "110112198001011234", "skills": ["electrical"]}
     tech = api.call(dispatcher, "dispatcher", "POST", "/companies/me/technicians", body | {"certificates": [cert]}).body
     [listed] = mine("/companies/me/technicians")["technicians"]
     assert (listed["user_id"], listed["status"], listed["id_number_masked"]) == (tech["user_id"], "pending", "110112********1234")
-    assert listed["certificates"][0] == cert | {"document_id": None}
+    assert listed["certificates"][0] == cert
     world.as_supervisor("POST", f"/vetting/technicians/{tech['user_id']}/decision", {"decision": "approve"})
     assert [t["status"] for t in mine("/companies/me/technicians")["technicians"]] == ["active"]
     # Another company's back office sees only its own staff

@@ -23,10 +23,18 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/me"): EVERYONE,
     # Onboarding: supervisors only
     ("POST", "/compounds/import"): frozenset({S}),  # S: a JSON body is refused (415), nothing imported
-    ("GET", "/compounds"): frozenset({S}),
+    ("GET", "/compounds"): frozenset({S, R, D}),  # S: the onboarding list; R, D: the compound search (names only)
     ("GET", "/compounds/{compound_id}"): frozenset({S}),
     ("PUT", "/compounds/{compound_id}/contract"): frozenset({S}),  # S: a contracted-company id that is nobody's (422)
     ("PUT", "/compounds/{compound_id}/free-service"): frozenset({S}),
+    # Residents' addresses: a resident claims and leaves her own; the compound's property company (its
+    # dispatchers) verifies claims, hands out household codes and registers residents at the desk
+    ("POST", "/me/addresses"): frozenset({R}),
+    ("DELETE", "/me/addresses/{address_id}"): frozenset({R}),  # R: only her own (404 otherwise)
+    ("GET", "/addresses"): frozenset({D}),  # D: the claims of the company's compounds
+    ("POST", "/addresses/{address_id}/verify"): frozenset({D}),  # D: the company's compounds only (404 otherwise)
+    ("POST", "/compounds/{compound_id}/household-codes"): frozenset({D}),  # D: the company's compounds (403 otherwise)
+    ("POST", "/residents"): frozenset({D}),
     # Signing in: the other /auth routes and the keys are public (no token); these two take the caller's
     ("POST", "/auth/wechat/phone"): frozenset({R}),  # a resident binds the number of WeChat's phone button
     ("POST", "/auth/logout"): EVERYONE,
@@ -93,6 +101,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/vetting"): frozenset({S}),
     ("POST", "/vetting/companies/{company_id}/decision"): frozenset({S}),
     ("POST", "/vetting/technicians/{user_id}/decision"): frozenset({S}),
+    ("POST", "/technicians/{user_id}/certificates"): frozenset({D}),  # D: the company's own technicians
+    ("GET", "/vetting/renewals"): frozenset({S}),
+    ("POST", "/technicians/{user_id}/certificates/{renewal_id}/decision"): frozenset({S}),
     ("GET", "/credit/companies"): frozenset({S}),
     ("GET", "/credit/companies/{company_id}"): frozenset({D, S}),  # D: own company only
     ("GET", "/credit/export"): frozenset({S}),
@@ -105,6 +116,17 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
 }
 
 BODIES = {
+    ("POST", "/me/addresses"): {"household_code": "NOT-A-CODE"},
+    ("POST", "/addresses/{address_id}/verify"): {"decision": "approve"},
+    ("POST", "/compounds/{compound_id}/household-codes"): {"building": "1", "unit": "1", "room": "101"},
+    ("POST", "/residents"): {
+        "name": "矩阵居民",
+        "phone": "13700009999",
+        "compound_id": "cp_missing",
+        "building": "1",
+        "unit": "1",
+        "room": "101",
+    },
     # A number that is nobody's: the request is stored, no code is sent, and the answer is the same 202.
     ("POST", "/proxy-requests"): {"phone": "13799999999", "relation": "社区工作者"},
     ("POST", "/proxy-requests/{request_id}/confirm"): {"code": "000000"},
@@ -146,6 +168,14 @@ BODIES = {
     # Decisions that change nothing here: the world's company and technician are already admitted.
     ("POST", "/vetting/companies/{company_id}/decision"): {"decision": "approve"},
     ("POST", "/vetting/technicians/{user_id}/decision"): {"decision": "approve"},
+    ("POST", "/technicians/{user_id}/certificates"): {
+        "kind": "electrician_low_voltage",
+        "issuer": "北京市应急管理局",
+        "number": "T-MATRIX",
+        "expires_on": "2099-01-01",
+        "document_id": "doc_missing",
+    },
+    ("POST", "/technicians/{user_id}/certificates/{renewal_id}/decision"): {"decision": "approve"},
 }
 # Calls that change the order most are made last, so earlier cells still meet it in its first state.
 LAST = ("/cancel", "/unfounded", "/completion", "/progress", "/dispatch", "/accept", "/decline")
@@ -186,7 +216,8 @@ class Site:
         path = path.replace("{document_id}", "doc_missing").replace("{user_id}", self.technician)
         path = path.replace("{compound_id}", self.world.compound_id).replace("{photo_id}", self.photo_id)
         path = path.replace("{request_id}", "prq_missing").replace("{proxy_id}", "res_nobody")
-        path = path.replace("{resident_id}", "res_nobody")
+        path = path.replace("{resident_id}", "res_nobody").replace("{renewal_id}", "ren_missing")
+        path = path.replace("{address_id}", "addr_missing")
         return path + (f"?category=electrical&address_id={self.world.address_id}" if template == "/slots" else "")
 
     def body(self, route_key: tuple[str, str]):

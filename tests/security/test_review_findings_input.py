@@ -79,7 +79,7 @@ def test_blank_text_and_control_or_direction_characters_are_refused(world, descr
     from shared.dal import orders
 
     refused = world.as_resident("POST", "/orders", _order_body(world, description=description))
-    assert refused.status == 422 and refused.body["error"]["code"] == "validation_error", refused.body
+    assert refused.status == 400 and refused.body["error"]["code"] == "validation_error", refused.body
     assert orders.for_resident(world.resident_id) == []
 
 
@@ -129,7 +129,7 @@ def test_skills_and_certificates_are_bounded(world):
 def test_a_certificate_needs_a_real_date(world, expires_on):
     cert = {**_technician_body()["certificates"][0], "expires_on": expires_on}
     refused = world.as_dispatcher("POST", "/companies/me/technicians", _technician_body(certificates=[cert]))
-    assert refused.status == 422 and refused.body["error"]["code"] == "validation_error", refused.body
+    assert refused.status == 400 and refused.body["error"]["code"] == "validation_error", refused.body
 
 
 def test_a_certificate_with_a_real_date_is_stored_as_given(world):
@@ -452,4 +452,4 @@ def test_a_dispatcher_closes_a_false_public_area_report_as_unfounded(world):
 def test_a_document_name_cannot_hide_its_type_behind_a_direction_override(world):
     spoofed = {"kind": "certificate", "filename": "证书\u202efdp.exe", "content_type": "application/pdf"}
     refused = world.as_dispatcher("POST", "/documents", spoofed)
-    assert refused.status == 422 and refused.body["error"]["code"] == "validation_error", refused.body
+    assert refused.status == 400 and refused.body["error"]["code"] == "validation_error", refused.body

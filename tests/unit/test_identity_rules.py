@@ -252,14 +252,21 @@ def test_the_number_may_be_written_in_any_usual_way(world):
     assert world.verify(world.service.verify_code("8613900000001", code).access_token)["sub"] == "tech_zhao"
 
 
-def test_a_number_without_a_staff_account_gets_the_same_answer_and_no_message(world):
-    for phone in ("13700000000", RESIDENT_PHONE, "13900000009"):  # nobody, a resident, a pending technician
+def test_a_number_without_a_usable_account_gets_the_same_answer_and_no_message(world):
+    for phone in ("13700000000", "13900000009"):  # nobody, a pending technician
         world.service.send_code(phone)  # no error: the same 202
         with pytest.raises(RequestTooSoon):  # the cooldown counts for every number
             world.service.send_code(phone)
         with pytest.raises(WrongCode):
             world.service.verify_code(phone, "123456")
     assert world.sms.sent == []
+
+
+def test_a_resident_whose_number_is_on_her_account_signs_in_with_an_sms_code(world):
+    # A resident registered by the property desk (no smartphone, no WeChat) signs in with her number.
+    world.service.send_code(RESIDENT_PHONE)
+    tokens = world.service.verify_code(RESIDENT_PHONE, world.sms.last(RESIDENT_PHONE))
+    assert world.verify(tokens.access_token)["sub"] == "res_wang"
 
 
 def test_cooldown_then_a_new_code_replaces_the_old_one(world):

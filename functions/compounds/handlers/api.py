@@ -148,10 +148,16 @@ def import_compounds(
 
 
 @router.get("/compounds")
-def list_compounds() -> dict:
-    """Every imported compound with its household count and current terms."""
-    require_role(current_caller(router), Role.SUPERVISOR)
-    return {"compounds": [_summary(c) for c in onboarding().compounds()]}
+def list_compounds(q: Annotated[str, Query(max_length=40)] = "") -> dict:
+    """Every compound whose name (Chinese or English) contains `q`. Supervisors get each with its household count
+    and current terms (onboarding); residents picking theirs and the property desk get the names only."""
+    caller = current_caller(router)
+    require_role(caller, Role.SUPERVISOR, Role.RESIDENT, Role.DISPATCHER)
+    needle = q.strip().lower()
+    found = [c for c in onboarding().compounds() if not needle or needle in c.name.lower() or needle in c.name_en.lower()]
+    if caller.role == Role.SUPERVISOR:
+        return {"compounds": [_summary(c) for c in found]}
+    return {"compounds": [{"compound_id": c.compound_id, "name": c.name, "name_en": c.name_en} for c in found]}
 
 
 @router.get("/compounds/<compound_id>")

@@ -39,6 +39,7 @@ from shared.records import User
 from shared.sms import e164
 
 STAFF_ROLES = frozenset({Role.TECHNICIAN, Role.DISPATCHER, Role.SUPERVISOR})
+SMS_SIGN_IN_ROLES = STAFF_ROLES | {Role.RESIDENT}
 NEW_RESIDENT_NAME = "微信用户"
 
 
@@ -239,10 +240,11 @@ class SignIn:
         return one_time.mask_phone(phone)
 
     # --- One-time codes by SMS ----------------------------------------------------------------------------
-    def _staff_account(self, phone: str) -> User | None:
-        """The registered, usable staff account of this number (companies and the district register staff;
-        nobody signs up into a staff role)."""
-        found = [a for a in self.accounts.with_phone(phone) if a.role in STAFF_ROLES and usable(a)]
+    def _phone_account(self, phone: str) -> User | None:
+        """The registered, usable account of this number that signs in by SMS code: staff (companies and the
+        district register them; nobody signs up into a staff role) and residents whose number is on their
+        account (bound with a code, or registered by the property desk for a resident without a smartphone)."""
+        found = [a for a in self.accounts.with_phone(phone) if a.role in SMS_SIGN_IN_ROLES and usable(a)]
         return found[0] if len(found) == 1 else None
 
     def _binding_resident(self, user_id: str) -> User:
@@ -252,7 +254,7 @@ class SignIn:
         return account
 
     def send_code(self, phone: str, *, for_user: str | None = None) -> None:
-        """Sends a one-time code if the number belongs to a staff account (a staff sign-in) or, for a signed-in
+        """Sends a one-time code if the number belongs to a staff or resident account (a sign-in) or, for a signed-in
         resident (`for_user`), if no other account holds it (binding it to theirs). The answer is the same
         either way (a code that was never sent is kept too, so a try fails as a wrong code), and the cooldown
         and the daily cap count every number."""
@@ -264,7 +266,7 @@ class SignIn:
         if not self.store.take_daily(phone, one_time.beijing_day(now), limit=policy.per_day, now=now):
             raise DailyLimitReached()
         if for_user is None:
-            deliverable = self._staff_account(phone) is not None
+            deliverable = self._phone_account(phone) is not None
         else:
             deliverable = all(a.user_id == for_user for a in self.accounts.with_phone(phone))
         code = one_time.new_code()
@@ -284,7 +286,7 @@ class SignIn:
             raise SignInUnavailable() from exc
 
     def verify_code(self, phone: str, code: str, *, for_user: str | None = None) -> Tokens:
-        """A staff sign-in with the code sent to the number; or, for a signed-in resident (`for_user`), the number
+        """A sign-in (staff or resident) with the code sent to the number; or, for a signed-in resident (`for_user`), the number
         bound to their account (and a new session)."""
         phone, now, policy = e164(phone), self._now(), self.codes
         if for_user is not None:
@@ -308,7 +310,7 @@ class SignIn:
                 raise PhoneTaken()  # taken since the code was sent
             self.accounts.save(resident.model_copy(update={"phone": phone}))
             return self.start_session(resident.model_copy(update={"phone": phone}))
-        account = self._staff_account(phone)
+        account = self._phone_account(phone)
         if account is None:
             raise AccountUnavailable()
         return self.start_session(account)

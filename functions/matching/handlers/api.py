@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from addresses.domain.rules import ensure_verified
 from matching.availability import available_slots
 from matching.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
 from shared import clock, workflow
@@ -113,6 +114,7 @@ def list_slots(
     address = people.get_address(resident_id, address_id)
     if address is None:
         raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
+    ensure_verified(address)
     return SlotList(
         category=category, address_id=address_id, slots=available_slots(category, address.lat, address.lng, get_settings())
     )

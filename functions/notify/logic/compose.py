@@ -94,6 +94,8 @@ _DECISIONS = {
     "reject": ("未通过准入审核", "was not admitted"),
     "suspend": ("已被暂停接单", "was suspended from taking orders"),
     "reinstate": ("已恢复接单资格", "was reinstated"),
+    "renewal_approved": ("换证已通过审核，相关技能已恢复接单", "had the certificate renewal approved; the skills are back"),
+    "renewal_rejected": ("换证未通过审核", "had the certificate renewal refused"),
 }
 
 
@@ -170,12 +172,13 @@ MESSAGED_SUPERVISION_EVENTS = SUPERVISION_EVENTS - {E.CREDIT_CHANGED}
 
 
 def supervision_drafts(event: DomainEvent, *, dispatchers: list[str], supervisors: list[str]) -> list[Draft]:
-    """Admission decisions and certificate warnings go to the company's dispatchers; credit suspensions to
-    the dispatchers and to every supervisor (the supervisors' alert)."""
+    """Admission decisions, renewals and certificate warnings go to the company's dispatchers and to the
+    technician concerned; credit suspensions to the dispatchers and to every supervisor (the supervisors' alert)."""
     text = _subject_text(event) if event.type in MESSAGED_SUPERVISION_EVENTS else None
     if text is None:
         return []
-    recipients = list(dispatchers) + (list(supervisors) if event.type == E.CREDIT_SUSPENDED else [])
+    technician = [event.subject.technician_id] if event.subject and event.subject.technician_id else []
+    recipients = list(dispatchers) + technician + (list(supervisors) if event.type == E.CREDIT_SUSPENDED else [])
     template, params = _subject_sms(event)
     return [Draft(r, event.type.value, None, *text, template, params) for r in dict.fromkeys(recipients)]
 

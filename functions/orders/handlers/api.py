@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from addresses.handlers import api as addresses_api
 from orders.handlers import billing, photos, proxies
 from orders.handlers.views import neighbour_view, ordering_for, profile, resident_address, view, visible_order
 from orders.logic import pricing, quotas, rules
@@ -400,7 +401,7 @@ def openapi_document() -> dict:
     return build()
 
 
-app = build_resolver(router, billing.router, photos.router, proxies.router, docs)
+app = build_resolver(router, billing.router, photos.router, proxies.router, addresses_api.router, docs)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

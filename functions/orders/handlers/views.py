@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from addresses.domain.rules import ensure_verified
 from orders.logic import credentials, rules
 from orders.models import MatchView, OrderView, StatusText, TechnicianView
 from shared import clock
@@ -101,10 +102,12 @@ def visible_order(order_id: str, caller: Caller) -> Order:
 
 
 def resident_address(resident_id: str, address_id: str) -> tuple[Address, Compound]:
-    """One of the resident's saved addresses and its compound, or a clear 400."""
+    """One of the resident's verified addresses and its compound, or a clear 400 (unknown) or 409
+    `address_not_verified` (still waiting for the property company, or refused)."""
     address = people.get_address(resident_id, address_id)
     if address is None:
         raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
+    ensure_verified(address)
     compound = people.get_compound(address.compound_id)
     if compound is None:
         raise ValidationFailed("该地址不在服务小区内", "This address is not in a served compound.")

@@ -199,15 +199,21 @@ def set_availability(user_id: str, on_duty: bool, lat: float, lng: float) -> Use
     return user
 
 
-def put_address(resident_id: str, address: Address) -> None:
-    ensure_bound()
-    AddressItem(
+def address_item(resident_id: str, address: Address) -> AddressItem:
+    """The address; only a verified one makes her a resident of the compound (gsi3)."""
+    verified = address.status == "verified"
+    return AddressItem(
         pk=f"USER#{resident_id}",
         sk=f"ADDRESS#{address.address_id}",
         **address.model_dump(),
-        gsi3pk=f"RESIDENTS#{address.compound_id}",
-        gsi3sk=f"{resident_id}#{address.address_id}",
-    ).save()
+        gsi3pk=f"RESIDENTS#{address.compound_id}" if verified else None,
+        gsi3sk=f"{resident_id}#{address.address_id}" if verified else None,
+    )
+
+
+def put_address(resident_id: str, address: Address) -> None:
+    ensure_bound()
+    address_item(resident_id, address).save()
 
 
 def list_addresses(resident_id: str) -> list[Address]:
@@ -232,7 +238,13 @@ def get_address(resident_id: str, address_id: str) -> Address | None:
 
 def put_compound(compound: Compound) -> None:
     ensure_bound()
-    CompoundItem(pk=f"COMPOUND#{compound.compound_id}", sk=PROFILE, **compound.model_dump()).save()
+    CompoundItem(
+        pk=f"COMPOUND#{compound.compound_id}",
+        sk=PROFILE,
+        **compound.model_dump(),
+        gsi3pk="COMPOUNDS",  # listed as the compounds slice lists the imported ones
+        gsi3sk=f"{compound.district}#{compound.name}#{compound.compound_id}",
+    ).save()
 
 
 def get_compound(compound_id: str) -> Compound | None:

@@ -93,7 +93,14 @@ class AddressItem(_Item):
     label_en = UnicodeAttribute(default="")
     lat = NumberAttribute()
     lng = NumberAttribute()
-    gsi3pk = UnicodeAttribute(null=True)  # RESIDENTS#<compound>
+    status = UnicodeAttribute(default="verified")  # pending | verified | rejected
+    building = UnicodeAttribute(default="")
+    unit = UnicodeAttribute(default="")
+    room = UnicodeAttribute(default="")
+    claimed_at = UnicodeAttribute(null=True)
+    status_reason = UnicodeAttribute(null=True)
+    registered_by = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)  # RESIDENTS#<compound>, verified addresses only
     gsi3sk = UnicodeAttribute(null=True)  # <resident id>#<address id>
     by_compound = Gsi3()
 
@@ -478,6 +485,62 @@ class CertificateExpiryItem(_Item):
     by_expiry = Gsi4()
 
 
+class AddressClaimItem(_Item):
+    """pk ADDR#<address id>, sk CLAIM: whose address it is, for the property company's decision (gsi4
+    ADDRCLAIMS#<company>#<status>)."""
+
+    address_id = UnicodeAttribute()
+    resident_id = UnicodeAttribute()
+    compound_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    claimed_at = UnicodeAttribute()
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    by_company = Gsi4()
+
+
+class HouseholdCodeItem(_Item):
+    """pk HHCODE#<sha-256 of the code>, sk CODE: a one-time code the property office hands to a household."""
+
+    compound_id = UnicodeAttribute()
+    building = UnicodeAttribute()
+    unit = UnicodeAttribute()
+    room = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    used_by = UnicodeAttribute(null=True)
+    used_at = UnicodeAttribute(null=True)
+
+
+class PersonItem(_Item):
+    """pk PERSON#<sha-256 of the identity card number>, sk TECHNICIAN: the one technician this person is."""
+
+    user_id = UnicodeAttribute()
+    company_id = UnicodeAttribute(null=True)
+    registered_at = UnicodeAttribute()
+
+
+class RenewalItem(_Item):
+    """pk USER#<tech>, sk RENEWAL#<renewal id>: a new certificate waiting for a supervisor (gsi4
+    VETTING#renewal#<status>)."""
+
+    renewal_id = UnicodeAttribute()
+    technician_id = UnicodeAttribute()
+    company_id = UnicodeAttribute(null=True)
+    certificate = JSONAttribute()
+    issued_on = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    submitted_by = UnicodeAttribute()
+    submitted_at = UnicodeAttribute()
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute()
+    gsi4sk = UnicodeAttribute()
+    by_status = Gsi4()
+
+
 class AuditItem(_Item):
     """pk AUDIT#<chain>, sk SEQ#<10-digit seq>: one link of a hash chain. Never updated."""
 
@@ -600,6 +663,10 @@ ALL_MODELS: tuple[type[_Item], ...] = (
     DocumentItem,
     PhotoItem,
     CertificateExpiryItem,
+    PersonItem,
+    RenewalItem,
+    AddressClaimItem,
+    HouseholdCodeItem,
     AuditItem,
     AuditHeadItem,
     AuditSourceItem,

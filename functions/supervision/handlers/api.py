@@ -20,18 +20,19 @@ from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.dal import admission as admission_dal
 from shared.dal import audit, credit, orders, people
+from shared.dal import staff_records as staff_dal
 from shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shared.lifecycle import OrderStatus, Role
 from shared.observability import logger, tracer
 from shared.public_area import OPEN_REPORT_STATUSES
-from shared.qualifications import certificates_needed
 from shared.records import Certificate, Company, CreditEvent, Document, Order, User
 from shared.settings import get_settings
 from supervision import operations
-from supervision.logic import admission, stats
+from supervision.logic import admission, staff_records, stats
 from supervision.logic import audit as chain
 from supervision.logic import credit as formula
 from supervision.logic.admission import Kind
+from supervision.logic.expiry import beijing_today
 from supervision.models import (
     AdmissionView,
     ApplicationIn,
@@ -44,6 +45,9 @@ from supervision.models import (
     MeTooView,
     RankingEntry,
     RankingView,
+    RenewalDecisionIn,
+    RenewalIn,
+    RenewalList,
     ReportList,
     ReportView,
     StaffView,
@@ -179,17 +183,10 @@ def register_technician(body: TechnicianIn) -> tuple[TechnicianView, int]:
     caller = current_caller(router)
     company_id = _dispatcher_company(caller)
     skills = [s.value for s in body.skills]
-    held = {c.kind for c in body.certificates}
-    missing = [k for k in certificates_needed(skills) if k not in held]
-    if missing:
-        raise ValidationFailed(
-            f"缺少技能所需的证书：{', '.join(missing)}", f"Certificates the skills need are missing: {', '.join(missing)}"
-        )
-    today = clock.beijing_today()
-    for cert in body.certificates:
-        if cert.expires_on < today:
-            raise ValidationFailed(f"证书 {cert.number} 已过期", f"Certificate {cert.number} has expired.")
-    _check_documents(company_id, [c.document_id for c in body.certificates if c.document_id])
+    certificates = [Certificate(**c.model_dump()) for c in body.certificates]
+    staff_records.check_certificates(skills, certificates, beijing_today())
+    _check_documents(company_id, [c.document_id for c in certificates if c.document_id])
+    person = staff_records.person_key(body.id_number)
     at = clock.now_iso()
     tech = User(
         user_id=ids.new_id("tech"),
@@ -199,11 +196,14 @@ def register_technician(body: TechnicianIn) -> tuple[TechnicianView, int]:
         status=admission.PENDING,
         company_id=company_id,
         skills=skills,
-        certificates=[Certificate(**c.model_dump(mode="json")) for c in body.certificates],
+        certificates=certificates,
         id_number_masked=admission.mask_id_number(body.id_number.upper()),
         registered_at=at,
     )
-    people.put_user(tech)
+    if not staff_dal.register(person, tech):
+        held = staff_dal.holder(person)
+        company = people.get_company(held.company_id) if held and held.company_id else None
+        raise staff_records.AlreadyRegistered(held.company_id if held else None, company.name if company else None)
     operations.append(
         f"technician:{tech.user_id}",
         source_id=f"registration:{at}",
@@ -269,6 +269,59 @@ def decide_technician(user_id: str, body: DecisionIn) -> TechnicianView:
     require_role(caller, Role.SUPERVISOR)
     decided = operations.decide(Kind.TECHNICIAN, user_id, body.decision, body.reason, actor=caller.user_id)
     return _tech_view(people.get_user(decided.user_id) or decided)
+
+
+# --- Certificate renewals ----------------------------------------------------------------------------
+
+
+@router.post("/technicians/<user_id>/certificates", status_code=201)
+def renew_certificate(user_id: str, body: RenewalIn) -> tuple[staff_dal.Renewal, int]:
+    """The technician's company submits a renewed certificate (its scan and dates) for the supervisors."""
+    caller = current_caller(router)
+    company_id = _dispatcher_company(caller)
+    tech = people.get_user(user_id)
+    if tech is None or tech.role != Role.TECHNICIAN or tech.company_id != company_id:
+        raise NotFound("师傅不存在", "No such technician in your company.")
+    cert = Certificate(**body.model_dump(exclude={"issued_on"}))
+    staff_records.check_renewal(tech, cert, beijing_today(), body.issued_on)
+    _check_documents(company_id, [body.document_id])
+    renewal = staff_dal.Renewal(
+        renewal_id=ids.new_id("ren"),
+        technician_id=user_id,
+        company_id=company_id,
+        certificate=cert,
+        issued_on=body.issued_on,
+        status=staff_records.RENEWAL_PENDING,
+        submitted_by=caller.user_id,
+        submitted_at=clock.now_iso(),
+    )
+    staff_dal.put_renewal(renewal)
+    operations.append(
+        f"technician:{user_id}",
+        source_id=f"renewal:{renewal.renewal_id}",
+        kind="certificate.renewal_submitted",
+        actor=caller.user_id,
+        at=renewal.submitted_at,
+        detail={"certificate": cert.kind, "expires_on": cert.expires_on, "document_id": cert.document_id},
+    )
+    return renewal, 201
+
+
+@router.get("/vetting/renewals")
+def renewal_queue(
+    status: Annotated[str, Query(pattern="^(pending|approved|rejected)$")] = "pending",
+) -> RenewalList:
+    require_role(current_caller(router), Role.SUPERVISOR)
+    return RenewalList(renewals=staff_dal.renewals_by_status(status))
+
+
+@router.post("/technicians/<user_id>/certificates/<renewal_id>/decision")
+def decide_renewal(user_id: str, renewal_id: str, body: RenewalDecisionIn) -> staff_dal.Renewal:
+    """A supervisor approves a renewal (the skills it covers are no longer suspended) or refuses it (with a
+    reason); the technician and the company's dispatchers are told."""
+    caller = current_caller(router)
+    require_role(caller, Role.SUPERVISOR)
+    return operations.decide_renewal(user_id, renewal_id, body.decision, body.reason, actor=caller.user_id)
 
 
 # --- Credit -------------------------------------------------------------------------------------------

@@ -1,0 +1,151 @@
+"""The address store on the single table (items in shared.dal.tables):
+
+  USER#<resident> / ADDRESS#<address>   the address (status pending | verified | rejected; gsi3 only when verified)
+  ADDR#<address> / CLAIM                 whose it is and which company decides it (gsi4 ADDRCLAIMS#<company>#pending)
+  HHCODE#<sha-256> / CODE                a household's one-time code (spent once, with the address it verifies)
+
+Every change of a claim writes the address and its claim item in one transaction, conditional on the state it
+changes, so parallel decisions or two uses of one code cannot both win."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PutError, TransactWriteError
+
+from addresses.store.ports import Claim, HouseholdCode
+from shared.dal import people
+from shared.dal.base import condition_failed, ensure_bound, transaction
+from shared.dal.tables import AddressClaimItem, AddressItem, HouseholdCodeItem, UserItem
+from shared.records import Compound, User
+
+
+def _claim_item(claim: Claim) -> AddressClaimItem:
+    a = claim.address
+    pending = a.status == "pending"
+    return AddressClaimItem(
+        f"ADDR#{a.address_id}",
+        "CLAIM",
+        address_id=a.address_id,
+        resident_id=claim.resident_id,
+        compound_id=a.compound_id,
+        company_id=claim.company_id,
+        status=a.status,
+        claimed_at=a.claimed_at or "",
+        gsi4pk=f"ADDRCLAIMS#{claim.company_id}#pending" if pending else None,
+        gsi4sk=f"{a.claimed_at}#{a.address_id}" if pending else None,
+    )
+
+
+def _free():
+    """The resident holds no such address, or only a refused one."""
+    return AddressItem.pk.does_not_exist() | (AddressItem.status == "rejected")
+
+
+def _ran(write) -> bool:
+    try:
+        write()
+    except (TransactWriteError, PutError) as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+class DynamoAddressStore:
+    def compound(self, compound_id: str) -> Compound | None:
+        return people.get_compound(compound_id)
+
+    def account(self, user_id: str) -> User | None:
+        return people.get_user(user_id)
+
+    def accounts_with_phone(self, phone: str) -> list[User]:
+        return people.accounts_with_phone(phone)
+
+    def add(self, claim: Claim) -> bool:
+        ensure_bound()
+
+        def write() -> None:
+            with transaction() as tx:
+                tx.save(people.address_item(claim.resident_id, claim.address), condition=_free())
+                tx.save(_claim_item(claim))
+
+        return _ran(write)
+
+    def add_with_code(self, claim: Claim, code_key: str, at: str) -> bool:
+        ensure_bound()
+
+        def write() -> None:
+            with transaction() as tx:
+                tx.update(
+                    HouseholdCodeItem(f"HHCODE#{code_key}", "CODE"),
+                    actions=[HouseholdCodeItem.used_by.set(claim.resident_id), HouseholdCodeItem.used_at.set(at)],
+                    condition=HouseholdCodeItem.pk.exists() & HouseholdCodeItem.used_by.does_not_exist(),
+                )
+                tx.save(people.address_item(claim.resident_id, claim.address), condition=_free())
+                tx.save(_claim_item(claim))
+
+        return _ran(write)
+
+    def code(self, code_key: str) -> HouseholdCode | None:
+        ensure_bound()
+        try:
+            item = HouseholdCodeItem.get(f"HHCODE#{code_key}", "CODE", consistent_read=True)
+        except HouseholdCodeItem.DoesNotExist:
+            return None
+        return HouseholdCode(**{k: getattr(item, k) for k in HouseholdCode.model_fields})
+
+    def put_code(self, code_key: str, code: HouseholdCode) -> bool:
+        ensure_bound()
+        item = HouseholdCodeItem(f"HHCODE#{code_key}", "CODE", **code.model_dump())
+        return _ran(lambda: item.save(condition=HouseholdCodeItem.pk.does_not_exist()))
+
+    def get(self, address_id: str) -> Claim | None:
+        ensure_bound()
+        try:
+            pointer = AddressClaimItem.get(f"ADDR#{address_id}", "CLAIM", consistent_read=True)
+        except AddressClaimItem.DoesNotExist:
+            return None
+        address = people.get_address(pointer.resident_id, address_id)
+        if address is None:
+            return None
+        return Claim(resident_id=pointer.resident_id, company_id=pointer.company_id, address=address)
+
+    def decide(self, claim: Claim, status: str, reason: str | None) -> bool:
+        ensure_bound()
+        after = claim.model_copy(update={"address": claim.address.model_copy(update={"status": status, "status_reason": reason})})
+
+        def write() -> None:
+            with transaction() as tx:
+                tx.save(people.address_item(claim.resident_id, after.address), condition=AddressItem.status == "pending")
+                tx.save(_claim_item(after))
+
+        return _ran(write)
+
+    def pending_for(self, company_id: str) -> list[Claim]:
+        ensure_bound()
+        found = []
+        for pointer in AddressClaimItem.by_company.query(f"ADDRCLAIMS#{company_id}#pending", limit=200):
+            claim = self.get(pointer.address_id)
+            if claim is not None and claim.address.status == "pending":
+                found.append(claim)
+        return found
+
+    def remove(self, resident_id: str, address_id: str) -> bool:
+        ensure_bound()
+
+        def write() -> None:
+            with transaction() as tx:
+                tx.delete(AddressItem(f"USER#{resident_id}", f"ADDRESS#{address_id}"), condition=AddressItem.pk.exists())
+                tx.delete(AddressClaimItem(f"ADDR#{address_id}", "CLAIM"))
+
+        return _ran(write)
+
+    def register_resident(self, account: User, claim: Claim) -> bool:
+        ensure_bound()
+
+        def write() -> None:
+            with transaction() as tx:
+                tx.save(people.user_item(account), condition=UserItem.pk.does_not_exist())
+                tx.save(people.address_item(claim.resident_id, claim.address), condition=_free())
+                tx.save(_claim_item(claim))
+
+        return _ran(write)

@@ -1,0 +1,68 @@
+"""What the address use cases need from storage (the DynamoDB store and the in-memory fake both pass
+tests/contract/test_address_store.py)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from shared.records import Address, Compound, User
+
+
+class Claim(BaseModel):
+    """An address with whose it is and which company decides it."""
+
+    resident_id: str
+    company_id: str
+    address: Address
+
+
+class HouseholdCode(BaseModel):
+    compound_id: str
+    building: str
+    unit: str
+    room: str
+    created_by: str
+    created_at: str
+    used_by: str | None = None
+    used_at: str | None = None
+
+
+class AddressStore(Protocol):
+    def compound(self, compound_id: str) -> Compound | None: ...
+
+    def account(self, user_id: str) -> User | None: ...
+
+    def accounts_with_phone(self, phone: str) -> list[User]: ...
+
+    def add(self, claim: Claim) -> bool:
+        """Store a new claim (pending or verified); False if the resident holds this address already (a
+        rejected one may be claimed again)."""
+        ...
+
+    def add_with_code(self, claim: Claim, code_key: str, at: str) -> bool:
+        """The verified address and the household code spent, together; False if the code is unknown or used."""
+        ...
+
+    def code(self, code_key: str) -> HouseholdCode | None: ...
+
+    def put_code(self, code_key: str, code: HouseholdCode) -> bool:
+        """A new household code; False if that code exists already."""
+        ...
+
+    def get(self, address_id: str) -> Claim | None: ...
+
+    def decide(self, claim: Claim, status: str, reason: str | None) -> bool:
+        """Verify or refuse a pending claim; False if it is no longer pending."""
+        ...
+
+    def pending_for(self, company_id: str) -> list[Claim]: ...
+
+    def remove(self, resident_id: str, address_id: str) -> bool:
+        """The resident leaves the address; False if it is not hers."""
+        ...
+
+    def register_resident(self, account: User, claim: Claim) -> bool:
+        """A new resident account with her verified address; False if the account id exists."""
+        ...

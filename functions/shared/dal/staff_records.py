@@ -1,0 +1,136 @@
+"""Technicians as persons (one per identity card number) and their certificate renewals."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from shared.dal.base import condition_failed, ensure_bound, transaction
+from shared.dal.people import PROFILE, user_item
+from shared.dal.tables import CertificateExpiryItem, PersonItem, RenewalItem, UserItem
+from shared.errors import Conflict
+from shared.records import Certificate, User
+
+
+class Holder(BaseModel):
+    user_id: str
+    company_id: str | None
+
+
+class Renewal(BaseModel):
+    renewal_id: str
+    technician_id: str
+    company_id: str | None
+    certificate: Certificate
+    issued_on: str | None = None
+    status: str
+    submitted_by: str
+    submitted_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    reason: str | None = None
+
+
+def holder(person: str) -> Holder | None:
+    """The technician this person already is, or None."""
+    ensure_bound()
+    try:
+        item = PersonItem.get(f"PERSON#{person}", "TECHNICIAN", consistent_read=True)
+    except PersonItem.DoesNotExist:
+        return None
+    return Holder(user_id=item.user_id, company_id=item.company_id)
+
+
+def register(person: str, tech: User) -> bool:
+    """The person's marker and the technician, in one transaction: False (nothing written) if the person is
+    already a technician."""
+    ensure_bound()
+    marker = PersonItem(
+        f"PERSON#{person}", "TECHNICIAN", user_id=tech.user_id, company_id=tech.company_id, registered_at=tech.registered_at
+    )
+    try:
+        with transaction() as tx:
+            tx.save(marker, condition=PersonItem.pk.does_not_exist())
+            tx.save(user_item(tech), condition=UserItem.pk.does_not_exist())
+            for cert in tech.certificates:
+                tx.save(_expiry_item(tech.user_id, cert))
+    except TransactWriteError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def _expiry_item(user_id: str, cert: Certificate) -> CertificateExpiryItem:
+    return CertificateExpiryItem(
+        f"USER#{user_id}",
+        f"CERT#{cert.kind}",
+        technician_id=user_id,
+        kind=cert.kind,
+        expires_on=cert.expires_on,
+        gsi4pk=f"CERTEXP#{cert.expires_on}",
+        gsi4sk=f"{user_id}#{cert.kind}",
+    )
+
+
+def _renewal(item: RenewalItem) -> Renewal:
+    return Renewal(
+        **{k: getattr(item, k) for k in Renewal.model_fields if k != "certificate"},
+        certificate=Certificate(**item.certificate),
+    )
+
+
+def _renewal_item(r: Renewal) -> RenewalItem:
+    return RenewalItem(
+        f"USER#{r.technician_id}",
+        f"RENEWAL#{r.renewal_id}",
+        **r.model_dump(exclude={"certificate"}),
+        certificate=r.certificate.model_dump(),
+        gsi4pk=f"VETTING#renewal#{r.status}",
+        gsi4sk=f"{r.submitted_at}#{r.renewal_id}",
+    )
+
+
+def put_renewal(renewal: Renewal) -> None:
+    ensure_bound()
+    _renewal_item(renewal).save()
+
+
+def get_renewal(technician_id: str, renewal_id: str) -> Renewal | None:
+    ensure_bound()
+    try:
+        return _renewal(RenewalItem.get(f"USER#{technician_id}", f"RENEWAL#{renewal_id}", consistent_read=True))
+    except RenewalItem.DoesNotExist:
+        return None
+
+
+def renewals_by_status(status: str, limit: int = 100) -> list[Renewal]:
+    """The supervisors' queue of renewals (pending), oldest first: one Query on gsi4."""
+    ensure_bound()
+    return [_renewal(i) for i in RenewalItem.by_status.query(f"VETTING#renewal#{status}", limit=limit)]
+
+
+def decide_renewal(renewal: Renewal, tech: User, *, status: str, by: str, at: str, reason: str | None) -> Renewal:
+    """The decision on a pending renewal and, if approved, the technician's new certificates and skills, in one
+    transaction (a renewal decided twice, or a technician changed meanwhile, is a conflict)."""
+    ensure_bound()
+    decided = renewal.model_copy(update={"status": status, "decided_by": by, "decided_at": at, "reason": reason})
+    try:
+        with transaction() as tx:
+            tx.save(_renewal_item(decided), condition=RenewalItem.status == "pending")
+            if status == "approved":
+                tx.update(
+                    UserItem(f"USER#{tech.user_id}", PROFILE),
+                    actions=[
+                        UserItem.certificates.set([c.model_dump() for c in tech.certificates]),
+                        UserItem.skills.set(tech.skills),
+                        UserItem.suspended_skills.set(tech.suspended_skills or None),
+                    ],
+                    condition=UserItem.pk.exists(),
+                )
+                tx.save(_expiry_item(tech.user_id, renewal.certificate))
+    except (TransactWriteError, UpdateError) as exc:
+        if condition_failed(exc):
+            raise Conflict("该换证申请已处理", "This renewal was already decided.") from exc
+        raise
+    return decided
