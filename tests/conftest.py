@@ -184,6 +184,24 @@ def tiny_png(rgb: tuple[int, int, int] = (200, 60, 40), size: int = 8) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
+def upload_certificate_scan(api: Api, dispatcher: str) -> str:
+    """A certificate scan uploaded through the pre-signed URL (its exact length signed), as the back office does."""
+    import requests
+
+    data = b"\x89PNG scan"
+    created = api.call(
+        dispatcher,
+        "dispatcher",
+        "POST",
+        "/documents",
+        {"kind": "certificate", "filename": "cert.png", "content_type": "image/png", "size": len(data)},
+    )
+    assert created.status == 201, created.body
+    put = requests.put(created.body["upload_url"], data=data, headers=created.body["headers"], timeout=10)
+    assert put.status_code == 200, put.text
+    return created.body["document_id"]
+
+
 def upload_photo(api: Api, user_id: str, role: str, purpose: str, data: bytes | None = None) -> str:
     """POST /photos, then PUT the image to the pre-signed URL (the sandbox's /s3 front), as the apps do."""
     import requests

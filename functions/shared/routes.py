@@ -44,7 +44,6 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/compounds/{compound_id}/contract", "compounds"),
     Route("PUT", "/compounds/{compound_id}/free-service", "compounds"),
     # Residents' addresses: claims, the property company's verification, household codes, the desk's registrations
-    Route("GET", "/compounds", "orders"),
     Route("POST", "/me/addresses", "orders"),
     Route("DELETE", "/me/addresses/{address_id}", "orders"),
     Route("GET", "/addresses", "orders"),

@@ -6,24 +6,11 @@ from __future__ import annotations
 
 import json
 
-import requests
-
-from tests.conftest import wait_for
+from tests.conftest import upload_certificate_scan, wait_for
 
 
 def _scan(api, dispatcher: str) -> str:
-    """A certificate scan uploaded through the pre-signed URL, as the back office does."""
-    created = api.call(
-        dispatcher,
-        "dispatcher",
-        "POST",
-        "/documents",
-        {"kind": "certificate", "filename": "cert.png", "content_type": "image/png"},
-    )
-    assert created.status == 201, created.body
-    put = requests.put(created.body["upload_url"], data=b"\x89PNG scan", headers=created.body["headers"], timeout=10)
-    assert put.status_code == 200, put.text
-    return created.body["document_id"]
+    return upload_certificate_scan(api, dispatcher)
 
 
 def _cert(scan: str | None, expires_on: str = "2099-01-01") -> dict:

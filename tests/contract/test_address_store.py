@@ -12,10 +12,11 @@ import pytest
 
 from addresses.domain import rules
 from addresses.store.ports import Claim, HouseholdCode
+from local.demo_data import XIYINGQIAN
 from shared.records import Compound, User
 
 _numbers = itertools.count(int(time.time()) % 10_000_000)
-COMPOUND = Compound(compound_id="cp_xiyingqian", name="西营前街", lat=39.9052, lng=116.6571, contracted_company_id="co_tongyuan")
+COMPOUND = Compound(compound_id=XIYINGQIAN, name="西营前街", lat=39.9052, lng=116.6571, contracted_company_id="co_tongyuan")
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
@@ -40,7 +41,7 @@ def _claim(status: str = rules.PENDING, room: str | None = None, resident: str |
 
 def test_a_claim_is_kept_once_and_a_refused_one_may_be_claimed_again(store):
     claim = _claim()
-    assert store.compound("cp_xiyingqian").contracted_company_id == "co_tongyuan"
+    assert store.compound(XIYINGQIAN).contracted_company_id == "co_tongyuan"
     assert store.add(claim)
     assert not store.add(claim), "the same resident and household twice"
     assert store.get(claim.address.address_id) == claim
@@ -68,7 +69,7 @@ def test_a_decision_is_taken_once_under_parallel_requests(store):
 
 def test_a_household_code_is_spent_once(store):
     key = rules.code_key(f"TEST{next(_numbers)}")
-    code = HouseholdCode(compound_id="cp_xiyingqian", building="5", unit="2", room="309", created_by="d", created_at="t")
+    code = HouseholdCode(compound_id=XIYINGQIAN, building="5", unit="2", room="309", created_by="d", created_at="t")
     assert store.code(key) is None
     assert store.put_code(key, code)
     assert not store.put_code(key, code)

@@ -79,7 +79,7 @@ def test_blank_text_and_control_or_direction_characters_are_refused(world, descr
     from shared.dal import orders
 
     refused = world.as_resident("POST", "/orders", _order_body(world, description=description))
-    assert refused.status == 400 and refused.body["error"]["code"] == "validation_error", refused.body
+    assert refused.status == 422 and refused.body["error"]["code"] == "validation_error", refused.body
     assert orders.for_resident(world.resident_id) == []
 
 
@@ -132,8 +132,11 @@ def test_a_certificate_needs_a_real_date(world, expires_on):
     assert refused.status == 400 and refused.body["error"]["code"] == "validation_error", refused.body
 
 
-def test_a_certificate_with_a_real_date_is_stored_as_given(world):
-    registered = world.as_dispatcher("POST", "/companies/me/technicians", _technician_body())
+def test_a_certificate_with_a_real_date_is_stored_as_given(world, api):
+    from tests.conftest import upload_certificate_scan
+
+    cert = {**_technician_body()["certificates"][0], "document_id": upload_certificate_scan(api, world.dispatcher_id)}
+    registered = world.as_dispatcher("POST", "/companies/me/technicians", _technician_body(certificates=[cert]))
     assert registered.status == 201, registered.body
     assert registered.body["certificates"][0]["expires_on"] == "2030-02-28"
 
@@ -452,4 +455,4 @@ def test_a_dispatcher_closes_a_false_public_area_report_as_unfounded(world):
 def test_a_document_name_cannot_hide_its_type_behind_a_direction_override(world):
     spoofed = {"kind": "certificate", "filename": "证书\u202efdp.exe", "content_type": "application/pdf"}
     refused = world.as_dispatcher("POST", "/documents", spoofed)
-    assert refused.status == 400 and refused.body["error"]["code"] == "validation_error", refused.body
+    assert refused.status == 422 and refused.body["error"]["code"] == "validation_error", refused.body
