@@ -77,7 +77,7 @@ class RenewalIn(BaseModel):
 class RenewalDecisionIn(BaseModel):
     model_config = _STRICT
     decision: Literal["approve", "reject"]
-    reason: OptionalText = Field(default=None, max_length=500)
+    reason: Text | None = Field(default=None, max_length=500)
 
 
 class RenewalList(BaseModel):

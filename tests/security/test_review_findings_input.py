@@ -3,7 +3,9 @@ sends): each failed on the code before its fix."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import time
 
 import pytest
 
@@ -102,12 +104,15 @@ def test_notification_channels_are_a_short_list_of_distinct_channels(world):
     assert world.as_resident("GET", "/me/notifications").body["channels"] == ["sms", "push"]
 
 
+_people = itertools.count(int(time.time()) % 10_000_000)
+
+
 def _technician_body(**changes):
     cert = {"kind": "electrician_low_voltage", "issuer": "北京市应急管理局", "number": "T110112", "expires_on": "2030-02-28"}
     return {
         "name": "新师傅",
         "phone": "13912345678",
-        "id_number": "11011219800101123X",
+        "id_number": f"1101121980{next(_people) % 10_000_000:07d}X",  # a new person each time: one person, one technician
         "skills": ["electrical"],
         "certificates": [cert],
         **changes,
