@@ -39,6 +39,8 @@ class EventType(StrEnum):
     ORDER_DISPUTE_RESOLVED = "order.dispute_resolved"  # a supervisor decided a bill dispute (counts for credit)
     # A workflow wait (dispatch, completion, approval) runs out soon: `deadline_step` and `deadline_at` say which.
     ORDER_DEADLINE_APPROACHING = "order.deadline_approaching"
+    # An escalated order nobody acted on within `Settings.escalation_realert_seconds`: alerted a second time.
+    ORDER_ESCALATION_UNANSWERED = "order.escalation_unanswered"
     # Supervision (issue 5): about a company or a technician, not an order (`order` is absent).
     COMPANY_ADMISSION_DECIDED = "company.admission_decided"  # admitted, rejected, suspended, reinstated
     TECHNICIAN_ADMISSION_DECIDED = "technician.admission_decided"
@@ -138,6 +140,7 @@ class DomainEvent(BaseModel):
     offer_expires_at: str | None = None
     deadline_step: str | None = Field(default=None, description="Deadline warnings: the wait (dispatch, completion, approval)")
     deadline_at: str | None = Field(default=None, description="Deadline warnings: when the wait runs out (UTC)")
+    escalated_at: str | None = Field(default=None, description="Second escalation alerts: when the order was escalated")
 
 
 @lru_cache(maxsize=1)

@@ -106,14 +106,3 @@ def test_only_residents_are_called_by_the_back_office():
 
 def test_text_follows_the_language():
     assert text_in("en", "中文", "English") == "English" and text_in("zh", "中文", "English") == "中文"
-
-
-def test_supervisors_are_alerted_when_a_system_fault_escalated_an_order_of_any_type():
-    from notify.logic.compose import escalation_alerts
-
-    failed = _event("matching", "escalated", escalation_reason="task_failed")
-    alerts = escalation_alerts(failed, supervisors=["sup1", "sup2"])
-    assert [(a.recipient_id, a.kind) for a in alerts] == [("sup1", "order.escalated_fault"), ("sup2", "order.escalated_fault")]
-    assert "o1" in alerts[0].text_zh and "history" in alerts[0].text_en
-    # nobody left to take an emergency order is the supervisors' queue, not an alert
-    assert escalation_alerts(_event("matching", "escalated", escalation_reason="no_candidates"), supervisors=["sup1"]) == []

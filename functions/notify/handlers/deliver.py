@@ -23,10 +23,10 @@ from notify.logic.compose import (
     Placer,
     deadline_drafts,
     drafts_for,
-    escalation_alerts,
     report_drafts,
     supervision_drafts,
 )
+from notify.logic.escalation import Arrangers, call_task_text, resident_text, staff_alerts, unanswered_alerts
 from notify.logic.webhooks import retry_delay
 from shared import push, queues, sms
 from shared.dal import messages, notifications, people, push_connections
@@ -45,12 +45,21 @@ def deliver(event: DomainEvent) -> int:
     proxies = (
         [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
     )
+    arrangers = _arrangers(event)
+    escalated_text = (
+        resident_text(event.order, arrangers)
+        if arrangers is not None and event.order is not None and event.type == Happened.ORDER_ESCALATED
+        else None
+    )
     drafts = (
-        drafts_for(event, proxies=proxies, placer=_placer(event))
+        drafts_for(event, proxies=proxies, placer=_placer(event), escalated_text=escalated_text)
         + _supervision_drafts(event)
+        + (staff_alerts(event, arrangers) + unanswered_alerts(event, arrangers) if arrangers is not None else [])
         + _deadline_drafts(event)
         + _report_drafts(event)
     )
+    if arrangers is not None and event.type == Happened.ORDER_ESCALATED:
+        _escalation_call_task(event, arrangers)
     # Every recipient's profile and preferences in two batched reads, not two reads per recipient.
     recipient_ids = {d.recipient_id for d in drafts}
     recipients = people.get_users(recipient_ids) if recipient_ids else {}
@@ -82,6 +91,52 @@ def deliver(event: DomainEvent) -> int:
         if recorded_now:
             push_to_apps(recorded_now[0])
     return sent
+
+
+def _arrangers(event: DomainEvent) -> Arrangers | None:
+    """For an escalation (and its second alert): the compound's contracted company with its dispatchers, and every
+    supervisor of the district (the pilot's platform serves one district: every supervisor is its supervisor)."""
+    order = event.order
+    if order is None or event.type not in (Happened.ORDER_ESCALATED, Happened.ORDER_ESCALATION_UNANSWERED):
+        return None
+    compound = people.get_compound(order.compound_id)
+    company_id = compound.contracted_company_id if compound else None
+    company = people.get_company(company_id) if company_id else None
+    resident = people.get_user(order.resident_id)
+    return Arrangers(
+        company_id=company_id,
+        company_name=company.name if company else (company_id or ""),
+        company_name_en=company.name_en if company else "",
+        dispatchers=tuple(u.user_id for u in people.staff_of(company_id, "dispatcher") if u.status == "active")
+        if company_id
+        else (),
+        supervisors=tuple(u.user_id for u in people.users_with_role("supervisor") if u.status == "active"),
+        resident_has_phone=bool(resident and resident.phone),
+    )
+
+
+def _escalation_call_task(event: DomainEvent, arrangers: Arrangers) -> None:
+    """The contracted company's back office gets a task to phone the resident, once per escalation. Its id is the
+    one a resident who chose to be phoned gets for the event's message, and it is recorded first: one call, not two."""
+    order = event.order
+    if order is None or not arrangers.company_told or arrangers.company_id is None:
+        return
+    resident = people.get_user(order.resident_id)
+    name = resident.name if resident else order.resident_id
+    text_zh, text_en = call_task_text(order, name)
+    notifications.add_call_task(
+        CallTask(
+            task_id=f"{event.event_id}.{order.resident_id}",
+            company_id=arrangers.company_id,
+            resident_id=order.resident_id,
+            resident_name=name,
+            phone=resident.phone if resident else "",
+            order_id=order.order_id,
+            text_zh=text_zh,
+            text_en=text_en,
+            created_at=event.occurred_at,
+        )
+    )
 
 
 def push_to_apps(message: Message) -> int:
@@ -134,8 +189,6 @@ def _supervision_drafts(event: DomainEvent) -> list[Draft]:
         dispatchers = [u.user_id for u in people.staff_of(event.company_id, "dispatcher")] if event.company_id else []
         supervisors = [u.user_id for u in people.users_with_role("supervisor")] if event.type == Happened.CREDIT_SUSPENDED else []
         return supervision_drafts(event, dispatchers=dispatchers, supervisors=supervisors)
-    if event.type == Happened.ORDER_ESCALATED:
-        return escalation_alerts(event, supervisors=[u.user_id for u in people.users_with_role("supervisor")])
     return []
 
 
@@ -164,6 +217,8 @@ def _deadline_drafts(event: DomainEvent) -> list[Draft]:
 def _send(channel: Channel, draft: Draft, recipient: User, language: str, event: DomainEvent) -> None:
     if channel == Channel.SMS:
         sms.send(recipient.phone, text_in(language, draft.text_zh, draft.text_en))
+    elif channel == Channel.PHONE_CALL and event.type == Happened.ORDER_ESCALATED:
+        pass  # the escalation's own call task (_escalation_call_task) is this call, to the contracted company
     elif channel == Channel.PHONE_CALL and event.order is not None and draft.order_id:
         compound = people.get_compound(event.order.compound_id)
         company_id = event.order.company_id or (compound.contracted_company_id if compound else None)

@@ -41,10 +41,6 @@ _TO_RESIDENT = {
         "【邻里】维修已完成，费用 {total} 元。请为本次服务评价。",
         "[Linli] Repair done, charge CNY {total}. Please rate the service.",
     ),
-    E.ORDER_ESCALATED: (
-        "【邻里】暂时没有师傅接单，监管人员正在为您安排。",
-        "[Linli] No technician took the order yet; a supervisor is arranging one.",
-    ),
     E.ORDER_CANCELLED: ("【邻里】您的订单已取消。", "[Linli] Your order was cancelled."),
 }
 
@@ -113,30 +109,6 @@ def supervision_drafts(event: DomainEvent, *, dispatchers: list[str], supervisor
         return []
     recipients = list(dispatchers) + (list(supervisors) if event.type == E.CREDIT_SUSPENDED else [])
     return [Draft(r, event.type.value, None, *text) for r in dict.fromkeys(recipients)]
-
-
-# Escalated because a workflow task kept failing (an outage beyond every retry), not for want of a technician.
-TASK_FAILED = "task_failed"
-
-
-def escalation_alerts(event: DomainEvent, *, supervisors: list[str]) -> list[Draft]:
-    """Every supervisor is told of a public-area report whose company missed its deadline (it costs credit),
-    and of any order escalated because the system failed it (retries exhausted): both need a person now."""
-    order = event.order
-    if event.type != E.ORDER_ESCALATED or order is None:
-        return []
-    if order.escalation_reason == TASK_FAILED:
-        zh = f"【邻里】订单 {order.order_id} 因系统故障（重试后仍失败）已升级，请查看执行记录并人工派单。"
-        en = (
-            f"[Linli] Order {order.order_id} was escalated after a system fault that outlasted every retry; "
-            "see its history and dispatch it by hand."
-        )
-        return [Draft(s, "order.escalated_fault", order.order_id, zh, en) for s in supervisors]
-    if order.order_type != "public_area":
-        return []
-    zh = f"【邻里】公区报事 {order.order_id} 超时未处理（{order.escalation_reason}），已升级，请人工派单。"
-    en = f"[Linli] Public-area report {order.order_id} missed its deadline ({order.escalation_reason}); dispatch it by hand."
-    return [Draft(s, "public_area.escalated", order.order_id, zh, en) for s in supervisors]
 
 
 def _beijing_time(at: str, now: str) -> tuple[str, str]:
@@ -272,23 +244,34 @@ def placed_for_you(event: DomainEvent, placer: Placer | None) -> list[Draft]:
     return [Draft(order.resident_id, PLACED_FOR_YOU, order.order_id, zh, en)]
 
 
-def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = (), placer: Placer | None = None) -> list[Draft]:
+def drafts_for(
+    event: DomainEvent,
+    *,
+    proxies: list[str] | tuple[str, ...] = (),
+    placer: Placer | None = None,
+    escalated_text: tuple[str, str] | None = None,
+) -> list[Draft]:
     """The messages of one event; `proxies` are the family members linked to the resident's account; `placer` the
-    proxy who placed the order, told of its progress too while still linked."""
+    proxy who placed the order, told of its progress too while still linked; `escalated_text` what the resident reads
+    of an escalation (`notify.logic.escalation.resident_text`: the reason, and who arranges it)."""
     order = event.order
     drafts: list[Draft] = []
     if order is None:
         return drafts
+    to_resident = dict(_TO_RESIDENT)
+    if escalated_text is not None:  # already worded: its braces are text, not placeholders
+        zh, en = (t.replace("{", "{{").replace("}", "}}") for t in escalated_text)
+        to_resident[E.ORDER_ESCALATED] = (zh, en)
 
     def to(recipient: str | None, zh: str, en: str) -> None:
         if recipient:
             values = {"code": order.order_code, "total": _amount(order.bill_total), "extra": _amount(order.extra_total)}
             drafts.append(Draft(recipient, event.type.value, order.order_id, zh.format(**values), en.format(**values)))
 
-    if event.type in _TO_RESIDENT:
-        to(order.resident_id, *_TO_RESIDENT[event.type])
+    if event.type in to_resident:
+        to(order.resident_id, *to_resident[event.type])
         if placer is not None and placer.still_linked and placer.proxy_id != order.resident_id:
-            zh, en = _TO_RESIDENT[event.type]
+            zh, en = to_resident[event.type]
             to(
                 placer.proxy_id,
                 f"【邻里】（您替{placer.resident_name}下的单）" + zh.removeprefix("【邻里】"),
