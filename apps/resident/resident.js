@@ -27,6 +27,11 @@ const MENU = [
 const ACTIVE = ["submitted", "matching", "offered", "assigned", "en_route", "on_site", "awaiting_approval", "escalated", "completed"];
 const CANCELLABLE = ["submitted", "matching", "offered", "assigned", "en_route", "escalated"];
 
+/** A price or a range: "85 元" when both ends are the same, "60 元 – 85 元" otherwise. */
+function priceRange(low, high) {
+  return Number(low) === Number(high) ? money(low) : `${money(low)} – ${money(high)}`;
+}
+
 function frame(title) {
   document.title = `${title} · ${t("邻里", "Linli")}`;
   render(document.getElementById("header"), header(t("邻里 · 居民", "Linli · Home repair"), () => start()));
@@ -294,7 +299,7 @@ async function newOrder(type) {
         h("h2", { id: "quote-title", tabindex: "-1" }, t("价格", "Price")),
         q.free_service
           ? h("p", { class: "price" }, t("免费", "Free"))
-          : h("p", {}, h("span", { class: "price" }, q.low === q.high ? money(q.low) : `${money(q.low)} – ${money(q.high)}`), h("br"), t(`最多不超过 ${q.cap} 元`, `Never more than CNY ${q.cap}`)),
+          : h("p", {}, h("span", { class: "price" }, priceRange(q.low, q.high)), h("br"), t(`最多不超过 ${q.cap} 元`, `Never more than CNY ${q.cap}`)),
         h("p", {}, pick(q, "note_zh", "note_en")),
         q.items && q.items.length
           ? h("ul", {}, q.items.map((i) => h("li", {}, `${pick(i, "name", "name_en")}${t("：市场参考价", ": market price")} ${money(i.typical_price)}`)))
@@ -412,6 +417,11 @@ function paintOrder(o, refresh) {
       ),
     );
   }
+  if (o.work_note) {
+    parts.push(h("section", { class: "card", "aria-labelledby": "work-note-title" },
+      h("h2", { id: "work-note-title" }, t("师傅做了什么", "What the technician did")),
+      h("p", { id: "work-note" }, o.work_note)));
+  }
   if (o.completion_photos && o.completion_photos.length) {
     parts.push(
       h("section", { class: "card", "aria-labelledby": "done-photos-title" },
@@ -428,11 +438,12 @@ function paintOrder(o, refresh) {
       o.place ? h("p", {}, t("位置：", "Where: "), o.place) : null,
       o.photo_ref ? orderPhoto(o.order_id, o.photo_ref, t("您拍的故障照片", "Your photo of the problem"), { id: "fault-photo-shown" }) : null,
       o.slot ? h("p", {}, t("时间：", "Time: "), `${time(o.slot.start)}–${time(o.slot.end, false)}`) : null,
-      o.quote ? h("p", {}, t("报价：", "Quote: "), o.quote.free_service ? t("免费", "free") : `${money(o.quote.low)} – ${money(o.quote.high)}`) : null,
+      o.quote ? h("p", {}, t("报价：", "Quote: "), o.quote.free_service ? t("免费", "free") : priceRange(o.quote.low, o.quote.high)) : null,
     ),
     h("section", { "aria-labelledby": "timeline-title" },
       h("h2", { id: "timeline-title" }, t("进展", "Progress")),
-      h("ol", { class: "timeline" }, o.timeline.map((e) => h("li", {}, h("strong", {}, time(e.at)), " ", statusWords(e.status)))),
+      h("ol", { class: "timeline" }, o.timeline.map((e) => h("li", {}, h("strong", {}, time(e.at)), " ", statusWords(e.status),
+        e.actor_name ? h("span", { class: "muted actor" }, " · ", e.actor_role === "platform" ? t("邻里平台", "Linli platform") : e.actor_name) : null))),
     ),
   );
   if (placedIt && !o.dispute && disputeWindowOpen(o)) parts.push(disputeSection(o, refresh));

@@ -18,7 +18,6 @@ from shared.records import (
     PhotoPurpose,
     Quote,
     Slot,
-    TimelineEntry,
 )
 
 _STRICT = ConfigDict(extra="forbid")
@@ -80,6 +79,12 @@ class CompletionIn(BaseModel):
     lines: list[BillLineIn] = Field(default_factory=list, max_length=30)
     photos: list[Annotated[str, Field(pattern=_ID)]] = Field(
         default_factory=list, max_length=6, description="Photos of the finished work: `work` photo ids from POST /photos."
+    )
+    note: str | None = Field(
+        default=None,
+        max_length=300,
+        description="What was done, in a few words for the resident (e.g. 检查线路，接头松了，已拧紧): required when the bill "
+        "has no lines (400 `work_note_required`), so that an empty bill still records the work.",
     )
 
 
@@ -228,6 +233,17 @@ class MatchView(BaseModel):
     reason: MatchReason | None = Field(description="Why this technician was offered the order: each score term and the total.")
 
 
+class TimelineView(BaseModel):
+    status: str
+    at: str = Field(description="ISO 8601 in UTC with milliseconds and the offset `Z`, like every instant of the API")
+    actor: str | None = Field(
+        default=None, description="Who did it: a user id, or `workflow` (the platform). Staff only; residents see names."
+    )
+    actor_name: str = Field(description="Who did it, by name (邻里平台 for the platform's own steps)")
+    actor_role: str | None = Field(default=None, description="resident, technician, dispatcher, supervisor, or platform")
+    note: str | None = None
+
+
 class OrderView(BaseModel):
     order_id: str
     type: str
@@ -260,12 +276,13 @@ class OrderView(BaseModel):
     extra_total: float | None
     approval_outcome: str | None
     completed_at: str | None
+    work_note: str | None = Field(default=None, description="The technician's words on what was done.")
     completion_photos: list[str] = Field(default_factory=list, description="Photos of the finished work.")
     dispute: Dispute | None
     rating_stars: int | None
     me_too_count: int = Field(default=0, description="Public-area reports: neighbours who reported the same problem.")
     match: MatchView | None = Field(default=None, description="Supervisors only: the matching round and its reason.")
-    timeline: list[TimelineEntry]
+    timeline: list[TimelineView]
     created_at: str
     updated_at: str
 

@@ -310,6 +310,7 @@ class Order(BaseModel):
     approval_by: str | None = None
     approval_at: str | None = None
     completed_at: str | None = None
+    work_note: str | None = None  # the technician's words on what was done (required with an empty bill)
     completion_photos: list[str] = Field(default_factory=list)  # the technician's photos of the finished work
     dispute: Dispute | None = None
     rating_stars: int | None = None

@@ -95,7 +95,7 @@ BODIES = {
     ("POST", "/orders"): {"type": "emergency", "category": "electrical", "description": "灯不亮", "address_id": "{address_id}"},
     ("POST", "/orders/{order_id}/cancel"): {},
     ("POST", "/orders/{order_id}/progress"): {"status": "en_route"},
-    ("POST", "/orders/{order_id}/completion"): {"lines": []},
+    ("POST", "/orders/{order_id}/completion"): {"lines": [], "note": "检查了线路，接头松了，已拧紧"},
     ("POST", "/orders/{order_id}/dispatch"): {"technician_id": "{technician_id}"},
     ("POST", "/quotes"): {"category": "electrical", "description": "灯不亮", "address_id": "{address_id}"},
     ("POST", "/orders/{order_id}/approval"): {"decision": "approve"},

@@ -106,3 +106,25 @@ def test_only_residents_are_called_by_the_back_office():
 
 def test_text_follows_the_language():
     assert text_in("en", "中文", "English") == "English" and text_in("zh", "中文", "English") == "中文"
+
+
+def test_lines_beyond_the_quote_in_a_free_compound_never_read_as_costing_0_yuan():
+    from notify.logic.compose import deadline_drafts
+    from shared.events import DomainEvent
+
+    free = _event("on_site", "awaiting_approval", extra_total=0)
+    [to_resident] = drafts_for(free)
+    assert "另需 0 元" not in to_resident.text_zh and "CNY 0" not in to_resident.text_en
+    assert "试点免费，您不用付钱" in to_resident.text_zh and "you pay nothing" in to_resident.text_en
+    paid = drafts_for(_event("on_site", "awaiting_approval", extra_total=35.0), proxies=["p1"])
+    assert all("另需 35 元" in d.text_zh and "CNY 35 more" in d.text_en for d in paid) and len(paid) == 2
+    warning = DomainEvent.model_validate(
+        {
+            **free.model_dump(),
+            "type": "order.deadline_approaching",
+            "deadline_step": "approval",
+            "deadline_at": "2026-11-25T12:00:00.000Z",
+        }
+    )
+    [warned] = deadline_drafts(warning)
+    assert "另需 0 元" not in warned.text_zh and "试点免费" in warned.text_zh and "CNY 0" not in warned.text_en

@@ -34,8 +34,8 @@ _TO_RESIDENT = {
         "[Linli] The technician has arrived; check order code {code}.",
     ),
     E.ORDER_APPROVAL_NEEDED: (
-        "【邻里】师傅提出了超出报价的项目（另需 {extra} 元），请在订单中逐项确认；未经您同意不会收取。",
-        "[Linli] The technician proposes work beyond the quote (CNY {extra} more). Review each line: no consent, no charge.",
+        "【邻里】师傅提出了超出报价的项目{extra_zh}，请在订单中逐项确认；未经您同意不会收取。",
+        "[Linli] The technician proposes work beyond the quote{extra_en}. Review each line: no consent, no charge.",
     ),
     E.ORDER_COMPLETED: (
         "【邻里】维修已完成，费用 {total} 元。请为本次服务评价。",
@@ -47,6 +47,14 @@ _TO_RESIDENT = {
 
 def _amount(value: float | None) -> str:
     return f"{value or 0:g}"
+
+
+def extra_words(extra_total: float | None) -> tuple[str, str]:
+    """What lines beyond the quote would add: the amount, or, where they cost the resident nothing (a free pilot
+    compound), that she pays nothing (never "另需 0 元")."""
+    if extra_total:
+        return f"（另需 {_amount(extra_total)} 元）", f" (CNY {_amount(extra_total)} more)"
+    return "（试点免费，您不用付钱）", " (free in the pilot: you pay nothing)"
 
 
 _DECISIONS = {
@@ -173,10 +181,10 @@ def deadline_drafts(
     elif event.deadline_step == "approval":
         to(
             [order.resident_id],
-            f"【邻里】订单码 {order.order_code}：师傅提出的超出报价的项目（另需 {_amount(order.extra_total)} 元）请在{due_zh}前"
+            f"【邻里】订单码 {order.order_code}：师傅提出的超出报价的项目{extra_words(order.extra_total)[0]}请在{due_zh}前"
             "确认；逾期未确认，只收取报价内的费用。",
-            f"[Linli] Order code {order.order_code}: please review the work beyond the quote (CNY "
-            f"{_amount(order.extra_total)} more) before {due_en}; without your answer only the quoted work is charged.",
+            f"[Linli] Order code {order.order_code}: please review the work beyond the quote{extra_words(order.extra_total)[1]} "
+            f"before {due_en}; without your answer only the quoted work is charged.",
         )
         to(
             proxies,
@@ -265,7 +273,8 @@ def drafts_for(
 
     def to(recipient: str | None, zh: str, en: str) -> None:
         if recipient:
-            values = {"code": order.order_code, "total": _amount(order.bill_total), "extra": _amount(order.extra_total)}
+            extra_zh, extra_en = extra_words(order.extra_total)
+            values = {"code": order.order_code, "total": _amount(order.bill_total), "extra_zh": extra_zh, "extra_en": extra_en}
             drafts.append(Draft(recipient, event.type.value, order.order_id, zh.format(**values), en.format(**values)))
 
     if event.type in to_resident:
@@ -282,8 +291,8 @@ def drafts_for(
         for proxy in proxies:  # a family member may approve or reject on the resident's behalf
             to(
                 proxy,
-                "【邻里】您家人的维修订单有超出报价的项目（另需 {extra} 元）待确认，您可以代为同意或拒绝。",
-                "[Linli] A family member's repair has lines beyond the quote (CNY {extra} more); you may approve or reject them.",
+                "【邻里】您家人的维修订单有超出报价的项目{extra_zh}待确认，您可以代为同意或拒绝。",
+                "[Linli] A family member's repair has lines beyond the quote{extra_en}; you may approve or reject them.",
             )
     if event.type == E.ORDER_CANCELLED:
         to(

@@ -195,12 +195,21 @@ def report_progress(order_id: str, body: ProgressIn) -> OrderView:
     return view(updated, caller)
 
 
+class WorkNoteRequired(ValidationFailed):
+    code = "work_note_required"
+    message_zh = "账单没有项目时，请写几句做了什么（例如：检查线路，接头松了，已拧紧）"
+    message_en = "With no lines on the bill, say in a few words what was done (e.g. checked the wiring, tightened a loose joint)."
+
+
 @router.post("/orders/<order_id>/completion")
 def complete_order(order_id: str, body: CompletionIn) -> OrderView:
     """The itemised bill, checked against the order's catalogue version. Within the quote the order is
     completed; beyond it the order waits for the resident's consent (`awaiting_approval`)."""
     caller = current_caller(router)
     order = _assigned_order(order_id, caller)
+    work_note = (body.note or "").strip() or None
+    if not body.lines and work_note is None:
+        raise WorkNoteRequired()  # an empty bill still says what was done
     work_photos = [line.photo_ref for line in body.lines if line.photo_ref] + body.photos
     # Attached first (to this order: a retry after a refused bill attaches them again harmlessly).
     photos.check_photos(work_photos, caller, PhotoPurpose.WORK, f"order:{order.order_id}")
@@ -213,6 +222,7 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
         "extra_lines": [line.model_dump() for line in bill.extra_lines],
         "extra_total": bill.extra_total,
         "completion_photos": list(dict.fromkeys(body.photos)),
+        **({"work_note": work_note} if work_note else {}),
     }
     if bill.needs_approval:
         to_status, note = OrderStatus.AWAITING_APPROVAL, f"{len(bill.extra_lines)} line(s) beyond the quote"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from orders.logic import credentials, rules
-from orders.models import MatchView, OrderView, StatusText, TechnicianView
+from orders.logic import credentials, rules, timeline
+from orders.models import MatchView, OrderView, StatusText, TechnicianView, TimelineView
 from shared import clock
 from shared.auth import Caller
 from shared.dal import orders, people
@@ -63,6 +63,7 @@ def view(order: Order, caller: Caller) -> OrderView:
         extra_total=order.extra_total,
         approval_outcome=order.approval_outcome,
         completed_at=order.completed_at,
+        work_note=order.work_note,
         completion_photos=order.completion_photos,
         dispute=order.dispute,
         rating_stars=order.rating_stars,
@@ -70,10 +71,18 @@ def view(order: Order, caller: Caller) -> OrderView:
         match=MatchView(round=order.match_round, search_radius_m=order.search_radius_m, reason=order.match_reason)
         if caller.role == Role.SUPERVISOR and order.match_round is not None
         else None,
-        timeline=order.timeline,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
+        timeline=_timeline(order, caller),
+        created_at=timeline.instant(order.created_at),
+        updated_at=timeline.instant(order.updated_at),
     )
+
+
+def _timeline(order: Order, caller: Caller) -> list[TimelineView]:
+    """Each step with who did it by name; a resident (or her proxy) sees names only, never internal ids."""
+    named = people.get_users(timeline.ids_in(order.timeline)) if order.timeline else {}
+    who = {user_id: (user.name, user.role) for user_id, user in named.items()}
+    entries = timeline.view_entries(order.timeline, who, for_resident=caller.role == Role.RESIDENT)
+    return [TimelineView(**entry) for entry in entries]
 
 
 def visible_order(order_id: str, caller: Caller) -> Order:

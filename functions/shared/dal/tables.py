@@ -161,6 +161,7 @@ class OrderItem(_Item):
     approval_by = UnicodeAttribute(null=True)
     approval_at = UnicodeAttribute(null=True)
     completed_at = UnicodeAttribute(null=True)
+    work_note = UnicodeAttribute(null=True)
     completion_photos = ListAttribute(of=UnicodeAttribute, null=True)
     dispute = JSONAttribute(null=True)
     rating_stars = NumberAttribute(null=True)

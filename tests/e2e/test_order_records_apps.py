@@ -1,0 +1,57 @@
+"""The apps with what an order records: the technician cannot send an empty bill without saying what he did, and
+the resident reads his words, and her timeline with names, never ids (a real browser against the sandbox)."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.conftest import wait_for
+from tests.e2e import test_apps
+from tests.e2e.test_apps import PHONE, expect, token
+
+browser, open_app = test_apps.browser, test_apps.open_app
+
+
+def _order_at_the_door(sandbox) -> str:
+    """张女士's dripping tap (中仓小区), accepted by 孙师傅, who is at the door."""
+    u, zhang, sun = sandbox.url, token(sandbox, "res_zhang"), token(sandbox, "tech_sun")
+    requests.post(
+        f"{u}/technicians/me/availability", json={"on_duty": True, "lat": 39.902, "lng": 116.6655}, headers=sun, timeout=10
+    )
+    body = {"type": "emergency", "category": "plumbing", "description": "水龙头滴水", "address_id": "addr_zhang_home"}
+    order_id = requests.post(f"{u}/orders", json=body, headers=zhang, timeout=10).json()["order_id"]
+    offer = wait_for(
+        lambda: next(
+            (o for o in requests.get(f"{u}/offers", headers=sun, timeout=10).json()["offers"] if o["order_id"] == order_id), None
+        ),
+        what="the offer to 孙师傅",
+    )
+    assert requests.post(f"{u}/offers/{offer['offer_id']}/accept", headers=sun, timeout=10).status_code == 200
+    assert requests.post(f"{u}/orders/{order_id}/progress", json={"status": "on_site"}, headers=sun, timeout=10).ok
+    return order_id
+
+
+def test_an_empty_bill_says_what_was_done_and_the_resident_reads_it_with_names_in_her_timeline(open_app, sandbox):
+    order_id = _order_at_the_door(sandbox)
+    sun = open_app("tech_sun", viewport=PHONE)
+    sun.goto(sun.url.split("#")[0] + f"#/job/{order_id}")
+    # When he completes with no lines and says nothing, he is told what is missing and nothing is sent
+    sun.click("#complete")
+    expect(sun.locator("#alert")).to_contain_text("做了什么")
+    assert (
+        requests.get(f"{sandbox.url}/orders/{order_id}", headers=token(sandbox, "res_zhang"), timeout=10).json()["status"]
+        == "on_site"
+    )
+    # When he writes what he did, the order is completed
+    sun.get_by_label("做了什么（写给居民看；没有收费项目时必填）").fill("阀门芯松了，已拧紧，不用换件")
+    sun.click("#complete")
+    expect(sun.locator("#completion-result")).to_contain_text("维修已完成")
+    # Then 张女士 reads his words on her order, and her timeline names him, never an id
+    zhang = open_app("res_zhang", viewport=PHONE)
+    zhang.goto(zhang.url.split("#")[0] + f"#/order/{order_id}")
+    expect(zhang.locator("#work-note")).to_have_text("阀门芯松了，已拧紧，不用换件")
+    timeline = zhang.locator("ol.timeline")
+    expect(timeline).to_contain_text("孙师傅")
+    expect(timeline).to_contain_text("邻里平台")
+    assert "tech_sun" not in timeline.inner_text() and "res_zhang" not in timeline.inner_text()
+    assert sun.errors == [] and zhang.errors == []
