@@ -72,6 +72,7 @@ async function home() {
       h("a", { href: "#/messages" }, t("我的消息", "My messages")),
       h("a", { href: "#/board" }, t("小区公区报事板", "Public-area board")),
       h("a", { href: "#/family", id: "family-link" }, t("家人代办", "Family")),
+      h("a", { href: "#/companies", id: "companies-link" }, t("物业公司信用", "Companies' credit")),
     ),
   );
 }
@@ -768,6 +769,50 @@ function linkForm() {
   return box;
 }
 
+// ---------------------------------------------------------------- public credit: the companies and their scores
+const signed = (points) => `${points < 0 ? "−" : "+"}${Math.abs(points).toFixed(1)}`;
+
+async function companies() {
+  frame(t("物业公司信用", "Companies' credit"));
+  let listed = null;
+  const here = location.hash;
+  try {
+    listed = await api("GET", "/public/companies");
+  } catch (err) {
+    showError(err);
+  }
+  if (location.hash !== here || !listed) return;
+  const card = (c) => {
+    const p = c.parts;
+    const recent = c.last_90_days;
+    return h("li", { class: "card company", "data-company": c.company_id },
+      h("h2", {}, pick(c, "name", "name_en") || c.name),
+      h("p", { class: "score-line" }, h("span", { class: "score" }, c.credit_score.toFixed(1)), t("分（满分 100）", "out of 100")),
+      h("ul", { class: "parts" },
+        h("li", {}, t(`评价 ${signed(p.rating.points)} 分（${p.rating.count} 条评价）`, `Ratings ${signed(p.rating.points)} (${p.rating.count} ratings)`)),
+        h("li", {}, t(`按时 ${signed(p.deadlines.points)} 分（${p.deadlines.count} 次时限检查）`, `On time ${signed(p.deadlines.points)} (${p.deadlines.count} deadline checks)`)),
+        h("li", {}, t(`投诉 ${signed(p.complaints.points)} 分（${p.complaints.count} 件）`, `Complaints ${signed(p.complaints.points)} (${p.complaints.count})`)),
+      ),
+      h("p", { class: "recent" },
+        t(`近 ${recent.days} 天：服务 ${recent.orders_served} 单`, `Last ${recent.days} days: ${recent.orders_served} orders served`),
+        recent.average_rating === null ? t("，还没有评价", ", no ratings yet") : t(`，平均 ${recent.average_rating} 星`, `, ${recent.average_rating} stars on average`),
+        t(`，成立的投诉 ${recent.upheld_complaints} 件。`, `, ${recent.upheld_complaints} complaints upheld.`),
+      ),
+    );
+  };
+  render(
+    view(),
+    h("h1", {}, t("物业公司信用", "Companies' credit")),
+    h("p", {}, t("区住建委按公开的公式，根据居民评价、是否按时、投诉情况，给每家准入的物业公司打信用分。", "The district scores every admitted company by a published formula, from residents' ratings, deadlines kept and complaints.")),
+    listed.companies.length ? h("ul", { class: "companies", style: "list-style:none;padding:0" }, listed.companies.map(card)) : h("p", {}, t("还没有准入的物业公司。", "No company is admitted yet.")),
+    h("details", { class: "card formula" },
+      h("summary", {}, t("信用分怎么算", "How the score is worked out")),
+      h("p", { id: "formula-text" }, pick(listed.formula, "text_zh", "text_en")),
+    ),
+    h("p", {}, h("a", { href: "#/" }, t("回到首页", "Back to the home screen"))),
+  );
+}
+
 // ---------------------------------------------------------------- messages
 async function messages() {
   frame(t("我的消息", "My messages"));
@@ -794,6 +839,7 @@ const start = router(
     [/^#\/messages$/, () => (messages(), { poll: messages })],
     [/^#\/board$/, () => board()],
     [/^#\/family$/, () => family()],
+    [/^#\/companies$/, () => companies()],
   ],
   () => home(),
 );

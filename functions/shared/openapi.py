@@ -9,7 +9,7 @@ from functools import lru_cache
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
 from shared.api import API_TITLE, API_VERSION, ERROR_SCHEMA, build_resolver
-from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX
+from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX, ROUTES
 
 SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli-On-Behalf-Of")
 
@@ -17,6 +17,7 @@ SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
     from supervision.handlers.api import router as supervision
+    from supervision.handlers.public import router as public
 
     from matching.handlers.api import router as matching
     from notify.handlers.api import router as notify
@@ -26,7 +27,7 @@ def openapi_document() -> dict:
     from orders.handlers.proxies import router as proxies
     from ratings.handlers.api import router as ratings
 
-    app = build_resolver(orders, billing, photos, proxies, matching, ratings, notify, supervision)
+    app = build_resolver(orders, billing, photos, proxies, matching, ratings, notify, supervision, public)
     schema = app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,
@@ -41,7 +42,16 @@ def openapi_document() -> dict:
         },
         security=[{"jwt": []}],
     )
-    return with_partner_paths(with_error_responses(json.loads(schema)))
+    return with_public_paths(with_partner_paths(with_error_responses(json.loads(schema))))
+
+
+def with_public_paths(document: dict) -> dict:
+    """The public routes (no sign-in) need no token."""
+    for route in ROUTES:
+        operation = document["paths"].get(route.path, {}).get(route.method.lower())
+        if route.public and operation is not None:
+            operation["security"] = []
+    return document
 
 
 def with_error_responses(document: dict) -> dict:

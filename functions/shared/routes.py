@@ -90,6 +90,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/compounds/{compound_id}/reports", "supervision"),
     Route("POST", "/orders/{order_id}/me-too", "supervision"),
     Route("GET", "/stats", "supervision"),
+    # Public credit: anyone may read it, without signing in (cacheable)
+    Route("GET", "/public/companies", "supervision", public=True),
 )
 
 # What a company's own system may do through /partner, acting for one of its staff: the same routes,

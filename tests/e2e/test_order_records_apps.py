@@ -3,6 +3,8 @@ the resident reads his words, and her timeline with names, never ids (a real bro
 
 from __future__ import annotations
 
+import re
+
 import requests
 
 from tests.conftest import wait_for
@@ -55,3 +57,21 @@ def test_an_empty_bill_says_what_was_done_and_the_resident_reads_it_with_names_i
     expect(timeline).to_contain_text("邻里平台")
     assert "tech_sun" not in timeline.inner_text() and "res_zhang" not in timeline.inner_text()
     assert sun.errors == [] and zhang.errors == []
+
+
+def test_the_resident_reads_the_companies_credit_from_the_home_screen(open_app):
+    wang = open_app("res_wang", viewport=PHONE)
+    wang.get_by_role("link", name="物业公司信用").click()
+    expect(wang.locator("h1")).to_have_text("物业公司信用")
+    tongyuan = wang.locator('.company[data-company="co_tongyuan"]')
+    expect(tongyuan).to_contain_text("通苑物业服务有限公司")
+    expect(tongyuan.locator(".score")).to_have_text(re.compile(r"^\d+\.\d$"))
+    expect(tongyuan).to_contain_text("评价")
+    expect(tongyuan).to_contain_text("近 90 天：服务")
+    expect(wang.locator('.company[data-company="co_anle"]')).to_have_count(0)  # not admitted: not listed
+    wang.get_by_text("信用分怎么算").click()
+    expect(wang.locator("#formula-text")).to_be_visible()
+    expect(wang.locator("#formula-text")).to_contain_text("信用分 = 100")
+    wang.get_by_role("button", name="English").click()
+    expect(wang.locator("h1")).to_have_text("Companies' credit")
+    assert wang.errors == []

@@ -18,7 +18,8 @@ TARGET_PX, ACTION_PX = 44, 60
 
 # Every element a finger can press: links, buttons, form controls, and anything made focusable or a button.
 MEASURE = """() => {
-  const targets = 'a[href], button, input:not([type=hidden]), select, textarea, [role=button], [tabindex]:not([tabindex="-1"])';
+  const targets = 'a[href], button, summary, input:not([type=hidden]), select, textarea, '
+    + '[role=button], [tabindex]:not([tabindex="-1"])';
   const actions = 'button, .button, [role=button], .menu-big a';
   return [...document.querySelectorAll(targets)].filter((el) => {
     const r = el.getBoundingClientRect();
@@ -90,6 +91,7 @@ SCREENS = {
     "messages": ("#/messages", ".messages a"),  # with a link to an order
     "board": ("#/board", "button.metoo"),
     "family": ("#/family", "#send-code"),
+    "companies' credit": ("#/companies", ".company"),
 }
 
 

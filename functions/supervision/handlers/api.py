@@ -28,6 +28,7 @@ from shared.qualifications import certificates_needed
 from shared.records import Certificate, Company, CreditEvent, Document, Order, User
 from shared.settings import get_settings
 from supervision import operations
+from supervision.handlers import public
 from supervision.logic import admission, stats
 from supervision.logic import audit as chain
 from supervision.logic import credit as formula
@@ -501,7 +502,7 @@ def statistics(
     )
 
 
-app = build_resolver(router)
+app = build_resolver(router, public.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
