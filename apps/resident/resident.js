@@ -314,6 +314,27 @@ async function newOrder(type) {
   paint();
 }
 
+// The door-step check: did the number he said match? A mismatch pauses the order and alerts the company and the
+// supervisors at once.
+function doorstepCheck(o, refresh) {
+  const send = (match) => async (e) =>
+    attempt(e.currentTarget, async () => {
+      await api("POST", `/orders/${o.order_id}/doorstep`, { match });
+      await refresh();
+    });
+  const said = o.doorstep && o.doorstep.result;
+  return h("div", { id: "doorstep" },
+    o.paused_reason
+      ? h("p", { class: "alert", role: "status", id: "doorstep-paused" }, t("号码对不上：请不要开门。已通知物业公司和监管人员，订单已暂停。", "The number did not match: do not open the door. The company and the supervisors were told; the order is paused."))
+      : said === "match" ? h("p", { role: "status", id: "doorstep-ok" }, t("✓ 您已核对：号码对上了。", "✓ You checked: the number matched.")) : null,
+    h("p", {}, t("师傅说的号码：", "The number he said:")),
+    h("div", { class: "decide" },
+      h("button", { type: "button", class: "good", id: "doorstep-match", "aria-pressed": String(said === "match"), onclick: send(true) }, t("对上了", "It matches")),
+      h("button", { type: "button", class: "danger", id: "doorstep-mismatch", "aria-pressed": String(said === "mismatch"), onclick: send(false) }, t("对不上", "It does not match")),
+    ),
+  );
+}
+
 // ---------------------------------------------------------------- orders
 async function orders() {
   frame(t("我的订单", "My orders"));
@@ -392,6 +413,7 @@ function paintOrder(o, refresh) {
         h("h2", { id: "code-title" }, t("上门核对码", "Door code")),
         h("p", { class: "door-code", id: "door-code" }, o.order_code),
         h("p", {}, t("师傅到门口时，请他说出这个号码。号码对上再开门。", "When the technician comes, ask him to say this number. Open the door only if it matches.")),
+        ["en_route", "on_site"].includes(o.status) ? doorstepCheck(o, refresh) : null,
       ),
     );
   }

@@ -178,7 +178,12 @@ async function loadJobs() {
             h("p", { class: "job-status" }, h("strong", {}, pick(o.status_text))),
             h("p", {}, o.description),
             h("p", {}, o.address_label, o.place ? ` · ${o.place}` : "", o.slot ? ` · ${time(o.slot.start)}–${time(o.slot.end, false)}` : ""),
-            h("p", { class: "muted" }, t("到门口请说出居民的核对码（居民的手机上显示）。", "At the door, the resident checks their door code with you.")),
+            o.order_code
+              ? h("p", { class: "card emph say-code" }, t("到门口请说出订单码：", "At the door, say the order code: "), h("strong", { class: "door-code", "data-code": o.order_code }, o.order_code))
+              : h("p", { class: "muted" }, t("出发后这里会显示订单码，到门口请说给居民听。", "Once you are on your way, the order code to say at the door shows here.")),
+            o.paused_reason
+              ? h("p", { class: "alert paused", role: "status" }, t("居民核对订单码时对不上，订单已暂停。请联系调度。", "The resident's code check did not match: the order is paused. Call your dispatcher."))
+              : null,
             h("p", { class: "row" },
               o.status === "assigned" ? h("button", { type: "button", class: "en-route", onclick: progress(o, "en_route") }, t("出发了", "On my way")) : null,
               ["assigned", "en_route"].includes(o.status) ? h("button", { type: "button", class: "on-site", onclick: progress(o, "on_site") }, t("已到达", "Arrived")) : null,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from orders.logic.credentials import Credentials
 from shared.lifecycle import Category, OrderType
@@ -14,6 +14,7 @@ from shared.records import (
     CatalogueItem,
     CataloguePart,
     Dispute,
+    Doorstep,
     MatchReason,
     PhotoPurpose,
     Quote,
@@ -72,6 +73,11 @@ class BillLineIn(BaseModel):
     photo_ref: str | None = Field(
         default=None, pattern=_ID, description="A photo of the fault: a `work` photo id from POST /photos, uploaded."
     )
+
+
+class DoorstepIn(BaseModel):
+    model_config = _STRICT
+    match: StrictBool = Field(description="Did the code the technician said at the door match the resident's order code?")
 
 
 class CompletionIn(BaseModel):
@@ -261,7 +267,10 @@ class OrderView(BaseModel):
     photo_ref: str | None = Field(default=None, description="The resident's photo of the fault (GET /orders/{id}/photos/{ref}).")
     slot: Slot | None
     quote: Quote
-    order_code: str | None = Field(description="Shown to the resident, to check the technician at the door.")
+    order_code: str | None = Field(
+        description="Shown to the resident, to check the technician at the door, and to the assigned technician once on "
+        "his way (the code he says at the door)."
+    )
     resident_phone: str | None = Field(
         default=None,
         description="The resident's phone number: shown only to the order's technician while the work is under way "
@@ -277,6 +286,10 @@ class OrderView(BaseModel):
     approval_outcome: str | None
     completed_at: str | None
     work_note: str | None = Field(default=None, description="The technician's words on what was done.")
+    doorstep: Doorstep | None = Field(default=None, description="The resident's latest door-step check: match or mismatch.")
+    paused_reason: str | None = Field(
+        default=None, description="`doorstep_mismatch`: paused, the technician may not go on until it is lifted."
+    )
     completion_photos: list[str] = Field(default_factory=list, description="Photos of the finished work.")
     dispute: Dispute | None
     rating_stars: int | None

@@ -41,6 +41,8 @@ class EventType(StrEnum):
     ORDER_DEADLINE_APPROACHING = "order.deadline_approaching"
     # An escalated order nobody acted on within `Settings.escalation_realert_seconds`: alerted a second time.
     ORDER_ESCALATION_UNANSWERED = "order.escalation_unanswered"
+    # The resident's door-step check did not match the technician at her door: the order is paused.
+    ORDER_DOORSTEP_MISMATCH = "order.doorstep_mismatch"
     # Supervision (issue 5): about a company or a technician, not an order (`order` is absent).
     COMPANY_ADMISSION_DECIDED = "company.admission_decided"  # admitted, rejected, suspended, reinstated
     TECHNICIAN_ADMISSION_DECIDED = "technician.admission_decided"

@@ -75,3 +75,44 @@ def test_the_resident_reads_the_companies_credit_from_the_home_screen(open_app):
     wang.get_by_role("button", name="English").click()
     expect(wang.locator("h1")).to_have_text("Companies' credit")
     assert wang.errors == []
+
+
+def test_the_doorstep_check_the_code_he_says_her_check_and_a_mismatch_pausing_the_order(open_app, sandbox):
+    # Given 李大爷's blocked drain (葛布店北里), accepted by whichever plumber nearby was offered it
+    u, li = sandbox.url, token(sandbox, "res_li")
+    body = {"type": "emergency", "category": "plumbing", "description": "下水道堵了", "address_id": "addr_li_home"}
+    order_id = requests.post(f"{u}/orders", json=body, headers=li, timeout=10).json()["order_id"]
+
+    def offered():
+        for tech in ("tech_qian", "tech_sun"):
+            offers = requests.get(f"{u}/offers", headers=token(sandbox, tech), timeout=10).json()["offers"]
+            found = next((o for o in offers if o["order_id"] == order_id), None)
+            if found:
+                return tech, found["offer_id"]
+        return None
+
+    tech, offer_id = wait_for(offered, what="an offer to a plumber")
+    assert requests.post(f"{u}/offers/{offer_id}/accept", headers=token(sandbox, tech), timeout=10).status_code == 200
+    code = requests.get(f"{u}/orders/{order_id}", headers=li, timeout=10).json()["order_code"]
+    # When he sets off, his app shows the code he will say
+    worker = open_app(tech, viewport=PHONE)
+    job = worker.locator(f'.job[data-order="{order_id}"]')
+    expect(job.locator(".say-code")).to_have_count(0)
+    job.locator("button.en-route").click()
+    expect(job.locator(".say-code .door-code")).to_have_text(code)
+    # And 李大爷 sees the same code with the two answers; he presses "对不上"
+    resident = open_app("res_li", viewport=PHONE)
+    resident.goto(resident.url.split("#")[0] + f"#/order/{order_id}")
+    expect(resident.locator("#door-code")).to_have_text(code)
+    expect(resident.locator("#tech-name")).to_be_visible()
+    resident.click("#doorstep-mismatch")
+    # Then he is told not to open, and that the order is paused
+    expect(resident.locator("#doorstep-paused")).to_contain_text("请不要开门")
+    expect(resident.locator("#doorstep-mismatch")).to_have_attribute("aria-pressed", "true")
+    # And the technician's app shows the pause
+    worker.reload()
+    expect(worker.locator(f'.job[data-order="{order_id}"] .paused')).to_contain_text("订单已暂停")
+    # When the right man is at the door after all, "对上了" lifts it
+    resident.click("#doorstep-match")
+    expect(resident.locator("#doorstep-ok")).to_be_visible()
+    assert worker.errors == [] and resident.errors == []

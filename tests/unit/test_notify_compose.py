@@ -128,3 +128,23 @@ def test_lines_beyond_the_quote_in_a_free_compound_never_read_as_costing_0_yuan(
     )
     [warned] = deadline_drafts(warning)
     assert "另需 0 元" not in warned.text_zh and "试点免费" in warned.text_zh and "CNY 0" not in warned.text_en
+
+
+def test_a_doorstep_mismatch_is_one_event_and_alerts_the_company_and_the_supervisors():
+    import json
+
+    from notify.logic.doorstep import mismatch_alerts
+
+    before = {**ORDER, "status": "en_route", "company_id": "co", "technician_id": "t"}
+    mismatch = {"result": "mismatch", "at": "2026-11-25T10:05:00.000Z", "by": "r1"}
+    # the stream image holds the JSON attribute as a string
+    [event] = order_events(before, {**before, "version": 5, "doorstep": json.dumps(mismatch)})
+    assert event.type == EventType.ORDER_DOORSTEP_MISMATCH and event.company_id == "co" and event.event_id == "evt_o1_v5"
+    after = {**before, "doorstep": json.dumps(mismatch)}
+    assert order_events(after, {**after, "version": 6}) == [], "the same check again is no new event"
+    matched = {**before, "doorstep": json.dumps({**mismatch, "result": "match"})}
+    assert order_events(before, matched) == []
+    alerts = mismatch_alerts(event, technician_name="赵师傅", dispatchers=["d1"], supervisors=["s1", "d1"])
+    assert [(a.recipient_id, a.kind) for a in alerts] == [("d1", "order.doorstep_mismatch"), ("s1", "order.doorstep_mismatch")]
+    assert "赵师傅" in alerts[0].text_zh and "暂停" in alerts[0].text_zh and "paused" in alerts[0].text_en
+    assert drafts_for(event) == [], "the resident pressed it: her app shows it"

@@ -26,6 +26,7 @@ from notify.logic.compose import (
     report_drafts,
     supervision_drafts,
 )
+from notify.logic.doorstep import mismatch_alerts
 from notify.logic.escalation import Arrangers, call_task_text, resident_text, staff_alerts, unanswered_alerts
 from notify.logic.webhooks import retry_delay
 from shared import push, queues, sms
@@ -57,6 +58,7 @@ def deliver(event: DomainEvent) -> int:
         + (staff_alerts(event, arrangers) + unanswered_alerts(event, arrangers) if arrangers is not None else [])
         + _deadline_drafts(event)
         + _report_drafts(event)
+        + _doorstep_drafts(event)
     )
     if arrangers is not None and event.type == Happened.ORDER_ESCALATED:
         _escalation_call_task(event, arrangers)
@@ -200,6 +202,21 @@ def _report_drafts(event: DomainEvent) -> list[Draft]:
     compound = people.get_compound(order.compound_id)
     company_id = event.company_id or order.company_id or (compound.contracted_company_id if compound else None)
     return report_drafts(event, dispatchers=[u.user_id for u in people.staff_of(company_id, "dispatcher")] if company_id else [])
+
+
+def _doorstep_drafts(event: DomainEvent) -> list[Draft]:
+    """A door-step mismatch reaches the order's company (its dispatchers) and every supervisor at once."""
+    order = event.order
+    if event.type != Happened.ORDER_DOORSTEP_MISMATCH or order is None:
+        return []
+    company_id = event.company_id or order.company_id
+    technician = people.get_user(order.technician_id) if order.technician_id else None
+    return mismatch_alerts(
+        event,
+        technician_name=technician.name if technician else (order.technician_id or ""),
+        dispatchers=[u.user_id for u in people.staff_of(company_id, "dispatcher") if u.status == "active"] if company_id else [],
+        supervisors=[u.user_id for u in people.users_with_role("supervisor") if u.status == "active"],
+    )
 
 
 def _deadline_drafts(event: DomainEvent) -> list[Draft]:

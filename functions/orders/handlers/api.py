@@ -19,6 +19,7 @@ from orders.models import (
     CompletionIn,
     CreateOrderIn,
     DispatchIn,
+    DoorstepIn,
     HistoryEvent,
     HistoryView,
     MeView,
@@ -26,6 +27,7 @@ from orders.models import (
     OrderView,
     ProgressIn,
 )
+from orders.service import doorstep
 from shared import clock, ids, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
@@ -189,6 +191,7 @@ def _assigned_order(order_id: str, caller: Caller) -> Order:
 def report_progress(order_id: str, body: ProgressIn) -> OrderView:
     caller = current_caller(router)
     order = _assigned_order(order_id, caller)
+    doorstep.ensure_not_paused(order)
     updated = orders.transition(
         order.order_id, body.status, PROGRESS_FROM[OrderStatus(body.status)], actor=caller.user_id, at=clock.now_iso()
     )
@@ -207,6 +210,7 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
     completed; beyond it the order waits for the resident's consent (`awaiting_approval`)."""
     caller = current_caller(router)
     order = _assigned_order(order_id, caller)
+    doorstep.ensure_not_paused(order)
     work_note = (body.note or "").strip() or None
     if not body.lines and work_note is None:
         raise WorkNoteRequired()  # an empty bill still says what was done
@@ -241,6 +245,16 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
     return view(updated, caller)
 
 
+@router.post("/orders/<order_id>/doorstep")
+def doorstep_check(order_id: str, body: DoorstepIn) -> OrderView:
+    """The resident (or her proxy) says whether the code the technician said at the door matched hers."""
+    caller = current_caller(router)
+    require_role(caller, Role.RESIDENT)
+    order = visible_order(order_id, caller)
+    checked = doorstep.check(order, by=caller.user_id, match=body.match, at=clock.now_iso())
+    return view(checked, caller)
+
+
 @router.post("/orders/<order_id>/dispatch")
 def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
     caller = current_caller(router)
@@ -273,7 +287,8 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
             actor=caller.user_id,
             at=at,
             note=f"dispatched to {tech.user_id}",
-            extra=orders.assignment_actions(order, tech.user_id, tech.company_id),
+            extra=orders.assignment_actions(order, tech.user_id, tech.company_id)
+            + (orders.clear_fields("paused_reason") if order.paused_reason else []),
         )
     except InvalidStatus:
         slots.release(tech.user_id, order.order_id, hours)

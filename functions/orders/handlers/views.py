@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from orders.domain import doorstep
 from orders.logic import credentials, rules, timeline
 from orders.models import MatchView, OrderView, StatusText, TechnicianView, TimelineView
 from shared import clock
@@ -52,7 +53,10 @@ def view(order: Order, caller: Caller) -> OrderView:
         photo_ref=order.photo_ref,
         slot=order.slot,
         quote=order.quote,
-        order_code=order.order_code if caller.role in (Role.RESIDENT, Role.SUPERVISOR) else None,
+        # The resident checks it at the door; the technician says it, once on his way (doorstep.technician_sees_code).
+        order_code=order.order_code
+        if caller.role in (Role.RESIDENT, Role.SUPERVISOR) or doorstep.technician_sees_code(caller.role, caller.user_id, order)
+        else None,
         resident_phone=(resident.phone or None) if resident else None,
         technician=technician,
         escalation_reason=order.escalation_reason,
@@ -64,6 +68,8 @@ def view(order: Order, caller: Caller) -> OrderView:
         approval_outcome=order.approval_outcome,
         completed_at=order.completed_at,
         work_note=order.work_note,
+        doorstep=order.doorstep,
+        paused_reason=order.paused_reason,
         completion_photos=order.completion_photos,
         dispute=order.dispute,
         rating_stars=order.rating_stars,

@@ -191,6 +191,11 @@ def set_fields(**values) -> list[Action]:
     return [getattr(OrderItem, name).set(value) for name, value in values.items()]
 
 
+def clear_fields(*names: str) -> list[Action]:
+    """Attributes removed with a transition (e.g. a door-step pause lifted by a new dispatch)."""
+    return [getattr(OrderItem, name).remove() for name in names]
+
+
 def exclude_technician_action(technician_id: str) -> Action:
     return OrderItem.excluded_technicians.set((OrderItem.excluded_technicians | []).append([technician_id]))
 

@@ -162,6 +162,8 @@ class OrderItem(_Item):
     approval_at = UnicodeAttribute(null=True)
     completed_at = UnicodeAttribute(null=True)
     work_note = UnicodeAttribute(null=True)
+    doorstep = JSONAttribute(null=True)
+    paused_reason = UnicodeAttribute(null=True)
     completion_photos = ListAttribute(of=UnicodeAttribute, null=True)
     dispute = JSONAttribute(null=True)
     rating_stars = NumberAttribute(null=True)
