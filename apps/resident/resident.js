@@ -470,6 +470,9 @@ function paintOrder(o, refresh) {
     ),
   );
   if (placedIt && !o.dispute && disputeWindowOpen(o)) parts.push(disputeSection(o, refresh));
+  if (o.rework_of) parts.push(h("p", { class: "card", id: "rework-of" }, t("这是保修返修单，免费。原订单：", "A free re-work under warranty of "), h("a", { href: `#/order/${o.rework_of}` }, t("查看原订单", "the original order"))));
+  if (o.reworked_by) parts.push(h("p", { class: "card", id: "reworked-by" }, t("已申请保修返修：", "Re-work asked for: "), h("a", { href: `#/order/${o.reworked_by}` }, t("查看返修单", "open the re-work order"))));
+  else if (o.type !== "public_area" && reworkWindowOpen(o)) parts.push(reworkSection(o));
   if (CANCELLABLE.includes(o.status) && placedIt) {
     parts.push(h("p", {}, h("button", { type: "button", class: "quiet", onclick: async (e) => {
       if (!window.confirm(t("确定要取消这个订单吗？", "Cancel this order?"))) return;
@@ -556,6 +559,32 @@ function ratingSection(o, refresh) {
       if (!rating.stars) return showError(new ApiError(400, { error: { message: "请点星星打分", message_en: "Please press a star." } }));
       await attempt(e.currentTarget, async () => { await api("POST", `/orders/${o.order_id}/rating`, { stars: rating.stars, comment: rating.comment }); await refresh(); });
     } }, t("提交评价", "Send my rating"))),
+  );
+}
+
+// ---------------------------------------------------------------- re-work under warranty
+const REWORK_DAYS = 30; // LINLI_REWORK_DAYS: the API refuses later ones (rework_window_closed)
+const reworkAsk = { description: "" };
+
+function reworkWindowOpen(o) {
+  if (!["completed", "rated", "closed"].includes(o.status) || !o.completed_at) return false;
+  return Date.now() - Date.parse(o.completed_at) < REWORK_DAYS * 24 * 3600 * 1000;
+}
+
+function reworkSection(o) {
+  return h("section", { class: "card", "aria-labelledby": "rework-title", id: "rework" },
+    h("h2", { id: "rework-title" }, t("没修好？免费返修", "Not fixed? Free re-work")),
+    h("p", {}, t(`完工后 ${REWORK_DAYS} 天内，同样的问题再坏了，可以免费请师傅再来。`, `Within ${REWORK_DAYS} days of the repair, if it broke again, a technician comes back for free.`)),
+    h("p", {}, h("label", { for: "rework-description" }, t("哪里又不好了", "What is wrong again"))),
+    h("textarea", { id: "rework-description", maxlength: "500", oninput: (e) => { reworkAsk.description = e.target.value; } }, reworkAsk.description),
+    h("p", {}, h("button", { type: "button", class: "primary-action", id: "ask-rework", onclick: async (e) => {
+      if (!reworkAsk.description.trim()) return showError(new ApiError(400, { error: { message: "请说一下哪里又不好了", message_en: "Please say what is wrong again." } }));
+      await attempt(e.currentTarget, async () => {
+        const created = await api("POST", `/orders/${o.order_id}/rework`, { description: reworkAsk.description.trim() });
+        reworkAsk.description = "";
+        location.hash = `#/order/${created.order_id}`;
+      });
+    } }, t("申请免费返修", "Ask for the free re-work"))),
   );
 }
 

@@ -75,6 +75,11 @@ class BillLineIn(BaseModel):
     )
 
 
+class ReworkIn(BaseModel):
+    model_config = _STRICT
+    description: str = Field(min_length=1, max_length=500, description="What is wrong again, in the resident's words")
+
+
 class DoorstepIn(BaseModel):
     model_config = _STRICT
     match: StrictBool = Field(description="Did the code the technician said at the door match the resident's order code?")
@@ -290,6 +295,8 @@ class OrderView(BaseModel):
     paused_reason: str | None = Field(
         default=None, description="`doorstep_mismatch`: paused, the technician may not go on until it is lifted."
     )
+    rework_of: str | None = Field(default=None, description="A re-work under warranty: the original order.")
+    reworked_by: str | None = Field(default=None, description="The original: its re-work order.")
     completion_photos: list[str] = Field(default_factory=list, description="Photos of the finished work.")
     dispute: Dispute | None
     rating_stars: int | None

@@ -100,6 +100,7 @@ class OrderSnapshot(BaseModel):
     rating_stars: int | None = None
     escalation_reason: str | None = None
     cancel_reason: str | None = None
+    rework_of: str | None = None  # a re-work under warranty: the original order
 
     @classmethod
     def of(cls, order: Mapping[str, Any]) -> OrderSnapshot:

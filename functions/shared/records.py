@@ -321,6 +321,8 @@ class Order(BaseModel):
     work_note: str | None = None  # the technician's words on what was done (required with an empty bill)
     doorstep: Doorstep | None = None  # the latest door-step check
     paused_reason: str | None = None  # doorstep_mismatch: the technician may not go on until it is lifted
+    rework_of: str | None = None  # a re-work under warranty: the original order
+    reworked_by: str | None = None  # the original: its re-work order (one per order)
     completion_photos: list[str] = Field(default_factory=list)  # the technician's photos of the finished work
     dispute: Dispute | None = None
     rating_stars: int | None = None

@@ -38,6 +38,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/orders/{order_id}/completion", "orders"),
     Route("POST", "/orders/{order_id}/dispatch", "orders"),
     Route("POST", "/orders/{order_id}/doorstep", "orders"),
+    Route("POST", "/orders/{order_id}/rework", "orders"),
     Route("GET", "/orders/{order_id}/history", "orders"),
     # Transparent prices and consent (issue 4)
     Route("POST", "/quotes", "orders"),

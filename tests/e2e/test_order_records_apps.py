@@ -17,7 +17,7 @@ browser, open_app = test_apps.browser, test_apps.open_app
 def _order_at_the_door(sandbox) -> str:
     """张女士's dripping tap (中仓小区), accepted by 孙师傅, who is at the door."""
     u, zhang, sun = sandbox.url, token(sandbox, "res_zhang"), token(sandbox, "tech_sun")
-    requests.post(
+    requests.put(
         f"{u}/technicians/me/availability", json={"on_duty": True, "lat": 39.902, "lng": 116.6655}, headers=sun, timeout=10
     )
     body = {"type": "emergency", "category": "plumbing", "description": "水龙头滴水", "address_id": "addr_zhang_home"}
@@ -116,3 +116,39 @@ def test_the_doorstep_check_the_code_he_says_her_check_and_a_mismatch_pausing_th
     resident.click("#doorstep-match")
     expect(resident.locator("#doorstep-ok")).to_be_visible()
     assert worker.errors == [] and resident.errors == []
+
+
+def test_the_resident_asks_for_a_free_rework_from_a_finished_order(open_app, sandbox):
+    # Given 王奶奶's light, fixed by 赵师傅 (completed)
+    u, wang, zhao = sandbox.url, token(sandbox, "res_wang"), token(sandbox, "tech_zhao")
+    requests.put(
+        f"{u}/technicians/me/availability", json={"on_duty": True, "lat": 39.9061, "lng": 116.658}, headers=zhao, timeout=10
+    )
+    body = {"type": "emergency", "category": "electrical", "description": "卫生间灯不亮", "address_id": "addr_wang_home"}
+    order_id = requests.post(f"{u}/orders", json=body, headers=wang, timeout=10).json()["order_id"]
+    offer = wait_for(
+        lambda: next(
+            (o for o in requests.get(f"{u}/offers", headers=zhao, timeout=10).json()["offers"] if o["order_id"] == order_id), None
+        ),
+        what="the offer to 赵师傅",
+    )
+    assert requests.post(f"{u}/offers/{offer['offer_id']}/accept", headers=zhao, timeout=10).status_code == 200
+    assert requests.post(f"{u}/orders/{order_id}/progress", json={"status": "on_site"}, headers=zhao, timeout=10).ok
+    lines = {"lines": [{"item_id": "elec_wire_reconnect", "parts": [{"part_id": "wire_connector", "quantity": 2}]}]}
+    assert (
+        requests.post(f"{u}/orders/{order_id}/completion", json=lines, headers=zhao, timeout=10).json()["status"] == "completed"
+    )
+    # When the light fails again and she asks for the free re-work on the order's page
+    page = open_app("res_wang", viewport=PHONE)
+    page.goto(page.url.split("#")[0] + f"#/order/{order_id}")
+    page.click("#ask-rework")  # nothing written yet: told what is missing, nothing sent
+    expect(page.locator("#alert")).to_contain_text("哪里又不好了")
+    page.get_by_label("哪里又不好了").fill("灯又不亮了")
+    page.click("#ask-rework")
+    # Then she is on the new, free order, which links back to the first
+    expect(page.locator("#rework-of")).to_contain_text("保修返修单，免费")
+    rework_id = page.url.rsplit("/", 1)[1]
+    assert rework_id != order_id
+    page.click("#rework-of a")
+    expect(page.locator("#reworked-by a")).to_have_attribute("href", f"#/order/{rework_id}")
+    assert page.errors == []

@@ -26,8 +26,9 @@ from orders.models import (
     OrderList,
     OrderView,
     ProgressIn,
+    ReworkIn,
 )
-from orders.service import doorstep
+from orders.service import doorstep, rework
 from shared import clock, ids, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
@@ -243,6 +244,16 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
     )
     resume_step(order.order_id, "completion", {"step": "completion", "status": updated.status})
     return view(updated, caller)
+
+
+@router.post("/orders/<order_id>/rework", status_code=201)
+def ask_rework(order_id: str, body: ReworkIn) -> OrderView:
+    """Re-work under warranty: the resident (or her proxy) asks for the repair again; a new, free order linked to it."""
+    caller = current_caller(router)
+    require_role(caller, Role.RESIDENT)
+    profile(caller)
+    original = visible_order(order_id, caller)
+    return view(rework.ask(original, by=caller.user_id, description=body.description, now=clock.now()), caller)
 
 
 @router.post("/orders/<order_id>/doorstep")

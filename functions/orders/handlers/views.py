@@ -70,6 +70,8 @@ def view(order: Order, caller: Caller) -> OrderView:
         work_note=order.work_note,
         doorstep=order.doorstep,
         paused_reason=order.paused_reason,
+        rework_of=order.rework_of,
+        reworked_by=order.reworked_by,
         completion_photos=order.completion_photos,
         dispute=order.dispute,
         rating_stars=order.rating_stars,

@@ -191,6 +191,33 @@ def set_fields(**values) -> list[Action]:
     return [getattr(OrderItem, name).set(value) for name, value in values.items()]
 
 
+def claim_rework(order_id: str, rework_id: str) -> bool:
+    """Mark the original as re-worked by `rework_id`, once: False if it already has a re-work."""
+    ensure_bound()
+    try:
+        OrderItem(*order_key(order_id)).update(
+            actions=[OrderItem.reworked_by.set(rework_id)],
+            condition=OrderItem.pk.exists() & OrderItem.reworked_by.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def release_rework(order_id: str, rework_id: str) -> None:
+    """Undo a claim whose re-work could not be stored or started."""
+    ensure_bound()
+    try:
+        OrderItem(*order_key(order_id)).update(
+            actions=[OrderItem.reworked_by.remove()], condition=OrderItem.reworked_by == rework_id
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
 def clear_fields(*names: str) -> list[Action]:
     """Attributes removed with a transition (e.g. a door-step pause lifted by a new dispatch)."""
     return [getattr(OrderItem, name).remove() for name in names]

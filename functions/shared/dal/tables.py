@@ -164,6 +164,8 @@ class OrderItem(_Item):
     work_note = UnicodeAttribute(null=True)
     doorstep = JSONAttribute(null=True)
     paused_reason = UnicodeAttribute(null=True)
+    rework_of = UnicodeAttribute(null=True)
+    reworked_by = UnicodeAttribute(null=True)
     completion_photos = ListAttribute(of=UnicodeAttribute, null=True)
     dispute = JSONAttribute(null=True)
     rating_stars = NumberAttribute(null=True)
