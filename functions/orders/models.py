@@ -50,6 +50,11 @@ class CreateOrderIn(BaseModel):
         description="The resident the order is for, when the caller acts for them (GET /me `acting_for`); the address "
         "must be one of that resident's. Omitted: the caller's own order.",
     )
+    channel: Literal["app", "phone"] = Field(
+        default="app",
+        description="How the order came in: the resident's app, or a phone call to the property service desk (a dispatcher "
+        "placing it `on_behalf_of` a verified resident of its compounds; she is told by SMS).",
+    )
 
 
 class ProgressIn(BaseModel):
@@ -266,7 +271,8 @@ class OrderView(BaseModel):
         default=None, description="Residents and supervisors: whose order it is (the resident, also when a proxy placed it)."
     )
     placed_by: str | None = Field(default=None, description="Residents and supervisors: who placed it (a proxy or the resident).")
-    placed_by_name: str | None = Field(default=None, description="When a proxy placed it: their name.")
+    placed_by_name: str | None = Field(default=None, description="When a proxy (or the service desk) placed it: their name.")
+    placed_via: str | None = Field(default=None, description="`phone`: placed by the property service desk for a caller.")
     address_label: str
     place: str | None
     photo_ref: str | None = Field(default=None, description="The resident's photo of the fault (GET /orders/{id}/photos/{ref}).")

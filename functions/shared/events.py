@@ -101,6 +101,7 @@ class OrderSnapshot(BaseModel):
     escalation_reason: str | None = None
     cancel_reason: str | None = None
     rework_of: str | None = None  # a re-work under warranty: the original order
+    placed_via: str | None = None  # phone: placed by the property service desk for a caller; never sent to companies
 
     @classmethod
     def of(cls, order: Mapping[str, Any]) -> OrderSnapshot:

@@ -322,6 +322,7 @@ class Order(BaseModel):
     doorstep: Doorstep | None = None  # the latest door-step check
     paused_reason: str | None = None  # doorstep_mismatch: the technician may not go on until it is lifted
     rework_of: str | None = None  # a re-work under warranty: the original order
+    placed_via: str | None = None  # phone: placed by the property service desk for a caller
     reworked_by: str | None = None  # the original: its re-work order (one per order)
     completion_photos: list[str] = Field(default_factory=list)  # the technician's photos of the finished work
     dispute: Dispute | None = None

@@ -172,9 +172,19 @@ def _placer(event: DomainEvent) -> Placer | None:
     order = event.order
     if order is None or not order.placed_by or order.placed_by == order.resident_id:
         return None
-    link = people.get_proxy(order.resident_id, order.placed_by)
     found = people.get_users({order.placed_by, order.resident_id})
     proxy, resident = found.get(order.placed_by), found.get(order.resident_id)
+    if order.placed_via == "phone":  # the property service desk, for a caller: named by its company
+        company = people.get_company(proxy.company_id) if proxy and proxy.company_id else None
+        return Placer(
+            proxy_id=order.placed_by,
+            name=proxy.name if proxy else "",
+            relation=company.name if company else "物业",
+            relation_en=company.name_en if company else "property company",
+            resident_name=resident.name if resident else "",
+            still_linked=False,
+        )
+    link = people.get_proxy(order.resident_id, order.placed_by)
     return Placer(
         proxy_id=order.placed_by,
         name=proxy.name if proxy else "",

@@ -220,7 +220,8 @@ CATEGORY_WORDS = {
 }
 # Told by SMS whatever the person chose: someone else placed an order in their name.
 PLACED_FOR_YOU = "proxy.order_placed"
-ALWAYS_BY_SMS = frozenset({PLACED_FOR_YOU})
+PLACED_BY_DESK = "desk.order_placed"  # the property service desk placed it on the phone for her
+ALWAYS_BY_SMS = frozenset({PLACED_FOR_YOU, PLACED_BY_DESK})
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,16 @@ def placed_for_you(event: DomainEvent, placer: Placer | None) -> list[Draft]:
     if event.type != E.ORDER_SUBMITTED or order is None or placer is None or not order.order_code:
         return []
     what_zh, what_en = CATEGORY_WORDS.get(order.category, (order.category, order.category))
+    if order.placed_via == "phone":  # the desk: `relation` is its company's name
+        zh = (
+            f"【邻里】{placer.relation}服务台按您的来电替您报修了：{what_zh}。订单码 {order.order_code}，"
+            "师傅上门时请核对这个号码，对上再开门。"
+        )
+        en = (
+            f"[Linli] The {placer.relation_en or placer.relation} service desk placed a repair order for you, as you asked on "
+            f"the phone: {what_en}. Order code {order.order_code}: check it with the technician at the door."
+        )
+        return [Draft(order.resident_id, PLACED_BY_DESK, order.order_id, zh, en)]
     zh = (
         f"【邻里】{placer.name}（{placer.relation}）替您报修了：{what_zh}。订单码 {order.order_code}，"
         "师傅上门时请核对这个号码，对上再开门。如有疑问请联系社区。"

@@ -28,14 +28,14 @@ from orders.models import (
     ProgressIn,
     ReworkIn,
 )
-from orders.service import doorstep, rework
+from orders.service import desk, doorstep, rework
 from shared import clock, ids, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
 from shared.dal import catalogue, offers, orders, people, slots
 from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable, ValidationFailed
-from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, OrderType, Role, can_dispatch
+from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OfferStatus, OrderStatus, OrderType, Role, can_dispatch
 from shared.observability import logger, tracer
 from shared.public_area import OPEN_REPORT_STATUSES, same_problem
 from shared.records import Order, PhotoPurpose
@@ -76,10 +76,14 @@ def _addresses(resident_id: str) -> list[AddressView]:
 @router.post("/orders", status_code=201)
 def create_order(body: CreateOrderIn) -> OrderView:
     caller = current_caller(router)
-    require_role(caller, Role.RESIDENT)
-    profile(caller)
-    # Issue 6: a proxy orders for the resident they act for, at one of the resident's addresses.
-    resident_id = ordering_for(caller, body.on_behalf_of)
+    require_role(caller, Role.RESIDENT, Role.DISPATCHER)
+    user = profile(caller)
+    if caller.role == Role.DISPATCHER:
+        # The property service desk places an order for a caller: a verified resident of its compounds.
+        resident_id = desk.caller_for(user.company_id, body.on_behalf_of, body.address_id, body.channel)
+    else:
+        # Issue 6: a proxy orders for the resident they act for, at one of the resident's addresses.
+        resident_id = ordering_for(caller, body.on_behalf_of)
     address, compound = resident_address(resident_id, body.address_id)
     if body.type == OrderType.PUBLIC_AREA:
         # Issue 5: the same problem reported again by a neighbour is a "me too" on the open report.
@@ -111,7 +115,7 @@ def create_order(body: CreateOrderIn) -> OrderView:
         slot=slot,
         place=body.place,
         now=now,
-    ).model_copy(update={"photo_ref": body.photo_ref})
+    ).model_copy(update={"photo_ref": body.photo_ref, "placed_via": "phone" if caller.role == Role.DISPATCHER else None})
     settings = get_settings()
     if order.photo_ref:
         # Attached before the order is stored: a photo another order took meanwhile answers 409, nothing stored.
@@ -130,7 +134,11 @@ def create_order(body: CreateOrderIn) -> OrderView:
 
 
 @router.get("/orders")
-def list_orders(status: Annotated[OrderStatus | None, Query()] = None) -> OrderList:
+def list_orders(
+    status: Annotated[OrderStatus | None, Query()] = None,
+    type: Annotated[OrderType | None, Query()] = None,  # noqa: A002 - the API's field name
+    compound_id: Annotated[str | None, Query(max_length=60)] = None,
+) -> OrderList:
     caller = current_caller(router)
     user = profile(caller)
     if caller.role == Role.RESIDENT:
@@ -142,12 +150,17 @@ def list_orders(status: Annotated[OrderStatus | None, Query()] = None) -> OrderL
     elif caller.role == Role.TECHNICIAN:
         found = orders.for_technician(user.user_id)
     elif caller.role == Role.DISPATCHER:
-        found = orders.for_company(user.company_id or "-")
+        # The service desk: every order in its company's compounds, and its company's orders elsewhere.
+        found = desk.desk_orders(user.company_id, compound_id) if user.company_id else []
     else:
         statuses = [status] if status else list(OrderStatus)
         found = sorted((o for s in statuses for o in orders.with_status(s)), key=lambda o: o.created_at, reverse=True)[:50]
     if status:
         found = [o for o in found if o.status == status]
+    if type:
+        found = [o for o in found if o.order_type == type]
+    if compound_id:
+        found = [o for o in found if o.compound_id == compound_id]
     return OrderList(orders=[view(o, caller) for o in found])
 
 
@@ -272,7 +285,7 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
     require_role(caller, Role.SUPERVISOR, Role.DISPATCHER)
     user = profile(caller)
     order = orders.get_or_404(order_id)
-    if caller.role == Role.DISPATCHER and order.company_id != user.company_id:
+    if caller.role == Role.DISPATCHER and order.company_id != user.company_id and not desk.serves(user.company_id, order):
         raise Forbidden("这不是贵公司的订单", "This order does not belong to your company.")
     if not can_dispatch(order.order_type, order.status, caller.role):
         raise InvalidStatus("该订单当前不能人工派单", "This order cannot be dispatched by hand now.")
@@ -290,6 +303,7 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
     hours = hour_blocks(order.slot.start, order.slot.end) if order.order_type == OrderType.BOOKING and order.slot else []
     if hours:
         slots.reserve(tech.user_id, order.order_id, hours, at=at)
+    taking_over = order.status == OrderStatus.OFFERED  # the desk takes over an order still being offered
     try:
         assigned = orders.transition(
             order.order_id,
@@ -297,16 +311,26 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
             [order.status],
             actor=caller.user_id,
             at=at,
-            note=f"dispatched to {tech.user_id}",
+            note=f"{'taken over by the service desk, ' if taking_over else ''}dispatched to {tech.user_id}",
             extra=orders.assignment_actions(order, tech.user_id, tech.company_id)
             + (orders.clear_fields("paused_reason") if order.paused_reason else []),
+            # the round read is still the current one: an accept, a decline or a new round in between wins
+            round_id=order.current_offer_id if taking_over else None,
         )
     except InvalidStatus:
         slots.release(tech.user_id, order.order_id, hours)
         raise
     if order.technician_id and order.technician_id != tech.user_id:
         slots.release_for_order(order)  # the previous assignee's hours, if any
-    resume_step(order.order_id, "dispatch", {"technician_id": tech.user_id})
+    if taking_over and order.current_offer_id:
+        # Exactly one writer got here (the conditional write above): withdraw the round's open offers and end its wait
+        # as accepted; if the wait timed out meanwhile, ExpireOffer finds the order assigned and goes on the same way.
+        token = next((offers.task_token(o.offer_id) for o in offers.in_batch(order.order_id, order.current_offer_id)), None)
+        offers.withdraw_batch(order.order_id, order.current_offer_id, at=at)
+        if token:
+            workflow.resume(token, {"decision": OfferStatus.ACCEPTED.value})
+    else:
+        resume_step(order.order_id, "dispatch", {"technician_id": tech.user_id})
     return view(assigned, caller)
 
 

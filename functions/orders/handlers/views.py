@@ -5,6 +5,7 @@ from __future__ import annotations
 from orders.domain import doorstep
 from orders.logic import credentials, rules, timeline
 from orders.models import MatchView, OrderView, StatusText, TechnicianView, TimelineView
+from orders.service import desk
 from shared import clock
 from shared.auth import Caller
 from shared.dal import orders, people
@@ -48,6 +49,7 @@ def view(order: Order, caller: Caller) -> OrderView:
         resident_id=order.resident_id if involved else None,
         placed_by=order.placed_by if involved else None,
         placed_by_name=placer.name if placer else None,
+        placed_via=order.placed_via if involved else None,
         address_label=order.address_label,
         place=order.place,
         photo_ref=order.photo_ref,
@@ -101,7 +103,8 @@ def visible_order(order_id: str, caller: Caller) -> Order:
         and order.resident_id != caller.user_id
         and people.is_proxy(order.resident_id, caller.user_id)
     )
-    rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order, is_proxy=is_proxy)
+    serves = caller.role == Role.DISPATCHER and desk.serves(user.company_id, order)
+    rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order, is_proxy=is_proxy, serves_compound=serves)
     return order
 
 

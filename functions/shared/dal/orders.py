@@ -107,6 +107,10 @@ def for_technician(technician_id: str, limit: int = 50) -> list[Order]:
     return _query(OrderItem.by_technician, f"TECH#{technician_id}", limit)
 
 
+def for_compound(compound_id: str, limit: int = 50) -> list[Order]:
+    return _query(OrderItem.by_compound, f"COMPOUND#{compound_id}", limit)
+
+
 def for_company(company_id: str, limit: int = 50) -> list[Order]:
     return _query(OrderItem.by_company, f"COMPANY#{company_id}", limit)
 
@@ -161,12 +165,17 @@ def transition(
     at: str,
     note: str | None = None,
     extra: list[Action] | None = None,
+    round_id: str | None = None,
 ) -> Order:
-    """Move the order to `to_status` only if it is in one of `from_statuses`; 409 otherwise."""
+    """Move the order to `to_status` only if it is in one of `from_statuses` (and, with `round_id`, its current
+    offer round is still that one); 409 otherwise."""
     ensure_bound()
     item = OrderItem(*order_key(order_id))
+    condition = status_condition(from_statuses)
+    if round_id is not None:
+        condition = condition & (OrderItem.current_offer_id == round_id)
     try:
-        item.update(actions=status_actions(to_status, actor, at, note) + (extra or []), condition=status_condition(from_statuses))
+        item.update(actions=status_actions(to_status, actor, at, note) + (extra or []), condition=condition)
     except UpdateError as exc:
         if not condition_failed(exc):
             raise

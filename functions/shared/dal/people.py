@@ -215,7 +215,15 @@ def get_address(resident_id: str, address_id: str) -> Address | None:
 
 def put_compound(compound: Compound) -> None:
     ensure_bound()
-    CompoundItem(pk=f"COMPOUND#{compound.compound_id}", sk=PROFILE, **compound.model_dump()).save()
+    by_company = {"gsi3pk": f"CONTRACTED#{compound.contracted_company_id}", "gsi3sk": compound.compound_id}
+    CompoundItem(pk=f"COMPOUND#{compound.compound_id}", sk=PROFILE, **compound.model_dump(), **by_company).save()
+
+
+def compounds_of(company_id: str) -> list[Compound]:
+    """The compounds a company is contracted to serve (Query gsi3 CONTRACTED#<company>)."""
+    ensure_bound()
+    fields = Compound.model_fields
+    return [Compound(**{k: getattr(i, k) for k in fields}) for i in CompoundItem.by_company.query(f"CONTRACTED#{company_id}")]
 
 
 def get_compound(compound_id: str) -> Compound | None:

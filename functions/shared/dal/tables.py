@@ -100,6 +100,9 @@ class CompoundItem(_Item):
     lng = NumberAttribute()
     contracted_company_id = UnicodeAttribute()
     free_service = BooleanAttribute(default=True)
+    gsi3pk = UnicodeAttribute(null=True)  # CONTRACTED#<company>: the compounds a company serves
+    gsi3sk = UnicodeAttribute(null=True)  # <compound id>
+    by_company = Gsi3()
 
 
 class CompanyItem(_Item):
@@ -165,6 +168,7 @@ class OrderItem(_Item):
     doorstep = JSONAttribute(null=True)
     paused_reason = UnicodeAttribute(null=True)
     rework_of = UnicodeAttribute(null=True)
+    placed_via = UnicodeAttribute(null=True)
     reworked_by = UnicodeAttribute(null=True)
     completion_photos = ListAttribute(of=UnicodeAttribute, null=True)
     dispute = JSONAttribute(null=True)
