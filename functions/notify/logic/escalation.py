@@ -105,8 +105,8 @@ def _what(order: OrderSnapshot) -> tuple[str, str]:
 
 
 def staff_alerts(event: DomainEvent, arrangers: Arrangers) -> list[Draft]:
-    """At the escalation: a message to each of the contracted company's dispatchers (with the call task's number
-    in it) and to every supervisor, worded by the reason."""
+    """At the escalation: a message to each of the contracted company's dispatchers (phone the resident, dispatch one
+    of their technicians from the service desk) and to every supervisor, worded by the reason."""
     order = event.order
     if event.type != EventType.ORDER_ESCALATED or order is None:
         return []
@@ -115,11 +115,15 @@ def staff_alerts(event: DomainEvent, arrangers: Arrangers) -> list[Draft]:
     drafts: list[Draft] = []
     if arrangers.company_told:
         call_zh, call_en = (
-            ("请致电居民（已列入电话任务）并协助安排", "phone the resident (see your call tasks) and help arrange it")
+            (
+                "请致电居民（已列入电话任务），并在服务台派本公司的师傅",
+                "phone the resident (see your call tasks) and dispatch one of your technicians from the service desk",
+            )
             if arrangers.resident_has_phone
             else (
-                "居民没有登记电话，请上门或联系社区并协助安排",
-                "the resident has no number: visit or ask the community, and help arrange it",
+                "居民没有登记电话，请上门或联系社区，并在服务台派本公司的师傅",
+                "the resident has no number: visit or ask the community, and dispatch one of your technicians from the "
+                "service desk",
             )
         )
         sup_zh, sup_en = (
