@@ -75,3 +75,20 @@ def test_every_instant_of_an_order_is_in_one_format(world):
         # also as stored: the workflow's writes ($$.State.EnteredTime) use the same format
         stored = _stored(oid)
         assert all(ONE_FORMAT.match(e.at) for e in stored.timeline), [e.at for e in stored.timeline]
+
+
+def test_a_closed_order_whose_audit_chain_has_no_entries_is_not_valid(world):
+    from shared.dal.orders import order_key
+    from shared.dal.tables import OrderItem
+
+    # Given an order that has ended (cancelled) and an audit chain with no entries (a fresh order id's chain, as if
+    # every entry was lost): its events are written by a queue consumer, so the chain of a new order may be empty
+    order_id = world.order()["order_id"]
+    assert world.as_resident("POST", f"/orders/{order_id}/cancel", {}).status == 200
+    ghost = f"{order_id}x"  # the same order stored under an id whose chain was never written
+    stored = OrderItem.get(*order_key(order_id))
+    OrderItem(*order_key(ghost), **{k: v for k, v in stored.attribute_values.items() if k not in ("pk", "sk")}).save()
+    OrderItem(*order_key(ghost)).update(actions=[OrderItem.order_id.set(ghost)])
+    audit = world.as_supervisor("GET", f"/orders/{ghost}/audit")
+    assert audit.status == 200 and audit.body["entries"] == []
+    assert audit.body["verification"]["valid"] is False and "no entries" in audit.body["verification"]["problems"][0]

@@ -367,7 +367,8 @@ def order_audit(order_id: str) -> AuditView:
     ):
         raise Forbidden("您无权查看此订单的审计记录", "You may not see this order's audit log.")
     entries, head = audit.entries(order_id)
-    return AuditView(order_id=order_id, verification=chain.verify(entries, head), entries=entries)
+    ended = order.status in (OrderStatus.CLOSED, OrderStatus.CANCELLED)
+    return AuditView(order_id=order_id, verification=chain.verify(entries, head, ended=ended), entries=entries)
 
 
 def _minutes_since(at: str, now: datetime) -> float:
