@@ -27,7 +27,7 @@ from notify.logic.compose import (
     supervision_drafts,
 )
 from notify.logic.doorstep import mismatch_alerts
-from notify.logic.escalation import Arrangers, call_task_text, resident_text, staff_alerts, unanswered_alerts
+from notify.logic.escalation import Arrangers, call_task_text, resident_sms, resident_text, staff_alerts, unanswered_alerts
 from notify.logic.webhooks import retry_delay
 from notify.service import subscriptions
 from shared import push, queues, sms
@@ -48,13 +48,11 @@ def deliver(event: DomainEvent) -> int:
         [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
     )
     arrangers = _arrangers(event)
-    escalated_text = (
-        resident_text(event.order, arrangers)
-        if arrangers is not None and event.order is not None and event.type == Happened.ORDER_ESCALATED
-        else None
-    )
+    escalated = arrangers is not None and event.order is not None and event.type == Happened.ORDER_ESCALATED
+    escalated_text = resident_text(event.order, arrangers) if escalated else None
+    escalated_sms = resident_sms(event.order, arrangers) if escalated else None
     drafts = (
-        drafts_for(event, proxies=proxies, placer=_placer(event), escalated_text=escalated_text)
+        drafts_for(event, proxies=proxies, placer=_placer(event), escalated_text=escalated_text, escalated_sms=escalated_sms)
         + _supervision_drafts(event)
         + (staff_alerts(event, arrangers) + unanswered_alerts(event, arrangers) if arrangers is not None else [])
         + _deadline_drafts(event)

@@ -70,12 +70,12 @@ _RESIDENT_SMS = {
     E.ORDER_ON_SITE: ("order_on_site", ("code",), "师傅已到达"),
     E.ORDER_APPROVAL_NEEDED: ("order_approval_needed", ("extra",), "有超出报价的项目待确认"),
     E.ORDER_COMPLETED: ("order_completed", ("total",), "维修已完成"),
-    E.ORDER_ESCALATED: ("order_escalated", (), "监管人员正在安排师傅"),
+    E.ORDER_ESCALATED: ("order_escalated", (), "订单需要人工安排"),  # its template and parameters: escalated_sms
     E.ORDER_CANCELLED: ("order_cancelled", (), "订单已取消"),
 }
 
 
-def _name(value: str | None, fallback: str) -> str:
+def sms_name(value: str | None, fallback: str) -> str:
     """A name as an SMS parameter: as it is when it is only letters (no digits, links or symbols), else `fallback`."""
     return value if value and fits(Param.NAME, value) else fallback
 
@@ -106,7 +106,9 @@ def _subject_sms(event: DomainEvent) -> tuple[str, dict[str, str]]:
     s = event.subject
     assert s is not None
     who = (
-        f"师傅{_name(s.name, '')}" if s.technician_id and _name(s.name, "") else ("贵公司的师傅" if s.technician_id else "贵公司")
+        f"师傅{sms_name(s.name, '')}"
+        if s.technician_id and sms_name(s.name, "")
+        else ("贵公司的师傅" if s.technician_id else "贵公司")
     )
     cert = CERTIFICATE_NAMES.get(s.certificate_kind or "", ("", ""))[0]
     cert = cert if cert in CERTIFICATES else "资质证书"
@@ -123,7 +125,7 @@ def _subject_sms(event: DomainEvent) -> tuple[str, dict[str, str]]:
     if event.type == E.CERTIFICATE_EXPIRED:
         return "certificate_expired", {"who": who, "certificate": cert, "date": str(s.expires_on)}
     return "credit_suspended", {
-        "company": _name(s.name, "贵公司"),
+        "company": sms_name(s.name, "贵公司"),
         "score": _yuan(round(s.credit_score or 0, 1)),
         "threshold": _yuan(round(s.threshold or 0, 1)),
     }
@@ -262,9 +264,9 @@ def deadline_drafts(
             "确认；逾期未确认，只收取报价内的费用。",
             f"[Linli] Order code {order.order_code}: please review the work beyond the quote{extra_words(order.extra_total)[1]} "
             f"before {due_en}; without your answer only the quoted work is charged.",
-            "deadline_approval",
+            *(("deadline_approval",) if order.extra_total else ("deadline_approval_free",)),
             code=order.order_code or order.order_id,
-            extra=_yuan(order.extra_total),
+            **({"extra": _yuan(order.extra_total)} if order.extra_total else {}),
         )
         to(
             proxies,
@@ -338,7 +340,12 @@ def placed_for_you(event: DomainEvent, placer: Placer | None) -> list[Draft]:
             f"[Linli] The {placer.relation_en or placer.relation} service desk placed a repair order for you, as you asked on "
             f"the phone: {what_en}. Order code {order.order_code}: check it with the technician at the door."
         )
-        return [Draft(order.resident_id, PLACED_BY_DESK, order.order_id, zh, en)]
+        sms = {
+            "company": sms_name(placer.relation, "物业"),
+            "category": what_zh if what_zh in CATEGORIES else "其他维修",
+            "code": order.order_code,
+        }
+        return [Draft(order.resident_id, PLACED_BY_DESK, order.order_id, zh, en, "desk_order_placed", sms)]
     zh = (
         f"【邻里】{placer.name}（{placer.relation}）替您报修了：{what_zh}。订单码 {order.order_code}，"
         "师傅上门时请核对这个号码，对上再开门。如有疑问请联系社区。"
@@ -362,10 +369,12 @@ def drafts_for(
     proxies: list[str] | tuple[str, ...] = (),
     placer: Placer | None = None,
     escalated_text: tuple[str, str] | None = None,
+    escalated_sms: tuple[str, Mapping[str, str]] | None = None,
 ) -> list[Draft]:
     """The messages of one event; `proxies` are the family members linked to the resident's account; `placer` the
     proxy who placed the order, told of its progress too while still linked; `escalated_text` what the resident reads
-    of an escalation (`notify.logic.escalation.resident_text`: the reason, and who arranges it)."""
+    of an escalation (`notify.logic.escalation.resident_text`: the reason, and who arranges it) and `escalated_sms` its
+    SMS template and parameters (`notify.logic.escalation.resident_sms`)."""
     order = event.order
     drafts: list[Draft] = []
     if order is None:
@@ -400,7 +409,13 @@ def drafts_for(
 
     if event.type in to_resident:
         template, names, progress = _RESIDENT_SMS[event.type]
-        to(order.resident_id, *to_resident[event.type], template, *names)
+        params: dict[str, str] = {}
+        if event.type == E.ORDER_APPROVAL_NEEDED and not order.extra_total:
+            template, names = "order_approval_needed_free", ()  # never "另需 0 元"
+        if event.type == E.ORDER_ESCALATED:
+            template, params = escalated_sms or ("order_escalated_nobody", {"reason": "您的订单需要人工安排", "code": code})
+            params = dict(params)
+        to(order.resident_id, *to_resident[event.type], template, *names, **params)
         if placer is not None and placer.still_linked and placer.proxy_id != order.resident_id:
             to(
                 placer.proxy_id,
@@ -420,8 +435,7 @@ def drafts_for(
                 proxy,
                 "【邻里】您家人的维修订单有超出报价的项目{extra_zh}待确认，您可以代为同意或拒绝。",
                 "[Linli] A family member's repair has lines beyond the quote{extra_en}; you may approve or reject them.",
-                "family_approval_needed",
-                "extra",
+                *(("family_approval_needed", "extra") if order.extra_total else ("family_approval_needed_free",)),
             )
     if event.type == E.ORDER_CANCELLED:
         to(

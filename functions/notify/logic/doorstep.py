@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from notify.logic.compose import Draft
+from notify.logic.compose import Draft, sms_name
 from shared.events import DomainEvent, EventType
 
 KIND = EventType.ORDER_DOORSTEP_MISMATCH.value  # can go by SMS: needs its template
@@ -20,4 +20,9 @@ def mismatch_alerts(event: DomainEvent, *, technician_name: str, dispatchers: li
         f"[Linli] Urgent: at the door of order {order.order_id} the resident's code check did not match (assigned: "
         f"{technician_name}); the order is paused. Contact the technician and the resident now, and re-dispatch if needed."
     )
-    return [Draft(r, KIND, order.order_id, zh, en) for r in dict.fromkeys([*dispatchers, *supervisors]) if r]
+    sms = {"order": order.order_id, "technician": sms_name(technician_name, "见订单")}
+    return [
+        Draft(r, KIND, order.order_id, zh, en, "order_doorstep_mismatch", sms)
+        for r in dict.fromkeys([*dispatchers, *supervisors])
+        if r
+    ]

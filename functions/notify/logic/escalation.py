@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from notify.logic.compose import CATEGORY_WORDS, Draft
+from notify.logic.compose import CATEGORY_WORDS, Draft, sms_name
 from shared.events import DomainEvent, EventType, OrderSnapshot
 
 # Message kinds (each can go by SMS when the person chose it: each needs its SMS template).
@@ -97,6 +97,27 @@ def resident_text(order: OrderSnapshot, arrangers: Arrangers) -> tuple[str, str]
     )
 
 
+def resident_sms(order: OrderSnapshot, arrangers: Arrangers) -> tuple[str, dict[str, str]]:
+    """The resident's SMS of an escalation (shared.sms.SMS_TEMPLATES): the same facts as `resident_text`, in fixed
+    words."""
+    (why_zh, _), _ = reason_words(order.escalation_reason)
+    code = order.order_code or order.order_id
+    if not arrangers.company_told and not arrangers.supervisors:
+        return "order_escalated_nobody", {"reason": why_zh, "code": code}
+    who = (
+        "物业和区监管人员"
+        if arrangers.company_told and arrangers.supervisors
+        else ("物业" if arrangers.company_told else "区监管人员")
+    )
+    template = "order_escalated_call" if arrangers.company_calls else "order_escalated"
+    return template, {"reason": why_zh, "who": who, "code": code}
+
+
+def _company_param(arrangers: Arrangers) -> str:
+    """The contracted company as an SMS parameter: its name when it was told and the name is plain letters."""
+    return sms_name(arrangers.company_name, "见后台") if arrangers.company_told else "未通知"
+
+
 def _what(order: OrderSnapshot) -> tuple[str, str]:
     zh, en = CATEGORY_WORDS.get(order.category, (order.category, order.category))
     if order.order_type == "public_area":
@@ -131,31 +152,37 @@ def staff_alerts(event: DomainEvent, arrangers: Arrangers) -> list[Draft]:
         )
         zh = f"【邻里】贵公司签约小区的{what_zh}已升级：{why_zh}。{call_zh}{sup_zh}。"
         en = f"[Linli] {what_en} in a compound you serve was escalated: {why_en}. Please {call_en}{sup_en}."
-        drafts += [Draft(d, TO_COMPANY, order.order_id, zh, en) for d in dict.fromkeys(arrangers.dispatchers)]
+        sms = {"order": order.order_id, "reason": why_zh, "call": call_zh}
+        drafts += [
+            Draft(d, TO_COMPANY, order.order_id, zh, en, "order_escalated_company", sms)
+            for d in dict.fromkeys(arrangers.dispatchers)
+        ]
     company_zh, company_en = (
         (f"物业 {arrangers.company_name} 已收到通知。", f" {arrangers.company_name_en or arrangers.company_name} was told.")
         if arrangers.company_told
         else ("", "")
     )
+    sms = {"order": order.order_id, "company": _company_param(arrangers)}
     if order.escalation_reason == TASK_FAILED:
-        kind = TO_SUPERVISORS_FAULT
+        kind, template = TO_SUPERVISORS_FAULT, "order_escalated_fault"
         zh = f"【邻里】{what_zh}因系统故障（重试后仍失败）已升级，请查看执行记录并人工派单。{company_zh}"
         en = (
             f"[Linli] {what_en} was escalated after a system fault that outlasted every retry; see its history and "
             f"dispatch it by hand.{company_en}"
         )
     elif order.escalation_reason == COMPANY_DISPATCH_TIMEOUT:
-        kind = TO_SUPERVISORS_REPORT
+        kind, template = TO_SUPERVISORS_REPORT, "public_area_escalated"
         zh = f"【邻里】{what_zh}超时未受理（{order.escalation_reason}），已升级，请人工派单，并计入该公司信用记录。{company_zh}"
         en = (
             f"[Linli] {what_en} missed its deadline ({order.escalation_reason}); dispatch it by hand. It counts against "
             f"the company's credit.{company_en}"
         )
     else:
-        kind = TO_SUPERVISORS
+        kind, template = TO_SUPERVISORS, "order_escalated_alert"
+        sms["reason"] = why_zh
         zh = f"【邻里】{what_zh}已升级：{why_zh}。请人工派单。{company_zh}"
         en = f"[Linli] {what_en} was escalated: {why_en}. Please dispatch it by hand.{company_en}"
-    drafts += [Draft(s, kind, order.order_id, zh, en) for s in dict.fromkeys(arrangers.supervisors)]
+    drafts += [Draft(s, kind, order.order_id, zh, en, template, sms) for s in dict.fromkeys(arrangers.supervisors)]
     return drafts
 
 
@@ -189,4 +216,5 @@ def unanswered_alerts(event: DomainEvent, arrangers: Arrangers) -> list[Draft]:
         "arrange a technician now."
     )
     recipients = (list(arrangers.dispatchers) if arrangers.company_id else []) + list(arrangers.supervisors)
-    return [Draft(r, UNANSWERED, order.order_id, zh, en) for r in dict.fromkeys(recipients)]
+    sms = {"order": order.order_id, "minutes": str(minutes), "reason": why_zh}
+    return [Draft(r, UNANSWERED, order.order_id, zh, en, "order_escalation_unanswered", sms) for r in dict.fromkeys(recipients)]
