@@ -1,8 +1,8 @@
 """Use case: the property service desk's view of orders (the dispatcher role of a compound's contracted company).
 
 The desk sees every order in the compounds its company is contracted to serve (emergency, booking, public-area,
-escalated: Query gsi5 `COMPOUND#<compound>` for each, found by gsi3 `CONTRACTED#<company>`), and its own company's
-orders anywhere (gsi3 `COMPANY#<company>`), newest first.
+escalated: Query gsi5 `COMPOUND#<compound>` for each; the compounds are those of the listing, gsi3 `COMPOUNDS`, whose
+current contract is the company's), and its own company's orders anywhere (gsi3 `COMPANY#<company>`), newest first.
 """
 
 from __future__ import annotations
