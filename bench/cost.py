@@ -17,7 +17,7 @@ from bench import prices
 from bench.harness import Bench
 from bench.meter import Reading
 
-EMPTY_BILL = {"lines": []}
+EMPTY_BILL = {"lines": [], "note": "检查了线路，接头松了，已拧紧"}
 WIRE = {"item_id": "elec_wire_reconnect", "parts": [{"part_id": "wire_connector", "quantity": 2}]}
 LAMP = {
     "item_id": "elec_ceiling_lamp",

@@ -35,6 +35,7 @@ from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.stepfunctions.models import StateMachineInstance
+from moto.stepfunctions.parser.asl.component.state import state as moto_state
 from moto.stepfunctions.parser.asl.eval.environment import Environment as AslEnvironment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
@@ -43,6 +44,7 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from local import tokens as sign_in
 from local.fast_dynamodb import FastDynamoDB, stored_item
 from local.fast_sqs import FastSQS
+from shared import clock
 from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
 from shared.dal.tables import INDEX_NAMES
 from shared.errors import TransientError
@@ -421,6 +423,18 @@ def _stop_and_release_waits(original_stop: Any) -> Any:
     return stop
 
 
+def _aws_state_data(original: Any) -> Any:
+    """`$$.State` as Step Functions writes it: `EnteredTime` to the millisecond with `Z` (moto writes microseconds
+    and `+00:00`), the one timestamp format of everything the platform stores and answers (`shared.clock.iso`)."""
+
+    def state_data(**fields: Any) -> Any:
+        if fields.get("EnteredTime"):
+            fields["EnteredTime"] = clock.iso(clock.parse(fields["EnteredTime"]))
+        return original(**fields)
+
+    return state_data
+
+
 def _has_started(worker: Any) -> bool:
     """Has moto's worker thread built the execution's environment and started its program (a stop before
     that is lost)?"""
@@ -610,6 +624,8 @@ class LocalAws:
         AslEnvironment.set_error = _keep_stopped(self._original_set_error)
         self._original_get_executions = StepFunctionsParserBackend._get_executions
         StepFunctionsParserBackend._get_executions = _only_started(self._original_get_executions)
+        self._original_state_data = moto_state.StateData
+        moto_state.StateData = _aws_state_data(self._original_state_data)
         self.lambdas.install()
         self.dynamodb_lock.install()
         self.backoff = CompressedBackoff(float(os.environ.get("LINLI_SANDBOX_SDK_BACKOFF_SCALE") or 1))
@@ -651,6 +667,7 @@ class LocalAws:
         ParserExecution.stop = self._original_stop
         AslEnvironment.set_error = self._original_set_error
         StepFunctionsParserBackend._get_executions = self._original_get_executions
+        moto_state.StateData = self._original_state_data
         self._reset_caches()
 
     def reset_caches(self) -> None:

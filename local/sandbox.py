@@ -54,6 +54,8 @@ DEV_JOBS = {
     "/dev/certificate-expiry": ("CertificateExpiry", "date"),
     # {"at": "<ISO instant>"}: the deadline warnings as of that instant (default now); they also run by themselves.
     "/dev/deadline-warnings": ("DeadlineWarnings", "at"),
+    # {"at": "<ISO instant>"}: the second alerts about escalated orders as of that instant (default now).
+    "/dev/escalation-realerts": ("EscalationRealerts", "at"),
 }
 
 

@@ -188,8 +188,9 @@ def drive(b: Bench, w: Any, n: int, seed: int, tally: Tally) -> str | None:
                     answer = w.as_technician(tech, "POST", f"/orders/{order_id}/progress", {"status": step})
                     tally.note(f"progress {step}", answer)
             lines = {"empty": [], "wire": [WIRE], "extra": [WIRE, LAMP]}[bill]
+            body = {"lines": lines, **({"note": "检查了线路，无需更换"} if not lines else {})}
             done.add("completion")
-            tally.note(f"bill {bill}", w.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": lines}))
+            tally.note(f"bill {bill}", w.as_technician(tech, "POST", f"/orders/{order_id}/completion", body))
         elif status == "awaiting_approval" and "approval" not in done:
             done.add("approval")
             if approval == "ignore":

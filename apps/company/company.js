@@ -6,7 +6,7 @@ import { CERTIFICATES, auditPanel, creditPanel, dispatchForm, orderSummary, orde
 
 requireRole("dispatcher");
 const view = () => document.getElementById("view");
-const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/residents", "住户", "Residents"], ["#/admission", "企业准入", "Admission"], ["#/credit", "信用", "Credit"], ["#/calls", "电话任务", "Call tasks"], ["#/messages", "消息", "Messages"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
+const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/desk", "服务台", "Service desk"], ["#/phone-order", "电话下单", "Phone order"], ["#/orders", "本公司订单", "Our orders"], ["#/technicians", "师傅", "Technicians"], ["#/residents", "住户", "Residents"], ["#/admission", "企业准入", "Admission"], ["#/credit", "信用", "Credit"], ["#/calls", "电话任务", "Call tasks"], ["#/messages", "消息", "Messages"], ["#/webhook", "Webhook", "Webhook"], ["#/keys", "API 密钥", "API keys"]];
 
 /** The company's technicians who may be dispatched: registered by it and active (GET /companies/me/technicians). */
 async function activeTechnicians() {
@@ -74,6 +74,71 @@ async function refreshReports() {
   } catch {
     /* shown on the next full load */
   }
+}
+
+// ---------------------------------------------------------------- the service desk: every order in our compounds
+const DESK_STATUSES = ["escalated", "offered", "matching", "submitted", "assigned", "en_route", "on_site", "completed", "cancelled"];
+const deskFilter = { status: "", type: "" };
+
+async function deskScreen() {
+  const panel = frame(t("服务台：本公司服务小区的全部订单", "Service desk: every order in our compounds"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
+  const query = new URLSearchParams(Object.entries(deskFilter).filter(([, v]) => v)).toString();
+  try {
+    const [listed, techs] = await Promise.all([api("GET", `/orders${query ? `?${query}` : ""}`), activeTechnicians()]);
+    const select = (id, words, values, key) => h("div", {},
+      h("label", { for: id }, words),
+      h("select", { id, onchange: (e) => { deskFilter[key] = e.target.value; deskScreen(); } },
+        h("option", { value: "" }, t("全部", "All")), values.map(([v, zh, en]) => h("option", { value: v, selected: deskFilter[key] === v }, t(zh, en)))));
+    const filters = h("form", { class: "filters", id: "desk-filters", onsubmit: (e) => e.preventDefault() },
+      select("desk-status", t("状态", "Status"), DESK_STATUSES.map((s) => [s, s, s]), "status"),
+      select("desk-type", t("类型", "Type"), [["emergency", "应急维修", "Emergency"], ["booking", "服务预约", "Booking"], ["public_area", "公区报事", "Public area"]], "type"));
+    const actionable = (o) => o.status === "escalated" || (o.status === "offered" && o.type !== "public_area");
+    render(panel, filters,
+      listed.orders.length
+        ? listed.orders.map((o) => h("article", { class: "card desk-order", "data-order": o.order_id, "data-status": o.status },
+            h("h2", {}, h("a", { href: `#/order/${o.order_id}` }, `${o.description}`)),
+            h("p", {}, statusPill(o.status), " ", o.address_label, o.place ? ` · ${o.place}` : "", " · ", time(o.created_at)),
+            o.escalation_reason ? h("p", {}, t("升级原因：", "Escalated: "), o.escalation_reason) : null,
+            o.technician ? h("p", {}, t("师傅：", "Technician: "), o.technician.name, " · ", o.technician.company_name || "") : null,
+            actionable(o)
+              ? [h("p", { class: "hint" }, o.status === "offered" ? t("派给本公司师傅将接手此单，撤回正在等待答复的派单。", "Dispatching takes the order over and withdraws the open offers.") : t("已升级：请派本公司的师傅。", "Escalated: dispatch one of our technicians.")),
+                 dispatchForm(o.order_id, techs, deskScreen, attempt)]
+              : null))
+        : h("p", {}, t("没有符合条件的订单。", "No orders match.")));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---------------------------------------------------------------- an order placed for a caller on the phone
+async function phoneOrder() {
+  const panel = frame(t("电话下单（替来电居民报修）", "Phone order (for a resident who called)"), h("div", { id: "panel" }));
+  const field = (id, zh, en, attrs = {}) => h("div", { class: "field" }, h("label", { for: id }, t(zh, en)), h("input", { id, type: "text", ...attrs }));
+  render(panel, h("form", { class: "card", id: "phone-order-form", onsubmit: async (e) => {
+    e.preventDefault();
+    const button = e.currentTarget.querySelector("button[type=submit]");
+    const value = (id) => document.getElementById(id).value.trim();
+    await attempt(button, async () => {
+      const placed = await api("POST", "/orders", {
+        on_behalf_of: value("po-resident"), channel: "phone", address_id: value("po-address"),
+        type: value("po-type"), category: value("po-category"), description: value("po-description"),
+      });
+      render(document.getElementById("phone-order-result"), h("p", { class: "card emph", role: "status" },
+        t("已下单，居民会收到短信：", "Placed; the resident is told by SMS: "), h("a", { href: `#/order/${placed.order_id}` }, placed.order_id)));
+    });
+  } },
+    h("p", { class: "hint" }, t("只能为本公司服务小区里已核实手机号的居民下单；居民会收到短信。", "Only for a verified resident of a compound we serve; they are told by SMS.")),
+    h("div", { class: "form-grid" },
+      field("po-resident", "居民编号", "Resident id"),
+      field("po-address", "居民的地址编号", "The resident's address id"),
+      h("div", { class: "field" }, h("label", { for: "po-type" }, t("类型", "Type")),
+        h("select", { id: "po-type" }, h("option", { value: "emergency" }, t("应急维修", "Emergency repair")))),
+      h("div", { class: "field" }, h("label", { for: "po-category" }, t("维修类别", "Category")),
+        h("select", { id: "po-category" }, Object.entries(CATEGORIES).map(([k, [zh, en]]) => h("option", { value: k }, t(zh, en))))),
+      field("po-description", "居民说的问题", "What the caller said", { maxlength: "500" }),
+    ),
+    h("button", { type: "submit", id: "place-phone-order" }, t("替居民下单", "Place the order")),
+  ), h("div", { id: "phone-order-result" }));
 }
 
 async function orders() {
@@ -507,6 +572,8 @@ async function residents(message = "") {
 const start = router(
   [
     [/^#\/orders$/, () => orders()],
+    [/^#\/desk$/, () => deskScreen()],
+    [/^#\/phone-order$/, () => phoneOrder()],
     [/^#\/order\/([\w-]+)$/, (m) => order(m[1])],
     [/^#\/technicians$/, () => technicians()],
     [/^#\/residents$/, () => residents()],

@@ -27,6 +27,11 @@ const MENU = [
 const ACTIVE = ["submitted", "matching", "offered", "assigned", "en_route", "on_site", "awaiting_approval", "escalated", "completed"];
 const CANCELLABLE = ["submitted", "matching", "offered", "assigned", "en_route", "escalated"];
 
+/** A price or a range: "85 元" when both ends are the same, "60 元 – 85 元" otherwise. */
+function priceRange(low, high) {
+  return Number(low) === Number(high) ? money(low) : `${money(low)} – ${money(high)}`;
+}
+
 function frame(title) {
   document.title = `${title} · ${t("邻里", "Linli")}`;
   render(document.getElementById("header"), header(t("邻里 · 居民", "Linli · Home repair"), () => start()));
@@ -68,6 +73,7 @@ async function home() {
       h("a", { href: "#/board" }, t("小区公区报事板", "Public-area board")),
       h("a", { href: "#/family", id: "family-link" }, t("家人代办", "Family")),
       h("a", { href: "#/addresses", id: "addresses-link" }, t("我的地址", "My addresses")),
+      h("a", { href: "#/companies", id: "companies-link" }, t("物业公司信用", "Companies' credit")),
     ),
   );
 }
@@ -297,7 +303,7 @@ async function newOrder(type) {
         h("h2", { id: "quote-title", tabindex: "-1" }, t("价格", "Price")),
         q.free_service
           ? h("p", {}, h("span", { class: "price" }, t("免费", "Free")), q.funded_by ? h("br") : null, q.funded_by ? t(`由${q.funded_by}出资${q.free_period ? `（至 ${q.free_period.to}）` : ""}`, `Paid for by ${q.funded_by}${q.free_period ? ` (until ${q.free_period.to})` : ""}`) : null)
-          : h("p", {}, h("span", { class: "price" }, q.low === q.high ? money(q.low) : `${money(q.low)} – ${money(q.high)}`), h("br"), t(`最多不超过 ${q.cap} 元`, `Never more than CNY ${q.cap}`)),
+          : h("p", {}, h("span", { class: "price" }, priceRange(q.low, q.high)), h("br"), t(`最多不超过 ${q.cap} 元`, `Never more than CNY ${q.cap}`)),
         h("p", {}, pick(q, "note_zh", "note_en")),
         q.items && q.items.length
           ? h("ul", {}, q.items.map((i) => h("li", {}, `${pick(i, "name", "name_en")}${t("：市场参考价", ": market price")} ${money(i.typical_price)}`)))
@@ -309,6 +315,27 @@ async function newOrder(type) {
   };
 
   paint();
+}
+
+// The door-step check: did the number he said match? A mismatch pauses the order and alerts the company and the
+// supervisors at once.
+function doorstepCheck(o, refresh) {
+  const send = (match) => async (e) =>
+    attempt(e.currentTarget, async () => {
+      await api("POST", `/orders/${o.order_id}/doorstep`, { match });
+      await refresh();
+    });
+  const said = o.doorstep && o.doorstep.result;
+  return h("div", { id: "doorstep" },
+    o.paused_reason
+      ? h("p", { class: "alert", role: "status", id: "doorstep-paused" }, t("号码对不上：请不要开门。已通知物业公司和监管人员，订单已暂停。", "The number did not match: do not open the door. The company and the supervisors were told; the order is paused."))
+      : said === "match" ? h("p", { role: "status", id: "doorstep-ok" }, t("✓ 您已核对：号码对上了。", "✓ You checked: the number matched.")) : null,
+    h("p", {}, t("师傅说的号码：", "The number he said:")),
+    h("div", { class: "decide" },
+      h("button", { type: "button", class: "good", id: "doorstep-match", "aria-pressed": String(said === "match"), onclick: send(true) }, t("对上了", "It matches")),
+      h("button", { type: "button", class: "danger", id: "doorstep-mismatch", "aria-pressed": String(said === "mismatch"), onclick: send(false) }, t("对不上", "It does not match")),
+    ),
+  );
 }
 
 // ---------------------------------------------------------------- orders
@@ -389,6 +416,7 @@ function paintOrder(o, refresh) {
         h("h2", { id: "code-title" }, t("上门核对码", "Door code")),
         h("p", { class: "door-code", id: "door-code" }, o.order_code),
         h("p", {}, t("师傅到门口时，请他说出这个号码。号码对上再开门。", "When the technician comes, ask him to say this number. Open the door only if it matches.")),
+        ["en_route", "on_site"].includes(o.status) ? doorstepCheck(o, refresh) : null,
       ),
     );
   }
@@ -415,6 +443,11 @@ function paintOrder(o, refresh) {
       ),
     );
   }
+  if (o.work_note) {
+    parts.push(h("section", { class: "card", "aria-labelledby": "work-note-title" },
+      h("h2", { id: "work-note-title" }, t("师傅做了什么", "What the technician did")),
+      h("p", { id: "work-note" }, o.work_note)));
+  }
   if (o.completion_photos && o.completion_photos.length) {
     parts.push(
       h("section", { class: "card", "aria-labelledby": "done-photos-title" },
@@ -431,14 +464,18 @@ function paintOrder(o, refresh) {
       o.place ? h("p", {}, t("位置：", "Where: "), o.place) : null,
       o.photo_ref ? orderPhoto(o.order_id, o.photo_ref, t("您拍的故障照片", "Your photo of the problem"), { id: "fault-photo-shown" }) : null,
       o.slot ? h("p", {}, t("时间：", "Time: "), `${time(o.slot.start)}–${time(o.slot.end, false)}`) : null,
-      o.quote ? h("p", {}, t("报价：", "Quote: "), o.quote.free_service ? t("免费", "free") : `${money(o.quote.low)} – ${money(o.quote.high)}`) : null,
+      o.quote ? h("p", {}, t("报价：", "Quote: "), o.quote.free_service ? t("免费", "free") : priceRange(o.quote.low, o.quote.high)) : null,
     ),
     h("section", { "aria-labelledby": "timeline-title" },
       h("h2", { id: "timeline-title" }, t("进展", "Progress")),
-      h("ol", { class: "timeline" }, o.timeline.map((e) => h("li", {}, h("strong", {}, time(e.at)), " ", statusWords(e.status)))),
+      h("ol", { class: "timeline" }, o.timeline.map((e) => h("li", {}, h("strong", {}, time(e.at)), " ", statusWords(e.status),
+        e.actor_name ? h("span", { class: "muted actor" }, " · ", e.actor_role === "platform" ? t("邻里平台", "Linli platform") : e.actor_name) : null))),
     ),
   );
   if (placedIt && !o.dispute && disputeWindowOpen(o)) parts.push(disputeSection(o, refresh));
+  if (o.rework_of) parts.push(h("p", { class: "card", id: "rework-of" }, t("这是保修返修单，免费。原订单：", "A free re-work under warranty of "), h("a", { href: `#/order/${o.rework_of}` }, t("查看原订单", "the original order"))));
+  if (o.reworked_by) parts.push(h("p", { class: "card", id: "reworked-by" }, t("已申请保修返修：", "Re-work asked for: "), h("a", { href: `#/order/${o.reworked_by}` }, t("查看返修单", "open the re-work order"))));
+  else if (o.type !== "public_area" && reworkWindowOpen(o)) parts.push(reworkSection(o));
   if (CANCELLABLE.includes(o.status) && placedIt) {
     parts.push(h("p", {}, h("button", { type: "button", class: "quiet", onclick: async (e) => {
       if (!window.confirm(t("确定要取消这个订单吗？", "Cancel this order?"))) return;
@@ -525,6 +562,32 @@ function ratingSection(o, refresh) {
       if (!rating.stars) return showError(new ApiError(400, { error: { message: "请点星星打分", message_en: "Please press a star." } }));
       await attempt(e.currentTarget, async () => { await api("POST", `/orders/${o.order_id}/rating`, { stars: rating.stars, comment: rating.comment }); await refresh(); });
     } }, t("提交评价", "Send my rating"))),
+  );
+}
+
+// ---------------------------------------------------------------- re-work under warranty
+const REWORK_DAYS = 30; // LINLI_REWORK_DAYS: the API refuses later ones (rework_window_closed)
+const reworkAsk = { description: "" };
+
+function reworkWindowOpen(o) {
+  if (!["completed", "rated", "closed"].includes(o.status) || !o.completed_at) return false;
+  return Date.now() - Date.parse(o.completed_at) < REWORK_DAYS * 24 * 3600 * 1000;
+}
+
+function reworkSection(o) {
+  return h("section", { class: "card", "aria-labelledby": "rework-title", id: "rework" },
+    h("h2", { id: "rework-title" }, t("没修好？免费返修", "Not fixed? Free re-work")),
+    h("p", {}, t(`完工后 ${REWORK_DAYS} 天内，同样的问题再坏了，可以免费请师傅再来。`, `Within ${REWORK_DAYS} days of the repair, if it broke again, a technician comes back for free.`)),
+    h("p", {}, h("label", { for: "rework-description" }, t("哪里又不好了", "What is wrong again"))),
+    h("textarea", { id: "rework-description", maxlength: "500", oninput: (e) => { reworkAsk.description = e.target.value; } }, reworkAsk.description),
+    h("p", {}, h("button", { type: "button", class: "primary-action", id: "ask-rework", onclick: async (e) => {
+      if (!reworkAsk.description.trim()) return showError(new ApiError(400, { error: { message: "请说一下哪里又不好了", message_en: "Please say what is wrong again." } }));
+      await attempt(e.currentTarget, async () => {
+        const created = await api("POST", `/orders/${o.order_id}/rework`, { description: reworkAsk.description.trim() });
+        reworkAsk.description = "";
+        location.hash = `#/order/${created.order_id}`;
+      });
+    } }, t("申请免费返修", "Ask for the free re-work"))),
   );
 }
 
@@ -761,6 +824,51 @@ function linkForm() {
   return box;
 }
 
+// ---------------------------------------------------------------- public credit: the companies and their scores
+const signed = (points) => `${points < 0 ? "−" : "+"}${Math.abs(points).toFixed(1)}`;
+
+async function companies() {
+  frame(t("物业公司信用", "Companies' credit"));
+  let listed = null;
+  const here = location.hash;
+  try {
+    listed = await api("GET", "/public/companies");
+  } catch (err) {
+    showError(err);
+  }
+  if (location.hash !== here || !listed) return;
+  const card = (c) => {
+    const p = c.parts;
+    const recent = c.last_90_days;
+    return h("li", { class: "card company", "data-company": c.company_id },
+      h("h2", {}, pick(c, "name", "name_en") || c.name),
+      h("p", { class: "score-line" }, h("span", { class: "score" }, c.credit_score.toFixed(1)), t("分（满分 100）", "out of 100")),
+      h("ul", { class: "parts" },
+        h("li", {}, t(`评价 ${signed(p.rating.points)} 分（${p.rating.count} 条评价）`, `Ratings ${signed(p.rating.points)} (${p.rating.count} ratings)`)),
+        h("li", {}, t(`按时 ${signed(p.deadlines.points)} 分（${p.deadlines.count} 次时限检查）`, `On time ${signed(p.deadlines.points)} (${p.deadlines.count} deadline checks)`)),
+        h("li", {}, t(`投诉 ${signed(p.complaints.points)} 分（${p.complaints.count} 件）`, `Complaints ${signed(p.complaints.points)} (${p.complaints.count})`)),
+      ),
+      h("p", { class: "recent" },
+        t(`近 ${recent.days} 天：服务 ${recent.orders_served} 单`, `Last ${recent.days} days: ${recent.orders_served} orders served`),
+        recent.average_rating === null ? t("，还没有评价", ", no ratings yet") : t(`，平均 ${recent.average_rating} 星`, `, ${recent.average_rating} stars on average`),
+        t(`，成立的投诉 ${recent.upheld_complaints} 件。`, `, ${recent.upheld_complaints} complaints upheld.`),
+      ),
+    );
+  };
+  render(
+    view(),
+    h("h1", {}, t("物业公司信用", "Companies' credit")),
+    h("p", {}, t("区住建委按公开的公式，根据居民评价、是否按时、投诉情况，给每家准入的物业公司打信用分。", "The district scores every admitted company by a published formula, from residents' ratings, deadlines kept and complaints.")),
+    listed.companies.length ? h("ul", { class: "companies", style: "list-style:none;padding:0" }, listed.companies.map(card)) : h("p", {}, t("还没有准入的物业公司。", "No company is admitted yet.")),
+    h("details", { class: "card formula" },
+      h("summary", {}, t("信用分怎么算", "How the score is worked out")),
+      h("p", { id: "formula-text" }, pick(listed.formula, "text_zh", "text_en")),
+    ),
+    h("p", {}, h("a", { href: "#/" }, t("回到首页", "Back to the home screen"))),
+  );
+}
+
+
 // ---------------------------------------------------------------- my addresses: claim one, see pending / verified
 const ADDRESS_STATUS = {
   pending: ["等待物业核实", "Waiting for the property office"],
@@ -883,6 +991,7 @@ const start = router(
     [/^#\/board$/, () => board()],
     [/^#\/family$/, () => family()],
     [/^#\/addresses$/, () => addresses()],
+    [/^#\/companies$/, () => companies()],
   ],
   () => home(),
 );

@@ -43,7 +43,7 @@ export function orderSummary(o) {
       o.rating_stars ? [h("dt", {}, t("评分", "Rating")), h("dd", {}, "★".repeat(o.rating_stars))] : null,
     ),
     h("h3", {}, t("订单进展", "Order timeline")),
-    h("ol", { class: "timeline" }, o.timeline.map((e) => h("li", {}, h("strong", {}, time(e.at)), ` ${e.status} · ${e.actor}`, e.note ? ` · ${e.note}` : ""))),
+    h("ol", { class: "timeline" }, o.timeline.map((e) => h("li", {}, h("strong", {}, time(e.at)), ` ${e.status} · ${e.actor_name || e.actor}`, e.note ? ` · ${e.note}` : ""))),
   );
 }
 

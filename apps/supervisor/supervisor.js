@@ -375,6 +375,7 @@ async function stats() {
       figure("acceptance", t("接单用时（中位数）", "Time to acceptance (median)"), acc.median_minutes === null ? null : t(`${acc.median_minutes} 分钟`, `${acc.median_minutes} min`), acc.p90_minutes === null ? null : t(`90% 在 ${acc.p90_minutes} 分钟内`, `90% within ${acc.p90_minutes} min`)),
       figure("arrival", t("到场用时（中位数）", "Time to arrival (median)"), arr.median_minutes === null ? null : t(`${arr.median_minutes} 分钟`, `${arr.median_minutes} min`), arr.p90_minutes === null ? null : t(`90% 在 ${arr.p90_minutes} 分钟内`, `90% within ${arr.p90_minutes} min`)),
       figure("complaints", t("投诉（账单争议与服务投诉）", "Complaints (bill disputes and service complaints)"), String(o.complaints), t(`成立 ${o.complaints_upheld} 件`, `${o.complaints_upheld} upheld`)),
+      figure("reworks", t("保修返修", "Re-work under warranty"), String(o.reworks ?? 0), t("居民申请的返修单", "asked for by residents")),
       figure("me_too", t("“我也遇到”", "\u201cMe too\u201ds"), String(o.me_too)),
     );
     const { columns, unit } = orderColumns(o.by_day, params.get("from"), params.get("to"));

@@ -178,7 +178,12 @@ async function loadJobs() {
             h("p", { class: "job-status" }, h("strong", {}, pick(o.status_text))),
             h("p", {}, o.description),
             h("p", {}, o.address_label, o.place ? ` · ${o.place}` : "", o.slot ? ` · ${time(o.slot.start)}–${time(o.slot.end, false)}` : ""),
-            h("p", { class: "muted" }, t("到门口请说出居民的核对码（居民的手机上显示）。", "At the door, the resident checks their door code with you.")),
+            o.order_code
+              ? h("p", { class: "card emph say-code" }, t("到门口请说出订单码：", "At the door, say the order code: "), h("strong", { class: "door-code", "data-code": o.order_code }, o.order_code))
+              : h("p", { class: "muted" }, t("出发后这里会显示订单码，到门口请说给居民听。", "Once you are on your way, the order code to say at the door shows here.")),
+            o.paused_reason
+              ? h("p", { class: "alert paused", role: "status" }, t("居民核对订单码时对不上，订单已暂停。请联系调度。", "The resident's code check did not match: the order is paused. Call your dispatcher."))
+              : null,
             h("p", { class: "row" },
               o.status === "assigned" ? h("button", { type: "button", class: "en-route", onclick: progress(o, "en_route") }, t("出发了", "On my way")) : null,
               ["assigned", "en_route"].includes(o.status) ? h("button", { type: "button", class: "on-site", onclick: progress(o, "on_site") }, t("已到达", "Arrived")) : null,
@@ -205,6 +210,7 @@ async function job(orderId) {
   const quoted = new Set(((order.quote && order.quote.items) || []).map((i) => i.item_id));
   const lines = []; // {item, quantities: {part_id: n}, reason, photo: {id, preview}}
   const donePhotos = []; // {id, preview}: photos of the finished work (at most 6)
+  let workNote = ""; // what was done, in the technician's words (required when the bill has no lines)
   let uploading = false;
   const busy = (on) => { uploading = on; };
 
@@ -230,7 +236,7 @@ async function job(orderId) {
       ),
       h("section", { "aria-labelledby": "lines-title" },
         h("h2", { id: "lines-title" }, t("本单项目", "This job's lines")),
-        lines.length ? null : h("p", {}, t("没有项目也可以完工（例如只是检查）。", "You may complete without lines (e.g. an inspection only).")),
+        lines.length ? null : h("p", {}, t("没有项目也可以完工（例如只是检查），但要写明做了什么。", "You may complete without lines (e.g. an inspection only), saying what you did.")),
         lines.map((l, index) =>
           h("div", { class: "card bill-line", "data-item": l.item.item_id },
             h("h3", {}, pick(l.item, "name", "name_en")),
@@ -258,6 +264,12 @@ async function job(orderId) {
         ),
         h("p", {}, t("按参考价合计约 ", "Total at reference prices about "), money(total), order.quote && order.quote.free_service ? t("（试点小区：居民不付钱）", " (pilot compound: the resident pays nothing)") : ""),
       ),
+      h("div", { class: "field" },
+        h("p", {}, h("label", { id: "work-note-label", for: "work-note" }, lines.length
+          ? t("做了什么（写给居民看，可以不写）", "What you did, for the resident (optional)")
+          : t("做了什么（写给居民看；没有收费项目时必填）", "What you did, for the resident (required with no lines)"))),
+        h("textarea", { id: "work-note", maxlength: "300", oninput: (e) => { workNote = e.target.value; } }, workNote),
+      ),
       h("section", { "aria-labelledby": "done-photos-title" },
         h("h2", { id: "done-photos-title" }, t("完工照片（最多 6 张）", "Photos of the finished work (up to 6)")),
         h("div", { class: "photos" }, donePhotos.map((p, i) =>
@@ -283,6 +295,7 @@ async function job(orderId) {
       }),
       photos: donePhotos.map((p) => p.id),
     };
+    if (workNote.trim()) body.note = workNote.trim();
     if (uploading) return showError(new ApiError(400, { error: { message: "照片还在上传，请稍等", message_en: "A photo is still uploading; please wait." } }));
     await attempt(button, async () => {
       const result = await api("POST", `/orders/${orderId}/completion`, body);

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from orders.logic.credentials import Credentials
 from shared.inputs import OptionalText, Text
@@ -15,11 +15,11 @@ from shared.records import (
     CatalogueItem,
     CataloguePart,
     Dispute,
+    Doorstep,
     MatchReason,
     PhotoPurpose,
     Quote,
     Slot,
-    TimelineEntry,
 )
 
 _STRICT = ConfigDict(extra="forbid")
@@ -51,6 +51,11 @@ class CreateOrderIn(BaseModel):
         description="The resident the order is for, when the caller acts for them (GET /me `acting_for`); the address "
         "must be one of that resident's. Omitted: the caller's own order.",
     )
+    channel: Literal["app", "phone"] = Field(
+        default="app",
+        description="How the order came in: the resident's app, or a phone call to the property service desk (a dispatcher "
+        "placing it `on_behalf_of` a verified resident of its compounds; she is told by SMS).",
+    )
 
 
 class ProgressIn(BaseModel):
@@ -76,11 +81,27 @@ class BillLineIn(BaseModel):
     )
 
 
+class ReworkIn(BaseModel):
+    model_config = _STRICT
+    description: str = Field(min_length=1, max_length=500, description="What is wrong again, in the resident's words")
+
+
+class DoorstepIn(BaseModel):
+    model_config = _STRICT
+    match: StrictBool = Field(description="Did the code the technician said at the door match the resident's order code?")
+
+
 class CompletionIn(BaseModel):
     model_config = _STRICT
     lines: list[BillLineIn] = Field(default_factory=list, max_length=30)
     photos: list[Annotated[str, Field(pattern=_ID)]] = Field(
         default_factory=list, max_length=6, description="Photos of the finished work: `work` photo ids from POST /photos."
+    )
+    note: str | None = Field(
+        default=None,
+        max_length=300,
+        description="What was done, in a few words for the resident (e.g. 检查线路，接头松了，已拧紧): required when the bill "
+        "has no lines (400 `work_note_required`), so that an empty bill still records the work.",
     )
 
 
@@ -234,6 +255,17 @@ class MatchView(BaseModel):
     reason: MatchReason | None = Field(description="Why this technician was offered the order: each score term and the total.")
 
 
+class TimelineView(BaseModel):
+    status: str
+    at: str = Field(description="ISO 8601 in UTC with milliseconds and the offset `Z`, like every instant of the API")
+    actor: str | None = Field(
+        default=None, description="Who did it: a user id, or `workflow` (the platform). Staff only; residents see names."
+    )
+    actor_name: str = Field(description="Who did it, by name (邻里平台 for the platform's own steps)")
+    actor_role: str | None = Field(default=None, description="resident, technician, dispatcher, supervisor, or platform")
+    note: str | None = None
+
+
 class OrderView(BaseModel):
     order_id: str
     type: str
@@ -245,13 +277,17 @@ class OrderView(BaseModel):
         default=None, description="Residents and supervisors: whose order it is (the resident, also when a proxy placed it)."
     )
     placed_by: str | None = Field(default=None, description="Residents and supervisors: who placed it (a proxy or the resident).")
-    placed_by_name: str | None = Field(default=None, description="When a proxy placed it: their name.")
+    placed_by_name: str | None = Field(default=None, description="When a proxy (or the service desk) placed it: their name.")
+    placed_via: str | None = Field(default=None, description="`phone`: placed by the property service desk for a caller.")
     address_label: str
     place: str | None
     photo_ref: str | None = Field(default=None, description="The resident's photo of the fault (GET /orders/{id}/photos/{ref}).")
     slot: Slot | None
     quote: Quote
-    order_code: str | None = Field(description="Shown to the resident, to check the technician at the door.")
+    order_code: str | None = Field(
+        description="Shown to the resident, to check the technician at the door, and to the assigned technician once on "
+        "his way (the code he says at the door)."
+    )
     resident_phone: str | None = Field(
         default=None,
         description="The resident's phone number: shown only to the order's technician while the work is under way "
@@ -266,12 +302,19 @@ class OrderView(BaseModel):
     extra_total: float | None
     approval_outcome: str | None
     completed_at: str | None
+    work_note: str | None = Field(default=None, description="The technician's words on what was done.")
+    doorstep: Doorstep | None = Field(default=None, description="The resident's latest door-step check: match or mismatch.")
+    paused_reason: str | None = Field(
+        default=None, description="`doorstep_mismatch`: paused, the technician may not go on until it is lifted."
+    )
+    rework_of: str | None = Field(default=None, description="A re-work under warranty: the original order.")
+    reworked_by: str | None = Field(default=None, description="The original: its re-work order.")
     completion_photos: list[str] = Field(default_factory=list, description="Photos of the finished work.")
     dispute: Dispute | None
     rating_stars: int | None
     me_too_count: int = Field(default=0, description="Public-area reports: neighbours who reported the same problem.")
     match: MatchView | None = Field(default=None, description="Supervisors only: the matching round and its reason.")
-    timeline: list[TimelineEntry]
+    timeline: list[TimelineView]
     created_at: str
     updated_at: str
 

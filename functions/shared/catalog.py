@@ -312,6 +312,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         publishes_events=True,
         schedule="rate(5 minutes)",
     ),
+    FunctionSpec(
+        "EscalationRealerts",
+        "escalation.handlers.realert.handler",
+        "Every 5 minutes: alert the company and the supervisors again about an escalated order nobody acted on in time",
+        Trigger.SCHEDULE,
+        TableAccess.READ_WRITE,
+        publishes_events=True,
+        schedule="rate(5 minutes)",
+    ),
 )
 
 

@@ -39,6 +39,10 @@ class EventType(StrEnum):
     ORDER_DISPUTE_RESOLVED = "order.dispute_resolved"  # a supervisor decided a bill dispute (counts for credit)
     # A workflow wait (dispatch, completion, approval) runs out soon: `deadline_step` and `deadline_at` say which.
     ORDER_DEADLINE_APPROACHING = "order.deadline_approaching"
+    # An escalated order nobody acted on within `Settings.escalation_realert_seconds`: alerted a second time.
+    ORDER_ESCALATION_UNANSWERED = "order.escalation_unanswered"
+    # The resident's door-step check did not match the technician at her door: the order is paused.
+    ORDER_DOORSTEP_MISMATCH = "order.doorstep_mismatch"
     # Supervision (issue 5): about a company or a technician, not an order (`order` is absent).
     COMPANY_ADMISSION_DECIDED = "company.admission_decided"  # admitted, rejected, suspended, reinstated
     TECHNICIAN_ADMISSION_DECIDED = "technician.admission_decided"
@@ -96,6 +100,8 @@ class OrderSnapshot(BaseModel):
     rating_stars: int | None = None
     escalation_reason: str | None = None
     cancel_reason: str | None = None
+    rework_of: str | None = None  # a re-work under warranty: the original order
+    placed_via: str | None = None  # phone: placed by the property service desk for a caller; never sent to companies
 
     @classmethod
     def of(cls, order: Mapping[str, Any]) -> OrderSnapshot:
@@ -138,6 +144,7 @@ class DomainEvent(BaseModel):
     offer_expires_at: str | None = None
     deadline_step: str | None = Field(default=None, description="Deadline warnings: the wait (dispatch, completion, approval)")
     deadline_at: str | None = Field(default=None, description="Deadline warnings: when the wait runs out (UTC)")
+    escalated_at: str | None = Field(default=None, description="Second escalation alerts: when the order was escalated")
 
 
 @lru_cache(maxsize=1)

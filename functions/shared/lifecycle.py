@@ -76,7 +76,11 @@ CALLBACK_SATISFIED_BY = {
 
 
 def can_dispatch(order_type: str, status: str, role: str) -> bool:
-    """Supervisors dispatch escalated orders; a company dispatcher assigns its public-area reports."""
+    """Supervisors and the compound's service desk (its contracted company's dispatcher) dispatch escalated orders;
+    the desk also takes over an order still being offered (matching); a company dispatcher assigns its public-area
+    reports. Whether the dispatcher's company serves the order's compound is checked by the caller."""
     if status == S.ESCALATED:
-        return role == Role.SUPERVISOR
+        return role in (Role.SUPERVISOR, Role.DISPATCHER)
+    if status == S.OFFERED and order_type != OrderType.PUBLIC_AREA:
+        return role == Role.DISPATCHER
     return order_type == OrderType.PUBLIC_AREA and status == S.SUBMITTED and role in (Role.DISPATCHER, Role.SUPERVISOR)

@@ -18,6 +18,7 @@ SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
     from supervision.handlers.api import router as supervision
+    from supervision.handlers.public import router as public
 
     from addresses.handlers.api import router as addresses
     from compounds.handlers.api import router as compounds
@@ -30,7 +31,9 @@ def openapi_document() -> dict:
     from orders.handlers.proxies import router as proxies
     from ratings.handlers.api import router as ratings
 
-    app = build_resolver(identity, compounds, orders, billing, photos, proxies, addresses, matching, ratings, notify, supervision)
+    app = build_resolver(
+        identity, compounds, orders, billing, photos, proxies, addresses, matching, ratings, notify, supervision, public
+    )
     schema = app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,

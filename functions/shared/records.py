@@ -243,6 +243,14 @@ class BillLine(BaseModel):
     decision: str | None = None  # approved | rejected (extra lines, once the resident decided)
 
 
+class Doorstep(BaseModel):
+    """The resident's check of the technician at the door: did the code he said match hers?"""
+
+    result: str  # match | mismatch
+    at: str
+    by: str  # the resident, or the proxy who checked for her
+
+
 class Dispute(BaseModel):
     """A resident's objection to a finished order: to its bill, or a complaint about the service itself (the work
     or the technician's conduct). Supervisors resolve both; an upheld one costs the company credit."""
@@ -366,6 +374,12 @@ class Order(BaseModel):
     approval_by: str | None = None
     approval_at: str | None = None
     completed_at: str | None = None
+    work_note: str | None = None  # the technician's words on what was done (required with an empty bill)
+    doorstep: Doorstep | None = None  # the latest door-step check
+    paused_reason: str | None = None  # doorstep_mismatch: the technician may not go on until it is lifted
+    rework_of: str | None = None  # a re-work under warranty: the original order
+    placed_via: str | None = None  # phone: placed by the property service desk for a caller
+    reworked_by: str | None = None  # the original: its re-work order (one per order)
     completion_photos: list[str] = Field(default_factory=list)  # the technician's photos of the finished work
     dispute: Dispute | None = None
     rating_stars: int | None = None

@@ -64,6 +64,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/orders/{order_id}/completion", "orders"),
     Route("POST", "/orders/{order_id}/dispatch", "orders"),
     Route("POST", "/orders/{order_id}/unfounded", "orders"),
+    Route("POST", "/orders/{order_id}/doorstep", "orders"),
+    Route("POST", "/orders/{order_id}/rework", "orders"),
     Route("GET", "/orders/{order_id}/history", "orders"),
     # Transparent prices and consent (issue 4)
     Route("POST", "/quotes", "orders"),
@@ -124,6 +126,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/compounds/{compound_id}/reports", "supervision"),
     Route("POST", "/orders/{order_id}/me-too", "supervision"),
     Route("GET", "/stats", "supervision"),
+    # Public credit: anyone may read it, without signing in (cacheable)
+    Route("GET", "/public/companies", "supervision", public=True),
 )
 
 # What a company's own system may do through /partner, acting for one of its staff: the same routes,

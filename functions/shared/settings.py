@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     # first run of the DeadlineWarnings job (every 5 minutes) within this long of its deadline. Keep it longer
     # than the job's period. A wait no longer than this is not warned: it was announced when it began.
     deadline_warning_lead_seconds: int = Field(default=15 * 60, ge=1)
+    # An escalated order nobody dispatched (or cancelled) this long after its escalation is alerted a second time to
+    # the compound's contracted company and every supervisor (the EscalationRealerts job, every 5 minutes).
+    escalation_realert_seconds: int = Field(default=30 * 60, ge=1)
 
     # WeChat subscription messages (docs/integrators.md): the template id of each message kind, as registered in
     # the mini-program's admin console (JSON: LINLI_WECHAT_TEMPLATE_IDS='{"order_accepted": "…"}'; a kind without

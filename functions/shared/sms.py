@@ -123,8 +123,36 @@ PROGRESS = {
     "师傅已到达": "the technician has arrived",
     "有超出报价的项目待确认": "work beyond the quote awaits consent",
     "维修已完成": "the repair is done",
-    "监管人员正在安排师傅": "a supervisor is arranging a technician",
+    "订单需要人工安排": "the order is being arranged by hand",
     "订单已取消": "the order was cancelled",
+}
+# Why an order was escalated, as the resident reads it, and as the back office and the supervisors read it.
+ESCALATION_REASONS = {
+    "暂时没有师傅接单": "no technician has taken your order yet",
+    "师傅未能按时完成维修": "the technician did not finish the repair in time",
+    "物业未按时受理您的报事": "the property company did not take up your report in time",
+    "系统出现故障，您的订单暂未处理": "a system fault held up your order",
+    "您的订单需要人工安排": "your order needs arranging by hand",
+}
+ESCALATION_STAFF_REASONS = {
+    "附近没有师傅接单": "no technician nearby took it",
+    "师傅未按时完成": "the technician did not finish in time",
+    "物业未按时派单受理": "the company did not dispatch it in time",
+    "系统故障，重试后仍失败": "a system fault outlasted every retry",
+    "需要人工安排": "it needs arranging by hand",
+}
+# Who arranges an escalated order, as the resident is told (only those who were told: see notify.logic.escalation).
+ESCALATION_ARRANGERS = {
+    "物业和区监管人员": "your property company and the district's supervisors",
+    "物业": "your property company",
+    "区监管人员": "the district's supervisors",
+}
+# What the contracted company's dispatchers are asked to do with an escalated order.
+ESCALATION_CALLS = {
+    "请致电居民（已列入电话任务），并在服务台派本公司的师傅": "phone the resident (see your call tasks) and dispatch "
+    "one of your technicians from the service desk",
+    "居民没有登记电话，请上门或联系社区，并在服务台派本公司的师傅": "the resident has no number: visit or ask the "
+    "community, and dispatch one of your technicians from the service desk",
 }
 
 
@@ -264,8 +292,48 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
         _t(
             "order_escalated",
             "SMS_480100017",
-            "暂时没有师傅接单，监管人员正在为您安排。",
-            "No technician took the order yet; a supervisor is arranging one.",
+            "${reason}。已通知${who}为您安排，请留意订单进展。订单码${code}。",
+            "${reason}. ${who} have been told and are arranging it. Order code ${code}.",
+            {"reason": ESCALATION_REASONS, "who": ESCALATION_ARRANGERS},
+            reason=P.CHOICE,
+            who=P.CHOICE,
+            code=P.REF,
+        ),
+        _t(
+            "order_escalated_call",
+            "SMS_480100058",
+            "${reason}。已通知${who}为您安排，物业会给您打电话。订单码${code}。",
+            "${reason}. ${who} have been told and are arranging it; the company will phone you. Order code ${code}.",
+            {"reason": ESCALATION_REASONS, "who": ESCALATION_ARRANGERS},
+            reason=P.CHOICE,
+            who=P.CHOICE,
+            code=P.REF,
+        ),
+        _t(
+            "order_escalated_nobody",
+            "SMS_480100059",
+            "${reason}。目前没有可以为您安排的人员，请联系社区。订单码${code}。",
+            "${reason}. Nobody is available to arrange it now; please call the community office. Order code ${code}.",
+            {"reason": ESCALATION_REASONS},
+            reason=P.CHOICE,
+            code=P.REF,
+        ),
+        _t(
+            "order_approval_needed_free",
+            "SMS_480100060",
+            "师傅提出了超出报价的项目（试点免费，您不用付钱），请在订单中逐项确认。",
+            "The technician proposes work beyond the quote (free in the pilot: you pay nothing). Review each line.",
+        ),
+        _t(
+            "desk_order_placed",
+            "SMS_480100061",
+            "${company}服务台按您的来电替您报修了：${category}。订单码${code}，师傅上门时请核对这个号码，对上再开门。",
+            "The ${company} service desk placed a repair order for you, as you asked on the phone: ${category}. Order "
+            "code ${code}: check it with the technician at the door.",
+            {"category": CATEGORIES},
+            company=P.NAME,
+            category=P.CHOICE,
+            code=P.REF,
         ),
         _t("order_cancelled", "SMS_480100018", "您的订单已取消。", "Your order was cancelled."),
         _t(
@@ -283,6 +351,13 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
             "您家人的维修订单有超出报价的项目（另需${extra}元）待确认，您可以代为同意或拒绝。",
             "A family member's repair has lines beyond the quote (CNY ${extra} more); you may approve or reject them.",
             extra=P.AMOUNT,
+        ),
+        _t(
+            "family_approval_needed_free",
+            "SMS_480100062",
+            "您家人的维修订单有超出报价的项目（试点免费，不用付钱）待确认，您可以代为同意或拒绝。",
+            "A family member's repair has lines beyond the quote (free in the pilot: nothing to pay); you may approve "
+            "or reject them.",
         ),
         # Technicians.
         _t(
@@ -365,17 +440,61 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
         _t(
             "order_escalated_fault",
             "SMS_480100046",
-            "订单${order}因系统故障（重试后仍失败）已升级，请查看执行记录并人工派单。",
+            "订单${order}因系统故障（重试后仍失败）已升级，请查看执行记录并人工派单。物业：${company}。",
             "Order ${order} was escalated after a system fault that outlasted every retry; see its history and "
-            "dispatch it by hand.",
+            "dispatch it by hand. Property company: ${company}.",
             order=P.REF,
+            company=P.NAME,
         ),
         _t(
             "public_area_escalated",
             "SMS_480100047",
-            "公区报事${order}超时未处理，已升级，请人工派单。",
-            "Public-area report ${order} missed its deadline; dispatch it by hand.",
+            "公区报事${order}超时未受理，已升级，请人工派单，并计入该公司信用记录。物业：${company}。",
+            "Public-area report ${order} missed its deadline; dispatch it by hand. It counts against the company's "
+            "credit. Property company: ${company}.",
             order=P.REF,
+            company=P.NAME,
+        ),
+        _t(
+            "order_escalated_company",
+            "SMS_480100063",
+            "贵公司签约小区的订单${order}已升级：${reason}。${call}。",
+            "Order ${order} in a compound you serve was escalated: ${reason}. Please ${call}.",
+            {"reason": ESCALATION_STAFF_REASONS, "call": ESCALATION_CALLS},
+            order=P.REF,
+            reason=P.CHOICE,
+            call=P.CHOICE,
+        ),
+        _t(
+            "order_escalated_alert",
+            "SMS_480100064",
+            "订单${order}已升级：${reason}。请人工派单。物业：${company}。",
+            "Order ${order} was escalated: ${reason}. Please dispatch it by hand. Property company: ${company}.",
+            {"reason": ESCALATION_STAFF_REASONS},
+            order=P.REF,
+            reason=P.CHOICE,
+            company=P.NAME,
+        ),
+        _t(
+            "order_escalation_unanswered",
+            "SMS_480100065",
+            "再次提醒：订单${order}升级已${minutes}分钟仍无人处理（${reason}），请立即安排师傅。",
+            "Second alert: order ${order} has been escalated for ${minutes} minutes and nobody has acted (${reason}); "
+            "arrange a technician now.",
+            {"reason": ESCALATION_STAFF_REASONS},
+            order=P.REF,
+            minutes=P.NUMBER,
+            reason=P.CHOICE,
+        ),
+        _t(
+            "order_doorstep_mismatch",
+            "SMS_480100066",
+            "紧急：订单${order}的居民在门口核对订单码时发现对不上（派单师傅：${technician}），订单已暂停。请立即联系师傅和居民"
+            "核实，必要时改派。",
+            "Urgent: at the door of order ${order} the resident's code check did not match (assigned: ${technician}); "
+            "the order is paused. Contact the technician and the resident now, and re-dispatch if needed.",
+            order=P.REF,
+            technician=P.NAME,
         ),
         # Deadlines about to run out.
         _t(
@@ -440,6 +559,15 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
             "您家人的维修订单有超出报价的项目待确认，${due}截止，您可以代为同意或拒绝。",
             "A family member's repair has lines beyond the quote awaiting consent until ${due} (Beijing time); you "
             "may approve or reject them.",
+            due=P.WHEN,
+        ),
+        _t(
+            "deadline_approval_free",
+            "SMS_480100067",
+            "订单码${code}：师傅提出的超出报价的项目（试点免费，您不用付钱）请在${due}前确认；逾期未确认，只做报价内的项目。",
+            "Order code ${code}: please review the work beyond the quote (free in the pilot: you pay nothing) before "
+            "${due} (Beijing time); without your answer only the quoted work is done.",
+            code=P.REF,
             due=P.WHEN,
         ),
     ]

@@ -19,7 +19,9 @@ from supervision.logic import credit as formula
 from supervision.logic.admission import Decision, Kind
 from supervision.logic.expiry import beijing_today
 
-CREDIT_TRIGGERS = frozenset({EventType.ORDER_CLOSED, EventType.ORDER_DISPUTE_RESOLVED, EventType.ORDER_ESCALATED})
+CREDIT_TRIGGERS = frozenset(
+    {EventType.ORDER_CLOSED, EventType.ORDER_DISPUTE_RESOLVED, EventType.ORDER_ESCALATED, EventType.ORDER_SUBMITTED}
+)
 
 
 # --- Audit log ----------------------------------------------------------------------------------------
@@ -96,10 +98,10 @@ def credit_events_for(event: DomainEvent, order: Order) -> list[CreditEvent]:
     if event.type == EventType.ORDER_ESCALATED:
         missed = formula.escalation_event(order, order.escalation_reason, event.occurred_at)
         return [missed] if missed else []
-    found = formula.finished_order_events(order, settings)
-    if event.type == EventType.ORDER_CLOSED:
-        found += formula.rework_events(order, orders.for_resident(order.resident_id, limit=100), settings)
-    return found
+    if event.type == EventType.ORDER_SUBMITTED:  # a re-work under warranty counts against the original repair
+        rework = formula.rework_event(order, orders.get(order.rework_of)) if order.rework_of else None
+        return [rework] if rework else []
+    return formula.finished_order_events(order, settings)
 
 
 def record_credit(event: DomainEvent, order: Order) -> list[CreditEvent]:

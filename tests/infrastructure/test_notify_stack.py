@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from shared.catalog import FUNCTIONS, Trigger, by_trigger, queue
 from shared.events import COMPANY_EVENTS, EventType
 
 DEADLINE_JOB = next(f for f in FUNCTIONS if f.name == "DeadlineWarnings")
+REALERT_JOB = next(f for f in FUNCTIONS if f.name == "EscalationRealerts")
 TABLE_READS = {
     "dynamodb:BatchGetItem",
     "dynamodb:ConditionCheckItem",
@@ -25,13 +28,15 @@ def _actions(statement: dict) -> set[str]:
     return {statement["Action"]} if isinstance(statement["Action"], str) else set(statement["Action"])
 
 
-def test_the_deadline_job_runs_every_five_minutes_and_a_late_run_is_dropped(synthesized):
-    function_id = synthesized.function_ids_by_handler()[DEADLINE_JOB.handler]
-    assert DEADLINE_JOB in by_trigger(Trigger.SCHEDULE)
+@pytest.mark.parametrize("job", [DEADLINE_JOB, REALERT_JOB], ids=lambda j: j.name)
+def test_the_five_minute_jobs_run_every_five_minutes_and_a_late_run_is_dropped(synthesized, job):
+    function_id = synthesized.function_ids_by_handler()[job.handler]
+    assert job in by_trigger(Trigger.SCHEDULE)
     [(rule_id, rule)] = [
         (lid, r)
         for lid, r in synthesized.of_type("AWS::Events::Rule").items()
         if r["Properties"].get("ScheduleExpression") == "rate(5 minutes)"
+        and r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
     ]
     assert rule["Properties"]["State"] == "ENABLED" and "EventBusName" not in rule["Properties"], "the default bus"
     [target] = rule["Properties"]["Targets"]

@@ -53,8 +53,14 @@ def test_each_scheduled_function_has_its_rule(synthesized):
     ids = synthesized.function_ids_by_handler()
     rules = synthesized.of_type("AWS::Events::Rule")
     for spec in by_trigger(Trigger.SCHEDULE):
-        [rule] = [r for r in rules.values() if r["Properties"].get("ScheduleExpression") == spec.schedule]
+        target_arn = {"Fn::GetAtt": [ids[spec.handler], "Arn"]}
+        [rule] = [
+            r
+            for r in rules.values()
+            if r["Properties"].get("ScheduleExpression") == spec.schedule
+            and any(t["Arn"] == target_arn for t in r["Properties"]["Targets"])
+        ]
         [target] = rule["Properties"]["Targets"]
-        assert target["Arn"] == {"Fn::GetAtt": [ids[spec.handler], "Arn"]}
+        assert target["Arn"] == target_arn
         assert target["RetryPolicy"]["MaximumRetryAttempts"] == 2
     assert by_trigger(Trigger.SCHEDULE), "the certificate-expiry job is scheduled"

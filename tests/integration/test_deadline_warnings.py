@@ -110,7 +110,12 @@ def test_no_warning_for_a_wait_already_answered_nor_for_a_cancelled_order(sandbo
     answered_wait = registered(answered, "completion")
     for status in ("en_route", "on_site"):
         assert world.as_technician(tech, "POST", f"/orders/{answered}/progress", {"status": status}).status == 200
-    assert world.as_technician(tech, "POST", f"/orders/{answered}/completion", {"lines": []}).status == 200
+    assert (
+        world.as_technician(
+            tech, "POST", f"/orders/{answered}/completion", {"lines": [], "note": "检查了线路，接头松了，已拧紧"}
+        ).status
+        == 200
+    )
     observe.wait_status(answered, "completed")
     # Consumed: its token was claimed to resume the workflow (the item stays, marked, see callbacks.consume)
     wait_for(lambda: callbacks.token(answered, "completion") is None, what="the answered wait to be consumed")

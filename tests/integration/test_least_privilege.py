@@ -138,7 +138,10 @@ def test_the_workflow_tasks_narrowed_to_the_order_touch_only_its_items(world, ob
     offer_id = observe.wait_offer(world, tech, order_id)
     assert world.as_technician(tech, "POST", f"/offers/{offer_id}/accept").status == 200
     observe.wait_status(order_id, "assigned")
-    assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+    assert (
+        world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查水管，已拧紧接头"}).status
+        == 200
+    )
     observe.wait_status(order_id, "completed")
     assert world.as_resident("POST", f"/orders/{order_id}/rating", {"stars": 5}).status == 201
     observe.wait_status(order_id, "closed")

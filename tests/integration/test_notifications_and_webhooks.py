@@ -60,7 +60,12 @@ def test_every_transition_of_an_order_is_an_event_on_the_bus(sandbox, world, obs
     accept_first_offer(world, observe, tech, order_id)
     for step in ("en_route", "on_site"):
         assert world.as_technician(tech, "POST", f"/orders/{order_id}/progress", {"status": step}).status == 200
-    assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+    assert (
+        world.as_technician(
+            tech, "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查了线路，接头松了，已拧紧"}
+        ).status
+        == 200
+    )
     observe.wait_status(order_id, "completed")
     assert world.as_resident("POST", f"/orders/{order_id}/rating", {"stars": 5}).status == 201
     observe.wait_status(order_id, "closed")

@@ -67,7 +67,14 @@ def test_the_company_system_takes_an_offer_and_finishes_the_job_for_its_technici
             signed(world, api_key, "POST", f"/partner/orders/{order_id}/progress", {"status": step}, acting_for=tech).status
             == 200
         )
-    done = signed(world, api_key, "POST", f"/partner/orders/{order_id}/completion", {"lines": []}, acting_for=tech)
+    done = signed(
+        world,
+        api_key,
+        "POST",
+        f"/partner/orders/{order_id}/completion",
+        {"lines": [], "note": "检查了线路，接头松了，已拧紧"},
+        acting_for=tech,
+    )
     assert done.status == 200, done.body
     order = observe.wait_status(order_id, "completed")
     assert order.technician_id == tech and any(e.actor == tech and e.status == "assigned" for e in order.timeline)

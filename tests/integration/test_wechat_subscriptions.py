@@ -71,7 +71,10 @@ def test_a_resident_who_accepted_gets_exactly_one_wechat_message_per_consent(san
     wait_for(lambda: "order_en_route" in _sms(sandbox, phone, code), what="the SMS")
     # And when the repair is done, the second consent carries the "done" message with the amount
     assert world.as_technician(tech, "POST", f"/orders/{order_id}/progress", {"status": "on_site"}).status == 200
-    assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+    assert (
+        world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查水管，已拧紧接头"}).status
+        == 200
+    )
     sent = wait_for(lambda: [m for m in _get(sandbox, f"/dev/wechat/sent?openid={openid}")[1:]], what="the done message")
     assert [m["template_id"] for m in sent] == [IDS["repair_done"]]
     assert sent[0]["data"]["amount3"]["value"].endswith("元")
@@ -158,7 +161,12 @@ def test_wang_nainai_hears_by_wechat_that_her_order_was_accepted_and_done(sandbo
     assert api.call(tech_id, "technician", "POST", f"/offers/{offer_id}/accept").status == 200
     for step in ("en_route", "on_site"):
         assert api.call(tech_id, "technician", "POST", f"/orders/{order_id}/progress", {"status": step}).status == 200
-    assert api.call(tech_id, "technician", "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+    assert (
+        api.call(
+            tech_id, "technician", "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查水管，已拧紧接头"}
+        ).status
+        == 200
+    )
 
     def hers() -> list[dict]:
         sent = [m for m in _get(sandbox, "/dev/wechat/sent?openid=res_wang")[before:] if m["page"].endswith(order_id)]

@@ -51,6 +51,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/orders/{order_id}/progress"): frozenset({T}),
     ("POST", "/orders/{order_id}/completion"): frozenset({T}),
     ("POST", "/orders/{order_id}/dispatch"): frozenset({D, S}),
+    ("POST", "/orders/{order_id}/doorstep"): frozenset({R}),  # the resident (or her proxy), while he is on his way
+    ("POST", "/orders/{order_id}/rework"): frozenset({R}),  # the resident (or her proxy), within 30 days of completion
     ("GET", "/orders/{order_id}/history"): frozenset({S}),
     ("POST", "/quotes"): frozenset({R}),
     ("GET", "/catalogue"): EVERYONE,
@@ -134,7 +136,9 @@ BODIES = {
     ("POST", "/orders/{order_id}/cancel"): {},
     ("POST", "/orders/{order_id}/unfounded"): {"reason": "现场核实无此问题"},
     ("POST", "/orders/{order_id}/progress"): {"status": "en_route"},
-    ("POST", "/orders/{order_id}/completion"): {"lines": []},
+    ("POST", "/orders/{order_id}/doorstep"): {"match": True},
+    ("POST", "/orders/{order_id}/rework"): {"description": "又不亮了"},
+    ("POST", "/orders/{order_id}/completion"): {"lines": [], "note": "检查了线路，接头松了，已拧紧"},
     ("POST", "/orders/{order_id}/dispatch"): {"technician_id": "{technician_id}"},
     ("POST", "/quotes"): {"category": "electrical", "description": "灯不亮", "address_id": "{address_id}"},
     ("POST", "/orders/{order_id}/approval"): {"decision": "approve"},

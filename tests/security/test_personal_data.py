@@ -53,7 +53,12 @@ def test_a_technician_sees_the_residents_phone_only_while_working_on_the_order(w
         for user_id, role in ((world.dispatcher_id, "dispatcher"), (world.supervisor_id, "supervisor")):
             assert _phone_seen_by(world, user_id, role, order_id) is None, role
     # Once the work is done, and after the order closes, never again
-    assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+    assert (
+        world.as_technician(
+            tech, "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查了线路，接头松了，已拧紧"}
+        ).status
+        == 200
+    )
     observe.wait_status(order_id, "completed")
     assert _phone_seen_by(world, tech, "technician", order_id) is None
     assert world.as_resident("POST", f"/orders/{order_id}/rating", {"stars": 5}).status == 201
@@ -77,7 +82,12 @@ def test_no_log_line_of_the_handlers_holds_a_whole_phone_number(sandbox, world, 
         offer_id = observe.wait_offer(world, tech, order_id)
         assert world.as_technician(tech, "POST", f"/offers/{offer_id}/accept").status == 200
         assert world.as_technician(tech, "GET", f"/orders/{order_id}").body["resident_phone"] == RESIDENT_PHONE
-        assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+        assert (
+            world.as_technician(
+                tech, "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查了线路，接头松了，已拧紧"}
+            ).status
+            == 200
+        )
         observe.wait_status(order_id, "completed")
         assert world.as_resident("POST", f"/orders/{order_id}/rating", {"stars": 5}).status == 201
         observe.wait_execution(order_id, "SUCCEEDED")

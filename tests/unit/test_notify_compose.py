@@ -108,12 +108,43 @@ def test_text_follows_the_language():
     assert text_in("en", "中文", "English") == "English" and text_in("zh", "中文", "English") == "中文"
 
 
-def test_supervisors_are_alerted_when_a_system_fault_escalated_an_order_of_any_type():
-    from notify.logic.compose import escalation_alerts
+def test_lines_beyond_the_quote_in_a_free_compound_never_read_as_costing_0_yuan():
+    from notify.logic.compose import deadline_drafts
+    from shared.events import DomainEvent
 
-    failed = _event("matching", "escalated", escalation_reason="task_failed")
-    alerts = escalation_alerts(failed, supervisors=["sup1", "sup2"])
-    assert [(a.recipient_id, a.kind) for a in alerts] == [("sup1", "order.escalated_fault"), ("sup2", "order.escalated_fault")]
-    assert "o1" in alerts[0].text_zh and "history" in alerts[0].text_en
-    # nobody left to take an emergency order is the supervisors' queue, not an alert
-    assert escalation_alerts(_event("matching", "escalated", escalation_reason="no_candidates"), supervisors=["sup1"]) == []
+    free = _event("on_site", "awaiting_approval", extra_total=0)
+    [to_resident] = drafts_for(free)
+    assert "另需 0 元" not in to_resident.text_zh and "CNY 0" not in to_resident.text_en
+    assert "试点免费，您不用付钱" in to_resident.text_zh and "you pay nothing" in to_resident.text_en
+    paid = drafts_for(_event("on_site", "awaiting_approval", extra_total=35.0), proxies=["p1"])
+    assert all("另需 35 元" in d.text_zh and "CNY 35 more" in d.text_en for d in paid) and len(paid) == 2
+    warning = DomainEvent.model_validate(
+        {
+            **free.model_dump(),
+            "type": "order.deadline_approaching",
+            "deadline_step": "approval",
+            "deadline_at": "2026-11-25T12:00:00.000Z",
+        }
+    )
+    [warned] = deadline_drafts(warning)
+    assert "另需 0 元" not in warned.text_zh and "试点免费" in warned.text_zh and "CNY 0" not in warned.text_en
+
+
+def test_a_doorstep_mismatch_is_one_event_and_alerts_the_company_and_the_supervisors():
+    import json
+
+    from notify.logic.doorstep import mismatch_alerts
+
+    before = {**ORDER, "status": "en_route", "company_id": "co", "technician_id": "t"}
+    mismatch = {"result": "mismatch", "at": "2026-11-25T10:05:00.000Z", "by": "r1"}
+    # the stream image holds the JSON attribute as a string
+    [event] = order_events(before, {**before, "version": 5, "doorstep": json.dumps(mismatch)})
+    assert event.type == EventType.ORDER_DOORSTEP_MISMATCH and event.company_id == "co" and event.event_id == "evt_o1_v5"
+    after = {**before, "doorstep": json.dumps(mismatch)}
+    assert order_events(after, {**after, "version": 6}) == [], "the same check again is no new event"
+    matched = {**before, "doorstep": json.dumps({**mismatch, "result": "match"})}
+    assert order_events(before, matched) == []
+    alerts = mismatch_alerts(event, technician_name="赵师傅", dispatchers=["d1"], supervisors=["s1", "d1"])
+    assert [(a.recipient_id, a.kind) for a in alerts] == [("d1", "order.doorstep_mismatch"), ("s1", "order.doorstep_mismatch")]
+    assert "赵师傅" in alerts[0].text_zh and "暂停" in alerts[0].text_zh and "paused" in alerts[0].text_en
+    assert drafts_for(event) == [], "the resident pressed it: her app shows it"

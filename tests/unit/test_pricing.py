@@ -64,6 +64,17 @@ def test_the_description_picks_the_likely_items_and_the_quote_spans_them():
     assert "32" in quote.note_zh and "CNY 32" in quote.note_en
 
 
+def test_a_quote_of_one_price_reads_as_that_price_not_a_range():
+    # Given a description that matches one item only (the drain: 80 yuan)
+    quote = _quote("下水道堵了", category="plumbing")
+    assert (quote.low, quote.high) == (80, 80)
+    # Then its words give the price, not "80–80"
+    assert "参考价 80 元，" in quote.note_zh and "80–80" not in quote.note_zh
+    assert "Estimated CNY 80," in quote.note_en and "80–80" not in quote.note_en
+    assert "市场参考价 80 元" in _quote("下水道堵了", compound=FREE, category="plumbing").note_zh
+    assert pricing.price_range(32, 85) == ("32–85 元", "CNY 32–85") and pricing.price_range(85, 85) == ("85 元", "CNY 85")
+
+
 def test_an_unmatched_description_quotes_the_whole_category():
     quote = _quote("有点问题")
     assert {q.item_id for q in quote.items} == {"wire", "fitting", "lamp"}

@@ -8,14 +8,15 @@ import re
 
 import pytest
 
-from notify.logic.compose import (
-    TASK_FAILED,
-    Placer,
-    deadline_drafts,
-    drafts_for,
-    escalation_alerts,
-    report_drafts,
-    supervision_drafts,
+from notify.logic.compose import Placer, deadline_drafts, drafts_for, report_drafts, supervision_drafts
+from notify.logic.doorstep import mismatch_alerts
+from notify.logic.escalation import (
+    REASONS,
+    Arrangers,
+    resident_sms,
+    resident_text,
+    staff_alerts,
+    unanswered_alerts,
 )
 from orders.logic import proxies as proxy_rules
 from shared import sms
@@ -139,6 +140,19 @@ def _subject_event(kind: EventType, **subject) -> DomainEvent:
 
 
 PLACER = Placer("res_lili", "李丽 http://t.cn/x", "社区工作者", "community worker", "王奶奶", True, phone_tail="0005")
+# The property service desk placing an order on the phone: the company's name is what the resident reads.
+DESK = Placer("disp_1", "李丽 http://t.cn/x", "通苑物业", "Tongyuan", "王奶奶", False)
+DESK_TYPED = Placer("disp_1", "李丽", "物业 http://t.cn/x", "", "王奶奶", False)
+
+
+def every_arrangers():
+    """Who may be told of an escalation: the company (with or without a number to call), the supervisors, nobody;
+    a company whose name is not a plain name."""
+    for company, dispatchers, supervisors, phone in itertools.product(
+        ("通苑物业", "物业 http://t.cn/x"), ((), ("disp_1",)), ((), ("sup_1",)), (True, False)
+    ):
+        yield Arrangers("co_1", company, "", dispatchers, supervisors, phone)
+    yield Arrangers(None, "", "", (), ("sup_1",), True)
 
 
 def every_draft():
@@ -149,18 +163,41 @@ def every_draft():
             event = _event(kind, **changes)
             drafts += drafts_for(event, proxies=["res_wang_son"], placer=PLACER)
             drafts += report_drafts(event, dispatchers=["disp_1"])
-    for reason, order_type in itertools.product((TASK_FAILED, "dispatch_timeout"), ("emergency", "public_area")):
-        drafts += escalation_alerts(
-            _event(E.ORDER_ESCALATED, escalation_reason=reason, order_type=order_type), supervisors=["sup_1"]
+    for reason, order_type, arrangers in itertools.product(
+        (*REASONS, "something_else"), ("emergency", "public_area"), every_arrangers()
+    ):
+        event = _event(E.ORDER_ESCALATED, escalation_reason=reason, order_type=order_type)
+        drafts += staff_alerts(event, arrangers)
+        drafts += drafts_for(
+            event,
+            placer=PLACER,
+            escalated_text=resident_text(event.order, arrangers),
+            escalated_sms=resident_sms(event.order, arrangers),
         )
-    for step, status, order_type, deadline in itertools.product(
+        again = _event(E.ORDER_ESCALATION_UNANSWERED, escalation_reason=reason, escalated_at="2026-12-04T01:30:00Z")
+        drafts += unanswered_alerts(again, arrangers)
+    for placer, extra in itertools.product((DESK, DESK_TYPED), (80, 0)):
+        event = _event(E.ORDER_SUBMITTED, placed_via="phone", extra_total=extra)
+        drafts += drafts_for(event, placer=placer)
+        drafts += drafts_for(_event(E.ORDER_APPROVAL_NEEDED, extra_total=extra), proxies=["res_wang_son"], placer=PLACER)
+    for name in ("赵师傅", "赵师傅13900000000", "见 http://x.cn"):
+        drafts += mismatch_alerts(
+            _event(E.ORDER_DOORSTEP_MISMATCH), technician_name=name, dispatchers=["disp_1"], supervisors=["sup_1"]
+        )
+    for step, status, order_type, deadline, extra in itertools.product(
         ("dispatch", "completion", "approval"),
         ("escalated", "assigned", "awaiting_approval"),
         ("emergency", "public_area"),
         ("2026-12-04T06:30:00Z", "2026-12-05T06:30:00Z"),
+        (80, 0),
     ):
         event = _event(
-            E.ORDER_DEADLINE_APPROACHING, deadline_step=step, deadline_at=deadline, status=status, order_type=order_type
+            E.ORDER_DEADLINE_APPROACHING,
+            deadline_step=step,
+            deadline_at=deadline,
+            status=status,
+            order_type=order_type,
+            extra_total=extra,
         )
         drafts += deadline_drafts(event, dispatchers=["disp_1"], supervisors=["sup_1"], proxies=["res_wang_son"])
     subjects = [
@@ -203,6 +240,11 @@ def test_every_message_kind_that_can_go_by_sms_fills_exactly_its_templates_param
         "certificate.expiring",
         "certificate.expired",
         "credit.suspended",
+        "order.escalated_company",
+        "order.escalated_alert",
+        "order.escalation_unanswered",
+        "order.doorstep_mismatch",
+        "desk.order_placed",
     }
     used = set()
     for draft in drafts:
@@ -214,6 +256,8 @@ def test_every_message_kind_that_can_go_by_sms_fills_exactly_its_templates_param
         text = sms.template(draft.template).render(dict(draft.params))
         assert "http" not in text and "t.cn" not in text and "x.cn" not in text and "李丽" not in text, text
         assert "13900000000" not in text
+        # nor "另需 0 元" (a free compound's extra lines cost the resident nothing)
+        assert "另需0元" not in text, text
     # And the proxy consent messages (orders) fill theirs
     for template, params in (
         proxy_rules.code_sms(relation="女儿", requester_phone="13800000004", code="012345", minutes=10),

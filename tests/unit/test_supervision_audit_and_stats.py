@@ -26,6 +26,15 @@ def test_an_intact_chain_verifies():
     assert result.valid and result.length == 4 and not result.problems
 
 
+def test_an_ended_order_with_no_audit_entries_does_not_verify():
+    # an open order may have none yet (its events are on their way); a closed or cancelled one went through steps
+    assert audit.verify([], (0, ""), ended=False).valid
+    empty = audit.verify([], (0, ""), ended=True)
+    assert not empty.valid and empty.length == 0 and "no entries" in empty.problems[0] and empty.first_bad_seq == 1
+    chain = _chain(2)
+    assert audit.verify(chain, (2, chain[-1].hash), ended=True).valid
+
+
 def test_an_edited_entry_is_detected():
     chain = _chain(4)
     chain[1] = chain[1].model_copy(update={"detail": {"n": 99}})

@@ -130,13 +130,14 @@ def test_an_upheld_bill_dispute_or_service_complaint_costs_the_company_one_compl
     assert found & credit.COMPLAINT_KINDS == ({expected} if expected else set())
 
 
-def test_rework_within_30_days_counts_against_the_earlier_order():
-    earlier = _order(order_id="o0", completed_at="2026-10-20T00:00:00.000Z")
-    later = _order(order_id="o2", created_at="2026-11-10T00:00:00.000Z")
-    other_address = _order(order_id="o3", address_id="a2", completed_at="2026-10-20T00:00:00.000Z")
-    too_old = _order(order_id="o4", completed_at="2026-09-01T00:00:00.000Z")
-    [rework] = credit.rework_events(later, [earlier, other_address, too_old, later], Settings())
-    assert rework.order_id == "o0" and rework.kind == "rework" and rework.event_id == "o0:rework"
+def test_only_a_real_rework_counts_against_the_original_order_not_the_same_address_and_category():
+    original = _order(order_id="o0", completed_at="2026-10-20T00:00:00.000Z")
+    rework = _order(order_id="o2", created_at="2026-11-10T00:00:00.000Z").model_copy(update={"rework_of": "o0"})
+    found = credit.rework_event(rework, original)
+    assert (found.order_id, found.kind, found.event_id, found.company_id) == ("o0", "rework", "o0:rework", original.company_id)
+    # the same category at the same address a few days later, without asking for re-work, is a new order, not re-work
+    assert credit.rework_event(_order(order_id="o3", created_at="2026-10-25T00:00:00.000Z"), original) is None
+    assert not hasattr(credit, "rework_events"), "the address-and-category guess is gone"
 
 
 def test_only_a_public_area_reports_missed_deadline_is_a_credit_event():

@@ -164,7 +164,12 @@ def test_no_rating_is_a_valid_end(world, observe, timeouts):
     offer_id = observe.wait_offer(world, tech, order_id)
     world.as_technician(tech, "POST", f"/offers/{offer_id}/accept")
     observe.wait_status(order_id, "assigned")
-    assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+    assert (
+        world.as_technician(
+            tech, "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查了线路，接头松了，已拧紧"}
+        ).status
+        == 200
+    )
     closed = observe.wait_status(order_id, "closed")
     assert closed.rating_stars is None
     observe.wait_execution(order_id, "SUCCEEDED")
@@ -180,7 +185,9 @@ def test_completion_overdue_escalates(world, observe, timeouts):
     escalated = observe.wait_status(order_id, "escalated")
     assert escalated.escalation_reason == "completion_overdue"
     # The late technician can no longer complete an escalated order
-    late = world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []})
+    late = world.as_technician(
+        tech, "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查了线路，接头松了，已拧紧"}
+    )
     assert late.status == 409
 
 

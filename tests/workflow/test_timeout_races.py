@@ -86,7 +86,12 @@ def _rate_and_close(world, observe, order_id: str) -> None:
 
 def _finish(world, observe, order_id: str, tech: str) -> None:
     _reaches(observe, order_id, "AwaitCompletion")
-    assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+    assert (
+        world.as_technician(
+            tech, "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查了线路，接头松了，已拧紧"}
+        ).status
+        == 200
+    )
     _rate_and_close(world, observe, order_id)
 
 
@@ -98,7 +103,9 @@ def test_a_bill_as_the_completion_wait_runs_out_goes_on_to_the_rating(world, obs
         faults,
         order_id,
         "escalated",
-        lambda: world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}),
+        lambda: world.as_technician(
+            tech, "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查了线路，接头松了，已拧紧"}
+        ),
     )
     _accept(world, observe, order_id, tech)
     assert _sent(billed, "the bill").status == 200
@@ -201,7 +208,12 @@ def test_a_rating_as_its_wait_runs_out_is_kept_and_the_order_closes(world, obser
     rated = answer_as_the_wait_runs_out(
         faults, order_id, "closed", lambda: world.as_resident("POST", f"/orders/{order_id}/rating", {"stars": 4})
     )
-    assert world.as_technician(tech, "POST", f"/orders/{order_id}/completion", {"lines": []}).status == 200
+    assert (
+        world.as_technician(
+            tech, "POST", f"/orders/{order_id}/completion", {"lines": [], "note": "检查了线路，接头松了，已拧紧"}
+        ).status
+        == 200
+    )
     assert _sent(rated, "the rating").status == 201
     observe.wait_execution(order_id, "SUCCEEDED")
     stored = observe.order(order_id)

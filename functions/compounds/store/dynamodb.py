@@ -20,15 +20,11 @@ from shared.dal.tables import CompoundItem, CompoundTermsItem, HouseholdItem
 from shared.records import Compound, Contract, FreePeriod
 
 PROFILE = "PROFILE"
-LISTED = "COMPOUNDS"
+LISTED = people.LISTED_COMPOUNDS
 
 
 def _pk(compound_id: str) -> str:
     return f"COMPOUND#{compound_id}"
-
-
-def _listing(compound: Compound) -> dict:
-    return {"gsi3pk": LISTED, "gsi3sk": f"{compound.district}#{compound.name}#{compound.compound_id}"}
 
 
 def _terms_key(version: int) -> str:
@@ -70,7 +66,7 @@ class DynamoStore:
                     PROFILE,
                     **compound.model_dump(exclude={"household_count"}),
                     household_count=len(chunk),
-                    **_listing(compound),
+                    **people.compound_listing(compound),
                 )
                 tx.save(item, condition=CompoundItem.pk.does_not_exist())
             else:
@@ -84,7 +80,7 @@ class DynamoStore:
                         CompoundItem.lat.set(compound.lat),
                         CompoundItem.lng.set(compound.lng),
                         CompoundItem.gsi3pk.set(LISTED),
-                        CompoundItem.gsi3sk.set(_listing(compound)["gsi3sk"]),
+                        CompoundItem.gsi3sk.set(people.compound_listing(compound)["gsi3sk"]),
                     ]
                 tx.update(CompoundItem(pk, PROFILE), actions=actions, condition=CompoundItem.pk.exists())
             for household in chunk:

@@ -54,31 +54,39 @@ def handler(event: dict, context: LambdaContext) -> dict:
     size = rounds.batch_size(order.order_type, settings.grab_order_types, settings.grab_size)
     items_read = 0
 
-    def read_nearby(radius: int) -> list[User]:
+    def read_nearby(radius: int, only: str | None) -> list[User]:
         nonlocal items_read
         nearby = people.technicians_near(order.lat, order.lng, radius, on_duty_only=order.order_type == OrderType.EMERGENCY)
         items_read += nearby.items_read
-        return nearby.technicians
+        return [t for t in nearby.technicians if only is None or t.user_id == only]
 
-    outcome = select(
-        order,
-        radii=settings.match_radii_m,
-        start_index=plan.radius_index,
-        size=size,
-        criteria_for=lambda radius: Criteria(
-            order=order,
-            service_date=service_date(order, now),
-            radius_m=radius,
-            companies={},
-            asked=frozenset(o.technician_id for o in past),
-            workload_cap=settings.workload_cap,
-        ),
-        read_nearby=read_nearby,
-        read_companies=people.get_companies,
-        read_load=_load_reader(order, settings.workload_window),
-        params=ScoreParams.from_settings(settings),
-        now=now,
-    )
+    def match(only: str | None):
+        return select(
+            order,
+            radii=settings.match_radii_m,
+            start_index=plan.radius_index,
+            size=1 if only else size,
+            criteria_for=lambda radius: Criteria(
+                order=order,
+                service_date=service_date(order, now),
+                radius_m=radius,
+                companies={},
+                asked=frozenset(o.technician_id for o in past),
+                workload_cap=settings.workload_cap,
+            ),
+            read_nearby=lambda radius: read_nearby(radius, only),
+            read_companies=people.get_companies,
+            read_load=_load_reader(order, settings.workload_window),
+            params=ScoreParams.from_settings(settings),
+            now=now,
+        )
+
+    # A re-work under warranty is offered first to the technician who did the original repair, if he can take it
+    # (on duty, qualified, within reach, below his workload cap); otherwise, and after him, it is matched as usual.
+    preferred = rounds.preferred_technician(order, past, orders.get(order.rework_of) if order.rework_of else None)
+    outcome = match(preferred) if preferred else None
+    if outcome is None or not outcome.chosen:
+        outcome = match(None)
     log = {"order_id": order.order_id, "round": plan.round, "considered": outcome.considered, "items_read": items_read}
     if outcome.skipped:
         logger.warning("technicians skipped: their records cannot be judged", extra={**log, "skipped": outcome.skipped})

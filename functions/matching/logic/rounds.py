@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.lifecycle import OfferStatus
-from shared.records import Offer
+from shared.records import Offer, Order
 
 REFUSED = frozenset({OfferStatus.DECLINED, OfferStatus.EXPIRED})
 
@@ -49,3 +49,10 @@ def batch_id(order_id: str, round_number: int) -> str:
 
 def offer_id(batch: str, k: int) -> str:
     return f"{batch}-{k}"
+
+
+def preferred_technician(order: Order, past: list[Offer], original: Order | None) -> str | None:
+    """A re-work's first round goes to the technician who did the original repair (nobody asked yet)."""
+    if not order.rework_of or past or original is None or original.order_id != order.rework_of:
+        return None
+    return original.technician_id

@@ -23,10 +23,11 @@ from notify.logic.compose import (
     Placer,
     deadline_drafts,
     drafts_for,
-    escalation_alerts,
     report_drafts,
     supervision_drafts,
 )
+from notify.logic.doorstep import mismatch_alerts
+from notify.logic.escalation import Arrangers, call_task_text, resident_sms, resident_text, staff_alerts, unanswered_alerts
 from notify.logic.webhooks import retry_delay
 from notify.service import subscriptions
 from shared import push, queues, sms
@@ -46,12 +47,20 @@ def deliver(event: DomainEvent) -> int:
     proxies = (
         [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
     )
+    arrangers = _arrangers(event)
+    escalated = arrangers is not None and event.order is not None and event.type == Happened.ORDER_ESCALATED
+    escalated_text = resident_text(event.order, arrangers) if escalated else None
+    escalated_sms = resident_sms(event.order, arrangers) if escalated else None
     drafts = (
-        drafts_for(event, proxies=proxies, placer=_placer(event))
+        drafts_for(event, proxies=proxies, placer=_placer(event), escalated_text=escalated_text, escalated_sms=escalated_sms)
         + _supervision_drafts(event)
+        + (staff_alerts(event, arrangers) + unanswered_alerts(event, arrangers) if arrangers is not None else [])
         + _deadline_drafts(event)
         + _report_drafts(event)
+        + _doorstep_drafts(event)
     )
+    if arrangers is not None and event.type == Happened.ORDER_ESCALATED:
+        _escalation_call_task(event, arrangers)
     # Every recipient's profile and preferences in two batched reads, not two reads per recipient.
     recipient_ids = {d.recipient_id for d in drafts}
     recipients = people.get_users(recipient_ids) if recipient_ids else {}
@@ -98,6 +107,52 @@ def deliver(event: DomainEvent) -> int:
     return sent
 
 
+def _arrangers(event: DomainEvent) -> Arrangers | None:
+    """For an escalation (and its second alert): the compound's contracted company with its dispatchers, and every
+    supervisor of the district (the pilot's platform serves one district: every supervisor is its supervisor)."""
+    order = event.order
+    if order is None or event.type not in (Happened.ORDER_ESCALATED, Happened.ORDER_ESCALATION_UNANSWERED):
+        return None
+    compound = people.get_compound(order.compound_id)
+    company_id = compound.contracted_company_id if compound else None
+    company = people.get_company(company_id) if company_id else None
+    resident = people.get_user(order.resident_id)
+    return Arrangers(
+        company_id=company_id,
+        company_name=company.name if company else (company_id or ""),
+        company_name_en=company.name_en if company else "",
+        dispatchers=tuple(u.user_id for u in people.staff_of(company_id, "dispatcher") if u.status == "active")
+        if company_id
+        else (),
+        supervisors=tuple(u.user_id for u in people.users_with_role("supervisor") if u.status == "active"),
+        resident_has_phone=bool(resident and resident.phone),
+    )
+
+
+def _escalation_call_task(event: DomainEvent, arrangers: Arrangers) -> None:
+    """The contracted company's back office gets a task to phone the resident, once per escalation. Its id is the
+    one a resident who chose to be phoned gets for the event's message, and it is recorded first: one call, not two."""
+    order = event.order
+    if order is None or not arrangers.company_told or arrangers.company_id is None:
+        return
+    resident = people.get_user(order.resident_id)
+    name = resident.name if resident else order.resident_id
+    text_zh, text_en = call_task_text(order, name)
+    notifications.add_call_task(
+        CallTask(
+            task_id=f"{event.event_id}.{order.resident_id}",
+            company_id=arrangers.company_id,
+            resident_id=order.resident_id,
+            resident_name=name,
+            phone=resident.phone if resident else "",
+            order_id=order.order_id,
+            text_zh=text_zh,
+            text_en=text_en,
+            created_at=event.occurred_at,
+        )
+    )
+
+
 def push_to_apps(message: Message) -> int:
     """Web push: the person's open apps are told at once, whatever channels they chose (the app's inbox, GET
     /messages, shows every channel's message too): one frame per draft (its first channel's message) to each open
@@ -129,9 +184,19 @@ def _placer(event: DomainEvent) -> Placer | None:
     order = event.order
     if order is None or not order.placed_by or order.placed_by == order.resident_id:
         return None
-    link = people.get_proxy(order.resident_id, order.placed_by)
     found = people.get_users({order.placed_by, order.resident_id})
     proxy, resident = found.get(order.placed_by), found.get(order.resident_id)
+    if order.placed_via == "phone":  # the property service desk, for a caller: named by its company
+        company = people.get_company(proxy.company_id) if proxy and proxy.company_id else None
+        return Placer(
+            proxy_id=order.placed_by,
+            name=proxy.name if proxy else "",
+            relation=company.name if company else "物业",
+            relation_en=company.name_en if company else "property company",
+            resident_name=resident.name if resident else "",
+            still_linked=False,
+        )
+    link = people.get_proxy(order.resident_id, order.placed_by)
     return Placer(
         proxy_id=order.placed_by,
         name=proxy.name if proxy else "",
@@ -149,8 +214,6 @@ def _supervision_drafts(event: DomainEvent) -> list[Draft]:
         dispatchers = [u.user_id for u in people.staff_of(event.company_id, "dispatcher")] if event.company_id else []
         supervisors = [u.user_id for u in people.users_with_role("supervisor")] if event.type == Happened.CREDIT_SUSPENDED else []
         return supervision_drafts(event, dispatchers=dispatchers, supervisors=supervisors)
-    if event.type == Happened.ORDER_ESCALATED:
-        return escalation_alerts(event, supervisors=[u.user_id for u in people.users_with_role("supervisor")])
     return []
 
 
@@ -162,6 +225,21 @@ def _report_drafts(event: DomainEvent) -> list[Draft]:
     compound = people.get_compound(order.compound_id)
     company_id = event.company_id or order.company_id or (compound.contracted_company_id if compound else None)
     return report_drafts(event, dispatchers=[u.user_id for u in people.staff_of(company_id, "dispatcher")] if company_id else [])
+
+
+def _doorstep_drafts(event: DomainEvent) -> list[Draft]:
+    """A door-step mismatch reaches the order's company (its dispatchers) and every supervisor at once."""
+    order = event.order
+    if event.type != Happened.ORDER_DOORSTEP_MISMATCH or order is None:
+        return []
+    company_id = event.company_id or order.company_id
+    technician = people.get_user(order.technician_id) if order.technician_id else None
+    return mismatch_alerts(
+        event,
+        technician_name=technician.name if technician else (order.technician_id or ""),
+        dispatchers=[u.user_id for u in people.staff_of(company_id, "dispatcher") if u.status == "active"] if company_id else [],
+        supervisors=[u.user_id for u in people.users_with_role("supervisor") if u.status == "active"],
+    )
 
 
 def _deadline_drafts(event: DomainEvent) -> list[Draft]:
@@ -179,6 +257,8 @@ def _deadline_drafts(event: DomainEvent) -> list[Draft]:
 def _send(channel: Channel, draft: Draft, recipient: User, language: str, event: DomainEvent) -> None:
     if channel == Channel.SMS:
         sms.send_template(recipient.phone, draft.template, dict(draft.params), language=language)
+    elif channel == Channel.PHONE_CALL and event.type == Happened.ORDER_ESCALATED:
+        pass  # the escalation's own call task (_escalation_call_task) is this call, to the contracted company
     elif channel == Channel.PHONE_CALL and event.order is not None and draft.order_id:
         compound = people.get_compound(event.order.compound_id)
         company_id = event.order.company_id or (compound.contracted_company_id if compound else None)

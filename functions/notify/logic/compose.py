@@ -41,16 +41,12 @@ _TO_RESIDENT = {
         "[Linli] The technician has arrived; check order code {code}.",
     ),
     E.ORDER_APPROVAL_NEEDED: (
-        "【邻里】师傅提出了超出报价的项目（另需 {extra} 元），请在订单中逐项确认；未经您同意不会收取。",
-        "[Linli] The technician proposes work beyond the quote (CNY {extra} more). Review each line: no consent, no charge.",
+        "【邻里】师傅提出了超出报价的项目{extra_zh}，请在订单中逐项确认；未经您同意不会收取。",
+        "[Linli] The technician proposes work beyond the quote{extra_en}. Review each line: no consent, no charge.",
     ),
     E.ORDER_COMPLETED: (
         "【邻里】维修已完成，费用 {total} 元。请为本次服务评价。",
         "[Linli] Repair done, charge CNY {total}. Please rate the service.",
-    ),
-    E.ORDER_ESCALATED: (
-        "【邻里】暂时没有师傅接单，监管人员正在为您安排。",
-        "[Linli] No technician took the order yet; a supervisor is arranging one.",
     ),
     E.ORDER_CANCELLED: ("【邻里】您的订单已取消。", "[Linli] Your order was cancelled."),
 }
@@ -74,12 +70,12 @@ _RESIDENT_SMS = {
     E.ORDER_ON_SITE: ("order_on_site", ("code",), "师傅已到达"),
     E.ORDER_APPROVAL_NEEDED: ("order_approval_needed", ("extra",), "有超出报价的项目待确认"),
     E.ORDER_COMPLETED: ("order_completed", ("total",), "维修已完成"),
-    E.ORDER_ESCALATED: ("order_escalated", (), "监管人员正在安排师傅"),
+    E.ORDER_ESCALATED: ("order_escalated", (), "订单需要人工安排"),  # its template and parameters: escalated_sms
     E.ORDER_CANCELLED: ("order_cancelled", (), "订单已取消"),
 }
 
 
-def _name(value: str | None, fallback: str) -> str:
+def sms_name(value: str | None, fallback: str) -> str:
     """A name as an SMS parameter: as it is when it is only letters (no digits, links or symbols), else `fallback`."""
     return value if value and fits(Param.NAME, value) else fallback
 
@@ -87,6 +83,14 @@ def _name(value: str | None, fallback: str) -> str:
 def _tail(phone: str | None) -> str:
     digits = "".join(c for c in phone or "" if c.isdigit())
     return digits[-4:] if len(digits) >= 4 else "无"
+
+
+def extra_words(extra_total: float | None) -> tuple[str, str]:
+    """What lines beyond the quote would add: the amount, or, where they cost the resident nothing (a free pilot
+    compound), that she pays nothing (never "另需 0 元")."""
+    if extra_total:
+        return f"（另需 {_amount(extra_total)} 元）", f" (CNY {_amount(extra_total)} more)"
+    return "（试点免费，您不用付钱）", " (free in the pilot: you pay nothing)"
 
 
 _DECISIONS = {
@@ -104,7 +108,9 @@ def _subject_sms(event: DomainEvent) -> tuple[str, dict[str, str]]:
     s = event.subject
     assert s is not None
     who = (
-        f"师傅{_name(s.name, '')}" if s.technician_id and _name(s.name, "") else ("贵公司的师傅" if s.technician_id else "贵公司")
+        f"师傅{sms_name(s.name, '')}"
+        if s.technician_id and sms_name(s.name, "")
+        else ("贵公司的师傅" if s.technician_id else "贵公司")
     )
     cert = CERTIFICATE_NAMES.get(s.certificate_kind or "", ("", ""))[0]
     cert = cert if cert in CERTIFICATES else "资质证书"
@@ -121,7 +127,7 @@ def _subject_sms(event: DomainEvent) -> tuple[str, dict[str, str]]:
     if event.type == E.CERTIFICATE_EXPIRED:
         return "certificate_expired", {"who": who, "certificate": cert, "date": str(s.expires_on)}
     return "credit_suspended", {
-        "company": _name(s.name, "贵公司"),
+        "company": sms_name(s.name, "贵公司"),
         "score": _yuan(round(s.credit_score or 0, 1)),
         "threshold": _yuan(round(s.threshold or 0, 1)),
     }
@@ -181,32 +187,6 @@ def supervision_drafts(event: DomainEvent, *, dispatchers: list[str], supervisor
     recipients = list(dispatchers) + technician + (list(supervisors) if event.type == E.CREDIT_SUSPENDED else [])
     template, params = _subject_sms(event)
     return [Draft(r, event.type.value, None, *text, template, params) for r in dict.fromkeys(recipients)]
-
-
-# Escalated because a workflow task kept failing (an outage beyond every retry), not for want of a technician.
-TASK_FAILED = "task_failed"
-
-
-def escalation_alerts(event: DomainEvent, *, supervisors: list[str]) -> list[Draft]:
-    """Every supervisor is told of a public-area report whose company missed its deadline (it costs credit),
-    and of any order escalated because the system failed it (retries exhausted): both need a person now."""
-    order = event.order
-    if event.type != E.ORDER_ESCALATED or order is None:
-        return []
-    if order.escalation_reason == TASK_FAILED:
-        zh = f"【邻里】订单 {order.order_id} 因系统故障（重试后仍失败）已升级，请查看执行记录并人工派单。"
-        en = (
-            f"[Linli] Order {order.order_id} was escalated after a system fault that outlasted every retry; "
-            "see its history and dispatch it by hand."
-        )
-        sms = {"order": order.order_id}
-        return [Draft(s, "order.escalated_fault", order.order_id, zh, en, "order_escalated_fault", sms) for s in supervisors]
-    if order.order_type != "public_area":
-        return []
-    zh = f"【邻里】公区报事 {order.order_id} 超时未处理（{order.escalation_reason}），已升级，请人工派单。"
-    en = f"[Linli] Public-area report {order.order_id} missed its deadline ({order.escalation_reason}); dispatch it by hand."
-    sms = {"order": order.order_id}
-    return [Draft(s, "public_area.escalated", order.order_id, zh, en, "public_area_escalated", sms) for s in supervisors]
 
 
 def _beijing_time(at: str, now: str) -> tuple[str, str]:
@@ -283,13 +263,13 @@ def deadline_drafts(
     elif event.deadline_step == "approval":
         to(
             [order.resident_id],
-            f"【邻里】订单码 {order.order_code}：师傅提出的超出报价的项目（另需 {_amount(order.extra_total)} 元）请在{due_zh}前"
+            f"【邻里】订单码 {order.order_code}：师傅提出的超出报价的项目{extra_words(order.extra_total)[0]}请在{due_zh}前"
             "确认；逾期未确认，只收取报价内的费用。",
-            f"[Linli] Order code {order.order_code}: please review the work beyond the quote (CNY "
-            f"{_amount(order.extra_total)} more) before {due_en}; without your answer only the quoted work is charged.",
-            "deadline_approval",
+            f"[Linli] Order code {order.order_code}: please review the work beyond the quote{extra_words(order.extra_total)[1]} "
+            f"before {due_en}; without your answer only the quoted work is charged.",
+            *(("deadline_approval",) if order.extra_total else ("deadline_approval_free",)),
             code=order.order_code or order.order_id,
-            extra=_yuan(order.extra_total),
+            **({"extra": _yuan(order.extra_total)} if order.extra_total else {}),
         )
         to(
             proxies,
@@ -331,7 +311,8 @@ CATEGORY_WORDS = {
 }
 # Told by SMS whatever the person chose: someone else placed an order in their name.
 PLACED_FOR_YOU = "proxy.order_placed"
-ALWAYS_BY_SMS = frozenset({PLACED_FOR_YOU})
+PLACED_BY_DESK = "desk.order_placed"  # the property service desk placed it on the phone for her
+ALWAYS_BY_SMS = frozenset({PLACED_FOR_YOU, PLACED_BY_DESK})
 
 
 @dataclass(frozen=True)
@@ -353,6 +334,21 @@ def placed_for_you(event: DomainEvent, placer: Placer | None) -> list[Draft]:
     if event.type != E.ORDER_SUBMITTED or order is None or placer is None or not order.order_code:
         return []
     what_zh, what_en = CATEGORY_WORDS.get(order.category, (order.category, order.category))
+    if order.placed_via == "phone":  # the desk: `relation` is its company's name
+        zh = (
+            f"【邻里】{placer.relation}服务台按您的来电替您报修了：{what_zh}。订单码 {order.order_code}，"
+            "师傅上门时请核对这个号码，对上再开门。"
+        )
+        en = (
+            f"[Linli] The {placer.relation_en or placer.relation} service desk placed a repair order for you, as you asked on "
+            f"the phone: {what_en}. Order code {order.order_code}: check it with the technician at the door."
+        )
+        sms = {
+            "company": sms_name(placer.relation, "物业"),
+            "category": what_zh if what_zh in CATEGORIES else "其他维修",
+            "code": order.order_code,
+        }
+        return [Draft(order.resident_id, PLACED_BY_DESK, order.order_id, zh, en, "desk_order_placed", sms)]
     zh = (
         f"【邻里】{placer.name}（{placer.relation}）替您报修了：{what_zh}。订单码 {order.order_code}，"
         "师傅上门时请核对这个号码，对上再开门。如有疑问请联系社区。"
@@ -370,13 +366,26 @@ def placed_for_you(event: DomainEvent, placer: Placer | None) -> list[Draft]:
     return [Draft(order.resident_id, PLACED_FOR_YOU, order.order_id, zh, en, "proxy_order_placed", sms)]
 
 
-def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = (), placer: Placer | None = None) -> list[Draft]:
+def drafts_for(
+    event: DomainEvent,
+    *,
+    proxies: list[str] | tuple[str, ...] = (),
+    placer: Placer | None = None,
+    escalated_text: tuple[str, str] | None = None,
+    escalated_sms: tuple[str, Mapping[str, str]] | None = None,
+) -> list[Draft]:
     """The messages of one event; `proxies` are the family members linked to the resident's account; `placer` the
-    proxy who placed the order, told of its progress too while still linked."""
+    proxy who placed the order, told of its progress too while still linked; `escalated_text` what the resident reads
+    of an escalation (`notify.logic.escalation.resident_text`: the reason, and who arranges it) and `escalated_sms` its
+    SMS template and parameters (`notify.logic.escalation.resident_sms`)."""
     order = event.order
     drafts: list[Draft] = []
     if order is None:
         return drafts
+    to_resident = dict(_TO_RESIDENT)
+    if escalated_text is not None:  # already worded: its braces are text, not placeholders
+        zh, en = (t.replace("{", "{{").replace("}", "}}") for t in escalated_text)
+        to_resident[E.ORDER_ESCALATED] = (zh, en)
 
     code = order.order_code or order.order_id
     sms_values = {"code": code, "total": _yuan(order.bill_total), "extra": _yuan(order.extra_total)}
@@ -393,20 +402,27 @@ def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = (),
         """The templates are filled first; names people typed are put in after, so no brace in them is read as a
         placeholder."""
         if recipient:
-            values = {"code": order.order_code, "total": _amount(order.bill_total), "extra": _amount(order.extra_total)}
+            extra_zh, extra_en = extra_words(order.extra_total)
+            values = {"code": order.order_code, "total": _amount(order.bill_total), "extra_zh": extra_zh, "extra_en": extra_en}
             zh, en = zh.format(**values), en.format(**values)
             if prefix is not None:
                 zh, en = prefix[0] + zh.removeprefix("【邻里】"), prefix[1] + en.removeprefix("[Linli] ")
             sms = {**{n: sms_values[n] for n in names}, **params}
             drafts.append(Draft(recipient, event.type.value, order.order_id, zh, en, template, sms))
 
-    if event.type in _TO_RESIDENT:
+    if event.type in to_resident:
         template, names, progress = _RESIDENT_SMS[event.type]
-        to(order.resident_id, *_TO_RESIDENT[event.type], template, *names)
+        params: dict[str, str] = {}
+        if event.type == E.ORDER_APPROVAL_NEEDED and not order.extra_total:
+            template, names = "order_approval_needed_free", ()  # never "另需 0 元"
+        if event.type == E.ORDER_ESCALATED:
+            template, params = escalated_sms or ("order_escalated_nobody", {"reason": "您的订单需要人工安排", "code": code})
+            params = dict(params)
+        to(order.resident_id, *to_resident[event.type], template, *names, **params)
         if placer is not None and placer.still_linked and placer.proxy_id != order.resident_id:
             to(
                 placer.proxy_id,
-                *_TO_RESIDENT[event.type],
+                *to_resident[event.type],
                 "proxy_order_progress",
                 "code",
                 prefix=(
@@ -420,10 +436,9 @@ def drafts_for(event: DomainEvent, *, proxies: list[str] | tuple[str, ...] = (),
         for proxy in proxies:  # a family member may approve or reject on the resident's behalf
             to(
                 proxy,
-                "【邻里】您家人的维修订单有超出报价的项目（另需 {extra} 元）待确认，您可以代为同意或拒绝。",
-                "[Linli] A family member's repair has lines beyond the quote (CNY {extra} more); you may approve or reject them.",
-                "family_approval_needed",
-                "extra",
+                "【邻里】您家人的维修订单有超出报价的项目{extra_zh}待确认，您可以代为同意或拒绝。",
+                "[Linli] A family member's repair has lines beyond the quote{extra_en}; you may approve or reject them.",
+                *(("family_approval_needed", "extra") if order.extra_total else ("family_approval_needed_free",)),
             )
     if event.type == E.ORDER_CANCELLED:
         to(

@@ -29,11 +29,34 @@ def snapshot(order: Mapping[str, Any]) -> OrderSnapshot:
     return OrderSnapshot.of(order)
 
 
-def _dispute_status(image: Mapping[str, Any] | None) -> str | None:
-    raw = (image or {}).get("dispute")
+def _json_field(image: Mapping[str, Any] | None, name: str) -> Mapping[str, Any] | None:
+    raw = (image or {}).get(name)
     if isinstance(raw, str):  # a JSON attribute is a string in the stream image
         raw = json.loads(raw)
-    return raw.get("status") if isinstance(raw, Mapping) else None
+    return raw if isinstance(raw, Mapping) else None
+
+
+def _dispute_status(image: Mapping[str, Any] | None) -> str | None:
+    dispute = _json_field(image, "dispute")
+    return dispute.get("status") if dispute else None
+
+
+def _new_mismatch(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> bool:
+    """A door-step check that did not match, written by this change (not one seen before)."""
+    check = _json_field(new, "doorstep")
+    return bool(check and check.get("result") == "mismatch" and check != _json_field(old, "doorstep"))
+
+
+def _order_event(kind: EventType, new: Mapping[str, Any], previous: str | None) -> DomainEvent:
+    """The event of a change of the order, its id stable per order version."""
+    return DomainEvent(
+        event_id=f"evt_{new['order_id']}_v{int(new.get('version', 0))}",
+        type=kind,
+        occurred_at=str(new.get("updated_at") or new.get("created_at")),
+        company_id=new.get("company_id"),
+        order=snapshot(new),
+        previous_status=previous,
+    )
 
 
 def order_events(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[DomainEvent]:
@@ -42,28 +65,12 @@ def order_events(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[
     if old is None and status != "submitted":
         return []  # an order written in a later status is imported history (demo data), not a change
     if old is not None and _dispute_status(new) == "resolved" and _dispute_status(old) != "resolved":
-        return [
-            DomainEvent(
-                event_id=f"evt_{new['order_id']}_v{int(new.get('version', 0))}",
-                type=EventType.ORDER_DISPUTE_RESOLVED,
-                occurred_at=str(new.get("updated_at") or new.get("created_at")),
-                company_id=new.get("company_id"),
-                order=snapshot(new),
-                previous_status=previous,
-            )
-        ]
+        return [_order_event(EventType.ORDER_DISPUTE_RESOLVED, new, previous)]
+    if old is not None and _new_mismatch(old, new):
+        return [_order_event(EventType.ORDER_DOORSTEP_MISMATCH, new, previous)]
     if status == previous or status not in ORDER_EVENTS:
         return []
-    return [
-        DomainEvent(
-            event_id=f"evt_{new['order_id']}_v{int(new.get('version', 0))}",
-            type=ORDER_EVENTS[status],
-            occurred_at=str(new.get("updated_at") or new.get("created_at")),
-            company_id=new.get("company_id"),
-            order=snapshot(new),
-            previous_status=previous,
-        )
-    ]
+    return [_order_event(ORDER_EVENTS[status], new, previous)]
 
 
 def offer_events(

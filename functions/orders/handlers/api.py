@@ -22,21 +22,24 @@ from orders.models import (
     CompletionIn,
     CreateOrderIn,
     DispatchIn,
+    DoorstepIn,
     HistoryEvent,
     HistoryView,
     MeView,
     OrderList,
     OrderView,
     ProgressIn,
+    ReworkIn,
     UnfoundedIn,
 )
+from orders.service import desk, doorstep, rework
 from shared import clock, ids, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
 from shared.dal import catalogue, daily_counts, offers, orders, people, slots
 from shared.errors import Forbidden, InvalidStatus, NotFound, ServiceUnavailable, TooManyOrders, ValidationFailed
-from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OrderStatus, OrderType, Role, can_dispatch
+from shared.lifecycle import CANCELLABLE, PROGRESS_FROM, OfferStatus, OrderStatus, OrderType, Role, can_dispatch
 from shared.observability import logger, tracer
 from shared.public_area import OPEN_REPORT_STATUSES, UNFOUNDED, UNFOUNDED_FROM, same_problem
 from shared.records import Order, PhotoPurpose, User
@@ -77,10 +80,14 @@ def _addresses(resident_id: str) -> list[AddressView]:
 @router.post("/orders", status_code=201)
 def create_order(body: CreateOrderIn) -> OrderView:
     caller = current_caller(router)
-    require_role(caller, Role.RESIDENT)
-    profile(caller)
-    # Issue 6: a proxy orders for the resident they act for, at one of the resident's addresses.
-    resident_id = ordering_for(caller, body.on_behalf_of)
+    require_role(caller, Role.RESIDENT, Role.DISPATCHER)
+    user = profile(caller)
+    if caller.role == Role.DISPATCHER:
+        # The property service desk places an order for a caller: a verified resident of its compounds.
+        resident_id = desk.caller_for(user.company_id, body.on_behalf_of, body.address_id, body.channel)
+    else:
+        # Issue 6: a proxy orders for the resident they act for, at one of the resident's addresses.
+        resident_id = ordering_for(caller, body.on_behalf_of)
     address, compound = resident_address(resident_id, body.address_id)
     if body.type == OrderType.PUBLIC_AREA:
         # Issue 5: the same problem reported again by a neighbour is a "me too" on the open report.
@@ -109,7 +116,7 @@ def create_order(body: CreateOrderIn) -> OrderView:
         slot=slot,
         place=body.place,
         now=now,
-    ).model_copy(update={"photo_ref": body.photo_ref})
+    ).model_copy(update={"photo_ref": body.photo_ref, "placed_via": "phone" if caller.role == Role.DISPATCHER else None})
     settings = get_settings()
     taken = _take_quotas(caller, order, body.address_id, now, settings)
     try:
@@ -187,7 +194,11 @@ def _give_back(taken: list[tuple]) -> None:
 
 
 @router.get("/orders")
-def list_orders(status: Annotated[OrderStatus | None, Query()] = None) -> OrderList:
+def list_orders(
+    status: Annotated[OrderStatus | None, Query()] = None,
+    type: Annotated[OrderType | None, Query()] = None,  # noqa: A002 - the API's field name
+    compound_id: Annotated[str | None, Query(max_length=60)] = None,
+) -> OrderList:
     caller = current_caller(router)
     user = profile(caller)
     if caller.role == Role.RESIDENT:
@@ -199,12 +210,17 @@ def list_orders(status: Annotated[OrderStatus | None, Query()] = None) -> OrderL
     elif caller.role == Role.TECHNICIAN:
         found = orders.for_technician(user.user_id)
     elif caller.role == Role.DISPATCHER:
-        found = orders.for_company(user.company_id or "-")
+        # The service desk: every order in its company's compounds, and its company's orders elsewhere.
+        found = desk.desk_orders(user.company_id, compound_id) if user.company_id else []
     else:
         statuses = [status] if status else list(OrderStatus)
         found = sorted((o for s in statuses for o in orders.with_status(s)), key=lambda o: o.created_at, reverse=True)[:50]
     if status:
         found = [o for o in found if o.status == status]
+    if type:
+        found = [o for o in found if o.order_type == type]
+    if compound_id:
+        found = [o for o in found if o.compound_id == compound_id]
     return OrderList(orders=[view(o, caller) for o in found])
 
 
@@ -241,12 +257,14 @@ def _cancel(order: Order, caller: Caller, reason: str, allowed_from: Iterable[st
     return cancelled
 
 
-def _company_order(order_id: str, caller: Caller) -> tuple[Order, User]:
-    """An order a supervisor, or the dispatcher of the order's company, may handle; and the caller's profile."""
+def _company_order(order_id: str, caller: Caller, *, desk_too: bool = False) -> tuple[Order, User]:
+    """An order a supervisor, or the dispatcher of the order's company, may handle; and the caller's profile. With
+    `desk_too`, also the dispatcher of the company contracted for the order's compound (its service desk)."""
     require_role(caller, Role.SUPERVISOR, Role.DISPATCHER)
     user = profile(caller)
     order = orders.get_or_404(order_id)
-    if caller.role == Role.DISPATCHER and order.company_id != user.company_id:
+    served = desk_too and desk.serves(user.company_id, order)
+    if caller.role == Role.DISPATCHER and order.company_id != user.company_id and not served:
         raise Forbidden("这不是贵公司的订单", "This order does not belong to your company.")
     return order, user
 
@@ -277,10 +295,17 @@ def _assigned_order(order_id: str, caller: Caller) -> Order:
 def report_progress(order_id: str, body: ProgressIn) -> OrderView:
     caller = current_caller(router)
     order = _assigned_order(order_id, caller)
+    doorstep.ensure_not_paused(order)
     updated = orders.transition(
         order.order_id, body.status, PROGRESS_FROM[OrderStatus(body.status)], actor=caller.user_id, at=clock.now_iso()
     )
     return view(updated, caller)
+
+
+class WorkNoteRequired(ValidationFailed):
+    code = "work_note_required"
+    message_zh = "账单没有项目时，请写几句做了什么（例如：检查线路，接头松了，已拧紧）"
+    message_en = "With no lines on the bill, say in a few words what was done (e.g. checked the wiring, tightened a loose joint)."
 
 
 @router.post("/orders/<order_id>/completion")
@@ -289,6 +314,10 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
     completed; beyond it the order waits for the resident's consent (`awaiting_approval`)."""
     caller = current_caller(router)
     order = _assigned_order(order_id, caller)
+    doorstep.ensure_not_paused(order)
+    work_note = (body.note or "").strip() or None
+    if not body.lines and work_note is None:
+        raise WorkNoteRequired()  # an empty bill still says what was done
     work_photos = [line.photo_ref for line in body.lines if line.photo_ref] + body.photos
     # Attached first (to this order: a retry after a refused bill attaches them again harmlessly).
     photos.check_photos(work_photos, caller, PhotoPurpose.WORK, f"order:{order.order_id}")
@@ -301,6 +330,7 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
         "extra_lines": [line.model_dump() for line in bill.extra_lines],
         "extra_total": bill.extra_total,
         "completion_photos": list(dict.fromkeys(body.photos)),
+        **({"work_note": work_note} if work_note else {}),
     }
     if bill.needs_approval:
         to_status, note = OrderStatus.AWAITING_APPROVAL, f"{len(bill.extra_lines)} line(s) beyond the quote"
@@ -319,10 +349,30 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
     return view(updated, caller)
 
 
+@router.post("/orders/<order_id>/rework", status_code=201)
+def ask_rework(order_id: str, body: ReworkIn) -> OrderView:
+    """Re-work under warranty: the resident (or her proxy) asks for the repair again; a new, free order linked to it."""
+    caller = current_caller(router)
+    require_role(caller, Role.RESIDENT)
+    profile(caller)
+    original = visible_order(order_id, caller)
+    return view(rework.ask(original, by=caller.user_id, description=body.description, now=clock.now()), caller)
+
+
+@router.post("/orders/<order_id>/doorstep")
+def doorstep_check(order_id: str, body: DoorstepIn) -> OrderView:
+    """The resident (or her proxy) says whether the code the technician said at the door matched hers."""
+    caller = current_caller(router)
+    require_role(caller, Role.RESIDENT)
+    order = visible_order(order_id, caller)
+    checked = doorstep.check(order, by=caller.user_id, match=body.match, at=clock.now_iso())
+    return view(checked, caller)
+
+
 @router.post("/orders/<order_id>/dispatch")
 def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
     caller = current_caller(router)
-    order, user = _company_order(order_id, caller)
+    order, user = _company_order(order_id, caller, desk_too=True)
     if not can_dispatch(order.order_type, order.status, caller.role):
         raise InvalidStatus("该订单当前不能人工派单", "This order cannot be dispatched by hand now.")
     tech = people.get_user(body.technician_id)
@@ -339,6 +389,7 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
     hours = hour_blocks(order.slot.start, order.slot.end) if order.order_type == OrderType.BOOKING and order.slot else []
     if hours:
         slots.reserve(tech.user_id, order.order_id, hours, at=at)
+    taking_over = order.status == OrderStatus.OFFERED  # the desk takes over an order still being offered
     try:
         assigned = orders.transition(
             order.order_id,
@@ -346,15 +397,26 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
             [order.status],
             actor=caller.user_id,
             at=at,
-            note=f"dispatched to {tech.user_id}",
-            extra=orders.assignment_actions(order, tech.user_id, tech.company_id),
+            note=f"{'taken over by the service desk, ' if taking_over else ''}dispatched to {tech.user_id}",
+            extra=orders.assignment_actions(order, tech.user_id, tech.company_id)
+            + (orders.clear_fields("paused_reason") if order.paused_reason else []),
+            # the round read is still the current one: an accept, a decline or a new round in between wins
+            round_id=order.current_offer_id if taking_over else None,
         )
     except InvalidStatus:
         slots.release(tech.user_id, order.order_id, hours)
         raise
     if order.technician_id and order.technician_id != tech.user_id:
         slots.release_for_order(order)  # the previous assignee's hours, if any
-    resume_step(order.order_id, "dispatch", {"technician_id": tech.user_id})
+    if taking_over and order.current_offer_id:
+        # Exactly one writer got here (the conditional write above): withdraw the round's open offers and end its wait
+        # as accepted; if the wait timed out meanwhile, ExpireOffer finds the order assigned and goes on the same way.
+        token = next((offers.task_token(o.offer_id) for o in offers.in_batch(order.order_id, order.current_offer_id)), None)
+        offers.withdraw_batch(order.order_id, order.current_offer_id, at=at)
+        if token:
+            workflow.resume(token, {"decision": OfferStatus.ACCEPTED.value})
+    else:
+        resume_step(order.order_id, "dispatch", {"technician_id": tech.user_id})
     return view(assigned, caller)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from addresses.domain.rules import ensure_verified
-from orders.logic import credentials, rules
-from orders.models import MatchView, OrderView, StatusText, TechnicianView
+from orders.domain import doorstep
+from orders.logic import credentials, rules, timeline
+from orders.models import MatchView, OrderView, StatusText, TechnicianView, TimelineView
+from orders.service import desk
 from shared import clock
 from shared.auth import Caller
 from shared.dal import orders, people
@@ -48,12 +50,16 @@ def view(order: Order, caller: Caller) -> OrderView:
         resident_id=order.resident_id if involved else None,
         placed_by=order.placed_by if involved else None,
         placed_by_name=placer.name if placer else None,
+        placed_via=order.placed_via if involved else None,
         address_label=order.address_label,
         place=order.place,
         photo_ref=order.photo_ref,
         slot=order.slot,
         quote=order.quote,
-        order_code=order.order_code if caller.role in (Role.RESIDENT, Role.SUPERVISOR) else None,
+        # The resident checks it at the door; the technician says it, once on his way (doorstep.technician_sees_code).
+        order_code=order.order_code
+        if caller.role in (Role.RESIDENT, Role.SUPERVISOR) or doorstep.technician_sees_code(caller.role, caller.user_id, order)
+        else None,
         resident_phone=(resident.phone or None) if resident else None,
         technician=technician,
         escalation_reason=order.escalation_reason,
@@ -64,6 +70,11 @@ def view(order: Order, caller: Caller) -> OrderView:
         extra_total=order.extra_total,
         approval_outcome=order.approval_outcome,
         completed_at=order.completed_at,
+        work_note=order.work_note,
+        doorstep=order.doorstep,
+        paused_reason=order.paused_reason,
+        rework_of=order.rework_of,
+        reworked_by=order.reworked_by,
         completion_photos=order.completion_photos,
         dispute=order.dispute,
         rating_stars=order.rating_stars,
@@ -71,9 +82,9 @@ def view(order: Order, caller: Caller) -> OrderView:
         match=MatchView(round=order.match_round, search_radius_m=order.search_radius_m, reason=order.match_reason)
         if caller.role == Role.SUPERVISOR and order.match_round is not None
         else None,
-        timeline=order.timeline,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
+        timeline=_timeline(order, caller),
+        created_at=timeline.instant(order.created_at),
+        updated_at=timeline.instant(order.updated_at),
     )
 
 
@@ -89,6 +100,14 @@ def neighbour_view(order: Order, compound_name: str) -> OrderView:
     return OrderView(**shown, **empty, address_label=compound_name, dispute=None, rating_stars=None, timeline=[])
 
 
+def _timeline(order: Order, caller: Caller) -> list[TimelineView]:
+    """Each step with who did it by name; a resident (or her proxy) sees names only, never internal ids."""
+    named = people.get_users(timeline.ids_in(order.timeline)) if order.timeline else {}
+    who = {user_id: (user.name, user.role) for user_id, user in named.items()}
+    entries = timeline.view_entries(order.timeline, who, for_resident=caller.role == Role.RESIDENT)
+    return [TimelineView(**entry) for entry in entries]
+
+
 def visible_order(order_id: str, caller: Caller) -> Order:
     order = orders.get_or_404(order_id)
     user = profile(caller)
@@ -97,7 +116,8 @@ def visible_order(order_id: str, caller: Caller) -> Order:
         and order.resident_id != caller.user_id
         and people.is_proxy(order.resident_id, caller.user_id)
     )
-    rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order, is_proxy=is_proxy)
+    serves = caller.role == Role.DISPATCHER and desk.serves(user.company_id, order)
+    rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order, is_proxy=is_proxy, serves_compound=serves)
     return order
 
 

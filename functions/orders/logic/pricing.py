@@ -59,6 +59,12 @@ def match_items(catalogue: Catalogue, category: str, description: str) -> tuple[
     return (matched, True) if matched else (in_category, False)
 
 
+def price_range(low: float, high: float) -> tuple[str, str]:
+    """A price or a range, in words: "85 元" when both ends are the same, "60–85 元" otherwise."""
+    figures = f"{low:g}" if low == high else f"{low:g}–{high:g}"
+    return f"{figures} 元", f"CNY {figures}"
+
+
 def quote(catalogue: Catalogue | None, category: str, description: str, compound: Compound, on: date | None = None) -> Quote:
     """A range (the cheapest to the dearest likely service) and a cap, before the resident confirms. The repair
     is free when a free-service period of the compound covers the order's Beijing date `on` (default: today);
@@ -89,12 +95,13 @@ def quote(catalogue: Catalogue | None, category: str, description: str, compound
     names_en = ", ".join(q.name_en or q.name for q in quoted)
     scope_zh = f"可能的项目：{names_zh}" if matched else f"该类服务：{names_zh}"
     scope_en = f"likely: {names_en}" if matched else f"this kind of service: {names_en}"
+    range_zh, range_en = price_range(low, high)
     if free:
-        note_zh = f"试点小区，上门维修免费（{scope_zh}；市场参考价 {low:g}–{high:g} 元）"
-        note_en = f"Pilot compound: the repair is free ({scope_en}; market reference CNY {low:g}–{high:g})."
+        note_zh = f"试点小区，上门维修免费（{scope_zh}；市场参考价 {range_zh}）"
+        note_en = f"Pilot compound: the repair is free ({scope_en}; market reference {range_en})."
     else:
-        note_zh = f"参考价 {low:g}–{high:g} 元，单项最高不超过 {cap:g} 元；超出报价的项目须经您同意（{scope_zh}）"
-        note_en = f"Estimated CNY {low:g}–{high:g}, no line above CNY {cap:g}; anything beyond needs your consent ({scope_en})."
+        note_zh = f"参考价 {range_zh}，单项最高不超过 {cap:g} 元；超出报价的项目须经您同意（{scope_zh}）"
+        note_en = f"Estimated {range_en}, no line above CNY {cap:g}; anything beyond needs your consent ({scope_en})."
     payable = 0 if free else 1  # a free compound's resident pays nothing, whatever the range
     return Quote(
         low=low * payable,

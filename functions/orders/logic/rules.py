@@ -125,14 +125,16 @@ def execution_input(order: Order, settings: Settings) -> dict:
     }
 
 
-def ensure_can_view(role: str, user_id: str, company_id: str | None, order: Order, *, is_proxy: bool = False) -> None:
+def ensure_can_view(
+    role: str, user_id: str, company_id: str | None, order: Order, *, is_proxy: bool = False, serves_compound: bool = False
+) -> None:
     """Residents see their own orders (and a family member's they act for), technicians their
-    assignments, dispatchers their company's."""
+    assignments, dispatchers their company's and every order in the compounds their company serves (the desk)."""
     allowed = (
         role == Role.SUPERVISOR
         or (role == Role.RESIDENT and (order.resident_id == user_id or is_proxy))
         or (role == Role.TECHNICIAN and order.technician_id == user_id)
-        or (role == Role.DISPATCHER and company_id is not None and order.company_id == company_id)
+        or (role == Role.DISPATCHER and company_id is not None and (order.company_id == company_id or serves_compound))
     )
     if not allowed:
         raise Forbidden("您无权查看此订单", "You may not see this order.")

@@ -211,6 +211,11 @@ def end_batch(offer: Offer, *, actor: str, at: str, note: str) -> bool:
     return True
 
 
+# An order in one of these statuses when its round times out was assigned meanwhile (an accept, or the desk's
+# takeover): the workflow goes on to the completion wait.
+TAKEN_OVER = frozenset({OrderStatus.ASSIGNED, OrderStatus.EN_ROUTE, OrderStatus.ON_SITE})
+
+
 def expire_batch(order_id: str, batch_id: str, *, at: str) -> str:
     """The round's wait timed out: expire its open offers. The records decide the verdict: `accepted` if
     someone accepted at the last moment, `declined` if the last one declined, `expired` otherwise."""
@@ -220,7 +225,9 @@ def expire_batch(order_id: str, batch_id: str, *, at: str) -> str:
             with contextlib.suppress(OfferNotOpen):
                 refuse(offer, OfferStatus.EXPIRED, actor="workflow", at=at)
     statuses = {o.status for o in in_batch(order_id, batch_id)}
-    if OfferStatus.ACCEPTED in statuses:
+    order = orders.get(order_id)
+    if OfferStatus.ACCEPTED in statuses or (order is not None and order.status in TAKEN_OVER):
+        # accepted at the last moment, or taken over by the service desk (the order is assigned): go on as assigned
         return OfferStatus.ACCEPTED.value
     return OfferStatus.EXPIRED.value if OfferStatus.EXPIRED in statuses else OfferStatus.DECLINED.value
 

@@ -108,6 +108,10 @@ def for_technician(technician_id: str, limit: int = 50) -> list[Order]:
     return _query(OrderItem.by_technician, f"TECH#{technician_id}", limit)
 
 
+def for_compound(compound_id: str, limit: int = 50) -> list[Order]:
+    return _query(OrderItem.by_compound, f"COMPOUND#{compound_id}", limit)
+
+
 def for_company(company_id: str, limit: int = 50) -> list[Order]:
     return _query(OrderItem.by_company, f"COMPANY#{company_id}", limit)
 
@@ -162,12 +166,17 @@ def transition(
     at: str,
     note: str | None = None,
     extra: list[Action] | None = None,
+    round_id: str | None = None,
 ) -> Order:
-    """Move the order to `to_status` only if it is in one of `from_statuses`; 409 otherwise."""
+    """Move the order to `to_status` only if it is in one of `from_statuses` (and, with `round_id`, its current
+    offer round is still that one); 409 otherwise."""
     ensure_bound()
     item = OrderItem(*order_key(order_id))
+    condition = status_condition(from_statuses)
+    if round_id is not None:
+        condition = condition & (OrderItem.current_offer_id == round_id)
     try:
-        item.update(actions=status_actions(to_status, actor, at, note) + (extra or []), condition=status_condition(from_statuses))
+        item.update(actions=status_actions(to_status, actor, at, note) + (extra or []), condition=condition)
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
@@ -190,6 +199,38 @@ def applied_last(order: Order, status: str, *, actor: str, at: str, note: str | 
 def set_fields(**values) -> list[Action]:
     """Plain attribute writes to go with a transition (e.g. the bill with `completed`)."""
     return [getattr(OrderItem, name).set(value) for name, value in values.items()]
+
+
+def claim_rework(order_id: str, rework_id: str) -> bool:
+    """Mark the original as re-worked by `rework_id`, once: False if it already has a re-work."""
+    ensure_bound()
+    try:
+        OrderItem(*order_key(order_id)).update(
+            actions=[OrderItem.reworked_by.set(rework_id)],
+            condition=OrderItem.pk.exists() & OrderItem.reworked_by.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def release_rework(order_id: str, rework_id: str) -> None:
+    """Undo a claim whose re-work could not be stored or started."""
+    ensure_bound()
+    try:
+        OrderItem(*order_key(order_id)).update(
+            actions=[OrderItem.reworked_by.remove()], condition=OrderItem.reworked_by == rework_id
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+def clear_fields(*names: str) -> list[Action]:
+    """Attributes removed with a transition (e.g. a door-step pause lifted by a new dispatch)."""
+    return [getattr(OrderItem, name).remove() for name in names]
 
 
 def exclude_technician_action(technician_id: str) -> Action:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import UpdateError
 
+from shared import clock
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.tables import (
     AddressItem,
@@ -236,15 +237,27 @@ def get_address(resident_id: str, address_id: str) -> Address | None:
     return _get(AddressItem, Address, f"USER#{resident_id}", f"ADDRESS#{address_id}")
 
 
+LISTED_COMPOUNDS = "COMPOUNDS"  # gsi3: every compound, sorted by district and name
+
+
+def compound_listing(compound: Compound) -> dict:
+    """The gsi3 keys that list a compound among all of them."""
+    return {"gsi3pk": LISTED_COMPOUNDS, "gsi3sk": f"{compound.district}#{compound.name}#{compound.compound_id}"}
+
+
 def put_compound(compound: Compound) -> None:
     ensure_bound()
-    CompoundItem(
-        pk=f"COMPOUND#{compound.compound_id}",
-        sk=PROFILE,
-        **compound.model_dump(),
-        gsi3pk="COMPOUNDS",  # listed as the compounds slice lists the imported ones
-        gsi3sk=f"{compound.district}#{compound.name}#{compound.compound_id}",
-    ).save()
+    data = compound.model_dump()
+    CompoundItem(pk=f"COMPOUND#{compound.compound_id}", sk=PROFILE, **data, **compound_listing(compound)).save()
+
+
+def compounds_of(company_id: str) -> list[Compound]:
+    """The compounds a company is contracted to serve now (the listing of every compound, gsi3 COMPOUNDS, read
+    and kept where the company of the current contract is this one)."""
+    ensure_bound()
+    today = clock.beijing_today()
+    listed = (compound_record(i) for i in CompoundItem.by_group.query(LISTED_COMPOUNDS))
+    return [c for c in listed if c.company_on(today) == company_id]
 
 
 def get_compound(compound_id: str) -> Compound | None:

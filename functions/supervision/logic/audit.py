@@ -47,8 +47,13 @@ class Verification(BaseModel):
     first_bad_seq: int | None = None
 
 
-def verify(entries: list[AuditEntry], head: tuple[int, str]) -> Verification:
-    """Recompute every hash and link; compare the last entry with the chain's head."""
+def verify(entries: list[AuditEntry], head: tuple[int, str], *, ended: bool = False) -> Verification:
+    """Recompute every hash and link; compare the last entry with the chain's head. An order that has ended (closed,
+    cancelled, unfulfilled) went through steps that are all recorded: with no entry at all its chain is not valid."""
+    if ended and not entries:
+        return Verification(
+            valid=False, length=0, problems=["the order has ended but its audit chain has no entries"], first_bad_seq=1
+        )
     problems: list[str] = []
     first_bad: int | None = None
     previous = GENESIS

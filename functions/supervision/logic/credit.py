@@ -178,19 +178,9 @@ def escalation_event(order: Order, reason: str | None, at: str) -> CreditEvent |
     return _event(order, kind, 0.0, at, reason)
 
 
-def rework_events(order: Order, earlier: list[Order], s: Settings) -> list[CreditEvent]:
-    """The same category at the same address within `rework_days` of an earlier order's completion: that
-    earlier repair did not hold, and it counts against the company and technician who did it."""
-    if not order.address_id:
-        return []
-    created = _parse(order.created_at)
-    found = []
-    for prev in earlier:
-        if prev.order_id == order.order_id or prev.status not in FINISHED or not prev.company_id:
-            continue
-        if prev.address_id != order.address_id or prev.category != order.category:
-            continue
-        prev_done = prev.completed_at or first_at(prev, *FINISHED)
-        if prev_done and timedelta(0) <= created - _parse(prev_done) <= timedelta(days=s.rework_days):
-            found.append(_event(prev, REWORK, 1.0, order.created_at, f"repeated by {order.order_id}"))
-    return found
+def rework_event(rework: Order, original: Order | None) -> CreditEvent | None:
+    """A re-work under warranty (`POST /orders/{id}/rework`): the original repair did not hold, and it counts against
+    the company and technician who did it, once per original order."""
+    if not rework.rework_of or original is None or original.order_id != rework.rework_of or not original.company_id:
+        return None
+    return _event(original, REWORK, 1.0, rework.created_at, f"re-work {rework.order_id}")

@@ -68,6 +68,7 @@ class OrderStats(BaseModel):
     ratings: int
     complaints: int  # orders with a dispute: of the bill or a complaint about the service
     complaints_upheld: int
+    reworks: int = Field(description="re-works under warranty asked for in the period (orders with `rework_of`)")
     me_too: int
     by_day: list[DayCount] = Field(description="orders created each Beijing day (days without orders left out)")
     acceptance_histogram: list[Bucket]
@@ -139,6 +140,7 @@ def order_stats(orders: list[Order]) -> OrderStats:
         ratings=len(stars),
         complaints=len(disputes),
         complaints_upheld=sum(1 for d in disputes if d.outcome == "upheld"),
+        reworks=sum(1 for o in orders if o.rework_of),
         me_too=sum(o.me_too_count for o in orders),
         by_day=_by_day(orders),
         acceptance_histogram=_histogram(acceptance),

@@ -1,0 +1,55 @@
+"""Use case: the property service desk's view of orders (the dispatcher role of a compound's contracted company).
+
+The desk sees every order in the compounds its company is contracted to serve (emergency, booking, public-area,
+escalated: Query gsi5 `COMPOUND#<compound>` for each; the compounds are those of the listing, gsi3 `COMPOUNDS`, whose
+current contract is the company's), and its own company's orders anywhere (gsi3 `COMPANY#<company>`), newest first.
+"""
+
+from __future__ import annotations
+
+from shared.dal import orders, people
+from shared.errors import Forbidden, ValidationFailed
+from shared.lifecycle import Role
+from shared.records import Order
+
+PER_COMPOUND = 50
+
+
+def serves(company_id: str | None, order: Order) -> bool:
+    """Does this company serve the order's compound (its contracted company)?"""
+    if not company_id:
+        return False
+    compound = people.get_compound(order.compound_id)
+    return compound is not None and compound.contracted_company_id == company_id
+
+
+def desk_orders(company_id: str, compound_id: str | None = None) -> list[Order]:
+    compounds = [c.compound_id for c in people.compounds_of(company_id)]
+    if compound_id is not None:
+        if compound_id not in compounds:
+            raise Forbidden("这个小区不是贵公司服务的小区", "Your company does not serve this compound.")
+        compounds = [compound_id]
+    found: dict[str, Order] = {}
+    for cid in compounds:
+        found |= {o.order_id: o for o in orders.for_compound(cid, PER_COMPOUND)}
+    if compound_id is None:
+        found |= {o.order_id: o for o in orders.for_company(company_id) if o.order_id not in found}
+    return sorted(found.values(), key=lambda o: o.created_at, reverse=True)
+
+
+def caller_for(company_id: str | None, resident_id: str | None, address_id: str, channel: str) -> str:
+    """The resident a desk may place an order for, on the phone: a verified resident (an active account with a phone
+    number) at one of her addresses in a compound the desk's company serves."""
+    if channel != "phone" or not resident_id:
+        raise Forbidden(
+            "服务台替居民下单须注明居民（on_behalf_of）和来电渠道（channel: phone）",
+            'The desk places an order for a caller: give on_behalf_of and channel "phone".',
+        )
+    resident = people.get_user(resident_id)
+    if resident is None or resident.role != Role.RESIDENT or resident.status != "active" or not resident.phone:
+        raise ValidationFailed("找不到这位已核实手机号的居民", "No verified resident (with a phone number) by that id.")
+    address = people.get_address(resident_id, address_id)
+    compound = people.get_compound(address.compound_id) if address else None
+    if compound is None or compound.contracted_company_id != company_id:
+        raise Forbidden("这位居民的地址不在贵公司服务的小区", "That address is not in a compound your company serves.")
+    return resident_id
