@@ -214,7 +214,7 @@ def test_a_supervisor_approves_a_certificate_renewal_in_the_vetting_queue(open_a
         "dispatcher",
         "POST",
         "/documents",
-        {"kind": "certificate", "filename": "new.pdf", "content_type": "application/pdf"},
+        {"kind": "certificate", "filename": "new.pdf", "content_type": "application/pdf", "size": len(b"%PDF-1.4 renewed")},
     ).body
     assert http.put(doc["upload_url"], data=b"%PDF-1.4 renewed", headers=doc["headers"], timeout=10).status_code == 200
     cert = {"kind": "electrician_low_voltage", "issuer": "北京市应急管理局", "number": "T-RENEW-E2E", "expires_on": "2099-06-30"}
