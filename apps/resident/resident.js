@@ -875,7 +875,7 @@ const ADDRESS_STATUS = {
   verified: ["已核实，可以下单", "Verified: you can order"],
   rejected: ["物业未能核实", "Not verified by the property office"],
 };
-const claiming = { q: "", compounds: null, compound: null, building: "", unit: "", room: "", code: "" };
+const claiming = { q: "", compounds: null, compound: null, detail: null, building: "", unit: "", room: "", code: "" };
 
 async function addresses() {
   frame(t("我的地址", "My addresses"));
@@ -916,10 +916,24 @@ async function addresses() {
 function claimForm() {
   const box = h("section", { class: "card emph", "aria-labelledby": "claim-title" }, h("h2", { id: "claim-title" }, t("添加我的家", "Add my home")));
   const redo = () => { const y = window.scrollY; addresses().then(() => window.scrollTo(0, y)); };
+  const choose = async (compoundId) => {
+    Object.assign(claiming, { compound: compoundId, detail: null, building: "", unit: "", room: "" });
+    if (!compoundId) return;
+    try {
+      const detail = await api("GET", `/compounds/${encodeURIComponent(compoundId)}`);
+      if (claiming.compound === compoundId) claiming.detail = detail;
+    } catch (err) {
+      // without the compound's households the flat is typed in (as for a compound not imported yet)
+      if (claiming.compound === compoundId) claiming.detail = { compound_id: compoundId, buildings: [] };
+      if (!(err instanceof ApiError && err.status === 404)) showError(err);
+    }
+  };
   const search = async () => {
     try {
       claiming.compounds = (await api("GET", `/compounds?q=${encodeURIComponent(claiming.q.trim())}`)).compounds;
-      claiming.compound = claiming.compounds.length === 1 ? claiming.compounds[0].compound_id : claiming.compound;
+      const only = claiming.compounds.length === 1 ? claiming.compounds[0].compound_id : null;
+      if (only && only !== claiming.compound) await choose(only);
+      else if (!claiming.compounds.some((c) => c.compound_id === claiming.compound)) await choose(null);
       redo();
     } catch (err) {
       showError(err);
@@ -934,18 +948,29 @@ function claimForm() {
   );
   if (claiming.compounds) {
     box.append(claiming.compounds.length
-      ? choiceGroup("compound", t("请选择您的小区", "Choose your compound"), claiming.compounds.map((c) => [c.compound_id, pick(c, "name", "name_en")]), claiming.compound, (v) => { claiming.compound = v; })
+      ? choiceGroup("compound", t("请选择您的小区", "Choose your compound"), claiming.compounds.map((c) => [c.compound_id, pick(c, "name", "name_en")]), claiming.compound, async (v) => {
+          await choose(v);
+          await redoKeeping(`input[name=compound][value="${v}"]`);
+        })
       : h("p", { role: "status" }, t("没有找到这个小区，请换几个字再试。", "No compound found; try other characters.")));
   }
+  const picking = claiming.detail && claiming.detail.compound_id === claiming.compound && claiming.detail.buildings.length > 0;
+  if (picking) box.append(flatPickers(claiming.detail.buildings));
+  else if (claiming.compound && !claiming.detail) box.append(h("p", { role: "status" }, t("正在读取楼号……", "Loading the buildings…")));
+  else {
+    box.append(
+      field("claim-building", "2. 楼号", "2. Building", "building"),
+      field("claim-unit", "3. 单元", "3. Unit", "unit"),
+      field("claim-room", "4. 门牌号", "4. Flat", "room"),
+    );
+  }
   box.append(
-    field("claim-building", "2. 楼号", "2. Building", "building"),
-    field("claim-unit", "3. 单元", "3. Unit", "unit"),
-    field("claim-room", "4. 门牌号", "4. Flat", "room"),
     h("button", { type: "button", class: "primary-action", id: "claim-submit", onclick: async (e) => {
       if (!claiming.compound) return showError(new ApiError(400, { error: { message: "请先查找并选择您的小区", message_en: "Search for and choose your compound first." } }));
+      if (picking && !claiming.room) return showError(new ApiError(400, { error: { message: "请选择楼号、单元和门牌号", message_en: "Choose the building, the unit and the flat." } }));
       await attempt(e.currentTarget, async () => {
         await api("POST", "/me/addresses", { compound_id: claiming.compound, building: claiming.building.trim(), unit: claiming.unit.trim(), room: claiming.room.trim() });
-        Object.assign(claiming, { building: "", unit: "", room: "" });
+        Object.assign(claiming, { building: "", unit: "", room: "" });  // the compound stays chosen for a second flat
         await addresses();
         document.getElementById("my-addresses").focus();
       });
@@ -962,6 +987,50 @@ function claimForm() {
     } }, t("用住户码添加", "Add with the code")),
   );
   return box;
+}
+
+async function redoKeeping(selector) {
+  const y = window.scrollY;
+  await addresses();
+  window.scrollTo(0, y);
+  document.querySelector(selector)?.focus();
+}
+
+const byNumber = (names) => [...names].sort((a, b) => a.localeCompare(b, "zh-CN", { numeric: true }));
+
+// Building, then unit, then flat: each step offers only what the compound has; a step with one choice is chosen.
+function flatPickers(buildings) {
+  const units = h("div", { id: "claim-units" });
+  const rooms = h("div", { id: "claim-rooms" });
+  const building = () => buildings.find((b) => b.building === claiming.building);
+  const unit = () => (building()?.units || []).find((u) => u.unit === claiming.unit);
+  const only = (list) => (list.length === 1 ? list[0] : "");
+  const showRooms = () => {
+    const u = unit();
+    if (u && !u.rooms.includes(claiming.room)) claiming.room = only(u.rooms);
+    rooms.replaceChildren(...(u
+      ? [choiceGroup("claim-room", t("4. 门牌号", "4. Flat"), byNumber(u.rooms).map((r) => [r, r]), claiming.room, (v) => { claiming.room = v; })]
+      : []));
+  };
+  const showUnits = () => {
+    const b = building();
+    if (b && !b.units.some((u) => u.unit === claiming.unit)) claiming.unit = only(b.units.map((u) => u.unit));
+    units.replaceChildren(...(b
+      ? [choiceGroup("claim-unit", t("3. 单元", "3. Unit"), byNumber(b.units.map((u) => u.unit)).map((u) => [u, t(`${u}单元`, `Unit ${u}`)]), claiming.unit, (v) => { claiming.unit = v; claiming.room = ""; showRooms(); })]
+      : []));
+    showRooms();
+  };
+  if (!building()) claiming.building = only(buildings.map((b) => b.building));
+  const wrap = h("div", { id: "claim-pickers" },
+    choiceGroup("claim-building", t("2. 楼号", "2. Building"), byNumber(buildings.map((b) => b.building)).map((b) => [b, t(`${b}号楼`, `Building ${b}`)]), claiming.building, (v) => {
+      claiming.building = v;
+      Object.assign(claiming, { unit: "", room: "" });
+      showUnits();
+    }),
+    units,
+    rooms);
+  showUnits();
+  return wrap;
 }
 
 // ---------------------------------------------------------------- messages

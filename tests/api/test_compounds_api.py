@@ -143,6 +143,26 @@ def test_only_a_supervisor_imports_and_reads_compounds(api):
     assert api.call("tech_zhao", "technician", "GET", "/compounds").status == 403
 
 
+def test_a_resident_and_the_desk_read_the_buildings_units_and_rooms_but_none_of_the_terms(api):
+    name = _name()
+    done = upload(api, _csv(*_rows(name)))
+    assert done.status == 200, done.body
+    cid = _compound_of(api, done.body, name)["compound_id"]
+    free = {"from": "2026-01-01", "to": "2099-12-31", "funded_by": "区财政"}
+    assert api.call(*SUP, "PUT", f"/compounds/{cid}/free-service", free).status == 200
+    assert api.call(*SUP, "PUT", f"/compounds/{cid}/contract", {"company_id": "co_tongyuan", "from": "2026-01-01"}).status == 200
+    full = api.call(*SUP, "GET", f"/compounds/{cid}").body
+    assert full["free_service"] == free and full["versions"], "a supervisor keeps the whole answer"
+    for user in (("res_wang", "resident"), ("disp_tongyuan", "dispatcher")):
+        answer = api.call(*user, "GET", f"/compounds/{cid}")
+        assert answer.status == 200, answer.body
+        assert set(answer.body) == {"compound_id", "name", "name_en", "buildings"}, user
+        assert answer.body["buildings"] == full["buildings"]
+        assert [b["building"] for b in answer.body["buildings"]] == ["1", "2"]
+        assert answer.body["buildings"][1]["units"][1] == {"unit": "2", "households": 2, "rooms": ["101", "102"]}
+    assert api.call("tech_zhao", "technician", "GET", f"/compounds/{cid}").status == 403
+
+
 def test_a_wgs84_file_is_stored_in_gcj02(api):
     """The known pair of eviltransform's tests (Beijing): WGS-84 39.911954, 116.377817 is GCJ-02
     39.91334545536069, 116.38404722455657."""

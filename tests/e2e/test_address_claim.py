@@ -1,8 +1,8 @@
-"""The apps for addresses and staff records in a real browser. The resident's claim screen: 李丽 (a demo resident
-without an address of her own) searches her compound, picks building, unit and flat, sends the claim and sees it
-pending; the property company verifies it and she sees it verified; a household code adds an address verified at
-once; she leaves both again. The back office verifies claims, makes household codes, registers a resident at the
-desk and sends a certificate renewal; the supervisor approves a renewal."""
+"""The apps for addresses and staff records in a real browser. The resident's claim screen: 李丽 (a demo resident without
+an address of her own) searches her compound, picks building, unit and flat on large buttons (only those the compound
+has), sends the claim and sees it pending; the property company verifies it and she sees it verified; a household code
+adds an address verified at once; she leaves both again. The back office verifies claims, makes household codes,
+registers a resident at the desk and sends a certificate renewal; the supervisor approves a renewal."""
 
 from __future__ import annotations
 
@@ -29,17 +29,29 @@ def test_a_resident_claims_her_flat_on_large_targets_and_sees_it_pending_then_ve
     page.get_by_label("1. 小区名称（输入几个字后点“查找”）").fill("西营")
     page.click("#compound-search")
     expect(page.get_by_label("西营前街")).to_be_checked()  # the only match is chosen
-    page.get_by_label("2. 楼号").fill("5")
-    page.get_by_label("3. 单元").fill("2")
-    page.get_by_label("4. 门牌号").fill("601")
-    for selector in ("#claim-submit", "#code-submit"):
-        box = page.locator(selector).bounding_box()
-        assert box["height"] >= 60 and box["width"] >= 60, (selector, box)
-    for selector in ("#compound-search", "#claim-building", "#claim-room"):
-        box = page.locator(selector).bounding_box()
-        assert box["height"] >= 44 and box["width"] >= 44, (selector, box)
+    # Its buildings, then the units of the chosen building, then its flats: only what the compound has
+    buildings = page.get_by_role("group", name="2. 楼号")
+    expect(buildings.locator("label.choice")).to_have_text(["5号楼", "7号楼"])
+    expect(page.get_by_role("group", name="3. 单元")).to_have_count(0)
+    buildings.get_by_label("5号楼").check()
+    units = page.get_by_role("group", name="3. 单元")
+    expect(units.locator("label.choice")).to_have_text(["1单元", "2单元"])
+    units.get_by_label("2单元").check()
+    rooms = page.get_by_role("group", name="4. 门牌号")
+    expect(rooms.locator("label.choice")).to_have_text(["101", "102", "201", "202", "301", "302", "501", "502"])
+    expect(page.locator("#claim-building, #claim-unit, #claim-room")).to_have_count(0)  # no typing
+    rooms.get_by_label("301", exact=True).check()
+    expect(buildings.get_by_label("5号楼")).to_be_checked()
+    for selector in ("#claim-submit", "#code-submit", "#claim-pickers label.choice"):
+        for box in (b.bounding_box() for b in page.locator(selector).all()):
+            assert box["height"] >= 60 and box["width"] >= 60, (selector, box)
+    box = page.locator("#compound-search").bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44, box
+    font = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#claim-pickers label.choice span')).fontSize)")
+    assert font >= 18, font
+    accessible(page, "my addresses: building, unit and flat chosen")
     page.click("#claim-submit")
-    card = page.locator("#my-addresses li", has_text="西营前街5号楼2单元601")
+    card = page.locator("#my-addresses li", has_text="西营前街5号楼2单元301")
     expect(card.locator(".address-status")).to_have_text("等待物业核实")
     assert float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.address-status')).fontSize)")) >= 18
     accessible(page, "my addresses: pending")
@@ -49,9 +61,9 @@ def test_a_resident_claims_her_flat_on_large_targets_and_sees_it_pending_then_ve
     # (she may act for 王奶奶 after the family test: then the form starts with 王奶奶's addresses)
     expect(page.locator("#view h1")).to_be_visible()
     expect(page.locator("#view")).to_contain_text(re.compile("您还没有已核实的地址|为谁下单"))
-    expect(page.get_by_label("西营前街5号楼2单元601")).to_have_count(0)
+    expect(page.get_by_label("西营前街5号楼2单元301")).to_have_count(0)
     # The property company verifies it: she sees it verified
-    address_id = _claim_id(sandbox, "西营前街5号楼2单元601")
+    address_id = _claim_id(sandbox, "西营前街5号楼2单元301")
     verified = requests.post(
         f"{sandbox.url}/addresses/{address_id}/verify",
         json={"decision": "approve"},
@@ -73,9 +85,49 @@ def test_a_resident_claims_her_flat_on_large_targets_and_sees_it_pending_then_ve
     expect(page.locator("#alert")).to_contain_text("住户码不正确")
     # She leaves both (the demo world stays as it was for the other browser tests)
     page.on("dialog", lambda d: d.accept())
-    for label in ("西营前街5号楼2单元601", "西营前街5号楼2单元401"):
+    for label in ("西营前街5号楼2单元301", "西营前街5号楼2单元401"):
         page.locator("#my-addresses li", has_text=label).get_by_role("button", name="不再使用这个地址").click()
         expect(page.locator("#my-addresses li", has_text=label)).to_have_count(0)
+    assert not page.errors
+
+
+def test_a_compound_without_imported_households_takes_the_flat_as_typed(open_app, sandbox):  # noqa: F811
+    import time
+
+    from shared.dal import people
+    from shared.records import Compound
+
+    n = time.time_ns() % 1_000_000
+    name = f"旧档小区{n}"
+    people.put_compound(
+        Compound(
+            compound_id=f"cp_old{n}",
+            name=name,
+            name_en=f"Old Records {n}",
+            lat=39.9,
+            lng=116.66,
+            contracted_company_id="co_tongyuan",
+        )
+    )
+    page = open_app(RESIDENT)
+    page.goto(f"{sandbox.url}/app/resident/#/addresses")
+    page.get_by_label("1. 小区名称（输入几个字后点“查找”）").fill(name)
+    page.click("#compound-search")
+    expect(page.get_by_label(name)).to_be_checked()
+    expect(page.locator("#claim-pickers")).to_have_count(0)
+    page.get_by_label("2. 楼号").fill("3")
+    page.get_by_label("3. 单元").fill("1")
+    page.get_by_label("4. 门牌号").fill("202")
+    for selector in ("#claim-building", "#claim-unit", "#claim-room"):
+        box = page.locator(selector).bounding_box()
+        assert box["height"] >= 60 and box["width"] >= 60, (selector, box)
+    accessible(page, "my addresses: a compound typed in")
+    page.click("#claim-submit")
+    label = f"{name}3号楼1单元202"
+    expect(page.locator("#my-addresses li", has_text=label).locator(".address-status")).to_have_text("等待物业核实")
+    page.on("dialog", lambda d: d.accept())
+    page.locator("#my-addresses li", has_text=label).get_by_role("button", name="不再使用这个地址").click()
+    expect(page.locator("#my-addresses li", has_text=label)).to_have_count(0)
     assert not page.errors
 
 

@@ -24,7 +24,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     # Onboarding: supervisors only
     ("POST", "/compounds/import"): frozenset({S}),  # S: a JSON body is refused (415), nothing imported
     ("GET", "/compounds"): frozenset({S, R, D}),  # S: the onboarding list; R, D: the compound search (names only)
-    ("GET", "/compounds/{compound_id}"): frozenset({S}),
+    ("GET", "/compounds/{compound_id}"): frozenset({S, R, D}),  # S: with terms and versions; R, D: the buildings only
     ("PUT", "/compounds/{compound_id}/contract"): frozenset({S}),  # S: a contracted-company id that is nobody's (422)
     ("PUT", "/compounds/{compound_id}/free-service"): frozenset({S}),
     # Residents' addresses: a resident claims and leaves her own; the compound's property company (its

@@ -162,23 +162,28 @@ def list_compounds(q: Annotated[str, Query(max_length=40)] = "") -> dict:
 
 @router.get("/compounds/<compound_id>")
 def get_compound(compound_id: CompoundId) -> dict:
-    """One compound: its buildings, their units and households, its terms and their versions."""
-    require_role(current_caller(router), Role.SUPERVISOR)
+    """One compound: its buildings, their units and households. Supervisors also get its terms and their versions;
+    residents (picking their flat) and the property desk get the names and the buildings only."""
+    caller = current_caller(router)
+    require_role(caller, Role.SUPERVISOR, Role.RESIDENT, Role.DISPATCHER)
     service = onboarding()
     compound, households = service.compound(compound_id)
     buildings: dict[str, dict[str, list[str]]] = {}
     for h in households:
         buildings.setdefault(h.building, {}).setdefault(h.unit, []).append(h.room)
+    listed = [
+        {
+            "building": b,
+            "households": sum(len(rooms) for rooms in units.values()),
+            "units": [{"unit": u, "households": len(rooms), "rooms": sorted(rooms)} for u, rooms in sorted(units.items())],
+        }
+        for b, units in sorted(buildings.items())
+    ]
+    if caller.role != Role.SUPERVISOR:
+        return {"compound_id": compound.compound_id, "name": compound.name, "name_en": compound.name_en, "buildings": listed}
     return {
         **_summary(compound),
-        "buildings": [
-            {
-                "building": b,
-                "households": sum(len(rooms) for rooms in units.values()),
-                "units": [{"unit": u, "households": len(rooms), "rooms": sorted(rooms)} for u, rooms in sorted(units.items())],
-            }
-            for b, units in sorted(buildings.items())
-        ],
+        "buildings": listed,
         "counts": {"buildings": len(buildings), "units": sum(len(u) for u in buildings.values()), "households": len(households)},
         "versions": [
             {
