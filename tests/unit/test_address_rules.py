@@ -105,3 +105,12 @@ def test_a_resident_leaves_her_own_address_only():
         claims.leave(store, "res_b", address.address_id)
     claims.leave(store, "res_a", address.address_id)
     assert store.get(address.address_id) is None
+
+
+def test_a_claim_in_a_compound_no_company_serves_now_is_a_clear_conflict_and_stores_nothing():
+    unserved = Compound(compound_id="cp_u", name="无物业小区", lat=39.9, lng=116.6, contracted_company_id=None)
+    store = MemoryAddressStore(compounds=[unserved])
+    with pytest.raises(claims.NoPropertyCompany) as refused:
+        claims.claim(store, "res_u", "cp_u", "1", "1", "101")
+    assert refused.value.status == 409 and refused.value.code == "no_property_company"
+    assert store.pending_for("") == [] and store.pending_for(None) == []  # type: ignore[arg-type]

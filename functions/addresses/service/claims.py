@@ -17,6 +17,20 @@ class PhoneTaken(Conflict):
     message_en = "An account already has this phone number; the resident can sign in with it."
 
 
+class NoPropertyCompany(Conflict):
+    code = "no_property_company"
+    message_zh = "这个小区现在没有签约的物业公司，暂时无法核实地址，请联系社区居委会"
+    message_en = "No property company serves this compound now, so nobody can verify the address; ask the community office."
+
+
+def _verifier(compound: Compound) -> str:
+    """The property company that verifies claims in this compound: the one whose contract covers today."""
+    company_id = compound.company_on(clock.beijing_today())
+    if not company_id:
+        raise NoPropertyCompany()
+    return company_id
+
+
 def _compound(store: AddressStore, compound_id: str) -> Compound:
     compound = store.compound(compound_id)
     if compound is None:
@@ -36,7 +50,7 @@ def claim(store: AddressStore, resident_id: str, compound_id: str, building: str
     compound = _compound(store, compound_id)
     b, u, r = rules.household(building, unit, room)
     address = rules.claimed(resident_id, compound, b, u, r, status=rules.PENDING, at=clock.now_iso())
-    if not store.add(Claim(resident_id=resident_id, company_id=compound.contracted_company_id, address=address)):
+    if not store.add(Claim(resident_id=resident_id, company_id=_verifier(compound), address=address)):
         raise rules.AlreadyClaimed()
     return address
 
@@ -50,9 +64,7 @@ def claim_with_code(store: AddressStore, resident_id: str, household_code: str) 
     compound = _compound(store, code.compound_id)
     at = clock.now_iso()
     address = rules.claimed(resident_id, compound, code.building, code.unit, code.room, status=rules.VERIFIED, at=at)
-    if not store.add_with_code(
-        Claim(resident_id=resident_id, company_id=compound.contracted_company_id, address=address), key, at
-    ):
+    if not store.add_with_code(Claim(resident_id=resident_id, company_id=_verifier(compound), address=address), key, at):
         held = store.get(address.address_id)
         if held is not None and held.address.status != rules.REJECTED:
             raise rules.AlreadyClaimed()
