@@ -103,11 +103,11 @@ RESIDENTS = [
     ),
 ]
 
-# 王奶奶's son acts for her: he may approve extra charges on her behalf (issue 4).
+# 王奶奶's son acts for her: he may approve extra charges on her behalf.
 RESIDENTS.append((User(user_id="res_wang_son", role="resident", name="王建国（王奶奶之子）", phone="13800000004"), []))
 PROXIES = [Proxy(resident_id="res_wang", proxy_id="res_wang_son", relation="儿子", relation_en="son")]
 # A community worker of 西营前街 who does not act for anyone yet: the demo of linking with 王奶奶's consent (she is
-# sent a code by SMS, GET /messages as res_wang) and ordering for her (issue 6).
+# sent a code by SMS, GET /messages as res_wang) and ordering for her.
 RESIDENTS.append((User(user_id="res_lili", role="resident", name="社区工作者 李丽（西营前街）", phone="13800000005"), []))
 
 TECHNICIANS = [
@@ -214,7 +214,7 @@ def seed(*, history: bool = True) -> None:
     if catalogue.current() is None:
         catalogue.publish(catalogue_rules.initial(CATALOGUE_ITEMS, by="seed", at=clock.now_iso()))
     if history:
-        # The pilot's size (issue 5): residents, staff and historical orders for the statistics and credit.
+        # The pilot's size: residents, staff and historical orders for the statistics and credit.
         from local import demo_history
 
         demo_history.seed()

@@ -1,4 +1,4 @@
-"""The pilot's size in the sandbox (issue 5): 168 registered residents, 82 service staff and 329 orders, as
+"""The pilot's size in the sandbox: 168 registered residents, 82 service staff and 329 orders, as
 the news report gave them. The extra residents and technicians are generated; the orders are history,
 written straight into the table (an order written in a later status publishes no event), and their credit
 events are recorded so the companies' scores come from them."""

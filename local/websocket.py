@@ -1,4 +1,4 @@
-"""The sandbox's WebSocket API (web push, issue 7): RFC 6455 on the sandbox's own HTTP server.
+"""The sandbox's WebSocket API (web push): RFC 6455 on the sandbox's own HTTP server.
 
 `GET /live?token=…` with `Upgrade: websocket` is the WebSocket API's stage: the sandbox invokes the catalogue's
 WebSocket function with API Gateway's $connect event (the same handler as in AWS, which checks the JWT and stores

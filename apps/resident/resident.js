@@ -106,7 +106,7 @@ async function newOrder(type) {
   } catch (err) {
     return showError(err);
   }
-  // Issue 6: an account that acts for someone first says for whom; the addresses are that person's.
+  // An account that acts for someone first says for whom; the addresses are that person's.
   const actingFor = profile.acting_for || [];
   // Only a verified address takes an order (a claim still waiting for the property office does not).
   const verified = (list) => (list || []).filter((a) => (a.status || "verified") === "verified");
@@ -344,7 +344,7 @@ async function orders() {
   render(view(), h("h1", {}, t("我的订单", "My orders")), h("p", {}, t("正在加载…", "Loading…")));
   try {
     const here = location.hash;
-    // GET /orders gives a proxy the orders of the residents they act for too (issue 6).
+    // GET /orders gives a proxy the orders of the residents they act for too.
     const all = (await api("GET", "/orders")).orders;
     const own = all.filter((o) => !o.resident_id || o.resident_id === me.user_id);
     const family = all.filter((o) => o.resident_id && o.resident_id !== me.user_id);
@@ -728,7 +728,7 @@ function meTooWords(pressed) {
   return [pressed ? h("span", { "aria-hidden": "true" }, "✓ ") : null, t("我也遇到", "Me too")];
 }
 
-// ---------------------------------------------------------------- family: acting for someone, and who acts for me (issue 6)
+// ---------------------------------------------------------------- family: acting for someone, and who acts for me
 // The fixed list the API accepts (shared.sms.RELATIONS): the resident's SMS names only the relation, never free text.
 const RELATIONS = [["儿子", "son"], ["女儿", "daughter"], ["配偶", "spouse"], ["其他家人", "family member"], ["亲属", "relative"], ["社区工作者", "community worker"], ["邻居", "neighbour"], ["其他", "other"]];
 const linking = { step: "phone", phone: "", relation: 0, request: null, code: "", done: null };

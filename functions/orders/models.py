@@ -369,7 +369,7 @@ class HistoryView(BaseModel):
     events: list[HistoryEvent]
 
 
-# --- acting for a resident (issue 6) ---------------------------------------------------------------
+# --- acting for a resident ---------------------------------------------------------------
 
 
 class ProxyRequestIn(BaseModel):

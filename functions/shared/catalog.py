@@ -119,7 +119,7 @@ class FunctionSpec:
     sends_to: tuple[str, ...] = ()  # queues it may send messages to
     peeks: tuple[str, ...] = ()  # dead-letter queues it may read (without taking the messages)
     documents: tuple[DocumentAccess, ...] = ()  # the qualification documents (`companies/` of the documents bucket)
-    photos: tuple[DocumentAccess, ...] = ()  # photos (`photos/` of the same bucket, issue 6)
+    photos: tuple[DocumentAccess, ...] = ()  # photos (`photos/` of the same bucket)
     schedule: str | None = None  # for scheduled functions: the EventBridge cron or rate expression (UTC)
     pushes: bool = False  # execute-api:ManageConnections on the WebSocket API's sockets (web push)
     signs_tokens: bool = False  # kms:Sign and kms:GetPublicKey on the token signing key(s) (LINLI_TOKEN_SIGNING_KEY_IDS)
@@ -174,7 +174,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         (W.START, W.RESUME, W.STOP, W.READ_HISTORY),
         api_domain="orders",
         photos=(DocumentAccess.PUT, DocumentAccess.GET),
-        sends_sms=True,  # issue 6: the consent code, and the notices of links made and ended
+        sends_sms=True,  # the consent code, and the notices of links made and ended
     ),
     FunctionSpec(
         "MatchingApi",

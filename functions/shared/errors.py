@@ -102,7 +102,7 @@ class TransientError(Exception):
     """Raised by workflow tasks for failures worth retrying; the ASL retries this error name."""
 
 
-# --- Photos (issue 6) ---------------------------------------------------------------------------------
+# --- Photos ---------------------------------------------------------------------------------
 
 
 class PhotoTooLarge(DomainError):
@@ -146,7 +146,7 @@ class PhotoInUse(Conflict):
     message_en = "This photo is already attached elsewhere."
 
 
-# --- Acting for a resident (issue 6: family members and community workers) -----------------------------
+# --- Acting for a resident (family members and community workers) -----------------------------
 
 
 class WrongCode(DomainError):

@@ -43,7 +43,7 @@ class EventType(StrEnum):
     ORDER_ESCALATION_UNANSWERED = "order.escalation_unanswered"
     # The resident's door-step check did not match the technician at her door: the order is paused.
     ORDER_DOORSTEP_MISMATCH = "order.doorstep_mismatch"
-    # Supervision (issue 5): about a company or a technician, not an order (`order` is absent).
+    # Supervision: about a company or a technician, not an order (`order` is absent).
     COMPANY_ADMISSION_DECIDED = "company.admission_decided"  # admitted, rejected, suspended, reinstated
     TECHNICIAN_ADMISSION_DECIDED = "technician.admission_decided"
     CERTIFICATE_EXPIRING = "certificate.expiring"  # 30 and 7 days before the expiry day
@@ -92,7 +92,7 @@ class OrderSnapshot(BaseModel):
     order_code: str | None = None  # for the resident's messages; never sent to companies (webhook_body)
     compound_id: str
     resident_id: str
-    placed_by: str | None = None  # a proxy who placed it for the resident (issue 6); never sent to companies
+    placed_by: str | None = None  # a proxy who placed it for the resident; never sent to companies
     technician_id: str | None = None
     company_id: str | None = None
     bill_total: float | None = None

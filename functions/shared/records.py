@@ -85,7 +85,7 @@ class Company(BaseModel):
     name: str
     name_en: str = ""
     status: str = "admitted"  # pending | admitted | rejected | suspended (vetting, docs/supervision.md)
-    # 0–100; neutral until the credit record (issue 5) computes it from ratings, SLA and complaints.
+    # 0–100; neutral until the credit record computes it from ratings, SLA and complaints.
     credit_score: float = NEUTRAL_CREDIT_SCORE
     licence_number: str | None = None  # business licence (统一社会信用代码), from the application
     documents: list[str] = Field(default_factory=list)  # document ids of the qualification documents
@@ -346,7 +346,7 @@ class Order(BaseModel):
     description: str
     status: str
     resident_id: str
-    placed_by: str | None = None  # who placed it: the resident, or a proxy acting for them (None: before issue 6)
+    placed_by: str | None = None  # who placed it: the resident, or a proxy acting for them (None: stored before proxies existed)
     compound_id: str
     address_id: str | None = None
     address_label: str

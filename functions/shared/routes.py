@@ -50,7 +50,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/addresses/{address_id}/verify", "orders"),
     Route("POST", "/compounds/{compound_id}/household-codes", "orders"),
     Route("POST", "/residents", "orders"),
-    # Acting for a resident (issue 6): family members and community workers, with the resident's consent
+    # Acting for a resident: family members and community workers, with the resident's consent
     Route("POST", "/proxy-requests", "orders"),
     Route("POST", "/proxy-requests/{request_id}/confirm", "orders"),
     Route("GET", "/me/proxies", "orders"),
@@ -67,7 +67,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/orders/{order_id}/doorstep", "orders"),
     Route("POST", "/orders/{order_id}/rework", "orders"),
     Route("GET", "/orders/{order_id}/history", "orders"),
-    # Transparent prices and consent (issue 4)
+    # Transparent prices and consent
     Route("POST", "/quotes", "orders"),
     Route("GET", "/catalogue", "orders"),
     Route("GET", "/catalogue/changes", "orders"),
@@ -76,7 +76,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/orders/{order_id}/dispute", "orders"),
     Route("POST", "/orders/{order_id}/dispute/resolution", "orders"),
     Route("GET", "/disputes", "orders"),
-    # Photos (issue 6): pre-signed uploads and reads, in the orders function (it alone may sign `photos/`)
+    # Photos: pre-signed uploads and reads, in the orders function (it alone may sign `photos/`)
     Route("POST", "/photos", "orders"),
     Route("GET", "/orders/{order_id}/photos/{photo_id}", "orders"),
     Route("PUT", "/technicians/{user_id}/photo", "orders"),
@@ -104,7 +104,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/me/api-keys", "notify"),
     Route("POST", "/me/api-keys/{key_id}/enrolment", "notify"),
     Route("DELETE", "/me/api-keys/{key_id}/enrolment", "notify"),
-    # Government supervision (issue 5)
+    # Government supervision
     Route("POST", "/documents", "supervision"),
     Route("GET", "/companies/{company_id}/documents/{document_id}", "supervision"),
     Route("GET", "/companies/me", "supervision"),

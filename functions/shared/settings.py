@@ -51,12 +51,12 @@ class Settings(BaseSettings):
     login_code_cooldown_seconds: int = Field(default=60, ge=0, le=3600)
     login_codes_per_day: int = Field(default=10, ge=1, le=100)
 
-    # Web push (issue 7, docs/integrators.md#web-push): the notifications function posts each new message to the
+    # Web push (docs/integrators.md#web-push): the notifications function posts each new message to the
     # recipient's open sockets through the API's management endpoint.
     push_endpoint: str = ""  # https://<api id>.execute-api.<region>.amazonaws.com/<stage>; empty: no web push
     push_connection_seconds: int = Field(default=2 * 3600, ge=60)  # API Gateway closes a socket after 2 h
 
-    # Supervision (issue 5, docs/supervision.md).
+    # Supervision (docs/supervision.md).
     supervision_queue_url: str = ""
     supervision_dlq_url: str = ""
     documents_bucket: str = ""
@@ -66,12 +66,12 @@ class Settings(BaseSettings):
     # Where browsers reach S3 in pre-signed URLs: empty in AWS (the regional endpoint); the sandbox sets its own
     # HTTP front (`<sandbox>/s3`, path-style), which a browser can open, unlike moto's in-process S3.
     storage_public_endpoint: str = ""
-    # Photos (issue 6, docs/api.md#photos): images only, under `photos/` of the documents bucket.
+    # Photos (docs/api.md#photos): images only, under `photos/` of the documents bucket.
     photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
     photo_upload_seconds: int = Field(default=600, ge=60, le=3600)
     photo_url_seconds: int = Field(default=300, ge=30, le=3600)  # a pre-signed GET is short-lived
 
-    # Family and community proxies (issue 6, docs/security.md#acting-for-a-resident): the resident's consent is a
+    # Family and community proxies (docs/security.md#acting-for-a-resident): the resident's consent is a
     # 6-digit code sent to their phone; it lives this long, allows this many tries, and a requester waits this long
     # before asking again.
     proxy_code_seconds: int = Field(default=600, ge=1, le=3600)
@@ -150,7 +150,7 @@ class Settings(BaseSettings):
     wechat_miniprogram_state: Literal["developer", "trial", "formal"] = "formal"
     wechat_token_lease_seconds: float = Field(default=10, gt=0, le=60)
 
-    # Prices (issue 4): how long after completion a resident may dispute the bill.
+    # Prices: how long after completion a resident may dispute the bill.
     dispute_days: int = 7
 
     # Matching rounds (docs/matching.md). Lists are JSON in the environment: LINLI_MATCH_RADII_M='[1000,3000,5000]'.

@@ -1,8 +1,8 @@
 """The documents bucket: pre-signed upload and download URLs (S3 in AWS, moto in the sandbox). The only code
 that touches S3.
 
-Two kinds of objects live in it: the companies' qualification documents (`companies/…`, issue 5) and photos
-(`photos/…`, issue 6: the fault, bill lines, completion, technicians' profiles). The files never pass through a
+Two kinds of objects live in it: the companies' qualification documents (`companies/…`) and photos
+(`photos/…`: the fault, bill lines, completion, technicians' profiles). The files never pass through a
 Lambda: the app PUTs the file to a signed URL, readers GET it from another. Clients are created lazily (no work
 at import time)."""
 

@@ -1,5 +1,5 @@
 """The documents bucket: private, encrypted, versioned, TLS only, with access logs. It holds the qualification
-documents (issue 5, under `companies/`) and photos (issue 6, under `photos/`).
+documents (under `companies/`) and photos (under `photos/`).
 
 Functions never move the files: they sign upload and download URLs. Each function gets exactly the access the
 catalogue declares, on one prefix: `FunctionSpec.documents` on `companies/*`, `FunctionSpec.photos` on

@@ -1,4 +1,4 @@
-"""Web push (issue 7): a WebSocket API whose $connect checks the same platform token as the HTTP API (issuer,
+"""Web push: a WebSocket API whose $connect checks the same platform token as the HTTP API (issuer,
 audience and keys from the issuer's JWKS: infra/constructs/identity.py gives `PushConnections` the issuer) and whose
 sockets the notifications function writes to (PostToConnection), and nothing else."""
 

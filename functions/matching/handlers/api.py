@@ -101,7 +101,7 @@ def list_slots(
     category: Annotated[Category, Query(description="The repair category")],
     address_id: Annotated[str, Query(min_length=1, max_length=64, description="One of the resident's addresses")],
     on_behalf_of: Annotated[
-        str | None, Query(pattern=r"^[a-z0-9_]{1,64}$", description="A resident the caller acts for (issue 6): their address")
+        str | None, Query(pattern=r"^[a-z0-9_]{1,64}$", description="A resident the caller acts for: their address")
     ] = None,
 ) -> SlotList:
     caller = current_caller(router)

@@ -1,7 +1,7 @@
 """The ranking score: five terms, each normalised to 0..1, weighted and summed (docs/matching.md).
 
     travel    = max(0, 1 - eta_min / travel_cap_minutes),  eta_min = distance_m * detour / speed
-    credit    = company credit score / 100                  (neutral 50 until issue 5 computes it)
+    credit    = company credit score / 100                  (neutral 50 until the credit record computes it)
     rating    = (stars - 1) / 4                              (0.5 while the technician has no rating)
     workload  = 1 - active_orders / workload_cap
     fairness  = min(hours since last order, fairness_cap_hours) / fairness_cap_hours  (1 if never)

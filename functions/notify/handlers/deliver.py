@@ -179,7 +179,7 @@ def push_to_apps(message: Message) -> int:
 
 
 def _placer(event: DomainEvent) -> Placer | None:
-    """The proxy who placed the order for the resident (issue 6), if one did; whether they still act for them is
+    """The proxy who placed the order for the resident, if one did; whether they still act for them is
     read now, so a revoked proxy hears nothing more."""
     order = event.order
     if order is None or not order.placed_by or order.placed_by == order.resident_id:

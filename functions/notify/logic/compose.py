@@ -317,7 +317,7 @@ ALWAYS_BY_SMS = frozenset({PLACED_FOR_YOU, PLACED_BY_DESK})
 
 @dataclass(frozen=True)
 class Placer:
-    """A proxy who placed the order for the resident (issue 6), as the messages name them."""
+    """A proxy who placed the order for the resident, as the messages name them."""
 
     proxy_id: str
     name: str

@@ -86,11 +86,11 @@ def create_order(body: CreateOrderIn) -> OrderView:
         # The property service desk places an order for a caller: a verified resident of its compounds.
         resident_id = desk.caller_for(user.company_id, body.on_behalf_of, body.address_id, body.channel)
     else:
-        # Issue 6: a proxy orders for the resident they act for, at one of the resident's addresses.
+        # A proxy orders for the resident they act for, at one of the resident's addresses.
         resident_id = ordering_for(caller, body.on_behalf_of)
     address, compound = resident_address(resident_id, body.address_id)
     if body.type == OrderType.PUBLIC_AREA:
-        # Issue 5: the same problem reported again by a neighbour is a "me too" on the open report.
+        # The same problem reported again by a neighbour is a "me too" on the open report.
         same = same_problem(orders.open_public_reports(compound.compound_id, OPEN_REPORT_STATUSES), body.category, body.place)
         if same is not None:
             if same.resident_id == resident_id:

@@ -1,4 +1,4 @@
-"""HTTP routes for transparent prices (issue 4): the price catalogue, quotes, the resident's consent to
+"""HTTP routes for transparent prices: the price catalogue, quotes, the resident's consent to
 a bill beyond the quote, and bill disputes. Served by the orders function (same resolver)."""
 
 from __future__ import annotations

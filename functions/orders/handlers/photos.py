@@ -1,4 +1,4 @@
-"""Photos (issue 6): pre-signed uploads, attaching a photo once, and short-lived pre-signed reads for the people
+"""Photos: pre-signed uploads, attaching a photo once, and short-lived pre-signed reads for the people
 who may see the order. Served by the orders function; the files go straight between the app and S3
 (`shared.storage`), the table keeps the record (`shared.dal.photos`)."""
 

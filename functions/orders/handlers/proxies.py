@@ -1,4 +1,4 @@
-"""Acting for a resident (issue 6): a family member or community worker links with the resident's consent, a code
+"""Acting for a resident: a family member or community worker links with the resident's consent, a code
 sent to the resident's phone; either side can end the link. The resident is told of each by text message.
 
 Reasoning and threats: docs/security.md#acting-for-a-resident.

@@ -1,4 +1,4 @@
-"""Pure price rules (issue 4): the quote at submission, the itemised bill at completion, what goes
+"""Pure price rules: the quote at submission, the itemised bill at completion, what goes
 beyond the quote and needs the resident's consent, the resident's decisions, and the dispute window.
 
 No AWS here: the handlers load the catalogue version and the order, these functions decide.

@@ -1,4 +1,4 @@
-"""Pure rules of acting for a resident (issue 6): the consent code, its check, masked numbers, and the words of
+"""Pure rules of acting for a resident: the consent code, its check, masked numbers, and the words of
 the text messages the resident receives (Chinese first, plain words, what the other person may now do)."""
 
 from __future__ import annotations

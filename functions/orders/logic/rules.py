@@ -111,7 +111,7 @@ def execution_input(order: Order, settings: Settings) -> dict:
             "offer_seconds": offer_seconds,
             "dispatch_seconds": settings.company_dispatch_seconds,
             "escalation_seconds": settings.escalation_seconds,
-            # A public-area report must be resolved within its own deadline once acknowledged (issue 5).
+            # A public-area report must be resolved within its own deadline once acknowledged.
             "completion_seconds": settings.public_area_resolve_seconds
             if order.order_type == OrderType.PUBLIC_AREA
             else settings.completion_seconds,

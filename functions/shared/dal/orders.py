@@ -237,7 +237,7 @@ def exclude_technician_action(technician_id: str) -> Action:
     return OrderItem.excluded_technicians.set((OrderItem.excluded_technicians | []).append([technician_id]))
 
 
-# --- Supervision (issue 5): queries by key over a period, never a Scan -----------------------------
+# --- Supervision: queries by key over a period, never a Scan -----------------------------
 
 
 def _between(index, sort_key, key: str, start: str, end: str) -> list[Order]:

@@ -69,7 +69,7 @@ def _group_keys(user: User) -> dict:
     if user.role == "technician":
         keys |= {"gsi4pk": f"VETTING#technician#{user.status}", "gsi4sk": f"{user.registered_at or ''}#{user.user_id}"}
     elif user.role == "resident" and user.phone:
-        # A resident is found by phone number when someone asks to act for them (issue 6).
+        # A resident is found by phone number when someone asks to act for them.
         keys |= {"gsi4pk": phone_key(user.phone), "gsi4sk": user.user_id}
     # Every account with a phone number is found by it when signing in with a one-time code.
     keys |= {"gsi5pk": f"LOGIN#{e164(user.phone)}", "gsi5sk": user.user_id} if user.phone else {"gsi5pk": None, "gsi5sk": None}

@@ -1,4 +1,4 @@
-"""Photos (issue 6): the record of each uploaded image, and attaching it (once) to an order or a technician."""
+"""Photos: the record of each uploaded image, and attaching it (once) to an order or a technician."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Requests to act for a resident, waiting for the code the resident was sent (issue 6).
+"""Requests to act for a resident, waiting for the code the resident was sent.
 
 One pending request per requester (pk USER#<requester>, sk PROXYREQ): a new request replaces the last one, whose
 code then completes nothing. Every try at a code is counted before the code is checked (a conditional update), so

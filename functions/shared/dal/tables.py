@@ -439,7 +439,7 @@ class SeenSignatureItem(_Item):
 
 
 class PushConnectionItem(_Item):
-    """pk USER#<user>, sk PUSHCONN#<connection id>: one of the person's open app sockets (web push, issue 7)."""
+    """pk USER#<user>, sk PUSHCONN#<connection id>: one of the person's open app sockets (web push)."""
 
     connection_id = UnicodeAttribute()
     user_id = UnicodeAttribute()

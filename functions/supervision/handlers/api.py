@@ -1,4 +1,4 @@
-"""HTTP API of the supervision domain (issue 5): admission and vetting, documents, credit, the audit log,
+"""HTTP API of the supervision domain: admission and vetting, documents, credit, the audit log,
 public-area reports, stuck orders and statistics. Thin routes: parse, check the caller, call logic and DAL."""
 
 from __future__ import annotations
