@@ -7,7 +7,6 @@ the next run.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Protocol
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -15,7 +14,7 @@ from pynamodb.exceptions import DeleteError, PutError
 
 from shared.clock import parse
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.tables import _Item
+from shared.dal.tables import TableItem
 
 KEEP_SECONDS = 30 * 24 * 3600
 
@@ -30,7 +29,7 @@ class RealertStore(Protocol):
         ...
 
 
-class RealertItem(_Item):
+class RealertItem(TableItem):
     order_id = UnicodeAttribute()
     escalated_at = UnicodeAttribute()
     alerted_at = UnicodeAttribute()
@@ -41,15 +40,9 @@ def _key(order_id: str, escalated_at: str) -> tuple[str, str]:
     return f"ORDER#{order_id}", f"REALERT#{escalated_at}"
 
 
-@lru_cache(maxsize=1)
-def _bound() -> None:
-    ensure_bound()  # the models share their Meta: the table's name and region
-    RealertItem._connection = None
-
-
 class DynamoRealertStore:
     def claim(self, order_id: str, escalated_at: str, *, at: str) -> bool:
-        _bound()
+        ensure_bound()
         item = RealertItem(
             *_key(order_id, escalated_at),
             order_id=order_id,
@@ -66,7 +59,7 @@ class DynamoRealertStore:
         return True
 
     def release(self, order_id: str, escalated_at: str, *, at: str) -> None:
-        _bound()
+        ensure_bound()
         try:
             RealertItem(*_key(order_id, escalated_at)).delete(condition=RealertItem.alerted_at == at)
         except DeleteError as exc:

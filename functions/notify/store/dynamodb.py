@@ -13,30 +13,21 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
-from pynamodb.models import Model
 
 from notify.store import CachedToken, WeChatDeadLetter
-from shared.dal.base import condition_failed
-from shared.settings import get_settings
+from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.tables import TableItem
 
 TOKEN_PK = "WECHAT#TOKEN"
 DEAD_PK = "WECHAT#DEADLETTER"
 
 
-class _Item(Model):
-    class Meta:
-        table_name = "linli"  # replaced by _bind()
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-
-
-class ConsentItem(_Item):
+class ConsentItem(TableItem):
     remaining = NumberAttribute(default=0)
     updated_at = UnicodeAttribute(null=True)
 
 
-class TokenItem(_Item):
+class TokenItem(TableItem):
     token = UnicodeAttribute(null=True)
     renew_at = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
@@ -45,7 +36,7 @@ class TokenItem(_Item):
     ttl = NumberAttribute(null=True)
 
 
-class DeadLetterItem(_Item):
+class DeadLetterItem(TableItem):
     message_id = UnicodeAttribute()
     recipient_id = UnicodeAttribute()
     kind = UnicodeAttribute()
@@ -57,17 +48,6 @@ class DeadLetterItem(_Item):
     at = UnicodeAttribute()
 
 
-_MODELS = (ConsentItem, TokenItem, DeadLetterItem)
-
-
-def _bind() -> None:
-    settings = get_settings()
-    for model in _MODELS:
-        if model.Meta.table_name != settings.table_name or getattr(model.Meta, "region", None) != settings.aws_region:
-            model.Meta.table_name, model.Meta.region = settings.table_name, settings.aws_region
-            model._connection = None
-
-
 def _lost(exc: Exception) -> bool:
     if condition_failed(exc):
         return True
@@ -76,7 +56,7 @@ def _lost(exc: Exception) -> bool:
 
 class DynamoStore:
     def add_consents(self, user_id: str, template_ids: list[str], *, now: str) -> None:
-        _bind()
+        ensure_bound()
         counts: dict[str, int] = {}
         for template_id in template_ids:
             counts[template_id] = counts.get(template_id, 0) + 1
@@ -86,12 +66,12 @@ class DynamoStore:
             )
 
     def consents(self, user_id: str) -> dict[str, int]:
-        _bind()
+        ensure_bound()
         items = ConsentItem.query(f"WXSUB#{user_id}", ConsentItem.sk.startswith("TEMPLATE#"), consistent_read=True)
         return {i.sk.removeprefix("TEMPLATE#"): int(i.remaining or 0) for i in items}
 
     def spend_consent(self, user_id: str, template_id: str) -> bool:
-        _bind()
+        ensure_bound()
         try:
             ConsentItem(f"WXSUB#{user_id}", f"TEMPLATE#{template_id}").update(
                 actions=[ConsentItem.remaining.add(-1)], condition=ConsentItem.remaining > 0
@@ -101,11 +81,11 @@ class DynamoStore:
         return True
 
     def return_consent(self, user_id: str, template_id: str) -> None:
-        _bind()
+        ensure_bound()
         ConsentItem(f"WXSUB#{user_id}", f"TEMPLATE#{template_id}").update(actions=[ConsentItem.remaining.add(1)])
 
     def clear_consents(self, user_id: str, template_id: str) -> None:
-        _bind()
+        ensure_bound()
         try:
             ConsentItem(f"WXSUB#{user_id}", f"TEMPLATE#{template_id}").update(
                 actions=[ConsentItem.remaining.set(0)], condition=ConsentItem.pk.exists()
@@ -114,7 +94,7 @@ class DynamoStore:
             _lost(exc)
 
     def cached_token(self) -> CachedToken | None:
-        _bind()
+        ensure_bound()
         try:
             item = TokenItem.get(TOKEN_PK, "CURRENT", consistent_read=True)
         except TokenItem.DoesNotExist:
@@ -124,7 +104,7 @@ class DynamoStore:
         return CachedToken(token=item.token, renew_at=float(item.renew_at or 0), expires_at=float(item.expires_at or 0))
 
     def put_token(self, token: CachedToken) -> None:
-        _bind()
+        ensure_bound()
         TokenItem(
             TOKEN_PK,
             "CURRENT",
@@ -135,7 +115,7 @@ class DynamoStore:
         ).save()
 
     def take_lease(self, owner: str, *, now: float, seconds: float) -> bool:
-        _bind()
+        ensure_bound()
         try:
             TokenItem(TOKEN_PK, "LEASE", owner=owner, until=now + seconds, ttl=int(now + seconds) + 3600).save(
                 condition=TokenItem.pk.does_not_exist() | (TokenItem.until <= now) | (TokenItem.owner == owner)
@@ -145,14 +125,14 @@ class DynamoStore:
         return True
 
     def release_lease(self, owner: str) -> None:
-        _bind()
+        ensure_bound()
         try:
             TokenItem(TOKEN_PK, "LEASE").delete(condition=TokenItem.owner == owner)
         except DeleteError as exc:
             _lost(exc)
 
     def add_dead_letter(self, letter: WeChatDeadLetter) -> None:
-        _bind()
+        ensure_bound()
         try:
             DeadLetterItem(DEAD_PK, f"{letter.at}#{letter.message_id}", **letter.__dict__).save(
                 condition=DeadLetterItem.pk.does_not_exist()
@@ -161,7 +141,7 @@ class DynamoStore:
             _lost(exc)  # recorded by an earlier attempt of the same delivery
 
     def dead_letters(self, limit: int = 50) -> list[WeChatDeadLetter]:
-        _bind()
+        ensure_bound()
         items = DeadLetterItem.query(DEAD_PK, scan_index_forward=False, limit=limit)
         fields = WeChatDeadLetter.__dataclass_fields__
         return [

@@ -44,7 +44,7 @@ Gsi1, Gsi2, Gsi3, Gsi4, Gsi5 = (_index(f"gsi{i}", f"gsi{i}pk", f"gsi{i}sk") for 
 INDEX_NAMES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5")
 
 
-class _Item(Model):
+class TableItem(Model):
     class Meta:
         table_name = "linli"  # replaced by bind()
 
@@ -52,7 +52,7 @@ class _Item(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
-class UserItem(_Item):
+class UserItem(TableItem):
     user_id = UnicodeAttribute()
     role = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -86,7 +86,7 @@ class UserItem(_Item):
     by_login_phone = Gsi5()
 
 
-class AddressItem(_Item):
+class AddressItem(TableItem):
     address_id = UnicodeAttribute()
     compound_id = UnicodeAttribute()
     label = UnicodeAttribute()
@@ -105,7 +105,7 @@ class AddressItem(_Item):
     by_compound = Gsi3()
 
 
-class CompoundItem(_Item):
+class CompoundItem(TableItem):
     compound_id = UnicodeAttribute()
     name = UnicodeAttribute()
     name_en = UnicodeAttribute(default="")
@@ -123,7 +123,7 @@ class CompoundItem(_Item):
     by_group = Gsi3()
 
 
-class HouseholdItem(_Item):
+class HouseholdItem(TableItem):
     """COMPOUND#<id> / HOUSEHOLD#<building>#<unit>#<room>: one household of an imported compound."""
 
     compound_id = UnicodeAttribute()
@@ -132,7 +132,7 @@ class HouseholdItem(_Item):
     room = UnicodeAttribute()
 
 
-class CompoundTermsItem(_Item):
+class CompoundTermsItem(TableItem):
     """COMPOUND#<id> / TERMS#<version>: one version of a compound's contract or free-service period."""
 
     compound_id = UnicodeAttribute()
@@ -143,7 +143,7 @@ class CompoundTermsItem(_Item):
     changed_at = UnicodeAttribute()
 
 
-class CompanyItem(_Item):
+class CompanyItem(TableItem):
     company_id = UnicodeAttribute()
     name = UnicodeAttribute()
     name_en = UnicodeAttribute(default="")
@@ -167,7 +167,7 @@ class TimelineMap(MapAttribute):
     via = UnicodeAttribute(null=True)  # the API key id, when a company's system acted
 
 
-class OrderItem(_Item):
+class OrderItem(TableItem):
     order_id = UnicodeAttribute()
     order_type = UnicodeAttribute()
     category = UnicodeAttribute()
@@ -235,7 +235,7 @@ class OrderItem(_Item):
     by_compound = Gsi5()
 
 
-class OfferItem(_Item):
+class OfferItem(TableItem):
     offer_id = UnicodeAttribute()
     order_id = UnicodeAttribute()
     technician_id = UnicodeAttribute()
@@ -252,7 +252,7 @@ class OfferItem(_Item):
     open_for_technician = Gsi2()
 
 
-class CallbackItem(_Item):
+class CallbackItem(TableItem):
     """pk ORDER#<order>, sk CALLBACK#<step>: a workflow wait's task token; the waits that get a deadline warning
     are indexed by the hour of their deadline (gsi4 DEADLINE#<yyyy-mm-ddThh> / <deadline_at>#<order>#<step>)."""
 
@@ -269,7 +269,7 @@ class CallbackItem(_Item):
     by_deadline = Gsi4()
 
 
-class SlotReservationItem(_Item):
+class SlotReservationItem(TableItem):
     """One hour of a technician's time held by a booking: pk TECH#<id>, sk SLOT#<yyyy-mm-ddThh>Z."""
 
     technician_id = UnicodeAttribute()
@@ -278,7 +278,7 @@ class SlotReservationItem(_Item):
     created_at = UnicodeAttribute()
 
 
-class RatingItem(_Item):
+class RatingItem(TableItem):
     order_id = UnicodeAttribute()
     stars = NumberAttribute()
     comment = UnicodeAttribute(default="")
@@ -288,7 +288,7 @@ class RatingItem(_Item):
     created_at = UnicodeAttribute()
 
 
-class MessageItem(_Item):
+class MessageItem(TableItem):
     message_id = UnicodeAttribute()
     recipient_id = UnicodeAttribute()
     channel = UnicodeAttribute()
@@ -300,12 +300,12 @@ class MessageItem(_Item):
     template = UnicodeAttribute(null=True)
 
 
-class PreferencesItem(_Item):
+class PreferencesItem(TableItem):
     channels = ListAttribute(of=UnicodeAttribute)
     language = UnicodeAttribute(default="zh")
 
 
-class CallTaskItem(_Item):
+class CallTaskItem(TableItem):
     task_id = UnicodeAttribute()
     company_id = UnicodeAttribute()
     resident_id = UnicodeAttribute()
@@ -317,7 +317,7 @@ class CallTaskItem(_Item):
     created_at = UnicodeAttribute()
 
 
-class WebhookItem(_Item):
+class WebhookItem(TableItem):
     company_id = UnicodeAttribute()
     url = UnicodeAttribute()
     events = ListAttribute(of=UnicodeAttribute)
@@ -325,7 +325,7 @@ class WebhookItem(_Item):
     updated_at = UnicodeAttribute()
 
 
-class WebhookSecretItem(_Item):
+class WebhookSecretItem(TableItem):
     secret_id = UnicodeAttribute()
     secret = UnicodeAttribute()  # the table is encrypted at rest; never returned after creation
     created_at = UnicodeAttribute()
@@ -339,7 +339,7 @@ class DeliveryAttemptMap(MapAttribute):
     duration_ms = NumberAttribute()
 
 
-class WebhookDeliveryItem(_Item):
+class WebhookDeliveryItem(TableItem):
     delivery_id = UnicodeAttribute()
     company_id = UnicodeAttribute()
     event_type = UnicodeAttribute()
@@ -351,7 +351,7 @@ class WebhookDeliveryItem(_Item):
     updated_at = UnicodeAttribute()
 
 
-class CatalogueVersionItem(_Item):
+class CatalogueVersionItem(TableItem):
     """One immutable version of the price catalogue (a full snapshot) with the change that made it."""
 
     version = NumberAttribute()
@@ -359,7 +359,7 @@ class CatalogueVersionItem(_Item):
     change = JSONAttribute()
 
 
-class ProxyItem(_Item):
+class ProxyItem(TableItem):
     """pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While
     active it is indexed under the proxy (gsi3 ACTSFOR#<proxy> / <resident>): whom a proxy acts for."""
 
@@ -377,7 +377,7 @@ class ProxyItem(_Item):
     by_proxy = Gsi3()
 
 
-class ProxyRequestItem(_Item):
+class ProxyRequestItem(TableItem):
     """pk USER#<requester>, sk PROXYREQ: the requester's one pending request to act for a resident (a new one
     replaces it); gone by itself after its TTL."""
 
@@ -395,7 +395,7 @@ class ProxyRequestItem(_Item):
     ttl = NumberAttribute()
 
 
-class DailyCountItem(_Item):
+class DailyCountItem(TableItem):
     """pk USER#<user>, sk COUNT#<what>#<yyyy-mm-dd> (or pk LOGINCODE#<+86…>, sk COUNT#<yyyy-mm-dd>: sign-in codes
     sent to a number): how many times something was done on a Beijing day (daily limits); gone after its TTL."""
 
@@ -403,7 +403,7 @@ class DailyCountItem(_Item):
     ttl = NumberAttribute()
 
 
-class DisputeItem(_Item):
+class DisputeItem(TableItem):
     order_id = UnicodeAttribute()
     resident_id = UnicodeAttribute()
     opened_by = UnicodeAttribute()
@@ -421,7 +421,7 @@ class DisputeItem(_Item):
     by_status = Gsi4()
 
 
-class ApiKeyItem(_Item):
+class ApiKeyItem(TableItem):
     key_id = UnicodeAttribute()
     company_id = UnicodeAttribute()
     label = UnicodeAttribute()
@@ -434,11 +434,11 @@ class ApiKeyItem(_Item):
     expires_at = UnicodeAttribute(null=True)
 
 
-class SeenSignatureItem(_Item):
+class SeenSignatureItem(TableItem):
     ttl = NumberAttribute()  # forgotten once the signature would be stale anyway
 
 
-class PushConnectionItem(_Item):
+class PushConnectionItem(TableItem):
     """pk USER#<user>, sk PUSHCONN#<connection id>: one of the person's open app sockets (web push)."""
 
     connection_id = UnicodeAttribute()
@@ -447,14 +447,14 @@ class PushConnectionItem(_Item):
     ttl = NumberAttribute()  # API Gateway closes a socket after 2 h at most: the item goes by itself after that
 
 
-class PushConnectionOwnerItem(_Item):
+class PushConnectionOwnerItem(TableItem):
     """pk PUSHCONN#<connection id>, sk OWNER: whose socket it is ($disconnect names only the connection)."""
 
     user_id = UnicodeAttribute()
     ttl = NumberAttribute()
 
 
-class DocumentItem(_Item):
+class DocumentItem(TableItem):
     """pk COMPANY#<company>, sk DOC#<document id>: the S3 object's key and what it is."""
 
     document_id = UnicodeAttribute()
@@ -467,7 +467,7 @@ class DocumentItem(_Item):
     created_at = UnicodeAttribute()
 
 
-class PhotoItem(_Item):
+class PhotoItem(TableItem):
     """pk PHOTO#<photo id>, sk PHOTO: an uploaded image's S3 key, declared size and type, and what it is attached to."""
 
     photo_id = UnicodeAttribute()
@@ -480,7 +480,7 @@ class PhotoItem(_Item):
     attached_to = UnicodeAttribute(null=True)
 
 
-class CertificateExpiryItem(_Item):
+class CertificateExpiryItem(TableItem):
     """pk USER#<tech>, sk CERT#<kind>: indexed by expiry day (gsi4 CERTEXP#<date>) for the daily job."""
 
     technician_id = UnicodeAttribute()
@@ -491,7 +491,7 @@ class CertificateExpiryItem(_Item):
     by_expiry = Gsi4()
 
 
-class AddressClaimItem(_Item):
+class AddressClaimItem(TableItem):
     """pk ADDR#<address id>, sk CLAIM: whose address it is, for the property company's decision (gsi4
     ADDRCLAIMS#<company>#<status>)."""
 
@@ -506,7 +506,7 @@ class AddressClaimItem(_Item):
     by_company = Gsi4()
 
 
-class HouseholdCodeItem(_Item):
+class HouseholdCodeItem(TableItem):
     """pk HHCODE#<sha-256 of the code>, sk CODE: a one-time code the property office hands to a household."""
 
     compound_id = UnicodeAttribute()
@@ -519,7 +519,7 @@ class HouseholdCodeItem(_Item):
     used_at = UnicodeAttribute(null=True)
 
 
-class PersonItem(_Item):
+class PersonItem(TableItem):
     """pk PERSON#<sha-256 of the identity card number>, sk TECHNICIAN: the one technician this person is."""
 
     user_id = UnicodeAttribute()
@@ -527,7 +527,7 @@ class PersonItem(_Item):
     registered_at = UnicodeAttribute()
 
 
-class RenewalItem(_Item):
+class RenewalItem(TableItem):
     """pk USER#<tech>, sk RENEWAL#<renewal id>: a new certificate waiting for a supervisor (gsi4
     VETTING#renewal#<status>)."""
 
@@ -547,7 +547,7 @@ class RenewalItem(_Item):
     by_status = Gsi4()
 
 
-class AuditItem(_Item):
+class AuditItem(TableItem):
     """pk AUDIT#<chain>, sk SEQ#<10-digit seq>: one link of a hash chain. Never updated."""
 
     chain_id = UnicodeAttribute()
@@ -561,20 +561,20 @@ class AuditItem(_Item):
     hash = UnicodeAttribute()
 
 
-class AuditHeadItem(_Item):
+class AuditHeadItem(TableItem):
     """pk AUDIT#<chain>, sk HEAD: the last link's seq and hash; appends are conditional on it."""
 
     seq = NumberAttribute()
     hash = UnicodeAttribute()
 
 
-class AuditSourceItem(_Item):
+class AuditSourceItem(TableItem):
     """pk AUDIT#<chain>, sk SRC#<source id>: the source was appended (a retried event is skipped)."""
 
     seq = NumberAttribute()
 
 
-class CreditEventItem(_Item):
+class CreditEventItem(TableItem):
     """pk CREDIT#COMPANY#<id> or CREDIT#TECH#<id>, sk EVT#<order>#<kind>."""
 
     event_id = UnicodeAttribute()
@@ -587,21 +587,21 @@ class CreditEventItem(_Item):
     note = UnicodeAttribute(null=True)
 
 
-class CreditScoreItem(_Item):
+class CreditScoreItem(TableItem):
     """pk CREDIT#TECH#<id>, sk SCORE: a technician's computed score (the company's is on its profile)."""
 
     score = NumberAttribute()
     updated_at = UnicodeAttribute()
 
 
-class MeTooItem(_Item):
+class MeTooItem(TableItem):
     """pk ORDER#<report>, sk METOO#<resident>: a neighbour reported the same public-area problem."""
 
     resident_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
 
 
-class LoginCodeItem(_Item):
+class LoginCodeItem(TableItem):
     """pk LOGINCODE#<+86…>, sk CODE: the number's current one-time sign-in code, as an HMAC with its own salt."""
 
     salt = UnicodeAttribute()
@@ -614,7 +614,7 @@ class LoginCodeItem(_Item):
     ttl = NumberAttribute()
 
 
-class RefreshTokenItem(_Item):
+class RefreshTokenItem(TableItem):
     """pk REFRESH#<sha-256 of the token>, sk REFRESH: one refresh token of a session family, used at most once."""
 
     family_id = UnicodeAttribute()
@@ -625,7 +625,7 @@ class RefreshTokenItem(_Item):
     ttl = NumberAttribute()
 
 
-class SessionFamilyItem(_Item):
+class SessionFamilyItem(TableItem):
     """pk USER#<user>, sk SESSION#<family>: a sign-in and the refresh tokens descended from it."""
 
     family_id = UnicodeAttribute()
@@ -638,7 +638,7 @@ class SessionFamilyItem(_Item):
     ttl = NumberAttribute()
 
 
-class WeChatLinkItem(_Item):
+class WeChatLinkItem(TableItem):
     """pk WECHAT#<openid>, sk ACCOUNT: the account this WeChat user signs in as."""
 
     user_id = UnicodeAttribute()
@@ -646,53 +646,19 @@ class WeChatLinkItem(_Item):
     linked_at = NumberAttribute()
 
 
-ALL_MODELS: tuple[type[_Item], ...] = (
-    UserItem,
-    AddressItem,
-    CompoundItem,
-    CompanyItem,
-    OrderItem,
-    OfferItem,
-    CallbackItem,
-    SlotReservationItem,
-    RatingItem,
-    MessageItem,
-    PreferencesItem,
-    CallTaskItem,
-    WebhookItem,
-    WebhookSecretItem,
-    WebhookDeliveryItem,
-    CatalogueVersionItem,
-    ProxyItem,
-    ProxyRequestItem,
-    DisputeItem,
-    DocumentItem,
-    PhotoItem,
-    CertificateExpiryItem,
-    PersonItem,
-    RenewalItem,
-    AddressClaimItem,
-    HouseholdCodeItem,
-    AuditItem,
-    AuditHeadItem,
-    AuditSourceItem,
-    CreditEventItem,
-    CreditScoreItem,
-    MeTooItem,
-    PushConnectionItem,
-    PushConnectionOwnerItem,
-    LoginCodeItem,
-    RefreshTokenItem,
-    SessionFamilyItem,
-    WeChatLinkItem,
-    HouseholdItem,
-    CompoundTermsItem,
-)
+def all_models() -> list[type[TableItem]]:
+    """Every item class on the table, wherever it is declared (a domain's store may declare its own)."""
+    found, pending = [], list(TableItem.__subclasses__())
+    while pending:
+        model = pending.pop()
+        found.append(model)
+        pending.extend(model.__subclasses__())
+    return found
 
 
 def bind(table_name: str, region: str) -> None:
     """Point every model at the configured table (done once, lazily, by the data layer)."""
-    for model in ALL_MODELS:
+    for model in all_models():
         model.Meta.table_name = table_name
         model.Meta.region = region
         model._connection = None
