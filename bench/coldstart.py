@@ -55,7 +55,7 @@ _THIRD_PARTY = {
 
 
 def measure(repeats: int = 5, only: tuple[str, ...] | None = None) -> dict:
-    from shared.catalog import FUNCTIONS
+    from deploy.catalog import FUNCTIONS
 
     modules = {f.name: f.handler.rsplit(".", 1)[0] for f in FUNCTIONS if only is None or f.name in only}
     for module in {*modules.values(), "boto3"}:  # compile the bytecode once

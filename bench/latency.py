@@ -35,8 +35,8 @@ FLOOR_HANDLERS = {
 
 def create_floor_machine(b: Bench) -> str:
     """The same ASL file, with each workflow task's function replaced by a no-op one."""
+    from deploy.catalog import FUNCTIONS
     from local.runtime import LAMBDA_RUNTIME, TABLE_NAME, _zip_stub
-    from shared.catalog import FUNCTIONS
     from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
 
     aws = b.box.aws

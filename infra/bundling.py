@@ -1,11 +1,16 @@
-"""Builds the Lambda dependencies layer on this machine, without Docker.
+"""What goes into the Lambda assets, built on this machine without Docker.
 
-pip downloads wheels for the Lambda platform (arm64, CPython 3.12) instead of building in a container,
-which works because every runtime dependency publishes manylinux aarch64 wheels (or is pure Python).
+The functions' code (`stage_function_code`): a copy of `functions/` and nothing else (deploy/, infra/ and the
+tests stay out), plus the OpenAPI document assembled at deploy time, where `GET /openapi.json` reads it.
+
+The dependencies layer (`PipLayerBundling`): pip downloads wheels for the Lambda platform (arm64, CPython 3.14)
+instead of building in a container, which works because every runtime dependency publishes manylinux aarch64
+wheels (or is pure Python).
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +40,14 @@ class PipLayerBundling:
             check=True,
         )  # fmt: skip
         return True
+
+
+def stage_function_code(functions: Path, folder: Path) -> Path:
+    """`folder` made a copy of `functions` (without caches) with the API document written into it; returned."""
+    from deploy.openapi import write_document
+    from orders.service.api_document import PACKAGED
+
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(functions, folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    write_document(folder / PACKAGED.relative_to(functions))
+    return folder

@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import Annotations, CfnOutput, Stack
 from constructs import Construct
 
+from deploy.catalog import NOTIFY_STREAM_FILTER, Trigger, by_trigger
 from infra.apps_config import SignIn
 from infra.constructs.api import HttpApi
 from infra.constructs.data import DataTable
@@ -23,7 +24,6 @@ from infra.constructs.schedules import Schedules
 from infra.constructs.workflow import OrderWorkflow
 from infra.nag import suppress_accepted_findings, suppress_access_log_bucket_logging
 from infra.target import Target
-from shared.catalog import NOTIFY_STREAM_FILTER, Trigger, by_trigger
 
 
 class LinliStack(Stack):

@@ -15,10 +15,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 
+from deploy.catalog import api_function
+from deploy.routes import ROUTES, Route
 from local import tokens
 from local.websocket import STAGE_PATH
-from shared.catalog import api_function
-from shared.routes import ROUTES, Route
 
 if TYPE_CHECKING:
     from local.runtime import LocalAws

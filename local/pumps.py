@@ -6,8 +6,8 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from deploy.catalog import NOTIFY_STREAM_FILTER, Trigger, by_trigger
 from local.runtime import TABLE_NAME
-from shared.catalog import NOTIFY_STREAM_FILTER, Trigger, by_trigger
 
 if TYPE_CHECKING:
     from local.runtime import LocalAws

@@ -14,6 +14,7 @@ import itertools
 import json
 import logging
 import re
+import tempfile
 import threading
 import time
 import traceback
@@ -22,6 +23,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -41,11 +43,11 @@ from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
+from deploy.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
 from local import tokens as sign_in
 from local.fast_dynamodb import FastDynamoDB, stored_item
 from local.fast_sqs import FastSQS
 from shared import clock
-from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
 from shared.dal.tables import INDEX_NAMES
 from shared.errors import TransientError
 from shared.idempotency import TTL_ATTRIBUTE
@@ -638,7 +640,20 @@ class LocalAws:
         os.environ.update({f"LINLI_{queue(name).setting.upper()}": url for name, url in self.queue_urls.items()})
         self._reset_caches()
         self._publish_signing_keys()
+        self._publish_api_document()
         return self
+
+    def _publish_api_document(self) -> None:
+        """The OpenAPI document `GET /openapi.json` answers with, assembled as at deploy time (CDK writes it into the
+        functions' asset), in a file of its own named in LINLI_OPENAPI_DOCUMENT."""
+        import os
+
+        from deploy.openapi import write_document
+
+        if "LINLI_OPENAPI_DOCUMENT" not in self.env_overrides:
+            folder = Path(tempfile.mkdtemp(prefix="linli-openapi-"))
+            os.environ["LINLI_OPENAPI_DOCUMENT"] = str(write_document(folder / "openapi.json"))
+            self._reset_caches()
 
     def _publish_signing_keys(self) -> None:
         """The token signing key in moto's KMS (unless the environment names keys), and its JWKS as a file the

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from deploy.catalog import Trigger, by_trigger
 from local import demo_data, presigned, tokens
 from local.gateway import Gateway, GatewayResponse, SandboxHttpServer
 from local.pumps import QueuePump, SchedulePump, StreamPump
 from local.runtime import LocalAws
 from local.websocket import PushSockets
 from notify.domain.wechat_templates import SANDBOX_TEMPLATE_IDS, TEMPLATES
-from shared.catalog import Trigger, by_trigger
 
 # The client apps (apps/): static files, no build step, served under /app/.
 APPS_DIR = Path(__file__).resolve().parent.parent / "apps"

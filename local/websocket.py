@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, unquote
 from moto.apigatewaymanagementapi.models import ApiGatewayManagementApiBackend
 from moto.core.exceptions import JsonRESTError
 
-from shared.catalog import Trigger, by_trigger
+from deploy.catalog import Trigger, by_trigger
 
 if TYPE_CHECKING:
     from http.server import BaseHTTPRequestHandler

@@ -15,7 +15,7 @@ def quiesce(b: Bench, timeout: float = 120) -> bool:
     """Deliver everything: the stream read to its end and every queue empty (none in flight either), twice in
     a row, so the audit chains and credit are complete before they are read. False if still busy at `timeout`."""
     from bench.meter import unmetered
-    from shared.catalog import Trigger, by_trigger
+    from deploy.catalog import Trigger, by_trigger
 
     box, quiet = b.box, 0
     deadline = time.monotonic() + timeout

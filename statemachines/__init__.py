@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from shared.catalog import Trigger, by_trigger
+from deploy.catalog import Trigger, by_trigger
 
 ORDER_LIFECYCLE_ASL = Path(__file__).resolve().with_name("order_lifecycle.asl.json")
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")

@@ -21,7 +21,10 @@ from shared.auth import Caller, caller_from_claims
 from shared.dal.base import is_transient
 from shared.errors import DomainError, InvalidId, ServiceUnavailable, ValidationFailed
 from shared.observability import logger
-from shared.routes import CSV_ROUTES, PARTNER_PREFIX
+from shared.partner import PARTNER_PREFIX
+
+# The routes whose body is a CSV file (text/csv) rather than JSON (the route table checks they exist).
+CSV_ROUTES = frozenset({("POST", "/compounds/import")})
 
 API_TITLE = "Linli 邻里 API"
 API_VERSION = "1.0.0"

@@ -19,12 +19,16 @@ from shared import signing
 from shared.dal import api_keys, people, rate_limits
 from shared.errors import DomainError, Forbidden
 from shared.records import ApiKey
-from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX
 from shared.settings import get_settings
 
 ACTING_ROLES = ("technician", "dispatcher")
 
-# What a key may be allowed to do: each scope is a set of /partner operations (shared.routes.PARTNER_OPERATIONS).
+# Company systems call these paths, signed with their API key instead of a person's JWT (docs/integrators.md).
+PARTNER_PREFIX = "/partner"
+
+# What a key may be allowed to do: each scope is a set of /partner operations. A company's own system may do
+# these, acting for one of its staff: the same routes, the same handlers and the same permission checks as that
+# person's app (the route table, deploy/routes.py, adds each under PARTNER_PREFIX).
 SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
     "offers.read": (("GET", "/offers"),),
     "offers.answer": (("POST", "/offers/{offer_id}/accept"), ("POST", "/offers/{offer_id}/decline")),
@@ -38,7 +42,7 @@ _PATTERNS = [
     for scope, operations in SCOPES.items()
     for method, path in operations
 ]
-assert {op for ops in SCOPES.values() for op in ops} == set(PARTNER_OPERATIONS), "every /partner operation has a scope"
+PARTNER_OPERATIONS: tuple[tuple[str, str], ...] = tuple(op for operations in SCOPES.values() for op in operations)
 
 
 def scope_of(method: str, path: str) -> str | None:

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     token_audience: str = "linli"
     token_signing_key_ids: str = ""  # comma-separated KMS key ids, ARNs or aliases
     jwks_url: str = ""  # where verifiers fetch the keys; default: <issuer>/.well-known/jwks.json
+    # The OpenAPI document's file (orders.service.api_document); default: the one CDK writes into the functions' asset.
+    openapi_document: str = ""
     access_token_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_seconds: int = Field(default=30 * 24 * 3600, ge=3600, le=90 * 24 * 3600)
     # One-time sign-in codes by SMS: valid this long, this many tries, a wait between two sends to one number and a

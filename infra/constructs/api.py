@@ -17,10 +17,10 @@ from aws_cdk.aws_apigateway import AccessLogFormat
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from deploy.catalog import Trigger, by_trigger
+from deploy.routes import ROUTES
 from infra.constructs.firewall import route_throttles
 from infra.target import TOKEN_AUDIENCE, Target
-from shared.catalog import Trigger, by_trigger
-from shared.routes import ROUTES
 
 # What the access log keeps of each request: enough to trace a call, nothing from its body.
 ACCESS_LOG_FIELDS = {
@@ -114,7 +114,7 @@ class HttpApi(Construct):
                     "A company's signed call: the function verifies the HMAC signature over method, path and body "
                     "(shared.partner), which no API Gateway authorizer can see."
                     if route.signed
-                    else "A public route by design (shared.routes): signing in, the token keys and discovery, the "
+                    else "A public route by design (deploy.routes): signing in, the token keys and discovery, the "
                     "API description; each needs no token or is the way to get one."
                 )
                 for http_route in added:

@@ -13,7 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from shared.catalog import FUNCTIONS, DocumentAccess
+from deploy.catalog import FUNCTIONS, DocumentAccess
 
 DOCUMENT_PREFIX = "companies/*"
 PHOTO_PREFIX = "photos/*"

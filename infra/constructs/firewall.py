@@ -19,7 +19,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from shared.routes import Route
+from deploy.routes import Route
 
 # Requests a second (steady rate, burst) for the routes that need their own limit; the stage's default covers the rest.
 PARTNER_THROTTLE = (20, 40)  # every company's system together, per route

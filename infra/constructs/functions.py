@@ -1,10 +1,10 @@
-"""Every Lambda function in `shared.catalog`, with the platform's defaults in one place, and its table grant."""
+"""Every Lambda function in `deploy.catalog`, with the platform's defaults in one place, and its table grant."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, RemovalPolicy, Stack
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, RemovalPolicy, Stack, Stage
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -12,8 +12,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_xray as xray
 from constructs import Construct
 
-from infra.bundling import PipLayerBundling
-from shared.catalog import FUNCTIONS, LAMBDA_RUNTIME, FunctionSpec, TableAccess
+from deploy.catalog import FUNCTIONS, LAMBDA_RUNTIME, FunctionSpec, TableAccess
+from infra.bundling import PipLayerBundling, stage_function_code
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = lambda_.Runtime(LAMBDA_RUNTIME, lambda_.RuntimeFamily.PYTHON)
@@ -63,7 +63,9 @@ class PlatformFunctions(Construct):
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[lambda_.Architecture.ARM_64],
         )
-        code = lambda_.Code.from_asset(str(ROOT / "functions"), exclude=["**/__pycache__", "**/*.pyc"])
+        # functions/ and the API document assembled at deploy time, staged beside the cloud assembly.
+        staged = stage_function_code(ROOT / "functions", Path(Stage.of(self).outdir) / "linli-functions")
+        code = lambda_.Code.from_asset(str(staged))
         mode = str(self.node.try_get_context("tracing") or "active")
         if mode not in TRACING_MODES:
             raise ValueError(f"context tracing={mode!r}: one of {sorted(TRACING_MODES)}")

@@ -20,8 +20,8 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from deploy.catalog import FUNCTIONS
 from infra.target import SmsProvider, Target
-from shared.catalog import FUNCTIONS
 
 VERIFIERS = ("PushConnections",)  # check a token themselves (WebSocket $connect takes no JWT authorizer)
 TEMPLATE_READERS = ("NotifyApi",)  # POST /me/wechat/subscriptions checks the ids it is given

@@ -1,4 +1,4 @@
-"""The event bus and the queues it feeds (`shared.catalog.QUEUES`): each queue its rule, its DLQ and its consumer."""
+"""The event bus and the queues it feeds (`deploy.catalog.QUEUES`): each queue its rule, its DLQ and its consumer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from shared.catalog import FUNCTIONS, MAX_RECEIVES, QUEUES, Trigger, by_trigger, queue
+from deploy.catalog import FUNCTIONS, MAX_RECEIVES, QUEUES, Trigger, by_trigger, queue
 
 # Lambda's guidance: a queue's visibility timeout at least six times its consumer's timeout.
 VISIBILITY_TIMEOUT = Duration.seconds(90)

@@ -9,7 +9,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from shared.catalog import StreamKeyFilter
+from deploy.catalog import StreamKeyFilter
 
 
 def filter_pattern(keys: StreamKeyFilter) -> dict:

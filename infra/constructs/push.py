@@ -10,8 +10,8 @@ from aws_cdk import aws_lambda as lambda_
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from deploy.catalog import FUNCTIONS, Trigger, by_trigger
 from infra.constructs.api import access_logs
-from shared.catalog import FUNCTIONS, Trigger, by_trigger
 
 STAGE = "live"
 # What the access log keeps of each socket event: never the query string (it carries the token).

@@ -8,7 +8,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from shared.catalog import FunctionSpec, Trigger, by_trigger
+from deploy.catalog import FunctionSpec, Trigger, by_trigger
 
 
 def _max_event_age(spec: FunctionSpec) -> Duration:

@@ -10,7 +10,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from shared.catalog import FUNCTIONS, Trigger, WorkflowAccess, by_trigger
+from deploy.catalog import FUNCTIONS, Trigger, WorkflowAccess, by_trigger
 from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values
 
 # Each kind of access, as IAM actions and whether they apply to the state machine or to its executions.

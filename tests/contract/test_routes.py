@@ -4,8 +4,9 @@ import importlib
 
 import pytest
 
-from shared.catalog import Trigger, api_function, by_trigger
-from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX, ROUTES
+from deploy.catalog import Trigger, api_function, by_trigger
+from deploy.routes import ROUTES
+from shared.partner import PARTNER_OPERATIONS, PARTNER_PREFIX
 
 
 def _served(domain: str) -> set[tuple[str, str]]:
@@ -36,7 +37,7 @@ def test_every_route_is_served_by_a_catalogued_api_function():
 
 
 def test_the_openapi_document_describes_every_route():
-    from shared.openapi import openapi_document
+    from deploy.openapi import openapi_document
 
     documented = {(method.upper(), path) for path, methods in openapi_document()["paths"].items() for method in methods}
     assert {(r.method, r.path) for r in ROUTES if not r.public} <= documented

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from shared.catalog import Trigger, by_trigger
+from deploy.catalog import Trigger, by_trigger
 from statemachines import ORDER_LIFECYCLE_ASL as ASL_PATH
 from statemachines import PLACEHOLDER, substitute
 

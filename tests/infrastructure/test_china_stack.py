@@ -9,9 +9,9 @@ import json
 
 import pytest
 
+from deploy.catalog import FUNCTIONS
 from infra.constructs.hosting import folder_pages
 from infra.target import CHINA_REGIONS, OriginAccess, SmsProvider, target_for
-from shared.catalog import FUNCTIONS
 from tests.infrastructure.expected import IDENTITY, WECHAT_CLIENTS
 from tests.infrastructure.test_hosting_stack import _one
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from shared.catalog import FUNCTIONS, Trigger, by_trigger, queue
+from deploy.catalog import FUNCTIONS, Trigger, by_trigger, queue
 from shared.events import COMPANY_EVENTS, EventType
 
 DEADLINE_JOB = next(f for f in FUNCTIONS if f.name == "DeadlineWarnings")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from shared.catalog import FUNCTIONS, DocumentAccess
+from deploy.catalog import FUNCTIONS, DocumentAccess
 from tests.infrastructure.test_supervision_stack import _documents_bucket
 
 

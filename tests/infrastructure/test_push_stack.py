@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from shared.catalog import FUNCTIONS, Trigger, by_trigger
+from deploy.catalog import FUNCTIONS, Trigger, by_trigger
 
 [CONNECTIONS] = by_trigger(Trigger.WEBSOCKET)
 PUSHERS = [f for f in FUNCTIONS if f.pushes]

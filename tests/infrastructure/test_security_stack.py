@@ -35,7 +35,7 @@ def test_no_function_may_deliver_webhooks_to_plain_http_or_loopback(synthesized)
 
 
 def test_partner_public_and_sms_routes_have_their_own_lower_throttles(synthesized):
-    from shared.routes import ROUTES
+    from deploy.routes import ROUTES
 
     [stage] = synthesized.of_api("AWS::ApiGatewayV2::Stage").values()
     props = stage["Properties"]
@@ -62,7 +62,7 @@ def test_the_apps_distribution_has_a_web_acl_with_a_per_address_rate_limit_where
 
 
 def test_functions_narrowed_to_key_prefixes_touch_only_those_items_and_cannot_scan(synthesized):
-    from shared.catalog import FUNCTIONS
+    from deploy.catalog import FUNCTIONS
 
     narrowed = [f for f in FUNCTIONS if f.table_keys]
     assert {f.name for f in narrowed} >= {"Webhooks", "PushConnections"}

@@ -11,9 +11,9 @@ import re
 
 import pytest
 
+from deploy.catalog import FUNCTIONS
+from deploy.routes import ROUTES
 from infra.constructs.identity import VERIFIERS
-from shared.catalog import FUNCTIONS
-from shared.routes import ROUTES
 from tests.infrastructure.expected import IDENTITY, WECHAT_CLIENTS
 from tests.infrastructure.test_hosting_stack import _one
 

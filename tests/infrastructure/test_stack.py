@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from infra.target import TOKEN_AUDIENCE
-from shared.catalog import (
+from deploy.catalog import (
     FUNCTIONS,
     LAMBDA_RUNTIME,
     MAX_RECEIVES,
@@ -20,7 +19,8 @@ from shared.catalog import (
     by_trigger,
     queue,
 )
-from shared.routes import ROUTES
+from deploy.routes import ROUTES
+from infra.target import TOKEN_AUDIENCE
 from statemachines import ORDER_LIFECYCLE_ASL, placeholder_values, substitute
 from tests.infrastructure.expected import IDENTITY, WECHAT_CLIENTS
 
@@ -50,6 +50,28 @@ def test_every_catalogued_function_is_deployed_once_with_the_platform_defaults(s
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert len(props["Layers"]) == 1, "the dependencies layer"
         assert props["Environment"]["Variables"]["LINLI_TABLE_NAME"] == {"Ref": _table_id(synthesized)}
+
+
+def test_the_functions_code_is_functions_and_the_api_document_without_the_deploy_lists(synthesized):
+    # Given the one code asset every catalogued function is deployed from
+    from pathlib import Path
+
+    from deploy.openapi import openapi_document
+    from orders.service.api_document import PACKAGED
+
+    keys = {r["Properties"]["Code"]["S3Key"] for r in synthesized.platform_functions().values()}
+    assert len(keys) == 1, keys
+    code = synthesized.assembly_dir / f"asset.{keys.pop().removesuffix('.zip')}"
+    functions = Path(__file__).resolve().parents[2] / "functions"
+    # Then it holds functions/ and nothing beside it: no deploy/ (nor infra/, local/, tests/), no caches
+    assert {p.name for p in code.iterdir()} == {p.name for p in functions.iterdir() if p.name != "__pycache__"}
+    assert not (code / "deploy").exists() and not list(code.rglob("__pycache__"))
+    assert not list(code.rglob("catalog.py")) and not list(code.rglob("routes.py"))
+    # and every handler, and the API document assembled at deploy time where GET /openapi.json reads it
+    for spec in FUNCTIONS:
+        assert (code / (spec.handler.rsplit(".", 1)[0].replace(".", "/") + ".py")).is_file(), spec.handler
+    packaged = code / PACKAGED.relative_to(functions)
+    assert json.loads(packaged.read_text(encoding="utf-8")) == openapi_document()
 
 
 def test_only_functions_that_touch_the_workflow_know_the_state_machine(synthesized):
@@ -288,7 +310,7 @@ def test_every_route_of_the_route_table_is_deployed_to_its_function(synthesized)
         props = routes[f"{route.method} {route.path}"]
         integration_id = props["Target"]["Fn::Join"][1][1]["Ref"]
         target = integrations[integration_id]["Properties"]["IntegrationUri"]
-        from shared.catalog import api_function
+        from deploy.catalog import api_function
 
         assert target == {"Fn::GetAtt": [ids[api_function(route.function).handler], "Arn"]}, route
 

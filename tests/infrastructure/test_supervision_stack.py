@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from shared.catalog import FUNCTIONS, DocumentAccess, Trigger, by_trigger
+from deploy.catalog import FUNCTIONS, DocumentAccess, Trigger, by_trigger
 
 
 def _documents_bucket(synthesized) -> tuple[str, dict]:

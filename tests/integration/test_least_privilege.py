@@ -1,4 +1,4 @@
-"""The functions whose grants are narrowed to partition-key prefixes (shared.catalog `table_keys`, IAM
+"""The functions whose grants are narrowed to partition-key prefixes (deploy.catalog `table_keys`, IAM
 `dynamodb:LeadingKeys`) touch no other items: every DynamoDB request they make, as sent, is checked."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared.catalog import FUNCTIONS
+from deploy.catalog import FUNCTIONS
 from tests.conftest import wait_for
 from tests.integration.test_notifications_and_webhooks import register_webhook
 from tests.integration.test_webhook_targets import _Context

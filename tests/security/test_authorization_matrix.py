@@ -13,7 +13,7 @@ import time
 import jwt
 import pytest
 
-from shared.routes import ROUTES
+from deploy.routes import ROUTES
 from tests.conftest import World, wait_for
 
 R, T, D, S = "resident", "technician", "dispatcher", "supervisor"
@@ -359,7 +359,7 @@ def test_bad_tokens_are_refused(sandbox, make):
 
 def _connect(sandbox, token: str) -> int:
     """The web-push WebSocket's $connect (the function API Gateway invokes) with this token: its status."""
-    from shared.catalog import Trigger, by_trigger
+    from deploy.catalog import Trigger, by_trigger
 
     [spec] = by_trigger(Trigger.WEBSOCKET)
     event = {"requestContext": {"routeKey": "$connect", "connectionId": "SecurityTest0=", "eventType": "CONNECT"}}

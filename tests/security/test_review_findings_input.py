@@ -59,8 +59,8 @@ def test_an_id_in_a_path_has_one_shape(api, bad):
 
 
 def test_the_api_document_gives_every_path_id_its_pattern():
+    from deploy.openapi import openapi_document
     from shared.inputs import ID_PATTERN
-    from shared.openapi import openapi_document
 
     for path, operations in openapi_document()["paths"].items():
         for operation in operations.values():

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from deploy.catalog import FUNCTIONS, Trigger, by_trigger
 from notify.logic.compose import deadline_drafts, supervision_drafts
 from orders.logic import deadlines
-from shared.catalog import FUNCTIONS, Trigger, by_trigger
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.records import WorkflowWait
 from tests.unit.matching_fixtures import order

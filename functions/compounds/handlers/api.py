@@ -28,7 +28,7 @@ from shared.records import Compound
 
 router = Router()
 
-CompoundId = Annotated[str, Path()]  # the one id pattern of every path (shared.api, shared.openapi)
+CompoundId = Annotated[str, Path()]  # the one id pattern of every path (shared.api; the API document says so)
 Id = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Day = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)]
 

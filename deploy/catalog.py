@@ -33,7 +33,7 @@ class WorkflowAccess(StrEnum):
 
 
 class Trigger(StrEnum):
-    API = "api"  # an HTTP API integration (routes in shared.routes)
+    API = "api"  # an HTTP API integration (routes in deploy.routes)
     WORKFLOW = "workflow"  # a task of the order state machine
     STREAM = "stream"  # the table's DynamoDB stream
     QUEUE = "queue"  # an SQS queue fed by an event bus rule

@@ -1,16 +1,21 @@
-"""The OpenAPI document of the whole HTTP API, generated from every domain's routes."""
+"""The OpenAPI document of the whole HTTP API, generated from every domain's routes at deploy time.
+
+CDK writes it into the functions' asset (infra/bundling.py: `stage_function_code`), the sandbox into a file of its
+own (`write_document`); `GET /openapi.json` answers with that file (orders.service.api_document).
+"""
 
 from __future__ import annotations
 
 import copy
 import json
 from functools import lru_cache
+from pathlib import Path
 
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
 from shared.api import API_TITLE, API_VERSION, ERROR_SCHEMA, build_resolver
 from shared.inputs import ID_PATTERN
-from shared.routes import PARTNER_OPERATIONS, PARTNER_PREFIX
+from shared.partner import PARTNER_OPERATIONS, PARTNER_PREFIX
 
 SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli-On-Behalf-Of")
 
@@ -51,9 +56,15 @@ def openapi_document() -> dict:
     return with_partner_paths(with_public_paths(with_id_patterns(with_error_responses(json.loads(schema)))))
 
 
+def write_document(path: Path) -> Path:
+    """The document as the function reads it (UTF-8 JSON)."""
+    path.write_text(json.dumps(openapi_document(), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 def with_public_paths(document: dict) -> dict:
     """The public routes (signing in, the keys) take no token: no security requirement on them."""
-    from shared.routes import ROUTES
+    from deploy.routes import ROUTES
 
     for route in ROUTES:
         operation = document["paths"].get(route.path, {}).get(route.method.lower())

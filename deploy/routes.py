@@ -1,14 +1,16 @@
-"""The route table: which Lambda serves each HTTP route. CDK, the local gateway and the tests read it."""
+"""The route table: which Lambda serves each HTTP route. CDK, the local gateway and the tests read it.
+
+The signed /partner routes are derived from what the running code verifies (`shared.partner`: the prefix and the
+operations a key's scopes allow), and the CSV routes the running code parses (`shared.api.CSV_ROUTES`) are
+checked to be routes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Company systems call these paths, signed with their API key instead of a person's JWT (docs/integrators.md).
-PARTNER_PREFIX = "/partner"
-
-# The routes whose body is a CSV file (text/csv) rather than JSON.
-CSV_ROUTES = frozenset({("POST", "/compounds/import")})
+from shared.api import CSV_ROUTES
+from shared.partner import PARTNER_OPERATIONS, PARTNER_PREFIX
 
 
 @dataclass(frozen=True)
@@ -130,17 +132,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/public/companies", "supervision", public=True),
 )
 
-# What a company's own system may do through /partner, acting for one of its staff: the same routes,
-# the same handlers and the same permission checks as that person's app.
-PARTNER_OPERATIONS = (
-    ("GET", "/offers"),
-    ("POST", "/offers/{offer_id}/accept"),
-    ("POST", "/offers/{offer_id}/decline"),
-    ("GET", "/orders"),
-    ("GET", "/orders/{order_id}"),
-    ("POST", "/orders/{order_id}/dispatch"),
-    ("POST", "/orders/{order_id}/progress"),
-    ("POST", "/orders/{order_id}/completion"),
-)
+# What a company's own system may do through /partner, acting for one of its staff (the operations of a key's
+# scopes, shared.partner): the same routes, the same handlers and the same permission checks as that person's app.
 _BY_KEY = {(r.method, r.path): r for r in ROUTES}
 ROUTES += tuple(Route(m, PARTNER_PREFIX + p, _BY_KEY[(m, p)].function, signed=True) for m, p in PARTNER_OPERATIONS)
+assert set(_BY_KEY) >= CSV_ROUTES, "every route the running code reads as CSV is a route"
