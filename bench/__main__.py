@@ -33,7 +33,7 @@ def run_part(part: str, out: Path, full: bool, tiny: bool) -> None:
     elif part == "coldstart":
         from bench import coldstart
 
-        result = coldstart.measure(repeats=1 if tiny else 3, only=("RegisterCallback",) if tiny else None)
+        result = coldstart.measure(repeats=1 if tiny else 3, only=("AwaitCompletion",) if tiny else None)
     elif part == "api":
         from bench import api_load
 

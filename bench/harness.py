@@ -69,11 +69,11 @@ class Bench:
         invoke = lambdas.invoke
 
         def attributed(function_name: str, handler_path: str, event: Any) -> Any:
-            if function_name == "RegisterCallback" and isinstance(event, dict):
+            if function_name.startswith("Await") and isinstance(event, dict):
                 self.waits[(event.get("order_id", ""), event.get("step", ""))] = time.perf_counter()
             with in_function(function_name):
                 result = invoke(function_name, handler_path, event)
-            if function_name == "Offer" and isinstance(event, dict):
+            if function_name == "OfferToTechnician" and isinstance(event, dict):
                 self.offers_stored[event.get("order_id", "")] = time.perf_counter()
             return result
 

@@ -27,9 +27,12 @@ from bench.meter import unmetered
 POLL_S = 0.02
 FLOOR_HANDLERS = {
     "SelectCandidate": "bench.noop.select_candidate",
-    "Offer": "bench.noop.offer",
+    "OfferToTechnician": "bench.noop.offer",
     "ExpireOffer": "bench.noop.expire_offer",
-    "RegisterCallback": "bench.noop.register_callback",
+    "AwaitDispatch": "bench.noop.await_step",
+    "AwaitCompletion": "bench.noop.await_step",
+    "AwaitApproval": "bench.noop.await_step",
+    "AwaitRating": "bench.noop.await_step",
 }
 
 

@@ -27,7 +27,7 @@ def expire_offer(_event: dict, _context: Any) -> dict:
     return {"decision": "expired"}
 
 
-def register_callback(event: dict, _context: Any) -> dict:
+def await_step(event: dict, _context: Any) -> dict:
     with _lock:
         WAITS[(event["order_id"], event["step"])] = time.perf_counter()
     return {}

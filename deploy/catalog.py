@@ -2,7 +2,9 @@
 
 CDK deploys exactly these functions with exactly these grants, the sandbox creates the same functions in
 moto, and the infrastructure tests compare the synthesized policies with this table. Adding a function
-means adding one line here (and, for a workflow task, its `${<name>FunctionArn}` placeholder in the ASL).
+means adding one line here (and, for a workflow task, its `${<name>FunctionArn}` placeholder in the ASL: a workflow
+function is named after the Task state it serves, or for a wait after its step, `Await<Step>`, and its handler
+module likewise, `offer_to_technician`, `await_completion`; tests/contract/test_workflow_handlers.py).
 """
 
 from __future__ import annotations
@@ -212,9 +214,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         TableAccess.READ_WRITE,
     ),
     FunctionSpec(
-        "Offer",
-        "matching.handlers.offer.handler",
-        "Workflow callback: store the offer with its task token",
+        "OfferToTechnician",
+        "matching.handlers.offer_to_technician.handler",
+        "Workflow callback: store the round's offers with its task token",
         Trigger.WORKFLOW,
         TableAccess.READ_WRITE,
         table_keys=("ORDER#",),  # the order's offers
@@ -228,9 +230,36 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         table_keys=("ORDER#",),  # the order and its offers
     ),
     FunctionSpec(
-        "RegisterCallback",
-        "orders.handlers.register_callback.handler",
-        "Workflow callback: store the wait's task token, resume at once if the step is already done",
+        "AwaitDispatch",
+        "orders.handlers.await_dispatch.handler",
+        "Workflow callback: wait for a dispatch (manual or the company's): store its token, resume at once if done",
+        Trigger.WORKFLOW,
+        TableAccess.READ_WRITE,
+        (W.RESUME,),
+        table_keys=("ORDER#",),  # the order and its waits
+    ),
+    FunctionSpec(
+        "AwaitCompletion",
+        "orders.handlers.await_completion.handler",
+        "Workflow callback: wait for the technician's bill: store its token, resume at once if done",
+        Trigger.WORKFLOW,
+        TableAccess.READ_WRITE,
+        (W.RESUME,),
+        table_keys=("ORDER#",),  # the order and its waits
+    ),
+    FunctionSpec(
+        "AwaitApproval",
+        "orders.handlers.await_approval.handler",
+        "Workflow callback: wait for the resident's consent to extra lines: store its token, resume at once if done",
+        Trigger.WORKFLOW,
+        TableAccess.READ_WRITE,
+        (W.RESUME,),
+        table_keys=("ORDER#",),  # the order and its waits
+    ),
+    FunctionSpec(
+        "AwaitRating",
+        "orders.handlers.await_rating.handler",
+        "Workflow callback: wait for the resident's rating: store its token, resume at once if done",
         Trigger.WORKFLOW,
         TableAccess.READ_WRITE,
         (W.RESUME,),

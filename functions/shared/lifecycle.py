@@ -65,15 +65,6 @@ TERMINAL = frozenset({S.CLOSED, S.CANCELLED})
 # Orders that count against a technician's workload cap.
 ACTIVE_ASSIGNMENT = frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE})
 
-# A workflow callback step is satisfied once the order has reached one of these statuses.
-# The API and the callback registration both check this, so whichever comes second resumes the workflow.
-CALLBACK_SATISFIED_BY = {
-    "dispatch": frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.COMPLETED, S.RATED, S.CLOSED}),
-    "completion": frozenset({S.AWAITING_APPROVAL, S.COMPLETED, S.RATED, S.CLOSED}),
-    "approval": frozenset({S.COMPLETED, S.RATED, S.CLOSED}),
-    "rating": frozenset({S.RATED, S.CLOSED}),
-}
-
 
 def can_dispatch(order_type: str, status: str, role: str) -> bool:
     """Supervisors and the compound's service desk (its contracted company's dispatcher) dispatch escalated orders;

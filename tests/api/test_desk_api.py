@@ -3,6 +3,7 @@ order in its compounds, whoever's technician has it, with filters; no order of a
 
 from __future__ import annotations
 
+from orders.domain.steps import Step
 from tests.conftest import make_world, wait_for
 
 
@@ -51,7 +52,7 @@ def _offer(world, tech: str, order_id: str) -> str | None:
 def _completion_wait(order_id: str):
     from shared.dal import callbacks
 
-    return wait_for(lambda: callbacks.wait(order_id, "completion"), what="the workflow's completion wait")
+    return wait_for(lambda: callbacks.wait(order_id, Step.COMPLETION), what="the workflow's completion wait")
 
 
 def test_the_desk_dispatches_its_own_technician_to_an_escalated_order_of_its_compound(world, api):

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from deploy.catalog import Trigger, by_trigger
+from orders.domain.steps import Step
 from statemachines import ORDER_LIFECYCLE_ASL as ASL_PATH
 from statemachines import PLACEHOLDER, substitute
 
@@ -80,20 +81,20 @@ def test_status_writes_are_direct_dynamodb_integrations_with_a_condition():
 
 @pytest.mark.parametrize("name", sorted(n for n, s in CALLBACKS.items() if "step" in s["Parameters"]["Payload"]))
 def test_every_wait_tells_its_registration_when_it_began_and_its_timeout_so_its_deadline_can_be_warned(name):
-    from orders.handlers.register_callback import RegisterCallbackIn
+    from orders.service.waits import WaitIn
 
     state = CALLBACKS[name]
     payload = state["Parameters"]["Payload"]
     assert payload["timeout_seconds.$"] == state["TimeoutSecondsPath"], "the deadline is the wait's own timeout"
     assert payload["entered_at.$"] == "$$.State.EnteredTime", "counted from when the state was entered"
-    assert _payload_keys(name) == set(RegisterCallbackIn.model_fields)
+    assert _payload_keys(name) == set(WaitIn.model_fields)
 
 
 def test_every_callback_step_is_one_the_api_knows_how_to_satisfy():
-    from shared.lifecycle import CALLBACK_SATISFIED_BY
+    from orders.domain.steps import SATISFIED_BY
 
     steps = {s["Parameters"]["Payload"]["step"] for s in CALLBACKS.values() if "step" in s["Parameters"]["Payload"]}
-    assert steps == set(CALLBACK_SATISFIED_BY)
+    assert steps == set(SATISFIED_BY) == set(Step)
 
 
 def test_a_bill_beyond_the_quote_waits_for_consent_and_no_answer_charges_only_the_quote():
@@ -104,7 +105,7 @@ def test_a_bill_beyond_the_quote_waits_for_consent_and_no_answer_charges_only_th
     assert {"Variable": "$.completion.status", "IsPresent": True} in choice["Choices"][0]["And"]
     # The consent wait has its own timeout; a timeout or a failure completes with only the quoted lines
     wait = STATES["AwaitApproval"]
-    assert wait["Parameters"]["Payload"]["step"] == "approval"
+    assert wait["Parameters"]["Payload"]["step"] == Step.APPROVAL
     assert wait["TimeoutSecondsPath"] == "$.timeouts.approval_seconds" and wait["Next"] == "AwaitRating"
     by_error = {c["ErrorEquals"][0]: STATES[c["Next"]] for c in wait["Catch"]}
     assert by_error["States.Timeout"]["Result"] == "timed_out" and by_error["States.ALL"]["Result"] == "task_failed"
@@ -132,8 +133,8 @@ def test_task_tokens_never_reach_a_log_line():
     from pathlib import Path
 
     for handler in (
-        "functions/matching/handlers/offer.py",
-        "functions/orders/handlers/register_callback.py",
+        "functions/matching/handlers/offer_to_technician.py",
+        *(f"functions/orders/handlers/await_{step}.py" for step in ("dispatch", "completion", "approval", "rating")),
         "functions/notify/handlers/stream.py",
     ):
         assert "inject_lambda_context(log_event=False)" in Path(handler).read_text(), handler
@@ -147,7 +148,7 @@ def _payload_keys(state: str) -> set[str]:
     ("state", "model"),
     [
         ("SelectCandidate", "matching.handlers.select_candidate:SelectCandidateIn"),
-        ("OfferToTechnician", "matching.handlers.offer:OfferIn"),
+        ("OfferToTechnician", "matching.handlers.offer_to_technician:OfferIn"),
         ("ExpireOffer", "matching.handlers.expire_offer:ExpireOfferIn"),
     ],
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from orders.domain.steps import Step
 from shared.clock import iso
 from tests.conftest import wait_for
 from tests.integration.test_notifications_and_webhooks import (
@@ -52,7 +53,7 @@ def test_a_completion_nearing_its_deadline_is_warned_once_to_the_technician_the_
     tech = world.add_technician()
     order_id = world.order()["order_id"]
     accept_first_offer(world, observe, tech, order_id)
-    wait = registered(order_id, "completion")
+    wait = registered(order_id, Step.COMPLETION)
     started = datetime.fromisoformat(wait.entered_at.replace("Z", "+00:00"))
     assert wait.deadline_at == iso(started + timedelta(seconds=HOUR)), "the state's own timeout, from when it began"
     # When the job runs 20 minutes before the deadline, nothing is due yet (the lead is 15 minutes)
@@ -66,7 +67,7 @@ def test_a_completion_nearing_its_deadline_is_warned_once_to_the_technician_the_
     on_bus = [e for e in events_on_tap(sandbox, tap, order_id) if e["type"] == KIND]
     assert len(on_bus) == 1
     event = on_bus[0]
-    assert (event["event_id"], event["deadline_step"], event["deadline_at"]) == (warned[0], "completion", wait.deadline_at)
+    assert (event["event_id"], event["deadline_step"], event["deadline_at"]) == (warned[0], Step.COMPLETION, wait.deadline_at)
     assert event["company_id"] == world.company_id and event["order"]["status"] == "assigned"
     # And the technician and the company's dispatcher were told, in Chinese first; the resident was not
     [to_tech] = wait_for(lambda: deadline_messages(world, tech, "technician", order_id), what="the technician's warning")
@@ -88,7 +89,7 @@ def test_an_approval_nearing_its_deadline_is_warned_to_the_resident_with_the_ord
     make_paid(world)
     order_id, tech = order_on_site(world)
     with_extra_lamp(world, tech, order_id)
-    wait = registered(order_id, "approval")
+    wait = registered(order_id, Step.APPROVAL)
     # When the job runs 5 minutes before the deadline
     assert [e for e in run_job(sandbox, minutes_before(wait.deadline_at, 5)) if order_id in e]
     # Then the resident is told, with the order code and what happens without an answer; the technician is not
@@ -107,7 +108,7 @@ def test_no_warning_for_a_wait_already_answered_nor_for_a_cancelled_order(sandbo
     # Given one order whose completion was answered, and one cancelled while its technician was on the way
     answered = world.order()["order_id"]
     accept_first_offer(world, observe, tech, answered)
-    answered_wait = registered(answered, "completion")
+    answered_wait = registered(answered, Step.COMPLETION)
     for status in ("en_route", "on_site"):
         assert world.as_technician(tech, "POST", f"/orders/{answered}/progress", {"status": status}).status == 200
     assert (
@@ -118,10 +119,10 @@ def test_no_warning_for_a_wait_already_answered_nor_for_a_cancelled_order(sandbo
     )
     observe.wait_status(answered, "completed")
     # Consumed: its token was claimed to resume the workflow (the item stays, marked, see callbacks.consume)
-    wait_for(lambda: callbacks.token(answered, "completion") is None, what="the answered wait to be consumed")
+    wait_for(lambda: callbacks.token(answered, Step.COMPLETION) is None, what="the answered wait to be consumed")
     cancelled = world.order()["order_id"]
     accept_first_offer(world, observe, tech, cancelled)
-    cancelled_wait = registered(cancelled, "completion")
+    cancelled_wait = registered(cancelled, Step.COMPLETION)
     assert world.as_resident("POST", f"/orders/{cancelled}/cancel", {"reason": "已自行修好"}).status == 200
     observe.wait_status(cancelled, "cancelled")
     # When the job runs within the lead of both deadlines
@@ -129,7 +130,7 @@ def test_no_warning_for_a_wait_already_answered_nor_for_a_cancelled_order(sandbo
     warned += run_job(sandbox, minutes_before(cancelled_wait.deadline_at, 5))
     # Then neither is warned, and the cancelled order's leftover wait stays unwarned
     assert not [e for e in warned if answered in e or cancelled in e]
-    assert callbacks.wait(cancelled, "completion").warned_at is None
+    assert callbacks.wait(cancelled, Step.COMPLETION).warned_at is None
     assert deadline_messages(world, tech, "technician", answered) == []
     assert deadline_messages(world, tech, "technician", cancelled) == []
 

@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from local.runtime import TABLE_NAME, DynamoDBError
+from orders.domain.steps import Step
 from tests.unit.matching_fixtures import order as an_order
 
 pytestmark = pytest.mark.reliability  # make reliability (CI runs it after make test)
@@ -112,11 +113,11 @@ def test_a_wait_claimed_by_a_write_whose_answer_was_lost_is_resumed_once(sandbox
     from shared.dal import callbacks
 
     order_id = f"ordclaim{next(_ids)}x{uuid.uuid4().hex[:8]}"
-    callbacks.register(order_id, "completion", "token-1", at="2026-11-25T02:00:00.000Z")
+    callbacks.register(order_id, Step.COMPLETION, "token-1", at="2026-11-25T02:00:00.000Z")
     faults.dynamodb("UpdateItem", 1, error=DynamoDBError.RESPONSE_LOST, when=_on_key(f"ORDER#{order_id}"))
-    assert callbacks.consume(order_id, "completion") == "token-1", "our own claim, though its answer was lost"
-    assert callbacks.consume(order_id, "completion") is None, "and nobody else's"
-    assert callbacks.token(order_id, "completion") is None
+    assert callbacks.consume(order_id, Step.COMPLETION) == "token-1", "our own claim, though its answer was lost"
+    assert callbacks.consume(order_id, Step.COMPLETION) is None, "and nobody else's"
+    assert callbacks.token(order_id, Step.COMPLETION) is None
 
 
 def test_the_sandbox_switch_arms_lists_and_removes_faults(sandbox):

@@ -148,5 +148,7 @@ def test_the_workflow_tasks_narrowed_to_the_order_touch_only_its_items(world, ob
     timeouts(offer=1)
     world.add_technician(metres_east=300)
     observe.wait_status(world.order()["order_id"], "escalated")
-    for name in ("Offer", "ExpireOffer", "RegisterCallback"):
+    for name in ("OfferToTechnician", "ExpireOffer", "AwaitCompletion", "AwaitRating"):
         _within(name, requests_by_function.get(name, []))
+    for name in {"AwaitDispatch", "AwaitApproval"} & set(requests_by_function):  # the escalated order's wait, if begun
+        _within(name, requests_by_function[name])

@@ -17,6 +17,7 @@ from functools import partial
 
 import pytest
 
+from orders.domain.steps import Step
 from shared.clock import iso
 from tests.conftest import wait_for
 from tests.prices_flow import LAMP, LAMP_TOTAL, WIRE, WIRE_TOTAL, make_paid
@@ -188,7 +189,7 @@ def test_two_ratings_at_once_record_one(world):
     tech = world.add_technician()
     for _ in range(REPEAT):
         order = _order(world, "completed", technician_id=tech, company_id=world.company_id)
-        callbacks.register(order.order_id, "rating", "fake-task-token", at=iso(datetime.now(UTC)))
+        callbacks.register(order.order_id, Step.RATING, "fake-task-token", at=iso(datetime.now(UTC)))
         # When the resident's rating is sent twice at once, with different stars (two taps, two devices)
         first, second = together(
             partial(world.as_resident, "POST", f"/orders/{order.order_id}/rating", {"stars": 5}),
@@ -200,7 +201,7 @@ def test_two_ratings_at_once_record_one(world):
         stored = orders.get(order.order_id)
         assert stored.rating_stars == winner.body["stars"] and _statuses(order.order_id).count("rated") == 1
         assert ratings.get(order.order_id).stars == winner.body["stars"]
-        assert callbacks.token(order.order_id, "rating") is None, "the wait was taken once"
+        assert callbacks.token(order.order_id, Step.RATING) is None, "the wait was taken once"
 
 
 def test_a_rating_retried_at_once_with_the_same_idempotency_key_is_recorded_once(world):
@@ -294,7 +295,7 @@ def test_approval_and_its_timeout_at_once_complete_the_order_once(world, observe
     def race(k: int):
         order_id = _awaiting_approval_by_dispatch(world, tech)
         # The approval wait started when its task token was stored; answer around its timeout
-        wait_for(lambda: callbacks.token(order_id, "approval") or orders.get(order_id).status != "awaiting_approval")
+        wait_for(lambda: callbacks.token(order_id, Step.APPROVAL) or orders.get(order_id).status != "awaiting_approval")
         time.sleep(k * (APPROVAL_SECONDS * 1.5) / (runs - 1))
         return order_id, world.as_resident("POST", f"/orders/{order_id}/approval", {"decision": "approve"})
 

@@ -188,7 +188,7 @@ def test_an_api_call_failing_beyond_the_sdk_retries_answers_503_changes_nothing_
 def test_a_manual_dispatch_wait_that_keeps_failing_is_tried_again_then_the_order_is_unfulfilled(world, observe, faults, timeouts):
     timeouts(dispatch_wait_retry=1)
     # Given nobody on duty (the order is escalated) and every registration of its manual-dispatch wait failing
-    fault = faults.handler("RegisterCallback", 10**6, when=lambda e: e.get("step") == "dispatch" and world.owns_order(e))
+    fault = faults.handler("AwaitDispatch", 10**6, when=world.owns_order)
     order_id = world.order()["order_id"]
     # Then the wait is tried again three times, apart, and the order is cancelled as unfulfilled: it does not loop
     # through TaskFailed and the escalation again until the execution's history is full

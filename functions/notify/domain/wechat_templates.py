@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from orders.domain.steps import Step
+
 BEIJING_OFFSET = timedelta(hours=8)
 ORDER_PAGE = "pages/order/order?id={order_id}"  # the mini-program's order page (miniprogram/app/pages/order)
 
@@ -218,7 +220,7 @@ def kinds_for(draft_kind: str, order_type: str | None, deadline_step: str | None
         return ("technician_en_route",)
     if draft_kind == "order.approval_needed":
         return ("extra_charge",)
-    if draft_kind == "order.deadline_approaching" and deadline_step == "approval":
+    if draft_kind == "order.deadline_approaching" and deadline_step == Step.APPROVAL:
         return ("extra_charge",)
     if draft_kind == "order.completed":
         return ("public_area_handled",) if order_type == "public_area" else ("repair_done", "rating_reminder")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from orders.domain.steps import Step
 from shared.events import SUPERVISION_EVENTS, DomainEvent, EventType
 from shared.qualifications import CERTIFICATE_NAMES
 from shared.sms import CATEGORIES, CERTIFICATES, DECISIONS, RELATIONS, Param, fits
@@ -223,7 +224,7 @@ def deadline_drafts(
             Draft(r, event.type.value, order.order_id, zh, en, template, params) for r in dict.fromkeys(recipients) if r
         )
 
-    if event.deadline_step == "dispatch" and order.status == "escalated":
+    if event.deadline_step == Step.DISPATCH and order.status == "escalated":
         to(
             supervisors,
             f"【邻里】升级订单 {order.order_id} 须在{due_zh}前人工派单，逾期将自动取消。",
@@ -231,7 +232,7 @@ def deadline_drafts(
             "deadline_escalated_dispatch",
             order=order.order_id,
         )
-    elif event.deadline_step == "dispatch":
+    elif event.deadline_step == Step.DISPATCH:
         to(
             dispatchers,
             f"【邻里】公区报事 {order.order_id} 须在{due_zh}前派单受理，逾期将升级给监管人员并计入贵公司信用记录。",
@@ -240,7 +241,7 @@ def deadline_drafts(
             "deadline_dispatch",
             order=order.order_id,
         )
-    elif event.deadline_step == "completion":
+    elif event.deadline_step == Step.COMPLETION:
         what_zh, what_en = ("公区报事", "Public-area report") if public else ("订单", "Order")
         credit_zh, credit_en = ("并计入贵公司信用记录", " and counts against your company's credit") if public else ("", "")
         to(
@@ -260,7 +261,7 @@ def deadline_drafts(
             order=order.order_id,
             **({} if public else {"what": what_zh}),
         )
-    elif event.deadline_step == "approval":
+    elif event.deadline_step == Step.APPROVAL:
         to(
             [order.resident_id],
             f"【邻里】订单码 {order.order_code}：师傅提出的超出报价的项目{extra_words(order.extra_total)[0]}请在{due_zh}前"

@@ -12,6 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.handlers import api as addresses_api
+from orders.domain.steps import Step
 from orders.handlers import billing, photos, proxies
 from orders.handlers.views import neighbour_view, ordering_for, profile, resident_address, view, visible_order
 from orders.logic import pricing, quotas, rules
@@ -345,7 +346,7 @@ def complete_order(order_id: str, body: CompletionIn) -> OrderView:
         note=note,
         extra=orders.set_fields(**fields),
     )
-    resume_step(order.order_id, "completion", {"step": "completion", "status": updated.status})
+    resume_step(order.order_id, Step.COMPLETION, {"step": Step.COMPLETION, "status": updated.status})
     return view(updated, caller)
 
 
@@ -416,7 +417,7 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
         if token:
             workflow.resume(token, {"decision": OfferStatus.ACCEPTED.value})
     else:
-        resume_step(order.order_id, "dispatch", {"technician_id": tech.user_id})
+        resume_step(order.order_id, Step.DISPATCH, {"technician_id": tech.user_id})
     return view(assigned, caller)
 
 

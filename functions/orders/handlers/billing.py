@@ -9,6 +9,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from orders.domain.steps import Step
 from orders.handlers.views import ordering_for, profile, resident_address, view, visible_order
 from orders.logic import catalogue as catalogue_rules
 from orders.logic import pricing
@@ -158,7 +159,7 @@ def decide_extra_lines(order_id: str, body: ApprovalIn) -> OrderView:
             completed_at=at,
         ),
     )
-    resume_step(order.order_id, "approval", {"step": "approval", "status": completed.status, "outcome": settlement.outcome})
+    resume_step(order.order_id, Step.APPROVAL, {"step": Step.APPROVAL, "status": completed.status, "outcome": settlement.outcome})
     return view(completed, caller)
 
 

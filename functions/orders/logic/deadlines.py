@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from orders.domain.steps import SATISFIED_BY, Step
 from shared.clock import iso
 from shared.events import DomainEvent, EventType, OrderSnapshot
-from shared.lifecycle import CALLBACK_SATISFIED_BY, TERMINAL, OrderStatus, OrderType
+from shared.lifecycle import TERMINAL, OrderStatus, OrderType
 from shared.records import Order, WorkflowWait
 
 # The waits someone can still act on before they run out: the company's dispatcher (or, once escalated, a
 # supervisor) must dispatch, the technician must finish and bill, the resident must consent to extra lines.
 # Not the rating: a resident who does not rate loses nothing and the order closes anyway, so nobody is
 # nagged about it.
-WARNED_STEPS = frozenset({"dispatch", "completion", "approval"})
+WARNED_STEPS = frozenset({Step.DISPATCH, Step.COMPLETION, Step.APPROVAL})
 
 
 def _parse(at: str) -> datetime:
@@ -40,7 +41,7 @@ def worth_warning(wait: WorkflowWait, lead_seconds: int) -> bool:
 
 def still_waiting(step: str, status: str) -> bool:
     """The order has not yet reached what the step waits for, and is not over (cancelled, closed)."""
-    return status not in CALLBACK_SATISFIED_BY[step] and status not in TERMINAL
+    return status not in SATISFIED_BY[Step(step)] and status not in TERMINAL
 
 
 def company_concerned(order: Order, step: str, contracted_company_id: str | None) -> str | None:
@@ -48,7 +49,7 @@ def company_concerned(order: Order, step: str, contracted_company_id: str | None
     dispatcher must acknowledge it (an escalated order waits for a supervisor, not a company)."""
     if order.company_id:
         return order.company_id
-    if step == "dispatch" and order.order_type == OrderType.PUBLIC_AREA and order.status != OrderStatus.ESCALATED:
+    if step == Step.DISPATCH and order.order_type == OrderType.PUBLIC_AREA and order.status != OrderStatus.ESCALATED:
         return contracted_company_id
     return None
 

@@ -7,6 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from orders.domain.steps import Step
 from shared import clock
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import require_role
@@ -41,7 +42,7 @@ def rate_order(order_id: str, body: RatingIn) -> RatingView:
     if order.resident_id != caller.user_id:
         raise Forbidden("只能评价自己的订单", "You can only rate your own orders.")
     ratings.record(order, body.stars, body.comment.strip(), at=clock.now_iso())
-    resume_step(order.order_id, "rating", {"stars": body.stars})
+    resume_step(order.order_id, Step.RATING, {"stars": body.stars})
     return RatingView(order_id=order.order_id, stars=body.stars, comment=body.comment.strip(), status="rated")
 
 

@@ -1,4 +1,4 @@
-"""Workflow task (callback): create the round's offers, each storing the round's task token, and return.
+"""Workflow callback `OfferToTechnician`: create the round's offers, each storing the round's task token, and return.
 
 The workflow then waits until one technician accepts, the last one declines, or the round times out.
 """

@@ -1,0 +1,57 @@
+"""Registering a workflow wait (the `Await…` callback states): remember its task token, and resume at once if
+the order already reached what the wait is for.
+
+If the API came first (the order's status already satisfies the step), `resume_step` hands the token to exactly
+one of the two sides. The wait's deadline (when its state was entered plus its timeout, both passed by the state
+machine) is stored with the token, and indexed for the deadline warnings of the steps that get one. Each wait's
+handler (`orders.handlers.await_<step>`) binds its `Step` and calls `register`.
+"""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from orders.domain.steps import SATISFIED_BY, Step
+from orders.logic import deadlines
+from shared import clock
+from shared.callbacks import resume_step
+from shared.dal import callbacks, orders
+from shared.observability import logger
+
+
+class WaitIn(BaseModel):
+    """The Payload of an `Await…` state."""
+
+    order_id: str
+    step: Step
+    task_token: str = Field(repr=False)
+    # Both absent for an execution started before the definition passed them: no deadline, no warning.
+    timeout_seconds: int | None = Field(default=None, ge=1)
+    entered_at: AwareDatetime | None = None  # $$.State.EnteredTime
+
+
+class WrongStep(ValueError):
+    """A wait's state passed another step than its handler serves: the definition and the handlers disagree."""
+
+
+def register(step: Step, event: dict) -> dict:
+    task = WaitIn.model_validate(event)
+    if task.step != step:
+        raise WrongStep(f"this handler registers {step.value} waits, the state passed {task.step.value}")
+    at = clock.now_iso()
+    started = clock.iso(task.entered_at) if task.entered_at else at
+    callbacks.register(
+        task.order_id,
+        step,
+        task.task_token,
+        at=at,
+        entered_at=started,
+        deadline_at=deadlines.deadline_of(started, task.timeout_seconds) if task.timeout_seconds else None,
+        warn=step in deadlines.WARNED_STEPS,
+    )
+    order = orders.get_or_404(task.order_id)
+    already_done = order.status in SATISFIED_BY[step]
+    if already_done:
+        resume_step(task.order_id, step, {"step": step.value, "status": order.status})
+    logger.info("callback registered", extra={"order_id": task.order_id, "step": step.value, "already_done": already_done})
+    return {"registered": True, "already_done": already_done}
