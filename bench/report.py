@@ -238,9 +238,11 @@ def _latency_section(lat: dict) -> list[str]:
         "then on `GET /offers` shows it) and to the order being assigned (the workflow has entered the completion",
         "wait after the accept), with simulated technicians accepting after a random 0.2–0.6 s, which is",
         "subtracted from the assigned time. Side by side in the same run, level by level: the **floor**, the same",
-        "ASL file with no-op handlers behind its Lambda tasks (`bench/noop.py`), started by writing a bare order",
-        "item and calling StartExecution. Both moments are recorded by a hook on the Lambda invocations, the same",
-        "for both sides; the harness never polls DynamoDB. Times are the sandbox's (moto, one Python process",
+        "ASL file with no-op handlers behind its Lambda tasks (`bench/noop.py`), started and answered through the",
+        "same API hop as ours (the sandbox's gateway and its JWT check, then a Lambda invocation: a no-op API",
+        "function that writes a bare order item and calls StartExecution, lists the offers, answers the callback).",
+        "Both moments are recorded by a hook on the Lambda invocations, the same for both sides; the harness",
+        "never polls DynamoDB. Times are the sandbox's (moto, one Python process",
         "on 2 cores), so only the multiple of the floor carries over.",
         "",
         "| concurrent orders | samples | offer p50 | offer p95 | floor p50 | floor p95 | × floor (p50 / p95)"
@@ -257,12 +259,18 @@ def _latency_section(lat: dict) -> list[str]:
         )
     lines += [
         "",
-        "moto backs up the whole table with a deep copy for every item of a `TransactWriteItems` (about "
-        f"{lat.get('transaction_copy_ms', 0):.0f} ms",
-        f"at this run's table size, {lat.get('table_items', 0):,} items): the `Offer` task (one transaction) and",
-        "the accept (one transaction) pay it, which DynamoDB does not (a transaction costs",
-        "twice the write units, not a copy of the table). Most of the distance to the floor in the sandbox is",
-        "that, and the notification pipeline that runs concurrently in the same process; the floor has neither.",
+        "Lambda time per order in this run, from each level's start to its end (every invocation, the work an",
+        "order triggers off its path included), largest functions first:",
+        "",
+    ]
+    for r in lat["rows"]:
+        parts = []
+        for side in ("ours", "floor"):
+            by = r.get(f"{side}_lambda_ms_by_function") or {}
+            top = sorted(by.items(), key=lambda kv: -kv[1])[:4]
+            parts.append(f"{side} {sum(by.values()):,.0f} ms (" + ", ".join(f"{k} {v:,.0f}" for k, v in top) + ")")
+        lines.append(f"- {r['concurrency']} concurrent: " + "; ".join(parts) + ".")
+    lines += [
         "",
         "![time to answer](plots/time_to_answer.png)",
         "",
