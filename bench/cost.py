@@ -253,6 +253,7 @@ class Run:
     workflow_log_bytes: int = 0
     workflow_log_events: int = 0
     others: list[Any] = field(default_factory=list)  # readings of other meters installed with this one
+    first_calls: set[str] = field(default_factory=set)  # functions called for the first time in this run
 
     @property
     def invocations(self) -> int:
@@ -310,8 +311,10 @@ def run_scenario(b: Bench, key: str, platform: Platform | None = None, others: t
     reading = b.meter.take().minus(before)
     other_readings = [m.take().minus(x) for m, x in zip(others, others_before, strict=True)]
     lambdas: dict[str, list[float]] = {}
-    for inv in b.box.aws.lambdas.invocations[first:]:
+    invocations = b.box.aws.lambdas.invocations
+    for inv in invocations[first:]:
         lambdas.setdefault(inv.function_name, []).append(inv.duration_ms)
+    called_before = {inv.function_name for inv in invocations[:first]}
     history = b.history(order_id)
     transitions, retries = billed_transitions(history)
     lines = workflow_log_lines(
@@ -327,6 +330,7 @@ def run_scenario(b: Bench, key: str, platform: Platform | None = None, others: t
         sum(len(x.encode()) for x in lines),
         len(lines),
         other_readings,
+        set(lambdas) - called_before,
     )
 
 
