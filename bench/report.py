@@ -171,14 +171,14 @@ def _cost_section(c: dict) -> list[str]:
         "Cold starts, once per execution environment (not in the totals above): the functions each scenario uses,",
         "their first call beyond a warm one, priced as Lambda compute (Lambda bills the init phase).",
         "",
-        "| scenario | functions | cold start ms (sum) | GB-s | USD per set of cold starts |",
+        "| scenario | functions | cold start ms (sum) | GB-s | USD per 1,000 sets of cold starts |",
         "|---|---:|---:|---:|---:|",
     ]
     for r in rows:
         cold = r.get("cold_ms", {})
         lines.append(
             f"| {r['label']} | {len(cold)} | {sum(cold.values()):,.0f} | {r.get('cold_gb_seconds', 0):.3f} "
-            f"| {r.get('cold_cost', 0):.6f} |"
+            f"| {_usd(r.get('cold_cost', 0))} |"
         )
     happy = next((r for r in rows if r["scenario"] == "happy"), rows[0])
     ranked = sorted(happy["costs"].items(), key=lambda kv: -kv[1])
