@@ -242,8 +242,9 @@ def _latency_section(lat: dict) -> list[str]:
         "same API hop as ours (the sandbox's gateway and its JWT check, then a Lambda invocation: a no-op API",
         "function that writes a bare order item and calls StartExecution, lists the offers, answers the callback).",
         "Both moments are recorded by a hook on the Lambda invocations, the same for both sides; the harness",
-        "never polls DynamoDB. Times are the sandbox's (moto, one Python process",
-        "on 2 cores), so only the multiple of the floor carries over.",
+        "never polls DynamoDB. A full garbage collection runs before each round, outside the timed window (the",
+        "sandbox's one heap holds the whole platform; a Lambda's heap is its own). Times are the sandbox's (moto,",
+        "one Python process on 2 cores), so only the multiple of the floor carries over.",
         "",
         "| concurrent orders | samples | offer p50 | offer p95 | floor p50 | floor p95 | × floor (p50 / p95)"
         " | assigned p50 | assigned p95 | floor p50 | floor p95 | × floor (p50 / p95) |",
