@@ -37,10 +37,30 @@ def wait_for(check: Callable[[], Any], *, timeout: float = 30, what: str = "cond
         time.sleep(every)
 
 
-class Bench:
-    """A started sandbox (HTTP server on a free port) with the meter installed."""
+class _CountedLog:
+    """The Powertools logger's stream while metering: each line is counted (bytes, one log event), not printed."""
 
-    def __init__(self, *, env: dict[str, str] | None = None) -> None:
+    def __init__(self, meter: Meter) -> None:
+        self.meter = meter
+
+    def write(self, text: str) -> int:
+        line = text.rstrip("\n")
+        if line:
+            self.meter.count_log(len(line.encode()))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class Bench:
+    """A started sandbox (HTTP server on a free port) with the meter installed.
+
+    `log_level`: the handlers' log level while metering (their lines counted, not printed); default: the
+    sandbox's (quiet, nothing counted). The first call of each handler imports its module outside the call's
+    measured duration: the import is in `cold_imports_ms`, the call's duration in `lambdas.invocations`."""
+
+    def __init__(self, *, env: dict[str, str] | None = None, log_level: str | None = None) -> None:
         from local.sandbox import Sandbox
 
         # No periodic jobs (deadline warnings): a fixed cost of the platform, not of an order. SMS go through SNS (the
@@ -54,6 +74,8 @@ class Bench:
         self.meter = Meter()
         self.waits: dict[tuple[str, str], float] = {}  # (order id, step) → when the workflow registered the wait
         self.offers_stored: dict[str, float] = {}  # order id → when the Offer task had stored the round's offers
+        self.log_level = log_level
+        self.cold_imports_ms: dict[str, float] = {}  # function → its handler module's import (first call only)
 
     def __enter__(self) -> Bench:
         self.box.start()
@@ -71,6 +93,11 @@ class Bench:
         def attributed(function_name: str, handler_path: str, event: Any) -> Any:
             if function_name.startswith("Await") and isinstance(event, dict):
                 self.waits[(event.get("order_id", ""), event.get("step", ""))] = time.perf_counter()
+            if handler_path not in lambdas._handlers:  # a cold start: the module's import, timed on its own
+                started = time.perf_counter()
+                with in_function(function_name), unmetered():
+                    lambdas._handler(handler_path)
+                self.cold_imports_ms.setdefault(function_name, (time.perf_counter() - started) * 1000)
             with in_function(function_name):
                 result = invoke(function_name, handler_path, event)
             if function_name == "OfferToTechnician" and isinstance(event, dict):
@@ -79,6 +106,11 @@ class Bench:
 
         lambdas.invoke = attributed  # type: ignore[method-assign]
         self.sfn = self.box.aws.client("stepfunctions")
+        if self.log_level:
+            from shared.observability import logger
+
+            logger.setLevel(self.log_level)
+            logger.registered_handler.setStream(_CountedLog(meter))
         return self
 
     def __exit__(self, *exc: object) -> None:

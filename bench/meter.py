@@ -5,12 +5,21 @@ DynamoDB request units are COMPUTED from item sizes, not taken from the response
 `ReturnConsumedCapacity` with constants (0.5 per GetItem, 1.0 per write, whatever the item), so its figure
 would be wrong. The rules applied (DynamoDB developer guide, "read/write request units"):
 - writes: 1 WRU per started KB of the larger of the item before and after the write, plus the same again
-  for every GSI the item is (or was) in, twice when the GSI key changes (delete + put); transactions x2;
+  for every index of the table (read from moto's table, so none is missed) the item is or was in, twice when
+  the item's key in that index changes (a delete and a put); transactions x2; a write whose condition fails
+  costs the base table's units only (nothing reaches an index);
 - reads: per started 4 KB of the item(s) read, 0.5 RRU eventually consistent, 1 strongly consistent;
   Query/Scan sum the sizes of the items read (items filtered out after reading: the mean size of the
   returned ones); transactions x2.
 Item sizes are moto's (`Item.size()`: attribute names plus values, DynamoDB's rule), read from moto's
-tables directly so the metering makes no calls of its own.
+tables directly so the metering makes no calls of its own. moto updates a stored item in place, so the item
+before a write is an `Image` (its size and its key in every index) taken before the call, and the item after
+it another one taken after.
+
+Deliveries the event bus makes itself (a rule's SQS target: a SendMessage SQS bills, made inside moto, never
+through the seam) are counted where moto makes them, as `sqs.SendMessage.from_bus`; targets of other kinds
+as `events.Deliver.<kind>`. The Powertools logger's lines are counted (bytes and events) when the harness hands
+them to `count_log`.
 
 Calls made while `unmetered()` is active in the calling thread (the harness's own polling) are not counted.
 """
@@ -26,7 +35,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _local = threading.local()
-GSI_KEYS = tuple(f"gsi{i}pk" for i in range(1, 5))
 
 
 @contextmanager
@@ -62,6 +70,9 @@ class Reading:
     sms: int = 0
     api_requests: int = 0
     by_function: Counter = field(default_factory=Counter)  # ("Function", "dynamodb.Operation") → count
+    wru_by: Counter = field(default_factory=Counter)  # (item kind: the pk's prefix, "table" | index name) → WRU
+    log_bytes: Counter = field(default_factory=Counter)  # function → bytes of log lines written
+    log_events: Counter = field(default_factory=Counter)  # function → log lines written
 
     def minus(self, other: Reading) -> Reading:
         return Reading(
@@ -72,29 +83,87 @@ class Reading:
             self.sms - other.sms,
             self.api_requests - other.api_requests,
             self.by_function - other.by_function,
+            self.wru_by - other.wru_by,
+            self.log_bytes - other.log_bytes,
+            self.log_events - other.log_events,
         )
 
     def copy(self) -> Reading:
         return Reading(
-            Counter(self.calls), self.rru, self.wru, self.event_entries, self.sms, self.api_requests, Counter(self.by_function)
+            Counter(self.calls),
+            self.rru,
+            self.wru,
+            self.event_entries,
+            self.sms,
+            self.api_requests,
+            Counter(self.by_function),
+            Counter(self.wru_by),
+            Counter(self.log_bytes),
+            Counter(self.log_events),
         )
 
     def count(self, service: str, exclude: tuple[str, ...] = ()) -> int:
         return sum(n for k, n in self.calls.items() if k.startswith(service + ".") and k.split(".", 1)[1] not in exclude)
 
 
-def _stored(table: str, key: dict) -> Any:
+def _table(name: str) -> Any:
     from moto.dynamodb.models import dynamodb_backends
-    from moto.dynamodb.models.dynamo_type import DynamoType
 
-    from local.fast_dynamodb import stored_item
     from local.runtime import ACCOUNT, REGION
 
     try:
-        t = dynamodb_backends[ACCOUNT][REGION].get_table(table)
-        return stored_item(t, DynamoType(key["pk"]), DynamoType(key["sk"]) if "sk" in key else None)
-    except Exception:  # noqa: BLE001 - a missing table or key: nothing stored
+        return dynamodb_backends[ACCOUNT][REGION].get_table(name)
+    except Exception:  # noqa: BLE001 - no such table: nothing stored
         return None
+
+
+def _stored(table: Any, key: dict) -> Any:
+    """moto's own item (live: moto changes it in place), or None."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    from local.fast_dynamodb import stored_item
+
+    if table is None or "pk" not in key:
+        return None
+    return stored_item(table, DynamoType(key["pk"]), DynamoType(key["sk"]) if "sk" in key else None)
+
+
+@dataclass(frozen=True)
+class Image:
+    """What a write's cost depends on, of one item at one moment: its size and its key in every index of the
+    table (None where the item lacks an index's key attributes, i.e. is not in that index)."""
+
+    size: int
+    index_keys: dict[str, tuple | None]
+
+
+def indexes(table: Any) -> list[tuple[str, tuple[str, ...]]]:
+    """(index name, its key attributes) of every secondary index of a moto table, global and local."""
+    if table is None:
+        return []
+    return [
+        (index.name, tuple(k["AttributeName"] for k in index.schema))
+        for index in [*getattr(table, "global_indexes", []), *getattr(table, "indexes", [])]
+    ]
+
+
+def image(item: Any, index_specs: list[tuple[str, tuple[str, ...]]]) -> Image | None:
+    """A copy of what counts of a moto item, independent of later changes to it."""
+    if item is None:
+        return None
+    for _ in range(5):  # another thread may be writing the item outside the meter's view: read it again
+        try:
+            attrs = dict(item.attrs)
+            keys = {
+                name: tuple(json.dumps(attrs[a].to_json(), sort_keys=True) for a in names)
+                if all(a in attrs for a in names)
+                else None
+                for name, names in index_specs
+            }
+            return Image(item.size(), keys)
+        except RuntimeError:
+            continue
+    return Image(item.size(), {name: None for name, _ in index_specs})
 
 
 def _json_size(item: dict) -> int:
@@ -103,17 +172,24 @@ def _json_size(item: dict) -> int:
     return sum(len(k.encode()) + DynamoType(v).size() for k, v in item.items())
 
 
-def _write_units(before: Any, after: Any) -> float:
-    size = max(before.size() if before else 0, after.size() if after else 0, 1)
+def write_units(before: Image | None, after: Image | None, *, applied: bool = True) -> dict[str, int]:
+    """WRU of one item's write, by where they are spent: "table" and each index's name. An index is written
+    when the item is or was in it (the images of an index with ALL projected change with any attribute), twice
+    when the item's key in it changes (the old entry deleted, the new one put). A write that was not applied
+    (its condition failed) costs the table's units for the item's current size, nothing in the indexes."""
+    size = max(before.size if before else 0, after.size if after else 0, 1)
     units = math.ceil(size / 1024)
-    total = units
-    for gsi in GSI_KEYS:
-        old = before.attrs.get(gsi) if before else None
-        new = after.attrs.get(gsi) if after else None
+    out = {"table": units}
+    if not applied:
+        return out
+    names = [*(before.index_keys if before else {}), *(after.index_keys if after else {})]
+    for name in dict.fromkeys(names):
+        old = before.index_keys.get(name) if before else None
+        new = after.index_keys.get(name) if after else None
         if old is None and new is None:
             continue
-        total += units * (2 if old is not None and new is not None and old != new else 1)
-    return total
+        out[name] = units * (2 if old is not None and new is not None and old != new else 1)
+    return out
 
 
 def _read_units(size: int, consistent: bool) -> float:
@@ -146,12 +222,50 @@ class Meter:
             return response
 
         BotocoreStubber.__call__ = __call__
+        self._install_bus()
+
+    def _install_bus(self) -> None:
+        """Count what the event bus delivers: moto's rules send to their targets inside moto, past the seam."""
+        from moto.events.models import Rule
+        from moto.utilities.arns import parse_arn
+
+        self._send_to_targets = original = Rule.send_to_targets
+        meter = self
+
+        def send_to_targets(rule: Any, event: Any, *args: Any, **kwargs: Any) -> Any:
+            if metered() and rule.event_pattern.matches_event(event):
+                for target in rule.targets:
+                    arn = parse_arn(target["Arn"])
+                    meter._count(
+                        "sqs.SendMessage.from_bus" if arn.service == "sqs" else f"events.Deliver.{arn.service}",
+                        event_entries=1 if arn.service == "events" and arn.resource_type == "event-bus" else 0,
+                    )
+            return original(rule, event, *args, **kwargs)
+
+        Rule.send_to_targets = send_to_targets
 
     def uninstall(self) -> None:
         from moto.core.botocore_stubber import BotocoreStubber
+        from moto.events.models import Rule
 
         if self._original is not None:
             BotocoreStubber.__call__ = self._original
+        if getattr(self, "_send_to_targets", None) is not None:
+            Rule.send_to_targets = self._send_to_targets
+
+    def _count(self, call: str, *, event_entries: int = 0) -> None:
+        with self._lock:
+            self.reading.calls[call] += 1
+            self.reading.by_function[(getattr(_local, "function", None) or "-", call)] += 1
+            self.reading.event_entries += event_entries
+
+    def count_log(self, nbytes: int) -> None:
+        """One log line of `nbytes` written by the Lambda function running in this thread."""
+        if metered():
+            function = getattr(_local, "function", None) or "-"
+            with self._lock:
+                self.reading.log_bytes[function] += nbytes
+                self.reading.log_events[function] += 1
 
     def take(self) -> Reading:
         with self._lock:
@@ -191,24 +305,34 @@ class Meter:
     def _before(self, service: str, operation: str, body: dict) -> Any:
         if service != "dynamodb":
             return None
-        return [(t, k, m, _stored(t, k) if m else None) for t, k, m in self._write_keys(operation, body)]
+        out = []
+        for name, key, multiplier in self._write_keys(operation, body):
+            table = _table(name) if multiplier else None
+            specs = indexes(table)
+            out.append((table, specs, key, multiplier, image(_stored(table, key), specs) if multiplier else None))
+        return out
 
     def _after(self, service: str, operation: str, body: dict, before: Any, response: Any) -> None:
         rru = wru = 0.0
         entries = sms = 0
+        wru_by: Counter = Counter()
         if service == "dynamodb":
             try:
                 data = json.loads(response.content or b"{}") if response is not None else {}
             except ValueError:
                 data = {}
             ok = response is not None and response.status_code < 400
-            for table, key, multiplier, old in before or []:
+            for table, specs, key, multiplier, old in before or []:
                 if multiplier == 0.0:
                     rru += 1.0  # a transaction's ConditionCheck reads the item (x2 for the transaction)
                     continue
-                new = _stored(table, key) if ok else None
+                kind = str(next(iter(key.get("pk", {}).values()), "")).split("#", 1)[0] or "?"
                 # a failed conditional write still consumes write units for the item's current size
-                wru += multiplier * _write_units(old, new if ok else old)
+                after = image(_stored(table, key), specs) if ok else old
+                units = write_units(old, after, applied=ok)
+                for where, n in units.items():
+                    wru_by[(kind, where)] += multiplier * n
+                    wru += multiplier * n
             consistent = bool(body.get("ConsistentRead"))
             if operation == "GetItem" and ok:
                 rru += _read_units(_json_size(data.get("Item", {})), consistent)
@@ -242,5 +366,6 @@ class Meter:
             self.reading.by_function[(getattr(_local, "function", None) or "-", f"{service}.{operation}")] += 1
             self.reading.rru += rru
             self.reading.wru += wru
+            self.reading.wru_by.update(wru_by)
             self.reading.event_entries += entries
             self.reading.sms += sms

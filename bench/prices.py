@@ -12,9 +12,16 @@ Sources:
 - API Gateway: https://aws.amazon.com/api-gateway/pricing/ (HTTP API: $1.00 per 1M requests, first 300M)
 - EventBridge: https://aws.amazon.com/eventbridge/pricing/ (custom events: $1.00 per 1M, per 64 KB chunk)
 - SQS: https://aws.amazon.com/sqs/pricing/ (standard queues: $0.40 per 1M requests, per 64 KB chunk)
+- X-Ray: https://aws.amazon.com/xray/pricing/ ($5.00 per 1M traces recorded; retrieving and scanning them,
+  $0.50 per 1M, depends on who looks at them and is not priced here)
+- CloudWatch Logs: https://aws.amazon.com/cloudwatch/pricing/ (Standard log class, data ingested: $0.50 per GB;
+  Lambda's logs since 2025-05-01 and Step Functions' vended logs are tiered, $0.50 per GB for the first 10 TB
+  a month, the tier a pilot stays in; storage, $0.03 per GB-month, is not priced here)
 The official pages cannot be reached from the build machine; the DynamoDB and Lambda figures were
 cross-checked on 2026-11-25 against secondary write-ups of them (airbyte.com's DynamoDB pricing guide, after
-the 2024-11-01 cut; cloudchipr.com's Lambda pricing guide, Arm first tier). Check the rest before quoting.
+the 2024-11-01 cut; cloudchipr.com's Lambda pricing guide, Arm first tier); X-Ray and CloudWatch Logs on
+2026-12-07 against a stored copy of the X-Ray pricing page (aws.amazon.com/de/xray/pricing) and write-ups of
+the Logs pricing (hykell.com, duckbillgroup.com on the 2025-05-01 Lambda log tiers). Check the rest before quoting.
 SMS (SNS) is counted but not priced: its price depends on the destination country and carrier.
 """
 
@@ -31,3 +38,5 @@ USD_PER_READ_REQUEST_UNIT = 0.125 / 1_000_000
 USD_PER_HTTP_API_REQUEST = 1.00 / 1_000_000
 USD_PER_EVENTBRIDGE_EVENT = 1.00 / 1_000_000
 USD_PER_SQS_REQUEST = 0.40 / 1_000_000
+USD_PER_XRAY_TRACE_RECORDED = 5.00 / 1_000_000
+USD_PER_LOG_GB_INGESTED = 0.50

@@ -100,52 +100,123 @@ def _usd(x: float) -> str:
 def _cost_section(c: dict) -> list[str]:
     rows = c["rows"]
     keys = list(rows[0]["costs"])
+    pf = c.get("platform", {})
+    sampling = c.get("lambda_sampling", 0.05)
     lines = [
         "## 1. Cost per order on AWS",
         "",
-        f"Each scenario run alone in the sandbox, {c['repeats']} times, from `POST /orders` to the end of its execution",
-        "and of everything its stream records and queue messages trigger (notifications, webhooks). Counted from the run:",
+        "Each scenario run alone in the sandbox, once unmeasured (every handler's first call: its cold start) and then",
+        f"{c['repeats']} times measured, from `POST /orders` to the end of its execution and of everything its stream",
+        "records and queue messages trigger (notifications, webhooks, audit). Counted from the run:",
         "",
         "- **state transitions** from each execution's history (every `…StateEntered` event, plus retry attempts:",
         "  `TaskScheduled` events beyond one per task state);",
         "- **Lambda** invocations and their measured durations (rounded up to 1 ms), billed at the configured",
-        f"  {c['memory_mb']} MB on arm64. The durations are in-process on this x86 machine with moto behind",
-        "  every call, so the GB-s are an upper bound of what AWS would bill (and include each handler's",
-        "  first, cold, call in the first run);",
+        f"  {c['memory_mb']} MB on arm64, **warm**: each handler's module is imported before its first call, and",
+        "  the first calls are in the unmeasured run. The durations are in-process on this x86 machine with moto",
+        "  behind every call, so the GB-s are an upper bound of what AWS would bill. The **cold start** of each",
+        "  function (its module's import, timed on its own, plus its first call's excess over its median warm",
+        "  call) is its own table below: it is paid once per execution environment, not per order;",
         "- **DynamoDB request units computed from item sizes** (bench/meter.py), not read from `ConsumedCapacity`:",
         "  moto answers `ReturnConsumedCapacity=TOTAL` with constants (0.5 per GetItem, 1 per write, whatever the",
-        "  item), which would be wrong. Writes: 1 WRU per started KB of the larger of the item before and after, plus",
-        "  the same per GSI the item is in (twice when its GSI key changes), transactions ×2; reads: 0.5 RRU per",
-        "  started 4 KB (eventually consistent), 1 if strongly consistent; the Step Functions interpreter's own",
+        "  item), which would be wrong. Writes: 1 WRU per started KB of the larger of the item before and after,",
+        "  plus the same for every index of the table (read from the table's schema) the item is or was in,",
+        "  twice when its key in that index changes (a delete and a put), transactions ×2; the item before a",
+        "  write is a copy taken before the call (moto updates items in place). Reads: 0.5 RRU per started 4 KB",
+        "  (eventually consistent), 1 if strongly consistent; the Step Functions interpreter's own",
         "  `dynamodb:updateItem` tasks are counted too (they go through the same seam);",
         "- **HTTP API** requests the actors make (the technician reads `GET /offers` once per offer, the resident",
-        "  reads the bill before approving), **EventBridge** entries put, **SQS** requests (sends, deletes and",
-        "  receives that returned messages: the sandbox pump's empty polls stand for Lambda's poller, a fixed cost",
-        "  per queue on AWS, not per order). SMS are counted, not priced.",
+        "  reads the bill before approving), **EventBridge** entries put, **SQS** requests: sends (the event bus's",
+        "  own sends to its rules' queues included, counted where moto makes them), deletes and receives that",
+        "  returned messages (the sandbox pump's empty polls stand for Lambda's poller, a fixed cost per queue on",
+        "  AWS, not per order). SMS are counted, not priced;",
+        f"- **X-Ray traces recorded**, at the platform's defaults (infra/constructs/): functions' tracing "
+        f"`{pf.get('tracing', '?')}`, the state",
+        f"  machine traced ({pf.get('workflow_tracing')}) under a sampling rule of {pf.get('workflow_sampling', 0):.0%} "
+        "of executions; an invocation that",
+        "  starts a trace of its own (an HTTP API, stream, schedule or WebSocket call: those pass no trace header)",
+        f"  is sampled by Lambda's default rule, {sampling:.0%}; workflow tasks are in their execution's trace,",
+        "  queue consumers in the trace of the function that put the event. Priced at the sampling rates: the",
+        "  rules' reservoir (the first request each second) is a fixed cost, not one per order, but at a pilot's",
+        "  few requests a second it traces nearly every request (the bound is given below);",
+        "- **CloudWatch Logs bytes ingested**: the Powertools logger's lines at the functions' configured level",
+        f"  (`{pf.get('lambda_log_level', '?')}`; the handlers run at that level and every line is counted), the two "
+        "records Lambda's",
+        "  JSON log format adds per invocation (`platform.start`, `platform.report`, sized from their fields with",
+        f"  this run's figures), and the state machine's log at level `{pf.get('workflow_log_level', '?')}` "
+        f"(execution data {'included' if pf.get('workflow_execution_data') else 'excluded'}): one",
+        "  JSON line per history event of the execution, as Step Functions writes it. Billed bytes are taken",
+        "  as the lines' UTF-8 length (GB = 2³⁰ bytes); API Gateway access logs, log storage and queries are not",
+        "  included.",
         "",
-        f"Prices: `bench/prices.py` ({prices.PRICES_REGION}, recorded {prices.PRICES_DATE}, sources listed there). "
-        "Costs in **USD per 1,000 orders**.",
+        f"Prices: `bench/prices.py` (published {prices.PRICES_REGION} list prices, recorded {prices.PRICES_DATE}, sources"
+        " listed there; X-Ray $5.00 per million traces recorded, CloudWatch Logs ingestion $0.50 per GB, no free"
+        " tiers). Costs in **USD per 1,000 orders**.",
         "",
-        "| scenario | transitions (+retries) | Lambda invocations | GB-s | RRU | WRU | DynamoDB calls | API requests"
-        " | events | SQS requests | SMS | " + " | ".join(k.replace("_", " ") for k in keys) + " | **total** |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(keys) + "---:|",
+        "| scenario | transitions (+retries) | Lambda invocations | GB-s (warm) | RRU | WRU | DynamoDB calls | API requests"
+        " | events | SQS requests | SMS | traces | log KB | " + " | ".join(k.replace("_", " ") for k in keys) + " | **total** |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(keys) + "---:|",
     ]
     for r in rows:
+        log_kb = sum(v for k, v in r.get("logs", {}).items() if k.endswith("bytes")) / 1024
         lines.append(
-            f"| {r['label']} | {r['transitions']} (+{r['retries']}) | {r['invocations']} | {r['gb_seconds']:.2f} "
+            f"| {r['label']} | {r['transitions']} (+{r['retries']}) | {r['invocations']} | {r['gb_seconds']:.3f} "
             f"| {r['rru']:.1f} | {r['wru']:.0f} | {r['dynamodb_calls']} | {r['api_requests']} | {r['event_entries']} "
-            f"| {r['sqs_requests']} | {r['sms']} | "
+            f"| {r['sqs_requests']} | {r['sms']} | {r.get('traces', 0):.2f} | {log_kb:.1f} | "
             + " | ".join(_usd(r["costs"][k]) for k in keys)
             + f" | **{_usd(r['total'])}** |"
         )
+    lines += [
+        "",
+        "Cold starts, once per execution environment (not in the totals above): the functions each scenario uses,",
+        "their first call beyond a warm one, priced as Lambda compute (Lambda bills the init phase).",
+        "",
+        "| scenario | functions | cold start ms (sum) | GB-s | USD per 1,000 sets of cold starts |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        cold = r.get("cold_ms", {})
+        lines.append(
+            f"| {r['label']} | {len(cold)} | {sum(cold.values()):,.0f} | {r.get('cold_gb_seconds', 0):.3f} "
+            f"| {_usd(r.get('cold_cost', 0))} |"
+        )
     happy = next((r for r in rows if r["scenario"] == "happy"), rows[0])
+    ranked = sorted(happy["costs"].items(), key=lambda kv: -kv[1])
+    share = {k: v / happy["total"] for k, v in ranked}
+    where = happy.get("wru_where", {})
+    table_wru = where.get("table", 0)
     lines += [
         "",
         f"The happy path enters {happy['transitions']} states: " + " → ".join(f"`{s}`" for s in happy["states"]) + ".",
-        "That is within the ~15 the issue allows: one Choice to route the type, one direct DynamoDB write,",
-        "one Lambda task to select, and one callback per human step (offer, completion, rating), with the two",
-        "Choices that read their answers. Step Functions is the largest single item of the bill; the",
-        "rest is mostly DynamoDB writes (the notification outbox, the idempotency records and the GSIs).",
+        "Its bill by service, largest first: "
+        + ", ".join(f"{k.replace('_', ' ')} {share[k]:.0%}" for k, _ in ranked if share[k] >= 0.005)
+        + ".",
+    ]
+    if where:
+        lines += [
+            f"Its {happy['wru']:.0f} WRU: {table_wru:.0f} on the table, "
+            + ", ".join(f"{k} {v:.0f}" for k, v in where.items() if k != "table")
+            + " on the indexes; by item kind (the key's prefix): "
+            + ", ".join(f"{k} {v:.0f}" for k, v in happy.get("wru_kind", {}).items())
+            + ".",
+        ]
+    if happy.get("sqs_by_op"):
+        lines += ["Its SQS requests: " + ", ".join(f"{k} {v}" for k, v in happy["sqs_by_op"].items()) + "."]
+    if happy.get("logs"):
+        lg = happy["logs"]
+        lines += [
+            f"Its logs: {lg['lambda_app_events']} logger lines ({lg['lambda_app_bytes']:,} bytes), "
+            f"{lg['lambda_platform_events']} Lambda platform records ({lg['lambda_platform_bytes']:,} bytes), "
+            f"{lg['workflow_events']} state machine lines ({lg['workflow_bytes']:,} bytes)."
+        ]
+    if "trace_roots" in happy:
+        bound = (1 + happy["trace_roots"]) * prices.USD_PER_XRAY_TRACE_RECORDED
+        lines += [
+            f"Its traces: 1 execution and {happy['trace_roots']} invocations that start a trace, "
+            f"{happy['traces']:.2f} traces recorded at the sampling rates; if every one were traced (below one "
+            f"request a second, the reservoir's), X-Ray would be ${bound * 1000:.3f} per 1,000 orders.",
+        ]
+    lines += [
         "",
         "Lambda invocations per function (happy path): "
         + ", ".join(f"{k} {v}" for k, v in happy["by_function"].items())
@@ -167,10 +238,13 @@ def _latency_section(lat: dict) -> list[str]:
         "then on `GET /offers` shows it) and to the order being assigned (the workflow has entered the completion",
         "wait after the accept), with simulated technicians accepting after a random 0.2–0.6 s, which is",
         "subtracted from the assigned time. Side by side in the same run, level by level: the **floor**, the same",
-        "ASL file with no-op handlers behind its Lambda tasks (`bench/noop.py`), started by writing a bare order",
-        "item and calling StartExecution. Both moments are recorded by a hook on the Lambda invocations, the same",
-        "for both sides; the harness never polls DynamoDB. Times are the sandbox's (moto, one Python process",
-        "on 2 cores), so only the multiple of the floor carries over.",
+        "ASL file with no-op handlers behind its Lambda tasks (`bench/noop.py`), started and answered through the",
+        "same API hop as ours (the sandbox's gateway and its JWT check, then a Lambda invocation: a no-op API",
+        "function that writes a bare order item and calls StartExecution, lists the offers, answers the callback).",
+        "Both moments are recorded by a hook on the Lambda invocations, the same for both sides; the harness",
+        "never polls DynamoDB. A full garbage collection runs before each round, outside the timed window (the",
+        "sandbox's one heap holds the whole platform; a Lambda's heap is its own). Times are the sandbox's (moto,",
+        "one Python process on 2 cores), so only the multiple of the floor carries over.",
         "",
         "| concurrent orders | samples | offer p50 | offer p95 | floor p50 | floor p95 | × floor (p50 / p95)"
         " | assigned p50 | assigned p95 | floor p50 | floor p95 | × floor (p50 / p95) |",
@@ -186,12 +260,18 @@ def _latency_section(lat: dict) -> list[str]:
         )
     lines += [
         "",
-        "moto backs up the whole table with a deep copy for every item of a `TransactWriteItems` (about "
-        f"{lat.get('transaction_copy_ms', 0):.0f} ms",
-        f"at this run's table size, {lat.get('table_items', 0):,} items): the `Offer` task (one transaction) and",
-        "the accept (one transaction) pay it, which DynamoDB does not (a transaction costs",
-        "twice the write units, not a copy of the table). Most of the distance to the floor in the sandbox is",
-        "that, and the notification pipeline that runs concurrently in the same process; the floor has neither.",
+        "Lambda time per order in this run, from each level's start to its end (every invocation, the work an",
+        "order triggers off its path included), largest functions first:",
+        "",
+    ]
+    for r in lat["rows"]:
+        parts = []
+        for side in ("ours", "floor"):
+            by = r.get(f"{side}_lambda_ms_by_function") or {}
+            top = sorted(by.items(), key=lambda kv: -kv[1])[:4]
+            parts.append(f"{side} {sum(by.values()):,.0f} ms (" + ", ".join(f"{k} {v:,.0f}" for k, v in top) + ")")
+        lines.append(f"- {r['concurrency']} concurrent: " + "; ".join(parts) + ".")
+    lines += [
         "",
         "![time to answer](plots/time_to_answer.png)",
         "",

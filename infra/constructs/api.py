@@ -49,7 +49,7 @@ class HttpApi(Construct):
         self.api = apigw.HttpApi(
             self,
             "Api",
-            description="Linli 邻里 API (routes: functions/shared/routes.py)",
+            description="Linli 邻里 API (routes: deploy/routes.py)",
             create_default_stage=False,
             # The client apps call the API from their own origin (CloudFront, infra/constructs/hosting.py): the
             # preflight is answered for that origin only; the token travels in a header, never in a cookie.
