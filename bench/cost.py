@@ -162,7 +162,7 @@ def platform_defaults() -> Platform:
         workflow_tracing=find(r"tracing_enabled=(True|False)", workflow) == "True",
         workflow_sampling=float(find(r"^DEFAULT_TRACE_SAMPLING_RATE = ([\d.]+)", functions)),
         lambda_log_level=find(r'"POWERTOOLS_LOG_LEVEL": "(\w+)"', functions),
-        workflow_log_level=find(r"level=sfn\.LogLevel\.(\w+)", workflow),
+        workflow_log_level=find(r"^DEFAULT_WORKFLOW_LOG_LEVEL = sfn\.LogLevel\.(\w+)", workflow),
         workflow_execution_data=find(r"include_execution_data=(True|False)", workflow) == "True",
     )
 

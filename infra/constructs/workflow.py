@@ -22,6 +22,12 @@ WORKFLOW_ACTIONS: dict[WorkflowAccess, tuple[tuple[str, ...], str]] = {
 }
 
 
+# The state machine's log: errors only by default (the execution history, read through the history API, already
+# holds every step); `-c workflow_log_level=ALL` for a deployment whose operators want every state in the logs.
+DEFAULT_WORKFLOW_LOG_LEVEL = sfn.LogLevel.ERROR
+WORKFLOW_LOG_LEVELS = {level.value: level for level in sfn.LogLevel}
+
+
 class OrderWorkflow(Construct):
     def __init__(
         self,
@@ -48,6 +54,9 @@ class OrderWorkflow(Construct):
             resource_name=f"{self.state_machine_name}:*",
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
+        log_level_name = str(self.node.try_get_context("workflow_log_level") or DEFAULT_WORKFLOW_LOG_LEVEL.value).upper()
+        if log_level_name not in WORKFLOW_LOG_LEVELS:
+            raise ValueError(f"context workflow_log_level={log_level_name!r}: one of {sorted(WORKFLOW_LOG_LEVELS)}")
         workflow_functions = {f.name: functions[f.name] for f in by_trigger(Trigger.WORKFLOW)}
         self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN)
         self.state_machine = sfn.StateMachine(
@@ -63,7 +72,9 @@ class OrderWorkflow(Construct):
             tracing_enabled=True,
             # Execution data would put task tokens and residents' details in the logs; the history API
             # (supervisors only, tokens redacted) is where an order's steps are read.
-            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            logs=sfn.LogOptions(
+                destination=self.log_group, level=WORKFLOW_LOG_LEVELS[log_level_name], include_execution_data=False
+            ),
         )
         for fn in workflow_functions.values():
             fn.grant_invoke(self.state_machine)

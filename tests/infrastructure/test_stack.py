@@ -201,12 +201,24 @@ def test_the_deployed_definition_is_the_asl_file_with_the_right_functions_substi
     json.loads(substitute(uploaded.read_text(encoding="utf-8"), deployed))
 
 
-def test_the_state_machine_is_traced_and_logged_without_execution_data(synthesized):
+def test_the_state_machine_is_traced_and_logs_errors_without_execution_data(synthesized):
     props = synthesized.resources[_state_machine_id(synthesized)]["Properties"]
     assert props["TracingConfiguration"] == {"Enabled": True}
     logging = props["LoggingConfiguration"]
-    assert logging["Level"] == "ALL"
+    assert logging["Level"] == "ERROR"
     assert logging["IncludeExecutionData"] is False, "execution data would log task tokens"
+
+
+def test_the_state_machines_log_level_is_a_setting():
+    from infra.app import build_app
+    from tests.infrastructure.conftest import synthesize
+
+    every_state = synthesize({"workflow_log_level": "all"})
+    props = every_state.resources[_state_machine_id(every_state)]["Properties"]
+    assert props["LoggingConfiguration"]["Level"] == "ALL"
+    assert props["LoggingConfiguration"]["IncludeExecutionData"] is False
+    with pytest.raises(ValueError, match="workflow_log_level"):
+        build_app(context={"aws:cdk:bundling-stacks": [], "workflow_log_level": "verbose"})
 
 
 # --- Data ----------------------------------------------------------------------------------------------
