@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.events import COMPANY_EVENTS, EVENT_SOURCE
+from shared.events import COMPANY_EVENTS, EVENT_SOURCE, SUPERVISION_EVENTS, EventType
 
 # The Lambda runtime every function runs on (CDK deploys it; the sandbox declares the same).
 LAMBDA_RUNTIME = "python3.14"
@@ -58,6 +58,7 @@ class QueueSpec:
     description: str
     from_bus: bool = False  # fed by an event bus rule (dead-letter queues are not)
     event_types: tuple[str, ...] | None = None  # the rule's event types (None: every type)
+    ignored_event_types: tuple[str, ...] = ()  # types the consumer has no use for, left out by the rule
     company_events_only: bool = False  # the rule takes only events that name a company
     dead_letter: str | None = None  # where messages go after MAX_RECEIVES failed attempts
 
@@ -66,6 +67,8 @@ class QueueSpec:
         pattern: dict = {"source": [EVENT_SOURCE]}
         if self.event_types:
             pattern["detail-type"] = list(self.event_types)
+        elif self.ignored_event_types:
+            pattern["detail-type"] = [{"anything-but": list(self.ignored_event_types)}]
         if self.company_events_only:
             pattern["detail"] = {"company_id": [{"exists": True}]}
         return pattern
@@ -76,8 +79,10 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec(
         "notifications",
         "notifications_queue_url",
-        "Every domain event, to be turned into messages",
+        "Every domain event but the credit score's change, to be turned into messages",
         from_bus=True,
+        # People are not messaged about a changed score (a company's own system gets it by webhook).
+        ignored_event_types=(EventType.CREDIT_CHANGED.value,),
         dead_letter="notifications-dlq",
     ),
     QueueSpec("notifications-dlq", "notifications_dlq_url", "Events whose messages failed every attempt"),
@@ -94,8 +99,10 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec(
         "supervision",
         "supervision_queue_url",
-        "Every domain event, for the audit log and the credit record",
+        "Every order's events, for the audit log and the credit record",
         from_bus=True,
+        # Supervision's own events (about a company or a technician) carry no order: nothing to audit or score.
+        ignored_event_types=tuple(sorted(e.value for e in SUPERVISION_EVENTS)),
         dead_letter="supervision-dlq",
     ),
     QueueSpec("supervision-dlq", "supervision_dlq_url", "Events the audit log or the credit record failed to take"),

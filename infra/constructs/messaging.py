@@ -49,7 +49,11 @@ class Messaging(Construct):
                     description=spec.description,
                     event_bus=self.bus,
                     event_pattern=events.EventPattern(
-                        source=pattern["source"], detail_type=pattern.get("detail-type"), detail=pattern.get("detail")
+                        source=pattern["source"],
+                        detail_type=events.Match.anything_but(*spec.ignored_event_types)
+                        if spec.ignored_event_types and not spec.event_types
+                        else pattern.get("detail-type"),
+                        detail=pattern.get("detail"),
                     ),
                     targets=[targets.SqsQueue(self.queues[spec.name])],
                 )
