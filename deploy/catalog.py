@@ -32,6 +32,7 @@ class WorkflowAccess(StrEnum):
     RESUME = "resume"  # SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat
     STOP = "stop"  # StopExecution
     READ_HISTORY = "read_history"  # DescribeExecution, GetExecutionHistory
+    READ_EVENTS = "read_events"  # GetExecutionHistory only
 
 
 class Trigger(StrEnum):
@@ -106,6 +107,15 @@ QUEUES: tuple[QueueSpec, ...] = (
         dead_letter="supervision-dlq",
     ),
     QueueSpec("supervision-dlq", "supervision_dlq_url", "Events the audit log or the credit record failed to take"),
+    QueueSpec(
+        "history-archive",
+        "history_archive_queue_url",
+        "Orders that ended (closed, cancelled), whose execution history is archived",
+        from_bus=True,
+        event_types=("order.cancelled", "order.closed"),
+        dead_letter="history-archive-dlq",
+    ),
+    QueueSpec("history-archive-dlq", "history_archive_dlq_url", "Ended orders whose history could not be archived"),
 )
 
 
@@ -129,6 +139,7 @@ class FunctionSpec:
     peeks: tuple[str, ...] = ()  # dead-letter queues it may read (without taking the messages)
     documents: tuple[DocumentAccess, ...] = ()  # the qualification documents (`companies/` of the documents bucket)
     photos: tuple[DocumentAccess, ...] = ()  # photos (`photos/` of the same bucket)
+    histories: tuple[DocumentAccess, ...] = ()  # archived execution histories (`histories/` of the archive bucket)
     schedule: str | None = None  # for scheduled functions: the EventBridge cron or rate expression (UTC)
     pushes: bool = False  # execute-api:ManageConnections on the WebSocket API's sockets (web push)
     signs_tokens: bool = False  # kms:Sign and kms:GetPublicKey on the token signing key(s) (LINLI_TOKEN_SIGNING_KEY_IDS)
@@ -183,6 +194,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         (W.START, W.RESUME, W.STOP, W.READ_HISTORY),
         api_domain="orders",
         photos=(DocumentAccess.PUT, DocumentAccess.GET),
+        histories=(DocumentAccess.GET,),  # the history of an order whose execution Step Functions no longer keeps
         sends_sms=True,  # the consent code, and the notices of links made and ended
     ),
     FunctionSpec(
@@ -328,6 +340,17 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         TableAccess.READ_WRITE,
         consumes="supervision",
         publishes_events=True,
+    ),
+    FunctionSpec(
+        "HistoryArchive",
+        "orders.handlers.archive_history.handler",
+        "Event queue: an ended order's execution history, once the execution has ended, into the history archive",
+        Trigger.QUEUE,
+        TableAccess.READ_WRITE,
+        (W.READ_EVENTS,),
+        consumes="history-archive",
+        histories=(DocumentAccess.PUT,),  # a conditional put: an archive that exists is never rewritten
+        table_keys=("ORDER#",),  # the order's archive record
     ),
     FunctionSpec(
         "CertificateExpiry",

@@ -41,7 +41,7 @@ from moto.stepfunctions.parser.asl.component.state import state as moto_state
 from moto.stepfunctions.parser.asl.eval.environment import Environment as AslEnvironment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.backend.execution import Execution as ParserExecution
-from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
 
 from deploy.catalog import FUNCTIONS, LAMBDA_RUNTIME, MAX_RECEIVES, QUEUES, queue
 from local import tokens as sign_in
@@ -61,6 +61,7 @@ TABLE_NAME = "linli"
 STATE_MACHINE_NAME = "linli-order-lifecycle"
 EVENT_BUS_NAME = "linli-events"
 DOCUMENTS_BUCKET = "linli-documents"
+HISTORY_ARCHIVE_BUCKET = "linli-history-archive"
 # A failed message is received again after this long (60 s in AWS); short here so retries show at once.
 QUEUE_VISIBILITY_SECONDS = 1
 
@@ -604,6 +605,9 @@ class LocalAws:
                 "LINLI_TABLE_NAME": TABLE_NAME,
                 "LINLI_EVENT_BUS_NAME": EVENT_BUS_NAME,
                 "LINLI_DOCUMENTS_BUCKET": DOCUMENTS_BUCKET,
+                "LINLI_HISTORY_ARCHIVE_BUCKET": HISTORY_ARCHIVE_BUCKET,
+                # An order archived a moment before its execution ends is tried again 1 s, 2 s, 4 s … later (5 s in AWS).
+                "LINLI_HISTORY_ARCHIVE_RETRY_BASE_SECONDS": "1",
                 # The sandbox's webhook receivers are local test servers on plain http://127.0.0.1.
                 "LINLI_ALLOW_HTTP_WEBHOOKS": "true",
                 "LINLI_ALLOW_LOOPBACK_WEBHOOKS": "true",  # the tests' receivers listen on 127.0.0.1
@@ -739,6 +743,49 @@ class LocalAws:
             ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
         )
 
+    def _create_history_archive_bucket(self) -> None:
+        """The history archive bucket, private, versioned and encrypted with its own KMS key, as CDK creates it."""
+        import os
+
+        key_arn = self.client("kms").create_key(Description="Linli history archive")["KeyMetadata"]["Arn"]
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=HISTORY_ARCHIVE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_public_access_block(
+            Bucket=HISTORY_ARCHIVE_BUCKET,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        s3.put_bucket_versioning(Bucket=HISTORY_ARCHIVE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_encryption(
+            Bucket=HISTORY_ARCHIVE_BUCKET,
+            ServerSideEncryptionConfiguration={
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                        "BucketKeyEnabled": True,
+                    }
+                ]
+            },
+        )
+        os.environ["LINLI_HISTORY_ARCHIVE_KEY_ID"] = key_arn
+
+    def forget_execution(self, execution_arn: str) -> bool:
+        """Remove an ended execution from moto's Step Functions, as AWS does 90 days after its end: its history can
+        no longer be read (ExecutionDoesNotExist). False if there was no such execution."""
+        backend = stepfunctions_parser_backends[ACCOUNT][REGION]
+        for machine in backend.state_machines:
+            for execution in list(machine.executions):
+                if execution.execution_arn == execution_arn:
+                    if execution.status == "RUNNING":
+                        raise ValueError("a running execution is kept")
+                    machine.executions.remove(execution)
+                    return True
+        return False
+
     def _create_resources(self) -> None:
         dynamodb = self.client("dynamodb")
         dynamodb.create_table(**table_definition())
@@ -747,6 +794,7 @@ class LocalAws:
         )
         self._create_queues_and_bus()
         self._create_documents_bucket()
+        self._create_history_archive_bucket()
         role_arn = self.client("iam").create_role(
             RoleName="linli-sandbox",
             AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),

@@ -366,6 +366,11 @@ class HistoryView(BaseModel):
     order_id: str
     execution_arn: str
     execution_status: str
+    source: Literal["live", "archive"] = Field(
+        default="live",
+        description="live: read from Step Functions; archive: from the history archive, once Step Functions no longer "
+        "keeps the execution (90 days after its end)",
+    )
     events: list[HistoryEvent]
 
 

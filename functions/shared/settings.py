@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
     photo_upload_seconds: int = Field(default=600, ge=60, le=3600)
     photo_url_seconds: int = Field(default=300, ge=30, le=3600)  # a pre-signed GET is short-lived
+    # The history archive (docs/workflow.md#the-history-archive): an ended order's execution history, gzipped JSON,
+    # encrypted with this KMS key (its ARN), under `histories/` of its own bucket; Step Functions keeps it 90 days.
+    history_archive_bucket: str = ""
+    history_archive_key_id: str = ""
+    history_archive_queue_url: str = ""
+    history_archive_dlq_url: str = ""
+    # An order that ended while its execution still runs (its last state) is tried again after 5 s, 10 s, 20 s …
+    history_archive_retry_base_seconds: float = Field(default=5, ge=0)
 
     # Family and community proxies (docs/security.md#acting-for-a-resident): the resident's consent is a
     # 6-digit code sent to their phone; it lives this long, allows this many tries, and a requester waits this long

@@ -1,10 +1,10 @@
-"""The documents bucket: pre-signed upload and download URLs (S3 in AWS, moto in the sandbox). The only code
-that touches S3.
+"""S3 (moto in the sandbox): the documents bucket's pre-signed upload and download URLs, and the history archive's
+objects. The only code that touches S3.
 
-Two kinds of objects live in it: the companies' qualification documents (`companies/…`) and photos
-(`photos/…`: the fault, bill lines, completion, technicians' profiles). The files never pass through a
-Lambda: the app PUTs the file to a signed URL, readers GET it from another. Clients are created lazily (no work
-at import time)."""
+Two kinds of objects live in the documents bucket: the companies' qualification documents (`companies/…`) and photos
+(`photos/…`: the fault, bill lines, completion, technicians' profiles). Those files never pass through a
+Lambda: the app PUTs the file to a signed URL, readers GET it from another. The history archive's objects (`put_new`,
+`read`) are written and read by the functions themselves. Clients are created lazily (no work at import time)."""
 
 from __future__ import annotations
 
@@ -82,3 +82,31 @@ def stat(key: str) -> StoredObject | None:
 
 def exists(key: str) -> bool:
     return stat(key) is not None
+
+
+def put_new(bucket: str, key: str, body: bytes, *, content_type: str, content_encoding: str, kms_key_id: str) -> bool:
+    """Write the object unless one exists under the key (S3's conditional write, `If-None-Match: *`), encrypted with
+    the KMS key (its ARN; empty: the bucket's default key). False when an object was there already: it is kept."""
+    params: dict[str, Any] = {
+        "Bucket": bucket,
+        "Key": key,
+        "Body": body,
+        "ContentType": content_type,
+        "ContentEncoding": content_encoding,
+        "IfNoneMatch": "*",
+        "ServerSideEncryption": "aws:kms",
+    }
+    if kms_key_id:
+        params["SSEKMSKeyId"] = kms_key_id
+    try:
+        _client().put_object(**params)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "PreconditionFailed":
+            return False
+        raise  # ConditionalRequestConflict (a concurrent write of the same key) and outages: the caller retries
+    return True
+
+
+def read(bucket: str, key: str) -> bytes:
+    """The object's bytes (as stored: no decoding)."""
+    return _client().get_object(Bucket=bucket, Key=key)["Body"].read()

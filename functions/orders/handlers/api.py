@@ -33,7 +33,7 @@ from orders.models import (
     ReworkIn,
     UnfoundedIn,
 )
-from orders.service import api_document, desk, doorstep, rework
+from orders.service import api_document, desk, doorstep, history, rework
 from shared import clock, ids, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
@@ -433,12 +433,12 @@ def order_history(order_id: str) -> HistoryView:
     caller = current_caller(router)
     require_role(caller, Role.SUPERVISOR)
     order = orders.get_or_404(order_id)
-    arn = workflow.execution_arn_for(order.order_id)
-    events = workflow.history(arn)
+    found = history.read(order.order_id)
     return HistoryView(
         order_id=order.order_id,
-        execution_arn=arn,
-        execution_status=workflow.describe(arn)["status"],
+        execution_arn=found.execution_arn,
+        execution_status=found.execution_status,
+        source=found.source,
         events=[
             HistoryEvent(
                 id=e["id"],
@@ -448,7 +448,7 @@ def order_history(order_id: str) -> HistoryView:
                 state=_state_name(e),
                 details={k: v for k, v in e.items() if k.endswith("EventDetails")},
             )
-            for e in events
+            for e in found.events
         ],
     )
 
