@@ -22,7 +22,8 @@ def suppress_accepted_findings(stack: Stack) -> None:
                     "SMS through SNS in the global target (sns:Publish to phone numbers: no topic), "
                     "the table's own indexes (queries on gsi1-4), "
                     "versions of the workflow's own functions, executions of the order state machine only, and the objects "
-                    "under companies/ and photos/ of the documents bucket (one key per uploaded document or photo), and "
+                    "under companies/ and photos/ of the documents bucket (one key per uploaded document or photo), the objects "
+                    "under histories/ of the history archive bucket (one key per ended order), and "
                     "the sockets of the web-push API's own stage (PostToConnection names a connection only known at run time)."
                 ),
                 applies_to=[
@@ -33,10 +34,19 @@ def suppress_accepted_findings(stack: Stack) -> None:
                         regex="/^Resource::arn:<AWS::Partition>:execute-api:(<AWS::Region>|[a-z]{2}-[a-z]+-[0-9]):<AWS::AccountId>:<PushApi[A-Za-z0-9]+>\\/live\\/\\*\\/@connections\\/\\*$/"
                     ),
                     RegexAppliesTo(regex="/^Resource::<DocumentsBucket[A-Za-z0-9]+\\.Arn>\\/(companies|photos)\\/\\*$/"),
+                    RegexAppliesTo(regex="/^Resource::<HistoryArchiveBucket[A-Za-z0-9]+\\.Arn>\\/histories\\/\\*$/"),
                     RegexAppliesTo(
                         regex="/^Resource::arn:<AWS::Partition>:states:(<AWS::Region>|[a-z]{2}-[a-z]+-[0-9]):<AWS::AccountId>:execution:.*-order-lifecycle:\\*$/"
                     ),
                 ],
+            ),
+            NagPackSuppression(
+                id="AwsSolutions-SF1",
+                reason=(
+                    "The state machine logs errors by default (-c workflow_log_level=ALL for every state): each step of "
+                    "every order is in its execution history, read through the supervisors' history API and archived "
+                    "when the order ends."
+                ),
             ),
             NagPackSuppression(
                 id="AwsSolutions-SQS3",

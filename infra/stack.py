@@ -12,6 +12,7 @@ from infra.apps_config import SignIn
 from infra.constructs.api import HttpApi
 from infra.constructs.data import DataTable
 from infra.constructs.documents import DocumentStore
+from infra.constructs.history_archive import HistoryArchive
 from infra.constructs.firewall import Firewall
 from infra.constructs.functions import PlatformFunctions
 from infra.constructs.hosting import AppHosting
@@ -40,6 +41,9 @@ class LinliStack(Stack):
         functions = PlatformFunctions(self, "Functions", table=data.table)
         workflow = OrderWorkflow(self, "Workflow", table=data.table, functions=functions.functions)
         self.documents = documents = DocumentStore(self, "Documents", functions=functions.functions)
+        self.history_archive = history_archive = HistoryArchive(
+            self, "HistoryArchive", functions=functions.functions, access_logs=documents.access_logs
+        )
         # The client apps: CloudFront in front of a private bucket; the API answers their origin's preflight, and
         # the apps' config.js names the API: distribution → API (CORS) → deployment (config.js).
         self.apps = apps = AppHosting(
@@ -86,6 +90,7 @@ class LinliStack(Stack):
         CfnOutput(self, "StateMachineArn", value=workflow.state_machine.state_machine_arn)
         CfnOutput(self, "EventBusName", value=messaging.bus.event_bus_name)
         CfnOutput(self, "DocumentsBucketName", value=documents.bucket.bucket_name)
+        CfnOutput(self, "HistoryArchiveBucketName", value=history_archive.bucket.bucket_name)
         CfnOutput(self, "AppsUrl", value=f"{apps.origin}/app/")
         # Where the operator's DNS points the domains (CNAME records): the distribution, the API's regional domain.
         CfnOutput(self, "AppsDistributionDomain", value=apps.distribution.distribution_domain_name)

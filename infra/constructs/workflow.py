@@ -19,6 +19,7 @@ WORKFLOW_ACTIONS: dict[WorkflowAccess, tuple[tuple[str, ...], str]] = {
     WorkflowAccess.RESUME: (("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"), "stateMachine"),
     WorkflowAccess.STOP: (("states:StopExecution",), "execution"),
     WorkflowAccess.READ_HISTORY: (("states:DescribeExecution", "states:GetExecutionHistory"), "execution"),
+    WorkflowAccess.READ_EVENTS: (("states:GetExecutionHistory",), "execution"),
 }
 
 

@@ -135,7 +135,7 @@ def test_sms_goes_through_alibaba_cloud_with_its_credentials_in_secrets_manager(
 
 
 def test_the_identity_resources_are_the_same_as_in_the_global_target(synthesized_china):
-    _, key = _one(synthesized_china, "AWS::KMS::Key")
+    _, key = _one(synthesized_china, "AWS::KMS::Key", "IdentityTokenSigningKey")
     assert (key["KeySpec"], key["KeyUsage"]) == ("ECC_NIST_P256", "SIGN_VERIFY")
     env, actions = _function_env_and_actions(synthesized_china, IDENTITY)
     assert {"kms:Sign", "kms:GetPublicKey"} <= actions

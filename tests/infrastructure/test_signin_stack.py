@@ -47,7 +47,7 @@ def test_there_is_no_cognito_in_the_stack(synthesized):
 
 
 def test_the_token_signing_key_is_asymmetric_p256_with_an_alias_and_kept(synthesized):
-    key_id, key = _one(synthesized, "AWS::KMS::Key")
+    key_id, key = _one(synthesized, "AWS::KMS::Key", "IdentityTokenSigningKey")
     assert key["KeySpec"] == "ECC_NIST_P256" and key["KeyUsage"] == "SIGN_VERIFY"
     assert "EnableKeyRotation" not in key or key["EnableKeyRotation"] is False  # KMS rotates no asymmetric key
     assert synthesized.resources[key_id]["DeletionPolicy"] == "Retain"
@@ -57,7 +57,7 @@ def test_the_token_signing_key_is_asymmetric_p256_with_an_alias_and_kept(synthes
 
 
 def test_only_the_identity_function_may_sign_and_read_the_public_key(synthesized):
-    key_id, _ = _one(synthesized, "AWS::KMS::Key")
+    key_id, _ = _one(synthesized, "AWS::KMS::Key", "IdentityTokenSigningKey")
     key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
     assert _roles_allowed(synthesized, "kms:Sign", key_arn) == {_role(synthesized, IDENTITY)}
     assert _roles_allowed(synthesized, "kms:GetPublicKey", key_arn) == {_role(synthesized, IDENTITY)}

@@ -9,6 +9,7 @@ import pytest
 
 from deploy.catalog import (
     FUNCTIONS,
+    DocumentAccess,
     LAMBDA_RUNTIME,
     MAX_RECEIVES,
     NOTIFY_STREAM_FILTER,
@@ -89,6 +90,7 @@ EXPECTED_WORKFLOW_ACTIONS = {
     WorkflowAccess.RESUME: {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"},
     WorkflowAccess.STOP: {"states:StopExecution"},
     WorkflowAccess.READ_HISTORY: {"states:DescribeExecution", "states:GetExecutionHistory"},
+    WorkflowAccess.READ_EVENTS: {"states:GetExecutionHistory"},
 }
 
 
@@ -115,7 +117,11 @@ def test_each_function_gets_exactly_the_access_the_catalogue_declares(synthesize
     assert ("events:PutEvents" in actions) == spec.publishes_events
     assert ("sns:Publish" in actions) == spec.sends_sms, "the global target sends SMS through SNS"
     assert ({"kms:Sign", "kms:GetPublicKey"} <= actions) == (spec.name == IDENTITY), "only Identity signs tokens"
-    assert not {a for a in actions if a.startswith("kms:")} - {"kms:Sign", "kms:GetPublicKey"}
+    archive_kms = ({"kms:GenerateDataKey"} if DocumentAccess.PUT in spec.histories else set()) | (
+        {"kms:Decrypt"} if DocumentAccess.GET in spec.histories else set()
+    )
+    assert {a for a in actions if a in ("kms:GenerateDataKey", "kms:Decrypt")} == archive_kms, "the history archive's key"
+    assert not {a for a in actions if a.startswith("kms:")} - {"kms:Sign", "kms:GetPublicKey"} - archive_kms
     assert ("secretsmanager:GetSecretValue" in actions) == (spec.name in WECHAT_CLIENTS), "the WeChat secret only"
     assert ("execute-api:ManageConnections" in actions) == spec.pushes
     names = {logical_id: name for name, logical_id in _queue_ids_by_name(synthesized).items()}
