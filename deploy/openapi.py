@@ -23,6 +23,7 @@ SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
     from supervision.handlers.api import router as supervision
+    from supervision.handlers.exports import router as exports
     from supervision.handlers.public import router as public
 
     from addresses.handlers.api import router as addresses
@@ -37,7 +38,7 @@ def openapi_document() -> dict:
     from ratings.handlers.api import router as ratings
 
     app = build_resolver(
-        identity, compounds, orders, billing, photos, proxies, addresses, matching, ratings, notify, supervision, public
+        identity, compounds, orders, billing, photos, proxies, addresses, matching, ratings, notify, supervision, exports, public
     )
     schema = app.get_openapi_json_schema(
         title=API_TITLE,

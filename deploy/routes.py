@@ -125,6 +125,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/credit/export", "supervision"),
     Route("GET", "/orders/{order_id}/audit", "supervision"),
     Route("GET", "/supervision/stuck", "supervision"),
+    Route("GET", "/supervision/orders/export", "supervision"),
     Route("GET", "/compounds/{compound_id}/reports", "supervision"),
     Route("POST", "/orders/{order_id}/me-too", "supervision"),
     Route("GET", "/stats", "supervision"),

@@ -12,9 +12,9 @@ from infra.apps_config import SignIn
 from infra.constructs.api import HttpApi
 from infra.constructs.data import DataTable
 from infra.constructs.documents import DocumentStore
-from infra.constructs.history_archive import HistoryArchive
 from infra.constructs.firewall import Firewall
 from infra.constructs.functions import PlatformFunctions
+from infra.constructs.history_archive import HistoryArchive
 from infra.constructs.hosting import AppHosting
 from infra.constructs.identity import PlatformIdentity
 from infra.constructs.messaging import Messaging

@@ -168,6 +168,8 @@ class Api:
             headers["authorization"] = f"Bearer {tokens.issue(user_id, role)}"
         raw = json.dumps(body).encode() if body is not None else b""
         response = self.sandbox.gateway.handle(method, path, headers, raw)
+        if response.body and "json" not in response.headers.get("content-type", "application/json"):
+            return ApiResult(response.status, response.body.decode("utf-8"), response.headers)  # e.g. a CSV export
         return ApiResult(response.status, json.loads(response.body) if response.body else None, response.headers)
 
 

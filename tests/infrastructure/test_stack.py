@@ -9,11 +9,11 @@ import pytest
 
 from deploy.catalog import (
     FUNCTIONS,
-    DocumentAccess,
     LAMBDA_RUNTIME,
     MAX_RECEIVES,
     NOTIFY_STREAM_FILTER,
     QUEUES,
+    DocumentAccess,
     TableAccess,
     Trigger,
     WorkflowAccess,

@@ -111,6 +111,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/credit/export"): frozenset({S}),
     ("GET", "/orders/{order_id}/audit"): frozenset({D, S}),  # D: the order's company
     ("GET", "/supervision/stuck"): frozenset({S}),
+    ("GET", "/supervision/orders/export"): frozenset({S}),
     ("GET", "/compounds/{compound_id}/reports"): frozenset({R}),  # R: of that compound
     ("POST", "/orders/{order_id}/me-too"): frozenset({R}),
     ("POST", "/orders/{order_id}/unfounded"): frozenset({D, S}),  # D: its company's public-area reports

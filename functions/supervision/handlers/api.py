@@ -28,7 +28,8 @@ from shared.public_area import OPEN_REPORT_STATUSES
 from shared.records import Certificate, Company, CreditEvent, Document, Order, User
 from shared.settings import get_settings
 from supervision import operations
-from supervision.handlers import public
+from supervision.domain import period
+from supervision.handlers import exports, public
 from supervision.logic import admission, staff_records, stats
 from supervision.logic import audit as chain
 from supervision.logic import credit as formula
@@ -62,7 +63,6 @@ from supervision.models import (
 )
 
 router = Router()
-BEIJING = timedelta(hours=8)
 
 
 def _dispatcher_company(caller: Caller) -> str:
@@ -515,23 +515,6 @@ def me_too(order_id: str) -> MeTooView:
 # --- Statistics ---------------------------------------------------------------------------------------
 
 
-def _instant(day: date) -> str:
-    """Midnight of a Beijing day, as the UTC instant orders' created_at is written in."""
-    return clock.iso(datetime(day.year, day.month, day.day) - BEIJING).replace("+00:00", "Z")
-
-
-def _period(start: date | None, end: date | None) -> tuple[str, str]:
-    for day in (start, end):
-        if day is not None and not inputs.EARLIEST_DATE <= day <= inputs.LATEST_DATE:
-            first, last = inputs.EARLIEST_DATE.isoformat(), inputs.LATEST_DATE.isoformat()
-            raise ValidationFailed(f"日期须在 {first} 至 {last} 之间", f"Dates must be between {first} and {last}.")
-    if start and end and end < start:
-        raise ValidationFailed("结束日期早于开始日期", "The end date is before the start date.")
-    low = _instant(start) if start else "0000"
-    high = _instant(end + timedelta(days=1)) if end else "9999"
-    return low, high
-
-
 @router.get("/stats")
 def statistics(
     compound_id: Annotated[str | None, Query(max_length=60)] = None,
@@ -542,7 +525,7 @@ def statistics(
     """Orders by key (compound: gsi5, company: gsi3, district: gsi4 per status) over the period; residents
     and staff by their group keys. No Scan."""
     require_role(current_caller(router), Role.SUPERVISOR)
-    low, high = _period(start, end)
+    low, high = period.bounds(start, end)
     companies: int | None = None
     if compound_id:
         compound = people.get_compound(compound_id)
@@ -577,7 +560,7 @@ def statistics(
     )
 
 
-app = build_resolver(router, public.router)
+app = build_resolver(router, public.router, exports.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
