@@ -422,7 +422,19 @@ async function stats() {
           })
         : null,
     ];
-    render(panel, form, figures, h("div", { class: "charts" }, charts));
+    // The orders of this compound (or the district) and period as CSV: the export takes no company filter.
+    const exportQuery = new URLSearchParams();
+    for (const key of ["compound_id", "from", "to"]) if (params.get(key)) exportQuery.set(key, params.get(key));
+    const exported = h("p", { id: "orders-export-result", role: "status" });
+    const exportOrders = h("div", { class: "row card", id: "orders-export" },
+      h("span", {}, t("导出这个小区（或全区）、这段时间的订单明细：", "Export the orders of this compound (or the district) and period:")),
+      h("button", { type: "button", id: "orders-export-csv", onclick: (e) => attempt(e.currentTarget, async () => {
+        const name = `linli-orders-${params.get("from") || "all"}-${params.get("to") || "all"}.csv`;
+        await download(`/supervision/orders/export${exportQuery.toString() ? `?${exportQuery}` : ""}`, name);
+        exported.textContent = t(`已下载 ${name}`, `Downloaded ${name}`);
+      }) }, t("下载订单 CSV", "Download the orders (CSV)")),
+      exported);
+    render(panel, form, exportOrders, figures, h("div", { class: "charts" }, charts));
   } catch (err) {
     showError(err);
   }

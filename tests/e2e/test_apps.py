@@ -651,6 +651,22 @@ def test_the_supervisor_downloads_the_credit_export_as_csv(open_app):
     assert sup.errors == []
 
 
+def test_the_supervisor_downloads_the_orders_of_a_compound_as_csv(open_app, world):
+    placed = world.order()
+    sup = open_app("sup_tongzhou", viewport={"width": 1280, "height": 900})
+    sup.goto(sup.url.split("#")[0] + f"#/stats?compound_id={world.compound_id}&from=2000-01-01&to=2099-12-31")
+    with sup.expect_download() as event:
+        sup.get_by_role("button", name="下载订单 CSV").click()
+    download = event.value
+    assert download.suggested_filename == "linli-orders-2000-01-01-2099-12-31.csv"
+    text = Path(download.path()).read_bytes().decode("utf-8")
+    assert text.startswith("\ufefforder_id,order_code,created_at,")
+    assert [line.split(",")[0] for line in text.splitlines()[1:]] == [placed["order_id"]]
+    expect(sup.locator("#orders-export-result")).to_contain_text(download.suggested_filename)
+    accessible(sup, "statistics with the orders export")
+    assert sup.errors == []
+
+
 def test_the_supervisor_dispatches_an_escalated_order_choosing_among_admitted_technicians(open_app, sandbox, world):
     from shared.dal import orders
 
