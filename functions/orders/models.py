@@ -321,6 +321,7 @@ class OrderView(BaseModel):
 
 class OrderList(BaseModel):
     orders: list[OrderView]
+    next_cursor: str | None = Field(default=None, description="Give it as `cursor` for the next page; null on the last page")
 
 
 class AddressView(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -34,7 +35,7 @@ from orders.models import (
     UnfoundedIn,
 )
 from orders.service import api_document, desk, doorstep, history, rework
-from shared import clock, ids, workflow
+from shared import clock, ids, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
@@ -199,30 +200,38 @@ def list_orders(
     status: Annotated[OrderStatus | None, Query()] = None,
     type: Annotated[OrderType | None, Query()] = None,  # noqa: A002 - the API's field name
     compound_id: Annotated[str | None, Query(max_length=60)] = None,
+    limit: Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)] = paging.DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> OrderList:
+    """Newest first, `limit` a page; `next_cursor` continues the list (null on its last page). The filters apply to
+    each page, so a page can hold fewer than `limit` orders and still have a next one."""
     caller = current_caller(router)
     user = profile(caller)
+    before = paging.decode("orders", cursor)
+    sources: list = []
     if caller.role == Role.RESIDENT:
-        # Their own orders and, for a proxy, those of the residents they act for now (newest first).
-        found = orders.for_resident(user.user_id)
-        for link in people.acting_for(user.user_id):
-            found += orders.for_resident(link.resident_id)
-        found.sort(key=lambda o: o.created_at, reverse=True)
+        # Their own orders and, for a proxy, those of the residents they act for now.
+        residents = [user.user_id, *(link.resident_id for link in people.acting_for(user.user_id))]
+        sources = [partial(_paged, orders.for_resident, r) for r in dict.fromkeys(residents)]
     elif caller.role == Role.TECHNICIAN:
-        found = orders.for_technician(user.user_id)
+        sources = [partial(_paged, orders.for_technician, user.user_id)]
     elif caller.role == Role.DISPATCHER:
         # The service desk: every order in its company's compounds, and its company's orders elsewhere.
-        found = desk.desk_orders(user.company_id, compound_id) if user.company_id else []
+        sources = desk.desk_sources(user.company_id, compound_id) if user.company_id else []
     else:
-        statuses = [status] if status else list(OrderStatus)
-        found = sorted((o for s in statuses for o in orders.with_status(s)), key=lambda o: o.created_at, reverse=True)[:50]
+        sources = [partial(_paged, orders.with_status, s) for s in ([status] if status else list(OrderStatus))]
+    found, last = paging.merge_newest_first(sources, position_of=orders.position, before=before, limit=limit)
     if status:
         found = [o for o in found if o.status == status]
     if type:
         found = [o for o in found if o.order_type == type]
     if compound_id:
         found = [o for o in found if o.compound_id == compound_id]
-    return OrderList(orders=[view(o, caller) for o in found])
+    return OrderList(orders=[view(o, caller) for o in found], next_cursor=paging.encode("orders", last) if last else None)
+
+
+def _paged(read, key: str, before: str | None, limit: int) -> list[Order]:
+    return read(key, limit, before)
 
 
 @router.get("/orders/<order_id>")

@@ -2,17 +2,19 @@
 
 The desk sees every order in the compounds its company is contracted to serve (emergency, booking, public-area,
 escalated: Query gsi5 `COMPOUND#<compound>` for each; the compounds are those of the listing, gsi3 `COMPOUNDS`, whose
-current contract is the company's), and its own company's orders anywhere (gsi3 `COMPANY#<company>`), newest first.
+current contract is the company's), and its own company's orders anywhere (gsi3 `COMPANY#<company>`), newest first,
+merged page by page (shared.paging).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
 
 from shared.dal import orders, people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
 from shared.records import Order
-
-PER_COMPOUND = 50
 
 
 def serves(company_id: str | None, order: Order) -> bool:
@@ -23,18 +25,26 @@ def serves(company_id: str | None, order: Order) -> bool:
     return compound is not None and compound.contracted_company_id == company_id
 
 
-def desk_orders(company_id: str, compound_id: str | None = None) -> list[Order]:
+def desk_sources(company_id: str, compound_id: str | None = None) -> list[Callable[[str | None, int], list[Order]]]:
+    """The partitions the desk's list merges: each compound its company serves (or the one asked for, if it serves
+    it), and its company's orders anywhere."""
     compounds = [c.compound_id for c in people.compounds_of(company_id)]
     if compound_id is not None:
         if compound_id not in compounds:
             raise Forbidden("这个小区不是贵公司服务的小区", "Your company does not serve this compound.")
         compounds = [compound_id]
-    found: dict[str, Order] = {}
-    for cid in compounds:
-        found |= {o.order_id: o for o in orders.for_compound(cid, PER_COMPOUND)}
+    sources = [partial(_of_compound, cid) for cid in compounds]
     if compound_id is None:
-        found |= {o.order_id: o for o in orders.for_company(company_id) if o.order_id not in found}
-    return sorted(found.values(), key=lambda o: o.created_at, reverse=True)
+        sources.append(partial(_of_company, company_id))
+    return sources
+
+
+def _of_compound(compound_id: str, before: str | None, limit: int) -> list[Order]:
+    return orders.for_compound(compound_id, limit, before)
+
+
+def _of_company(company_id: str, before: str | None, limit: int) -> list[Order]:
+    return orders.for_company(company_id, limit, before)
 
 
 def caller_for(company_id: str | None, resident_id: str | None, address_id: str, channel: str) -> str:

@@ -18,6 +18,9 @@ ORDER_SK = "ORDER"
 _JSON_FIELDS = ("slot", "quote", "bill")
 
 
+SORT_KEY_OF_INDEX = {f"gsi{i}": f"gsi{i}sk" for i in range(1, 6)}
+
+
 def order_key(order_id: str) -> tuple[str, str]:
     return f"ORDER#{order_id}", ORDER_SK
 
@@ -95,29 +98,38 @@ def execution_arn(order_id: str) -> str | None:
         return None
 
 
-def _query(index, key: str, limit: int) -> list[Order]:
+def _query(index, key: str, limit: int, before: str | None = None) -> list[Order]:
+    """Newest first; `before`: only the orders whose `<created_at>#<order_id>` sort key comes before it (paging)."""
     ensure_bound()
-    return [to_record(i) for i in index.query(key, scan_index_forward=False, limit=limit)]
+    condition = None
+    if before is not None:
+        condition = getattr(OrderItem, SORT_KEY_OF_INDEX[index.Meta.index_name]) < before
+    return [to_record(i) for i in index.query(key, condition, scan_index_forward=False, limit=limit)]
 
 
-def for_resident(resident_id: str, limit: int = 50) -> list[Order]:
-    return _query(OrderItem.by_resident, f"RESIDENT#{resident_id}", limit)
+def position(order: Order) -> str:
+    """The order's place in every order list: the sort key of each of its index entries."""
+    return f"{order.created_at}#{order.order_id}"
 
 
-def for_technician(technician_id: str, limit: int = 50) -> list[Order]:
-    return _query(OrderItem.by_technician, f"TECH#{technician_id}", limit)
+def for_resident(resident_id: str, limit: int = 50, before: str | None = None) -> list[Order]:
+    return _query(OrderItem.by_resident, f"RESIDENT#{resident_id}", limit, before)
 
 
-def for_compound(compound_id: str, limit: int = 50) -> list[Order]:
-    return _query(OrderItem.by_compound, f"COMPOUND#{compound_id}", limit)
+def for_technician(technician_id: str, limit: int = 50, before: str | None = None) -> list[Order]:
+    return _query(OrderItem.by_technician, f"TECH#{technician_id}", limit, before)
 
 
-def for_company(company_id: str, limit: int = 50) -> list[Order]:
-    return _query(OrderItem.by_company, f"COMPANY#{company_id}", limit)
+def for_compound(compound_id: str, limit: int = 50, before: str | None = None) -> list[Order]:
+    return _query(OrderItem.by_compound, f"COMPOUND#{compound_id}", limit, before)
 
 
-def with_status(status: str, limit: int = 50) -> list[Order]:
-    return _query(OrderItem.by_status, f"STATUS#{status}", limit)
+def for_company(company_id: str, limit: int = 50, before: str | None = None) -> list[Order]:
+    return _query(OrderItem.by_company, f"COMPANY#{company_id}", limit, before)
+
+
+def with_status(status: str, limit: int = 50, before: str | None = None) -> list[Order]:
+    return _query(OrderItem.by_status, f"STATUS#{status}", limit, before)
 
 
 def technician_load(technician_id: str, window: int) -> tuple[int, str | None]:
