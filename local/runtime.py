@@ -724,12 +724,12 @@ class LocalAws:
                 bus.put_rule(Name=rule, EventBusName=EVENT_BUS_NAME, EventPattern=json.dumps(spec.rule_pattern()))
                 bus.put_targets(Rule=rule, EventBusName=EVENT_BUS_NAME, Targets=[{"Id": spec.name, "Arn": arns[spec.name]}])
 
-    def _create_documents_bucket(self) -> None:
-        """The qualification documents bucket, private and encrypted as CDK creates it."""
+    def _create_private_bucket(self, name: str, encryption: dict) -> None:
+        """A private, versioned bucket with this default encryption rule, as CDK creates the platform's buckets."""
         s3 = self.client("s3")
-        s3.create_bucket(Bucket=DOCUMENTS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
         s3.put_public_access_block(
-            Bucket=DOCUMENTS_BUCKET,
+            Bucket=name,
             PublicAccessBlockConfiguration={
                 "BlockPublicAcls": True,
                 "IgnorePublicAcls": True,
@@ -737,38 +737,23 @@ class LocalAws:
                 "RestrictPublicBuckets": True,
             },
         )
-        s3.put_bucket_versioning(Bucket=DOCUMENTS_BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        s3.put_bucket_encryption(
-            Bucket=DOCUMENTS_BUCKET,
-            ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
-        )
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [encryption]})
+
+    def _create_documents_bucket(self) -> None:
+        """The qualification documents and photos bucket, encrypted with S3's keys."""
+        self._create_private_bucket(DOCUMENTS_BUCKET, {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}})
 
     def _create_history_archive_bucket(self) -> None:
-        """The history archive bucket, private, versioned and encrypted with its own KMS key, as CDK creates it."""
+        """The history archive bucket, encrypted with its own KMS key."""
         import os
 
         key_arn = self.client("kms").create_key(Description="Linli history archive")["KeyMetadata"]["Arn"]
-        s3 = self.client("s3")
-        s3.create_bucket(Bucket=HISTORY_ARCHIVE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-        s3.put_public_access_block(
-            Bucket=HISTORY_ARCHIVE_BUCKET,
-            PublicAccessBlockConfiguration={
-                "BlockPublicAcls": True,
-                "IgnorePublicAcls": True,
-                "BlockPublicPolicy": True,
-                "RestrictPublicBuckets": True,
-            },
-        )
-        s3.put_bucket_versioning(Bucket=HISTORY_ARCHIVE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        s3.put_bucket_encryption(
-            Bucket=HISTORY_ARCHIVE_BUCKET,
-            ServerSideEncryptionConfiguration={
-                "Rules": [
-                    {
-                        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
-                        "BucketKeyEnabled": True,
-                    }
-                ]
+        self._create_private_bucket(
+            HISTORY_ARCHIVE_BUCKET,
+            {
+                "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                "BucketKeyEnabled": True,
             },
         )
         os.environ["LINLI_HISTORY_ARCHIVE_KEY_ID"] = key_arn
