@@ -15,6 +15,7 @@ _STRICT = ConfigDict(extra="forbid")
 
 class MessageList(BaseModel):
     messages: list[Message]
+    next_cursor: str | None = Field(default=None, description="Give it as `cursor` for the next page; null on the last page")
 
 
 class CallTaskList(BaseModel):

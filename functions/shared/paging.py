@@ -24,7 +24,7 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 # `<ISO 8601 instant>#<id>`: the sort key of every paged list.
-_POSITION = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)#[A-Za-z0-9_.:-]{1,100}$")
+_POSITION = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)#[A-Za-z0-9_.:-]{1,200}$")
 
 
 class InvalidCursor(DomainError):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import partial
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -26,7 +29,7 @@ from notify.models import (
     WebhookView,
 )
 from notify.service import subscriptions
-from shared import clock, http, ids, queues
+from shared import clock, http, ids, paging, queues
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.clock import iso
@@ -48,9 +51,23 @@ class DeliveryStillRetrying(Conflict):
 
 
 @router.get("/messages")
-def my_messages() -> MessageList:
+def my_messages(
+    limit: Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)] = paging.DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> MessageList:
+    """Newest first, `limit` a page; `next_cursor` continues the list (null on its last page)."""
     caller = current_caller(router)
-    return MessageList(messages=messages.for_recipient(caller.user_id))
+    found, last = paging.merge_newest_first(
+        [partial(_mine, caller.user_id)],
+        position_of=messages.position,
+        before=paging.decode("messages", cursor),
+        limit=limit,
+    )
+    return MessageList(messages=found, next_cursor=paging.encode("messages", last) if last else None)
+
+
+def _mine(user_id: str, before: str | None, limit: int) -> list:
+    return messages.for_recipient(user_id, limit, before)
 
 
 @router.get("/me/notifications")

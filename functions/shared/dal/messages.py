@@ -30,7 +30,18 @@ def put(message: Message) -> None:
             raise
 
 
-def for_recipient(recipient_id: str, limit: int = 50) -> list[Message]:
+def position(message: Message) -> str:
+    """The message's place in its recipient's list (its sort key without the `MSG#` prefix)."""
+    return f"{message.created_at}#{message.message_id}"
+
+
+def for_recipient(recipient_id: str, limit: int = 50, before: str | None = None) -> list[Message]:
+    """Newest first; `before`: only the messages that come before that position (paging)."""
     ensure_bound()
-    items = MessageItem.query(f"USER#{recipient_id}", MessageItem.sk.startswith("MSG#"), scan_index_forward=False, limit=limit)
-    return [Message(**{k: getattr(i, k) for k in Message.model_fields}) for i in items]
+    if before is None:
+        condition, wanted = MessageItem.sk.startswith("MSG#"), limit
+    else:  # `between` includes its end, which is the previous page's last message: one more, and drop it
+        condition, wanted = MessageItem.sk.between("MSG#", f"MSG#{before}"), limit + 1
+    items = MessageItem.query(f"USER#{recipient_id}", condition, scan_index_forward=False, limit=wanted)
+    found = [Message(**{k: getattr(i, k) for k in Message.model_fields}) for i in items]
+    return [m for m in found if position(m) != before][:limit]

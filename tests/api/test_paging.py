@@ -1,6 +1,6 @@
-"""Cursor paging of GET /orders for every role: `limit`, `cursor`, `next_cursor`; every order of the list exactly
-once, newest first, across the partitions a list merges (a proxy's own orders and her residents'; the desk's
-compounds and its company's orders elsewhere; the district's statuses)."""
+"""Cursor paging of GET /orders (for every role) and GET /messages: `limit`, `cursor`, `next_cursor`; every item of
+the list exactly once, newest first, across the partitions a list merges (a proxy's own orders and her residents';
+the desk's compounds and its company's orders elsewhere; the district's statuses)."""
 
 from __future__ import annotations
 
@@ -122,3 +122,43 @@ def test_a_technician_pages_through_his_orders(world, limit):
         )
     found, pages = _all_pages(lambda m, p: world.as_technician(tech, m, p), "/orders", limit=limit)
     assert sorted(o["order_id"] for o in found) == sorted(placed) and _newest_first(found)
+
+
+def test_a_resident_pages_through_her_messages_each_once_newest_first(world):
+    from shared.dal import messages
+    from shared.records import Message
+
+    # Given 23 messages in her outbox, some written in the same millisecond
+    for i in range(23):
+        at = f"2031-04-01T08:{i // 2:02d}:00.000Z"
+        messages.put(
+            Message(
+                message_id=f"evt_page{world.n}_{i:02d}.{world.resident_id}.push",
+                recipient_id=world.resident_id,
+                channel="push",
+                kind="order.offered",
+                text_zh=f"第 {i} 条",
+                text_en=f"Message {i}",
+                created_at=at,
+            )
+        )
+    seen, cursor, pages = [], None, 0
+    while True:
+        answer = world.as_resident("GET", "/messages?limit=5" + (f"&cursor={cursor}" if cursor else ""))
+        assert answer.status == 200, answer.body
+        seen += answer.body["messages"]
+        pages += 1
+        cursor = answer.body["next_cursor"]
+        if cursor is None:
+            break
+    mine = [m["message_id"] for m in seen if m["message_id"].startswith(f"evt_page{world.n}_")]
+    assert sorted(mine) == sorted(f"evt_page{world.n}_{i:02d}.{world.resident_id}.push" for i in range(23))
+    assert len(seen) == len({m["message_id"] for m in seen}) and pages >= 5
+    keys = [(m["created_at"], m["message_id"]) for m in seen]
+    assert keys == sorted(keys, reverse=True)
+    # A cursor of the order list is no cursor of the messages
+    from shared import paging
+
+    orders_cursor = paging.encode("orders", "2031-04-01T08:00:00.000Z#ord_x")
+    refused = world.as_resident("GET", f"/messages?cursor={orders_cursor}")
+    assert refused.status == 400 and refused.body["error"]["code"] == "invalid_cursor"
