@@ -232,3 +232,58 @@ def test_a_replay_is_one_attempt_and_not_while_the_delivery_is_still_retried(wor
     wait_for(lambda: len(_delivery_for(world, order_id)["attempts"]) > made, timeout=30, what="the replay")
     time.sleep(3)  # three retry periods
     assert len(_delivery_for(world, order_id)["attempts"]) == made + 1
+
+
+def test_a_redirect_is_not_followed_and_counts_as_a_failed_delivery():
+    """A receiver answering 302 to another address (here a second local server) would let any company make the
+    platform call a URL it never checked: the answer is the 302, and the second server is never asked."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from shared import http
+
+    asked_second: list[str] = []
+
+    class Second(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            asked_second.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        do_GET = do_POST  # noqa: N815 - a followed redirect may turn into a GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    second = ThreadingHTTPServer(("127.0.0.1", 0), Second)
+    target = f"http://127.0.0.1:{second.server_address[1]}/internal"
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    first = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    servers = [first, second]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = http.post(
+            f"http://127.0.0.1:{first.server_address[1]}/hook",
+            b"{}",
+            {"Content-Type": "application/json"},
+            timeout=2,
+            policy=http.Policy(allow_http=True, allow_loopback=True),
+        )
+        time.sleep(0.2)  # a follow-up request, had there been one, would have arrived by now
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    assert result.status == 302 and not result.ok
+    assert asked_second == []
