@@ -109,3 +109,75 @@ def test_every_target_on_an_order_screen_is_large_enough(open_app, wang_order):
     small = too_small(page)
     assert not small, "\n".join(small)
     assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def wang_pending_claim(sandbox) -> str:
+    """A claim of 王奶奶's waiting for the property office, beside her verified home."""
+    body = {"compound_id": "cp_649b5f256751", "building": "5", "unit": "2", "room": "502"}
+    response = requests.post(f"{sandbox.url}/me/addresses", json=body, headers=token(sandbox, "res_wang"), timeout=10)
+    assert response.status_code in (201, 409), response.text  # 409: claimed by an earlier test of this session
+    return body["room"]
+
+
+def test_every_target_on_my_addresses_is_large_enough_with_a_pending_and_a_verified_address(open_app, wang_pending_claim):
+    page = _open(open_app, "#/addresses", "#my-addresses")
+    listed = page.locator("#my-addresses").inner_text()
+    assert "待物业核实" in listed or "pending" in listed.lower(), listed
+    small = too_small(page)
+    assert not small, "\n".join(small)
+    # and while claiming a flat: the compound found, its building, unit and room pickers
+    page.fill("#compound-q", "西营前街")
+    page.click("#compound-search")
+    page.wait_for_selector("input[name=building], #claim-building")
+    small = too_small(page)
+    assert not small, "\n".join(small)
+    assert page.errors == []
+
+
+def test_every_target_on_an_order_screen_is_large_enough_in_each_state_she_acts_in(open_app, sandbox, api):
+    """王奶奶's light, through the states where her order screen asks something of her: the door-step check while
+    赵师傅 is on the way, the extra charge waiting for her consent, then the rating, the re-work and the dispute."""
+    from tests.conftest import upload_photo, wait_for
+    from tests.prices_flow import LAMP, WIRE
+
+    u, wang, zhao = sandbox.url, token(sandbox, "res_wang"), token(sandbox, "tech_zhao")
+    requests.put(
+        f"{u}/technicians/me/availability", json={"on_duty": True, "lat": 39.9061, "lng": 116.658}, headers=zhao, timeout=10
+    )
+    body = {"type": "emergency", "category": "electrical", "description": "客厅灯不亮", "address_id": "addr_wang_home"}
+    order_id = requests.post(f"{u}/orders", json=body, headers=wang, timeout=10).json()["order_id"]
+    offer = wait_for(
+        lambda: next(
+            (o for o in requests.get(f"{u}/offers", headers=zhao, timeout=10).json()["offers"] if o["order_id"] == order_id), None
+        ),
+        what="the offer to 赵师傅",
+    )
+    assert requests.post(f"{u}/offers/{offer['offer_id']}/accept", headers=zhao, timeout=10).status_code == 200
+
+    def measured(ready: str) -> None:
+        page = _open(open_app, f"#/order/{order_id}", ready)
+        small = too_small(page)
+        assert not small, f"{ready}:\n" + "\n".join(small)
+        assert page.errors == []
+        page.context.close()
+
+    # On the way: the door-step check
+    assert requests.post(f"{u}/orders/{order_id}/progress", json={"status": "en_route"}, headers=zhao, timeout=10).ok
+    measured("#doorstep-match")
+    # A line beyond the quote, waiting for her consent
+    assert requests.post(f"{u}/orders/{order_id}/progress", json={"status": "on_site"}, headers=zhao, timeout=10).ok
+    extra = {**LAMP, "reason": "灯具内部烧毁，建议整灯更换", "photo_ref": upload_photo(api, "tech_zhao", "technician", "work")}
+    billed = requests.post(f"{u}/orders/{order_id}/completion", json={"lines": [WIRE, extra]}, headers=zhao, timeout=10)
+    assert billed.status_code == 200 and billed.json()["status"] == "awaiting_approval", billed.text
+    measured("#extra-title")
+    # Approved: the rating, the re-work and the dispute
+    approved = requests.post(f"{u}/orders/{order_id}/approval", json={"decision": "approve"}, headers=wang, timeout=10)
+    assert approved.ok, approved.text
+    wait_for(
+        lambda: requests.get(f"{u}/orders/{order_id}", headers=wang, timeout=10).json()["status"] == "completed",
+        what="the approved order completed",
+    )
+    measured("#rate-title")
+    measured("#rework-title")
+    measured("#dispute-title")
