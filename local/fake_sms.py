@@ -59,6 +59,8 @@ class FakeAliyunSms:
             return _answer("isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
         if set(tpl.params) - set(params):
             return _answer("isv.TEMPLATE_MISSING_PARAMETERS", "模板变量缺少对应参数值")
+        if any(len(v) > sms.MAX_PARAM_CHARS for v in params.values()):
+            return _answer("isv.PARAM_LENGTH_LIMIT", "参数超出长度限制")
         try:
             sms.check_params(tpl, params)
         except sms.SmsTemplateError:

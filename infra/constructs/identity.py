@@ -1,7 +1,9 @@
 """The platform signs people in itself (no Cognito: none in China): what that needs in AWS, and who may touch it.
 
-- the token signing key: KMS, asymmetric (ECC_NIST_P256, SIGN_VERIFY; ES256 tokens), with an alias;
-  `kms:Sign` and `kms:GetPublicKey` to the `Identity` function only (it signs, and publishes the JWKS);
+- the token signing keys: KMS, asymmetric (ECC_NIST_P256, SIGN_VERIFY; ES256 tokens), one per generation kept
+  (context `token_signing_keys`, default `k1`), the one that signs (context `token_signing_key`, default the first)
+  named by an alias; `kms:Sign` and `kms:GetPublicKey` on each to the `Identity` function only (it signs with the
+  first of `LINLI_TOKEN_SIGNING_KEY_IDS`, and publishes all in the JWKS). Rotation: docs/deploy-china.md;
 - the WeChat mini-program's AppID and AppSecret: a Secrets Manager secret, read by `Identity` (code2Session,
   the phone number) and by the notifications function (subscription messages), never in code or environment;
 - SMS: `LINLI_SMS_PROVIDER` for every function that sends SMS, `sns` with `sns:Publish` to phone numbers in the
@@ -11,6 +13,9 @@ Every value reaches the functions as the environment variables of the identity i
 settings.py reads them)."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
@@ -25,6 +30,42 @@ from infra.target import SmsProvider, Target
 
 VERIFIERS = ("PushConnections",)  # check a token themselves (WebSocket $connect takes no JWT authorizer)
 TEMPLATE_READERS = ("NotifyApi",)  # POST /me/wechat/subscriptions checks the ids it is given
+# The first generation's key and alias keep the logical ids of the stack's one key before rotation existed, so a
+# deployed stack keeps its key (a new logical id would replace it, and an alias name cannot move by replacement).
+FIRST_GENERATION = "k1"
+FIRST_KEY_ID = "TokenSigningKey"
+ALIAS_LOGICAL_ID = "IdentityTokenSigningKeyAliasE90B4802"
+_GENERATION = re.compile(r"[A-Za-z0-9]{1,16}")
+
+
+def _names(raw: Any, what: str) -> list[str]:
+    if isinstance(raw, str):
+        return [part.strip() for part in raw.split(",")]
+    if isinstance(raw, list | tuple) and all(isinstance(part, str) for part in raw):
+        return [part.strip() for part in raw]
+    raise ValueError(f"{what} is a comma-separated list of key generations, e.g. k1,k2")
+
+
+def signing_generations(keys: Any = None, signer: Any = None) -> tuple[list[str], str]:
+    """The token signing key generations kept (context `token_signing_keys`, e.g. `k1,k2`; default `k1`) and the
+    one that signs (context `token_signing_key`; default the first), the signer first. Refused at synth: an empty
+    list, a name repeated, a name not letters and digits, a signer not in the list."""
+    generations = [FIRST_GENERATION] if keys is None else _names(keys, "token_signing_keys")
+    if not [g for g in generations if g]:
+        raise ValueError("token_signing_keys names no key: give at least one generation, e.g. -c token_signing_keys=k1")
+    bad = [g for g in generations if not _GENERATION.fullmatch(g)]
+    if bad:
+        raise ValueError(f"token_signing_keys: {bad!r} are not key generations (1 to 16 letters or digits, e.g. k2)")
+    repeated = sorted({g for g in generations if generations.count(g) > 1})
+    if repeated:
+        raise ValueError(f"token_signing_keys names {', '.join(repeated)} more than once")
+    signing = generations[0] if signer is None or signer == "" else signer
+    if signing not in generations:
+        raise ValueError(
+            f"token_signing_key {signing!r} is not one of token_signing_keys ({', '.join(generations)}): "
+            "a key signs only once it is kept and published"
+        )
+    return [signing, *(g for g in generations if g != signing)], signing
 
 
 class PlatformIdentity(Construct):
@@ -40,15 +81,27 @@ class PlatformIdentity(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack_name = Stack.of(self).stack_name
-        self.signing_key = kms.Key(
-            self,
-            "TokenSigningKey",
-            description="Linli access tokens (ES256): the Identity function signs, the JWKS publishes its public key",
-            key_spec=kms.KeySpec.ECC_NIST_P256,
-            key_usage=kms.KeyUsage.SIGN_VERIFY,
-            alias=f"alias/{stack_name.lower()}-token-signing",
-            removal_policy=RemovalPolicy.RETAIN,  # tokens in flight and the published JWKS name it
+        generations, signing = signing_generations(
+            self.node.try_get_context("token_signing_keys"), self.node.try_get_context("token_signing_key")
         )
+        # Generation → key, the signing key first.
+        self.signing_keys = {
+            generation: kms.Key(
+                self,
+                FIRST_KEY_ID if generation == FIRST_GENERATION else f"{FIRST_KEY_ID}{generation}",
+                description=f"Linli access tokens (ES256), key generation {generation}: the Identity function signs "
+                "with the generation chosen at deploy, the JWKS publishes every kept generation's public key",
+                key_spec=kms.KeySpec.ECC_NIST_P256,
+                key_usage=kms.KeyUsage.SIGN_VERIFY,
+                removal_policy=RemovalPolicy.RETAIN,  # tokens in flight and the published JWKS name it
+            )
+            for generation in generations
+        }
+        self.signing_key = self.signing_keys[signing]
+        alias = kms.Alias(
+            self, "TokenSigningKeyAlias", alias_name=f"alias/{stack_name.lower()}-token-signing", target_key=self.signing_key
+        )
+        alias.node.default_child.override_logical_id(ALIAS_LOGICAL_ID)  # moves from key to key in place
         self.wechat = secretsmanager.Secret(
             self,
             "WeChat",
@@ -74,8 +127,10 @@ class PlatformIdentity(Construct):
             functions[name].add_environment("LINLI_TOKEN_ISSUER", issuer)
             functions[name].add_environment("LINLI_TOKEN_AUDIENCE", audience)
         for name in signers:
-            functions[name].add_environment("LINLI_TOKEN_SIGNING_KEY_IDS", self.signing_key.key_arn)
-            self.signing_key.grant(functions[name], "kms:Sign", "kms:GetPublicKey")
+            key_ids = ",".join(key.key_arn for key in self.signing_keys.values())  # the signing key first
+            functions[name].add_environment("LINLI_TOKEN_SIGNING_KEY_IDS", key_ids)
+            for key in self.signing_keys.values():
+                key.grant(functions[name], "kms:Sign", "kms:GetPublicKey")
         # Who sends subscription messages or records residents' consents to them needs the template ids.
         for name in (*(spec.name for spec in FUNCTIONS if spec.uses_wechat), *TEMPLATE_READERS):
             functions[name].add_environment("LINLI_WECHAT_TEMPLATE_IDS", target.wechat_template_ids)

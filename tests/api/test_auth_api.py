@@ -368,6 +368,22 @@ def test_binding_a_phone_takes_the_callers_token_and_is_for_residents(base, sms_
     assert refused.status_code == 403
 
 
+def test_a_new_wechat_resident_binds_the_number_wechat_gives(base, wechat):
+    openid = f"o_bind_{next(_numbers)}"
+    first = requests.post(f"{base}/auth/wechat", json={"code": f"wx-demo:{openid}"}, timeout=10)
+    assert first.status_code == 200 and first.json()["needs_phone"] is True, first.text
+    phone = new_phone()
+    bad = requests.post(f"{base}/auth/wechat/phone", json={"code": "wx-phone:123"}, headers=bearer(first.json()), timeout=10)
+    assert bad.status_code == 400 and error_code(bad) == "invalid_code"
+    bound = requests.post(
+        f"{base}/auth/wechat/phone", json={"code": f"wx-phone:{phone}"}, headers=bearer(first.json()), timeout=10
+    )
+    assert bound.status_code == 200, bound.text
+    assert bound.json() == {"phone_masked": f"{phone[:3]}****{phone[-4:]}"}
+    again = requests.post(f"{base}/auth/wechat", json={"code": f"wx-demo:{openid}:again"}, timeout=10)
+    assert again.status_code == 200 and again.json()["needs_phone"] is False, again.text
+
+
 # --- Nothing secret in the logs ----------------------------------------------------------------------------
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from deploy.catalog import FUNCTIONS
 from deploy.routes import ROUTES
-from infra.constructs.identity import VERIFIERS
+from infra.constructs.identity import VERIFIERS, signing_generations
+from tests.infrastructure.conftest import synthesize
 from tests.infrastructure.expected import IDENTITY, WECHAT_CLIENTS
 from tests.infrastructure.test_hosting_stack import _one
 
@@ -64,6 +65,87 @@ def test_only_the_identity_function_may_sign_and_read_the_public_key(synthesized
     assert _env(synthesized, IDENTITY)["LINLI_TOKEN_SIGNING_KEY_IDS"] == key_arn
     others = [name for name in SPECS if name != IDENTITY]
     assert not [name for name in others if "LINLI_TOKEN_SIGNING_KEY_IDS" in _env(synthesized, name)]
+
+
+# The stack's one key and its alias before rotation existed: a deployed stack keeps both.
+FIRST_KEY = "IdentityTokenSigningKeyE1915877"
+ALIAS = "IdentityTokenSigningKeyAliasE90B4802"
+
+
+def _signing_keys(synthesized) -> dict[str, dict]:
+    keys = synthesized.of_type("AWS::KMS::Key").items()
+    return {lid: key for lid, key in keys if key["Properties"].get("KeyUsage") == "SIGN_VERIFY"}
+
+
+def _signing_statements(synthesized) -> dict[str, set[str]]:
+    """Role → the key logical ids it may kms:Sign and kms:GetPublicKey with (both, in the same statements)."""
+    allowed: dict[str, set[str]] = {}
+    for policy in synthesized.of_type("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if "kms:Sign" in actions or "kms:GetPublicKey" in actions:
+                assert {"kms:Sign", "kms:GetPublicKey"} <= set(actions), statement
+                resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                for role in policy["Properties"]["Roles"]:
+                    allowed.setdefault(role["Ref"], set()).update(r["Fn::GetAtt"][0] for r in resources)
+    return allowed
+
+
+def test_without_context_the_one_key_and_its_alias_keep_their_logical_ids(synthesized):
+    assert set(_signing_keys(synthesized)) == {FIRST_KEY}
+    assert set(synthesized.of_type("AWS::KMS::Alias")) == {ALIAS}
+    assert _signing_statements(synthesized) == {_role(synthesized, IDENTITY): {FIRST_KEY}}
+
+
+def test_a_rotation_keeps_two_keys_signs_with_the_chosen_one_and_publishes_both():
+    rotated = synthesize({"token_signing_keys": "k1,k2", "token_signing_key": "k2"})
+    keys = _signing_keys(rotated)
+    assert len(keys) == 2 and FIRST_KEY in keys
+    [second] = set(keys) - {FIRST_KEY}
+    assert second.startswith("IdentityTokenSigningKeyk2")
+    for lid, key in keys.items():
+        assert key["Properties"]["KeySpec"] == "ECC_NIST_P256" and key["Properties"]["KeyUsage"] == "SIGN_VERIFY"
+        assert key["DeletionPolicy"] == "Retain", lid
+    # The signing key first: the signer signs with it, the JWKS publishes both.
+    assert _env(rotated, IDENTITY)["LINLI_TOKEN_SIGNING_KEY_IDS"] == {
+        "Fn::Join": ["", [{"Fn::GetAtt": [second, "Arn"]}, ",", {"Fn::GetAtt": [FIRST_KEY, "Arn"]}]]
+    }
+    # The alias names the signing key, moved in place (same logical id).
+    assert set(rotated.of_type("AWS::KMS::Alias")) == {ALIAS}
+    assert rotated.resources[ALIAS]["Properties"]["TargetKeyId"] == {"Fn::GetAtt": [second, "Arn"]}
+    assert rotated.template.to_json()["Outputs"]["TokenSigningKeyArn"]["Value"] == {"Fn::GetAtt": [second, "Arn"]}
+    # Every kept key to the signer and nobody else.
+    assert _signing_statements(rotated) == {_role(rotated, IDENTITY): {FIRST_KEY, second}}
+
+
+def test_the_signing_generations_default_to_k1_and_put_the_signer_first():
+    assert signing_generations() == (["k1"], "k1")
+    assert signing_generations("k1,k2") == (["k1", "k2"], "k1")
+    assert signing_generations("k1, k2", "k2") == (["k2", "k1"], "k2")
+    assert signing_generations(["k2", "k3"], "") == (["k2", "k3"], "k2")
+
+
+@pytest.mark.parametrize(
+    ("keys", "signer", "message"),
+    [
+        ("k1,k2", "k3", "token_signing_key 'k3' is not one of token_signing_keys"),
+        ("", None, "names no key"),
+        (" , ", None, "names no key"),
+        ("k1,k2,k1", "k2", "names k1 more than once"),
+        ("k1,,k2", None, "are not key generations"),
+        ("k1,key-2", None, "are not key generations"),
+        (7, None, "comma-separated list"),
+    ],
+    ids=["unknown_signer", "empty", "blank", "duplicate", "empty_name", "bad_name", "not_a_list"],
+)
+def test_bad_signing_key_contexts_are_refused(keys, signer, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        signing_generations(keys, signer)
+
+
+def test_a_bad_signing_key_context_fails_the_synth():
+    with pytest.raises(ValueError, match="token_signing_key 'k3' is not one of token_signing_keys"):
+        synthesize({"token_signing_keys": "k1,k2", "token_signing_key": "k3"})
 
 
 def test_the_issuer_and_audience_reach_the_functions_that_issue_or_check_tokens(synthesized):
