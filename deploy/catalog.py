@@ -365,7 +365,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "DeadlineWarnings",
         "orders.handlers.deadlines.handler",
-        "Every 5 minutes: warn the people concerned once before a dispatch, completion or approval wait runs out",
+        "Every 5 minutes: warn the people concerned once before a dispatch, completion or approval wait runs out, "
+        "and remind once a resident who has not rated",
         Trigger.SCHEDULE,
         TableAccess.READ_UPDATE,
         publishes_events=True,

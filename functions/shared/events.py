@@ -39,6 +39,8 @@ class EventType(StrEnum):
     ORDER_DISPUTE_RESOLVED = "order.dispute_resolved"  # a supervisor decided a bill dispute (counts for credit)
     # A workflow wait (dispatch, completion, approval) runs out soon: `deadline_step` and `deadline_at` say which.
     ORDER_DEADLINE_APPROACHING = "order.deadline_approaching"
+    # The repair was done `Settings.rating_reminder_after_seconds` ago and the resident has not rated: reminded once.
+    ORDER_RATING_REMINDER = "order.rating_reminder"
     # An escalated order nobody acted on within `Settings.escalation_realert_seconds`: alerted a second time.
     ORDER_ESCALATION_UNANSWERED = "order.escalation_unanswered"
     # The resident's door-step check did not match the technician at her door: the order is paused.

@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     # first run of the DeadlineWarnings job (every 5 minutes) within this long of its deadline. Keep it longer
     # than the job's period. A wait no longer than this is not warned: it was announced when it began.
     deadline_warning_lead_seconds: int = Field(default=15 * 60, ge=1)
+    # A resident who has not rated this long after the repair was done (the rating wait began) is reminded once,
+    # by the same job: by WeChat with a `rating_reminder` consent, else by SMS. Not when the wait is no longer.
+    rating_reminder_after_seconds: int = Field(default=24 * 3600, ge=60)
     # An escalated order nobody dispatched (or cancelled) this long after its escalation is alerted a second time to
     # the compound's contracted company and every supervisor (the EscalationRealerts job, every 5 minutes).
     escalation_realert_seconds: int = Field(default=30 * 60, ge=1)

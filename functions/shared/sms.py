@@ -570,6 +570,14 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
             code=P.REF,
             due=P.WHEN,
         ),
+        _t(
+            "order_rating_reminder",
+            "SMS_480100068",
+            "订单码${code}的维修已完成，请在邻里小程序为本次服务评价，您的评价帮助社区管好维修服务。",
+            "Order code ${code}: the repair is done. Please rate the service in the Linli mini-program; your rating "
+            "helps the community keep repairs good.",
+            code=P.REF,
+        ),
     ]
 }
 

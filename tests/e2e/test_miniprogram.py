@@ -1,6 +1,8 @@
 """The mini-program's pages against the sandbox over HTTP: 王奶奶 orders from its pages and decides the extra
-charges line by line on its order page, with the real API's shapes (miniprogram/tests/sandbox/, jest with
-miniprogram-simulate, WeChat's WXML compiler). Needs miniprogram/node_modules (`make test-miniprogram` installs it)."""
+charges line by line on its order page, and a new resident signs in through the mini-program's own WeChat sign-in
+code (/auth/wechat, the fake WeChat server, the token's renewal), with the real API's shapes
+(miniprogram/tests/sandbox/, jest with miniprogram-simulate, WeChat's WXML compiler). Needs miniprogram/node_modules
+(`make test-miniprogram` installs it)."""
 
 from __future__ import annotations
 

@@ -155,6 +155,6 @@ def test_the_sandbox_runs_the_deadline_job_by_itself_and_on_request(sandbox):
     assert pump._thread is not None and not pump._thread.is_alive()
     # On request, as of an instant (a date is the certificate job's, not this one's)
     now = sandbox.route("POST", "/dev/deadline-warnings", {}, b"{}")
-    assert now.status == 200 and set(json.loads(now.body)) == {"at", "window_end", "due", "warned"}
+    assert now.status == 200 and set(json.loads(now.body)) == {"at", "window_end", "due", "warned", "reminded"}
     bad = sandbox.route("POST", "/dev/deadline-warnings", {}, json.dumps({"at": "next tuesday"}).encode())
     assert bad.status == 400 and json.loads(bad.body)["error"]["code"] == "validation_error"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from notify.logic.compose import Placer, deadline_drafts, drafts_for, report_drafts, supervision_drafts
+from notify.logic.compose import Placer, deadline_drafts, drafts_for, rating_reminder_drafts, report_drafts, supervision_drafts
 from notify.logic.doorstep import mismatch_alerts
 from notify.logic.escalation import (
     REASONS,
@@ -200,6 +200,7 @@ def every_draft():
             extra_total=extra,
         )
         drafts += deadline_drafts(event, dispatchers=["disp_1"], supervisors=["sup_1"], proxies=["res_wang_son"])
+    drafts += rating_reminder_drafts(_event(E.ORDER_RATING_REMINDER, status="completed"))
     subjects = [
         (E.COMPANY_ADMISSION_DECIDED, {"decision": d}) for d in ("approve", "reject", "suspend", "reinstate", "other")
     ] + [
@@ -235,6 +236,7 @@ def test_every_message_kind_that_can_go_by_sms_fills_exactly_its_templates_param
         "public_area.submitted",
         "public_area.dispatched",
         "order.deadline_approaching",
+        "order.rating_reminder",
         "company.admission_decided",
         "technician.admission_decided",
         "certificate.expiring",

@@ -226,6 +226,8 @@ def kinds_for(draft_kind: str, order_type: str | None, deadline_step: str | None
         return ("public_area_handled",) if order_type == "public_area" else ("repair_done", "rating_reminder")
     if draft_kind == "order.escalated":
         return ("escalation",)
+    if draft_kind == "order.rating_reminder":
+        return ("rating_reminder",)
     return ()
 
 

@@ -23,6 +23,7 @@ from notify.logic.compose import (
     Placer,
     deadline_drafts,
     drafts_for,
+    rating_reminder_drafts,
     report_drafts,
     supervision_drafts,
 )
@@ -56,6 +57,7 @@ def deliver(event: DomainEvent) -> int:
         + _supervision_drafts(event)
         + (staff_alerts(event, arrangers) + unanswered_alerts(event, arrangers) if arrangers is not None else [])
         + _deadline_drafts(event)
+        + rating_reminder_drafts(event)
         + _report_drafts(event)
         + _doorstep_drafts(event)
     )

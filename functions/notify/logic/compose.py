@@ -282,6 +282,26 @@ def deadline_drafts(
     return drafts
 
 
+def rating_reminder_drafts(event: DomainEvent) -> list[Draft]:
+    """The resident who has not rated, reminded once: by WeChat with a `rating_reminder` consent, else by SMS."""
+    order = event.order
+    if event.type != E.ORDER_RATING_REMINDER or order is None:
+        return []
+    code = order.order_code or order.order_id
+    return [
+        Draft(
+            order.resident_id,
+            event.type.value,
+            order.order_id,
+            f"【邻里】订单码 {code} 的维修已完成，请为本次服务评价，您的评价帮助社区管好维修服务。",
+            f"[Linli] Order code {code}: the repair is done. Please rate the service; your rating helps the "
+            "community keep repairs good.",
+            "order_rating_reminder",
+            {"code": code},
+        )
+    ]
+
+
 def report_drafts(event: DomainEvent, *, dispatchers: list[str] | tuple[str, ...]) -> list[Draft]:
     """A public-area report reaches the company's back office when it is submitted (it waits for their dispatch),
     and the technician they dispatch it to when it is assigned (a supervisor's dispatch is told in drafts_for)."""

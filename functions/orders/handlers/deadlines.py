@@ -4,6 +4,10 @@ Reads only the waits whose deadline falls within the warning lead (Query gsi4 DE
 hours), skips those the order no longer waits for, and publishes one `order.deadline_approaching` event per
 wait: a conditional write on the wait (`warned_at`) lets exactly one run claim it, and the event id is stable
 per order, step and deadline. `{"at": "<ISO instant>"}` runs it as of that instant (the sandbox and tests).
+
+It also reminds a resident who has not rated `Settings.rating_reminder_after_seconds` after the repair was done:
+the rating waits whose reminder fell due in the last few hours (Query gsi4 RATING_REMINDER#<hour>), still waiting,
+each claimed by the same conditional write, publish one `order.rating_reminder` (id stable per order).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel
 
+from orders.domain.steps import Step
 from orders.logic import deadlines
 from shared import clock, events
 from shared.clock import iso
@@ -30,6 +35,32 @@ class DeadlineResult(BaseModel):
     window_end: str
     due: int  # waits not yet warned whose deadline falls within the window
     warned: list[str]  # the event ids published by this run
+    reminded: list[str] = []  # the rating reminders' event ids published by this run
+
+
+# A run reminds of ratings due this long before it at most (the job runs every 5 minutes).
+REMINDER_LOOKBACK = timedelta(hours=6)
+
+
+def remind_ratings(now: datetime) -> list[str]:
+    at = iso(now)
+    reminded: list[str] = []
+    for wait in callbacks.unreminded_ratings_between(now - REMINDER_LOOKBACK, now):
+        if wait.step != Step.RATING or wait.deadline_at is None:
+            continue
+        order = orders.get(wait.order_id)
+        if order is None or not deadlines.still_waiting(wait.step, order.status):
+            continue  # rated, closed or cancelled
+        event = deadlines.rating_reminder_event(order, at=at)
+        if not callbacks.claim_warning(wait.order_id, wait.step, wait.deadline_at, at=at):
+            continue  # another run reminded her, or the wait ended in between
+        try:
+            events.publish([event])
+        except Exception:
+            callbacks.release_warning(wait.order_id, wait.step, at=at)
+            raise
+        reminded.append(event.event_id)
+    return reminded
 
 
 def run(now: datetime) -> DeadlineResult:
@@ -54,8 +85,9 @@ def run(now: datetime) -> DeadlineResult:
             callbacks.release_warning(wait.order_id, wait.step, at=at)
             raise
         warned.append(event.event_id)
-    logger.info("deadline warnings", extra={"due": len(due), "warned": len(warned)})
-    return DeadlineResult(at=at, window_end=iso(end), due=len(due), warned=warned)
+    reminded = remind_ratings(now)
+    logger.info("deadline warnings", extra={"due": len(due), "warned": len(warned), "reminded": len(reminded)})
+    return DeadlineResult(at=at, window_end=iso(end), due=len(due), warned=warned, reminded=reminded)
 
 
 @logger.inject_lambda_context

@@ -18,7 +18,7 @@ from shared.records import Order, WorkflowWait
 # The waits someone can still act on before they run out: the company's dispatcher (or, once escalated, a
 # supervisor) must dispatch, the technician must finish and bill, the resident must consent to extra lines.
 # Not the rating: a resident who does not rate loses nothing and the order closes anyway, so nobody is
-# nagged about it.
+# warned of its deadline; she is reminded once to rate instead (`rating_reminder_at`), well before it.
 WARNED_STEPS = frozenset({Step.DISPATCH, Step.COMPLETION, Step.APPROVAL})
 
 
@@ -67,4 +67,23 @@ def warning_event(order: Order, wait: WorkflowWait, *, at: str, company_id: str 
         order=OrderSnapshot.of(order.model_dump()),
         deadline_step=wait.step,
         deadline_at=deadline,
+    )
+
+
+def rating_reminder_at(step: str, entered_at: str, timeout_seconds: int | None, after_seconds: int) -> str | None:
+    """When a resident who has not rated is reminded: `after_seconds` after the rating wait began (the repair
+    was done). None for other waits, and for a rating wait that ends by then."""
+    if step != Step.RATING or not timeout_seconds or timeout_seconds <= after_seconds:
+        return None
+    return iso(_parse(entered_at) + timedelta(seconds=after_seconds))
+
+
+def rating_reminder_event(order: Order, *, at: str) -> DomainEvent:
+    """The rating reminder, with an id stable per order: whatever reruns or new rating waits, her outbox records
+    it once, so she is reminded once."""
+    return DomainEvent(
+        event_id=f"evt_rating_reminder_{order.order_id}",
+        type=EventType.ORDER_RATING_REMINDER,
+        occurred_at=at,
+        order=OrderSnapshot.of(order.model_dump()),
     )

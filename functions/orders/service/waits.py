@@ -17,6 +17,7 @@ from shared import clock
 from shared.callbacks import resume_step
 from shared.dal import callbacks, orders
 from shared.observability import logger
+from shared.settings import get_settings
 
 
 class WaitIn(BaseModel):
@@ -48,6 +49,7 @@ def register(step: Step, event: dict) -> dict:
         entered_at=started,
         deadline_at=deadlines.deadline_of(started, task.timeout_seconds) if task.timeout_seconds else None,
         warn=step in deadlines.WARNED_STEPS,
+        remind_at=deadlines.rating_reminder_at(step, started, task.timeout_seconds, get_settings().rating_reminder_after_seconds),
     )
     order = orders.get_or_404(task.order_id)
     already_done = order.status in SATISFIED_BY[step]

@@ -2,7 +2,9 @@
 
 A wait registered with a deadline that gets a warning is also indexed by the hour of its deadline (gsi4
 `DEADLINE#<yyyy-mm-ddThh>`, sorted by `<deadline_at>#<order>#<step>`), so the deadline job reads only the
-one or two hours its warning window spans, never the whole table.
+one or two hours its warning window spans, never the whole table. A rating wait long enough for a rating reminder
+is indexed instead by the hour it is due (`RATING_REMINDER#<yyyy-mm-ddThh>`, sorted by `<remind_at>#<order>#<step>`);
+its `warned_at` says it was reminded.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from shared.dal.tables import CallbackItem
 from shared.records import WorkflowWait
 
 DEADLINE = "DEADLINE#"
+RATING_REMINDER = "RATING_REMINDER#"
 
 
 def _key(order_id: str, step: str) -> tuple[str, str]:
@@ -41,12 +44,15 @@ def register(
     entered_at: str | None = None,
     deadline_at: str | None = None,
     warn: bool = False,
+    remind_at: str | None = None,
 ) -> None:
     """Store the wait's token (replacing an earlier wait of the same step, and with it its warning)."""
     ensure_bound()
     by_deadline = (
         {"gsi4pk": f"{DEADLINE}{_hour(_parse(deadline_at))}", "gsi4sk": f"{deadline_at}#{order_id}#{step}"}
         if warn and deadline_at
+        else {"gsi4pk": f"{RATING_REMINDER}{_hour(_parse(remind_at))}", "gsi4sk": f"{remind_at}#{order_id}#{step}"}
+        if remind_at
         else {}
     )
     CallbackItem(
@@ -75,12 +81,21 @@ def wait(order_id: str, step: str) -> WorkflowWait | None:
 
 def unwarned_due_between(start: datetime, end: datetime) -> list[WorkflowWait]:
     """The indexed waits not yet warned whose deadline falls in [start, end], soonest first."""
+    return _indexed_between(DEADLINE, start, end)
+
+
+def unreminded_ratings_between(start: datetime, end: datetime) -> list[WorkflowWait]:
+    """The rating waits not yet reminded whose reminder falls due in [start, end], soonest first."""
+    return _indexed_between(RATING_REMINDER, start, end)
+
+
+def _indexed_between(prefix: str, start: datetime, end: datetime) -> list[WorkflowWait]:
     ensure_bound()
     found: list[WorkflowWait] = []
     hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     while hour <= end:
         items = CallbackItem.by_deadline.query(
-            f"{DEADLINE}{_hour(hour)}",
+            f"{prefix}{_hour(hour)}",
             CallbackItem.gsi4sk.between(iso(start), f"{iso(end)}~"),  # "~" sorts after "#<order>#<step>"
             filter_condition=CallbackItem.warned_at.does_not_exist(),
         )

@@ -1,9 +1,12 @@
 // 王奶奶 orders an emergency repair from the mini-program's pages against the running sandbox; 赵师傅 (over plain
 // HTTP) accepts and bills two lines beyond the quote; she approves one and rejects the other on the order page.
-// What the pages send and read is the real API's. Her session is a sandbox token (/dev/login): the WeChat
-// sign-in routes are tested against their contract in tests/signin.test.js.
+// What the pages send and read is the real API's. Her session is a sandbox token (/dev/login). A new resident
+// signs in with the mini-program's own code (lib/auth.js, lib/api.js): wx.login's code → POST /auth/wechat, answered
+// by the sandbox's fake WeChat server, the phone button's code, an authorised call, then the token's renewal.
 const http = require("http");
 const { installWx, openPage, settle, tap, text, byClass } = require("../support/wx.js");
+const { signIn, bindPhone } = require("../../app/lib/auth.js");
+const { api, renew, session } = require("../../app/lib/api.js");
 
 const BASE = process.env.LINLI_SANDBOX_URL;
 
@@ -114,4 +117,40 @@ test("order, extra charges line by line, against the sandbox", async () => {
   const final = (await call("GET", `/orders/${orderId}`, undefined, wang)).data;
   expect(Object.fromEntries(final.extra_lines.map((l) => [l.line_id, l.decision]))).toEqual({ L2: "approved", L3: "rejected" });
   await waitFor(() => /完成/.test(text(page, "#status-now") || ""), "the page showing the repair done", 20);
+});
+
+test("a new resident signs in with WeChat through the mini-program's own code, against the sandbox", async () => {
+  const openid = `mp-e2e-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  wx.loginCode = `wx-demo:${openid}`; // what wx.login answers; the sandbox's fake WeChat server knows it
+  await expect(signIn()).resolves.toEqual({ needs_phone: true });
+  expect(wx.calls.logins).toBe(1);
+  expect(wx.calls.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /auth/wechat"]);
+  expect(wx.calls.requests[0].data).toEqual({ code: `wx-demo:${openid}` });
+  const first = session();
+  expect(first.access_token).toBeTruthy();
+  expect(first.refresh_token).toBeTruthy();
+  expect(first.expires_at).toBeGreaterThan(Date.now());
+
+  // the same WeChat code again is refused by WeChat (40163): nothing replaces her session
+  await expect(signIn()).rejects.toMatchObject({ status: expect.any(Number) });
+  expect(session().access_token).toBe(first.access_token);
+
+  const phone = `139${String(Date.now()).slice(-8)}`;
+  const bound = await bindPhone({ code: `wx-phone:${phone}` });
+  expect(bound.phone_masked.endsWith(phone.slice(-4))).toBe(true);
+  expect(bound.phone_masked).not.toContain(phone);
+  expect(session().needs_phone).toBe(false);
+
+  const me = await api.get("/me");
+  expect(me.role).toBe("resident");
+  expect(me.user_id).toBeTruthy();
+
+  const renewed = await renew();
+  expect(wx.calls.requests[wx.calls.requests.length - 1]).toMatchObject({ method: "POST", path: "/auth/refresh" });
+  expect(renewed.access_token).toBeTruthy();
+  expect(renewed.access_token).not.toBe(first.access_token);
+  expect(session().access_token).toBe(renewed.access_token);
+  await expect(api.get("/me")).resolves.toMatchObject({ user_id: me.user_id });
+  const last = wx.calls.requests[wx.calls.requests.length - 1];
+  expect(`${last.method} ${last.path}`).toBe("GET /me");
 });
