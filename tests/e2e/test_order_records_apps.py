@@ -14,22 +14,39 @@ from tests.e2e.test_apps import PHONE, expect, token
 browser, open_app = test_apps.browser, test_apps.open_app
 
 
-def _order_at_the_door(sandbox) -> str:
-    """张女士's dripping tap (中仓小区), accepted by 孙师傅, who is at the door."""
-    u, zhang, sun = sandbox.url, token(sandbox, "res_zhang"), token(sandbox, "tech_sun")
-    requests.put(
-        f"{u}/technicians/me/availability", json={"on_duty": True, "lat": 39.902, "lng": 116.6655}, headers=sun, timeout=10
-    )
-    body = {"type": "emergency", "category": "plumbing", "description": "水龙头滴水", "address_id": "addr_zhang_home"}
-    order_id = requests.post(f"{u}/orders", json=body, headers=zhang, timeout=10).json()["order_id"]
+def accepted_order(sandbox, *, resident: str, address_id: str, tech: str, at: tuple[float, float], **order) -> str:
+    """An order of `resident`'s, offered to `tech` (on duty at `at`) and accepted by him: its id."""
+    u, placer, worker = sandbox.url, token(sandbox, resident), token(sandbox, tech)
+    position = {"on_duty": True, "lat": at[0], "lng": at[1]}
+    requests.put(f"{u}/technicians/me/availability", json=position, headers=worker, timeout=10)
+    body = {"type": "emergency", "address_id": address_id, **order}
+    order_id = requests.post(f"{u}/orders", json=body, headers=placer, timeout=10).json()["order_id"]
     offer = wait_for(
         lambda: next(
-            (o for o in requests.get(f"{u}/offers", headers=sun, timeout=10).json()["offers"] if o["order_id"] == order_id), None
+            (o for o in requests.get(f"{u}/offers", headers=worker, timeout=10).json()["offers"] if o["order_id"] == order_id),
+            None,
         ),
-        what="the offer to 孙师傅",
+        what=f"the offer to {tech}",
     )
-    assert requests.post(f"{u}/offers/{offer['offer_id']}/accept", headers=sun, timeout=10).status_code == 200
-    assert requests.post(f"{u}/orders/{order_id}/progress", json={"status": "on_site"}, headers=sun, timeout=10).ok
+    assert requests.post(f"{u}/offers/{offer['offer_id']}/accept", headers=worker, timeout=10).status_code == 200
+    return order_id
+
+
+def _order_at_the_door(sandbox) -> str:
+    """张女士's dripping tap (中仓小区), accepted by 孙师傅, who is at the door."""
+    order_id = accepted_order(
+        sandbox,
+        resident="res_zhang",
+        address_id="addr_zhang_home",
+        tech="tech_sun",
+        at=(39.902, 116.6655),
+        category="plumbing",
+        description="水龙头滴水",
+    )
+    progress = {"status": "on_site"}
+    assert requests.post(
+        f"{sandbox.url}/orders/{order_id}/progress", json=progress, headers=token(sandbox, "tech_sun"), timeout=10
+    ).ok
     return order_id
 
 
@@ -125,19 +142,16 @@ def test_the_doorstep_check_the_code_he_says_her_check_and_a_mismatch_pausing_th
 
 def test_the_resident_asks_for_a_free_rework_from_a_finished_order(open_app, sandbox):
     # Given 王奶奶's light, fixed by 赵师傅 (completed)
-    u, wang, zhao = sandbox.url, token(sandbox, "res_wang"), token(sandbox, "tech_zhao")
-    requests.put(
-        f"{u}/technicians/me/availability", json={"on_duty": True, "lat": 39.9061, "lng": 116.658}, headers=zhao, timeout=10
+    u, zhao = sandbox.url, token(sandbox, "tech_zhao")
+    order_id = accepted_order(
+        sandbox,
+        resident="res_wang",
+        address_id="addr_wang_home",
+        tech="tech_zhao",
+        at=(39.9061, 116.658),
+        category="electrical",
+        description="卫生间灯不亮",
     )
-    body = {"type": "emergency", "category": "electrical", "description": "卫生间灯不亮", "address_id": "addr_wang_home"}
-    order_id = requests.post(f"{u}/orders", json=body, headers=wang, timeout=10).json()["order_id"]
-    offer = wait_for(
-        lambda: next(
-            (o for o in requests.get(f"{u}/offers", headers=zhao, timeout=10).json()["offers"] if o["order_id"] == order_id), None
-        ),
-        what="the offer to 赵师傅",
-    )
-    assert requests.post(f"{u}/offers/{offer['offer_id']}/accept", headers=zhao, timeout=10).status_code == 200
     assert requests.post(f"{u}/orders/{order_id}/progress", json={"status": "on_site"}, headers=zhao, timeout=10).ok
     lines = {"lines": [{"item_id": "elec_wire_reconnect", "parts": [{"part_id": "wire_connector", "quantity": 2}]}]}
     assert (

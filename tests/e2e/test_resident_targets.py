@@ -139,21 +139,19 @@ def test_every_target_on_an_order_screen_is_large_enough_in_each_state_she_acts_
     """王奶奶's light, through the states where her order screen asks something of her: the door-step check while
     赵师傅 is on the way, the extra charge waiting for her consent, then the rating, the re-work and the dispute."""
     from tests.conftest import upload_photo, wait_for
+    from tests.e2e.test_order_records_apps import accepted_order
     from tests.prices_flow import LAMP, WIRE
 
     u, wang, zhao = sandbox.url, token(sandbox, "res_wang"), token(sandbox, "tech_zhao")
-    requests.put(
-        f"{u}/technicians/me/availability", json={"on_duty": True, "lat": 39.9061, "lng": 116.658}, headers=zhao, timeout=10
+    order_id = accepted_order(
+        sandbox,
+        resident="res_wang",
+        address_id="addr_wang_home",
+        tech="tech_zhao",
+        at=(39.9061, 116.658),
+        category="electrical",
+        description="客厅灯不亮",
     )
-    body = {"type": "emergency", "category": "electrical", "description": "客厅灯不亮", "address_id": "addr_wang_home"}
-    order_id = requests.post(f"{u}/orders", json=body, headers=wang, timeout=10).json()["order_id"]
-    offer = wait_for(
-        lambda: next(
-            (o for o in requests.get(f"{u}/offers", headers=zhao, timeout=10).json()["offers"] if o["order_id"] == order_id), None
-        ),
-        what="the offer to 赵师傅",
-    )
-    assert requests.post(f"{u}/offers/{offer['offer_id']}/accept", headers=zhao, timeout=10).status_code == 200
 
     def measured(ready: str) -> None:
         page = _open(open_app, f"#/order/{order_id}", ready)

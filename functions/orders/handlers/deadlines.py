@@ -22,7 +22,9 @@ from orders.logic import deadlines
 from shared import clock, events
 from shared.clock import iso
 from shared.dal import callbacks, orders, people
+from shared.events import DomainEvent
 from shared.observability import logger, tracer
+from shared.records import WorkflowWait
 from shared.settings import get_settings
 
 
@@ -42,6 +44,19 @@ class DeadlineResult(BaseModel):
 REMINDER_LOOKBACK = timedelta(hours=6)
 
 
+def _publish_once(wait: WorkflowWait, event: DomainEvent, at: str) -> bool:
+    """Claim the wait's one warning (a conditional write), then publish it; a failed publish gives the claim back, so
+    the next run tries again. False when the claim was taken already."""
+    if not callbacks.claim_warning(wait.order_id, wait.step, wait.deadline_at, at=at):
+        return False
+    try:
+        events.publish([event])
+    except Exception:
+        callbacks.release_warning(wait.order_id, wait.step, at=at)
+        raise
+    return True
+
+
 def remind_ratings(now: datetime) -> list[str]:
     at = iso(now)
     reminded: list[str] = []
@@ -52,14 +67,8 @@ def remind_ratings(now: datetime) -> list[str]:
         if order is None or not deadlines.still_waiting(wait.step, order.status):
             continue  # rated, closed or cancelled
         event = deadlines.rating_reminder_event(order, at=at)
-        if not callbacks.claim_warning(wait.order_id, wait.step, wait.deadline_at, at=at):
-            continue  # another run reminded her, or the wait ended in between
-        try:
-            events.publish([event])
-        except Exception:
-            callbacks.release_warning(wait.order_id, wait.step, at=at)
-            raise
-        reminded.append(event.event_id)
+        if _publish_once(wait, event, at):  # else another run reminded her, or the wait ended in between
+            reminded.append(event.event_id)
     return reminded
 
 
@@ -77,14 +86,8 @@ def run(now: datetime) -> DeadlineResult:
         compound = people.get_compound(order.compound_id) if not order.company_id else None
         company_id = deadlines.company_concerned(order, wait.step, compound.contracted_company_id if compound else None)
         event = deadlines.warning_event(order, wait, at=at, company_id=company_id)
-        if not callbacks.claim_warning(wait.order_id, wait.step, wait.deadline_at, at=at):
-            continue  # another run warned it, or the wait ended in between
-        try:
-            events.publish([event])
-        except Exception:
-            callbacks.release_warning(wait.order_id, wait.step, at=at)
-            raise
-        warned.append(event.event_id)
+        if _publish_once(wait, event, at):  # else another run warned it, or the wait ended in between
+            warned.append(event.event_id)
     reminded = remind_ratings(now)
     logger.info("deadline warnings", extra={"due": len(due), "warned": len(warned), "reminded": len(reminded)})
     return DeadlineResult(at=at, window_end=iso(end), due=len(due), warned=warned, reminded=reminded)
