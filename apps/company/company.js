@@ -1,7 +1,7 @@
 // The company back office: admission (the application with its documents, the status and the supervisors'
 // reason), its technicians (registered here, each with their vetting status and profile photo), the company's
 // orders, public-area reports to assign, its credit record, call tasks, webhook settings with the delivery log, API keys.
-import { ApiError, CATEGORIES, api, attempt, categoryName, h, header, messageList, profilePhotoEditor, render, requireRole, router, scrollBox, showError, t, time } from "/app/shared/core.js";
+import { ApiError, CATEGORIES, api, apiAll, attempt, categoryName, h, header, messageList, profilePhotoEditor, render, requireRole, router, scrollBox, showError, t, time } from "/app/shared/core.js";
 import { CERTIFICATES, auditPanel, creditPanel, dispatchForm, orderSummary, ordersTable, statusPill, tabs } from "/app/shared/staff.js";
 
 requireRole("dispatcher");
@@ -10,7 +10,7 @@ const TABS = [["#/", "待派公区报事", "Public-area reports"], ["#/desk", "�
 
 /** The company's technicians who may be dispatched: registered by it and active (GET /companies/me/technicians). */
 async function activeTechnicians() {
-  return (await api("GET", "/companies/me/technicians")).technicians.filter((x) => x.status === "active");
+  return (await apiAll("/companies/me/technicians")).technicians.filter((x) => x.status === "active");
 }
 
 let admissionStatus = null; // the company's, once GET /companies/me has answered
@@ -356,7 +356,7 @@ function renewalForm(staff, onDone) {
 async function technicians(message = "") {
   const panel = frame(t("本公司师傅", "Our technicians"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
   try {
-    const staff = (await api("GET", "/companies/me/technicians")).technicians;
+    const staff = (await apiAll("/companies/me/technicians")).technicians;
     const list = (await api("GET", "/orders")).orders;
     render(panel,
       h("p", { id: "staff-result", role: "status", class: message ? "card emph" : null }, message),
@@ -403,7 +403,7 @@ async function messages() {
 async function calls() {
   const panel = frame(t("需要打的电话", "Calls to make"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
   try {
-    const list = (await api("GET", "/call-tasks")).call_tasks;
+    const list = (await apiAll("/call-tasks")).call_tasks;
     render(panel, list.length
       ? list.map((c) => h("article", { class: "card" }, h("h2", {}, `${c.resident_name} · ${c.phone}`), h("p", {}, time(c.created_at)), h("p", {}, t("请这样说：", "Say: "), t(c.text_zh, c.text_en))))
       : h("p", {}, t("没有电话任务。", "No calls to make.")));
@@ -461,7 +461,7 @@ const KEY_SCOPES = {
 async function keys() {
   const panel = frame(t("API 密钥", "API keys"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
   try {
-    const list = (await api("GET", "/companies/me/api-keys")).api_keys;
+    const list = (await apiAll("/companies/me/api-keys")).api_keys;
     const fresh = h("div", { "aria-live": "polite" });
     render(panel,
       h("p", {}, t("贵公司系统用密钥签名调用 /partner 接口，详见对接文档。", "Your company's system signs /partner calls with a key; see the integrators' guide.")),
@@ -518,7 +518,7 @@ const household = (prefix) => ({ building: valueOf(`${prefix}-building`), unit: 
 async function residents(message = "") {
   const panel = frame(t("住户", "Residents"), h("div", { id: "panel" }, t("正在加载…", "Loading…")));
   try {
-    const claims = (await api("GET", "/addresses?status=pending")).claims;
+    const claims = (await apiAll("/addresses?status=pending")).claims;
     const decide = (c, decision) => async (e) => {
       const reason = decision === "reject" ? document.getElementById(`reason-${c.address_id}`).value.trim() : null;
       await attempt(e.currentTarget, async () => {

@@ -2,7 +2,7 @@
 // (plain-words status, door code, technician and today's credentials), extra charges line by line, stars,
 // messages, and the compound's public-area board with its big "me too" button.
 import {
-  ApiError, api, attempt, categoryName, clearError, CATEGORIES, h, header, messageList, money, oneByOne, orderPhoto, photoPicker, pick, render, requireRole,
+  ApiError, api, apiAll, attempt, categoryName, clearError, CATEGORIES, h, header, messageList, money, oneByOne, orderPhoto, photoPicker, pick, render, requireRole,
   router, showError, t, time, typeName,
 } from "/app/shared/core.js";
 
@@ -669,7 +669,7 @@ async function board() {
     const compounds = new Map();
     for (const a of profile.addresses || []) if (!compounds.has(a.compound_id)) compounds.set(a.compound_id, a);
     const mine = new Set((await api("GET", "/orders")).orders.map((o) => o.order_id));
-    const lists = await oneByOne([...compounds.keys()], (id) => api("GET", `/compounds/${id}/reports`));
+    const lists = await oneByOne([...compounds.keys()], (id) => apiAll(`/compounds/${id}/reports`));
     if (location.hash !== here) return;
     const done = meTooDone();
     const notice = boardNotice;
@@ -832,7 +832,7 @@ async function companies() {
   let listed = null;
   const here = location.hash;
   try {
-    listed = await api("GET", "/public/companies");
+    listed = await apiAll("/public/companies");
   } catch (err) {
     showError(err);
   }

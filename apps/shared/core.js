@@ -155,6 +155,25 @@ export async function api(method, path, body) {
   return data;
 }
 
+/** A whole list of a paged route: GET `path` 100 a page, following `next_cursor` (at most `maxPages` pages), each
+ * array of the answer joined across the pages (GET /vetting answers companies and technicians side by side). */
+export async function apiAll(path, maxPages = 20) {
+  const joined = {};
+  let cursor = null;
+  for (let page = 0; page < maxPages; page += 1) {
+    const query = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    const data = await api("GET", `${path}${path.includes("?") ? "&" : "?"}${query}`);
+    for (const [key, value] of Object.entries(data)) {
+      if (Array.isArray(value)) joined[key] = [...(joined[key] || []), ...value];
+      else if (!(key in joined)) joined[key] = value;
+    }
+    cursor = data.next_cursor;
+    if (!cursor) break;
+  }
+  joined.next_cursor = cursor;
+  return joined;
+}
+
 /** fn(item) for each item, one after the other (not all at once). Once a workaround for a sandbox that mixed up
  * concurrent requests (fixed: docs/apps.md); kept for the short lists it serves, gentle on the API. */
 export async function oneByOne(items, fn) {

@@ -1,5 +1,5 @@
 // Pieces shared by the staff apps (supervisor console, company back office).
-import { api, h, pick, scrollBox, seconds, t, time, typeName, categoryName } from "/app/shared/core.js";
+import { api, apiAll, h, pick, scrollBox, seconds, t, time, typeName, categoryName } from "/app/shared/core.js";
 import { lineChart } from "/app/shared/charts.js";
 
 export const STATUSES = ["submitted", "matching", "offered", "assigned", "en_route", "on_site", "awaiting_approval", "completed", "rated", "closed", "cancelled", "escalated"];
@@ -189,7 +189,7 @@ export function creditPanel(c) {
 /** Technicians a supervisor may dispatch to: the admitted ones (GET /vetting); the API checks the choice again. */
 export async function technicianChoices(category) {
   try {
-    return ableFirst((await api("GET", "/vetting?kind=technician&status=active")).technicians, category);
+    return ableFirst((await apiAll("/vetting?kind=technician&status=active")).technicians, category);
   } catch {
     return [];
   }

@@ -2,7 +2,7 @@
 // escalated and overdue orders, the vetting queue, the credit ranking with each company's record,
 // statistics with charts, disputes, dead letters; onboarding: compounds imported from a CSV, each compound's
 // contracted company and free-service period.
-import { ApiError, api, attempt, categoryName, download, h, header, messageList, oneByOne, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
+import { ApiError, api, apiAll, attempt, categoryName, download, h, header, messageList, oneByOne, render, requireRole, router, scrollBox, showError, t, time, typeName } from "/app/shared/core.js";
 import { CERTIFICATES, STATUSES, ableFirst, auditPanel, creditPanel, dispatchForm, historyPanel, orderSummary, ordersTable, statusPill, tabs, technicianChoices } from "/app/shared/staff.js";
 import { barsChart, columnsChart, stackedColumns } from "/app/shared/charts.js";
 
@@ -97,7 +97,7 @@ async function escalated() {
   try {
     const [list, stuck, techs] = await Promise.all([
       api("GET", "/orders?status=escalated").then((r) => r.orders),
-      api("GET", "/supervision/stuck").then((r) => r.orders.filter((o) => o.status !== "escalated")),
+      apiAll("/supervision/stuck").then((r) => r.orders.filter((o) => o.status !== "escalated")),
       technicianChoices(),
     ]);
     render(panel, h("h2", {}, t("需要人工派单", "Waiting for manual dispatch")), list.length
@@ -181,8 +181,8 @@ async function vetting(message = "") {
   const again = (msg) => vetting(msg);
   try {
     // One call at a time: these are all served by the supervision function (see oneByOne).
-    const queue = await api("GET", `/vetting?status=${status}`);
-    const ranking = await api("GET", "/credit/companies").then((r) => r.companies).catch(() => []);
+    const queue = await apiAll(`/vetting?status=${status}`);
+    const ranking = await apiAll("/credit/companies").then((r) => r.companies).catch(() => []);
     const names = Object.fromEntries([...ranking, ...queue.companies].map((c) => [c.company_id, c.name]));
     const companies = await oneByOne(queue.companies, async (c) => ({ c, docs: await documentLinks(c.company_id, c.documents || []) }));
     const technicians = await oneByOne(queue.technicians, async (tech) => {
@@ -232,7 +232,7 @@ async function vetting(message = "") {
 
 /** Certificate renewals waiting for a decision: approving one gives back the skills its certificate covers. */
 async function renewalSection(names, again) {
-  const renewals = (await api("GET", "/vetting/renewals")).renewals;
+  const renewals = (await apiAll("/vetting/renewals")).renewals;
   const scans = await oneByOne(renewals, (r) => documentLinks(r.company_id, [r.certificate.document_id]));
   const decide = (r, decision) => async (e) => {
     const reason = document.getElementById(`reason-${r.renewal_id}`).value.trim();
@@ -271,7 +271,7 @@ async function renewalSection(names, again) {
 async function creditRanking() {
   const panel = frame(t("企业信用排名", "Company credit ranking"), h("div", { id: "credit" }, loading()));
   try {
-    const list = (await api("GET", "/credit/companies")).companies;
+    const list = (await apiAll("/credit/companies")).companies;
     const exported = h("p", { id: "export-result", role: "status" });
     const save = (format) => async (e) => attempt(e.currentTarget, async () => {
       const name = `linli-credit-${new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)}.${format}`;
@@ -345,7 +345,7 @@ async function stats() {
   for (const key of ["company_id", "compound_id", "from", "to"]) if (params.get(key)) query.set(key, params.get(key));
   try {
     const data = await api("GET", `/stats${query.toString() ? `?${query}` : ""}`);
-    const ranking = await api("GET", "/credit/companies").then((r) => r.companies).catch(() => []); // the same function: after /stats
+    const ranking = await apiAll("/credit/companies").then((r) => r.companies).catch(() => []); // the same function: after /stats
     const names = Object.fromEntries(ranking.map((c) => [c.company_id, c.name]));
     const o = data.orders;
     const form = h("form", { class: "card filters", onsubmit: (e) => {
@@ -446,7 +446,7 @@ const disputeKind = (d) => (d.kind === "service" ? t("服务投诉", "Service co
 async function disputes() {
   const panel = frame(t("争议", "Disputes"), h("div", { id: "list" }, loading()));
   try {
-    const list = (await api("GET", "/disputes?status=open")).disputes;
+    const list = (await apiAll("/disputes?status=open")).disputes;
     render(panel, list.length
       ? list.map((d, i) => h("article", { class: "card", "data-order": d.order_id },
           h("h2", {}, h("a", { href: `#/order/${d.order_id}` }, d.order_id)),
@@ -480,7 +480,7 @@ async function messages() {
 async function deadLetters() {
   const panel = frame(t("死信", "Dead letters"), h("div", { id: "list" }, loading()));
   try {
-    const list = (await api("GET", "/ops/dead-letters")).dead_letters;
+    const list = (await apiAll("/ops/dead-letters")).dead_letters;
     render(panel, list.length
       ? h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["queue", "message", t("次数", "receives"), "body"].map((c) => h("th", { scope: "col" }, c)))),
           h("tbody", {}, list.map((d) => h("tr", {}, h("td", {}, d.queue), h("td", {}, d.message_id), h("td", {}, String(d.receive_count ?? "")), h("td", {}, h("code", {}, d.body.slice(0, 300))))))))
@@ -499,7 +499,7 @@ const termsText = (c) => [
 async function compounds() {
   const panel = frame(t("小区", "Compounds"), h("p", {}, h("a", { href: "#/compounds/import", class: "button" }, t("导入小区（CSV）", "Import compounds (CSV)"))), h("div", { id: "list" }, loading()));
   try {
-    const list = (await api("GET", "/compounds")).compounds;
+    const list = (await apiAll("/compounds")).compounds;
     render(panel, list.length
       ? h("div", { class: "table-wrap" }, h("table", {},
           h("thead", {}, h("tr", {}, [t("小区", "Compound"), t("区 / 街道", "District / street"), t("户数", "Households"), t("合同与免费期", "Contract and free period")].map((c) => h("th", { scope: "col" }, c)))),

@@ -1,7 +1,7 @@
 // The technician app: duty and location, offers with a countdown, the day's jobs, progress,
 // the itemised bill from the catalogue, completion.
 import {
-  ApiError, api, attempt, categoryName, h, header, messageList, money, orderPhoto, photoPicker, pick, profilePhotoEditor, render, requireRole, router, showError, t,
+  ApiError, api, apiAll, attempt, categoryName, h, header, messageList, money, orderPhoto, photoPicker, pick, profilePhotoEditor, render, requireRole, router, showError, t,
   time, typeName,
 } from "/app/shared/core.js";
 
@@ -116,7 +116,7 @@ async function loadOffers() {
   if (!box) return;
   let offers;
   try {
-    offers = (await api("GET", "/offers")).offers;
+    offers = (await apiAll("/offers")).offers;
   } catch (err) {
     return showError(err);
   }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared import paging
 from shared.records import Slot
 
 
@@ -23,6 +24,7 @@ class OfferView(BaseModel):
 
 class OfferList(BaseModel):
     offers: list[OfferView]
+    next_cursor: paging.NextCursor = None
 
 
 class AvailabilityIn(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from notify.logic.webhooks import WEBHOOK_EVENTS
+from shared import paging
 from shared.inputs import Text
 from shared.records import CallTask, Channel, Message, NotificationPreferences, WebhookDelivery
 
@@ -15,11 +16,12 @@ _STRICT = ConfigDict(extra="forbid")
 
 class MessageList(BaseModel):
     messages: list[Message]
-    next_cursor: str | None = Field(default=None, description="Give it as `cursor` for the next page; null on the last page")
+    next_cursor: paging.NextCursor = None
 
 
 class CallTaskList(BaseModel):
     call_tasks: list[CallTask]
+    next_cursor: paging.NextCursor = None
 
 
 class WebhookIn(BaseModel):
@@ -64,6 +66,7 @@ class WebhookView(BaseModel):
 
 class DeliveryList(BaseModel):
     deliveries: list[WebhookDelivery]
+    next_cursor: paging.NextCursor = None
 
 
 class DeadLetter(BaseModel):
@@ -75,6 +78,7 @@ class DeadLetter(BaseModel):
 
 class DeadLetterList(BaseModel):
     dead_letters: list[DeadLetter]
+    next_cursor: paging.NextCursor = None
 
 
 KeyScope = Literal["offers.read", "offers.answer", "orders.read", "orders.dispatch", "orders.progress", "orders.complete"]
@@ -106,6 +110,7 @@ class ApiKeyView(BaseModel):
 
 class ApiKeyList(BaseModel):
     api_keys: list[ApiKeyView]
+    next_cursor: paging.NextCursor = None
 
 
 class SubscriptionsIn(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from orders.logic.credentials import Credentials
+from shared import paging
 from shared.inputs import OptionalText, Text
 from shared.lifecycle import Category, OrderType
 from shared.records import (
@@ -212,10 +213,12 @@ class CatalogueView(BaseModel):
 
 class CatalogueChanges(BaseModel):
     changes: list[CatalogueChange]
+    next_cursor: paging.NextCursor = None
 
 
 class DisputeList(BaseModel):
     disputes: list[Dispute]
+    next_cursor: paging.NextCursor = None
 
 
 class DispatchIn(BaseModel):
@@ -321,7 +324,7 @@ class OrderView(BaseModel):
 
 class OrderList(BaseModel):
     orders: list[OrderView]
-    next_cursor: str | None = Field(default=None, description="Give it as `cursor` for the next page; null on the last page")
+    next_cursor: paging.NextCursor = None
 
 
 class AddressView(BaseModel):

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared import paging
 from shared.dal.staff_records import Renewal
 from shared.inputs import ID_PATTERN, OptionalText, Text
 from shared.lifecycle import Category
@@ -82,6 +83,7 @@ class RenewalDecisionIn(BaseModel):
 
 class RenewalList(BaseModel):
     renewals: list[Renewal]
+    next_cursor: paging.NextCursor = None
 
 
 class TechnicianIn(BaseModel):
@@ -114,6 +116,7 @@ class TechnicianView(BaseModel):
 class StaffView(BaseModel):
     company_id: str
     technicians: list[TechnicianView] = Field(description="every technician the company registered, with their vetting status")
+    next_cursor: paging.NextCursor = None
 
 
 class DocumentSummary(BaseModel):
@@ -145,6 +148,7 @@ class DecisionIn(BaseModel):
 class VettingView(BaseModel):
     companies: list[Company] = Field(default_factory=list)
     technicians: list[TechnicianView] = Field(default_factory=list)
+    next_cursor: paging.NextCursor = None
 
 
 class CreditView(BaseModel):
@@ -167,6 +171,7 @@ class RankingEntry(BaseModel):
 
 class RankingView(BaseModel):
     companies: list[RankingEntry]
+    next_cursor: paging.NextCursor = None
 
 
 class AuditView(BaseModel):
@@ -189,6 +194,7 @@ class StuckOrder(BaseModel):
 
 class StuckView(BaseModel):
     orders: list[StuckOrder]
+    next_cursor: paging.NextCursor = None
 
 
 class ReportView(BaseModel):
@@ -204,6 +210,7 @@ class ReportView(BaseModel):
 class ReportList(BaseModel):
     compound_id: str
     reports: list[ReportView]
+    next_cursor: paging.NextCursor = None
 
 
 class MeTooView(BaseModel):

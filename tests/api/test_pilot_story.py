@@ -35,7 +35,7 @@ def test_the_pilot_from_the_csv_to_a_new_residents_first_order(sandbox, api):
     assert done.status == 200 and done.body["written"] is True, done.body
     compounds = {c["name"]: c["compound_id"] for c in done.body["compounds"]}
     assert set(compounds) == set(names)
-    listed = {c["name"] for c in api.call(*SUP, "GET", "/compounds").body["compounds"]}
+    listed = {c["name"] for c in api.call(*SUP, "GET", f"/compounds?q={run}").body["compounds"]}
     assert set(names) <= listed
 
     # She sets each compound's property company, and a free period for the pilot

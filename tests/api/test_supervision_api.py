@@ -132,7 +132,7 @@ def test_the_company_sees_its_admission_status_reason_and_staff(world, api):
     # Before applying: no record yet, no staff
     record = mine("/companies/me")
     assert (record["company_id"], record["status"], record["documents"]) == (company_id, "not_applied", [])
-    assert mine("/companies/me/technicians") == {"company_id": company_id, "technicians": []}
+    assert mine("/companies/me/technicians") == {"company_id": company_id, "technicians": [], "next_cursor": None}
     # Applied: pending, with its documents named
     document_id = _upload(api, dispatcher)
     application = {"name": "新物业公司", "licence_number": LICENCE, "documents": [document_id]}

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from addresses.service import claims
 from addresses.service.wiring import store
+from shared import paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.dal import people
@@ -61,6 +62,7 @@ class PendingClaim(ClaimedAddress):
 
 class PendingList(BaseModel):
     claims: list[PendingClaim]
+    next_cursor: paging.NextCursor = None
 
 
 class DecisionIn(BaseModel):
@@ -141,10 +143,14 @@ def leave_address(address_id: str) -> MyAddresses:
 
 
 @router.get("/addresses")
-def address_claims(status: Annotated[Literal["pending"], Query()] = "pending") -> PendingList:
+def address_claims(
+    status: Annotated[Literal["pending"], Query()] = "pending",
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
+) -> PendingList:
     """The address claims waiting for the caller's property company, oldest first."""
     company_id = _desk(current_caller(router))
-    found = claims.pending(store(), company_id)
+    found, last = claims.pending(store(), company_id, after=paging.decode("address_claims", cursor), limit=limit)
     names = people.get_users({c.resident_id for c in found}) if found else {}
     return PendingList(
         claims=[
@@ -154,7 +160,8 @@ def address_claims(status: Annotated[Literal["pending"], Query()] = "pending") -
                 resident_name=names[c.resident_id].name if c.resident_id in names else "",
             )
             for c in found
-        ]
+        ],
+        next_cursor=paging.encode("address_claims", last) if last else None,
     )
 
 

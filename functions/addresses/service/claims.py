@@ -5,8 +5,8 @@ hands out household codes and registers a resident without a smartphone."""
 from __future__ import annotations
 
 from addresses.domain import rules
-from addresses.store.ports import AddressStore, Claim, HouseholdCode
-from shared import clock, ids
+from addresses.store.ports import AddressStore, Claim, HouseholdCode, claim_position
+from shared import clock, ids, paging
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.records import Address, Compound, User
 
@@ -83,8 +83,14 @@ def decide(store: AddressStore, company_id: str, address_id: str, decision: str,
     return found.address.model_copy(update={"status": status, "status_reason": reason})
 
 
-def pending(store: AddressStore, company_id: str) -> list[Claim]:
-    return store.pending_for(company_id)
+def pending(store: AddressStore, company_id: str, *, after: str | None, limit: int) -> tuple[list[Claim], str | None]:
+    """A page of the claims waiting for the company, oldest first, and the position to continue after."""
+    return paging.merge_oldest_first(
+        [lambda start, count: store.pending_for(company_id, after=start, limit=count)],
+        position_of=claim_position,
+        after=after,
+        limit=limit,
+    )
 
 
 def leave(store: AddressStore, resident_id: str, address_id: str) -> None:

@@ -120,13 +120,18 @@ class DynamoAddressStore:
 
         return _ran(write)
 
-    def pending_for(self, company_id: str) -> list[Claim]:
+    def pending_for(self, company_id: str, *, after: str | None = None, limit: int = 50) -> list[Claim]:
         ensure_bound()
+        condition = AddressClaimItem.gsi4sk > after if after else None
+        pointers = AddressClaimItem.by_company.query(f"ADDRCLAIMS#{company_id}#pending", condition, page_size=limit)
         found = []
-        for pointer in AddressClaimItem.by_company.query(f"ADDRCLAIMS#{company_id}#pending", limit=200):
+        for pointer in pointers:
             claim = self.get(pointer.address_id)
+            # The index may still show a claim decided a moment ago: it is skipped, and the page read on.
             if claim is not None and claim.address.status == "pending":
                 found.append(claim)
+                if len(found) == limit:
+                    break
         return found
 
     def remove(self, resident_id: str, address_id: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from addresses.store.ports import Claim, HouseholdCode
+from addresses.store.ports import Claim, HouseholdCode, claim_position
 from shared.records import Compound, User
 from shared.sms import e164
 
@@ -68,9 +68,10 @@ class MemoryAddressStore:
             self.claims[claim.address.address_id] = held.model_copy(update={"address": address})
             return True
 
-    def pending_for(self, company_id: str) -> list[Claim]:
+    def pending_for(self, company_id: str, *, after: str | None = None, limit: int = 50) -> list[Claim]:
         found = [c for c in self.claims.values() if c.company_id == company_id and c.address.status == "pending"]
-        return sorted(found, key=lambda c: (c.address.claimed_at or "", c.address.address_id))
+        found = [c for c in found if after is None or claim_position(c) > after]
+        return sorted(found, key=claim_position)[:limit]
 
     def remove(self, resident_id: str, address_id: str) -> bool:
         with self._lock:

@@ -18,6 +18,11 @@ class Claim(BaseModel):
     address: Address
 
 
+def claim_position(claim: Claim) -> str:
+    """A claim's place in its company's queue, oldest first: the sort key of its index entry."""
+    return f"{claim.address.claimed_at or ''}#{claim.address.address_id}"
+
+
 class HouseholdCode(BaseModel):
     compound_id: str
     building: str
@@ -57,7 +62,10 @@ class AddressStore(Protocol):
         """Verify or refuse a pending claim; False if it is no longer pending."""
         ...
 
-    def pending_for(self, company_id: str) -> list[Claim]: ...
+    def pending_for(self, company_id: str, *, after: str | None = None, limit: int = 50) -> list[Claim]:
+        """The company's pending claims, oldest first: `limit` of them after the position `after`
+        (claim_position)."""
+        ...
 
     def remove(self, resident_id: str, address_id: str) -> bool:
         """The resident leaves the address; False if it is not hers."""

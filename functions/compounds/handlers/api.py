@@ -19,6 +19,7 @@ from compounds.domain.csv_import import FileRefused
 from compounds.domain.datum import Datum, parse_datum
 from compounds.service.onboarding import ImportReport
 from compounds.service.wiring import onboarding
+from shared import paging
 from shared.api import build_resolver, current_caller, error_body, resolve
 from shared.auth import require_role
 from shared.errors import DomainError, ValidationFailed
@@ -148,16 +149,27 @@ def import_compounds(
 
 
 @router.get("/compounds")
-def list_compounds(q: Annotated[str, Query(max_length=40)] = "") -> dict:
-    """Every compound whose name (Chinese or English) contains `q`. Supervisors get each with its household count
-    and current terms (onboarding); residents picking theirs and the property desk get the names only."""
+def list_compounds(
+    q: Annotated[str, Query(max_length=40)] = "", limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None
+) -> dict:
+    """The compounds whose name (Chinese or English) contains `q`, by district and name, `limit` a page (a district's
+    compounds are read whole, to match any part of a name). Supervisors get each with its household count and
+    current terms (onboarding); residents picking theirs and the property desk get the names only."""
     caller = current_caller(router)
     require_role(caller, Role.SUPERVISOR, Role.RESIDENT, Role.DISPATCHER)
     needle = q.strip().lower()
     found = [c for c in onboarding().compounds() if not needle or needle in c.name.lower() or needle in c.name_en.lower()]
+    page, next_cursor = paging.page_of(
+        found,
+        list_name=f"compounds:{needle}",
+        sort_key=lambda c: (c.district, c.name, c.compound_id),
+        cursor=cursor,
+        limit=limit,
+    )
     if caller.role == Role.SUPERVISOR:
-        return {"compounds": [_summary(c) for c in found]}
-    return {"compounds": [{"compound_id": c.compound_id, "name": c.name, "name_en": c.name_en} for c in found]}
+        return {"compounds": [_summary(c) for c in page], "next_cursor": next_cursor}
+    listed = [{"compound_id": c.compound_id, "name": c.name, "name_en": c.name_en} for c in page]
+    return {"compounds": listed, "next_cursor": next_cursor}
 
 
 @router.get("/compounds/<compound_id>")

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from addresses.domain.rules import ensure_verified
 from matching.availability import available_slots
 from matching.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
-from shared import clock, workflow
+from shared import clock, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.dal import offers, orders, people
@@ -52,10 +52,12 @@ def _own_offer(offer_id: str, caller: Caller) -> Offer:
 
 
 @router.get("/offers")
-def list_offers() -> OfferList:
+def list_offers(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> OfferList:
+    """The caller's open offers, oldest first, `limit` a page."""
     caller = current_caller(router)
     require_role(caller, Role.TECHNICIAN)
-    return OfferList(offers=[_offer_view(o) for o in offers.open_for_technician(caller.user_id)])
+    found, resume = offers.open_for_technician(caller.user_id, after=paging.decode_key("offers", cursor), limit=limit)
+    return OfferList(offers=[_offer_view(o) for o in found], next_cursor=paging.encode_key("offers", resume))
 
 
 @router.post("/offers/<offer_id>/accept")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from functools import partial
-from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -51,10 +49,7 @@ class DeliveryStillRetrying(Conflict):
 
 
 @router.get("/messages")
-def my_messages(
-    limit: Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)] = paging.DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> MessageList:
+def my_messages(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> MessageList:
     """Newest first, `limit` a page; `next_cursor` continues the list (null on its last page)."""
     caller = current_caller(router)
     found, last = paging.merge_newest_first(
@@ -100,8 +95,11 @@ def _own_company(caller: Caller) -> str:
 
 
 @router.get("/call-tasks")
-def call_tasks() -> CallTaskList:
-    return CallTaskList(call_tasks=notifications.call_tasks(_own_company(current_caller(router))))
+def call_tasks(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> CallTaskList:
+    """The company's phone-call tasks, newest first."""
+    company_id = _own_company(current_caller(router))
+    found, resume = notifications.call_tasks(company_id, after=paging.decode_key("call_tasks", cursor), limit=limit)
+    return CallTaskList(call_tasks=found, next_cursor=paging.encode_key("call_tasks", resume))
 
 
 def _check_endpoint(url: str) -> None:
@@ -164,8 +162,11 @@ def rotate_secret() -> WebhookView:
 
 
 @router.get("/companies/me/webhook/deliveries")
-def deliveries() -> DeliveryList:
-    return DeliveryList(deliveries=webhooks.deliveries(_own_company(current_caller(router))))
+def deliveries(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> DeliveryList:
+    """The company's webhook deliveries, newest first."""
+    company_id = _own_company(current_caller(router))
+    found, resume = webhooks.deliveries(company_id, after=paging.decode_key("deliveries", cursor), limit=limit)
+    return DeliveryList(deliveries=found, next_cursor=paging.encode_key("deliveries", resume))
 
 
 @router.post("/companies/me/webhook/deliveries/<delivery_id>/replay")
@@ -181,10 +182,20 @@ def replay(delivery_id: str) -> DeliveryList:
     return DeliveryList(deliveries=[delivery])
 
 
+def _key_list(company_id: str, *, active_only: bool, limit: int, cursor: str | None) -> ApiKeyList:
+    list_name = "active_api_keys" if active_only else "api_keys"
+    after = paging.decode_key(list_name, cursor)
+    keys, resume = api_keys.for_company(company_id, active_only=active_only, after=after, limit=limit)
+    return ApiKeyList(
+        api_keys=[ApiKeyView(**k.model_dump(exclude={"secret"})) for k in keys],
+        next_cursor=paging.encode_key(list_name, resume),
+    )
+
+
 @router.get("/companies/me/api-keys")
-def list_api_keys() -> ApiKeyList:
-    keys = api_keys.for_company(_own_company(current_caller(router)))
-    return ApiKeyList(api_keys=[ApiKeyView(**k.model_dump(exclude={"secret"})) for k in keys])
+def list_api_keys(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> ApiKeyList:
+    """Every key of the company, revoked ones too."""
+    return _key_list(_own_company(current_caller(router)), active_only=False, limit=limit, cursor=cursor)
 
 
 @router.post("/companies/me/api-keys", status_code=201)
@@ -216,7 +227,7 @@ def revoke_api_key(key_id: str) -> ApiKeyList:
     if api_keys.company_of(key_id) != company_id or not api_keys.revoke(company_id, key_id, clock.now_iso()):
         raise NotFound("找不到该密钥（或已停用）", "No such active key.")
     logger.info("api key revoked", extra={"api_key_id": key_id, "company_id": company_id})
-    return list_api_keys()
+    return _key_list(company_id, active_only=False, limit=paging.DEFAULT_LIMIT, cursor=None)
 
 
 def _staff_company(caller: Caller) -> str:
@@ -228,10 +239,9 @@ def _staff_company(caller: Caller) -> str:
 
 
 @router.get("/me/api-keys")
-def my_company_api_keys() -> ApiKeyList:
+def my_company_api_keys(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> ApiKeyList:
     """The company's active keys, for a staff member to see what each may do and whether it acts for him."""
-    keys = api_keys.for_company(_staff_company(current_caller(router)))
-    return ApiKeyList(api_keys=[ApiKeyView(**k.model_dump(exclude={"secret"})) for k in keys if k.revoked_at is None])
+    return _key_list(_staff_company(current_caller(router)), active_only=True, limit=limit, cursor=cursor)
 
 
 def _enrol(key_id: str, *, enrolled: bool) -> ApiKeyView:
@@ -259,7 +269,9 @@ def withdraw_api_key(key_id: str) -> ApiKeyView:
 
 
 @router.get("/ops/dead-letters")
-def dead_letters() -> DeadLetterList:
+def dead_letters(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> DeadLetterList:
+    """What the dead-letter queues hold now (as many as SQS shows at once) and the WeChat deliveries given up on,
+    by queue and message id."""
     require_role(current_caller(router), Role.SUPERVISOR)
     settings = get_settings()
     found = []
@@ -268,7 +280,10 @@ def dead_letters() -> DeadLetterList:
             count = message["attributes"].get("ApproximateReceiveCount")
             found.append(DeadLetter(queue=name, message_id=message["message_id"], body=message["body"], receive_count=count))
     found += subscriptions.dead_letters()
-    return DeadLetterList(dead_letters=found)
+    page, next_cursor = paging.page_of(
+        found, list_name="dead_letters", sort_key=lambda d: (d.queue, d.message_id), cursor=cursor, limit=limit
+    )
+    return DeadLetterList(dead_letters=page, next_cursor=next_cursor)
 
 
 app = build_resolver(router)

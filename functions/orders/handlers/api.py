@@ -200,8 +200,8 @@ def list_orders(
     status: Annotated[OrderStatus | None, Query()] = None,
     type: Annotated[OrderType | None, Query()] = None,  # noqa: A002 - the API's field name
     compound_id: Annotated[str | None, Query(max_length=60)] = None,
-    limit: Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)] = paging.DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
 ) -> OrderList:
     """Newest first, `limit` a page; `next_cursor` continues the list (null on its last page). The filters apply to
     each page, so a page can hold fewer than `limit` orders and still have a next one."""

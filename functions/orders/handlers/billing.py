@@ -25,7 +25,7 @@ from orders.models import (
     OrderView,
     QuoteIn,
 )
-from shared import clock
+from shared import clock, paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
@@ -99,11 +99,12 @@ def get_catalogue(
 
 
 @router.get("/catalogue/changes")
-def catalogue_changes() -> CatalogueChanges:
+def catalogue_changes(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> CatalogueChanges:
     """The audit trail of the catalogue: each version's author, time and change, newest first."""
     caller = current_caller(router)
     require_role(caller, Role.SUPERVISOR)
-    return CatalogueChanges(changes=catalogue.changes())
+    found, resume = catalogue.changes(after=paging.decode_key("catalogue_changes", cursor), limit=limit)
+    return CatalogueChanges(changes=found, next_cursor=paging.encode_key("catalogue_changes", resume))
 
 
 @router.put("/catalogue/items/<item_id>")
@@ -196,11 +197,17 @@ def open_dispute(order_id: str, body: DisputeIn) -> OrderView:
 
 
 @router.get("/disputes")
-def list_disputes(status: Annotated[str, Query(pattern="^(open|resolved)$")] = "open") -> DisputeList:
-    """The supervisors' dispute queue (an index query, never a scan)."""
+def list_disputes(
+    status: Annotated[str, Query(pattern="^(open|resolved)$")] = "open",
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
+) -> DisputeList:
+    """The supervisors' dispute queue, newest first (an index query, never a scan)."""
     caller = current_caller(router)
     require_role(caller, Role.SUPERVISOR)
-    return DisputeList(disputes=disputes.with_status(status))
+    list_name = f"disputes_{status}"
+    found, resume = disputes.with_status(status, after=paging.decode_key(list_name, cursor), limit=limit)
+    return DisputeList(disputes=found, next_cursor=paging.encode_key(list_name, resume))
 
 
 @router.post("/orders/<order_id>/dispute/resolution")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.base import condition_failed, ensure_bound, query_page
 from shared.dal.tables import ApiKeyItem, SeenSignatureItem
 from shared.records import ApiKey
 
@@ -44,10 +44,20 @@ def get(key_id: str) -> ApiKey | None:
     return _record(item)
 
 
-def for_company(company_id: str) -> list[ApiKey]:
+def for_company(
+    company_id: str, *, active_only: bool = False, after: dict[str, str] | None = None, limit: int = 50
+) -> tuple[list[ApiKey], dict[str, str] | None]:
+    """A page of the company's keys (or only those not revoked), and the key to continue after."""
     ensure_bound()
-    items = ApiKeyItem.query(f"COMPANY#{company_id}", ApiKeyItem.sk.startswith("APIKEY#"))
-    return [_record(i) for i in items]
+    items, resume = query_page(
+        ApiKeyItem,
+        f"COMPANY#{company_id}",
+        ApiKeyItem.sk.startswith("APIKEY#"),
+        after=after,
+        limit=limit,
+        filter_condition=ApiKeyItem.revoked_at.does_not_exist() if active_only else None,
+    )
+    return [_record(i) for i in items], resume
 
 
 def revoke(company_id: str, key_id: str, at: str) -> bool:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, QueryError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shared.dal import tables
@@ -39,6 +39,32 @@ def _connection_for(region: str) -> Connection:
 def transaction() -> Iterator[TransactWrite]:
     with TransactWrite(connection=connection()) as tx:
         yield tx
+
+
+def query_page(source, hash_key: str, range_key_condition=None, *, after: dict[str, str] | None, limit: int, **query):
+    """One page of a Query of `source` (a model or an index): up to `limit` items after the key `after` (a cursor's,
+    shared.paging), and the key to continue after (None when nothing is left). A key outside the queried partition
+    is refused (InvalidCursor), so a cursor never reads another partition."""
+    from shared.paging import InvalidCursor
+
+    if after is not None and after.get(source._hash_key_attribute().attr_name) != hash_key:
+        raise InvalidCursor()
+    start = {name: {"S": value} for name, value in after.items()} if after else None
+    # One item more than the page says whether a next page exists; the key of the page's last item resumes it.
+    found = source.query(hash_key, range_key_condition, limit=limit + 1, last_evaluated_key=start, **query)
+    items, resume = [], None
+    try:
+        for item in found:
+            if len(items) == limit:
+                return items, resume
+            items.append(item)
+            if len(items) == limit:
+                resume = {name: next(iter(typed.values())) for name, typed in (found.last_evaluated_key or {}).items()}
+    except QueryError as error:
+        if after is not None and error.cause_response_code == "ValidationException":  # a start key DynamoDB refuses
+            raise InvalidCursor() from None
+        raise
+    return items, None
 
 
 def condition_failed(exc: Exception) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import PutError
 
-from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.base import condition_failed, ensure_bound, query_page
 from shared.dal.tables import CatalogueVersionItem
 from shared.errors import Conflict
 from shared.records import Catalogue, CatalogueChange, CatalogueItem
@@ -42,17 +42,19 @@ def version(number: int) -> Catalogue | None:
         return None
 
 
-def changes(limit: int = 50) -> list[CatalogueChange]:
-    """The audit trail, newest first (only the change records, not the snapshots)."""
+def changes(*, after: dict[str, str] | None = None, limit: int = 50) -> tuple[list[CatalogueChange], dict[str, str] | None]:
+    """A page of the audit trail, newest first (only the change records, not the snapshots)."""
     ensure_bound()
-    found = CatalogueVersionItem.query(
+    found, resume = query_page(
+        CatalogueVersionItem,
         CATALOGUE_PK,
         CatalogueVersionItem.sk.startswith("VERSION#"),
-        scan_index_forward=False,
+        after=after,
         limit=limit,
-        attributes_to_get=["change"],
+        scan_index_forward=False,
+        attributes_to_get=["change", "pk", "sk"],
     )
-    return [CatalogueChange(**i.change) for i in found]
+    return [CatalogueChange(**i.change) for i in found], resume
 
 
 def publish(catalogue: Catalogue) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 
 from shared.dal import orders
-from shared.dal.base import condition_failed, ensure_bound, transaction
+from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.tables import DisputeItem, OrderItem, TimelineMap
 from shared.errors import InvalidStatus
 from shared.lifecycle import DISPUTABLE
@@ -29,9 +29,13 @@ def _record(item: DisputeItem) -> Dispute:
     return Dispute(**{k: getattr(item, k) for k in Dispute.model_fields})
 
 
-def with_status(status: str, limit: int = 50) -> list[Dispute]:
+def with_status(
+    status: str, *, after: dict[str, str] | None = None, limit: int = 50
+) -> tuple[list[Dispute], dict[str, str] | None]:
+    """A page of the disputes in `status`, newest first, and the key to continue after."""
     ensure_bound()
-    return [_record(i) for i in DisputeItem.by_status.query(f"DISPUTE#{status}", scan_index_forward=False, limit=limit)]
+    items, resume = query_page(DisputeItem.by_status, f"DISPUTE#{status}", after=after, limit=limit, scan_index_forward=False)
+    return [_record(i) for i in items], resume
 
 
 def _order_actions(order: Order, dispute: Dispute, actor: str, at: str, note: str) -> list:

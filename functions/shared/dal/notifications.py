@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.base import condition_failed, ensure_bound, query_page
 from shared.dal.tables import CallTaskItem, PreferencesItem
 from shared.records import CallTask, NotificationPreferences
 
@@ -47,9 +47,17 @@ def add_call_task(task: CallTask) -> bool:
     return True
 
 
-def call_tasks(company_id: str, limit: int = 50) -> list[CallTask]:
+def call_tasks(
+    company_id: str, *, after: dict[str, str] | None = None, limit: int = 50
+) -> tuple[list[CallTask], dict[str, str] | None]:
+    """A page of the company's phone-call tasks, newest first, and the key to continue after."""
     ensure_bound()
-    items = CallTaskItem.query(
-        f"COMPANY#{company_id}", CallTaskItem.sk.startswith("CALL#"), scan_index_forward=False, limit=limit
+    items, resume = query_page(
+        CallTaskItem,
+        f"COMPANY#{company_id}",
+        CallTaskItem.sk.startswith("CALL#"),
+        after=after,
+        limit=limit,
+        scan_index_forward=False,
     )
-    return [CallTask(**{k: getattr(i, k) for k in CallTask.model_fields}) for i in items]
+    return [CallTask(**{k: getattr(i, k) for k in CallTask.model_fields}) for i in items], resume

@@ -15,7 +15,7 @@ import contextlib
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from shared.dal import orders, slots
-from shared.dal.base import condition_failed, ensure_bound, transaction
+from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.tables import OfferItem, OrderItem
 from shared.errors import NotFound, OfferNotOpen, OfferTaken, SlotTaken
 from shared.lifecycle import OfferStatus, OrderStatus
@@ -69,10 +69,19 @@ def in_batch(order_id: str, batch_id: str) -> list[Offer]:
     return [_record(i) for i in items]
 
 
-def open_for_technician(technician_id: str) -> list[Offer]:
+def open_for_technician(
+    technician_id: str, *, after: dict[str, str] | None = None, limit: int = 50
+) -> tuple[list[Offer], dict[str, str] | None]:
+    """A page of the technician's open offers, oldest first, and the key to continue after."""
     ensure_bound()
-    items = OfferItem.open_for_technician.query(f"TECHOFFER#{technician_id}")
-    return [_record(i) for i in items if i.status == OfferStatus.OPEN]
+    items, resume = query_page(
+        OfferItem.open_for_technician,
+        f"TECHOFFER#{technician_id}",
+        after=after,
+        limit=limit,
+        filter_condition=OfferItem.status == OfferStatus.OPEN,
+    )
+    return [_record(i) for i in items], resume
 
 
 def _item(offer: Offer, token: str) -> OfferItem:

@@ -8,7 +8,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from shared import acting
-from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.base import condition_failed, ensure_bound, query_page
 from shared.dal.tables import OrderItem, TimelineMap
 from shared.errors import InvalidStatus, NotFound
 from shared.lifecycle import ACTIVE_ASSIGNMENT
@@ -270,27 +270,37 @@ def with_status_between(status: str, start: str, end: str) -> list[Order]:
     return _between(OrderItem.by_status, OrderItem.gsi4sk, f"STATUS#{status}", start, end)
 
 
-def created_before(status: str, before: str, limit: int = 100) -> list[Order]:
-    """Orders in `status` created before `before`, oldest first (the supervisors' stuck-order list)."""
+def created_before(status: str, before: str, limit: int = 100, after: str | None = None) -> list[Order]:
+    """Orders in `status` created before `before`, oldest first (the supervisors' stuck-order list); `after`: only
+    those whose position (`<created_at>#<order_id>`) comes after it (paging)."""
+    if after is not None and after >= before:  # the cursor is past this status's cut-off: nothing is left
+        return []
     ensure_bound()
-    condition = OrderItem.gsi4sk < before
-    return [to_record(i) for i in OrderItem.by_status.query(f"STATUS#{status}", condition, limit=limit)]
+    condition = OrderItem.gsi4sk < before if after is None else OrderItem.gsi4sk.between(after, before)
+    found = [to_record(i) for i in OrderItem.by_status.query(f"STATUS#{status}", condition, limit=limit + 1)]
+    # `between` holds both ends: the cursor's own order and one created at the cut-off itself are not listed.
+    return [o for o in found if after is None or position(o) != after][:limit]
 
 
 def open_public_reports(compound_id: str, open_statuses: Iterable[str], limit: int = 50) -> list[Order]:
     """A compound's open public-area reports, newest first: Query gsi5 with a filter on type and status."""
+    return public_reports_page(compound_id, open_statuses, after=None, limit=limit)[0]
+
+
+def public_reports_page(
+    compound_id: str, open_statuses: Iterable[str], *, after: dict[str, str] | None, limit: int
+) -> tuple[list[Order], dict[str, str] | None]:
+    """A page of a compound's open public-area reports, newest first, and the key to continue after."""
     ensure_bound()
-    result = OrderItem.by_compound.query(
+    items, resume = query_page(
+        OrderItem.by_compound,
         f"COMPOUND#{compound_id}",
+        after=after,
+        limit=limit,
         scan_index_forward=False,
         filter_condition=(OrderItem.order_type == "public_area") & OrderItem.status.is_in(*open_statuses),
     )
-    found = []
-    for item in result:
-        found.append(to_record(item))
-        if len(found) >= limit:
-            break
-    return found
+    return [to_record(i) for i in items], resume
 
 
 def add_me_too(order_id: str, resident_id: str, at: str, open_statuses: Iterable[str]) -> bool:

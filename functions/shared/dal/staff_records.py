@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from shared.dal.base import condition_failed, ensure_bound, transaction
+from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.people import PROFILE, user_item
 from shared.dal.tables import CertificateExpiryItem, PersonItem, RenewalItem, UserItem
 from shared.errors import Conflict
@@ -104,10 +104,13 @@ def get_renewal(technician_id: str, renewal_id: str) -> Renewal | None:
         return None
 
 
-def renewals_by_status(status: str, limit: int = 100) -> list[Renewal]:
-    """The supervisors' queue of renewals (pending), oldest first: one Query on gsi4."""
+def renewals_by_status(
+    status: str, *, after: dict[str, str] | None = None, limit: int = 50
+) -> tuple[list[Renewal], dict[str, str] | None]:
+    """A page of the supervisors' queue of renewals (pending), oldest first: one Query on gsi4."""
     ensure_bound()
-    return [_renewal(i) for i in RenewalItem.by_status.query(f"VETTING#renewal#{status}", limit=limit)]
+    items, resume = query_page(RenewalItem.by_status, f"VETTING#renewal#{status}", after=after, limit=limit)
+    return [_renewal(i) for i in items], resume
 
 
 def decide_renewal(renewal: Renewal, tech: User, *, status: str, by: str, at: str, reason: str | None) -> Renewal:

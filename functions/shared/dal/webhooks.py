@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.dal.base import ensure_bound
+from shared.dal.base import ensure_bound, query_page
 from shared.dal.tables import DeliveryAttemptMap, WebhookDeliveryItem, WebhookItem, WebhookSecretItem
 from shared.records import DeliveryAttempt, Webhook, WebhookDelivery, WebhookSecret
 
@@ -93,9 +93,17 @@ def record_attempt(delivery: WebhookDelivery, attempt: DeliveryAttempt) -> None:
     )
 
 
-def deliveries(company_id: str, limit: int = 50) -> list[WebhookDelivery]:
+def deliveries(
+    company_id: str, *, after: dict[str, str] | None = None, limit: int = 50
+) -> tuple[list[WebhookDelivery], dict[str, str] | None]:
+    """A page of the company's webhook deliveries, newest first, and the key to continue after."""
     ensure_bound()
-    items = WebhookDeliveryItem.query(
-        _company(company_id), WebhookDeliveryItem.sk.startswith("DELIVERY#"), scan_index_forward=False, limit=limit
+    items, resume = query_page(
+        WebhookDeliveryItem,
+        _company(company_id),
+        WebhookDeliveryItem.sk.startswith("DELIVERY#"),
+        after=after,
+        limit=limit,
+        scan_index_forward=False,
     )
-    return [_delivery(i) for i in items]
+    return [_delivery(i) for i in items], resume

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -15,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import clock, ids, inputs, storage
+from shared import clock, ids, inputs, paging, storage
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.dal import admission as admission_dal
@@ -61,6 +62,7 @@ from supervision.models import (
     UploadView,
     VettingView,
 )
+from supervision.service.public_credit import best_credit_first
 
 router = Router()
 
@@ -232,28 +234,51 @@ def my_admission() -> AdmissionView:
 
 
 @router.get("/companies/me/technicians")
-def my_technicians() -> StaffView:
-    """The technicians the caller's company registered, each with their vetting status: one Query on gsi3."""
+def my_technicians(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> StaffView:
+    """The technicians the caller's company registered, each with their vetting status, first registered first:
+    one Query on gsi3 (a company's staff is read whole, to keep that order)."""
     caller = current_caller(router)
     company_id = _dispatcher_company(caller)
-    staff = sorted(people.staff_of(company_id, Role.TECHNICIAN), key=lambda u: (u.registered_at or "", u.user_id))
-    return StaffView(company_id=company_id, technicians=[_tech_view(u) for u in staff])
+    staff, next_cursor = paging.page_of(
+        people.staff_of(company_id, Role.TECHNICIAN),
+        list_name="technicians",
+        sort_key=lambda u: (u.registered_at or "", u.user_id),
+        cursor=cursor,
+        limit=limit,
+    )
+    return StaffView(company_id=company_id, technicians=[_tech_view(u) for u in staff], next_cursor=next_cursor)
 
 
 @router.get("/vetting")
 def vetting_queue(
     kind: Annotated[Kind | None, Query()] = None,
     status: Annotated[str, Query(pattern="^(pending|admitted|active|rejected|suspended)$")] = "pending",
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
 ) -> VettingView:
+    """Companies and technicians in a vetting status, oldest first. Each kind is its own Query: a page holds up to
+    `limit` of each, and the cursor goes on with whichever kinds have more."""
     caller = current_caller(router)
     require_role(caller, Role.SUPERVISOR)
-    view = VettingView()
-    if kind in (None, Kind.COMPANY):
-        view.companies = people.companies_by_status("admitted" if status == "active" else status)
-    if kind in (None, Kind.TECHNICIAN):
-        view.technicians = [
-            _tech_view(t) for t in people.technicians_by_vetting_status("active" if status == "admitted" else status)
-        ]
+    kinds = [k.value for k in Kind if kind in (None, k)]
+    list_name = f"vetting_{'_'.join(kinds)}_{status}"
+    starts = paging.decode_keys(list_name, cursor, kinds)
+    view, resumes = VettingView(), {}
+    for part in kinds:
+        if starts is not None and starts[part] is None:  # this kind was read to its end on an earlier page
+            resumes[part] = None
+            continue
+        after = starts[part] if starts else None
+        if part == Kind.COMPANY:
+            view.companies, resumes[part] = people.companies_page(
+                "admitted" if status == "active" else status, after=after, limit=limit
+            )
+        else:
+            found, resumes[part] = people.technicians_by_vetting_status(
+                "active" if status == "admitted" else status, after=after, limit=limit
+            )
+            view.technicians = [_tech_view(t) for t in found]
+    view.next_cursor = paging.encode_keys(list_name, resumes)
     return view
 
 
@@ -311,9 +336,14 @@ def renew_certificate(user_id: str, body: RenewalIn) -> tuple[staff_dal.Renewal,
 @router.get("/vetting/renewals")
 def renewal_queue(
     status: Annotated[str, Query(pattern="^(pending|approved|rejected)$")] = "pending",
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
 ) -> RenewalList:
+    """Certificate renewals in a status, oldest first."""
     require_role(current_caller(router), Role.SUPERVISOR)
-    return RenewalList(renewals=staff_dal.renewals_by_status(status))
+    list_name = f"renewals_{status}"
+    found, resume = staff_dal.renewals_by_status(status, after=paging.decode_key(list_name, cursor), limit=limit)
+    return RenewalList(renewals=found, next_cursor=paging.encode_key(list_name, resume))
 
 
 @router.post("/technicians/<user_id>/certificates/<renewal_id>/decision")
@@ -371,10 +401,20 @@ def _all_companies() -> list[Company]:
 
 
 @router.get("/credit/companies")
-def credit_ranking() -> RankingView:
+def credit_ranking(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> RankingView:
+    """Admitted and suspended companies, best credit first (the district's companies are read whole to rank them)."""
     require_role(current_caller(router), Role.SUPERVISOR)
-    ranked = sorted(_all_companies(), key=lambda c: (-c.credit_score, c.company_id))
-    return RankingView(companies=[RankingEntry(**c.model_dump(include=set(RankingEntry.model_fields))) for c in ranked])
+    ranked, next_cursor = paging.page_of(
+        _all_companies(),
+        list_name="credit_ranking",
+        sort_key=best_credit_first,
+        cursor=cursor,
+        limit=limit,
+    )
+    return RankingView(
+        companies=[RankingEntry(**c.model_dump(include=set(RankingEntry.model_fields))) for c in ranked],
+        next_cursor=next_cursor,
+    )
 
 
 EXPORT_FIELDS = ("company_id", "technician_id", "order_id", "kind", "value", "at", "event_id", "note")
@@ -446,32 +486,30 @@ def _minutes_since(at: str, now: datetime) -> float:
 
 
 @router.get("/supervision/stuck")
-def stuck_orders() -> StuckView:
+def stuck_orders(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> StuckView:
     """Open orders older than their status's limit (Settings.stuck_after_minutes), oldest first: one Query
-    per status on gsi4 with the sort key below the cut-off."""
+    per status on gsi4 with the sort key below the cut-off, merged page by page."""
     require_role(current_caller(router), Role.SUPERVISOR)
     now = clock.now()
-    found = []
-    for status, limit in get_settings().stuck_after_minutes.items():
-        for o in orders.created_before(status, clock.iso(now - timedelta(minutes=limit))):
-            found.append(
-                StuckOrder(
-                    **o.model_dump(
-                        include={
-                            "order_id",
-                            "order_type",
-                            "status",
-                            "company_id",
-                            "compound_id",
-                            "created_at",
-                            "escalation_reason",
-                        }
-                    ),
-                    minutes_open=_minutes_since(o.created_at, now),
-                    limit_minutes=limit,
-                )
-            )
-    return StuckView(orders=sorted(found, key=lambda s: s.created_at))
+    limits = get_settings().stuck_after_minutes
+    sources = [partial(_stuck_in, status, clock.iso(now - timedelta(minutes=minutes))) for status, minutes in limits.items()]
+    page, last = paging.merge_oldest_first(
+        sources, position_of=orders.position, after=paging.decode("stuck", cursor), limit=limit
+    )
+    fields = {"order_id", "order_type", "status", "company_id", "compound_id", "created_at", "escalation_reason"}
+    stuck = [
+        StuckOrder(
+            **o.model_dump(include=fields),
+            minutes_open=_minutes_since(o.created_at, now),
+            limit_minutes=limits[o.status],
+        )
+        for o in page
+    ]
+    return StuckView(orders=stuck, next_cursor=paging.encode("stuck", last) if last else None)
+
+
+def _stuck_in(status: str, cut_off: str, after: str | None, limit: int) -> list[Order]:
+    return orders.created_before(status, cut_off, limit, after)
 
 
 # --- Public-area reports ------------------------------------------------------------------------------
@@ -488,11 +526,15 @@ def _report(o: Order) -> ReportView:
 
 
 @router.get("/compounds/<compound_id>/reports")
-def compound_reports(compound_id: str) -> ReportList:
+def compound_reports(compound_id: str, limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> ReportList:
+    """The compound's open public-area reports, newest first."""
     caller = current_caller(router)
     _resident_of(caller, compound_id)
+    found, resume = orders.public_reports_page(
+        compound_id, OPEN_REPORT_STATUSES, after=paging.decode_key("reports", cursor), limit=limit
+    )
     return ReportList(
-        compound_id=compound_id, reports=[_report(o) for o in orders.open_public_reports(compound_id, OPEN_REPORT_STATUSES)]
+        compound_id=compound_id, reports=[_report(o) for o in found], next_cursor=paging.encode_key("reports", resume)
     )
 
 

@@ -7,7 +7,7 @@ import hashlib
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from shared import clock
+from shared import clock, paging
 from supervision.service.public_credit import PublicCompanies, public_companies
 
 router = Router()
@@ -26,9 +26,10 @@ MAX_AGE_SECONDS = 300
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
     },
 )
-def companies():  # noqa: ANN201 - a raw Response, for its caching headers
-    """Admitted companies with their credit score, its parts, the formula, and the last 90 days' record."""
-    listed = public_companies(clock.now())
+def companies(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None):  # noqa: ANN201 - a raw Response, for its caching headers
+    """Admitted companies with their credit score, its parts, the formula, and the last 90 days' record, best
+    credit first, `limit` a page."""
+    listed = public_companies(clock.now(), limit=limit, cursor=cursor)
     body = listed.model_dump_json(exclude={"generated_at"})  # the same content, the same ETag
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     headers = {"Cache-Control": f"public, max-age={MAX_AGE_SECONDS}", "ETag": etag}

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from shared import paging
 from shared.clock import iso
 from shared.dal import credit, people
 from shared.records import Company, CreditEvent
@@ -19,6 +20,12 @@ class PublicCompanies(BaseModel):
     generated_at: str
     formula: Formula
     companies: list[PublicCompany]
+    next_cursor: paging.NextCursor = None
+
+
+def best_credit_first(company: Company) -> tuple[float, str]:
+    """The order of every credit ranking: the best score first, then by company id."""
+    return (-company.credit_score, company.company_id)
 
 
 def _admitted() -> list[Company]:
@@ -28,11 +35,20 @@ def _admitted() -> list[Company]:
 def public_companies(
     now: datetime,
     *,
+    limit: int = paging.DEFAULT_LIMIT,
+    cursor: str | None = None,
     admitted: Callable[[], list[Company]] = _admitted,
     events_of: Callable[[str], list[CreditEvent]] = credit.company_events,
 ) -> PublicCompanies:
-    """Admitted companies only (a suspended or pending one is not listed), best score first."""
+    """Admitted companies only (a suspended or pending one is not listed), best score first; the last 90 days'
+    record is read for the companies of the page only."""
     params = formula.CreditParams.from_settings(get_settings())
-    listed = [public_company(c, events_of(c.company_id), params, now) for c in admitted()]
-    listed.sort(key=lambda c: (-c.credit_score, c.company_id))
-    return PublicCompanies(generated_at=iso(now), formula=published_formula(params), companies=listed)
+    page, next_cursor = paging.page_of(
+        admitted(),
+        list_name="public_companies",
+        sort_key=best_credit_first,
+        cursor=cursor,
+        limit=limit,
+    )
+    listed = [public_company(c, events_of(c.company_id), params, now) for c in page]
+    return PublicCompanies(generated_at=iso(now), formula=published_formula(params), companies=listed, next_cursor=next_cursor)
