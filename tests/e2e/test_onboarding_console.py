@@ -55,7 +55,7 @@ def test_supervisor_imports_a_csv_and_sets_the_contract_and_free_period(open_app
     accessible(sup, "compound with its contract and free period")
     assert not sup.errors
 
-    listed = {c["name"]: c for c in api.call("sup_tongzhou", "supervisor", "GET", "/compounds").body["compounds"]}
+    listed = {c["name"]: c for c in api.call("sup_tongzhou", "supervisor", "GET", f"/compounds?q={name}").body["compounds"]}
     assert listed[name]["contract"]["company_id"] == "co_tongyuan" and listed[name]["free_service"]["funded_by"] == "通州区住建委"
 
 
