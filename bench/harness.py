@@ -173,7 +173,7 @@ class Bench:
         from shared.dal import offers
 
         with unmetered():
-            found = [o for o in offers.open_for_technician(tech_id) if o.order_id == order_id]
+            found = [o for o in offers.open_for_technician(tech_id, limit=100)[0] if o.order_id == order_id]
         return found[0].offer_id if found else None
 
     def wait_offer(self, order_id: str, tech_id: str, timeout: float = 30) -> str:
