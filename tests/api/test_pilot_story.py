@@ -70,7 +70,7 @@ def test_the_pilot_from_the_csv_to_a_new_residents_first_order(sandbox, api):
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "address_not_verified"
 
     # The property company the compound is contracted to verifies it
-    claims = api.call("disp_tongyuan", "dispatcher", "GET", "/addresses").body["claims"]
+    claims = api.call("disp_tongyuan", "dispatcher", "GET", "/addresses?limit=100").body["claims"]
     assert address["address_id"] in {c["address_id"] for c in claims}
     verified = api.call(
         "disp_tongyuan", "dispatcher", "POST", f"/addresses/{address['address_id']}/verify", {"decision": "approve"}
