@@ -48,7 +48,14 @@ def _catalogue_changes(world):
     # Items of the test's own, not offered to anyone (active: false), so no other test's prices change
     versions = []
     for i in range(3):
-        body = {"category": "electrical", "name": f"翻页测试{world.n}-{i}", "labour": 1, "cap": 10, "active": False}
+        body = {
+            "category": "electrical",
+            "name": f"翻页测试{world.n}-{i}",
+            "name_en": f"Paging test {i}",
+            "labour": 1,
+            "cap": 10,
+            "active": False,
+        }
         answer = world.as_supervisor("PUT", f"/catalogue/items/pg_{world.n}_{i}", body)
         assert answer.status == 200, answer.body
         versions.append(str(answer.body["version"]))

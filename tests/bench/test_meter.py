@@ -2,8 +2,9 @@
 an index key that changes (a delete and a put), the item as it was before an in-place update, and the SQS sends
 an event bus rule makes inside moto.
 
-Against the session's sandbox, on a table and a bus of these tests' own; the calls are made inside
-`in_function`, so the figures are this thread's and not the sandbox's background work."""
+Against the session's sandbox, on a table and a bus of these tests' own. The meter counts every thread, and the
+sandbox's background work (sessions, jobs) may write while a test runs, so each test reads only the units of its
+own items (the METERTEST kind)."""
 
 from __future__ import annotations
 
@@ -59,7 +60,6 @@ def test_an_update_that_changes_an_index_key_writes_that_index_twice(dynamodb, m
         )
     used = meter.take().minus(before)
     # Then gsi1 is written twice (the old entry deleted, the new one put), the table once
-    assert used.wru == 3
     assert _wru(used) == {"table": 1, "gsi1": 2}
 
 
@@ -70,7 +70,6 @@ def test_the_fifth_index_is_counted(dynamodb, meter):
         dynamodb.put_item(TableName=TABLE, Item={**_key(), "gsi5pk": {"S": "LOGIN#x"}, "gsi5sk": {"S": "u1"}})
     used = meter.take().minus(before)
     # Then gsi5 is written as well as the table
-    assert used.wru == 2
     assert _wru(used) == {"table": 1, "gsi5": 1}
 
 
@@ -84,7 +83,6 @@ def test_a_shrinking_update_is_priced_by_the_item_as_it_was_before(dynamodb, met
         dynamodb.update_item(TableName=TABLE, Key=key, UpdateExpression="REMOVE payload")
     used = meter.take().minus(before)
     # Then the write is priced by the larger image, the one before the call (3 units), not the item after it
-    assert used.wru == 3
     assert _wru(used) == {"table": 3}
 
 
