@@ -124,6 +124,16 @@ def _entered(history: list[dict]) -> list[str]:
     return [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
 
 
+S3_WRITE_REQUESTS = ("PutObject", "CopyObject", "PostObject", "ListObjects", "ListObjectsV2", "ListObjectVersions")
+S3_FREE_REQUESTS = ("DeleteObject", "DeleteObjects")  # S3 does not bill DELETE
+
+
+def s3_requests(reading: Reading) -> tuple[int, int]:
+    """(write-priced, read-priced) S3 requests: PUT, COPY, POST and LIST bill at one price, the rest at another."""
+    writes = sum(n for k, n in reading.calls.items() if k.startswith("s3.") and k[3:] in S3_WRITE_REQUESTS)
+    return writes, reading.count("s3", exclude=S3_WRITE_REQUESTS + S3_FREE_REQUESTS)
+
+
 def billed_transitions(history: list[dict]) -> tuple[int, int]:
     """(states entered, retries): Step Functions Standard bills each state entered and each retry attempt."""
     entered = sum(1 for e in history if e["type"].endswith("StateEntered"))
@@ -285,6 +295,7 @@ class Run:
         sqs = r.count("sqs", exclude=("ReceiveMessage.empty", "GetQueueAttributes"))
         logs = self.log_figures(platform)
         log_bytes = logs["lambda_app_bytes"] + logs["lambda_platform_bytes"] + logs["workflow_bytes"]
+        s3_writes, s3_reads = s3_requests(r)
         return {
             "step_functions": (self.transitions + self.retries) * prices.USD_PER_STATE_TRANSITION,
             "lambda_requests": self.invocations * prices.USD_PER_LAMBDA_REQUEST,
@@ -293,6 +304,7 @@ class Run:
             "http_api": r.api_requests * prices.USD_PER_HTTP_API_REQUEST,
             "eventbridge": r.event_entries * prices.USD_PER_EVENTBRIDGE_EVENT,
             "sqs": sqs * prices.USD_PER_SQS_REQUEST,
+            "s3": s3_writes * prices.USD_PER_S3_WRITE_REQUEST + s3_reads * prices.USD_PER_S3_READ_REQUEST,
             "xray": self.traces(platform) * prices.USD_PER_XRAY_TRACE_RECORDED,
             "cloudwatch_logs": log_bytes / 1024**3 * prices.USD_PER_LOG_GB_INGESTED,
         }
@@ -393,6 +405,7 @@ def summarise(runs: list[Run], platform: Platform, cold_ms: dict[str, float] | N
             for k, n in sorted(reading.calls.items())
             if k.startswith("sqs.") and k not in ("sqs.ReceiveMessage.empty", "sqs.GetQueueAttributes")
         },
+        "s3_by_op": {k.split(".", 1)[1]: n for k, n in sorted(reading.calls.items()) if k.startswith("s3.")},
         "bus_deliveries": {k: n for k, n in sorted(reading.calls.items()) if k.startswith("events.Deliver.")},
         "sms": reading.sms,
         "trace_roots": trace_roots(r.lambdas),

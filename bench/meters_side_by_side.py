@@ -90,6 +90,7 @@ KEYS = (
     "http_api",
     "eventbridge",
     "sqs",
+    "s3",
     "xray",
     "cloudwatch_logs",
 )

@@ -14,6 +14,9 @@ Sources:
 - SQS: https://aws.amazon.com/sqs/pricing/ (standard queues: $0.40 per 1M requests, per 64 KB chunk)
 - X-Ray: https://aws.amazon.com/xray/pricing/ ($5.00 per 1M traces recorded; retrieving and scanning them,
   $0.50 per 1M, depends on who looks at them and is not priced here)
+- S3: https://aws.amazon.com/s3/pricing/ (S3 Standard requests: PUT, COPY, POST and LIST $0.005 per 1,000; GET and
+  every other request $0.0004 per 1,000; storage, $0.023 per GB-month, is not priced here; the history bucket
+  has an S3 Bucket Key, so its objects make no KMS call each)
 - CloudWatch Logs: https://aws.amazon.com/cloudwatch/pricing/ (Standard log class, data ingested: $0.50 per GB;
   Lambda's logs since 2025-05-01 and Step Functions' vended logs are tiered, $0.50 per GB for the first 10 TB
   a month, the tier a pilot stays in; storage, $0.03 per GB-month, is not priced here)
@@ -21,7 +24,8 @@ The official pages cannot be reached from the build machine; the DynamoDB and La
 cross-checked on 2026-11-25 against secondary write-ups of them (airbyte.com's DynamoDB pricing guide, after
 the 2024-11-01 cut; cloudchipr.com's Lambda pricing guide, Arm first tier); X-Ray and CloudWatch Logs on
 2026-12-07 against a stored copy of the X-Ray pricing page (aws.amazon.com/de/xray/pricing) and write-ups of
-the Logs pricing (hykell.com, duckbillgroup.com on the 2025-05-01 Lambda log tiers). Check the rest before quoting.
+the Logs pricing (hykell.com, duckbillgroup.com on the 2025-05-01 Lambda log tiers); S3 on 2026-12-07 against
+cloudkaramchari.com's write-up of its request prices. Check the rest before quoting.
 SMS (SNS) is counted but not priced: its price depends on the destination country and carrier.
 """
 
@@ -40,3 +44,5 @@ USD_PER_EVENTBRIDGE_EVENT = 1.00 / 1_000_000
 USD_PER_SQS_REQUEST = 0.40 / 1_000_000
 USD_PER_XRAY_TRACE_RECORDED = 5.00 / 1_000_000
 USD_PER_LOG_GB_INGESTED = 0.50
+USD_PER_S3_WRITE_REQUEST = 0.005 / 1_000  # PUT, COPY, POST, LIST
+USD_PER_S3_READ_REQUEST = 0.0004 / 1_000  # GET and every other request

@@ -202,6 +202,8 @@ def _cost_section(c: dict) -> list[str]:
         ]
     if happy.get("sqs_by_op"):
         lines += ["Its SQS requests: " + ", ".join(f"{k} {v}" for k, v in happy["sqs_by_op"].items()) + "."]
+    if happy.get("s3_by_op"):
+        lines += ["Its S3 requests: " + ", ".join(f"{k} {v}" for k, v in happy["s3_by_op"].items()) + "."]
     if happy.get("logs"):
         lg = happy["logs"]
         lines += [

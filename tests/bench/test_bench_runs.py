@@ -26,6 +26,25 @@ def test_cost_benchmark_runs_and_writes_the_report(tmp_path):
     assert (tmp_path / "plots" / "cost_per_order.png").stat().st_size > 1000
     line = next(x for x in done.stdout.splitlines() if x.startswith("cost happy"))
     assert int(line.split()[2]) <= 15
+    # And the closed order's history, archived once, is priced as S3's one PUT
+    assert "Its S3 requests: PutObject 1." in report
+
+
+def test_s3_requests_are_priced_as_puts_and_lists_or_as_gets_and_the_rest_and_deletes_are_free():
+    from collections import Counter
+
+    from bench import cost, prices
+    from bench.meter import Reading
+
+    # Given a run whose only calls are S3's
+    calls = Counter({"s3.PutObject": 2, "s3.ListObjectsV2": 1, "s3.GetObject": 5, "s3.HeadObject": 1, "s3.DeleteObject": 3})
+    run = cost.Run("happy", [], 0, 0, {}, Reading(calls=calls))
+    platform = cost.Platform(128, "disabled", False, 0.0, "INFO", "OFF", False)
+    # When it is priced
+    costs = run.costs(platform)
+    # Then three requests are priced as PUT/LIST, six as GET, the deletes not at all, and nothing else costs
+    assert costs["s3"] == 3 * prices.USD_PER_S3_WRITE_REQUEST + 6 * prices.USD_PER_S3_READ_REQUEST
+    assert sum(costs.values()) == costs["s3"]
 
 
 def test_prices_are_in_one_dated_file():
