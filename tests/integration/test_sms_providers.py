@@ -83,8 +83,10 @@ def test_aliyun_refusals_are_reported_with_their_code(sandbox, provider, monkeyp
     # A wrong secret: the signature does not match
     monkeypatch.delenv("LINLI_SMS_TEMPLATE_CODES")
     sms.reset()
-    real = sms._aliyun_credentials()
-    monkeypatch.setattr(sms, "_aliyun_credentials", lambda: sms.AliyunCredentials(real.access_key_id, "not-the-secret", "邻里"))
+    real = sms.providers.aliyun_credentials()
+    monkeypatch.setattr(
+        sms.providers, "aliyun_credentials", lambda: sms.AliyunCredentials(real.access_key_id, "not-the-secret", "邻里")
+    )
     with pytest.raises(sms.SmsUnavailable) as forged:
         sms.send_template(_phone(), "order_cancelled", {})
     assert forged.value.code == "SignatureDoesNotMatch"
