@@ -327,18 +327,6 @@ class MatchReason(BaseModel):
     eligible: int  # of which passed every hard filter
 
 
-class Rating(BaseModel):
-    """A resident's rating of an order: one per order (`shared.dal.ratings`)."""
-
-    order_id: str
-    stars: int
-    comment: str = ""
-    resident_id: str
-    technician_id: str | None = None
-    company_id: str | None = None
-    created_at: str
-
-
 class Order(BaseModel):
     order_id: str
     order_type: str
@@ -448,40 +436,6 @@ class Message(BaseModel):
     text_en: str
     created_at: str
     template: str | None = None  # a WeChat subscription message's template id, or the SMS template it went by
-
-
-class Webhook(BaseModel):
-    company_id: str
-    url: str
-    events: list[str]
-    enabled: bool = True
-    updated_at: str
-
-
-class WebhookSecret(BaseModel):
-    secret_id: str
-    secret: str
-    created_at: str
-    expires_at: str | None = None  # set when a newer secret replaces it: both sign until then
-
-
-class DeliveryAttempt(BaseModel):
-    at: str
-    status_code: int | None = None
-    error: str | None = None
-    duration_ms: float
-
-
-class WebhookDelivery(BaseModel):
-    delivery_id: str  # the event id: receivers de-duplicate by it
-    company_id: str
-    event_type: str
-    order_id: str | None = None  # absent for events about the company or its technicians (credit, admission …)
-    status: Literal["retrying", "delivered", "failed"]
-    attempts: list[DeliveryAttempt] = Field(default_factory=list)
-    next_attempt_at: str | None = None
-    payload: str  # the exact JSON body sent, for the company to read and replay
-    updated_at: str
 
 
 class ApiKey(BaseModel):

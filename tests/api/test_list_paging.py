@@ -85,8 +85,8 @@ def _call_tasks(world):
 
 
 def _deliveries(world):
-    from shared.dal import webhooks
-    from shared.records import DeliveryAttempt, WebhookDelivery
+    from notify.store import webhooks
+    from notify.store.webhooks import DeliveryAttempt, WebhookDelivery
 
     made = []
     for i in range(5):

@@ -184,7 +184,8 @@ def _order_write(call, order_id: str) -> bool:
 
 
 def test_two_ratings_at_once_record_one(world):
-    from shared.dal import callbacks, orders, ratings
+    from ratings.store import ratings
+    from shared.dal import callbacks, orders
 
     tech = world.add_technician()
     for _ in range(REPEAT):

@@ -78,7 +78,7 @@ def test_a_socket_without_a_valid_token_is_refused(sandbox, token):
 
 
 def test_a_valid_token_opens_a_socket_kept_under_its_user_until_it_closes(sandbox, world):
-    from shared.dal import push_connections
+    from notify.store import push_connections
 
     with open_socket(sandbox, world.resident_id, "resident"):
         [connection_id] = push_connections.of_user(world.resident_id)
@@ -111,8 +111,8 @@ def test_an_offer_reaches_the_technicians_open_app(sandbox, world, observe):
 
 
 def test_a_socket_gone_without_a_disconnect_is_forgotten_and_the_open_one_still_told(sandbox, world, observe):
+    from notify.store import push_connections
     from shared import clock
-    from shared.dal import push_connections
 
     tech = world.add_technician()
     # A phone that lost its network: API Gateway has not called $disconnect yet, PostToConnection says Gone.

@@ -263,7 +263,7 @@ def test_each_role_gets_exactly_what_the_matrix_gives_it(sandbox, api):
 
 def _unchanged_item(catalogue: dict, item_id: str) -> dict:
     # Publishing an unchanged item creates no version: the supervisor's cell changes nothing.
-    from orders.models import CatalogueItemIn, CataloguePartIn
+    from orders.models.billing import CatalogueItemIn, CataloguePartIn
 
     item = next(i for i in catalogue["items"] if i["item_id"] == item_id)
     body = {k: v for k, v in item.items() if k in CatalogueItemIn.model_fields}
@@ -374,7 +374,8 @@ def test_bad_tokens_cannot_open_a_push_socket_either(sandbox, make):
 
 def test_a_push_socket_needs_a_usable_account(sandbox, world):
     from local import tokens
-    from shared.dal import people, push_connections
+    from notify.store import push_connections
+    from shared.dal import people
 
     tech = world.add_technician()
     assert _connect(sandbox, tokens.issue("nobody_at_all")) == 403, "no such account"

@@ -27,16 +27,18 @@ from notify.models import (
     WebhookView,
 )
 from notify.service import subscriptions
+from notify.store import webhooks
+from notify.store.webhooks import Webhook, WebhookSecret
 from shared import clock, http, ids, paging, queues
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.clock import iso
-from shared.dal import api_keys, messages, notifications, people, webhooks
+from shared.dal import api_keys, messages, notifications, people
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.events import DomainEvent
 from shared.lifecycle import Role
 from shared.observability import logger, tracer
-from shared.records import ApiKey, NotificationPreferences, Webhook, WebhookSecret
+from shared.records import ApiKey, NotificationPreferences
 from shared.settings import get_settings
 
 router = Router()

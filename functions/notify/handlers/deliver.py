@@ -16,23 +16,16 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify.logic.channels import channels_for
-from notify.logic.compose import (
-    ALWAYS_BY_SMS,
-    MESSAGED_SUPERVISION_EVENTS,
-    Draft,
-    Placer,
-    deadline_drafts,
-    drafts_for,
-    rating_reminder_drafts,
-    report_drafts,
-    supervision_drafts,
-)
+from notify.logic.compose import ALWAYS_BY_SMS, Draft, Placer, drafts_for, report_drafts
 from notify.logic.doorstep import mismatch_alerts
 from notify.logic.escalation import Arrangers, call_task_text, resident_sms, resident_text, staff_alerts, unanswered_alerts
+from notify.logic.reminders import deadline_drafts, rating_reminder_drafts
+from notify.logic.supervision import MESSAGED_SUPERVISION_EVENTS, supervision_drafts
 from notify.logic.webhooks import retry_delay
 from notify.service import subscriptions
+from notify.store import push_connections
 from shared import push, queues, sms
-from shared.dal import messages, notifications, people, push_connections
+from shared.dal import messages, notifications, people
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer

@@ -12,9 +12,9 @@ from __future__ import annotations
 import jwt
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notify.store import push_connections
 from shared import clock, identity
 from shared.api import usable_caller
-from shared.dal import push_connections
 from shared.errors import DomainError, Unauthenticated
 from shared.observability import logger, tracer
 from shared.settings import get_settings

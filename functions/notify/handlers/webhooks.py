@@ -19,12 +19,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify.logic.webhooks import WEBHOOK_EVENTS, DeliveryJob, next_attempt, seconds_until, webhook_body, webhook_policy
+from notify.store import webhooks
+from notify.store.webhooks import DeliveryAttempt, WebhookDelivery
 from shared import clock, http, queues, signing
 from shared.clock import iso
-from shared.dal import webhooks
 from shared.events import DomainEvent
 from shared.observability import logger, tracer
-from shared.records import DeliveryAttempt, WebhookDelivery
 from shared.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -278,16 +278,6 @@ class SlotReservationItem(TableItem):
     created_at = UnicodeAttribute()
 
 
-class RatingItem(TableItem):
-    order_id = UnicodeAttribute()
-    stars = NumberAttribute()
-    comment = UnicodeAttribute(default="")
-    resident_id = UnicodeAttribute()
-    technician_id = UnicodeAttribute(null=True)
-    company_id = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-
-
 class MessageItem(TableItem):
     message_id = UnicodeAttribute()
     recipient_id = UnicodeAttribute()
@@ -315,40 +305,6 @@ class CallTaskItem(TableItem):
     text_zh = UnicodeAttribute()
     text_en = UnicodeAttribute()
     created_at = UnicodeAttribute()
-
-
-class WebhookItem(TableItem):
-    company_id = UnicodeAttribute()
-    url = UnicodeAttribute()
-    events = ListAttribute(of=UnicodeAttribute)
-    enabled = BooleanAttribute(default=True)
-    updated_at = UnicodeAttribute()
-
-
-class WebhookSecretItem(TableItem):
-    secret_id = UnicodeAttribute()
-    secret = UnicodeAttribute()  # the table is encrypted at rest; never returned after creation
-    created_at = UnicodeAttribute()
-    expires_at = UnicodeAttribute(null=True)
-
-
-class DeliveryAttemptMap(MapAttribute):
-    at = UnicodeAttribute()
-    status_code = NumberAttribute(null=True)
-    error = UnicodeAttribute(null=True)
-    duration_ms = NumberAttribute()
-
-
-class WebhookDeliveryItem(TableItem):
-    delivery_id = UnicodeAttribute()
-    company_id = UnicodeAttribute()
-    event_type = UnicodeAttribute()
-    order_id = UnicodeAttribute(null=True)  # absent for events about the company or its technicians
-    status = UnicodeAttribute()
-    attempts = ListAttribute(of=DeliveryAttemptMap, default=list)
-    next_attempt_at = UnicodeAttribute(null=True)
-    payload = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
 
 
 class CatalogueVersionItem(TableItem):
@@ -436,22 +392,6 @@ class ApiKeyItem(TableItem):
 
 class SeenSignatureItem(TableItem):
     ttl = NumberAttribute()  # forgotten once the signature would be stale anyway
-
-
-class PushConnectionItem(TableItem):
-    """pk USER#<user>, sk PUSHCONN#<connection id>: one of the person's open app sockets (web push)."""
-
-    connection_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-    connected_at = UnicodeAttribute()
-    ttl = NumberAttribute()  # API Gateway closes a socket after 2 h at most: the item goes by itself after that
-
-
-class PushConnectionOwnerItem(TableItem):
-    """pk PUSHCONN#<connection id>, sk OWNER: whose socket it is ($disconnect names only the connection)."""
-
-    user_id = UnicodeAttribute()
-    ttl = NumberAttribute()
 
 
 class DocumentItem(TableItem):

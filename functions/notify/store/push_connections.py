@@ -5,8 +5,26 @@ from __future__ import annotations
 
 import time
 
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
 from shared.dal.base import ensure_bound, transaction
-from shared.dal.tables import PushConnectionItem, PushConnectionOwnerItem
+from shared.dal.tables import TableItem
+
+
+class PushConnectionItem(TableItem):
+    """pk USER#<user>, sk PUSHCONN#<connection id>: one of the person's open app sockets (web push)."""
+
+    connection_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    connected_at = UnicodeAttribute()
+    ttl = NumberAttribute()  # API Gateway closes a socket after 2 h at most: the item goes by itself after that
+
+
+class PushConnectionOwnerItem(TableItem):
+    """pk PUSHCONN#<connection id>, sk OWNER: whose socket it is ($disconnect names only the connection)."""
+
+    user_id = UnicodeAttribute()
+    ttl = NumberAttribute()
 
 
 def _keys(user_id: str, connection_id: str) -> tuple[tuple[str, str], tuple[str, str]]:

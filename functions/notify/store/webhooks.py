@@ -2,9 +2,82 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+
 from shared.dal.base import ensure_bound, query_page
-from shared.dal.tables import DeliveryAttemptMap, WebhookDeliveryItem, WebhookItem, WebhookSecretItem
-from shared.records import DeliveryAttempt, Webhook, WebhookDelivery, WebhookSecret
+from shared.dal.tables import TableItem
+
+
+class Webhook(BaseModel):
+    company_id: str
+    url: str
+    events: list[str]
+    enabled: bool = True
+    updated_at: str
+
+
+class WebhookSecret(BaseModel):
+    secret_id: str
+    secret: str
+    created_at: str
+    expires_at: str | None = None  # set when a newer secret replaces it: both sign until then
+
+
+class DeliveryAttempt(BaseModel):
+    at: str
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: float
+
+
+class WebhookDelivery(BaseModel):
+    delivery_id: str  # the event id: receivers de-duplicate by it
+    company_id: str
+    event_type: str
+    order_id: str | None = None  # absent for events about the company or its technicians (credit, admission …)
+    status: Literal["retrying", "delivered", "failed"]
+    attempts: list[DeliveryAttempt] = Field(default_factory=list)
+    next_attempt_at: str | None = None
+    payload: str  # the exact JSON body sent, for the company to read and replay
+    updated_at: str
+
+
+class WebhookItem(TableItem):
+    company_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute)
+    enabled = BooleanAttribute(default=True)
+    updated_at = UnicodeAttribute()
+
+
+class WebhookSecretItem(TableItem):
+    secret_id = UnicodeAttribute()
+    secret = UnicodeAttribute()  # the table is encrypted at rest; never returned after creation
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute(null=True)
+
+
+class DeliveryAttemptMap(MapAttribute):
+    at = UnicodeAttribute()
+    status_code = NumberAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    duration_ms = NumberAttribute()
+
+
+class WebhookDeliveryItem(TableItem):
+    delivery_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)  # absent for events about the company or its technicians
+    status = UnicodeAttribute()
+    attempts = ListAttribute(of=DeliveryAttemptMap, default=list)
+    next_attempt_at = UnicodeAttribute(null=True)
+    payload = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
 
 WEBHOOK = "WEBHOOK"
 

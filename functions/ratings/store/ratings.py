@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from shared.dal import orders
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import OrderItem, RatingItem
+from shared.dal.tables import OrderItem, TableItem
 from shared.errors import InvalidStatus
 from shared.lifecycle import OrderStatus
-from shared.records import Order, Rating
+from shared.records import Order
+
+
+class Rating(BaseModel):
+    """A resident's rating of an order: one per order."""
+
+    order_id: str
+    stars: int
+    comment: str = ""
+    resident_id: str
+    technician_id: str | None = None
+    company_id: str | None = None
+    created_at: str
+
+
+class RatingItem(TableItem):
+    order_id = UnicodeAttribute()
+    stars = NumberAttribute()
+    comment = UnicodeAttribute(default="")
+    resident_id = UnicodeAttribute()
+    technician_id = UnicodeAttribute(null=True)
+    company_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
 
 
 def get(order_id: str) -> Rating | None:
