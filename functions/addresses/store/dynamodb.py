@@ -1,4 +1,4 @@
-"""The address store on the single table (items in shared.dal.tables):
+"""The address store on the single table (its own items below; the shared ones in shared.dal.tables):
 
   USER#<resident> / ADDRESS#<address>   the address (status pending | verified | rejected; gsi3 only when verified)
   ADDR#<address> / CLAIM                 whose it is and which company decides it (gsi4 ADDRCLAIMS#<company>#pending)
@@ -9,13 +9,42 @@ changes, so parallel decisions or two uses of one code cannot both win."""
 
 from __future__ import annotations
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 
 from addresses.store.ports import Claim, HouseholdCode
 from shared.dal import people
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import AddressClaimItem, AddressItem, HouseholdCodeItem, UserItem
+from shared.dal.tables import AddressItem, Gsi4, TableItem, UserItem
 from shared.records import Compound, User
+
+
+class HouseholdCodeItem(TableItem):
+    """pk HHCODE#<sha-256 of the code>, sk CODE: a one-time code the property office hands to a household."""
+
+    compound_id = UnicodeAttribute()
+    building = UnicodeAttribute()
+    unit = UnicodeAttribute()
+    room = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    used_by = UnicodeAttribute(null=True)
+    used_at = UnicodeAttribute(null=True)
+
+
+class AddressClaimItem(TableItem):
+    """pk ADDR#<address id>, sk CLAIM: whose address it is, for the property company's decision (gsi4
+    ADDRCLAIMS#<company>#<status>)."""
+
+    address_id = UnicodeAttribute()
+    resident_id = UnicodeAttribute()
+    compound_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    claimed_at = UnicodeAttribute()
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    by_company = Gsi4()
 
 
 def _claim_item(claim: Claim) -> AddressClaimItem:

@@ -1,4 +1,4 @@
-"""The compound store on the single table (items in shared.dal.tables):
+"""The compound store on the single table (its own items below; the shared ones in shared.dal.tables):
 
   COMPOUND#<id> / PROFILE                         the compound (every reader's `people.get_compound`); imported
                                                   ones are listed on gsi3 COMPOUNDS / <district>#<name>#<id>
@@ -10,14 +10,36 @@ terms (conditional on the version read)."""
 
 from __future__ import annotations
 
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from compounds.domain.keys import Household
 from compounds.store import CHUNK, CompoundChange, ImportRaced, TermsVersion
 from shared.dal import people
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import CompoundItem, CompoundTermsItem, HouseholdItem
+from shared.dal.tables import CompoundItem, TableItem
 from shared.records import Compound, Contract, FreePeriod
+
+
+class HouseholdItem(TableItem):
+    """COMPOUND#<id> / HOUSEHOLD#<building>#<unit>#<room>: one household of an imported compound."""
+
+    compound_id = UnicodeAttribute()
+    building = UnicodeAttribute()
+    unit = UnicodeAttribute()
+    room = UnicodeAttribute()
+
+
+class CompoundTermsItem(TableItem):
+    """COMPOUND#<id> / TERMS#<version>: one version of a compound's contract or free-service period."""
+
+    compound_id = UnicodeAttribute()
+    version = NumberAttribute()
+    kind = UnicodeAttribute()  # contract | free_service
+    value = JSONAttribute()
+    changed_by = UnicodeAttribute()
+    changed_at = UnicodeAttribute()
+
 
 PROFILE = "PROFILE"
 LISTED = people.LISTED_COMPOUNDS

@@ -1,4 +1,4 @@
-"""The identity store on the single table (items in shared.dal.tables):
+"""The identity store on the single table (its own items below; the shared ones in shared.dal.tables):
 
   LOGINCODE#<+86…> / CODE           the number's current one-time code (HMAC + salt, tries, expiry; TTL)
   LOGINCODE#<+86…> / COUNT#<day>    codes asked for that number on a Beijing day (TTL)
@@ -11,22 +11,49 @@ once, the daily cap) is a condition of the write itself."""
 
 from __future__ import annotations
 
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from identity.domain.codes import StoredCode
 from identity.domain.sessions import Family, FamilyStatus, RefreshToken, RevokedBecause
 from shared.dal import people
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import (
-    DailyCountItem,
-    LoginCodeItem,
-    RefreshTokenItem,
-    SessionFamilyItem,
-    UserItem,
-    WeChatLinkItem,
-)
+from shared.dal.tables import DailyCountItem, SessionFamilyItem, TableItem, UserItem
 from shared.records import User
 from shared.sms import e164
+
+
+class LoginCodeItem(TableItem):
+    """pk LOGINCODE#<+86…>, sk CODE: the number's current one-time sign-in code, as an HMAC with its own salt."""
+
+    salt = UnicodeAttribute()
+    code_hash = UnicodeAttribute()
+    sent_at = NumberAttribute()
+    expires_at = NumberAttribute()
+    attempts = NumberAttribute(default=0)
+    deliverable = BooleanAttribute(default=True)
+    bind_to = UnicodeAttribute(null=True)  # a resident binding the number to their account
+    ttl = NumberAttribute()
+
+
+class RefreshTokenItem(TableItem):
+    """pk REFRESH#<sha-256 of the token>, sk REFRESH: one refresh token of a session family, used at most once."""
+
+    family_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    issued_at = NumberAttribute()
+    expires_at = NumberAttribute()
+    used = BooleanAttribute(default=False)
+    ttl = NumberAttribute()
+
+
+class WeChatLinkItem(TableItem):
+    """pk WECHAT#<openid>, sk ACCOUNT: the account this WeChat user signs in as."""
+
+    user_id = UnicodeAttribute()
+    unionid = UnicodeAttribute(null=True)
+    linked_at = NumberAttribute()
+
 
 CODE_KEEP_SECONDS = 86400  # a code item stays a day past its expiry (an expired code answers code_expired)
 COUNT_KEEP_SECONDS = 2 * 86400

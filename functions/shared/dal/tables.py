@@ -123,26 +123,6 @@ class CompoundItem(TableItem):
     by_group = Gsi3()
 
 
-class HouseholdItem(TableItem):
-    """COMPOUND#<id> / HOUSEHOLD#<building>#<unit>#<room>: one household of an imported compound."""
-
-    compound_id = UnicodeAttribute()
-    building = UnicodeAttribute()
-    unit = UnicodeAttribute()
-    room = UnicodeAttribute()
-
-
-class CompoundTermsItem(TableItem):
-    """COMPOUND#<id> / TERMS#<version>: one version of a compound's contract or free-service period."""
-
-    compound_id = UnicodeAttribute()
-    version = NumberAttribute()
-    kind = UnicodeAttribute()  # contract | free_service
-    value = JSONAttribute()
-    changed_by = UnicodeAttribute()
-    changed_at = UnicodeAttribute()
-
-
 class CompanyItem(TableItem):
     company_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -431,34 +411,6 @@ class CertificateExpiryItem(TableItem):
     by_expiry = Gsi4()
 
 
-class AddressClaimItem(TableItem):
-    """pk ADDR#<address id>, sk CLAIM: whose address it is, for the property company's decision (gsi4
-    ADDRCLAIMS#<company>#<status>)."""
-
-    address_id = UnicodeAttribute()
-    resident_id = UnicodeAttribute()
-    compound_id = UnicodeAttribute()
-    company_id = UnicodeAttribute()
-    status = UnicodeAttribute()
-    claimed_at = UnicodeAttribute()
-    gsi4pk = UnicodeAttribute(null=True)
-    gsi4sk = UnicodeAttribute(null=True)
-    by_company = Gsi4()
-
-
-class HouseholdCodeItem(TableItem):
-    """pk HHCODE#<sha-256 of the code>, sk CODE: a one-time code the property office hands to a household."""
-
-    compound_id = UnicodeAttribute()
-    building = UnicodeAttribute()
-    unit = UnicodeAttribute()
-    room = UnicodeAttribute()
-    created_by = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    used_by = UnicodeAttribute(null=True)
-    used_at = UnicodeAttribute(null=True)
-
-
 class PersonItem(TableItem):
     """pk PERSON#<sha-256 of the identity card number>, sk TECHNICIAN: the one technician this person is."""
 
@@ -541,30 +493,6 @@ class MeTooItem(TableItem):
     created_at = UnicodeAttribute()
 
 
-class LoginCodeItem(TableItem):
-    """pk LOGINCODE#<+86…>, sk CODE: the number's current one-time sign-in code, as an HMAC with its own salt."""
-
-    salt = UnicodeAttribute()
-    code_hash = UnicodeAttribute()
-    sent_at = NumberAttribute()
-    expires_at = NumberAttribute()
-    attempts = NumberAttribute(default=0)
-    deliverable = BooleanAttribute(default=True)
-    bind_to = UnicodeAttribute(null=True)  # a resident binding the number to their account
-    ttl = NumberAttribute()
-
-
-class RefreshTokenItem(TableItem):
-    """pk REFRESH#<sha-256 of the token>, sk REFRESH: one refresh token of a session family, used at most once."""
-
-    family_id = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-    issued_at = NumberAttribute()
-    expires_at = NumberAttribute()
-    used = BooleanAttribute(default=False)
-    ttl = NumberAttribute()
-
-
 class SessionFamilyItem(TableItem):
     """pk USER#<user>, sk SESSION#<family>: a sign-in and the refresh tokens descended from it."""
 
@@ -576,14 +504,6 @@ class SessionFamilyItem(TableItem):
     revoked_because = UnicodeAttribute(null=True)
     revoked_at = NumberAttribute(null=True)
     ttl = NumberAttribute()
-
-
-class WeChatLinkItem(TableItem):
-    """pk WECHAT#<openid>, sk ACCOUNT: the account this WeChat user signs in as."""
-
-    user_id = UnicodeAttribute()
-    unionid = UnicodeAttribute(null=True)
-    linked_at = NumberAttribute()
 
 
 def all_models() -> list[type[TableItem]]:
