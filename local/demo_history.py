@@ -9,11 +9,12 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from supervision.logic import credit as formula
+from supervision.store import credit
 
 from local import demo_data
 from orders.logic import pricing
 from shared import clock
-from shared.dal import catalogue, credit, orders, people
+from shared.dal import catalogue, orders, people
 from shared.records import Address, Order, TimelineEntry, User
 from shared.settings import get_settings
 

@@ -65,7 +65,9 @@ def to_json(s: Snapshot) -> dict:
 
 
 def from_json(data: dict) -> Snapshot:
-    from shared.records import AuditEntry, Order
+    from supervision.store.audit import AuditEntry
+
+    from shared.records import Order
 
     return Snapshot(
         now=data["now"],

@@ -39,7 +39,7 @@ def quiesce(b: Bench, timeout: float = 120) -> bool:
 
 def chain(order_id: str) -> tuple[list, tuple[int, str]]:
     """An order's audit entries and head, read consistently: the head before and after the entries agree."""
-    from shared.dal import audit
+    from supervision.store import audit
 
     for _ in range(10):
         before = audit.head(order_id)

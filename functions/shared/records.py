@@ -453,19 +453,6 @@ class ApiKey(BaseModel):
     expires_at: str | None = None
 
 
-class Document(BaseModel):
-    """A qualification document uploaded to S3 through a pre-signed URL (the table keeps only its key)."""
-
-    document_id: str
-    company_id: str
-    kind: str  # business_licence | qualification | certificate | identity
-    filename: str
-    content_type: str
-    s3_key: str
-    uploaded_by: str
-    created_at: str
-
-
 class PhotoPurpose(StrEnum):
     FAULT = "fault"  # the resident's photo of the fault, when ordering
     WORK = "work"  # the technician's: a bill line's, or the finished work's at completion
@@ -484,30 +471,3 @@ class Photo(BaseModel):
     s3_key: str
     created_at: str
     attached_to: str | None = None  # order:<id> | technician:<id>
-
-
-class AuditEntry(BaseModel):
-    """One link of an order's hash chain (docs/supervision.md): `hash` covers every other field."""
-
-    chain_id: str  # an order id, or `company:<id>` / `technician:<id>` for admission decisions
-    seq: int
-    at: str
-    kind: str
-    actor: str
-    detail: dict = Field(default_factory=dict)
-    source_id: str  # what caused it (an event id, a request): the same source is appended once
-    prev_hash: str
-    hash: str
-
-
-class CreditEvent(BaseModel):
-    """One fact from a finished order that counts for (or against) a company's and a technician's credit."""
-
-    event_id: str  # <order_id>:<kind>: recomputing an order's events overwrites, never duplicates
-    company_id: str
-    technician_id: str | None = None
-    order_id: str
-    kind: str  # rating | response_deadline | arrival_deadline | dispute_lost | complaint_upheld | rework | deadline_missed
-    value: float  # stars for a rating; 1 met / 0 missed for a deadline; 1 for a complaint, lost dispute, re-work
-    at: str
-    note: str | None = None

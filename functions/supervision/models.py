@@ -7,14 +7,16 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared import paging
-from shared.dal.staff_records import Renewal
 from shared.inputs import ID_PATTERN, OptionalText, Text
 from shared.lifecycle import Category
-from shared.records import AuditEntry, Certificate, Company, CreditEvent
+from shared.records import Certificate, Company
 from supervision.logic.admission import Decision
 from supervision.logic.audit import Verification
 from supervision.logic.credit import Score, ScorePoint
 from supervision.logic.stats import OrderStats
+from supervision.store.audit import AuditEntry
+from supervision.store.credit import CreditEvent
+from supervision.store.staff_records import Renewal
 
 _STRICT = ConfigDict(extra="forbid")
 

@@ -4,20 +4,23 @@ through the data layer (audit entries, credit events and scores, admission decis
 from __future__ import annotations
 
 from shared import clock, events
-from shared.dal import admission as admission_dal
-from shared.dal import audit, credit, orders, people
-from shared.dal import staff_records as staff_dal
-from shared.dal.staff_records import Renewal
+from shared.dal import orders, people
 from shared.errors import InvalidStatus, NotFound, ValidationFailed
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger
-from shared.records import AuditEntry, Company, CreditEvent, Order, User
+from shared.records import Company, Order, User
 from shared.settings import get_settings
 from supervision.logic import admission, staff_records
 from supervision.logic import audit as chain
 from supervision.logic import credit as formula
 from supervision.logic.admission import Decision, Kind
 from supervision.logic.expiry import beijing_today
+from supervision.store import admission as admission_dal
+from supervision.store import audit, credit
+from supervision.store import staff_records as staff_dal
+from supervision.store.audit import AuditEntry
+from supervision.store.credit import CreditEvent
+from supervision.store.staff_records import Renewal
 
 CREDIT_TRIGGERS = frozenset(
     {EventType.ORDER_CLOSED, EventType.ORDER_DISPUTE_RESOLVED, EventType.ORDER_ESCALATED, EventType.ORDER_SUBMITTED}

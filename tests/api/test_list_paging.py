@@ -132,7 +132,8 @@ def _pending_technicians(world):
 
 
 def _renewals(world):
-    from shared.dal import staff_records
+    from supervision.store import staff_records
+
     from shared.records import Certificate
 
     tech = world.add_technician()

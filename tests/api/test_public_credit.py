@@ -12,7 +12,7 @@ PATH = "/public/companies"
 
 def _events(company_id: str):
     """A company's credit record: two orders served lately (5★ and 3★, one complaint upheld), one long ago."""
-    from shared.records import CreditEvent
+    from supervision.store.credit import CreditEvent
 
     recent, old = iso(now() - timedelta(days=10)), iso(now() - timedelta(days=120))
 
@@ -32,8 +32,9 @@ def _events(company_id: str):
 
 def test_anyone_reads_the_admitted_companies_credit_with_its_parts_and_formula(world, api):
     from supervision.logic import credit as formula
+    from supervision.store import credit
 
-    from shared.dal import credit, people
+    from shared.dal import people
     from shared.records import Company
     from shared.settings import get_settings
 

@@ -308,8 +308,8 @@ def test_the_sandbox_demo_data_has_the_pilots_size(sandbox):
 
 
 def test_the_credit_record_exports_as_json_and_csv(world):
-    from shared.dal import credit
-    from shared.records import CreditEvent
+    from supervision.store import credit
+    from supervision.store.credit import CreditEvent
 
     credit.put_events(
         [

@@ -243,7 +243,9 @@ def time_ns() -> int:
 
 
 def test_the_company_sends_a_certificate_renewal_with_its_scan(open_app, sandbox):  # noqa: F811
-    from shared.dal import people, staff_records
+    from supervision.store import staff_records
+
+    from shared.dal import people
     from shared.records import Certificate, User
 
     tech = f"tech_renew_office{time_ns() % 1_000_000}"

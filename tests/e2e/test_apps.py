@@ -524,8 +524,10 @@ def test_statistics_charts_draw_the_numbers_of_the_api(open_app, sandbox):
 
 
 def test_the_company_sees_its_credit_score_and_events(open_app, sandbox):
-    from shared.dal import credit, people
-    from shared.records import CreditEvent
+    from supervision.store import credit
+    from supervision.store.credit import CreditEvent
+
+    from shared.dal import people
 
     # Given two of 京安居's orders that counted for its credit, on two days, and the score they give
     events = [("ord_e2e_credit_1", "rating", 5, "2026-06-01"), ("ord_e2e_credit_2", "response_deadline", 0, "2026-06-02")]

@@ -9,7 +9,7 @@ from supervision.logic import audit as chain
 
 
 def test_concurrent_appends_make_one_contiguous_chain_that_verifies(sandbox):
-    from shared.dal import audit
+    from supervision.store import audit
 
     chain_id = "ord_concurrent_audit"
 

@@ -187,9 +187,11 @@ def test_no_cell_of_the_credit_export_runs_as_a_formula(world):
     import csv
     import io
 
+    from supervision.store import credit
+    from supervision.store.credit import CreditEvent
+
     from local import tokens
-    from shared.dal import credit, people
-    from shared.records import CreditEvent
+    from shared.dal import people
 
     company = people.get_company(world.company_id)
     people.put_company(company.model_copy(update={"name": '=HYPERLINK("http://evil.example","点我")', "status": "admitted"}))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from supervision.logic import credit
 from supervision.logic.credit import CreditParams
+from supervision.store.credit import CreditEvent
 
-from shared.records import CreditEvent, Dispute, Order, TimelineEntry
+from shared.records import Dispute, Order, TimelineEntry
 from shared.settings import Settings
 
 P = CreditParams()  # the defaults: prior 4★ worth 10 ratings, 90 % deadlines worth 10 checks, 10 orders

@@ -148,8 +148,8 @@ def test_a_finished_order_gives_credit_events_and_updates_the_company_score(worl
 
 
 def test_a_score_below_the_threshold_suspends_the_company_and_alerts_the_supervisors(world, observe):
-    from shared.dal import credit
-    from shared.records import CreditEvent
+    from supervision.store import credit
+    from supervision.store.credit import CreditEvent
 
     # Given a company whose record already has 19 one-star orders with every deadline missed
     credit.put_events(

@@ -374,19 +374,6 @@ class SeenSignatureItem(TableItem):
     ttl = NumberAttribute()  # forgotten once the signature would be stale anyway
 
 
-class DocumentItem(TableItem):
-    """pk COMPANY#<company>, sk DOC#<document id>: the S3 object's key and what it is."""
-
-    document_id = UnicodeAttribute()
-    company_id = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    filename = UnicodeAttribute()
-    content_type = UnicodeAttribute()
-    s3_key = UnicodeAttribute()
-    uploaded_by = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-
-
 class PhotoItem(TableItem):
     """pk PHOTO#<photo id>, sk PHOTO: an uploaded image's S3 key, declared size and type, and what it is attached to."""
 
@@ -409,81 +396,6 @@ class CertificateExpiryItem(TableItem):
     gsi4pk = UnicodeAttribute()
     gsi4sk = UnicodeAttribute()
     by_expiry = Gsi4()
-
-
-class PersonItem(TableItem):
-    """pk PERSON#<sha-256 of the identity card number>, sk TECHNICIAN: the one technician this person is."""
-
-    user_id = UnicodeAttribute()
-    company_id = UnicodeAttribute(null=True)
-    registered_at = UnicodeAttribute()
-
-
-class RenewalItem(TableItem):
-    """pk USER#<tech>, sk RENEWAL#<renewal id>: a new certificate waiting for a supervisor (gsi4
-    VETTING#renewal#<status>)."""
-
-    renewal_id = UnicodeAttribute()
-    technician_id = UnicodeAttribute()
-    company_id = UnicodeAttribute(null=True)
-    certificate = JSONAttribute()
-    issued_on = UnicodeAttribute(null=True)
-    status = UnicodeAttribute()
-    submitted_by = UnicodeAttribute()
-    submitted_at = UnicodeAttribute()
-    decided_by = UnicodeAttribute(null=True)
-    decided_at = UnicodeAttribute(null=True)
-    reason = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute()
-    gsi4sk = UnicodeAttribute()
-    by_status = Gsi4()
-
-
-class AuditItem(TableItem):
-    """pk AUDIT#<chain>, sk SEQ#<10-digit seq>: one link of a hash chain. Never updated."""
-
-    chain_id = UnicodeAttribute()
-    seq = NumberAttribute()
-    at = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    actor = UnicodeAttribute()
-    detail = JSONAttribute(null=True)
-    source_id = UnicodeAttribute()
-    prev_hash = UnicodeAttribute()
-    hash = UnicodeAttribute()
-
-
-class AuditHeadItem(TableItem):
-    """pk AUDIT#<chain>, sk HEAD: the last link's seq and hash; appends are conditional on it."""
-
-    seq = NumberAttribute()
-    hash = UnicodeAttribute()
-
-
-class AuditSourceItem(TableItem):
-    """pk AUDIT#<chain>, sk SRC#<source id>: the source was appended (a retried event is skipped)."""
-
-    seq = NumberAttribute()
-
-
-class CreditEventItem(TableItem):
-    """pk CREDIT#COMPANY#<id> or CREDIT#TECH#<id>, sk EVT#<order>#<kind>."""
-
-    event_id = UnicodeAttribute()
-    company_id = UnicodeAttribute()
-    technician_id = UnicodeAttribute(null=True)
-    order_id = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    value = NumberAttribute()
-    at = UnicodeAttribute()
-    note = UnicodeAttribute(null=True)
-
-
-class CreditScoreItem(TableItem):
-    """pk CREDIT#TECH#<id>, sk SCORE: a technician's computed score (the company's is on its profile)."""
-
-    score = NumberAttribute()
-    updated_at = UnicodeAttribute()
 
 
 class MeTooItem(TableItem):

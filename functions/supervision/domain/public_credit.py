@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 
 from shared.clock import parse
-from shared.records import Company, CreditEvent
+from shared.records import Company
 from supervision.logic import credit as formula
+from supervision.store.credit import CreditEvent
 
 WINDOW_DAYS = 90
 SERVED_KINDS = frozenset({formula.RATING, formula.RESPONSE, formula.ARRIVAL})  # what every served order leaves

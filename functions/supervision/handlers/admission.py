@@ -11,12 +11,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from shared import clock, ids, paging, storage
 from shared.api import current_caller
 from shared.auth import require_role
-from shared.dal import admission as admission_dal
 from shared.dal import people
-from shared.dal import staff_records as staff_dal
 from shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shared.lifecycle import Role
-from shared.records import Certificate, Company, Document, User
+from shared.records import Certificate, Company, User
 from shared.settings import get_settings
 from supervision import operations
 from supervision.handlers.companies import dispatcher_company
@@ -39,6 +37,9 @@ from supervision.models import (
     UploadView,
     VettingView,
 )
+from supervision.store import admission as admission_dal
+from supervision.store import staff_records as staff_dal
+from supervision.store.admission import Document
 
 router = Router()
 

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared import clock, paging
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import require_role
-from shared.dal import audit, orders, people
+from shared.dal import orders, people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import OrderStatus, Role
 from shared.observability import logger, tracer
@@ -28,6 +28,7 @@ from supervision.handlers.companies import all_companies, dispatcher_company
 from supervision.logic import audit as chain
 from supervision.logic import stats
 from supervision.models import AuditView, StatsView, StuckOrder, StuckView
+from supervision.store import audit
 
 router = Router()
 

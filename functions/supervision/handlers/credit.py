@@ -15,15 +15,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from shared import clock, inputs, paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import credit, people
+from shared.dal import people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import Role
-from shared.records import Company, CreditEvent
+from shared.records import Company
 from shared.settings import get_settings
 from supervision.handlers.companies import all_companies, dispatcher_company
 from supervision.logic import credit as formula
 from supervision.models import CreditView, RankingEntry, RankingView
 from supervision.service.public_credit import best_credit_first
+from supervision.store import credit
+from supervision.store.credit import CreditEvent
 
 router = Router()
 

@@ -13,13 +13,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from shared import clock, events
-from shared.dal import admission as admission_dal
 from shared.dal import people
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger, tracer
 from shared.settings import get_settings
 from supervision import operations
 from supervision.logic import expiry
+from supervision.store import admission as admission_dal
 
 
 class ExpiryRun(BaseModel):

@@ -13,7 +13,7 @@ import json
 
 from pydantic import BaseModel, Field
 
-from shared.records import AuditEntry
+from supervision.store.audit import AuditEntry
 
 GENESIS = "0" * 64
 

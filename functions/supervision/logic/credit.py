@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 from shared.clock import beijing_day
-from shared.records import CreditEvent, Order
+from shared.records import Order
 from shared.settings import Settings
+from supervision.store.credit import CreditEvent
 
 RATING = "rating"
 RESPONSE = "response_deadline"

@@ -9,11 +9,13 @@ from pydantic import BaseModel
 
 from shared import paging
 from shared.clock import iso
-from shared.dal import credit, people
-from shared.records import Company, CreditEvent
+from shared.dal import people
+from shared.records import Company
 from shared.settings import get_settings
 from supervision.domain.public_credit import Formula, PublicCompany, public_company, published_formula
 from supervision.logic import credit as formula
+from supervision.store import credit
+from supervision.store.credit import CreditEvent
 
 
 class PublicCompanies(BaseModel):

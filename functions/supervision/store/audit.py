@@ -9,12 +9,55 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pydantic import BaseModel, Field
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import AuditHeadItem, AuditItem, AuditSourceItem
+from shared.dal.tables import TableItem
 from shared.errors import Conflict
-from shared.records import AuditEntry
+
+
+class AuditEntry(BaseModel):
+    """One link of an order's hash chain (docs/supervision.md): `hash` covers every other field."""
+
+    chain_id: str  # an order id, or `company:<id>` / `technician:<id>` for admission decisions
+    seq: int
+    at: str
+    kind: str
+    actor: str
+    detail: dict = Field(default_factory=dict)
+    source_id: str  # what caused it (an event id, a request): the same source is appended once
+    prev_hash: str
+    hash: str
+
+
+class AuditItem(TableItem):
+    """pk AUDIT#<chain>, sk SEQ#<10-digit seq>: one link of a hash chain. Never updated."""
+
+    chain_id = UnicodeAttribute()
+    seq = NumberAttribute()
+    at = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    detail = JSONAttribute(null=True)
+    source_id = UnicodeAttribute()
+    prev_hash = UnicodeAttribute()
+    hash = UnicodeAttribute()
+
+
+class AuditHeadItem(TableItem):
+    """pk AUDIT#<chain>, sk HEAD: the last link's seq and hash; appends are conditional on it."""
+
+    seq = NumberAttribute()
+    hash = UnicodeAttribute()
+
+
+class AuditSourceItem(TableItem):
+    """pk AUDIT#<chain>, sk SRC#<source id>: the source was appended (a retried event is skipped)."""
+
+    seq = NumberAttribute()
+
 
 GENESIS = "0" * 64
 HEAD = "HEAD"

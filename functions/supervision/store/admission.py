@@ -5,13 +5,41 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pydantic import BaseModel
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.people import PROFILE, _cell_keys, _company, _user
-from shared.dal.tables import CompanyItem, DocumentItem, UserItem
+from shared.dal.tables import CompanyItem, TableItem, UserItem
 from shared.errors import InvalidStatus, NotFound
-from shared.records import Company, Document, User
+from shared.records import Company, User
+
+
+class Document(BaseModel):
+    """A qualification document uploaded to S3 through a pre-signed URL (the table keeps only its key)."""
+
+    document_id: str
+    company_id: str
+    kind: str  # business_licence | qualification | certificate | identity
+    filename: str
+    content_type: str
+    s3_key: str
+    uploaded_by: str
+    created_at: str
+
+
+class DocumentItem(TableItem):
+    """pk COMPANY#<company>, sk DOC#<document id>: the S3 object's key and what it is."""
+
+    document_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    s3_key = UnicodeAttribute()
+    uploaded_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
 
 
 def _status_conflict() -> InvalidStatus:

@@ -2,9 +2,45 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
 from shared.dal.base import ensure_bound
-from shared.dal.tables import CompanyItem, CreditEventItem, CreditScoreItem
-from shared.records import CreditEvent
+from shared.dal.tables import CompanyItem, TableItem
+
+
+class CreditEvent(BaseModel):
+    """One fact from a finished order that counts for (or against) a company's and a technician's credit."""
+
+    event_id: str  # <order_id>:<kind>: recomputing an order's events overwrites, never duplicates
+    company_id: str
+    technician_id: str | None = None
+    order_id: str
+    kind: str  # rating | response_deadline | arrival_deadline | dispute_lost | complaint_upheld | rework | deadline_missed
+    value: float  # stars for a rating; 1 met / 0 missed for a deadline; 1 for a complaint, lost dispute, re-work
+    at: str
+    note: str | None = None
+
+
+class CreditEventItem(TableItem):
+    """pk CREDIT#COMPANY#<id> or CREDIT#TECH#<id>, sk EVT#<order>#<kind>."""
+
+    event_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    technician_id = UnicodeAttribute(null=True)
+    order_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    value = NumberAttribute()
+    at = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+
+
+class CreditScoreItem(TableItem):
+    """pk CREDIT#TECH#<id>, sk SCORE: a technician's computed score (the company's is on its profile)."""
+
+    score = NumberAttribute()
+    updated_at = UnicodeAttribute()
+
 
 PROFILE = "PROFILE"
 

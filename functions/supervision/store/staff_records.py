@@ -3,13 +3,42 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.people import PROFILE, user_item
-from shared.dal.tables import CertificateExpiryItem, PersonItem, RenewalItem, UserItem
+from shared.dal.tables import CertificateExpiryItem, Gsi4, TableItem, UserItem
 from shared.errors import Conflict
 from shared.records import Certificate, User
+
+
+class PersonItem(TableItem):
+    """pk PERSON#<sha-256 of the identity card number>, sk TECHNICIAN: the one technician this person is."""
+
+    user_id = UnicodeAttribute()
+    company_id = UnicodeAttribute(null=True)
+    registered_at = UnicodeAttribute()
+
+
+class RenewalItem(TableItem):
+    """pk USER#<tech>, sk RENEWAL#<renewal id>: a new certificate waiting for a supervisor (gsi4
+    VETTING#renewal#<status>)."""
+
+    renewal_id = UnicodeAttribute()
+    technician_id = UnicodeAttribute()
+    company_id = UnicodeAttribute(null=True)
+    certificate = JSONAttribute()
+    issued_on = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    submitted_by = UnicodeAttribute()
+    submitted_at = UnicodeAttribute()
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute()
+    gsi4sk = UnicodeAttribute()
+    by_status = Gsi4()
 
 
 class Holder(BaseModel):
