@@ -22,9 +22,12 @@ SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
+    from supervision.handlers.admission import router as admission
     from supervision.handlers.api import router as supervision
+    from supervision.handlers.credit import router as credit
     from supervision.handlers.exports import router as exports
     from supervision.handlers.public import router as public
+    from supervision.handlers.reports import router as reports
 
     from addresses.handlers.api import router as addresses
     from compounds.handlers.api import router as compounds
@@ -33,12 +36,29 @@ def openapi_document() -> dict:
     from notify.handlers.api import router as notify
     from orders.handlers.api import router as orders
     from orders.handlers.billing import router as billing
+    from orders.handlers.fulfilment import router as fulfilment
     from orders.handlers.photos import router as photos
     from orders.handlers.proxies import router as proxies
     from ratings.handlers.api import router as ratings
 
     app = build_resolver(
-        identity, compounds, orders, billing, photos, proxies, addresses, matching, ratings, notify, supervision, exports, public
+        identity,
+        compounds,
+        orders,
+        fulfilment,
+        billing,
+        photos,
+        proxies,
+        addresses,
+        matching,
+        ratings,
+        notify,
+        admission,
+        credit,
+        supervision,
+        reports,
+        exports,
+        public,
     )
     schema = app.get_openapi_json_schema(
         title=API_TITLE,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from deploy.catalog import FUNCTIONS, Trigger, by_trigger
-from notify.logic.compose import deadline_drafts, supervision_drafts
+from notify.logic.reminders import deadline_drafts
+from notify.logic.supervision import supervision_drafts
 from orders.domain.steps import Step
 from orders.logic import deadlines
 from shared.events import DomainEvent, EventType, SubjectSnapshot

@@ -109,7 +109,7 @@ def test_text_follows_the_language():
 
 
 def test_lines_beyond_the_quote_in_a_free_compound_never_read_as_costing_0_yuan():
-    from notify.logic.compose import deadline_drafts
+    from notify.logic.reminders import deadline_drafts
     from shared.events import DomainEvent
 
     free = _event("on_site", "awaiting_approval", extra_total=0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from notify.domain.wechat_templates import kinds_for
-from notify.logic.compose import rating_reminder_drafts
+from notify.logic.reminders import rating_reminder_drafts
 from notify.store.memory import MemoryStore
 from orders.domain.steps import Step
 from orders.logic import deadlines

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from notify.logic.compose import Placer, deadline_drafts, drafts_for, rating_reminder_drafts, report_drafts, supervision_drafts
+from notify.logic.compose import Placer, drafts_for, report_drafts
 from notify.logic.doorstep import mismatch_alerts
 from notify.logic.escalation import (
     REASONS,
@@ -18,6 +18,8 @@ from notify.logic.escalation import (
     staff_alerts,
     unanswered_alerts,
 )
+from notify.logic.reminders import deadline_drafts, rating_reminder_drafts
+from notify.logic.supervision import supervision_drafts
 from orders.logic import proxies as proxy_rules
 from shared import sms
 from shared.events import DomainEvent, EventType, OrderSnapshot, SubjectSnapshot

@@ -108,7 +108,7 @@ def test_restorable_skills_are_those_whose_certificate_is_valid_again():
     ],
 )
 def test_the_technician_and_his_companys_dispatchers_are_told(kind, decision, words):
-    from notify.logic.compose import supervision_drafts
+    from notify.logic.supervision import supervision_drafts
     from shared.events import DomainEvent, EventType, SubjectSnapshot
     from shared.sms import SMS_TEMPLATES
 

@@ -1,15 +1,14 @@
-"""Which messages an event produces, for whom, and their wording (Chinese first, plain words, the order code)."""
+"""Which messages an order's events produce for its resident, her proxies and its technician (and a public-area
+report for the company's dispatchers), and their wording (Chinese first, plain words, the order code). Also what
+every composer of messages shares: the `Draft` and the words that fill an SMS template."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
-from orders.domain.steps import Step
-from shared.events import SUPERVISION_EVENTS, DomainEvent, EventType
-from shared.qualifications import CERTIFICATE_NAMES
-from shared.sms import CATEGORIES, CERTIFICATES, DECISIONS, RELATIONS, Param, fits
+from shared.events import DomainEvent, EventType
+from shared.sms import CATEGORIES, RELATIONS, Param, fits
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def _amount(value: float | None) -> str:
     return f"{value or 0:g}"
 
 
-def _yuan(value: float | None) -> str:
+def sms_yuan(value: float | None) -> str:
     """An amount as an SMS parameter: yuan with at most two decimals, never an exponent."""
     return f"{value or 0:.2f}".rstrip("0").rstrip(".")
 
@@ -92,214 +91,6 @@ def extra_words(extra_total: float | None) -> tuple[str, str]:
     if extra_total:
         return f"（另需 {_amount(extra_total)} 元）", f" (CNY {_amount(extra_total)} more)"
     return "（试点免费，您不用付钱）", " (free in the pilot: you pay nothing)"
-
-
-_DECISIONS = {
-    "approve": ("已通过准入审核", "was admitted"),
-    "reject": ("未通过准入审核", "was not admitted"),
-    "suspend": ("已被暂停接单", "was suspended from taking orders"),
-    "reinstate": ("已恢复接单资格", "was reinstated"),
-    "renewal_approved": ("换证已通过审核，相关技能已恢复接单", "had the certificate renewal approved; the skills are back"),
-    "renewal_rejected": ("换证未通过审核", "had the certificate renewal refused"),
-}
-
-
-def _subject_sms(event: DomainEvent) -> tuple[str, dict[str, str]]:
-    """The SMS of a supervision event: names only when they are plain names, the reason left to the back office."""
-    s = event.subject
-    assert s is not None
-    who = (
-        f"师傅{sms_name(s.name, '')}"
-        if s.technician_id and sms_name(s.name, "")
-        else ("贵公司的师傅" if s.technician_id else "贵公司")
-    )
-    cert = CERTIFICATE_NAMES.get(s.certificate_kind or "", ("", ""))[0]
-    cert = cert if cert in CERTIFICATES else "资质证书"
-    if event.type in (E.COMPANY_ADMISSION_DECIDED, E.TECHNICIAN_ADMISSION_DECIDED):
-        decision = _DECISIONS.get(s.decision or "", ("状态已变更", ""))[0]
-        return "admission_decided", {"who": who, "decision": decision if decision in DECISIONS else "状态已变更"}
-    if event.type == E.CERTIFICATE_EXPIRING:
-        return "certificate_expiring", {
-            "who": who,
-            "certificate": cert,
-            "date": str(s.expires_on),
-            "days": str(s.days_left),
-        }
-    if event.type == E.CERTIFICATE_EXPIRED:
-        return "certificate_expired", {"who": who, "certificate": cert, "date": str(s.expires_on)}
-    return "credit_suspended", {
-        "company": sms_name(s.name, "贵公司"),
-        "score": _yuan(round(s.credit_score or 0, 1)),
-        "threshold": _yuan(round(s.threshold or 0, 1)),
-    }
-
-
-def _subject_text(event: DomainEvent) -> tuple[str, str] | None:
-    """The wording of a supervision event (to the company's dispatchers and to supervisors)."""
-    s = event.subject
-    if s is None:
-        return None
-    who_zh, who_en = (
-        (f"师傅 {s.name or s.technician_id}", f"technician {s.name or s.technician_id}")
-        if s.technician_id
-        else ("贵公司", "Your company")
-    )
-    reason_zh, reason_en = (f"原因：{s.reason}。", f" Reason: {s.reason}.") if s.reason else ("", "")
-    cert_zh, cert_en = CERTIFICATE_NAMES.get(s.certificate_kind or "", (s.certificate_kind or "", s.certificate_kind or ""))
-    if event.type in (E.COMPANY_ADMISSION_DECIDED, E.TECHNICIAN_ADMISSION_DECIDED):
-        zh, en = _DECISIONS.get(s.decision or "", ("状态已变更", "changed status"))
-        return f"【邻里】{who_zh}{zh}。{reason_zh}", f"[Linli] {who_en} {en}.{reason_en}"
-    if event.type == E.CERTIFICATE_EXPIRING:
-        return (
-            f"【邻里】{who_zh}的{cert_zh}将于 {s.expires_on} 到期（还有 {s.days_left} 天），"
-            "请及时换证并上传，否则到期后相关技能将暂停接单。",
-            f"[Linli] The {cert_en} of {who_en} expires on {s.expires_on} ({s.days_left} days left). Renew and upload it, "
-            "or the skills that need it are suspended on that day.",
-        )
-    if event.type == E.CERTIFICATE_EXPIRED:
-        skills = "、".join(s.skills or [])
-        return (
-            f"【邻里】{who_zh}的{cert_zh}已于 {s.expires_on} 到期，技能（{skills}）已暂停接单，换证后请联系监管人员恢复。",
-            f"[Linli] The {cert_en} of {who_en} expired on {s.expires_on}; the skills ({', '.join(s.skills or [])}) are "
-            "suspended until a supervisor reinstates them after renewal.",
-        )
-    if event.type == E.CREDIT_SUSPENDED:
-        return (
-            f"【邻里】企业 {s.name or s.company_id} 信用分 {s.credit_score:g} 低于 {s.threshold:g}，"
-            "已自动暂停派单，请监管人员复核。",
-            f"[Linli] Company {s.name or s.company_id} scored {s.credit_score:g} (below {s.threshold:g}) and was suspended "
-            "from matching automatically; a supervisor should review it.",
-        )
-    return None
-
-
-# A score that changes after every finished order is no message: the back office shows the score, and the
-# company's own system gets `credit.changed` by webhook. The other supervision events are told to people.
-MESSAGED_SUPERVISION_EVENTS = SUPERVISION_EVENTS - {E.CREDIT_CHANGED}
-
-
-def supervision_drafts(event: DomainEvent, *, dispatchers: list[str], supervisors: list[str]) -> list[Draft]:
-    """Admission decisions, renewals and certificate warnings go to the company's dispatchers and to the
-    technician concerned; credit suspensions to the dispatchers and to every supervisor (the supervisors' alert)."""
-    text = _subject_text(event) if event.type in MESSAGED_SUPERVISION_EVENTS else None
-    if text is None:
-        return []
-    technician = [event.subject.technician_id] if event.subject and event.subject.technician_id else []
-    recipients = list(dispatchers) + technician + (list(supervisors) if event.type == E.CREDIT_SUSPENDED else [])
-    template, params = _subject_sms(event)
-    return [Draft(r, event.type.value, None, *text, template, params) for r in dict.fromkeys(recipients)]
-
-
-def _beijing_time(at: str, now: str) -> tuple[str, str]:
-    """When a deadline falls, in Beijing time: the hour and minute, with the date when it is not today."""
-    beijing = timezone(timedelta(hours=8))
-    moment = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(beijing)
-    today = datetime.fromisoformat(now.replace("Z", "+00:00")).astimezone(beijing).date()
-    clock = moment.strftime("%H:%M")
-    if moment.date() == today:
-        return f"今天 {clock}", f"{clock} today (Beijing time)"
-    return f"{moment.month}月{moment.day}日 {clock}", f"{moment:%b} {moment.day}, {clock} (Beijing time)"
-
-
-def deadline_drafts(
-    event: DomainEvent,
-    *,
-    dispatchers: list[str] | tuple[str, ...] = (),
-    supervisors: list[str] | tuple[str, ...] = (),
-    proxies: list[str] | tuple[str, ...] = (),
-) -> list[Draft]:
-    """A wait about to run out, told to whoever can still act: the company's dispatchers (or, for an escalated
-    order, the supervisors) for a dispatch; the technician and the dispatchers for a completion; the resident
-    (with the order code) and their family proxies for an approval."""
-    order = event.order
-    if event.type != E.ORDER_DEADLINE_APPROACHING or order is None or not event.deadline_at:
-        return []
-    due_zh, due_en = _beijing_time(event.deadline_at, event.occurred_at)
-    public = order.order_type == "public_area"
-    drafts: list[Draft] = []
-
-    def to(recipients: list[str] | tuple[str, ...], zh: str, en: str, template: str, **params: str) -> None:
-        params = {"due": due_zh, **params}
-        drafts.extend(
-            Draft(r, event.type.value, order.order_id, zh, en, template, params) for r in dict.fromkeys(recipients) if r
-        )
-
-    if event.deadline_step == Step.DISPATCH and order.status == "escalated":
-        to(
-            supervisors,
-            f"【邻里】升级订单 {order.order_id} 须在{due_zh}前人工派单，逾期将自动取消。",
-            f"[Linli] Escalated order {order.order_id} must be dispatched by hand before {due_en}, or it is cancelled.",
-            "deadline_escalated_dispatch",
-            order=order.order_id,
-        )
-    elif event.deadline_step == Step.DISPATCH:
-        to(
-            dispatchers,
-            f"【邻里】公区报事 {order.order_id} 须在{due_zh}前派单受理，逾期将升级给监管人员并计入贵公司信用记录。",
-            f"[Linli] Public-area report {order.order_id} must be dispatched before {due_en}; after that it is escalated "
-            "to the supervisors and counts against your company's credit.",
-            "deadline_dispatch",
-            order=order.order_id,
-        )
-    elif event.deadline_step == Step.COMPLETION:
-        what_zh, what_en = ("公区报事", "Public-area report") if public else ("订单", "Order")
-        credit_zh, credit_en = ("并计入贵公司信用记录", " and counts against your company's credit") if public else ("", "")
-        to(
-            [order.technician_id or ""],
-            f"【邻里】您负责的{what_zh}须在{due_zh}前完成并提交账单，逾期将升级给监管人员。",
-            f"[Linli] The {what_en.lower()} assigned to you must be completed and billed before {due_en}; after that it "
-            "is escalated to a supervisor.",
-            "deadline_completion_technician",
-            what=what_zh,
-        )
-        to(
-            dispatchers,
-            f"【邻里】{what_zh} {order.order_id} 须在{due_zh}前完成，逾期将升级给监管人员{credit_zh}。",
-            f"[Linli] {what_en} {order.order_id} must be completed before {due_en}; after that it is escalated to a "
-            f"supervisor{credit_en}.",
-            "deadline_completion_public_area" if public else "deadline_completion_company",
-            order=order.order_id,
-            **({} if public else {"what": what_zh}),
-        )
-    elif event.deadline_step == Step.APPROVAL:
-        to(
-            [order.resident_id],
-            f"【邻里】订单码 {order.order_code}：师傅提出的超出报价的项目{extra_words(order.extra_total)[0]}请在{due_zh}前"
-            "确认；逾期未确认，只收取报价内的费用。",
-            f"[Linli] Order code {order.order_code}: please review the work beyond the quote{extra_words(order.extra_total)[1]} "
-            f"before {due_en}; without your answer only the quoted work is charged.",
-            *(("deadline_approval",) if order.extra_total else ("deadline_approval_free",)),
-            code=order.order_code or order.order_id,
-            **({"extra": _yuan(order.extra_total)} if order.extra_total else {}),
-        )
-        to(
-            proxies,
-            f"【邻里】您家人的维修订单有超出报价的项目待确认，{due_zh}截止，您可以代为同意或拒绝。",
-            f"[Linli] A family member's repair has lines beyond the quote awaiting consent until {due_en}; you may "
-            "approve or reject them.",
-            "deadline_family_approval",
-        )
-    return drafts
-
-
-def rating_reminder_drafts(event: DomainEvent) -> list[Draft]:
-    """The resident who has not rated, reminded once: by WeChat with a `rating_reminder` consent, else by SMS."""
-    order = event.order
-    if event.type != E.ORDER_RATING_REMINDER or order is None:
-        return []
-    code = order.order_code or order.order_id
-    return [
-        Draft(
-            order.resident_id,
-            event.type.value,
-            order.order_id,
-            f"【邻里】订单码 {code} 的维修已完成，请为本次服务评价，您的评价帮助社区管好维修服务。",
-            f"[Linli] Order code {code}: the repair is done. Please rate the service; your rating helps the "
-            "community keep repairs good.",
-            "order_rating_reminder",
-            {"code": code},
-        )
-    ]
 
 
 def report_drafts(event: DomainEvent, *, dispatchers: list[str] | tuple[str, ...]) -> list[Draft]:
@@ -409,7 +200,7 @@ def drafts_for(
         to_resident[E.ORDER_ESCALATED] = (zh, en)
 
     code = order.order_code or order.order_id
-    sms_values = {"code": code, "total": _yuan(order.bill_total), "extra": _yuan(order.extra_total)}
+    sms_values = {"code": code, "total": sms_yuan(order.bill_total), "extra": sms_yuan(order.extra_total)}
 
     def to(
         recipient: str | None,

@@ -13,7 +13,8 @@ from orders.domain.steps import Step
 from orders.handlers.views import ordering_for, profile, resident_address, view, visible_order
 from orders.logic import catalogue as catalogue_rules
 from orders.logic import pricing
-from orders.models import (
+from orders.models import OrderView
+from orders.models.billing import (
     ApprovalIn,
     CatalogueChanges,
     CatalogueItemIn,
@@ -22,7 +23,6 @@ from orders.models import (
     DisputeIn,
     DisputeList,
     DisputeResolutionIn,
-    OrderView,
     QuoteIn,
 )
 from shared import clock, paging

@@ -7,7 +7,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from orders.handlers.views import profile, visible_order
-from orders.models import PhotoIn, PhotoLinkView, PhotoUploadView, TechnicianPhotoIn, TechnicianPhotoView
+from orders.models.photos import PhotoIn, PhotoLinkView, PhotoUploadView, TechnicianPhotoIn, TechnicianPhotoView
 from shared import clock, ids, storage
 from shared.api import current_caller
 from shared.auth import Caller, require_role

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from orders.handlers.views import profile
 from orders.logic import proxies as rules
-from orders.models import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyRequestIn, ProxyRequestView
+from orders.models.proxies import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyRequestIn, ProxyRequestView
 from shared import clock, ids, sms
 from shared.api import current_caller
 from shared.auth import Caller, require_role

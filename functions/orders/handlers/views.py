@@ -1,4 +1,4 @@
-"""What the orders domain's routes share: the caller's profile, who may see an order, and its view."""
+"""What the orders domain's routes share: the caller's profile, who may see or handle an order, and its view."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from orders.logic import credentials, rules, timeline
 from orders.models import MatchView, OrderView, StatusText, TechnicianView, TimelineView
 from orders.service import desk
 from shared import clock
-from shared.auth import Caller
+from shared.auth import Caller, require_role
 from shared.dal import orders, people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
-from shared.records import Address, Compound, Order
+from shared.records import Address, Compound, Order, User
 
 
 def profile(caller: Caller):
@@ -119,6 +119,18 @@ def visible_order(order_id: str, caller: Caller) -> Order:
     serves = caller.role == Role.DISPATCHER and desk.serves(user.company_id, order)
     rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order, is_proxy=is_proxy, serves_compound=serves)
     return order
+
+
+def company_order(order_id: str, caller: Caller, *, desk_too: bool = False) -> tuple[Order, User]:
+    """An order a supervisor, or the dispatcher of the order's company, may handle; and the caller's profile. With
+    `desk_too`, also the dispatcher of the company contracted for the order's compound (its service desk)."""
+    require_role(caller, Role.SUPERVISOR, Role.DISPATCHER)
+    user = profile(caller)
+    order = orders.get_or_404(order_id)
+    served = desk_too and desk.serves(user.company_id, order)
+    if caller.role == Role.DISPATCHER and order.company_id != user.company_id and not served:
+        raise Forbidden("这不是贵公司的订单", "This order does not belong to your company.")
+    return order, user
 
 
 def resident_address(resident_id: str, address_id: str) -> tuple[Address, Compound]:
