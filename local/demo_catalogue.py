@@ -3,7 +3,7 @@ typical parts at reference prices and a market-price cap per bill line (CNY, 202
 
 from __future__ import annotations
 
-from shared.records import CatalogueItem, CataloguePart
+from orders.store.catalogue import CatalogueItem, CataloguePart
 
 
 def _part(part_id: str, name: str, name_en: str, price: float, quantity: float = 1) -> CataloguePart:

@@ -9,8 +9,9 @@ from compounds.domain.datum import Datum
 from compounds.domain.keys import compound_id
 from local.demo_catalogue import ITEMS as CATALOGUE_ITEMS
 from orders.logic import catalogue as catalogue_rules
+from orders.store import catalogue
 from shared import clock
-from shared.dal import catalogue, people
+from shared.dal import people
 from shared.qualifications import certificates_needed
 from shared.records import Address, Certificate, Company, Compound, FreePeriod, Proxy, User
 

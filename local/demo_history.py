@@ -13,8 +13,9 @@ from supervision.store import credit
 
 from local import demo_data
 from orders.logic import pricing
+from orders.store import catalogue
 from shared import clock
-from shared.dal import catalogue, orders, people
+from shared.dal import orders, people
 from shared.records import Address, Order, TimelineEntry, User
 from shared.settings import get_settings
 

@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from notify.logic.webhooks import WEBHOOK_EVENTS
+from notify.store.messages import Message
+from notify.store.notifications import CallTask, Channel, NotificationPreferences
 from notify.store.webhooks import WebhookDelivery
 from shared import paging
 from shared.inputs import Text
-from shared.records import CallTask, Channel, Message, NotificationPreferences
 
 _STRICT = ConfigDict(extra="forbid")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -140,56 +139,6 @@ class Slot(BaseModel):
     end: str
 
 
-class CataloguePart(BaseModel):
-    """A part a service item typically needs, with its reference (market) price in CNY."""
-
-    part_id: str
-    name: str
-    name_en: str = ""
-    reference_price: float
-    typical_quantity: float = 1
-
-
-class CatalogueItem(BaseModel):
-    """One service of the price catalogue: labour, typical parts, and the market-price cap of a bill line."""
-
-    item_id: str
-    category: str
-    name: str
-    name_en: str = ""
-    keywords: list[str] = Field(default_factory=list)
-    labour: float
-    parts: list[CataloguePart] = Field(default_factory=list)
-    cap: float
-    active: bool = True
-
-    @property
-    def typical_price(self) -> float:
-        return round(self.labour + sum(p.reference_price * p.typical_quantity for p in self.parts), 2)
-
-
-class CatalogueChange(BaseModel):
-    """The audit record of one catalogue version: who changed what, when."""
-
-    version: int
-    changed_by: str
-    changed_at: str
-    action: str  # seeded | created | updated
-    item_id: str | None = None
-    fields: list[str] = Field(default_factory=list)
-    before: dict | None = None
-    after: dict | None = None
-
-
-class Catalogue(BaseModel):
-    version: int
-    items: list[CatalogueItem]
-    change: CatalogueChange | None = None  # None only for the empty catalogue (version 0)
-
-    def item(self, item_id: str) -> CatalogueItem | None:
-        return next((i for i in self.items if i.item_id == item_id), None)
-
-
 class QuoteItem(BaseModel):
     item_id: str
     name: str
@@ -283,24 +232,6 @@ class Proxy(BaseModel):
     consent: str | None = None  # how the resident consented: sms_code:<request id>
     revoked_at: str | None = None
     revoked_by: str | None = None  # the resident (revoked) or the proxy (withdrew)
-
-
-class ProxyRequest(BaseModel):
-    """A resident-role account's request to act for the resident with a phone number, waiting for the code the
-    resident was sent. `resident_id` is None when the number is no resident's: the request then looks the same
-    from outside and no code can complete it (docs/security.md#acting-for-a-resident)."""
-
-    request_id: str
-    requester_id: str
-    resident_id: str | None
-    phone_masked: str
-    relation: str
-    relation_en: str = ""
-    code_hash: str  # sha256 over the request id and the code: the code itself is never stored
-    attempts: int = 0
-    created_at: str
-    expires_at: str
-    void: bool = False  # too many wrong codes
 
 
 class ScoreTerm(BaseModel):
@@ -402,42 +333,6 @@ class Offer(BaseModel):
     match_reason: MatchReason | None = None
 
 
-class Channel(StrEnum):
-    SMS = "sms"
-    WECHAT = "wechat"  # a WeChat-style subscription message
-    PUSH = "push"  # web push to the app; the app's inbox (GET /messages) always has it
-    PHONE_CALL = "phone_call"  # the company's back office calls (elderly residents may prefer it)
-
-
-class NotificationPreferences(BaseModel):
-    channels: list[Channel] = Field(default_factory=lambda: [Channel.SMS], min_length=1)
-    language: Literal["zh", "en"] = "zh"
-
-
-class CallTask(BaseModel):
-    task_id: str
-    company_id: str
-    resident_id: str
-    resident_name: str
-    phone: str
-    order_id: str
-    text_zh: str
-    text_en: str
-    created_at: str
-
-
-class Message(BaseModel):
-    message_id: str
-    recipient_id: str
-    channel: str
-    order_id: str | None = None
-    kind: str
-    text_zh: str
-    text_en: str
-    created_at: str
-    template: str | None = None  # a WeChat subscription message's template id, or the SMS template it went by
-
-
 class ApiKey(BaseModel):
     key_id: str  # lk_<company_id>.<random>: the key says whose it is, so it is found with one GetItem
     company_id: str
@@ -451,23 +346,3 @@ class ApiKey(BaseModel):
     operations: list[str] = Field(default_factory=list)
     enrolled: list[str] = Field(default_factory=list)
     expires_at: str | None = None
-
-
-class PhotoPurpose(StrEnum):
-    FAULT = "fault"  # the resident's photo of the fault, when ordering
-    WORK = "work"  # the technician's: a bill line's, or the finished work's at completion
-    PROFILE = "profile"  # a technician's profile photo (set by the technician or the company's dispatcher)
-
-
-class Photo(BaseModel):
-    """An image uploaded to S3 through a pre-signed URL (`photos/<purpose>/<photo id>`); the table keeps its key,
-    the size and type it was declared with, and what it was attached to (once, to one thing)."""
-
-    photo_id: str
-    purpose: PhotoPurpose
-    owner_id: str  # who asked for the upload: only they may attach it
-    content_type: str
-    size: int
-    s3_key: str
-    created_at: str
-    attached_to: str | None = None  # order:<id> | technician:<id>

@@ -63,8 +63,8 @@ def _catalogue_changes(world):
 
 
 def _call_tasks(world):
-    from shared.dal import notifications
-    from shared.records import CallTask
+    from notify.store import notifications
+    from notify.store.notifications import CallTask
 
     made = []
     for i in range(5):
@@ -192,7 +192,8 @@ def _reports(world):
 
 
 def _disputes(world):
-    from shared.dal import disputes, orders
+    from orders.store import disputes
+    from shared.dal import orders
     from shared.records import Dispute
 
     made = _orders(world, 4, status="closed", bill_total=80.0)

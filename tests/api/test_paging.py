@@ -125,8 +125,8 @@ def test_a_technician_pages_through_his_orders(world, limit):
 
 
 def test_a_resident_pages_through_her_messages_each_once_newest_first(world):
-    from shared.dal import messages
-    from shared.records import Message
+    from notify.store import messages
+    from notify.store.messages import Message
 
     # Given 23 messages in her outbox, some written in the same millisecond
     for i in range(23):

@@ -66,7 +66,7 @@ def test_a_relation_in_english_is_stored_as_its_pair(family):
     world, helper = family
     asked = _ask(world, helper, relation="daughter")
     assert asked.status == 202, asked.body
-    from shared.dal import proxy_requests
+    from orders.store import proxy_requests
 
     stored = proxy_requests.get(helper)
     assert (stored.relation, stored.relation_en) == ("女儿", "daughter")
@@ -298,7 +298,7 @@ def daily_limits(monkeypatch):
 
 
 def test_a_requester_asks_at_most_the_daily_limit(family, daily_limits):
-    from shared.dal import proxy_requests
+    from orders.store import proxy_requests
 
     world, helper = family
     unknown = [f"135{world.n:04d}{k:04d}" for k in range(4)]  # numbers of nobody: the limit counts every request

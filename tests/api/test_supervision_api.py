@@ -298,7 +298,7 @@ def test_statistics_by_compound_and_period_on_a_known_data_set(world):
 
 def test_the_sandbox_demo_data_has_the_pilots_size(sandbox):
     from local import demo_data, demo_history
-    from shared.dal import catalogue
+    from orders.store import catalogue
 
     residents, technicians, history = demo_history.build(catalogue.current())
     assert len(residents) + len(demo_data.RESIDENTS) == 168

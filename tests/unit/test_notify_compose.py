@@ -3,8 +3,9 @@
 from notify.logic.channels import channels_for, text_in
 from notify.logic.compose import drafts_for, report_drafts
 from notify.logic.events import offer_events, order_events, snapshot
+from notify.store.notifications import Channel, NotificationPreferences
 from shared.events import EventType
-from shared.records import Channel, NotificationPreferences, User
+from shared.records import User
 
 ORDER = {
     "order_id": "o1",

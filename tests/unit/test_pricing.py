@@ -8,8 +8,9 @@ import pytest
 from orders.logic import catalogue as catalogue_rules
 from orders.logic import pricing
 from orders.logic.pricing import LineIn, PartIn
+from orders.store.catalogue import Catalogue, CatalogueItem, CataloguePart
 from shared.errors import InvalidStatus, ValidationFailed
-from shared.records import Catalogue, CatalogueItem, CataloguePart, Compound, FreePeriod, Quote
+from shared.records import Compound, FreePeriod, Quote
 
 PILOT = FreePeriod(starts_on="2020-01-01", ends_on="2099-12-31", funded_by="区住建委")
 FREE = Compound(compound_id="c", name="西营前街", lat=39.9, lng=116.6, contracted_company_id="co", free_period=PILOT)

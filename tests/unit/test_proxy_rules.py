@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from notify.logic.channels import channels_for
 from notify.logic.compose import PLACED_FOR_YOU, Placer, drafts_for, placed_for_you
+from notify.store.notifications import Channel, NotificationPreferences
 from orders.logic import proxies
 from shared.events import DomainEvent, EventType, OrderSnapshot
-from shared.records import Channel, NotificationPreferences, User
+from shared.records import User
 
 
 def test_codes_are_six_digits_and_vary():

@@ -27,18 +27,19 @@ from notify.models import (
     WebhookView,
 )
 from notify.service import subscriptions
-from notify.store import webhooks
+from notify.store import messages, notifications, webhooks
+from notify.store.notifications import NotificationPreferences
 from notify.store.webhooks import Webhook, WebhookSecret
 from shared import clock, http, ids, paging, queues
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.clock import iso
-from shared.dal import api_keys, messages, notifications, people
+from shared.dal import api_keys, people
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.events import DomainEvent
 from shared.lifecycle import Role
 from shared.observability import logger, tracer
-from shared.records import ApiKey, NotificationPreferences
+from shared.records import ApiKey
 from shared.settings import get_settings
 
 router = Router()

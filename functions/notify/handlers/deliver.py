@@ -23,13 +23,15 @@ from notify.logic.reminders import deadline_drafts, rating_reminder_drafts
 from notify.logic.supervision import MESSAGED_SUPERVISION_EVENTS, supervision_drafts
 from notify.logic.webhooks import retry_delay
 from notify.service import subscriptions
-from notify.store import push_connections
+from notify.store import messages, notifications, push_connections
+from notify.store.messages import Message
+from notify.store.notifications import CallTask, Channel
 from shared import push, queues, sms
-from shared.dal import messages, notifications, people
+from shared.dal import people
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
-from shared.records import CallTask, Channel, Message, User
+from shared.records import User
 from shared.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)

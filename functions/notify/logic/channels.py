@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from shared.records import Channel, NotificationPreferences, User
+from notify.store.notifications import Channel, NotificationPreferences
+from shared.records import User
 
 
 def channels_for(preferences: NotificationPreferences, user: User, *, always_sms: bool = False) -> list[Channel]:

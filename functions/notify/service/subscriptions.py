@@ -17,13 +17,15 @@ from notify.domain.wechat_templates import TEMPLATES, MessageFacts, beijing_time
 from notify.logic.compose import CATEGORY_WORDS, Draft
 from notify.models import DeadLetter
 from notify.service.wechat_token import TokenSource, shared_source
-from notify.store import WeChatDeadLetter, WeChatStore
+from notify.store import WeChatDeadLetter, WeChatStore, messages
+from notify.store.messages import Message
+from notify.store.notifications import Channel
 from shared import clock, sms, wechat
-from shared.dal import messages, orders, people
+from shared.dal import orders, people
 from shared.errors import ValidationFailed
 from shared.events import DomainEvent
 from shared.observability import logger
-from shared.records import Channel, Message, User
+from shared.records import User
 from shared.settings import get_settings
 
 SEND_PATH = "/cgi-bin/message/subscribe/send"

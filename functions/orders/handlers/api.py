@@ -30,15 +30,17 @@ from orders.models import (
     UnfoundedIn,
 )
 from orders.service import api_document, desk
+from orders.store import catalogue
+from orders.store.photos import PhotoPurpose
 from shared import clock, ids, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import catalogue, daily_counts, offers, orders, people, slots
+from shared.dal import daily_counts, offers, orders, people, slots
 from shared.errors import InvalidStatus, ServiceUnavailable, TooManyOrders, ValidationFailed
 from shared.lifecycle import CANCELLABLE, OrderStatus, OrderType, Role
 from shared.observability import logger, tracer
 from shared.public_area import OPEN_REPORT_STATUSES, UNFOUNDED, UNFOUNDED_FROM, same_problem
-from shared.records import Order, PhotoPurpose
+from shared.records import Order
 from shared.settings import Settings, get_settings
 
 router = Router()

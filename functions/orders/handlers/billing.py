@@ -25,14 +25,16 @@ from orders.models.billing import (
     DisputeResolutionIn,
     QuoteIn,
 )
+from orders.store import catalogue, disputes
+from orders.store.catalogue import Catalogue
 from shared import clock, paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
-from shared.dal import catalogue, disputes, orders, people
+from shared.dal import orders, people
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import Category, OrderStatus, Role
-from shared.records import Catalogue, Dispute, Order, Quote
+from shared.records import Dispute, Order, Quote
 from shared.settings import get_settings
 
 router = Router()

@@ -13,6 +13,7 @@ from orders.logic import pricing
 from orders.models import DispatchIn, DoorstepIn, HistoryEvent, HistoryView, OrderView, ProgressIn, ReworkIn
 from orders.models.billing import CompletionIn
 from orders.service import doorstep, history, rework
+from orders.store.photos import PhotoPurpose
 from shared import clock, workflow
 from shared.api import current_caller
 from shared.auth import Caller, require_role
@@ -20,7 +21,7 @@ from shared.callbacks import resume_step
 from shared.dal import offers, orders, people, slots
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import PROGRESS_FROM, OfferStatus, OrderStatus, OrderType, Role, can_dispatch
-from shared.records import Order, PhotoPurpose
+from shared.records import Order
 from shared.slots import hour_blocks
 
 router = Router()

@@ -1,6 +1,6 @@
 """Photos: pre-signed uploads, attaching a photo once, and short-lived pre-signed reads for the people
 who may see the order. Served by the orders function; the files go straight between the app and S3
-(`shared.storage`), the table keeps the record (`shared.dal.photos`)."""
+(`shared.storage`), the table keeps the record (`orders.store.photos`)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from orders.handlers.views import profile, visible_order
 from orders.models.photos import PhotoIn, PhotoLinkView, PhotoUploadView, TechnicianPhotoIn, TechnicianPhotoView
+from orders.store import photos
+from orders.store.photos import Photo, PhotoPurpose
 from shared import clock, ids, storage
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import people, photos
+from shared.dal import people
 from shared.errors import (
     Forbidden,
     NotFound,
@@ -23,7 +25,7 @@ from shared.errors import (
     UnknownPhoto,
 )
 from shared.lifecycle import Role
-from shared.records import Order, Photo, PhotoPurpose, User
+from shared.records import Order, User
 from shared.settings import get_settings
 
 router = Router()

@@ -10,13 +10,17 @@ from datetime import timedelta
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from notify.store import messages, notifications
+from notify.store.messages import Message
 from orders.handlers.views import profile
 from orders.logic import proxies as rules
 from orders.models.proxies import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyRequestIn, ProxyRequestView
+from orders.store import proxy_requests
+from orders.store.proxy_requests import ProxyRequest
 from shared import clock, ids, sms
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import daily_counts, messages, notifications, people, proxy_requests
+from shared.dal import daily_counts, people
 from shared.errors import (
     AlreadyLinked,
     CannotLinkSelf,
@@ -31,7 +35,7 @@ from shared.errors import (
 )
 from shared.lifecycle import Role
 from shared.observability import logger
-from shared.records import Message, Proxy, ProxyRequest, User
+from shared.records import Proxy, User
 from shared.settings import get_settings
 
 router = Router()

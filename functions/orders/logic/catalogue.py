@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from orders.store.catalogue import Catalogue, CatalogueChange, CatalogueItem
 from shared.errors import ValidationFailed
-from shared.records import Catalogue, CatalogueChange, CatalogueItem
 
 SEEDED, CREATED, UPDATED = "seeded", "created", "updated"
 

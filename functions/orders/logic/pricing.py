@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from orders.store.catalogue import Catalogue, CatalogueItem
 from shared import clock
 from shared.errors import DomainError, InvalidStatus, ValidationFailed
-from shared.records import BillLine, BillPart, Catalogue, CatalogueItem, Compound, Quote, QuoteItem
+from shared.records import BillLine, BillPart, Compound, Quote, QuoteItem
 
 # Why a bill line needs the resident's consent.
 NOT_IN_QUOTE = "not_in_quote"  # a service the quote did not include (or the same one a second time)

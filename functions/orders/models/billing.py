@@ -8,10 +8,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from orders.models.fields import ISSUED_ID, STRICT
+from orders.store.catalogue import CatalogueChange, CatalogueItem, CataloguePart
 from shared import paging
 from shared.inputs import OptionalText, Text
 from shared.lifecycle import Category
-from shared.records import CatalogueChange, CatalogueItem, CataloguePart, Dispute
+from shared.records import Dispute
 
 
 class BillPartIn(BaseModel):

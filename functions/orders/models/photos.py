@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from orders.models.fields import ISSUED_ID, STRICT
-from shared.records import PhotoPurpose
+from orders.store.photos import PhotoPurpose
 
 
 class PhotoIn(BaseModel):

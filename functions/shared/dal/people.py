@@ -333,7 +333,7 @@ def put_proxy(proxy: Proxy) -> None:
 
 
 def proxy_put_action(proxy: Proxy) -> ProxyItem:
-    """The link as an item, for a transaction (shared.dal.proxy_requests.complete)."""
+    """The link as an item, for a transaction (orders.store.proxy_requests.complete)."""
     ensure_bound()
     return _proxy_item(proxy)
 

@@ -258,43 +258,6 @@ class SlotReservationItem(TableItem):
     created_at = UnicodeAttribute()
 
 
-class MessageItem(TableItem):
-    message_id = UnicodeAttribute()
-    recipient_id = UnicodeAttribute()
-    channel = UnicodeAttribute()
-    order_id = UnicodeAttribute(null=True)
-    kind = UnicodeAttribute()
-    text_zh = UnicodeAttribute()
-    text_en = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    template = UnicodeAttribute(null=True)
-
-
-class PreferencesItem(TableItem):
-    channels = ListAttribute(of=UnicodeAttribute)
-    language = UnicodeAttribute(default="zh")
-
-
-class CallTaskItem(TableItem):
-    task_id = UnicodeAttribute()
-    company_id = UnicodeAttribute()
-    resident_id = UnicodeAttribute()
-    resident_name = UnicodeAttribute()
-    phone = UnicodeAttribute()
-    order_id = UnicodeAttribute()
-    text_zh = UnicodeAttribute()
-    text_en = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-
-
-class CatalogueVersionItem(TableItem):
-    """One immutable version of the price catalogue (a full snapshot) with the change that made it."""
-
-    version = NumberAttribute()
-    items = JSONAttribute()
-    change = JSONAttribute()
-
-
 class ProxyItem(TableItem):
     """pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While
     active it is indexed under the proxy (gsi3 ACTSFOR#<proxy> / <resident>): whom a proxy acts for."""
@@ -313,48 +276,12 @@ class ProxyItem(TableItem):
     by_proxy = Gsi3()
 
 
-class ProxyRequestItem(TableItem):
-    """pk USER#<requester>, sk PROXYREQ: the requester's one pending request to act for a resident (a new one
-    replaces it); gone by itself after its TTL."""
-
-    request_id = UnicodeAttribute()
-    requester_id = UnicodeAttribute()
-    resident_id = UnicodeAttribute(null=True)
-    phone_masked = UnicodeAttribute()
-    relation = UnicodeAttribute()
-    relation_en = UnicodeAttribute(default="")
-    code_hash = UnicodeAttribute()
-    attempts = NumberAttribute(default=0)
-    created_at = UnicodeAttribute()
-    expires_at = UnicodeAttribute()
-    void = BooleanAttribute(default=False)
-    ttl = NumberAttribute()
-
-
 class DailyCountItem(TableItem):
     """pk USER#<user>, sk COUNT#<what>#<yyyy-mm-dd> (or pk LOGINCODE#<+86…>, sk COUNT#<yyyy-mm-dd>: sign-in codes
     sent to a number): how many times something was done on a Beijing day (daily limits); gone after its TTL."""
 
     count = NumberAttribute(default=0)
     ttl = NumberAttribute()
-
-
-class DisputeItem(TableItem):
-    order_id = UnicodeAttribute()
-    resident_id = UnicodeAttribute()
-    opened_by = UnicodeAttribute()
-    opened_at = UnicodeAttribute()
-    reason = UnicodeAttribute()
-    kind = UnicodeAttribute(default="bill")
-    status = UnicodeAttribute()
-    outcome = UnicodeAttribute(null=True)
-    refund = NumberAttribute(null=True)
-    resolution_note = UnicodeAttribute(null=True)
-    resolved_by = UnicodeAttribute(null=True)
-    resolved_at = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute(null=True)
-    gsi4sk = UnicodeAttribute(null=True)
-    by_status = Gsi4()
 
 
 class ApiKeyItem(TableItem):
@@ -372,19 +299,6 @@ class ApiKeyItem(TableItem):
 
 class SeenSignatureItem(TableItem):
     ttl = NumberAttribute()  # forgotten once the signature would be stale anyway
-
-
-class PhotoItem(TableItem):
-    """pk PHOTO#<photo id>, sk PHOTO: an uploaded image's S3 key, declared size and type, and what it is attached to."""
-
-    photo_id = UnicodeAttribute()
-    purpose = UnicodeAttribute()
-    owner_id = UnicodeAttribute()
-    content_type = UnicodeAttribute()
-    size = NumberAttribute()
-    s3_key = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    attached_to = UnicodeAttribute(null=True)
 
 
 class CertificateExpiryItem(TableItem):

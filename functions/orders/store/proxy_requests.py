@@ -8,12 +8,51 @@ transaction that stores the link.
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from shared.dal import people
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import ProxyRequestItem
-from shared.records import Proxy, ProxyRequest
+from shared.dal.tables import TableItem
+from shared.records import Proxy
+
+
+class ProxyRequest(BaseModel):
+    """A resident-role account's request to act for the resident with a phone number, waiting for the code the
+    resident was sent. `resident_id` is None when the number is no resident's: the request then looks the same
+    from outside and no code can complete it (docs/security.md#acting-for-a-resident)."""
+
+    request_id: str
+    requester_id: str
+    resident_id: str | None
+    phone_masked: str
+    relation: str
+    relation_en: str = ""
+    code_hash: str  # sha256 over the request id and the code: the code itself is never stored
+    attempts: int = 0
+    created_at: str
+    expires_at: str
+    void: bool = False  # too many wrong codes
+
+
+class ProxyRequestItem(TableItem):
+    """pk USER#<requester>, sk PROXYREQ: the requester's one pending request to act for a resident (a new one
+    replaces it); gone by itself after its TTL."""
+
+    request_id = UnicodeAttribute()
+    requester_id = UnicodeAttribute()
+    resident_id = UnicodeAttribute(null=True)
+    phone_masked = UnicodeAttribute()
+    relation = UnicodeAttribute()
+    relation_en = UnicodeAttribute(default="")
+    code_hash = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    void = BooleanAttribute(default=False)
+    ttl = NumberAttribute()
+
 
 SK = "PROXYREQ"
 

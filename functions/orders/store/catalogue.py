@@ -4,12 +4,72 @@ quoted with version n is billed against version n."""
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
+from pynamodb.attributes import JSONAttribute, NumberAttribute
 from pynamodb.exceptions import PutError
 
 from shared.dal.base import condition_failed, ensure_bound, query_page
-from shared.dal.tables import CatalogueVersionItem
+from shared.dal.tables import TableItem
 from shared.errors import Conflict
-from shared.records import Catalogue, CatalogueChange, CatalogueItem
+
+
+class CataloguePart(BaseModel):
+    """A part a service item typically needs, with its reference (market) price in CNY."""
+
+    part_id: str
+    name: str
+    name_en: str = ""
+    reference_price: float
+    typical_quantity: float = 1
+
+
+class CatalogueItem(BaseModel):
+    """One service of the price catalogue: labour, typical parts, and the market-price cap of a bill line."""
+
+    item_id: str
+    category: str
+    name: str
+    name_en: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    labour: float
+    parts: list[CataloguePart] = Field(default_factory=list)
+    cap: float
+    active: bool = True
+
+    @property
+    def typical_price(self) -> float:
+        return round(self.labour + sum(p.reference_price * p.typical_quantity for p in self.parts), 2)
+
+
+class CatalogueChange(BaseModel):
+    """The audit record of one catalogue version: who changed what, when."""
+
+    version: int
+    changed_by: str
+    changed_at: str
+    action: str  # seeded | created | updated
+    item_id: str | None = None
+    fields: list[str] = Field(default_factory=list)
+    before: dict | None = None
+    after: dict | None = None
+
+
+class Catalogue(BaseModel):
+    version: int
+    items: list[CatalogueItem]
+    change: CatalogueChange | None = None  # None only for the empty catalogue (version 0)
+
+    def item(self, item_id: str) -> CatalogueItem | None:
+        return next((i for i in self.items if i.item_id == item_id), None)
+
+
+class CatalogueVersionItem(TableItem):
+    """One immutable version of the price catalogue (a full snapshot) with the change that made it."""
+
+    version = NumberAttribute()
+    items = JSONAttribute()
+    change = JSONAttribute()
+
 
 CATALOGUE_PK = "CATALOGUE"
 

@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+from pynamodb.attributes import UnicodeAttribute
+
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.tables import MessageItem
-from shared.records import Message
+from shared.dal.tables import TableItem
+
+
+class Message(BaseModel):
+    message_id: str
+    recipient_id: str
+    channel: str
+    order_id: str | None = None
+    kind: str
+    text_zh: str
+    text_en: str
+    created_at: str
+    template: str | None = None  # a WeChat subscription message's template id, or the SMS template it went by
+
+
+class MessageItem(TableItem):
+    message_id = UnicodeAttribute()
+    recipient_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute()
+    text_zh = UnicodeAttribute()
+    text_en = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    template = UnicodeAttribute(null=True)
 
 
 def _key(message: Message) -> tuple[str, str]:

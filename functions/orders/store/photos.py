@@ -2,13 +2,50 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+from pydantic import BaseModel
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.people import PROFILE
-from shared.dal.tables import PhotoItem, UserItem
+from shared.dal.tables import TableItem, UserItem
 from shared.errors import PhotoInUse
-from shared.records import Photo
+
+
+class PhotoPurpose(StrEnum):
+    FAULT = "fault"  # the resident's photo of the fault, when ordering
+    WORK = "work"  # the technician's: a bill line's, or the finished work's at completion
+    PROFILE = "profile"  # a technician's profile photo (set by the technician or the company's dispatcher)
+
+
+class Photo(BaseModel):
+    """An image uploaded to S3 through a pre-signed URL (`photos/<purpose>/<photo id>`); the table keeps its key,
+    the size and type it was declared with, and what it was attached to (once, to one thing)."""
+
+    photo_id: str
+    purpose: PhotoPurpose
+    owner_id: str  # who asked for the upload: only they may attach it
+    content_type: str
+    size: int
+    s3_key: str
+    created_at: str
+    attached_to: str | None = None  # order:<id> | technician:<id>
+
+
+class PhotoItem(TableItem):
+    """pk PHOTO#<photo id>, sk PHOTO: an uploaded image's S3 key, declared size and type, and what it is attached to."""
+
+    photo_id = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    s3_key = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    attached_to = UnicodeAttribute(null=True)
+
 
 PHOTO_SK = "PHOTO"
 

@@ -2,9 +2,56 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
+
 from shared.dal.base import condition_failed, ensure_bound, query_page
-from shared.dal.tables import CallTaskItem, PreferencesItem
-from shared.records import CallTask, NotificationPreferences
+from shared.dal.tables import TableItem
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    WECHAT = "wechat"  # a WeChat-style subscription message
+    PUSH = "push"  # web push to the app; the app's inbox (GET /messages) always has it
+    PHONE_CALL = "phone_call"  # the company's back office calls (elderly residents may prefer it)
+
+
+class NotificationPreferences(BaseModel):
+    channels: list[Channel] = Field(default_factory=lambda: [Channel.SMS], min_length=1)
+    language: Literal["zh", "en"] = "zh"
+
+
+class CallTask(BaseModel):
+    task_id: str
+    company_id: str
+    resident_id: str
+    resident_name: str
+    phone: str
+    order_id: str
+    text_zh: str
+    text_en: str
+    created_at: str
+
+
+class PreferencesItem(TableItem):
+    channels = ListAttribute(of=UnicodeAttribute)
+    language = UnicodeAttribute(default="zh")
+
+
+class CallTaskItem(TableItem):
+    task_id = UnicodeAttribute()
+    company_id = UnicodeAttribute()
+    resident_id = UnicodeAttribute()
+    resident_name = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    text_zh = UnicodeAttribute()
+    text_en = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
 
 PREFERENCES = "PREFERENCES"
 
