@@ -11,7 +11,7 @@ from local.demo_catalogue import ITEMS as CATALOGUE_ITEMS
 from orders.logic import catalogue as catalogue_rules
 from orders.store import catalogue
 from shared import clock
-from shared.dal import people
+from shared.dal import people, proxy_links
 from shared.qualifications import certificates_needed
 from shared.records import Address, Certificate, Company, Compound, FreePeriod, Proxy, User
 
@@ -210,7 +210,7 @@ def seed(*, history: bool = True) -> None:
     for user in STAFF:
         people.put_user(user)
     for proxy in PROXIES:
-        people.put_proxy(proxy)
+        proxy_links.put(proxy)
     seed_household_codes()
     if catalogue.current() is None:
         catalogue.publish(catalogue_rules.initial(CATALOGUE_ITEMS, by="seed", at=clock.now_iso()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from shared.dal import proxy_links
 from tests.conftest import wait_for
 from tests.prices_flow import make_paid, order_on_site, with_extra_lamp
 
@@ -36,7 +37,7 @@ def test_a_residents_timeline_names_people_and_staff_see_the_ids_too(world):
     # Given the resident's son approves an extra line for her
     son = f"{world.resident_id}_son"
     people.put_user(User(user_id=son, role="resident", name="测试家属"))
-    people.put_proxy(Proxy(resident_id=world.resident_id, proxy_id=son, relation="儿子", relation_en="son"))
+    proxy_links.put(Proxy(resident_id=world.resident_id, proxy_id=son, relation="儿子", relation_en="son"))
     make_paid(world)
     order_id, tech = order_on_site(world)
     with_extra_lamp(world, tech, order_id)

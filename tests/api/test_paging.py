@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared.dal import proxy_links
+
 
 def _seed(world, count: int, *, resident_id: str | None = None, start_minutes: int = 0, **fields) -> list[str]:
     """`count` orders written straight to the table (one placed through the API is the model), a minute apart."""
@@ -62,7 +64,7 @@ def test_a_proxy_pages_through_her_own_orders_and_those_of_the_resident_she_acts
     # Given a daughter with 7 orders of her own who acts for her mother, who has 6 (and each one placed through the API)
     daughter = f"res_page_daughter{world.n}"
     people.put_user(User(user_id=daughter, role="resident", name="女儿", phone=f"+8613900{world.n:05d}"))
-    people.put_proxy(Proxy(resident_id=world.resident_id, proxy_id=daughter, relation="子女", relation_en="child"))
+    proxy_links.put(Proxy(resident_id=world.resident_id, proxy_id=daughter, relation="子女", relation_en="child"))
     mothers = _seed(world, 6)
     daughters = _seed(world, 7, resident_id=daughter, start_minutes=30)
 

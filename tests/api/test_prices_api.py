@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from shared.dal import proxy_links
 from tests.conftest import AUDIT_LAG_SECONDS, reload_settings, wait_for
 from tests.prices_flow import LAMP_TOTAL, WIRE, WIRE_TOTAL, bill, make_paid, order_on_site, status_of, with_extra_lamp
 
@@ -21,12 +22,12 @@ def _error(result) -> str:
 @pytest.fixture
 def son(world) -> str:
     """A family member linked to the world's resident, like 王奶奶's son in the demo data."""
-    from shared.dal import people
+    from shared.dal import people, proxy_links
     from shared.records import Proxy, User
 
     son_id = f"{world.resident_id}_son"
     people.put_user(User(user_id=son_id, role="resident", name="测试家属"))
-    people.put_proxy(Proxy(resident_id=world.resident_id, proxy_id=son_id, relation="儿子", relation_en="son"))
+    proxy_links.put(Proxy(resident_id=world.resident_id, proxy_id=son_id, relation="儿子", relation_en="son"))
     return son_id
 
 
@@ -246,9 +247,8 @@ def test_a_dispute_after_the_window_is_refused(world, dispute_days):
 
 
 def test_the_demo_data_has_a_catalogue_and_wang_nainais_son_as_her_proxy(sandbox, api):
-    from shared.dal import people
 
-    assert people.is_proxy("res_wang", "res_wang_son") and not people.is_proxy("res_wang", "res_li")
+    assert proxy_links.is_proxy("res_wang", "res_wang_son") and not proxy_links.is_proxy("res_wang", "res_li")
     catalogue = api.call("res_wang", "resident", "GET", "/catalogue").body
     assert len(catalogue["items"]) >= 15
     assert all(i["name"] and i["name_en"] and i["cap"] >= i["labour"] for i in catalogue["items"])

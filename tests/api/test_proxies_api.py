@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from shared.dal import proxy_links
 from tests.conftest import reload_settings, wait_for
 
 
@@ -95,9 +96,8 @@ def test_a_helper_links_with_the_code_the_resident_was_sent(family):
     # Then the link is made, recorded with how she consented, and she is told by SMS
     assert done.status == 201, done.body
     assert done.body["resident_id"] == world.resident_id and done.body["relation"] == "社区工作者"
-    from shared.dal import people
 
-    link = people.get_proxy(world.resident_id, helper)
+    link = proxy_links.get(world.resident_id, helper)
     assert link.status == "active" and link.consent == f"sms_code:{asked.body['request_id']}" and link.linked_at
     [linked] = _messages(world, world.resident_id, "proxy.linked")
     assert f"社区工作者{world.n}" in linked["text_zh"] and "取消" in linked["text_zh"]
@@ -148,9 +148,8 @@ def test_too_many_wrong_codes_void_the_request(family):
     assert late.status == 429 and _error(late) == "too_many_attempts"
     soon = _ask(world, helper)
     assert soon.status == 429 and _error(soon) == "request_too_soon"
-    from shared.dal import people
 
-    assert not people.is_proxy(world.resident_id, helper)
+    assert not proxy_links.is_proxy(world.resident_id, helper)
 
 
 def test_an_expired_code_completes_nothing(family, monkeypatch):
@@ -168,9 +167,8 @@ def test_an_expired_code_completes_nothing(family, monkeypatch):
         monkeypatch.delenv("LINLI_PROXY_CODE_SECONDS")
         reload_settings()
     assert late.status == 410 and _error(late) == "request_expired"
-    from shared.dal import people
 
-    assert not people.is_proxy(world.resident_id, helper)
+    assert not proxy_links.is_proxy(world.resident_id, helper)
 
 
 def test_nobody_links_to_themself(family):
@@ -274,9 +272,8 @@ def test_ending_the_link_cuts_access_at_once(family, who):
     # And she is told by SMS; the link keeps who ended it and when
     [told] = _messages(world, world.resident_id, "proxy.revoked")
     assert told["channel"] == "sms" and f"社区工作者{world.n}" in told["text_zh"]
-    from shared.dal import people
 
-    link = people.get_proxy(world.resident_id, helper)
+    link = proxy_links.get(world.resident_id, helper)
     assert link.status == "revoked" and link.revoked_by == (world.resident_id if who == "resident" else helper)
     # And a second revoke finds nothing to end
     again = _as(world, world.resident_id, "DELETE", f"/me/proxies/{helper}")
@@ -332,4 +329,4 @@ def test_a_resident_is_sent_at_most_the_daily_limit_of_codes_whoever_asks(family
     for code in codes:
         tried = _as(world, others[-1], "POST", f"/proxy-requests/{asked[-1].body['request_id']}/confirm", {"code": code})
         assert tried.status == 400 and _error(tried) == "wrong_code"
-    assert not people.is_proxy(world.resident_id, others[-1])
+    assert not proxy_links.is_proxy(world.resident_id, others[-1])

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from shared.dal import proxy_links
+
 
 def _raw(api, user_id: str, role: str, method: str, path: str, raw: bytes):
     from local import tokens
@@ -271,7 +273,7 @@ def test_a_neighbour_reporting_the_same_problem_learns_nobodys_identity(world):
     # Given a report placed by a proxy for the world's resident
     helper = f"res_w{world.n}_helper"
     people.put_user(User(user_id=helper, role="resident", name=f"代办人{world.n}"))
-    people.put_proxy(Proxy(resident_id=world.resident_id, proxy_id=helper, relation="女儿"))
+    proxy_links.put(Proxy(resident_id=world.resident_id, proxy_id=helper, relation="女儿"))
     report = {"type": "public_area", "category": "electrical", "description": "楼道灯坏了", "place": "3号楼楼道"}
     body = {**report, "address_id": world.address_id, "on_behalf_of": world.resident_id}
     first = world.api.call(helper, "resident", "POST", "/orders", body)

@@ -15,7 +15,7 @@ from matching.models import AvailabilityIn, AvailabilityView, OfferList, OfferVi
 from shared import clock, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import offers, orders, people
+from shared.dal import offers, orders, people, proxy_links
 from shared.errors import Forbidden, OfferTaken, ValidationFailed
 from shared.lifecycle import Category, OfferStatus, OrderType, Role
 from shared.observability import logger, tracer
@@ -110,7 +110,7 @@ def list_slots(
     require_role(caller, Role.RESIDENT)
     resident_id = caller.user_id
     if on_behalf_of and on_behalf_of != caller.user_id:
-        if not people.is_proxy(on_behalf_of, caller.user_id):
+        if not proxy_links.is_proxy(on_behalf_of, caller.user_id):
             raise Forbidden("您没有为这位居民代办的权限", "You do not act for this resident.")
         resident_id = on_behalf_of
     address = people.get_address(resident_id, address_id)

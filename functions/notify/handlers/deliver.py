@@ -27,7 +27,7 @@ from notify.store import messages, notifications, push_connections
 from notify.store.messages import Message
 from notify.store.notifications import CallTask, Channel
 from shared import push, queues, sms
-from shared.dal import people
+from shared.dal import people, proxy_links
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
@@ -41,7 +41,9 @@ def deliver(event: DomainEvent) -> int:
     """Send every message the event calls for; returns how many were sent now (not before)."""
     sent = 0
     proxies = (
-        [p.proxy_id for p in people.proxies_of(event.order.resident_id)] if event.type == Happened.ORDER_APPROVAL_NEEDED else []
+        [p.proxy_id for p in proxy_links.of_resident(event.order.resident_id)]
+        if event.type == Happened.ORDER_APPROVAL_NEEDED
+        else []
     )
     arrangers = _arrangers(event)
     escalated = arrangers is not None and event.order is not None and event.type == Happened.ORDER_ESCALATED
@@ -193,7 +195,7 @@ def _placer(event: DomainEvent) -> Placer | None:
             resident_name=resident.name if resident else "",
             still_linked=False,
         )
-    link = people.get_proxy(order.resident_id, order.placed_by)
+    link = proxy_links.get(order.resident_id, order.placed_by)
     return Placer(
         proxy_id=order.placed_by,
         name=proxy.name if proxy else "",
@@ -247,7 +249,7 @@ def _deadline_drafts(event: DomainEvent) -> list[Draft]:
         event,
         dispatchers=[u.user_id for u in people.staff_of(event.company_id, "dispatcher")] if event.company_id else [],
         supervisors=[u.user_id for u in people.users_with_role("supervisor")],
-        proxies=[p.proxy_id for p in people.proxies_of(event.order.resident_id)],
+        proxies=[p.proxy_id for p in proxy_links.of_resident(event.order.resident_id)],
     )
 
 

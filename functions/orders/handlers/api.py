@@ -35,7 +35,7 @@ from orders.store.photos import PhotoPurpose
 from shared import clock, ids, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import daily_counts, offers, orders, people, slots
+from shared.dal import daily_counts, offers, orders, people, proxy_links, slots
 from shared.errors import InvalidStatus, ServiceUnavailable, TooManyOrders, ValidationFailed
 from shared.lifecycle import CANCELLABLE, OrderStatus, OrderType, Role
 from shared.observability import logger, tracer
@@ -53,7 +53,7 @@ def get_me() -> MeView:
     me = MeView(user_id=user.user_id, role=user.role, name=user.name, company_id=user.company_id)
     if caller.role == Role.RESIDENT:
         me.addresses = _addresses(user.user_id)
-        links = people.acting_for(user.user_id)
+        links = proxy_links.acting_for(user.user_id)
         names = people.get_users({p.resident_id for p in links}) if links else {}
         me.acting_for = [
             ActingForView(
@@ -206,7 +206,7 @@ def list_orders(
     sources: list = []
     if caller.role == Role.RESIDENT:
         # Their own orders and, for a proxy, those of the residents they act for now.
-        residents = [user.user_id, *(link.resident_id for link in people.acting_for(user.user_id))]
+        residents = [user.user_id, *(link.resident_id for link in proxy_links.acting_for(user.user_id))]
         sources = [partial(_paged, orders.for_resident, r) for r in dict.fromkeys(residents)]
     elif caller.role == Role.TECHNICIAN:
         sources = [partial(_paged, orders.for_technician, user.user_id)]

@@ -31,7 +31,7 @@ from shared import clock, paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.callbacks import resume_step
-from shared.dal import orders, people
+from shared.dal import orders, proxy_links
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import Category, OrderStatus, Role
 from shared.records import Dispute, Order, Quote
@@ -67,7 +67,7 @@ def _acts_for_resident(caller: Caller, order: Order) -> bool:
     """The resident themself, or a family member linked to their account; never anyone else."""
     if caller.role != Role.RESIDENT:
         return False
-    return order.resident_id == caller.user_id or people.is_proxy(order.resident_id, caller.user_id)
+    return order.resident_id == caller.user_id or proxy_links.is_proxy(order.resident_id, caller.user_id)
 
 
 # --- quotes and the catalogue ------------------------------------------------------------------

@@ -20,7 +20,7 @@ from orders.store.proxy_requests import ProxyRequest
 from shared import clock, ids, sms
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import daily_counts, people
+from shared.dal import daily_counts, people, proxy_links
 from shared.errors import (
     AlreadyLinked,
     CannotLinkSelf,
@@ -105,7 +105,7 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
     resident = found[0] if len(found) == 1 else None  # a number shared by several accounts links none of them
     if resident is not None and resident.user_id == caller.user_id:
         raise CannotLinkSelf()
-    if resident is not None and people.is_proxy(resident.user_id, caller.user_id):
+    if resident is not None and proxy_links.is_proxy(resident.user_id, caller.user_id):
         raise AlreadyLinked()
     today, epoch = clock.beijing_day(clock.iso(now)), int(now.timestamp())
     if not daily_counts.take(caller.user_id, REQUESTS_MADE, today, settings.proxy_requests_per_day, now_epoch=epoch):
@@ -199,7 +199,7 @@ def confirm_link(request_id: str, body: ProxyConfirmIn) -> ProxyLinkView:
             f"验证码不对，还可以再试 {left} 次。请核对老人收到的短信",
             f"The code is wrong; {left} more tr{'y' if left == 1 else 'ies'}. Check the resident's text message.",
         )
-    if people.is_proxy(resident.user_id, caller.user_id):
+    if proxy_links.is_proxy(resident.user_id, caller.user_id):
         proxy_requests.delete(caller.user_id, request_id)
         raise AlreadyLinked()
     proxy = Proxy(
@@ -239,7 +239,7 @@ def _link_view(proxy: Proxy, resident: User | None, acting: User | None) -> Prox
 
 
 def _links(me: User) -> ProxyLinks:
-    acting_for, acted_by = people.acting_for(me.user_id), people.proxies_of(me.user_id)
+    acting_for, acted_by = proxy_links.acting_for(me.user_id), proxy_links.of_resident(me.user_id)
     names = people.get_users({p.resident_id for p in acting_for} | {p.proxy_id for p in acted_by})
     return ProxyLinks(
         acting_for=[_link_view(p, names.get(p.resident_id), me) for p in acting_for],
@@ -255,7 +255,7 @@ def my_links() -> ProxyLinks:
 
 
 def _end(resident_id: str, proxy_id: str, me: User) -> ProxyLinks:
-    ended = people.revoke_proxy(resident_id, proxy_id, by=me.user_id, at=clock.now_iso())
+    ended = proxy_links.revoke(resident_id, proxy_id, by=me.user_id, at=clock.now_iso())
     if ended is None:
         raise NotLinked()
     by_resident = me.user_id == resident_id

@@ -9,7 +9,7 @@ from orders.models import MatchView, OrderView, StatusText, TechnicianView, Time
 from orders.service import desk
 from shared import clock
 from shared.auth import Caller, require_role
-from shared.dal import orders, people
+from shared.dal import orders, people, proxy_links
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
 from shared.records import Address, Compound, Order, User
@@ -114,7 +114,7 @@ def visible_order(order_id: str, caller: Caller) -> Order:
     is_proxy = (
         caller.role == Role.RESIDENT
         and order.resident_id != caller.user_id
-        and people.is_proxy(order.resident_id, caller.user_id)
+        and proxy_links.is_proxy(order.resident_id, caller.user_id)
     )
     serves = caller.role == Role.DISPATCHER and desk.serves(user.company_id, order)
     rules.ensure_can_view(caller.role, caller.user_id, user.company_id, order, is_proxy=is_proxy, serves_compound=serves)
@@ -150,6 +150,6 @@ def ordering_for(caller: Caller, on_behalf_of: str | None) -> str:
     """Whose order (or quote) this is: the caller's own, or that of a resident the caller acts for now."""
     if on_behalf_of is None or on_behalf_of == caller.user_id:
         return caller.user_id
-    if not people.is_proxy(on_behalf_of, caller.user_id):
+    if not proxy_links.is_proxy(on_behalf_of, caller.user_id):
         raise Forbidden("您没有为这位居民代办的权限", "You do not act for this resident.")
     return on_behalf_of

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
-from shared.dal import people
+from shared.dal import proxy_links
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import TableItem
 from shared.records import Proxy
@@ -144,7 +144,7 @@ def complete(request: ProxyRequest, proxy: Proxy) -> bool:
                 ProxyRequestItem(*_key(request.requester_id)),
                 condition=(ProxyRequestItem.request_id == request.request_id) & (ProxyRequestItem.void == False),  # noqa: E712
             )
-            tx.save(people.proxy_put_action(proxy))
+            tx.save(proxy_links.put_action(proxy))
     except TransactWriteError as exc:
         if condition_failed(exc):
             return False
