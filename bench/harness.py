@@ -170,7 +170,7 @@ class Bench:
 
     @staticmethod
     def open_offer(order_id: str, tech_id: str) -> str | None:
-        from shared.dal import offers
+        from matching.store import offers
 
         with unmetered():
             found = [o for o in offers.open_for_technician(tech_id, limit=100)[0] if o.order_id == order_id]

@@ -50,8 +50,9 @@ def chain(order_id: str) -> tuple[list, tuple[int, str]]:
 
 
 def _execution(b: Bench, order: Any) -> Execution:
+    from matching.store import offers
+    from orders.store import callbacks
     from shared import workflow
-    from shared.dal import callbacks, offers
 
     try:
         status = b.sfn.describe_execution(executionArn=workflow.execution_arn_for(order.order_id))["status"]

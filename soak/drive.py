@@ -120,7 +120,7 @@ def place(w: Any, n: int, rng: random.Random, tally: Tally) -> tuple[str, str] |
 def drive(b: Bench, w: Any, n: int, seed: int, tally: Tally) -> str | None:
     """One order from placing to its end (or until ORDER_SECONDS): each actor decides once per step."""
     from bench.meter import unmetered
-    from shared.dal import offers
+    from matching.store import offers
 
     rng = random.Random(f"{seed}/{n}")
     placed = place(w, n, rng, tally)

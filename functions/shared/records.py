@@ -309,30 +309,6 @@ class Order(BaseModel):
     version: int = 1
 
 
-class WorkflowWait(BaseModel):
-    """A workflow wait (`CALLBACK#<step>` of an order) as the deadline job sees it: never its task token."""
-
-    order_id: str
-    step: str
-    registered_at: str
-    entered_at: str | None = None  # when the waiting state was entered (its timeout counts from then)
-    deadline_at: str | None = None  # when the wait times out; None for waits registered without a timeout
-    warned_at: str | None = None  # when its deadline warning was published
-
-
-class Offer(BaseModel):
-    offer_id: str
-    order_id: str
-    technician_id: str
-    status: str
-    created_at: str
-    expires_at: str
-    distance_m: float | None = None
-    answered_at: str | None = None
-    batch_id: str = ""  # the round's offers share it (grab mode: up to N at once, one task token)
-    match_reason: MatchReason | None = None
-
-
 class ApiKey(BaseModel):
     key_id: str  # lk_<company_id>.<random>: the key says whose it is, so it is found with one GetItem
     company_id: str

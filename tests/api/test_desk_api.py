@@ -50,7 +50,7 @@ def _offer(world, tech: str, order_id: str) -> str | None:
 
 
 def _completion_wait(order_id: str):
-    from shared.dal import callbacks
+    from orders.store import callbacks
 
     return wait_for(lambda: callbacks.wait(order_id, Step.COMPLETION), what="the workflow's completion wait")
 

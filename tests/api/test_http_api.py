@@ -175,7 +175,7 @@ def _offer_for(base: str, tech: str, order_id: str) -> str:
 def _offered(base: str, order_id: str) -> tuple[str, str]:
     """(technician, offer id) of the order's first offer. The demo's electricians near 王奶奶 are 赵师傅
     and 孙师傅; which one ranks first depends on what earlier tests gave them (workload, fairness)."""
-    from shared.dal import offers
+    from matching.store import offers
 
     tech = wait_for(lambda: next((o.technician_id for o in offers.for_order(order_id)), None), what="an offer")
     return tech, _offer_for(base, tech, order_id)
@@ -267,7 +267,7 @@ def test_story_of_the_ceiling_light_at_xiyingqian_street(base):
     body = history.json()
     assert body["execution_status"] == "SUCCEEDED"
     assert [e["state"] for e in body["events"] if e["type"].endswith("StateEntered")][-1] == "Closed"
-    from shared.dal import offers
+    from matching.store import offers
 
     assert offers.task_token(offer_id) not in history.text and "«redacted»" in history.text
     assert requests.get(f"{url}/history", headers=wang, timeout=10).status_code == 403

@@ -361,8 +361,8 @@ def test_a_cursor_cannot_reach_another_companys_partition(world, api):
 
 
 def test_the_offers_of_a_technician_page_through(world):
-    from shared.dal import offers
-    from shared.records import Offer
+    from matching.store import offers
+    from matching.store.offers import Offer
 
     tech = world.add_technician()
     orders_made = _orders(world, 5, status="matching")

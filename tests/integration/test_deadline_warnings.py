@@ -29,7 +29,7 @@ def run_job(sandbox, at: str) -> list[str]:
 
 
 def registered(order_id: str, step: str):
-    from shared.dal import callbacks
+    from orders.store import callbacks
 
     return wait_for(lambda: (w := callbacks.wait(order_id, step)) and w.deadline_at and w, what=f"the {step} wait")
 
@@ -101,7 +101,7 @@ def test_an_approval_nearing_its_deadline_is_warned_to_the_resident_with_the_ord
 
 
 def test_no_warning_for_a_wait_already_answered_nor_for_a_cancelled_order(sandbox, world, observe, timeouts):
-    from shared.dal import callbacks
+    from orders.store import callbacks
 
     timeouts(completion=HOUR)
     tech = world.add_technician()

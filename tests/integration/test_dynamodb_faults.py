@@ -110,7 +110,7 @@ def test_an_order_write_whose_answer_was_lost_is_recognised_as_done(sandbox, fau
 
 
 def test_a_wait_claimed_by_a_write_whose_answer_was_lost_is_resumed_once(sandbox, faults):
-    from shared.dal import callbacks
+    from orders.store import callbacks
 
     order_id = f"ordclaim{next(_ids)}x{uuid.uuid4().hex[:8]}"
     callbacks.register(order_id, Step.COMPLETION, "token-1", at="2026-11-25T02:00:00.000Z")

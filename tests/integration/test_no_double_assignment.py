@@ -24,7 +24,8 @@ _run = itertools.count(1)
 
 @pytest.fixture
 def dal(sandbox):
-    from shared.dal import offers, orders, slots
+    from matching.store import offers
+    from shared.dal import orders, slots
 
     return offers, orders, slots
 
@@ -93,9 +94,9 @@ def test_no_interleaving_lets_two_bookings_hold_a_technicians_hour(dal, ops):
 @given(answers=st.lists(st.sampled_from(["accept", "decline"]), min_size=1, max_size=5))
 def test_no_interleaving_of_answers_assigns_a_grab_round_twice(dal, answers):
     offers, orders, slots = dal
+    from matching.store.offers import Offer
     from shared.errors import Conflict
     from shared.lifecycle import OfferStatus
-    from shared.records import Offer
 
     run = next(_run)
     order_id = f"ordgrab{run}"

@@ -95,9 +95,9 @@ def _order(world, status: str, *, booking: bool = False, **fields):
 
 def _offered(world, tech: str, *, booking: bool = False):
     """An order offered to `tech` (one open offer of round 1, holding a fake task token)."""
-    from shared.dal import offers
+    from matching.store import offers
+    from matching.store.offers import Offer
     from shared.lifecycle import OfferStatus
-    from shared.records import Offer
 
     order = _order(world, "matching", booking=booking)
     now = datetime.now(UTC)
@@ -121,7 +121,8 @@ def _statuses(order_id: str) -> list[str]:
 
 
 def test_the_same_offer_accepted_at_once_is_accepted_once(world):
-    from shared.dal import offers, orders, slots
+    from matching.store import offers
+    from shared.dal import orders, slots
 
     tech = world.add_technician()
     for _ in range(REPEAT):
@@ -147,7 +148,8 @@ def _hours(order) -> list[str]:
 
 
 def test_accept_and_cancel_at_once_leave_a_cancelled_order_holding_nothing(world, faults):
-    from shared.dal import offers, slots
+    from matching.store import offers
+    from shared.dal import slots
 
     tech = world.add_technician()
     outcomes = Counter()
@@ -184,8 +186,9 @@ def _order_write(call, order_id: str) -> bool:
 
 
 def test_two_ratings_at_once_record_one(world):
+    from orders.store import callbacks
     from ratings.store import ratings
-    from shared.dal import callbacks, orders
+    from shared.dal import orders
 
     tech = world.add_technician()
     for _ in range(REPEAT):
@@ -287,7 +290,8 @@ def _awaiting_approval_by_dispatch(world, tech: str) -> str:
 
 @pytest.mark.parametrize("runs", [APPROVAL_RUNS])
 def test_approval_and_its_timeout_at_once_complete_the_order_once(world, observe, timeouts, runs):
-    from shared.dal import callbacks, orders
+    from orders.store import callbacks
+    from shared.dal import orders
 
     timeouts(approval=APPROVAL_SECONDS)
     make_paid(world)

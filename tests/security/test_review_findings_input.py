@@ -156,7 +156,7 @@ def _impossible_certificate():
 
 
 def test_a_technician_record_with_an_impossible_date_does_not_break_matching_for_others(world):
-    from shared.dal import offers
+    from matching.store import offers
     from tests.conftest import wait_for
 
     world.add_technician(metres_east=50, certificates=_impossible_certificate())

@@ -10,8 +10,8 @@ from notify.logic.reminders import deadline_drafts
 from notify.logic.supervision import supervision_drafts
 from orders.domain.steps import Step
 from orders.logic import deadlines
+from orders.store.callbacks import WorkflowWait
 from shared.events import DomainEvent, EventType, SubjectSnapshot
-from shared.records import WorkflowWait
 from tests.unit.matching_fixtures import order
 
 ENTERED = "2026-11-25T01:00:00.000Z"  # 09:00 in Beijing

@@ -9,9 +9,10 @@ from matching.logic import rounds
 from matching.logic.eligibility import TechLoad
 from matching.logic.engine import select
 from matching.logic.scoring import ScoreParams
+from matching.store.offers import Offer
 from shared.clock import iso
 from shared.geo import distance_m
-from shared.records import MatchReason, Offer
+from shared.records import MatchReason
 from tests.unit.matching_fixtures import COMPANIES, NOW, criteria, order, tech
 
 RADII = [1000, 3000, 5000]

@@ -10,9 +10,9 @@ from notify.logic.reminders import rating_reminder_drafts
 from notify.store.memory import MemoryStore
 from orders.domain.steps import Step
 from orders.logic import deadlines
+from orders.store.callbacks import WorkflowWait
 from shared import sms
 from shared.events import EventType
-from shared.records import WorkflowWait
 from tests.unit.matching_fixtures import order
 
 DONE = "2026-12-04T07:00:00.000Z"  # the rating wait began: the repair was done

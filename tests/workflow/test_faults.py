@@ -73,7 +73,7 @@ def test_an_order_completes_exactly_once_through_faults_within_the_retry_policy(
     stored = observe.order(order_id)
     assert [t.status for t in stored.timeline] == CLOSED_TIMELINE
     assert stored.technician_id == tech and stored.rating_stars == 4 and len(stored.bill) == 1
-    from shared.dal import offers
+    from matching.store import offers
 
     assert [o.status for o in offers.for_order(order_id)] == ["accepted"]
     assert "TaskFailed" not in observe.states_entered(order_id)

@@ -86,7 +86,7 @@ def test_offer_timeout_goes_to_next_candidate(world, observe, timeouts):
     slow = world.add_technician(metres_east=100)
     other = world.add_technician(metres_east=700)
     order_id = world.order()["order_id"]
-    from shared.dal import offers
+    from matching.store import offers
 
     # Offers are read in the store, not through the technicians' open offers: on a loaded machine an offer that
     # waits 1 s may have expired before a poll could see it.
@@ -147,7 +147,7 @@ def test_cancel_while_offered_withdraws_the_offer(world, observe):
     assert result.status == 200 and result.body["status"] == "cancelled"
     # Then the execution stops, the offer is withdrawn and accepting it is refused
     observe.wait_execution(order_id, "ABORTED")
-    from shared.dal import offers
+    from matching.store import offers
 
     assert offers.get(offer_id).status == "withdrawn"
     assert world.as_technician(tech, "GET", "/offers").body["offers"] == []

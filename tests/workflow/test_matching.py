@@ -45,7 +45,7 @@ def test_everyone_declining_escalates_and_nobody_is_asked_twice(world, observe):
     escalated = observe.wait_status(order_id, "escalated")
     assert escalated.escalation_reason == "no_candidates"
     assert sorted(escalated.excluded_technicians) == sorted(techs)
-    from shared.dal import offers
+    from matching.store import offers
 
     assert sorted(o.technician_id for o in offers.for_order(order_id)) == sorted(techs)  # one offer each, no repeats
 
@@ -102,7 +102,8 @@ def test_grab_mode_many_accept_at_once_exactly_one_is_assigned(world, observe):
     assert all(r.status == 409 for t, r in results.items() if t not in winners)
     assigned = observe.wait_status(order_id, "assigned")
     assert assigned.technician_id == winners[0] and assigned.match_reason.technician_id == winners[0]
-    from shared.dal import offers, slots
+    from matching.store import offers
+    from shared.dal import slots
 
     statuses = {o.technician_id: o.status for o in offers.for_order(order_id)}
     assert statuses == {t: ("accepted" if t == winners[0] else "withdrawn") for t in techs}
@@ -129,7 +130,7 @@ def test_grab_round_timing_out_expires_every_offer_and_escalates(world, observe,
     techs = [world.add_technician(metres_east=100 * k, on_duty=False) for k in (1, 2)]
     order_id = world.order("booking", slot=_slot())["order_id"]
     escalated = observe.wait_status(order_id, "escalated")
-    from shared.dal import offers
+    from matching.store import offers
 
     assert {o.technician_id: o.status for o in offers.for_order(order_id)} == dict.fromkeys(techs, "expired")
     assert escalated.escalation_reason == "no_candidates" and sorted(escalated.excluded_technicians) == sorted(techs)

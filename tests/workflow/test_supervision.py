@@ -45,7 +45,8 @@ def test_a_technician_not_admitted_is_never_offered_an_order(world, observe, sta
     order_id = world.order()["order_id"]
     # Then only the admitted one is offered it, and the barred one is not even in the spatial index
     observe.wait_offer(world, admitted, order_id)
-    from shared.dal import offers, people
+    from matching.store import offers
+    from shared.dal import people
 
     assert {o.technician_id for o in offers.for_order(order_id)} == {admitted}
     assert offers.open_for_technician(barred)[0] == []

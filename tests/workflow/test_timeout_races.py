@@ -223,7 +223,7 @@ def test_a_rating_as_its_wait_runs_out_is_kept_and_the_order_closes(world, obser
 
 def test_an_accept_as_the_offer_runs_out_either_wins_or_is_refused_never_both(world, observe, faults, timeouts):
     timeouts(offer=2)
-    from shared.dal import offers
+    from matching.store import offers
 
     tech = world.add_technician()
     # The offer's timeout path is a task (ExpireOffer), not a status write: answer just before it runs (armed

@@ -12,14 +12,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from addresses.domain.rules import ensure_verified
 from matching.availability import available_slots
 from matching.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
+from matching.store import offers
+from matching.store.offers import Offer
 from shared import clock, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import offers, orders, people, proxy_links
+from shared.dal import orders, people, proxy_links
 from shared.errors import Forbidden, OfferTaken, ValidationFailed
 from shared.lifecycle import Category, OfferStatus, OrderType, Role
 from shared.observability import logger, tracer
-from shared.records import Offer
 from shared.settings import get_settings
 from shared.slots import hour_blocks
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from matching.store import offers
 from shared import clock
-from shared.dal import offers
 from shared.observability import logger, tracer
 from shared.tasks import retry_outages
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matching.store.offers import Offer
 from shared.lifecycle import OfferStatus
-from shared.records import Offer, Order
+from shared.records import Order
 
 REFUSED = frozenset({OfferStatus.DECLINED, OfferStatus.EXPIRED})
 

@@ -25,12 +25,12 @@ from orders.models.billing import (
     DisputeResolutionIn,
     QuoteIn,
 )
+from orders.service.waits import resume_step
 from orders.store import catalogue, disputes
 from orders.store.catalogue import Catalogue
 from shared import clock, paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.callbacks import resume_step
 from shared.dal import orders, proxy_links
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import Category, OrderStatus, Role

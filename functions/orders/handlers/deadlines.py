@@ -19,12 +19,13 @@ from pydantic import AwareDatetime, BaseModel
 
 from orders.domain.steps import Step
 from orders.logic import deadlines
+from orders.store import callbacks
+from orders.store.callbacks import WorkflowWait
 from shared import clock, events
 from shared.clock import iso
-from shared.dal import callbacks, orders, people
+from shared.dal import orders, people
 from shared.events import DomainEvent
 from shared.observability import logger, tracer
-from shared.records import WorkflowWait
 from shared.settings import get_settings
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from matching.store import offers
 from orders.domain.steps import Step
 from orders.handlers import billing, photos
 from orders.handlers.views import company_order, profile, view, visible_order
@@ -13,12 +14,12 @@ from orders.logic import pricing
 from orders.models import DispatchIn, DoorstepIn, HistoryEvent, HistoryView, OrderView, ProgressIn, ReworkIn
 from orders.models.billing import CompletionIn
 from orders.service import doorstep, history, rework
+from orders.service.waits import resume_step
 from orders.store.photos import PhotoPurpose
 from shared import clock, workflow
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.callbacks import resume_step
-from shared.dal import offers, orders, people, slots
+from shared.dal import orders, people, slots
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import PROGRESS_FROM, OfferStatus, OrderStatus, OrderType, Role, can_dispatch
 from shared.records import Order

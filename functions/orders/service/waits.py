@@ -13,11 +13,20 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from orders.domain.steps import SATISFIED_BY, Step
 from orders.logic import deadlines
-from shared import clock
-from shared.callbacks import resume_step
-from shared.dal import callbacks, orders
+from orders.store import callbacks
+from shared import clock, workflow
+from shared.dal import orders
 from shared.observability import logger
 from shared.settings import get_settings
+
+
+def resume_step(order_id: str, step: str, output: dict | None = None) -> bool:
+    """Resume the workflow's wait for `step` if it is registered: whichever of the API and the waiting task comes
+    second finds the other's record and sends the answer, so neither order of arrival loses it."""
+    token = callbacks.consume(order_id, step)
+    if token is None:
+        return False
+    return workflow.resume(token, output or {"step": step})
 
 
 class WaitIn(BaseModel):

@@ -8,11 +8,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from orders.domain.steps import Step
+from orders.service.waits import resume_step
 from ratings.store import ratings
 from shared import clock
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import require_role
-from shared.callbacks import resume_step
 from shared.dal import orders
 from shared.errors import Forbidden
 from shared.inputs import OptionalText

@@ -215,40 +215,6 @@ class OrderItem(TableItem):
     by_compound = Gsi5()
 
 
-class OfferItem(TableItem):
-    offer_id = UnicodeAttribute()
-    order_id = UnicodeAttribute()
-    technician_id = UnicodeAttribute()
-    status = UnicodeAttribute()
-    task_token = UnicodeAttribute()  # never leaves the server
-    created_at = UnicodeAttribute()
-    expires_at = UnicodeAttribute()
-    answered_at = UnicodeAttribute(null=True)
-    distance_m = NumberAttribute(null=True)
-    batch_id = UnicodeAttribute(default="")
-    match_reason = JSONAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)  # set only while open: a sparse index of open offers
-    gsi2sk = UnicodeAttribute(null=True)
-    open_for_technician = Gsi2()
-
-
-class CallbackItem(TableItem):
-    """pk ORDER#<order>, sk CALLBACK#<step>: a workflow wait's task token; the waits that get a deadline warning
-    are indexed by the hour of their deadline (gsi4 DEADLINE#<yyyy-mm-ddThh> / <deadline_at>#<order>#<step>)."""
-
-    order_id = UnicodeAttribute()
-    step = UnicodeAttribute()
-    task_token = UnicodeAttribute()  # never leaves the server
-    registered_at = UnicodeAttribute()
-    claimed_by = UnicodeAttribute(null=True)  # set by the one caller that resumes the step (callbacks.consume)
-    entered_at = UnicodeAttribute(null=True)
-    deadline_at = UnicodeAttribute(null=True)
-    warned_at = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute(null=True)
-    gsi4sk = UnicodeAttribute(null=True)
-    by_deadline = Gsi4()
-
-
 class SlotReservationItem(TableItem):
     """One hour of a technician's time held by a booking: pk TECH#<id>, sk SLOT#<yyyy-mm-ddThh>Z."""
 

@@ -12,14 +12,46 @@ from __future__ import annotations
 
 import contextlib
 
+from pydantic import BaseModel
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from shared.dal import orders, slots
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
-from shared.dal.tables import OfferItem, OrderItem
+from shared.dal.tables import Gsi2, OrderItem, TableItem
 from shared.errors import NotFound, OfferNotOpen, OfferTaken, SlotTaken
 from shared.lifecycle import OfferStatus, OrderStatus
-from shared.records import Offer, Order
+from shared.records import MatchReason, Order
+
+
+class Offer(BaseModel):
+    offer_id: str
+    order_id: str
+    technician_id: str
+    status: str
+    created_at: str
+    expires_at: str
+    distance_m: float | None = None
+    answered_at: str | None = None
+    batch_id: str = ""  # the round's offers share it (grab mode: up to N at once, one task token)
+    match_reason: MatchReason | None = None
+
+
+class OfferItem(TableItem):
+    offer_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    technician_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    task_token = UnicodeAttribute()  # never leaves the server
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    answered_at = UnicodeAttribute(null=True)
+    distance_m = NumberAttribute(null=True)
+    batch_id = UnicodeAttribute(default="")
+    match_reason = JSONAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)  # set only while open: a sparse index of open offers
+    gsi2sk = UnicodeAttribute(null=True)
+    open_for_technician = Gsi2()
 
 
 def order_id_of(offer_id: str) -> str:

@@ -12,12 +12,42 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from pydantic import BaseModel
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from shared.clock import iso
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.tables import CallbackItem
-from shared.records import WorkflowWait
+from shared.dal.tables import Gsi4, TableItem
+
+
+class WorkflowWait(BaseModel):
+    """A workflow wait (`CALLBACK#<step>` of an order) as the deadline job sees it: never its task token."""
+
+    order_id: str
+    step: str
+    registered_at: str
+    entered_at: str | None = None  # when the waiting state was entered (its timeout counts from then)
+    deadline_at: str | None = None  # when the wait times out; None for waits registered without a timeout
+    warned_at: str | None = None  # when its deadline warning was published
+
+
+class CallbackItem(TableItem):
+    """pk ORDER#<order>, sk CALLBACK#<step>: a workflow wait's task token; the waits that get a deadline warning
+    are indexed by the hour of their deadline (gsi4 DEADLINE#<yyyy-mm-ddThh> / <deadline_at>#<order>#<step>)."""
+
+    order_id = UnicodeAttribute()
+    step = UnicodeAttribute()
+    task_token = UnicodeAttribute()  # never leaves the server
+    registered_at = UnicodeAttribute()
+    claimed_by = UnicodeAttribute(null=True)  # set by the one caller that resumes the step (callbacks.consume)
+    entered_at = UnicodeAttribute(null=True)
+    deadline_at = UnicodeAttribute(null=True)
+    warned_at = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    by_deadline = Gsi4()
+
 
 DEADLINE = "DEADLINE#"
 RATING_REMINDER = "RATING_REMINDER#"
