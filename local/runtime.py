@@ -696,13 +696,14 @@ class LocalAws:
     @staticmethod
     def _reset_caches() -> None:
         from identity.service import wiring
-        from shared import events, idempotency, identity, push, queues, sms, storage, workflow
+        from notify.service import web_push
+        from shared import events, idempotency, identity, queues, sms, storage, workflow
         from shared.dal import base
         from shared.settings import get_settings
 
         get_settings.cache_clear()
         base.ensure_bound.cache_clear()
-        for port in (workflow, events, queues, sms, idempotency, storage, push, identity, wiring):
+        for port in (workflow, events, queues, sms, idempotency, storage, web_push, identity, wiring):
             port.reset()
 
     def _create_queues_and_bus(self) -> None:

@@ -86,7 +86,7 @@ def test_every_delivery_checks_the_address_again(world, settings_env, receiver):
 
 
 def test_a_name_with_any_non_public_address_is_refused(monkeypatch):
-    from shared import http
+    from notify.service import webhook_http as http
 
     def resolves_to(*addresses):
         return lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, 443)) for ip in addresses]
@@ -239,7 +239,7 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failed_delivery():
     platform call a URL it never checked: the answer is the 302, and the second server is never asked."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from shared import http
+    from notify.service import webhook_http as http
 
     asked_second: list[str] = []
 

@@ -26,11 +26,11 @@ from notify.models import (
     WebhookIn,
     WebhookView,
 )
-from notify.service import subscriptions
+from notify.service import subscriptions, webhook_http
 from notify.store import messages, notifications, webhooks
 from notify.store.notifications import NotificationPreferences
 from notify.store.webhooks import Webhook, WebhookSecret
-from shared import clock, http, ids, paging, queues
+from shared import clock, ids, paging, queues
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.clock import iso
@@ -106,17 +106,18 @@ def call_tasks(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor
 
 
 def _check_endpoint(url: str) -> None:
-    """A URL the deliveries may go to (shared.http): https, no user info, an HTTPS port, a public address. The name
-    is resolved now too (a name that does not resolve yet is accepted: every delivery resolves and checks again)."""
+    """A URL the deliveries may go to (notify.service.webhook_http): https, no user info, an HTTPS port, a public
+    address. The name is resolved now too (a name that does not resolve yet is accepted: every delivery resolves and
+    checks again)."""
     policy = webhook_policy(get_settings())
     try:
-        host, port = http.check_url(url, policy)
+        host, port = webhook_http.check_url(url, policy)
         try:
-            http.resolve_public(host, port, policy)
-        except http.TargetRefused as refused:
+            webhook_http.resolve_public(host, port, policy)
+        except webhook_http.TargetRefused as refused:
             if "does not resolve" not in str(refused):
                 raise
-    except http.TargetRefused as refused:
+    except webhook_http.TargetRefused as refused:
         raise ValidationFailed(
             "回调地址必须是 https:// 开头、指向公网地址（端口 443 或 8443）的完整网址，且不含用户名或密码",
             f"The endpoint must be a full https:// URL of a public address on port 443 or 8443, without user name or "

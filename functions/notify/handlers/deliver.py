@@ -22,11 +22,11 @@ from notify.logic.escalation import Arrangers, call_task_text, resident_sms, res
 from notify.logic.reminders import deadline_drafts, rating_reminder_drafts
 from notify.logic.supervision import MESSAGED_SUPERVISION_EVENTS, supervision_drafts
 from notify.logic.webhooks import retry_delay
-from notify.service import subscriptions
+from notify.service import subscriptions, web_push
 from notify.store import messages, notifications, push_connections
 from notify.store.messages import Message
 from notify.store.notifications import CallTask, Channel
-from shared import push, queues, sms
+from shared import queues, sms
 from shared.dal import people, proxy_links
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
@@ -157,7 +157,7 @@ def push_to_apps(message: Message) -> int:
     /messages, shows every channel's message too): one frame per draft (its first channel's message) to each open
     socket; a socket API Gateway calls gone is forgotten. Best effort after the message was recorded: a failed post
     is logged, not retried (the app finds the message in GET /messages). Returns how many sockets took it."""
-    if not push.enabled():
+    if not web_push.enabled():
         return 0
     payload = {"type": "message", "message": message.model_dump(mode="json")}
     delivered = 0
@@ -168,7 +168,7 @@ def push_to_apps(message: Message) -> int:
         return 0
     for connection_id in sockets:
         try:
-            if push.post(connection_id, payload):
+            if web_push.post(connection_id, payload):
                 delivered += 1
             else:
                 push_connections.remove(connection_id, message.recipient_id)

@@ -5,7 +5,7 @@ A failed attempt is not retried by the queue: the job goes back on the queue wit
 marked failed and the job put on the dead-letter queue. The company can read the log and replay any delivery; a
 replay is one attempt, never a new day of retries.
 
-Each delivery has a wall-clock deadline (`LINLI_WEBHOOK_TIMEOUT_SECONDS`, shared.http), and a batch never starts a
+Each delivery has a wall-clock deadline (`LINLI_WEBHOOK_TIMEOUT_SECONDS`, notify.service.webhook_http), and a batch never starts a
 delivery it could not finish before the function's own timeout: such jobs go back on the queue at once, so one slow
 receiver cannot push other companies' deliveries into the dead-letter queue without a try and a log entry.
 """
@@ -19,9 +19,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify.logic.webhooks import WEBHOOK_EVENTS, DeliveryJob, next_attempt, seconds_until, webhook_body, webhook_policy
+from notify.service import webhook_http
 from notify.store import webhooks
 from notify.store.webhooks import DeliveryAttempt, WebhookDelivery
-from shared import clock, http, queues, signing
+from shared import clock, queues, signing
 from shared.clock import iso
 from shared.events import DomainEvent
 from shared.observability import logger, tracer
@@ -57,7 +58,7 @@ def attempt(job: DeliveryJob) -> None:
     body = webhook_body(job.event)
     timestamp = int(now.timestamp())
     secrets = active_secrets(job.company_id, iso(now))
-    result = http.post(
+    result = webhook_http.post(
         webhook.url,
         body,
         {

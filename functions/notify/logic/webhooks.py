@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from notify.service.webhook_http import Policy
 from shared.clock import iso
 from shared.events import COMPANY_EVENTS, DomainEvent
-from shared.http import Policy
 from shared.settings import Settings
 
 WEBHOOK_EVENTS = COMPANY_EVENTS
