@@ -33,7 +33,7 @@ run: $(STAMP) ## Start the local sandbox at http://127.0.0.1:$(PORT) (PORT=… t
 	PORT=$(PORT) $(PYTHON) -m local
 
 test: $(STAMP) $(NODE_STAMP) test-miniprogram ## The test suite, but for the fault/race suites and the API fuzzing (the browser tests use node_modules/axe-core)
-	$(PYTHON) -m pytest -m "not fuzz and not reliability" --durations=15
+	$(PYTHON) -m pytest -m "not fuzz and not reliability" -n 2 --dist loadgroup --durations=15
 
 test-miniprogram: $(MP_STAMP) ## The mini-program's page tests (jest + miniprogram-simulate, in miniprogram/)
 	cd miniprogram && npx jest --ci
