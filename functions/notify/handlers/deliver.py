@@ -79,17 +79,8 @@ def deliver(event: DomainEvent) -> int:
                     recorded_now.append(by_phone)
                     sent += 1
                 continue
-            message = Message(
-                message_id=f"{event.event_id}.{recipient.user_id}.{channel.value}",
-                recipient_id=recipient.user_id,
-                channel=channel.value,
-                order_id=draft.order_id,
-                kind=draft.kind,
-                text_zh=draft.text_zh,
-                text_en=draft.text_en,
-                created_at=event.occurred_at,
-                template=draft.template if channel == Channel.SMS else None,
-            )
+            template = draft.template if channel == Channel.SMS else None
+            message = Message.of_draft(draft, event, recipient.user_id, channel.value, template)
             if messages.recorded(message):
                 continue
             try:

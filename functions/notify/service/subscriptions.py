@@ -201,17 +201,7 @@ def deliver(
     store, source = store or _default_store(), source or shared_source()
 
     def message(channel: Channel, template: str | None) -> Message:
-        return Message(
-            message_id=f"{event.event_id}.{recipient.user_id}.{channel.value}",
-            recipient_id=recipient.user_id,
-            channel=channel.value,
-            order_id=draft.order_id,
-            kind=draft.kind,
-            text_zh=draft.text_zh,
-            text_en=draft.text_en,
-            created_at=event.occurred_at,
-            template=template,
-        )
+        return Message.of_draft(draft, event, recipient.user_id, channel.value, template)
 
     if any(messages.recorded(message(c, None)) for c in (Channel.WECHAT, Channel.SMS)):
         return None

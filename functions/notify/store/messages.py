@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 from pynamodb.attributes import UnicodeAttribute
 
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.tables import TableItem
+
+if TYPE_CHECKING:
+    from notify.logic.compose import Draft
+    from shared.events import DomainEvent
 
 
 class Message(BaseModel):
@@ -19,6 +25,22 @@ class Message(BaseModel):
     text_en: str
     created_at: str
     template: str | None = None  # a WeChat subscription message's template id, or the SMS template it went by
+
+    @classmethod
+    def of_draft(cls, draft: Draft, event: DomainEvent, recipient_id: str, channel: str, template: str | None) -> Message:
+        """The outbox entry of a draft sent on one channel. Its id is the event's, the recipient's and the channel's,
+        so an event delivered again finds it recorded."""
+        return cls(
+            message_id=f"{event.event_id}.{recipient_id}.{channel}",
+            recipient_id=recipient_id,
+            channel=channel,
+            order_id=draft.order_id,
+            kind=draft.kind,
+            text_zh=draft.text_zh,
+            text_en=draft.text_en,
+            created_at=event.occurred_at,
+            template=template,
+        )
 
 
 class MessageItem(TableItem):
