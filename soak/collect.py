@@ -82,8 +82,9 @@ def _execution(b: Bench, order: Any) -> Execution:
 
 def snapshot(b: Bench, worlds: list[Any], placed: dict[str, str], api_errors: list[str]) -> Snapshot:
     from bench.meter import unmetered
+    from matching.store import slots
     from shared import clock
-    from shared.dal import orders, slots
+    from shared.dal import orders
 
     with unmetered():
         now = clock.now_iso()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from matching.logic.eligibility import qualification
 from matching.logic.slots import free_counts, slot_grid
 from matching.models import SlotView
+from matching.store import slots
 from shared import clock
-from shared.dal import people, slots
+from shared.dal import people
 from shared.geo import distance_m
 from shared.settings import Settings
 from shared.slots import hour_blocks

@@ -24,8 +24,8 @@ _run = itertools.count(1)
 
 @pytest.fixture
 def dal(sandbox):
-    from matching.store import offers
-    from shared.dal import orders, slots
+    from matching.store import offers, slots
+    from shared.dal import orders
 
     return offers, orders, slots
 

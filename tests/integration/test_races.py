@@ -121,8 +121,8 @@ def _statuses(order_id: str) -> list[str]:
 
 
 def test_the_same_offer_accepted_at_once_is_accepted_once(world):
-    from matching.store import offers
-    from shared.dal import orders, slots
+    from matching.store import offers, slots
+    from shared.dal import orders
 
     tech = world.add_technician()
     for _ in range(REPEAT):
@@ -148,8 +148,7 @@ def _hours(order) -> list[str]:
 
 
 def test_accept_and_cancel_at_once_leave_a_cancelled_order_holding_nothing(world, faults):
-    from matching.store import offers
-    from shared.dal import slots
+    from matching.store import offers, slots
 
     tech = world.add_technician()
     outcomes = Counter()

@@ -102,8 +102,7 @@ def test_grab_mode_many_accept_at_once_exactly_one_is_assigned(world, observe):
     assert all(r.status == 409 for t, r in results.items() if t not in winners)
     assigned = observe.wait_status(order_id, "assigned")
     assert assigned.technician_id == winners[0] and assigned.match_reason.technician_id == winners[0]
-    from matching.store import offers
-    from shared.dal import slots
+    from matching.store import offers, slots
 
     statuses = {o.technician_id: o.status for o in offers.for_order(order_id)}
     assert statuses == {t: ("accepted" if t == winners[0] else "withdrawn") for t in techs}
@@ -148,7 +147,7 @@ def test_two_bookings_never_hold_the_same_technicians_slot_and_cancelling_frees_
     assert observe.wait_status(second, "escalated").escalation_reason == "no_candidates"
     # And when the first booking is cancelled, the slot is free again
     assert world.as_resident("POST", f"/orders/{first}/cancel").status == 200
-    from shared.dal import slots
+    from matching.store import slots
 
     hours = slots.hour_blocks(slot["start"], slot["end"])
     assert slots.held_hours(only, hours[0], hours[-1]) == {}
@@ -157,7 +156,7 @@ def test_two_bookings_never_hold_the_same_technicians_slot_and_cancelling_frees_
 
 
 def test_a_booking_cancelled_by_the_workflow_frees_its_technicians_hours(world, observe, timeouts):
-    from shared.dal import slots
+    from matching.store import slots
 
     # Given a booking accepted by its technician (his hours held) who never completes it
     timeouts(completion=1, escalation=1)
@@ -201,7 +200,7 @@ def test_the_spatial_index_follows_location_and_duty(world, observe):
 
 
 def test_manual_dispatch_of_a_booking_holds_the_slot_too(world, observe):
-    from shared.dal import slots
+    from matching.store import slots
 
     # Given a booking nobody could take (no technician yet), escalated to the supervisors
     slot = _slot(days=3)

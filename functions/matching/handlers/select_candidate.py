@@ -14,9 +14,9 @@ from matching.logic.eligibility import Criteria, TechLoad
 from matching.logic.engine import select
 from matching.logic.scoring import ScoreParams
 from matching.logic.slots import service_date
-from matching.store import offers
+from matching.store import offers, slots
 from shared import clock
-from shared.dal import orders, people, slots
+from shared.dal import orders, people
 from shared.lifecycle import OrderType
 from shared.observability import logger, tracer
 from shared.records import Order, User

@@ -16,7 +16,8 @@ from pydantic import BaseModel
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from shared.dal import orders, slots
+from matching.store import slots
+from shared.dal import orders
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.tables import Gsi2, OrderItem, TableItem
 from shared.errors import NotFound, OfferNotOpen, OfferTaken, SlotTaken

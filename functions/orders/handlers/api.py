@@ -16,7 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.handlers import api as addresses_api
-from matching.store import offers
+from matching.store import offers, slots
 from orders.handlers import billing, fulfilment, photos, proxies
 from orders.handlers.views import company_order, neighbour_view, ordering_for, profile, resident_address, view, visible_order
 from orders.logic import pricing, quotas, rules
@@ -36,7 +36,7 @@ from orders.store.photos import PhotoPurpose
 from shared import clock, ids, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import daily_counts, orders, people, proxy_links, slots
+from shared.dal import daily_counts, orders, people, proxy_links
 from shared.errors import InvalidStatus, ServiceUnavailable, TooManyOrders, ValidationFailed
 from shared.lifecycle import CANCELLABLE, OrderStatus, OrderType, Role
 from shared.observability import logger, tracer

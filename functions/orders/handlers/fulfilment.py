@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from matching.store import offers
+from matching.store import offers, slots
 from orders.domain.steps import Step
 from orders.handlers import billing, photos
 from orders.handlers.views import company_order, profile, view, visible_order
@@ -19,7 +19,7 @@ from orders.store.photos import PhotoPurpose
 from shared import clock, workflow
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import orders, people, slots
+from shared.dal import orders, people
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import PROGRESS_FROM, OfferStatus, OrderStatus, OrderType, Role, can_dispatch
 from shared.records import Order

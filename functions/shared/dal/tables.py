@@ -215,15 +215,6 @@ class OrderItem(TableItem):
     by_compound = Gsi5()
 
 
-class SlotReservationItem(TableItem):
-    """One hour of a technician's time held by a booking: pk TECH#<id>, sk SLOT#<yyyy-mm-ddThh>Z."""
-
-    technician_id = UnicodeAttribute()
-    order_id = UnicodeAttribute()
-    hour = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-
-
 class ProxyItem(TableItem):
     """pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While
     active it is indexed under the proxy (gsi3 ACTSFOR#<proxy> / <resident>): whom a proxy acts for."""

@@ -6,13 +6,24 @@ technician's hour, whatever the interleaving; cancelling deletes only the hours 
 
 from __future__ import annotations
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DeleteError, TransactWriteError
 
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import SlotReservationItem
+from shared.dal.tables import TableItem
 from shared.errors import SlotTaken
 from shared.records import Order
 from shared.slots import hour_blocks
+
+
+class SlotReservationItem(TableItem):
+    """One hour of a technician's time held by a booking: pk TECH#<id>, sk SLOT#<yyyy-mm-ddThh>Z."""
+
+    technician_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    hour = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
 
 PREFIX = "SLOT#"
 
