@@ -97,3 +97,12 @@ def caller_from_claims(
 def require_role(caller: Caller, *roles: Role) -> None:
     if caller.role not in roles:
         raise Forbidden()
+
+
+def company_of(caller: Caller, *roles: Role) -> str:
+    """The company a staff caller (of one of `roles`) works for; Forbidden when the account is linked to none."""
+    require_role(caller, *roles)
+    account = account_of(caller.user_id)
+    if account is None or not account.company_id:
+        raise Forbidden("您的账号未关联企业", "Your account is not linked to a company.")
+    return account.company_id

@@ -13,9 +13,9 @@ from addresses.service import claims
 from addresses.service.wiring import store
 from shared import paging
 from shared.api import current_caller
-from shared.auth import Caller, require_role
+from shared.auth import company_of, require_role
 from shared.dal import people
-from shared.errors import Forbidden, ValidationFailed
+from shared.errors import ValidationFailed
 from shared.lifecycle import Role
 
 router = Router()
@@ -107,14 +107,6 @@ def _view(address) -> ClaimedAddress:
     return ClaimedAddress(**address.model_dump(include=set(ClaimedAddress.model_fields)))
 
 
-def _desk(caller: Caller) -> str:
-    require_role(caller, Role.DISPATCHER)
-    user = people.get_user(caller.user_id)
-    if user is None or not user.company_id:
-        raise Forbidden("您的账号未关联企业", "Your account is not linked to a company.")
-    return user.company_id
-
-
 @router.post("/me/addresses", status_code=201)
 def claim_address(body: ClaimIn) -> tuple[ClaimedAddress, int]:
     """A resident claims an address: `pending` until the property company verifies it; with a household code,
@@ -149,7 +141,7 @@ def address_claims(
     cursor: paging.Cursor = None,
 ) -> PendingList:
     """The address claims waiting for the caller's property company, oldest first."""
-    company_id = _desk(current_caller(router))
+    company_id = company_of(current_caller(router), Role.DISPATCHER)
     found, last = claims.pending(store(), company_id, after=paging.decode("address_claims", cursor), limit=limit)
     names = people.get_users({c.resident_id for c in found}) if found else {}
     return PendingList(
@@ -167,14 +159,14 @@ def address_claims(
 
 @router.post("/addresses/<address_id>/verify")
 def verify_address(address_id: str, body: DecisionIn) -> ClaimedAddress:
-    company_id = _desk(current_caller(router))
+    company_id = company_of(current_caller(router), Role.DISPATCHER)
     return _view(claims.decide(store(), company_id, address_id, body.decision, body.reason))
 
 
 @router.post("/compounds/<compound_id>/household-codes", status_code=201)
 def household_code(compound_id: str, body: HouseholdCodeIn) -> tuple[HouseholdCodeView, int]:
     caller = current_caller(router)
-    company_id = _desk(caller)
+    company_id = company_of(caller, Role.DISPATCHER)
     code, record = claims.new_household_code(
         store(), company_id, caller.user_id, compound_id, body.building, body.unit, body.room
     )
@@ -185,7 +177,7 @@ def household_code(compound_id: str, body: HouseholdCodeIn) -> tuple[HouseholdCo
 def register_resident(body: ResidentIn) -> tuple[RegisteredResident, int]:
     """The property desk registers a resident without a smartphone (recorded as registered by the desk)."""
     caller = current_caller(router)
-    company_id = _desk(caller)
+    company_id = company_of(caller, Role.DISPATCHER)
     if not body.name.strip():
         raise ValidationFailed("请填写姓名", "The name is required.")
     account, address = claims.register_resident(

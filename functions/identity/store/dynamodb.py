@@ -16,7 +16,7 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 
 from identity.domain.codes import StoredCode
 from identity.domain.sessions import Family, FamilyStatus, RefreshToken, RevokedBecause
-from shared.dal import people
+from shared.dal import daily_counts, people
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import DailyCountItem, SessionFamilyItem, TableItem, UserItem
 from shared.records import User
@@ -128,15 +128,8 @@ class DynamoStore:
         return True
 
     def take_daily(self, phone: str, day: str, *, limit: int, now: int) -> bool:
-        ensure_bound()
-        try:
-            DailyCountItem(_code_pk(phone), f"COUNT#{day}").update(
-                actions=[DailyCountItem.count.add(1), DailyCountItem.ttl.set(now + COUNT_KEEP_SECONDS)],
-                condition=DailyCountItem.count.does_not_exist() | (DailyCountItem.count < limit),
-            )
-        except UpdateError as exc:
-            return not _lost(exc)
-        return True
+        counter = DailyCountItem(_code_pk(phone), f"COUNT#{day}")
+        return daily_counts.take_one(counter, limit, forget_at=now + COUNT_KEEP_SECONDS)
 
     # --- Refresh tokens ---------------------------------------------------------------------------------
     @staticmethod

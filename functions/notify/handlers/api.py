@@ -32,10 +32,10 @@ from notify.store.notifications import NotificationPreferences
 from notify.store.webhooks import Webhook, WebhookSecret
 from shared import clock, ids, paging, queues
 from shared.api import build_resolver, current_caller, resolve
-from shared.auth import Caller, require_role
+from shared.auth import company_of, require_role
 from shared.clock import iso
-from shared.dal import api_keys, people
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.dal import api_keys
+from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.events import DomainEvent
 from shared.lifecycle import Role
 from shared.observability import logger, tracer
@@ -89,18 +89,10 @@ def record_subscriptions(body: SubscriptionsIn) -> SubscriptionsView:
     return SubscriptionsView(recorded=len(set(body.accepted)), consents=consents)
 
 
-def _own_company(caller: Caller) -> str:
-    require_role(caller, Role.DISPATCHER)
-    user = people.get_user(caller.user_id)
-    if user is None or not user.company_id:
-        raise Forbidden("您的账号未关联物业公司", "Your account is not linked to a company.")
-    return user.company_id
-
-
 @router.get("/call-tasks")
 def call_tasks(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> CallTaskList:
     """The company's phone-call tasks, newest first."""
-    company_id = _own_company(current_caller(router))
+    company_id = company_of(current_caller(router), Role.DISPATCHER)
     found, resume = notifications.call_tasks(company_id, after=paging.decode_key("call_tasks", cursor), limit=limit)
     return CallTaskList(call_tasks=found, next_cursor=paging.encode_key("call_tasks", resume))
 
@@ -136,7 +128,7 @@ def _new_secret(company_id: str, now: str) -> str:
 
 @router.get("/companies/me/webhook")
 def get_webhook() -> WebhookView:
-    webhook = webhooks.get(_own_company(current_caller(router)))
+    webhook = webhooks.get(company_of(current_caller(router), Role.DISPATCHER))
     if webhook is None:
         raise NotFound("尚未设置回调地址", "No webhook is registered yet.")
     return WebhookView(**webhook.model_dump())
@@ -144,7 +136,7 @@ def get_webhook() -> WebhookView:
 
 @router.put("/companies/me/webhook")
 def put_webhook(body: WebhookIn) -> WebhookView:
-    company_id = _own_company(current_caller(router))
+    company_id = company_of(current_caller(router), Role.DISPATCHER)
     _check_endpoint(body.url)
     now = clock.now_iso()
     webhook = Webhook(company_id=company_id, url=body.url, events=body.events, enabled=body.enabled, updated_at=now)
@@ -156,7 +148,7 @@ def put_webhook(body: WebhookIn) -> WebhookView:
 
 @router.post("/companies/me/webhook/secret")
 def rotate_secret() -> WebhookView:
-    company_id = _own_company(current_caller(router))
+    company_id = company_of(current_caller(router), Role.DISPATCHER)
     webhook = webhooks.get(company_id)
     if webhook is None:
         raise NotFound("尚未设置回调地址", "No webhook is registered yet.")
@@ -168,14 +160,14 @@ def rotate_secret() -> WebhookView:
 @router.get("/companies/me/webhook/deliveries")
 def deliveries(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> DeliveryList:
     """The company's webhook deliveries, newest first."""
-    company_id = _own_company(current_caller(router))
+    company_id = company_of(current_caller(router), Role.DISPATCHER)
     found, resume = webhooks.deliveries(company_id, after=paging.decode_key("deliveries", cursor), limit=limit)
     return DeliveryList(deliveries=found, next_cursor=paging.encode_key("deliveries", resume))
 
 
 @router.post("/companies/me/webhook/deliveries/<delivery_id>/replay")
 def replay(delivery_id: str) -> DeliveryList:
-    company_id = _own_company(current_caller(router))
+    company_id = company_of(current_caller(router), Role.DISPATCHER)
     delivery = webhooks.get_delivery(company_id, delivery_id)
     if delivery is None:
         raise NotFound("找不到该投递记录", "No such delivery.")
@@ -199,7 +191,7 @@ def _key_list(company_id: str, *, active_only: bool, limit: int, cursor: str | N
 @router.get("/companies/me/api-keys")
 def list_api_keys(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> ApiKeyList:
     """Every key of the company, revoked ones too."""
-    return _key_list(_own_company(current_caller(router)), active_only=False, limit=limit, cursor=cursor)
+    return _key_list(company_of(current_caller(router), Role.DISPATCHER), active_only=False, limit=limit, cursor=cursor)
 
 
 @router.post("/companies/me/api-keys", status_code=201)
@@ -207,7 +199,7 @@ def create_api_key(body: ApiKeyIn) -> ApiKeyView:
     """A key with the operations given, for `expires_in_days`; it acts for its creator, and for any other staff
     member of the company only once that person enrols it (POST /me/api-keys/{key_id}/enrolment)."""
     caller = current_caller(router)
-    company_id = _own_company(caller)
+    company_id = company_of(caller, Role.DISPATCHER)
     now = clock.now()
     key = ApiKey(
         key_id=f"lk_{company_id}.{secrets.token_hex(8)}",
@@ -227,30 +219,24 @@ def create_api_key(body: ApiKeyIn) -> ApiKeyView:
 
 @router.delete("/companies/me/api-keys/<key_id>")
 def revoke_api_key(key_id: str) -> ApiKeyList:
-    company_id = _own_company(current_caller(router))
+    company_id = company_of(current_caller(router), Role.DISPATCHER)
     if api_keys.company_of(key_id) != company_id or not api_keys.revoke(company_id, key_id, clock.now_iso()):
         raise NotFound("找不到该密钥（或已停用）", "No such active key.")
     logger.info("api key revoked", extra={"api_key_id": key_id, "company_id": company_id})
     return _key_list(company_id, active_only=False, limit=paging.DEFAULT_LIMIT, cursor=None)
 
 
-def _staff_company(caller: Caller) -> str:
-    require_role(caller, Role.TECHNICIAN, Role.DISPATCHER)
-    user = people.get_user(caller.user_id)
-    if user is None or not user.company_id:
-        raise Forbidden("您的账号未关联物业公司", "Your account is not linked to a company.")
-    return user.company_id
-
-
 @router.get("/me/api-keys")
 def my_company_api_keys(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> ApiKeyList:
     """The company's active keys, for a staff member to see what each may do and whether it acts for him."""
-    return _key_list(_staff_company(current_caller(router)), active_only=True, limit=limit, cursor=cursor)
+    return _key_list(
+        company_of(current_caller(router), Role.TECHNICIAN, Role.DISPATCHER), active_only=True, limit=limit, cursor=cursor
+    )
 
 
 def _enrol(key_id: str, *, enrolled: bool) -> ApiKeyView:
     caller = current_caller(router)
-    company_id = _staff_company(caller)
+    company_id = company_of(caller, Role.TECHNICIAN, Role.DISPATCHER)
     if api_keys.company_of(key_id) != company_id or not api_keys.set_enrolled(
         company_id, key_id, caller.user_id, enrolled=enrolled
     ):

@@ -16,13 +16,13 @@ def _item(user_id: str, what: str, day: str) -> DailyCountItem:
     return DailyCountItem(f"USER#{user_id}", f"COUNT#{what}#{day}")
 
 
-def take(user_id: str, what: str, day: str, limit: int, *, now_epoch: int) -> bool:
-    """Count one more `what` for the user on `day`; False (nothing counted) when `limit` were counted already."""
+def take_one(counter: DailyCountItem, limit: int, *, forget_at: int) -> bool:
+    """Count one more on `counter` (any count kept on a DailyCountItem: a day's, a minute's); False, and nothing
+    counted, when `limit` were counted already. The table forgets the counter at `forget_at` (epoch seconds)."""
     ensure_bound()
-    item = _item(user_id, what, day)
     try:
-        item.update(
-            actions=[DailyCountItem.count.add(1), DailyCountItem.ttl.set(now_epoch + _KEEP_SECONDS)],
+        counter.update(
+            actions=[DailyCountItem.count.add(1), DailyCountItem.ttl.set(forget_at)],
             condition=DailyCountItem.count.does_not_exist() | (DailyCountItem.count < limit),
         )
     except UpdateError as exc:
@@ -30,6 +30,11 @@ def take(user_id: str, what: str, day: str, limit: int, *, now_epoch: int) -> bo
             return False
         raise
     return True
+
+
+def take(user_id: str, what: str, day: str, limit: int, *, now_epoch: int) -> bool:
+    """Count one more `what` for the user on `day`; False (nothing counted) when `limit` were counted already."""
+    return take_one(_item(user_id, what, day), limit, forget_at=now_epoch + _KEEP_SECONDS)
 
 
 def give_back(user_id: str, what: str, day: str) -> None:

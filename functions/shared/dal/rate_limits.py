@@ -3,9 +3,8 @@ Each count is a conditional ADD on one item, so no number of parallel requests g
 
 from __future__ import annotations
 
-from pynamodb.exceptions import UpdateError
-
-from shared.dal.base import condition_failed, ensure_bound
+from shared.dal import daily_counts
+from shared.dal.base import ensure_bound
 from shared.dal.tables import DailyCountItem
 
 _KEEP_SECONDS = 180  # a minute's count is read during that minute only
@@ -17,17 +16,7 @@ def _item(subject: str, minute: int) -> DailyCountItem:
 
 def take(subject: str, limit: int, *, now_epoch: int) -> bool:
     """Count one more for `subject` in this minute; False (nothing counted) once `limit` were counted."""
-    ensure_bound()
-    try:
-        _item(subject, now_epoch // 60).update(
-            actions=[DailyCountItem.count.add(1), DailyCountItem.ttl.set(now_epoch + _KEEP_SECONDS)],
-            condition=DailyCountItem.count.does_not_exist() | (DailyCountItem.count < limit),
-        )
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
+    return daily_counts.take_one(_item(subject, now_epoch // 60), limit, forget_at=now_epoch + _KEEP_SECONDS)
 
 
 def count(subject: str, *, now_epoch: int) -> int:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from shared.auth import Caller, require_role
+from shared.auth import Caller, company_of
 from shared.dal import people
-from shared.errors import Forbidden
 from shared.lifecycle import Role
 from shared.records import Company
 
 
 def dispatcher_company(caller: Caller) -> str:
-    require_role(caller, Role.DISPATCHER)
-    user = people.get_user(caller.user_id)
-    if user is None or not user.company_id:
-        raise Forbidden("您的账号未关联企业", "Your account is not linked to a company.")
-    return user.company_id
+    return company_of(caller, Role.DISPATCHER)
 
 
 def all_companies() -> list[Company]:
