@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from pydantic import BaseModel, Field
 
 from shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from shared.records import User
 
 EVENT_SOURCE = "linli.orders"
 PUT_EVENTS_BATCH = 10  # EventBridge's limit per PutEvents call
@@ -127,6 +130,11 @@ class SubjectSnapshot(BaseModel):
     credit_score: float | None = None
     previous_credit_score: float | None = None  # credit.changed: the score before
     threshold: float | None = None
+
+    @classmethod
+    def of_technician(cls, tech: User, **facts: Any) -> SubjectSnapshot:
+        """A technician as a supervision event names him (his company, id and name), with the event's own facts."""
+        return cls(company_id=tech.company_id or "", technician_id=tech.user_id, name=tech.name, **facts)
 
 
 class DomainEvent(BaseModel):

@@ -316,15 +316,7 @@ def _skills_decided(tech: User, decision: str, reason: str | None, *, actor: str
                 type=EventType.TECHNICIAN_ADMISSION_DECIDED,
                 occurred_at=at,
                 company_id=tech.company_id,
-                subject=SubjectSnapshot(
-                    company_id=tech.company_id or "",
-                    technician_id=tech.user_id,
-                    name=tech.name,
-                    decision=decision,
-                    status=tech.status,
-                    reason=reason,
-                    **subject,
-                ),
+                subject=SubjectSnapshot.of_technician(tech, decision=decision, status=tech.status, reason=reason, **subject),
             )
         ]
     )

@@ -95,14 +95,7 @@ def _event(kind: EventType, tech, cert_kind: str, expires_on: str, day: date, at
         type=kind,
         occurred_at=at,
         company_id=tech.company_id,
-        subject=SubjectSnapshot(
-            company_id=tech.company_id or "",
-            technician_id=tech.user_id,
-            name=tech.name,
-            certificate_kind=cert_kind,
-            expires_on=expires_on,
-            **extra,
-        ),
+        subject=SubjectSnapshot.of_technician(tech, certificate_kind=cert_kind, expires_on=expires_on, **extra),
     )
 
 
