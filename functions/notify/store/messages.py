@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
-from pynamodb.attributes import UnicodeAttribute
 
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.tables import TableItem
+from shared.dal.tables import item_of
 
 if TYPE_CHECKING:
     from notify.logic.compose import Draft
@@ -43,16 +42,7 @@ class Message(BaseModel):
         )
 
 
-class MessageItem(TableItem):
-    message_id = UnicodeAttribute()
-    recipient_id = UnicodeAttribute()
-    channel = UnicodeAttribute()
-    order_id = UnicodeAttribute(null=True)
-    kind = UnicodeAttribute()
-    text_zh = UnicodeAttribute()
-    text_en = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    template = UnicodeAttribute(null=True)
+MessageItem = item_of(Message, "MessageItem")
 
 
 def _key(message: Message) -> tuple[str, str]:

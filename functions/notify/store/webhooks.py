@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from pynamodb.attributes import BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
 from shared.dal.base import ensure_bound, query_page
-from shared.dal.tables import TableItem
+from shared.dal.tables import TableItem, item_of
 
 
 class Webhook(BaseModel):
@@ -21,7 +21,7 @@ class Webhook(BaseModel):
 
 class WebhookSecret(BaseModel):
     secret_id: str
-    secret: str
+    secret: str  # the table is encrypted at rest; never returned after creation
     created_at: str
     expires_at: str | None = None  # set when a newer secret replaces it: both sign until then
 
@@ -45,19 +45,8 @@ class WebhookDelivery(BaseModel):
     updated_at: str
 
 
-class WebhookItem(TableItem):
-    company_id = UnicodeAttribute()
-    url = UnicodeAttribute()
-    events = ListAttribute(of=UnicodeAttribute)
-    enabled = BooleanAttribute(default=True)
-    updated_at = UnicodeAttribute()
-
-
-class WebhookSecretItem(TableItem):
-    secret_id = UnicodeAttribute()
-    secret = UnicodeAttribute()  # the table is encrypted at rest; never returned after creation
-    created_at = UnicodeAttribute()
-    expires_at = UnicodeAttribute(null=True)
+WebhookItem = item_of(Webhook, "WebhookItem")
+WebhookSecretItem = item_of(WebhookSecret, "WebhookSecretItem")
 
 
 class DeliveryAttemptMap(MapAttribute):

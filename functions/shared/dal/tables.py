@@ -1,4 +1,5 @@
-"""PynamoDB models of the single table. Only `shared.dal` imports this module.
+"""PynamoDB models of the single table: the kernel's entities, the base of every domain store's items, and `item_of`.
+Only stores import this module.
 
 Keys (see docs/data-model.md for the access patterns they serve):
   pk / sk              the item itself
@@ -17,7 +18,14 @@ Keys (see docs/data-model.md for the access patterns they serve):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
 from pynamodb.attributes import (
+    Attribute,
     BooleanAttribute,
     JSONAttribute,
     ListAttribute,
@@ -50,6 +58,45 @@ class TableItem(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+
+def item_of(record: type[BaseModel], name: str) -> type[TableItem]:
+    """The item class of a flat record, declared once: an attribute per field of the record, of the field's type
+    (str, a str enum or Literal: Unicode; int or float: Number; bool: Boolean; list[str]: a List of Unicode),
+    nullable where the field may be None, with the field's default. Records with other field types declare their
+    item by hand."""
+    attributes: dict[str, Attribute] = {}
+    for field_name, field in record.model_fields.items():
+        kind, nullable = _unwrap_optional(field.annotation)
+        options: dict[str, Any] = {"null": True} if nullable else {}
+        if field.default_factory is list:
+            options["default"] = list
+        elif not field.is_required() and field.default is not None:
+            options["default"] = field.default
+        attributes[field_name] = _attribute_for(kind, record, field_name)(**options)
+    return type(
+        name, (TableItem,), {"__module__": record.__module__, "__doc__": f"The item of a {record.__name__}.", **attributes}
+    )
+
+
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+    args = get_args(annotation)
+    if get_origin(annotation) in (Union, UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return (rest[0] if len(rest) == 1 else Union[tuple(rest)]), True  # noqa: UP007 - built from a tuple
+    return annotation, False
+
+
+def _attribute_for(kind: Any, record: type, field_name: str) -> Callable[..., Attribute]:
+    if kind is bool:
+        return BooleanAttribute
+    if kind in (int, float):
+        return NumberAttribute
+    if kind is str or get_origin(kind) is Literal or (isinstance(kind, type) and issubclass(kind, StrEnum)):
+        return UnicodeAttribute
+    if get_origin(kind) is list and get_args(kind) == (str,):
+        return lambda **options: ListAttribute(of=UnicodeAttribute, **options)
+    raise TypeError(f"{record.__name__}.{field_name}: no attribute for {kind!r}; declare this item by hand")
 
 
 class UserItem(TableItem):
