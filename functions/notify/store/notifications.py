@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
 from shared.dal.base import condition_failed, ensure_bound, query_page
-from shared.dal.tables import TableItem
+from shared.dal.tables import TableItem, item_of
 
 
 class Channel(StrEnum):
@@ -41,16 +41,7 @@ class PreferencesItem(TableItem):
     language = UnicodeAttribute(default="zh")
 
 
-class CallTaskItem(TableItem):
-    task_id = UnicodeAttribute()
-    company_id = UnicodeAttribute()
-    resident_id = UnicodeAttribute()
-    resident_name = UnicodeAttribute()
-    phone = UnicodeAttribute()
-    order_id = UnicodeAttribute()
-    text_zh = UnicodeAttribute()
-    text_en = UnicodeAttribute()
-    created_at = UnicodeAttribute()
+CallTaskItem = item_of(CallTask, "CallTaskItem")
 
 
 PREFERENCES = "PREFERENCES"

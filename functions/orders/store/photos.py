@@ -5,12 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pydantic import BaseModel
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.people import PROFILE
-from shared.dal.tables import TableItem, UserItem
+from shared.dal.tables import UserItem, item_of
 from shared.errors import PhotoInUse
 
 
@@ -34,17 +33,8 @@ class Photo(BaseModel):
     attached_to: str | None = None  # order:<id> | technician:<id>
 
 
-class PhotoItem(TableItem):
-    """pk PHOTO#<photo id>, sk PHOTO: an uploaded image's S3 key, declared size and type, and what it is attached to."""
-
-    photo_id = UnicodeAttribute()
-    purpose = UnicodeAttribute()
-    owner_id = UnicodeAttribute()
-    content_type = UnicodeAttribute()
-    size = NumberAttribute()
-    s3_key = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    attached_to = UnicodeAttribute(null=True)
+# pk PHOTO#<photo id>, sk PHOTO: an uploaded image's S3 key, declared size and type, and what it is attached to.
+PhotoItem = item_of(Photo, "PhotoItem")
 
 
 PHOTO_SK = "PHOTO"

@@ -9,12 +9,12 @@ transaction that stores the link.
 from __future__ import annotations
 
 from pydantic import BaseModel
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from shared.dal import proxy_links
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import TableItem
+from shared.dal.tables import item_of
 from shared.records import Proxy
 
 
@@ -36,22 +36,9 @@ class ProxyRequest(BaseModel):
     void: bool = False  # too many wrong codes
 
 
-class ProxyRequestItem(TableItem):
-    """pk USER#<requester>, sk PROXYREQ: the requester's one pending request to act for a resident (a new one
-    replaces it); gone by itself after its TTL."""
-
-    request_id = UnicodeAttribute()
-    requester_id = UnicodeAttribute()
-    resident_id = UnicodeAttribute(null=True)
-    phone_masked = UnicodeAttribute()
-    relation = UnicodeAttribute()
-    relation_en = UnicodeAttribute(default="")
-    code_hash = UnicodeAttribute()
-    attempts = NumberAttribute(default=0)
-    created_at = UnicodeAttribute()
-    expires_at = UnicodeAttribute()
-    void = BooleanAttribute(default=False)
-    ttl = NumberAttribute()
+# pk USER#<requester>, sk PROXYREQ: the requester's one pending request to act for a resident (a new one replaces
+# it); gone by itself after its TTL.
+ProxyRequestItem = item_of(ProxyRequest, "ProxyRequestItem", ttl=NumberAttribute())
 
 
 SK = "PROXYREQ"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from shared.dal import orders
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import OrderItem, TableItem
+from shared.dal.tables import OrderItem, item_of
 from shared.errors import InvalidStatus
 from shared.lifecycle import OrderStatus
 from shared.records import Order
@@ -26,14 +25,7 @@ class Rating(BaseModel):
     created_at: str
 
 
-class RatingItem(TableItem):
-    order_id = UnicodeAttribute()
-    stars = NumberAttribute()
-    comment = UnicodeAttribute(default="")
-    resident_id = UnicodeAttribute()
-    technician_id = UnicodeAttribute(null=True)
-    company_id = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
+RatingItem = item_of(Rating, "RatingItem")
 
 
 def get(order_id: str) -> Rating | None:

@@ -60,11 +60,11 @@ class TableItem(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
-def item_of(record: type[BaseModel], name: str) -> type[TableItem]:
+def item_of(record: type[BaseModel], name: str, doc: str = "", **more: Any) -> type[TableItem]:
     """The item class of a flat record, declared once: an attribute per field of the record, of the field's type
     (str, a str enum or Literal: Unicode; int or float: Number; bool: Boolean; list[str]: a List of Unicode),
-    nullable where the field may be None, with the field's default. Records with other field types declare their
-    item by hand."""
+    nullable where the field may be None, with the field's default; `more`: the item's attributes and indexes that
+    are not the record's (index keys, a TTL). Records with other field types declare their item by hand."""
     attributes: dict[str, Attribute] = {}
     for field_name, field in record.model_fields.items():
         kind, nullable = _unwrap_optional(field.annotation)
@@ -74,9 +74,8 @@ def item_of(record: type[BaseModel], name: str) -> type[TableItem]:
         elif not field.is_required() and field.default is not None:
             options["default"] = field.default
         attributes[field_name] = _attribute_for(kind, record, field_name)(**options)
-    return type(
-        name, (TableItem,), {"__module__": record.__module__, "__doc__": f"The item of a {record.__name__}.", **attributes}
-    )
+    namespace = {"__module__": record.__module__, "__doc__": doc or f"The item of a {record.__name__}."}
+    return type(name, (TableItem,), {**namespace, **attributes, **more})
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pydantic import BaseModel
-from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.people import PROFILE, _cell_keys, _company, _user
-from shared.dal.tables import CompanyItem, TableItem, UserItem
+from shared.dal.tables import CompanyItem, UserItem, item_of
 from shared.errors import InvalidStatus, NotFound
 from shared.records import Company, User
 
@@ -29,17 +28,8 @@ class Document(BaseModel):
     created_at: str
 
 
-class DocumentItem(TableItem):
-    """pk COMPANY#<company>, sk DOC#<document id>: the S3 object's key and what it is."""
-
-    document_id = UnicodeAttribute()
-    company_id = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    filename = UnicodeAttribute()
-    content_type = UnicodeAttribute()
-    s3_key = UnicodeAttribute()
-    uploaded_by = UnicodeAttribute()
-    created_at = UnicodeAttribute()
+# pk COMPANY#<company>, sk DOC#<document id>: the S3 object's key and what it is.
+DocumentItem = item_of(Document, "DocumentItem")
 
 
 def _status_conflict() -> InvalidStatus:

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from shared.dal.base import ensure_bound
-from shared.dal.tables import CompanyItem, TableItem
+from shared.dal.tables import CompanyItem, TableItem, item_of
 
 
 class CreditEvent(BaseModel):
@@ -22,17 +22,8 @@ class CreditEvent(BaseModel):
     note: str | None = None
 
 
-class CreditEventItem(TableItem):
-    """pk CREDIT#COMPANY#<id> or CREDIT#TECH#<id>, sk EVT#<order>#<kind>."""
-
-    event_id = UnicodeAttribute()
-    company_id = UnicodeAttribute()
-    technician_id = UnicodeAttribute(null=True)
-    order_id = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    value = NumberAttribute()
-    at = UnicodeAttribute()
-    note = UnicodeAttribute(null=True)
+# pk CREDIT#COMPANY#<id> or CREDIT#TECH#<id>, sk EVT#<order>#<kind>.
+CreditEventItem = item_of(CreditEvent, "CreditEventItem")
 
 
 class CreditScoreItem(TableItem):
