@@ -37,6 +37,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from shared.records import Address, Proxy
+
 
 def _index(name: str, hash_attr: str, range_attr: str) -> type[GlobalSecondaryIndex]:
     meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
@@ -132,23 +134,13 @@ class UserItem(TableItem):
     by_login_phone = Gsi5()
 
 
-class AddressItem(TableItem):
-    address_id = UnicodeAttribute()
-    compound_id = UnicodeAttribute()
-    label = UnicodeAttribute()
-    label_en = UnicodeAttribute(default="")
-    lat = NumberAttribute()
-    lng = NumberAttribute()
-    status = UnicodeAttribute(default="verified")  # pending | verified | rejected
-    building = UnicodeAttribute(default="")
-    unit = UnicodeAttribute(default="")
-    room = UnicodeAttribute(default="")
-    claimed_at = UnicodeAttribute(null=True)
-    status_reason = UnicodeAttribute(null=True)
-    registered_by = UnicodeAttribute(null=True)
-    gsi3pk = UnicodeAttribute(null=True)  # RESIDENTS#<compound>, verified addresses only
-    gsi3sk = UnicodeAttribute(null=True)  # <resident id>#<address id>
-    by_compound = Gsi3()
+AddressItem = item_of(
+    Address,
+    "AddressItem",
+    gsi3pk=UnicodeAttribute(null=True),  # RESIDENTS#<compound>, verified addresses only
+    gsi3sk=UnicodeAttribute(null=True),  # <resident id>#<address id>
+    by_compound=Gsi3(),
+)
 
 
 class CompoundItem(TableItem):
@@ -261,22 +253,9 @@ class OrderItem(TableItem):
     by_compound = Gsi5()
 
 
-class ProxyItem(TableItem):
-    """pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While
-    active it is indexed under the proxy (gsi3 ACTSFOR#<proxy> / <resident>): whom a proxy acts for."""
-
-    resident_id = UnicodeAttribute()
-    proxy_id = UnicodeAttribute()
-    relation = UnicodeAttribute()
-    relation_en = UnicodeAttribute(default="")
-    status = UnicodeAttribute(default="active")
-    linked_at = UnicodeAttribute(null=True)
-    consent = UnicodeAttribute(null=True)
-    revoked_at = UnicodeAttribute(null=True)
-    revoked_by = UnicodeAttribute(null=True)
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
-    by_proxy = Gsi3()
+# pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While active
+# it is indexed under the proxy (gsi3 ACTSFOR#<proxy> / <resident>): whom a proxy acts for.
+ProxyItem = item_of(Proxy, "ProxyItem", gsi3pk=UnicodeAttribute(null=True), gsi3sk=UnicodeAttribute(null=True), by_proxy=Gsi3())
 
 
 class DailyCountItem(TableItem):
