@@ -124,7 +124,7 @@ def _entered(history: list[dict]) -> list[str]:
     return [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
 
 
-S3_WRITE_REQUESTS = ("PutObject", "CopyObject", "PostObject", "ListObjects", "ListObjectsV2", "ListObjectVersions")
+S3_WRITE_REQUESTS = ("PutObject", "CopyObject", "ListObjects", "ListObjectsV2", "ListObjectVersions")  # and POST uploads
 S3_FREE_REQUESTS = ("DeleteObject", "DeleteObjects")  # S3 does not bill DELETE
 
 

@@ -10,14 +10,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared import clock, ids, paging, storage
 from shared.api import current_caller
-from shared.auth import require_role
+from shared.auth import company_of, require_role
 from shared.dal import people
 from shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shared.lifecycle import Role
 from shared.records import Certificate, Company, User
 from shared.settings import get_settings
 from supervision import operations
-from supervision.handlers.companies import dispatcher_company
 from supervision.logic import admission, staff_records
 from supervision.logic.admission import Kind
 from supervision.logic.expiry import beijing_today
@@ -61,7 +60,7 @@ class DocumentTooLarge(DomainError):
 @router.post("/documents", status_code=201)
 def create_document(body: DocumentIn) -> tuple[UploadView, int]:
     caller = current_caller(router)
-    company_id = dispatcher_company(caller)
+    company_id = company_of(caller, Role.DISPATCHER)
     limit = get_settings().document_max_bytes
     if body.size > limit:
         raise DocumentTooLarge(
@@ -93,7 +92,7 @@ def create_document(body: DocumentIn) -> tuple[UploadView, int]:
 @router.get("/companies/<company_id>/documents/<document_id>")
 def get_document(company_id: str, document_id: str) -> DownloadView:
     caller = current_caller(router)
-    if caller.role != Role.SUPERVISOR and dispatcher_company(caller) != company_id:
+    if caller.role != Role.SUPERVISOR and company_of(caller, Role.DISPATCHER) != company_id:
         raise Forbidden("只能查看本公司的材料", "You can only see your own company's documents.")
     document = admission_dal.get_document(company_id, document_id)
     if document is None or not storage.exists(document.s3_key):
@@ -123,7 +122,7 @@ def _check_documents(company_id: str, document_ids: list[str]) -> None:
 def apply(body: ApplicationIn) -> Company:
     """A company applies for admission (again, after a rejection) with its licence and documents."""
     caller = current_caller(router)
-    company_id = dispatcher_company(caller)
+    company_id = company_of(caller, Role.DISPATCHER)
     existing = people.get_company(company_id)
     admission.check_application(existing.status if existing else None)
     _check_documents(company_id, body.documents)
@@ -153,7 +152,7 @@ def apply(body: ApplicationIn) -> Company:
 def register_technician(body: TechnicianIn) -> tuple[TechnicianView, int]:
     """The company registers a technician: identity, skills and the certificates they need. Pending vetting."""
     caller = current_caller(router)
-    company_id = dispatcher_company(caller)
+    company_id = company_of(caller, Role.DISPATCHER)
     skills = [s.value for s in body.skills]
     certificates = [Certificate(**c.model_dump()) for c in body.certificates]
     staff_records.check_certificates(skills, certificates, beijing_today())
@@ -191,7 +190,7 @@ def register_technician(body: TechnicianIn) -> tuple[TechnicianView, int]:
 def my_admission() -> AdmissionView:
     """The caller's company: its admission status, the reason of the last rejection or suspension, its documents."""
     caller = current_caller(router)
-    company_id = dispatcher_company(caller)
+    company_id = company_of(caller, Role.DISPATCHER)
     company = people.get_company(company_id)
     if company is None:
         return AdmissionView(company_id=company_id, status="not_applied")
@@ -207,7 +206,7 @@ def my_technicians(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cu
     """The technicians the caller's company registered, each with their vetting status, first registered first:
     one Query on gsi3 (a company's staff is read whole, to keep that order)."""
     caller = current_caller(router)
-    company_id = dispatcher_company(caller)
+    company_id = company_of(caller, Role.DISPATCHER)
     staff, next_cursor = paging.page_of(
         people.staff_of(company_id, Role.TECHNICIAN),
         list_name="technicians",
@@ -273,7 +272,7 @@ def decide_technician(user_id: str, body: DecisionIn) -> TechnicianView:
 def renew_certificate(user_id: str, body: RenewalIn) -> tuple[staff_dal.Renewal, int]:
     """The technician's company submits a renewed certificate (its scan and dates) for the supervisors."""
     caller = current_caller(router)
-    company_id = dispatcher_company(caller)
+    company_id = company_of(caller, Role.DISPATCHER)
     tech = people.get_user(user_id)
     if tech is None or tech.role != Role.TECHNICIAN or tech.company_id != company_id:
         raise NotFound("师傅不存在", "No such technician in your company.")

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import clock, paging
 from shared.api import build_resolver, current_caller, resolve
-from shared.auth import require_role
+from shared.auth import company_of, require_role
 from shared.dal import orders, people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import OrderStatus, Role
@@ -24,7 +24,7 @@ from shared.records import Order
 from shared.settings import get_settings
 from supervision.domain import period
 from supervision.handlers import admission, credit, exports, public, reports
-from supervision.handlers.companies import all_companies, dispatcher_company
+from supervision.handlers.companies import all_companies
 from supervision.logic import audit as chain
 from supervision.logic import stats
 from supervision.models import AuditView, StatsView, StuckOrder, StuckView
@@ -41,7 +41,9 @@ def order_audit(order_id: str) -> AuditView:
     """The order's hash chain and whether it verifies (supervisors; a dispatcher for the company's orders)."""
     caller = current_caller(router)
     order = orders.get_or_404(order_id)
-    if caller.role != Role.SUPERVISOR and not (caller.role == Role.DISPATCHER and dispatcher_company(caller) == order.company_id):
+    if caller.role != Role.SUPERVISOR and not (
+        caller.role == Role.DISPATCHER and company_of(caller, Role.DISPATCHER) == order.company_id
+    ):
         raise Forbidden("您无权查看此订单的审计记录", "You may not see this order's audit log.")
     entries, head = audit.entries(order_id)
     ended = order.status in (OrderStatus.CLOSED, OrderStatus.CANCELLED)

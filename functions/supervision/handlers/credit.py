@@ -14,13 +14,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared import clock, inputs, paging
 from shared.api import current_caller
-from shared.auth import Caller, require_role
+from shared.auth import Caller, company_of, require_role
 from shared.dal import people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import Role
 from shared.records import Company
 from shared.settings import get_settings
-from supervision.handlers.companies import all_companies, dispatcher_company
+from supervision.handlers.companies import all_companies
 from supervision.logic import credit as formula
 from supervision.models import CreditView, RankingEntry, RankingView
 from supervision.service.public_credit import best_credit_first
@@ -46,7 +46,7 @@ def _credit_view(company: Company, events: list[CreditEvent]) -> CreditView:
 
 
 def _readable_company(caller: Caller, company_id: str) -> Company:
-    if caller.role != Role.SUPERVISOR and dispatcher_company(caller) != company_id:
+    if caller.role != Role.SUPERVISOR and company_of(caller, Role.DISPATCHER) != company_id:
         raise Forbidden("只能查看本公司的信用记录", "You can only see your own company's credit record.")
     company = people.get_company(company_id)
     if company is None:
@@ -64,7 +64,7 @@ def company_credit(company_id: str) -> CreditView:
 @router.get("/companies/me/credit")
 def my_credit() -> CreditView:
     caller = current_caller(router)
-    company_id = dispatcher_company(caller)
+    company_id = company_of(caller, Role.DISPATCHER)
     return _credit_view(_readable_company(caller, company_id), credit.company_events(company_id))
 
 
