@@ -60,7 +60,7 @@ format: $(STAMP) ## Format the code
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 docs: $(STAMP) ## Regenerate the generated parts of the docs (event examples in docs/integrators.md)
-	cd functions && ../$(PYTHON) -m notify.logic.examples ../docs/integrators.md
+	cd functions && ../$(PYTHON) -m notify.domain.examples ../docs/integrators.md
 
 REGION ?=
 synth: $(STAMP) $(NODE_STAMP) ## Synthesize the stack into cdk.out/ (no AWS account, no Docker); REGION=cn-north-1 or cn-northwest-1: AWS China

@@ -196,9 +196,9 @@ def engine_match(order, counter: ReadCounter) -> tuple[int, int, float, float, b
 
 def baseline_match(order, counter: ReadCounter) -> tuple[int, int, float, float, bool]:
     """The naive way: Scan every technician, then the same filters and score (largest radius)."""
-    from matching.logic.eligibility import Criteria, TechLoad
-    from matching.logic.engine import select
-    from matching.logic.scoring import ScoreParams
+    from matching.domain.eligibility import Criteria, TechLoad
+    from matching.domain.engine import select
+    from matching.domain.scoring import ScoreParams
     from shared.dal import people
     from shared.dal.tables import UserItem
     from shared.settings import get_settings
@@ -295,9 +295,9 @@ def quality(batches: int, batch_size: int, rng: random.Random) -> dict:
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    from matching.logic.eligibility import Criteria, TechLoad, rejection
-    from matching.logic.engine import select
-    from matching.logic.scoring import ScoreParams
+    from matching.domain.eligibility import Criteria, TechLoad, rejection
+    from matching.domain.engine import select
+    from matching.domain.scoring import ScoreParams
     from shared.geo import distance_m
     from shared.settings import get_settings
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from compounds.domain.datum import Datum
 from compounds.domain.keys import compound_id
 from local.demo_catalogue import ITEMS as CATALOGUE_ITEMS
-from orders.logic import catalogue as catalogue_rules
+from orders.domain import catalogue as catalogue_rules
 from orders.store import catalogue
 from shared import clock
 from shared.dal import people, proxy_links

@@ -8,11 +8,11 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from supervision.logic import credit as formula
+from supervision.domain import credit as formula
 from supervision.store import credit
 
 from local import demo_data
-from orders.logic import pricing
+from orders.domain import pricing
 from orders.store import catalogue
 from shared import clock
 from shared.dal import orders, people

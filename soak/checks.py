@@ -192,7 +192,7 @@ def slots_held_once(s: Snapshot) -> Check:
 def audit_chains_verify(s: Snapshot) -> Check:
     """Every order has an audit chain, it verifies (recomputed here from the DAL's entries and head), and
     GET /orders/{id}/audit says so too."""
-    from supervision.logic import audit as chain
+    from supervision.domain import audit as chain
 
     problems = []
     for order_id in s.orders:

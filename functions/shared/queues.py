@@ -10,7 +10,7 @@ import boto3
 
 from shared.settings import get_settings
 
-MAX_DELAY_SECONDS = 900  # SQS's limit; longer waits are chained (see notify.logic.webhooks)
+MAX_DELAY_SECONDS = 900  # SQS's limit; longer waits are chained (see notify.domain.webhooks)
 
 
 @lru_cache(maxsize=1)

@@ -188,7 +188,7 @@ def _imported(api: Api) -> str:
 
 
 def test_contract_and_free_period_changes_are_versions_in_the_audit_trail(api):
-    from supervision.logic import audit as chain
+    from supervision.domain import audit as chain
     from supervision.store import audit
 
     cid = _imported(api)

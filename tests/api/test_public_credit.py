@@ -31,7 +31,7 @@ def _events(company_id: str):
 
 
 def test_anyone_reads_the_admitted_companies_credit_with_its_parts_and_formula(world, api):
-    from supervision.logic import credit as formula
+    from supervision.domain import credit as formula
     from supervision.store import credit
 
     from shared.dal import people

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from supervision import operations
-from supervision.logic import audit as chain
+from supervision.domain import audit as chain
+from supervision.service import operations
 
 
 def test_concurrent_appends_make_one_contiguous_chain_that_verifies(sandbox):

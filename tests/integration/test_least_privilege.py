@@ -72,8 +72,8 @@ def _within(function_name: str, seen: list[tuple[str, dict]]) -> None:
 
 
 def test_a_webhook_delivery_touches_only_its_companys_items(world, receiver, requests_of_this_thread):
+    from notify.domain.webhooks import DeliveryJob
     from notify.handlers import webhooks as handler
-    from notify.logic.webhooks import DeliveryJob
     from shared.events import DomainEvent
 
     register_webhook(world, receiver.url, events=["offer.created"])

@@ -234,7 +234,7 @@ def test_a_rating_retried_at_once_with_the_same_idempotency_key_is_recorded_once
 
 
 def test_the_same_webhook_event_delivered_twice_at_once_has_one_log_entry_and_one_effect(world, receiver):
-    from notify.logic.examples import example
+    from notify.domain.examples import example
     from shared.events import EventType
 
     registered = world.as_dispatcher("PUT", "/companies/me/webhook", {"url": receiver.url, "events": ["order.assigned"]})

@@ -176,8 +176,8 @@ class _Context:
 
 
 def test_a_batch_never_starts_a_delivery_it_cannot_finish_in_the_time_left(world, receiver):
+    from notify.domain.webhooks import DeliveryJob
     from notify.handlers import webhooks as handler
-    from notify.logic.webhooks import DeliveryJob
     from shared.events import DomainEvent
 
     # Given deliveries due to a receiver, and an invocation with less time left than a delivery may take (5 s + 3 s)

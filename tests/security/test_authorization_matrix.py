@@ -263,7 +263,7 @@ def test_each_role_gets_exactly_what_the_matrix_gives_it(sandbox, api):
 
 def _unchanged_item(catalogue: dict, item_id: str) -> dict:
     # Publishing an unchanged item creates no version: the supervisor's cell changes nothing.
-    from orders.models.billing import CatalogueItemIn, CataloguePartIn
+    from orders.handlers.models.billing import CatalogueItemIn, CataloguePartIn
 
     item = next(i for i in catalogue["items"] if i["item_id"] == item_id)
     body = {k: v for k, v in item.items() if k in CatalogueItemIn.model_fields}

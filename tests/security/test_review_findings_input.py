@@ -240,7 +240,7 @@ def test_statistics_within_the_range_answer(world):
 def test_a_dispatcher_does_not_see_which_technicians_of_other_companies_were_offered_the_order(world):
     import json as _json
 
-    from supervision import operations
+    from supervision.service import operations
 
     from shared.dal import orders, people
     from shared.records import User

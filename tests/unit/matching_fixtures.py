@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from matching.logic.eligibility import Criteria
+from matching.domain.eligibility import Criteria
 from shared.records import Certificate, Company, Order, Quote, User
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Beijing

@@ -13,7 +13,7 @@ from compounds.domain.datum import Datum, parse_datum, to_gcj02, wgs84_to_gcj02
 from compounds.domain.keys import compound_id, household_key
 from compounds.service.onboarding import Onboarding, UnknownCompany
 from compounds.store.memory import MemoryStore
-from orders.logic import pricing
+from orders.domain import pricing
 from shared.errors import Conflict, NotFound
 from shared.records import Compound, FreePeriod
 

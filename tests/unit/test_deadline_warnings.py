@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from deploy.catalog import FUNCTIONS, Trigger, by_trigger
-from notify.logic.reminders import deadline_drafts
-from notify.logic.supervision import supervision_drafts
+from notify.domain.reminders import deadline_drafts
+from notify.domain.supervision import supervision_drafts
+from orders.domain import deadlines
 from orders.domain.steps import Step
-from orders.logic import deadlines
 from orders.store.callbacks import WorkflowWait
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from tests.unit.matching_fixtures import order

@@ -9,9 +9,9 @@ import pytest
 from escalation.domain import realert
 from escalation.service import realert as realert_service
 from escalation.store.realerts import MemoryRealertStore
-from notify.logic.compose import drafts_for
-from notify.logic.escalation import Arrangers, resident_text, staff_alerts, unanswered_alerts
-from notify.logic.events import order_events
+from notify.domain.compose import drafts_for
+from notify.domain.escalation import Arrangers, resident_text, staff_alerts, unanswered_alerts
+from notify.domain.events import order_events
 from shared.clock import iso
 from shared.events import EventType
 from shared.records import Order, Quote, TimelineEntry

@@ -53,8 +53,8 @@ def _supervision_event(kind: EventType) -> DomainEvent:
 
 
 def test_nobody_was_messaged_about_a_changed_score_before_the_rule_left_it_out():
-    from notify.logic.compose import drafts_for
-    from notify.logic.supervision import supervision_drafts
+    from notify.domain.compose import drafts_for
+    from notify.domain.supervision import supervision_drafts
 
     event = _supervision_event(EventType.CREDIT_CHANGED)
     assert drafts_for(event) == []

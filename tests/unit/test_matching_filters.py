@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from matching.logic.eligibility import Rejection, TechLoad, rejection
+from matching.domain.eligibility import Rejection, TechLoad, rejection
 from shared.records import Certificate
 from tests.unit.matching_fixtures import criteria, order, tech
 
@@ -93,8 +93,8 @@ def test_a_certificate_without_a_real_date_is_not_valid():
 def test_a_record_that_cannot_be_judged_is_skipped_and_reported_not_fatal_for_the_others():
     from datetime import UTC, datetime
 
-    from matching.logic.engine import select
-    from matching.logic.scoring import ScoreParams
+    from matching.domain.engine import select
+    from matching.domain.scoring import ScoreParams
     from shared.settings import Settings
     from tests.unit.matching_fixtures import COMPANIES
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from matching.logic import rounds
-from matching.logic.eligibility import TechLoad
-from matching.logic.engine import select
-from matching.logic.scoring import ScoreParams
+from matching.domain import rounds
+from matching.domain.eligibility import TechLoad
+from matching.domain.engine import select
+from matching.domain.scoring import ScoreParams
 from matching.store.offers import Offer
 from shared.clock import iso
 from shared.geo import distance_m

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from matching.logic.eligibility import TechLoad
-from matching.logic.scoring import ScoreParams, rank, score
+from matching.domain.eligibility import TechLoad
+from matching.domain.scoring import ScoreParams, rank, score
 from shared.clock import iso
 from shared.records import Company
 from tests.unit.matching_fixtures import COMPANIES, NOW, order, tech

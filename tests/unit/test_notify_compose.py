@@ -1,8 +1,8 @@
 """Events from stream images, and the messages each event produces (pure logic)."""
 
-from notify.logic.channels import channels_for, text_in
-from notify.logic.compose import drafts_for, report_drafts
-from notify.logic.events import offer_events, order_events, snapshot
+from notify.domain.channels import channels_for, text_in
+from notify.domain.compose import drafts_for, report_drafts
+from notify.domain.events import offer_events, order_events, snapshot
 from notify.store.notifications import Channel, NotificationPreferences
 from shared.events import EventType
 from shared.records import User
@@ -110,7 +110,7 @@ def test_text_follows_the_language():
 
 
 def test_lines_beyond_the_quote_in_a_free_compound_never_read_as_costing_0_yuan():
-    from notify.logic.reminders import deadline_drafts
+    from notify.domain.reminders import deadline_drafts
     from shared.events import DomainEvent
 
     free = _event("on_site", "awaiting_approval", extra_total=0)
@@ -134,7 +134,7 @@ def test_lines_beyond_the_quote_in_a_free_compound_never_read_as_costing_0_yuan(
 def test_a_doorstep_mismatch_is_one_event_and_alerts_the_company_and_the_supervisors():
     import json
 
-    from notify.logic.doorstep import mismatch_alerts
+    from notify.domain.doorstep import mismatch_alerts
 
     before = {**ORDER, "status": "en_route", "company_id": "co", "technician_id": "t"}
     mismatch = {"result": "mismatch", "at": "2026-11-25T10:05:00.000Z", "by": "r1"}

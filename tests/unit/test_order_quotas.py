@@ -1,4 +1,4 @@
-"""The quotas of new orders (orders.logic.quotas): which counters an order counts against, and the windows."""
+"""The quotas of new orders (orders.domain.quotas): which counters an order counts against, and the windows."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orders.logic.quotas import OrderLimits, Quota, quotas_for, window_of
+from orders.domain.quotas import OrderLimits, Quota, quotas_for, window_of
 
 LIMITS = OrderLimits(
     per_account_per_minute=3, per_account_per_day=20, per_address_per_day=10, public_reports_per_address_per_day=3

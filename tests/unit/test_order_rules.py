@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from orders.logic import rules
+from orders.domain import rules
 from shared.errors import Forbidden, ValidationFailed
 from shared.records import Address, Compound, Contract, FreePeriod, Quote
 from shared.settings import Settings

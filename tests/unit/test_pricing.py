@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from orders.logic import catalogue as catalogue_rules
-from orders.logic import pricing
-from orders.logic.pricing import LineIn, PartIn
+from orders.domain import catalogue as catalogue_rules
+from orders.domain import pricing
+from orders.domain.pricing import LineIn, PartIn
 from orders.store.catalogue import Catalogue, CatalogueItem, CataloguePart
 from shared.errors import InvalidStatus, ValidationFailed
 from shared.records import Compound, FreePeriod, Quote

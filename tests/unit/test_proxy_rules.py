@@ -3,10 +3,10 @@ and the proxy receive."""
 
 from __future__ import annotations
 
-from notify.logic.channels import channels_for
-from notify.logic.compose import PLACED_FOR_YOU, Placer, drafts_for, placed_for_you
+from notify.domain.channels import channels_for
+from notify.domain.compose import PLACED_FOR_YOU, Placer, drafts_for, placed_for_you
 from notify.store.notifications import Channel, NotificationPreferences
-from orders.logic import proxies
+from orders.domain import proxies
 from shared.events import DomainEvent, EventType, OrderSnapshot
 from shared.records import User
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from supervision.domain import credit as formula
 from supervision.domain.public_credit import public_company, published_formula, recent
-from supervision.logic import credit as formula
 from supervision.store.credit import CreditEvent
 
 from shared.clock import iso

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from notify.domain.reminders import rating_reminder_drafts
 from notify.domain.wechat_templates import kinds_for
-from notify.logic.reminders import rating_reminder_drafts
 from notify.store.memory import MemoryStore
+from orders.domain import deadlines
 from orders.domain.steps import Step
-from orders.logic import deadlines
 from orders.store.callbacks import WorkflowWait
 from shared import sms
 from shared.events import EventType

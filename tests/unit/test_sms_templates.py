@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from notify.logic.compose import Placer, drafts_for, report_drafts
-from notify.logic.doorstep import mismatch_alerts
-from notify.logic.escalation import (
+from notify.domain.compose import Placer, drafts_for, report_drafts
+from notify.domain.doorstep import mismatch_alerts
+from notify.domain.escalation import (
     REASONS,
     Arrangers,
     resident_sms,
@@ -18,9 +18,9 @@ from notify.logic.escalation import (
     staff_alerts,
     unanswered_alerts,
 )
-from notify.logic.reminders import deadline_drafts, rating_reminder_drafts
-from notify.logic.supervision import supervision_drafts
-from orders.logic import proxies as proxy_rules
+from notify.domain.reminders import deadline_drafts, rating_reminder_drafts
+from notify.domain.supervision import supervision_drafts
+from orders.domain import proxies as proxy_rules
 from shared import sms
 from shared.events import DomainEvent, EventType, OrderSnapshot, SubjectSnapshot
 

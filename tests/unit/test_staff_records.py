@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from supervision.logic import staff_records as rules
+from supervision.domain import staff_records as rules
 
 from shared.errors import ValidationFailed
 from shared.records import Certificate, User
@@ -108,7 +108,7 @@ def test_restorable_skills_are_those_whose_certificate_is_valid_again():
     ],
 )
 def test_the_technician_and_his_companys_dispatchers_are_told(kind, decision, words):
-    from notify.logic.supervision import supervision_drafts
+    from notify.domain.supervision import supervision_drafts
     from shared.events import DomainEvent, EventType, SubjectSnapshot
     from shared.sms import SMS_TEMPLATES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from supervision.logic import audit, expiry, stats
+from supervision.domain import audit, expiry, stats
 
 from shared.records import Certificate, TimelineEntry, User
 
@@ -168,7 +168,7 @@ def test_orders_per_beijing_day_acceptance_histogram_and_figures_by_company():
 
 
 def test_a_dispatcher_sees_other_companies_technicians_unnamed():
-    from supervision.logic.audit import OTHER_COMPANY, for_company, link, technicians_named
+    from supervision.domain.audit import OTHER_COMPANY, for_company, link, technicians_named
 
     def entry(seq: int, actor: str, **detail: str):
         return link(chain_id="o", seq=seq, prev_hash="0" * 64, at="t", kind="k", actor=actor, detail=detail, source_id=str(seq))

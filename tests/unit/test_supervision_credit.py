@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from supervision.logic import credit
-from supervision.logic.credit import CreditParams
+from supervision.domain import credit
+from supervision.domain.credit import CreditParams
 from supervision.store.credit import CreditEvent
 
 from shared.records import Dispute, Order, TimelineEntry

@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from notify.logic.examples import example, rewrite
-from notify.logic.webhooks import DeliveryJob, next_attempt, retry_delay, webhook_body
+from notify.domain.examples import example, rewrite
+from notify.domain.webhooks import DeliveryJob, next_attempt, retry_delay, webhook_body
 from shared import signing
 from shared.events import EventType
 

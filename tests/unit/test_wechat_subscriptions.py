@@ -111,7 +111,7 @@ def test_which_resident_message_goes_by_which_template():
 
 
 def test_each_template_falls_back_to_the_sms_its_message_has():
-    from notify.logic.compose import _RESIDENT_SMS
+    from notify.domain.compose import _RESIDENT_SMS
     from shared.events import EventType
 
     sms_of = {event.value: template for event, (template, _, _) in _RESIDENT_SMS.items()}
@@ -279,7 +279,7 @@ def _completed_event():
 @pytest.fixture
 def send_env(monkeypatch):
     """The service with WeChat's answers scripted: `answers` are errcodes (0 = taken), one per call."""
-    from notify.logic.compose import Draft
+    from notify.domain.compose import Draft
     from notify.service import subscriptions
     from shared import wechat
     from shared.records import User

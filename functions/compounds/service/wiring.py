@@ -14,7 +14,7 @@ class SupervisionAudit:
     """Appends through the supervision service (its hash chain), not its store."""
 
     def append(self, chain_id: str, *, source_id: str, kind: str, actor: str, at: str, detail: dict) -> None:
-        from supervision import operations
+        from supervision.service import operations
 
         operations.append(chain_id, source_id=source_id, kind=kind, actor=actor, at=at, detail=detail)
 

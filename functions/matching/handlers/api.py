@@ -10,8 +10,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.domain.rules import ensure_verified
-from matching.availability import available_slots
-from matching.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
+from matching.handlers.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
+from matching.service.availability import available_slots
 from matching.store import offers
 from matching.store.offers import Offer
 from shared import clock, paging, workflow

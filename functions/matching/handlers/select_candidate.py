@@ -1,7 +1,7 @@
 """Workflow task: choose the next round's technician(s), or report that nobody is left.
 
 Reads the order and its past offers, plans the round (radius, how many at once), reads the spatial
-index around the order, and leaves the deciding to `matching.logic.engine`.
+index around the order, and leaves the deciding to `matching.domain.engine`.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from matching.logic import rounds
-from matching.logic.eligibility import Criteria, TechLoad
-from matching.logic.engine import select
-from matching.logic.scoring import ScoreParams
-from matching.logic.slots import service_date
+from matching.domain import rounds
+from matching.domain.eligibility import Criteria, TechLoad
+from matching.domain.engine import select
+from matching.domain.scoring import ScoreParams
+from matching.domain.slots import service_date
 from matching.store import offers, slots
 from shared import clock
 from shared.dal import orders, people

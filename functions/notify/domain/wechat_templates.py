@@ -207,7 +207,7 @@ _STATES = {
     "extra_charge": ("", "请逐项确认，未经您同意不收取"),
     "rating_reminder": ("", "请为本次服务评价"),
     "public_area_handled": ("已处理", ""),
-    "escalation": ("人工安排", "订单需要人工安排，请留意进展"),  # every reason: see notify.logic.escalation
+    "escalation": ("人工安排", "订单需要人工安排，请留意进展"),  # every reason: see notify.domain.escalation
 }
 
 

@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify.logic.webhooks import DeliveryJob, webhook_policy
-from notify.models import (
+from notify.domain.webhooks import DeliveryJob, webhook_policy
+from notify.handlers.models import (
     ApiKeyIn,
     ApiKeyList,
     ApiKeyView,

@@ -15,13 +15,13 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify.logic.channels import channels_for
-from notify.logic.compose import ALWAYS_BY_SMS, Draft, Placer, drafts_for, report_drafts
-from notify.logic.doorstep import mismatch_alerts
-from notify.logic.escalation import Arrangers, call_task_text, resident_sms, resident_text, staff_alerts, unanswered_alerts
-from notify.logic.reminders import deadline_drafts, rating_reminder_drafts
-from notify.logic.supervision import MESSAGED_SUPERVISION_EVENTS, supervision_drafts
-from notify.logic.webhooks import retry_delay
+from notify.domain.channels import channels_for
+from notify.domain.compose import ALWAYS_BY_SMS, Draft, Placer, drafts_for, report_drafts
+from notify.domain.doorstep import mismatch_alerts
+from notify.domain.escalation import Arrangers, call_task_text, resident_sms, resident_text, staff_alerts, unanswered_alerts
+from notify.domain.reminders import deadline_drafts, rating_reminder_drafts
+from notify.domain.supervision import MESSAGED_SUPERVISION_EVENTS, supervision_drafts
+from notify.domain.webhooks import retry_delay
 from notify.service import subscriptions, web_push
 from notify.store import messages, notifications, push_connections
 from notify.store.messages import Message

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notify.logic.events import offer_events, order_events, snapshot
+from notify.domain.events import offer_events, order_events, snapshot
 from shared import events
 from shared.dal import orders, people
 from shared.events import DomainEvent

@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from functools import lru_cache
 
+from notify.domain.compose import CATEGORY_WORDS, Draft
 from notify.domain.wechat_templates import TEMPLATES, MessageFacts, beijing_time, fill, kinds_for, page_of
-from notify.logic.compose import CATEGORY_WORDS, Draft
-from notify.models import DeadLetter
+from notify.handlers.models import DeadLetter
 from notify.service.wechat_token import TokenSource, shared_source
 from notify.store import WeChatDeadLetter, WeChatStore, messages
 from notify.store.messages import Message

@@ -10,7 +10,7 @@ from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.tables import item_of
 
 if TYPE_CHECKING:
-    from notify.logic.compose import Draft
+    from notify.domain.compose import Draft
     from shared.events import DomainEvent
 
 

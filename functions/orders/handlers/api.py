@@ -17,10 +17,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.handlers import api as addresses_api
 from matching.store import offers, slots
+from orders.domain import pricing, quotas, rules
 from orders.handlers import billing, fulfilment, photos, proxies
-from orders.handlers.views import company_order, neighbour_view, ordering_for, profile, resident_address, view, visible_order
-from orders.logic import pricing, quotas, rules
-from orders.models import (
+from orders.handlers.models import (
     ActingForView,
     AddressView,
     CancelIn,
@@ -30,6 +29,7 @@ from orders.models import (
     OrderView,
     UnfoundedIn,
 )
+from orders.handlers.views import company_order, neighbour_view, ordering_for, profile, resident_address, view, visible_order
 from orders.service import api_document, desk
 from orders.store import catalogue
 from orders.store.photos import PhotoPurpose

@@ -9,12 +9,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from orders.domain import catalogue as catalogue_rules
+from orders.domain import pricing
 from orders.domain.steps import Step
-from orders.handlers.views import ordering_for, profile, resident_address, view, visible_order
-from orders.logic import catalogue as catalogue_rules
-from orders.logic import pricing
-from orders.models import OrderView
-from orders.models.billing import (
+from orders.handlers.models import OrderView
+from orders.handlers.models.billing import (
     ApprovalIn,
     CatalogueChanges,
     CatalogueItemIn,
@@ -25,6 +24,7 @@ from orders.models.billing import (
     DisputeResolutionIn,
     QuoteIn,
 )
+from orders.handlers.views import ordering_for, profile, resident_address, view, visible_order
 from orders.service.waits import resume_step
 from orders.store import catalogue, disputes
 from orders.store.catalogue import Catalogue

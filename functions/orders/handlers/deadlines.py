@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel
 
+from orders.domain import deadlines
 from orders.domain.steps import Step
-from orders.logic import deadlines
 from orders.store import callbacks
 from orders.store.callbacks import WorkflowWait
 from shared import clock, events

@@ -7,12 +7,12 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from matching.store import offers, slots
+from orders.domain import pricing
 from orders.domain.steps import Step
 from orders.handlers import billing, photos
+from orders.handlers.models import DispatchIn, DoorstepIn, HistoryEvent, HistoryView, OrderView, ProgressIn, ReworkIn
+from orders.handlers.models.billing import CompletionIn
 from orders.handlers.views import company_order, profile, view, visible_order
-from orders.logic import pricing
-from orders.models import DispatchIn, DoorstepIn, HistoryEvent, HistoryView, OrderView, ProgressIn, ReworkIn
-from orders.models.billing import CompletionIn
 from orders.service import doorstep, history, rework
 from orders.service.waits import resume_step
 from orders.store.photos import PhotoPurpose

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from orders.handlers.models.photos import PhotoIn, PhotoLinkView, PhotoUploadView, TechnicianPhotoIn, TechnicianPhotoView
 from orders.handlers.views import profile, visible_order
-from orders.models.photos import PhotoIn, PhotoLinkView, PhotoUploadView, TechnicianPhotoIn, TechnicianPhotoView
 from orders.store import photos
 from orders.store.photos import Photo, PhotoPurpose
 from shared import clock, ids, storage

@@ -12,9 +12,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from notify.store import messages, notifications
 from notify.store.messages import Message
+from orders.domain import proxies as rules
+from orders.handlers.models.proxies import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyRequestIn, ProxyRequestView
 from orders.handlers.views import profile
-from orders.logic import proxies as rules
-from orders.models.proxies import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyRequestIn, ProxyRequestView
 from orders.store import proxy_requests
 from orders.store.proxy_requests import ProxyRequest
 from shared import clock, ids, sms

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from addresses.domain.rules import ensure_verified
-from orders.domain import doorstep
-from orders.logic import credentials, rules, timeline
-from orders.models import MatchView, OrderView, StatusText, TechnicianView, TimelineView
+from orders.domain import credentials, doorstep, rules, timeline
+from orders.handlers.models import MatchView, OrderView, StatusText, TechnicianView, TimelineView
 from orders.service import desk
 from shared import clock
 from shared.auth import Caller, require_role

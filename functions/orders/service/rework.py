@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from orders.domain import rework as rules
-from orders.logic import rules as order_rules
+from orders.domain import rules as order_rules
 from shared import ids, workflow
 from shared.dal import orders, people
 from shared.errors import ServiceUnavailable, ValidationFailed

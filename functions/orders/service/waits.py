@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from orders.domain import deadlines
 from orders.domain.steps import SATISFIED_BY, Step
-from orders.logic import deadlines
 from orders.store import callbacks
 from shared import clock, workflow
 from shared.dal import orders

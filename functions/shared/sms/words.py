@@ -89,7 +89,7 @@ ESCALATION_STAFF_REASONS = {
     "系统故障，重试后仍失败": "a system fault outlasted every retry",
     "需要人工安排": "it needs arranging by hand",
 }
-# Who arranges an escalated order, as the resident is told (only those who were told: see notify.logic.escalation).
+# Who arranges an escalated order, as the resident is told (only those who were told: see notify.domain.escalation).
 ESCALATION_ARRANGERS = {
     "物业和区监管人员": "your property company and the district's supervisors",
     "物业": "your property company",

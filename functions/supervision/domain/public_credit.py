@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from shared.clock import parse
 from shared.records import Company
-from supervision.logic import credit as formula
+from supervision.domain import credit as formula
 from supervision.store.credit import CreditEvent
 
 WINDOW_DAYS = 90

@@ -16,11 +16,10 @@ from shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shared.lifecycle import Role
 from shared.records import Certificate, Company, User
 from shared.settings import get_settings
-from supervision import operations
-from supervision.logic import admission, staff_records
-from supervision.logic.admission import Kind
-from supervision.logic.expiry import beijing_today
-from supervision.models import (
+from supervision.domain import admission, staff_records
+from supervision.domain.admission import Kind
+from supervision.domain.expiry import beijing_today
+from supervision.handlers.models import (
     AdmissionView,
     ApplicationIn,
     DecisionIn,
@@ -36,6 +35,7 @@ from supervision.models import (
     UploadView,
     VettingView,
 )
+from supervision.service import operations
 from supervision.store import admission as admission_dal
 from supervision.store import staff_records as staff_dal
 from supervision.store.admission import Document

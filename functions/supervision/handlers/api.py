@@ -22,12 +22,11 @@ from shared.lifecycle import OrderStatus, Role
 from shared.observability import logger, tracer
 from shared.records import Order
 from shared.settings import get_settings
-from supervision.domain import period
+from supervision.domain import audit as chain
+from supervision.domain import period, stats
 from supervision.handlers import admission, credit, exports, public, reports
 from supervision.handlers.companies import all_companies
-from supervision.logic import audit as chain
-from supervision.logic import stats
-from supervision.models import AuditView, StatsView, StuckOrder, StuckView
+from supervision.handlers.models import AuditView, StatsView, StuckOrder, StuckView
 from supervision.store import audit
 
 router = Router()

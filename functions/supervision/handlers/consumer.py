@@ -19,7 +19,7 @@ from shared.dal import orders
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
-from supervision import operations
+from supervision.service import operations
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

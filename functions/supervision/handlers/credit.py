@@ -20,9 +20,9 @@ from shared.errors import Forbidden, NotFound
 from shared.lifecycle import Role
 from shared.records import Company
 from shared.settings import get_settings
+from supervision.domain import credit as formula
 from supervision.handlers.companies import all_companies
-from supervision.logic import credit as formula
-from supervision.models import CreditView, RankingEntry, RankingView
+from supervision.handlers.models import CreditView, RankingEntry, RankingView
 from supervision.service.public_credit import best_credit_first
 from supervision.store import credit
 from supervision.store.credit import CreditEvent

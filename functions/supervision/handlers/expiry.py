@@ -17,8 +17,8 @@ from shared.dal import people
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger, tracer
 from shared.settings import get_settings
-from supervision import operations
-from supervision.logic import expiry
+from supervision.domain import expiry
+from supervision.service import operations
 from supervision.store import admission as admission_dal
 
 

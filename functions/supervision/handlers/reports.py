@@ -13,7 +13,7 @@ from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
 from shared.public_area import OPEN_REPORT_STATUSES
 from shared.records import Order
-from supervision.models import MeTooView, ReportList, ReportView
+from supervision.handlers.models import MeTooView, ReportList, ReportView
 
 router = Router()
 

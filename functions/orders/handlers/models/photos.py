@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from orders.models.fields import ISSUED_ID, STRICT
+from orders.handlers.models.fields import ISSUED_ID, STRICT
 from orders.store.photos import PhotoPurpose
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from notify.logic.webhooks import webhook_body
+from notify.domain.webhooks import webhook_body
 from orders.domain.steps import Step
 from shared.events import COMPANY_EVENTS, SUPERVISION_EVENTS, DomainEvent, EventType, OrderSnapshot, SubjectSnapshot
 
@@ -132,7 +132,7 @@ def rewrite(document: str) -> str:
     return document[:start] + section() + document[end:]
 
 
-if __name__ == "__main__":  # python -m notify.logic.examples <file>: rewrite the file's generated section
+if __name__ == "__main__":  # python -m notify.domain.examples <file>: rewrite the file's generated section
     import sys
     from pathlib import Path
 

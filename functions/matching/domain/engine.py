@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from matching.logic.eligibility import Criteria, Rejection, TechLoad, prefilter, rejection
-from matching.logic.scoring import Scored, ScoreParams, rank
+from matching.domain.eligibility import Criteria, Rejection, TechLoad, prefilter, rejection
+from matching.domain.scoring import Scored, ScoreParams, rank
 from shared.records import Company, MatchReason, Order, User
 
 

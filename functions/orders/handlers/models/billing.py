@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from orders.models.fields import ISSUED_ID, STRICT
+from orders.handlers.models.fields import ISSUED_ID, STRICT
 from orders.store.catalogue import CatalogueChange, CatalogueItem, CataloguePart
 from shared import paging
 from shared.inputs import OptionalText, Text

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from notify.logic.compose import CATEGORY_WORDS, Draft, sms_name
+from notify.domain.compose import CATEGORY_WORDS, Draft, sms_name
 from shared.events import DomainEvent, EventType, OrderSnapshot
 
 # Message kinds (each can go by SMS when the person chose it: each needs its SMS template).

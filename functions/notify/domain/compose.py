@@ -188,8 +188,8 @@ def drafts_for(
 ) -> list[Draft]:
     """The messages of one event; `proxies` are the family members linked to the resident's account; `placer` the
     proxy who placed the order, told of its progress too while still linked; `escalated_text` what the resident reads
-    of an escalation (`notify.logic.escalation.resident_text`: the reason, and who arranges it) and `escalated_sms` its
-    SMS template and parameters (`notify.logic.escalation.resident_sms`)."""
+    of an escalation (`notify.domain.escalation.resident_text`: the reason, and who arranges it) and `escalated_sms` its
+    SMS template and parameters (`notify.domain.escalation.resident_sms`)."""
     order = event.order
     drafts: list[Draft] = []
     if order is None:

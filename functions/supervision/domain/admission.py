@@ -20,7 +20,7 @@ class Kind(StrEnum):
 
 
 PENDING, REJECTED, SUSPENDED = "pending", "rejected", "suspended"
-# Matching takes admitted companies and active technicians (matching.logic.eligibility).
+# Matching takes admitted companies and active technicians (matching.domain.eligibility).
 ADMITTED = {Kind.COMPANY: "admitted", Kind.TECHNICIAN: "active"}
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from notify.logic.webhooks import WEBHOOK_EVENTS
+from notify.domain.webhooks import WEBHOOK_EVENTS
 from notify.store.messages import Message
 from notify.store.notifications import CallTask, Channel, NotificationPreferences
 from notify.store.webhooks import WebhookDelivery

@@ -10,10 +10,10 @@ from shared import paging
 from shared.inputs import ID_PATTERN, OptionalText, Text
 from shared.lifecycle import Category
 from shared.records import Certificate, Company
-from supervision.logic.admission import Decision
-from supervision.logic.audit import Verification
-from supervision.logic.credit import Score, ScorePoint
-from supervision.logic.stats import OrderStats
+from supervision.domain.admission import Decision
+from supervision.domain.audit import Verification
+from supervision.domain.credit import Score, ScorePoint
+from supervision.domain.stats import OrderStats
 from supervision.store.audit import AuditEntry
 from supervision.store.credit import CreditEvent
 from supervision.store.staff_records import Renewal

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from notify.logic.compose import Draft, sms_name
+from notify.domain.compose import Draft, sms_name
 from shared.events import DomainEvent, EventType
 
 KIND = EventType.ORDER_DOORSTEP_MISMATCH.value  # can go by SMS: needs its template

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from notify.logic.compose import Draft, extra_words, sms_yuan
+from notify.domain.compose import Draft, extra_words, sms_yuan
 from orders.domain.steps import Step
 from shared.events import DomainEvent, EventType
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from matching.logic.eligibility import qualification
-from matching.logic.slots import free_counts, slot_grid
-from matching.models import SlotView
+from matching.domain.eligibility import qualification
+from matching.domain.slots import free_counts, slot_grid
+from matching.handlers.models import SlotView
 from matching.store import slots
 from shared import clock
 from shared.dal import people

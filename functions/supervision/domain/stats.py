@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from shared.clock import beijing_day
 from shared.records import Order
-from supervision.logic.credit import FINISHED, first_at
+from supervision.domain.credit import FINISHED, first_at
 
 
 def percentile(values: list[float], p: float) -> float | None:

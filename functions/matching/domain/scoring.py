@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from matching.logic.eligibility import TechLoad
+from matching.domain.eligibility import TechLoad
 from shared.geo import distance_m
 from shared.records import Company, Order, ScoreTerm, User
 from shared.settings import Settings

@@ -10,11 +10,11 @@ from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger
 from shared.records import Company, Order, User
 from shared.settings import get_settings
-from supervision.logic import admission, staff_records
-from supervision.logic import audit as chain
-from supervision.logic import credit as formula
-from supervision.logic.admission import Decision, Kind
-from supervision.logic.expiry import beijing_today
+from supervision.domain import admission, staff_records
+from supervision.domain import audit as chain
+from supervision.domain import credit as formula
+from supervision.domain.admission import Decision, Kind
+from supervision.domain.expiry import beijing_today
 from supervision.store import admission as admission_dal
 from supervision.store import audit, credit
 from supervision.store import staff_records as staff_dal

@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, StrictBool
 
-from orders.logic.credentials import Credentials
-from orders.models.fields import ISSUED_ID, STRICT
+from orders.domain.credentials import Credentials
+from orders.handlers.models.fields import ISSUED_ID, STRICT
 from shared import paging
 from shared.inputs import Text
 from shared.lifecycle import Category, OrderType

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from orders.models.fields import STRICT
+from orders.handlers.models.fields import STRICT
 
 
 class ProxyRequestIn(BaseModel):
