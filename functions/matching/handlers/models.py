@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from matching.service.availability import SlotView
 from shared import paging
-from shared.records import Slot
 
 
 class OfferView(BaseModel):
@@ -40,10 +40,6 @@ class AvailabilityView(BaseModel):
     on_duty: bool
     lat: float
     lng: float
-
-
-class SlotView(Slot):
-    technicians: int = Field(description="How many eligible technicians nearby are free in this slot")
 
 
 class SlotList(BaseModel):

@@ -1,16 +1,24 @@
-"""Booking slots actually available near an address: reads through the DAL, decides in `logic`."""
+"""Booking slots actually available near an address: reads the technicians and their held hours, decides in
+`domain`."""
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from matching.domain.eligibility import qualification
 from matching.domain.slots import free_counts, slot_grid
-from matching.handlers.models import SlotView
 from matching.store import slots
 from shared import clock
 from shared.dal import people
 from shared.geo import distance_m
+from shared.records import Slot
 from shared.settings import Settings
 from shared.slots import hour_blocks
+
+
+class SlotView(Slot):
+    technicians: int = Field(description="How many eligible technicians nearby are free in this slot")
+
 
 # Slot availability needs one free technician; checking the nearest few bounds the reads per request.
 NEAREST_CHECKED = 30

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from notify.service.webhook_http import Policy
 from shared.clock import iso
 from shared.events import COMPANY_EVENTS, DomainEvent
 from shared.settings import Settings
 
 WEBHOOK_EVENTS = COMPANY_EVENTS
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Where webhook deliveries may go (notify.service.webhook_http.check_url)."""
+
+    allow_http: bool = False  # the sandbox only: plain http://
+    allow_loopback: bool = False  # the sandbox only: 127.0.0.0/8 and ::1, any port
 
 
 class DeliveryJob(BaseModel):

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from notify.domain.dead_letters import DeadLetter
 from notify.domain.webhooks import WEBHOOK_EVENTS
 from notify.store.messages import Message
 from notify.store.notifications import CallTask, Channel, NotificationPreferences
@@ -69,13 +70,6 @@ class WebhookView(BaseModel):
 class DeliveryList(BaseModel):
     deliveries: list[WebhookDelivery]
     next_cursor: paging.NextCursor = None
-
-
-class DeadLetter(BaseModel):
-    queue: str
-    message_id: str
-    body: str
-    receive_count: int | None = None
 
 
 class DeadLetterList(BaseModel):

@@ -14,8 +14,8 @@ from datetime import timedelta
 from functools import lru_cache
 
 from notify.domain.compose import CATEGORY_WORDS, Draft
+from notify.domain.dead_letters import DeadLetter
 from notify.domain.wechat_templates import TEMPLATES, MessageFacts, beijing_time, fill, kinds_for, page_of
-from notify.handlers.models import DeadLetter
 from notify.service.wechat_token import TokenSource, shared_source
 from notify.store import WeChatDeadLetter, WeChatStore, messages
 from notify.store.messages import Message

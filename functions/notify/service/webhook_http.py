@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
+from notify.domain.webhooks import Policy
+
 HTTPS_PORTS = frozenset({443, 8443})
 
 
@@ -41,12 +43,6 @@ class HttpResult:
 
 class TargetRefused(ValueError):
     """The URL is not one the platform delivers to; the message says why, in words a company can act on."""
-
-
-@dataclass(frozen=True)
-class Policy:
-    allow_http: bool = False  # the sandbox only: plain http://
-    allow_loopback: bool = False  # the sandbox only: 127.0.0.0/8 and ::1, any port
 
 
 def _address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, policy: Policy) -> bool:

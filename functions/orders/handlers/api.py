@@ -16,7 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.handlers import api as addresses_api
-from matching.store import offers, slots
+from matching.service import order_changes
 from orders.domain import pricing, quotas, rules
 from orders.handlers import billing, fulfilment, photos, proxies
 from orders.handlers.models import (
@@ -256,9 +256,9 @@ def _cancel(order: Order, caller: Caller, reason: str, allowed_from: Iterable[st
         note=reason,
         extra=orders.set_fields(cancel_reason=reason),
     )
-    offers.withdraw_open(order.order_id, at=at)
+    order_changes.withdraw_open_offers(order.order_id, at=at)
     # The order as cancelled, not as read before: an accept may have assigned it (and held hours) in between.
-    slots.release_for_order(cancelled)
+    order_changes.release_hours_of(cancelled)
     workflow.stop(workflow.execution_arn_for(order.order_id), error="OrderCancelled", cause=f"Cancelled by {caller.role}")
     return cancelled
 

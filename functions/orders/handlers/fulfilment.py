@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from matching.store import offers, slots
+from matching.service import order_changes
 from orders.domain import pricing
 from orders.domain.steps import Step
 from orders.handlers import billing, photos
@@ -133,7 +133,7 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
     # A booking holds the technician's slot hours first: 409 slot_taken if he is booked then.
     hours = hour_blocks(order.slot.start, order.slot.end) if order.order_type == OrderType.BOOKING and order.slot else []
     if hours:
-        slots.reserve(tech.user_id, order.order_id, hours, at=at)
+        order_changes.reserve_hours(tech.user_id, order.order_id, hours, at=at)
     taking_over = order.status == OrderStatus.OFFERED  # the desk takes over an order still being offered
     try:
         assigned = orders.transition(
@@ -149,15 +149,14 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
             round_id=order.current_offer_id if taking_over else None,
         )
     except InvalidStatus:
-        slots.release(tech.user_id, order.order_id, hours)
+        order_changes.release_hours(tech.user_id, order.order_id, hours)
         raise
     if order.technician_id and order.technician_id != tech.user_id:
-        slots.release_for_order(order)  # the previous assignee's hours, if any
+        order_changes.release_hours_of(order)  # the previous assignee's hours, if any
     if taking_over and order.current_offer_id:
         # Exactly one writer got here (the conditional write above): withdraw the round's open offers and end its wait
         # as accepted; if the wait timed out meanwhile, ExpireOffer finds the order assigned and goes on the same way.
-        token = next((offers.task_token(o.offer_id) for o in offers.in_batch(order.order_id, order.current_offer_id)), None)
-        offers.withdraw_batch(order.order_id, order.current_offer_id, at=at)
+        token = order_changes.take_over_round(order.order_id, order.current_offer_id, at=at)
         if token:
             workflow.resume(token, {"decision": OfferStatus.ACCEPTED.value})
     else:

@@ -10,8 +10,7 @@ from datetime import timedelta
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from notify.store import messages, notifications
-from notify.store.messages import Message
+from notify.service.texts import tell_by_sms
 from orders.domain import proxies as rules
 from orders.handlers.models.proxies import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyRequestIn, ProxyRequestView
 from orders.handlers.views import profile
@@ -49,39 +48,6 @@ def _resident_caller() -> tuple[Caller, User]:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
     return caller, profile(caller)
-
-
-def tell_by_sms(
-    recipient: User,
-    *,
-    message_id: str,
-    kind: str,
-    text: tuple[str, str],
-    template: tuple[str, dict[str, str]],
-    order_id: str | None = None,
-) -> None:
-    """A text message to the resident (`template`: an SMS template and its parameters), whatever channels they
-    chose (consent and safety notices always go by SMS), recorded in their outbox (GET /messages, with `text`)
-    like every other message. Over the number's daily SMS cap nothing is sent (sms.SmsNotSent)."""
-    zh, en = text
-    if recipient.phone:
-        language = notifications.get_preferences(recipient.user_id).language
-        sms.send_template(recipient.phone, template[0], template[1], language=language)
-    else:
-        logger.warning("a consent notice for a resident without a phone was only recorded", extra={"kind": kind})
-    at = clock.now_iso()
-    messages.put(
-        Message(
-            message_id=message_id,
-            recipient_id=recipient.user_id,
-            channel="sms",
-            order_id=order_id,
-            kind=kind,
-            text_zh=zh,
-            text_en=en,
-            created_at=at,
-        )
-    )
 
 
 @router.post("/proxy-requests", status_code=202)

@@ -7,14 +7,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from orders.domain.steps import Step
 from orders.service.waits import resume_step
-from ratings.store import ratings
+from ratings.service import wiring
+from ratings.service.rate import rate_order as rate
 from shared import clock
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import require_role
-from shared.dal import orders
-from shared.errors import Forbidden
 from shared.inputs import OptionalText
 from shared.lifecycle import Role
 from shared.observability import logger, tracer
@@ -39,12 +37,16 @@ class RatingView(BaseModel):
 def rate_order(order_id: str, body: RatingIn) -> RatingView:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
-    order = orders.get_or_404(order_id)
-    if order.resident_id != caller.user_id:
-        raise Forbidden("只能评价自己的订单", "You can only rate your own orders.")
-    ratings.record(order, body.stars, body.comment.strip(), at=clock.now_iso())
-    resume_step(order.order_id, Step.RATING, {"stars": body.stars})
-    return RatingView(order_id=order.order_id, stars=body.stars, comment=body.comment.strip(), status="rated")
+    rating = rate(
+        wiring.store(),
+        resume_step,
+        resident_id=caller.user_id,
+        order_id=order_id,
+        stars=body.stars,
+        comment=body.comment,
+        at=clock.now_iso(),
+    )
+    return RatingView(order_id=rating.order_id, stars=rating.stars, comment=rating.comment, status="rated")
 
 
 app = build_resolver(router)

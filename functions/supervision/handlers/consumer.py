@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from matching.store import slots
+from matching.service import order_changes
 from shared.dal import orders
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
@@ -35,7 +35,7 @@ def handle(event: DomainEvent) -> None:
         # The API's cancel frees the hours at once; this catches every other way an order ends cancelled (the
         # workflow's unfulfilled escalation of an assigned booking whose completion was overdue). Idempotent: only
         # hours this order still holds are deleted.
-        slots.release_for_order(order)
+        order_changes.release_hours_of(order)
 
 
 def record_handler(record: SQSRecord) -> None:
