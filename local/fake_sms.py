@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
+from notify.domain.sms import SMS_TEMPLATES
 from shared import sms
 
 PREFIX = "/sms-api"
@@ -47,7 +48,7 @@ class FakeAliyunSms:
             return _answer("InvalidAction.NotFound", "Specified api is not found, please check your url and method.", 404)
         if fields.get("SignName") != self.sign_name:
             return _answer("isv.SMS_SIGNATURE_ILLEGAL", "该账号下找不到对应签名")
-        by_code = {t.code: t for t in sms.SMS_TEMPLATES.values()}  # the codes approved: the table's
+        by_code = {t.code: t for t in SMS_TEMPLATES.values()}  # the codes approved: the table's
         tpl = by_code.get(fields.get("TemplateCode", ""))
         if tpl is None:
             return _answer("isv.SMS_TEMPLATE_ILLEGAL", "该账号下找不到对应模板")

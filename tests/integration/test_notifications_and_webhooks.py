@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 
+from notify.domain.sms import template as sms_template
 from tests.conftest import wait_for
 from tests.integration.conftest import documented
 
@@ -221,11 +222,9 @@ def test_sms_goes_by_template_to_the_residents_number(sandbox, world, observe):
         with urllib.request.urlopen(f"{sandbox.url}/dev/outbox?phone=13800000042", timeout=5) as response:
             return json.loads(response.read())["messages"]
 
-    from shared import sms
-
     [first, *_] = wait_for(outbox, what="an SMS")
     assert first["phone"] == "13800000042" and first["template"].startswith("order_"), first
-    assert first["text"] == "【邻里】" + sms.template(first["template"]).render(first["params"])
+    assert first["text"] == "【邻里】" + sms_template(first["template"]).render(first["params"])
     assert first["sent_at"].endswith("Z") and order_id
 
 

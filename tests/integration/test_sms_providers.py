@@ -10,6 +10,8 @@ import urllib.request
 
 import pytest
 
+from notify.domain.sms import template as sms_template
+
 _numbers = itertools.count(1)
 
 
@@ -42,8 +44,8 @@ def test_the_sandbox_fake_keeps_what_it_sent_for_dev_outbox(sandbox):
     from shared import sms
 
     phone = _phone()
-    sms.send_template(phone, "login_code", {"code": "482913"})
-    sms.send_template(f"+86 {phone}", sms.template("order_assigned"), {"code": "4821"})
+    sms.send_template(phone, sms_template("login_code"), {"code": "482913"})
+    sms.send_template(f"+86 {phone}", sms_template("order_assigned"), {"code": "4821"})
     body = _outbox(sandbox, phone)
     assert [m["template"] for m in body["messages"]] == ["login_code", "order_assigned"]
     first = body["messages"][0]
@@ -62,7 +64,7 @@ def test_aliyun_sendsms_is_signed_and_checked_by_the_provider(sandbox, provider)
     phone = _phone()
     # When a message is sent
     biz_id = sms.send_template(
-        phone, "proxy_consent_code", {"relation": "女儿", "tail": "0004", "code": "012345", "minutes": "10"}
+        phone, sms_template("proxy_consent_code"), {"relation": "女儿", "tail": "0004", "code": "012345", "minutes": "10"}
     )
     # Then the provider checked the signature, the signature name and the template, and sent it
     [sent] = _outbox(sandbox, phone)["messages"]
@@ -78,7 +80,7 @@ def test_aliyun_refusals_are_reported_with_their_code(sandbox, provider, monkeyp
     monkeypatch.setenv("LINLI_SMS_TEMPLATE_CODES", json.dumps({"order_cancelled": "SMS_999"}))
     sms.reset()
     with pytest.raises(sms.SmsUnavailable) as unknown:
-        sms.send_template(_phone(), "order_cancelled", {})
+        sms.send_template(_phone(), sms_template("order_cancelled"), {})
     assert unknown.value.code == "isv.SMS_TEMPLATE_ILLEGAL"
     # A wrong secret: the signature does not match
     monkeypatch.delenv("LINLI_SMS_TEMPLATE_CODES")
@@ -88,14 +90,14 @@ def test_aliyun_refusals_are_reported_with_their_code(sandbox, provider, monkeyp
         sms.providers, "aliyun_credentials", lambda: sms.AliyunCredentials(real.access_key_id, "not-the-secret", "邻里")
     )
     with pytest.raises(sms.SmsUnavailable) as forged:
-        sms.send_template(_phone(), "order_cancelled", {})
+        sms.send_template(_phone(), sms_template("order_cancelled"), {})
     assert forged.value.code == "SignatureDoesNotMatch"
     assert "not-the-secret" not in repr(sms.AliyunCredentials(real.access_key_id, "not-the-secret", "邻里"))
     # And a provider that cannot be reached is unavailable, within the timeout
     monkeypatch.undo()
     provider("aliyun", LINLI_SMS_API_BASE="http://127.0.0.1:9")
     with pytest.raises(sms.SmsUnavailable):
-        sms.send_template(_phone(), "order_cancelled", {})
+        sms.send_template(_phone(), sms_template("order_cancelled"), {})
 
 
 def test_sns_publishes_the_rendered_text_in_the_recipients_language(sandbox, provider):
@@ -106,8 +108,8 @@ def test_sns_publishes_the_rendered_text_in_the_recipients_language(sandbox, pro
 
     provider("sns")
     phone = _phone()
-    sms.send_template(phone, "order_completed", {"total": "120"})
-    sms.send_template(phone, "order_completed", {"total": "35.5"}, language="en")
+    sms.send_template(phone, sms_template("order_completed"), {"total": "120"})
+    sms.send_template(phone, sms_template("order_completed"), {"total": "35.5"}, language="en")
     sent = [m[1] for m in sns_backends[ACCOUNT][REGION].sms_messages.values() if m[0] == f"+86{phone}"]
     assert sent == [
         "【邻里】维修已完成，费用120元。请为本次服务评价。",
@@ -122,21 +124,21 @@ def test_a_number_gets_no_more_than_its_daily_cap(sandbox, provider):
     provider("fake", LINLI_SMS_PER_RECIPIENT_PER_DAY="3")
     phone, other = _phone(), _phone()
     for _ in range(3):
-        sms.send_template(phone, "order_offered", {})
+        sms.send_template(phone, sms_template("order_offered"), {})
     # When a fourth comes the same day
     with pytest.raises(sms.SmsNotSent) as capped:
-        sms.send_template(phone, "order_cancelled", {})
+        sms.send_template(phone, sms_template("order_cancelled"), {})
     # Then it is not sent, and the outbox says why
     assert capped.value.reason == "daily_cap"
     body = _outbox(sandbox, phone)
     assert [m["template"] for m in body["messages"]] == ["order_offered"] * 3
     assert [(m["template"], m["reason"]) for m in body["not_sent"]] == [("order_cancelled", "daily_cap")]
     # And another number is not affected
-    sms.send_template(other, "order_cancelled", {})
+    sms.send_template(other, sms_template("order_cancelled"), {})
     # And a message the provider refused does not count: with a cap of 3, a fourth refusal is still the provider's
     for _ in range(4):
         with pytest.raises(sms.SmsUnavailable):
-            sms.send_template("10086", "order_offered", {})
+            sms.send_template("10086", sms_template("order_offered"), {})
     # And the counter's key holds no phone number
     from shared.dal.tables import DailyCountItem
 
@@ -149,5 +151,5 @@ def test_the_parameters_are_checked_before_anything_is_sent(sandbox):
 
     phone = _phone()
     with pytest.raises(sms.SmsTemplateError):
-        sms.send_template(phone, "proxy_linked", {"relation": "http://t.cn/x", "tail": "0004"})
+        sms.send_template(phone, sms_template("proxy_linked"), {"relation": "http://t.cn/x", "tail": "0004"})
     assert _outbox(sandbox, phone) == {"messages": [], "not_sent": []}

@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 import pytest
 
 from local.fake_sms import FakeAliyunSms
+from notify.domain.sms import SMS_TEMPLATES
 from shared import sms
 
 CREDENTIALS = sms.AliyunCredentials(access_key_id="LTAI5tTest", access_key_secret="test-secret", sign_name="邻里")
-LOGIN = sms.SMS_TEMPLATES["login_code"]
+LOGIN = SMS_TEMPLATES["login_code"]
 
 
 @pytest.fixture

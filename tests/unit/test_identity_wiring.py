@@ -73,4 +73,5 @@ def test_the_sms_port_sends_the_login_code_template(monkeypatch):
         sms, "send_template", lambda phone, template, params: sent.append((phone, template, params)) or "m1", raising=False
     )
     wiring.KernelSms().send_login_code("+8613900000001", "042917")
-    assert sent == [("+8613900000001", "login_code", {"code": "042917"})]
+    [(phone, template, params)] = sent
+    assert (phone, template.key, params) == ("+8613900000001", "login_code", {"code": "042917"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from notify.domain.reminders import rating_reminder_drafts
+from notify.domain.sms import template as sms_template
 from notify.domain.wechat_templates import kinds_for
 from notify.store.memory import MemoryStore
 from orders.domain import deadlines
@@ -43,8 +44,8 @@ def test_the_resident_is_asked_to_rate_in_chinese_first_and_the_sms_is_its_own_t
     assert draft.text_zh.startswith("【邻里】订单码 4821") and "评价" in draft.text_zh
     assert draft.text_en.startswith("[Linli] Order code 4821") and "rate" in draft.text_en
     assert draft.template == "order_rating_reminder" and dict(draft.params) == {"code": "4821"}
-    sms.check_params(sms.template(draft.template), dict(draft.params))
-    assert "4821" in sms.template(draft.template).render(dict(draft.params))
+    sms.check_params(sms_template(draft.template), dict(draft.params))
+    assert "4821" in sms_template(draft.template).render(dict(draft.params))
     other = deadlines.rating_reminder_event(order(status="completed"), at=DONE).model_copy(update={"type": EventType.ORDER_RATED})
     assert rating_reminder_drafts(other) == []
 

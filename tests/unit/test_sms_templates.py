@@ -1,4 +1,4 @@
-"""Every SMS is a template and its parameters (shared.sms.SMS_TEMPLATES): the table, the checks, Aliyun's request
+"""Every SMS is a template and its parameters (shared.SMS_TEMPLATES): the table, the checks, Aliyun's request
 signature, and every message kind that can go by SMS filling exactly its template's parameters (pure: no AWS)."""
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from notify.domain.escalation import (
     unanswered_alerts,
 )
 from notify.domain.reminders import deadline_drafts, rating_reminder_drafts
+from notify.domain.sms import SMS_TEMPLATES
+from notify.domain.sms import template as sms_template
 from notify.domain.supervision import supervision_drafts
 from orders.domain import proxies as proxy_rules
 from shared import sms
@@ -28,7 +30,7 @@ E = EventType
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
-@pytest.mark.parametrize("tpl", sms.SMS_TEMPLATES.values(), ids=lambda t: t.key)
+@pytest.mark.parametrize("tpl", SMS_TEMPLATES.values(), ids=lambda t: t.key)
 def test_each_template_names_exactly_its_parameters_in_both_languages(tpl):
     assert set(PLACEHOLDER.findall(tpl.text_zh)) == set(tpl.params) == set(PLACEHOLDER.findall(tpl.text_en))
     # Aliyun: template content at most 500 characters, variable names letters/digits/_ and not email, mobile, id …
@@ -39,17 +41,17 @@ def test_each_template_names_exactly_its_parameters_in_both_languages(tpl):
             words = tpl.choices[name]
             assert words and all(len(w) <= sms.MAX_PARAM_CHARS for w in words)
     assert re.fullmatch(r"SMS_\d+", tpl.code)
-    assert len({t.code for t in sms.SMS_TEMPLATES.values()}) == len(sms.SMS_TEMPLATES)
+    assert len({t.code for t in SMS_TEMPLATES.values()}) == len(SMS_TEMPLATES)
 
 
 def test_the_login_code_template_takes_the_code():
-    tpl = sms.SMS_TEMPLATES["login_code"]
+    tpl = SMS_TEMPLATES["login_code"]
     assert tpl.params == {"code": sms.Param.CODE}
     assert tpl.render({"code": "482913"}) == "您的登录验证码为482913，请勿告诉他人。如非本人操作，请忽略本短信。"
 
 
 def test_parameters_must_be_exactly_the_templates_and_of_their_kind():
-    tpl = sms.template("proxy_consent_code")
+    tpl = sms_template("proxy_consent_code")
     good = {"relation": "女儿", "tail": "0004", "code": "123456", "minutes": "10"}
     sms.check_params(tpl, good)
     for bad in (
@@ -64,15 +66,15 @@ def test_parameters_must_be_exactly_the_templates_and_of_their_kind():
         with pytest.raises(sms.SmsTemplateError):
             sms.check_params(tpl, bad)
     with pytest.raises(sms.SmsTemplateError):
-        sms.template("free_text")
+        sms_template("free_text")
     # A name is letters only: no digits, dots, slashes or colons, so no link and no phone number fits
-    admission = sms.template("admission_decided")
+    admission = sms_template("admission_decided")
     for who in ("赵师傅 www.x.cn", "加微信 abc123", "t.cn/xyz", "A" * 21):
         with pytest.raises(sms.SmsTemplateError):
             sms.check_params(admission, {"who": who, "decision": "已通过准入审核"})
     # And no variable takes more than 35 characters (Aliyun's limit for an ordinary variable)
     with pytest.raises(sms.SmsTemplateError):
-        sms.check_params(sms.template("order_assigned"), {"code": "A" * 36})
+        sms.check_params(sms_template("order_assigned"), {"code": "A" * 36})
 
 
 def test_the_aliyun_signature_matches_the_documented_example():
@@ -253,11 +255,11 @@ def test_every_message_kind_that_can_go_by_sms_fills_exactly_its_templates_param
     used = set()
     for draft in drafts:
         # Then each names a template, and its parameters are exactly that template's, of their kinds
-        assert draft.template in sms.SMS_TEMPLATES, draft
-        sms.check_params(sms.template(draft.template), dict(draft.params))
+        assert draft.template in SMS_TEMPLATES, draft
+        sms.check_params(sms_template(draft.template), dict(draft.params))
         used.add(draft.template)
         # And no free text from a user reaches an SMS: the placer's name (with a link in it here), a reason
-        text = sms.template(draft.template).render(dict(draft.params))
+        text = sms_template(draft.template).render(dict(draft.params))
         assert "http" not in text and "t.cn" not in text and "x.cn" not in text and "李丽" not in text, text
         assert "13900000000" not in text
         # nor "另需 0 元" (a free compound's extra lines cost the resident nothing)
@@ -270,10 +272,10 @@ def test_every_message_kind_that_can_go_by_sms_fills_exactly_its_templates_param
         proxy_rules.revoked_sms(relation="a free-text relation of old", proxy_phone="13800000004", by_resident=True),
         proxy_rules.revoked_sms(relation="邻居", proxy_phone="13800000004", by_resident=False),
     ):
-        sms.check_params(sms.template(template), params)
+        sms.check_params(sms_template(template), params)
         used.add(template)
     # And no template of the table is left without a sender (the identity service sends login_code)
-    assert set(sms.SMS_TEMPLATES) - used == {"login_code"}
+    assert set(SMS_TEMPLATES) - used == {"login_code"}
 
 
 def test_the_amounts_and_times_in_an_sms_are_plain():
@@ -299,7 +301,7 @@ BEGIN, END = "<!-- sms-templates:begin -->", "<!-- sms-templates:end -->"
 def templates_markdown() -> str:
     """The table of docs/integrators.md, made from SMS_TEMPLATES."""
     rows = ["| key | template code | text (the provider adds 【邻里】) | parameters |", "|---|---|---|---|"]
-    for tpl in sms.SMS_TEMPLATES.values():
+    for tpl in SMS_TEMPLATES.values():
         params = ", ".join(
             f"`{name}` ({kind.value}" + (": " + " / ".join(tpl.choices[name]) if kind == sms.Param.CHOICE else "") + ")"
             for name, kind in tpl.params.items()

@@ -108,9 +108,9 @@ def test_restorable_skills_are_those_whose_certificate_is_valid_again():
     ],
 )
 def test_the_technician_and_his_companys_dispatchers_are_told(kind, decision, words):
+    from notify.domain.sms import SMS_TEMPLATES
     from notify.domain.supervision import supervision_drafts
     from shared.events import DomainEvent, EventType, SubjectSnapshot
-    from shared.sms import SMS_TEMPLATES
 
     subject = SubjectSnapshot(
         company_id="co_1",

@@ -61,9 +61,10 @@ class KernelWeChat:
 
 class KernelSms:
     def send_login_code(self, phone: str, code: str) -> None:
+        from notify.domain.sms import template as sms_template
         from shared import sms
 
-        sms.send_template(phone, LOGIN_CODE_TEMPLATE, {"code": code})
+        sms.send_template(phone, sms_template(LOGIN_CODE_TEMPLATE), {"code": code})
 
 
 @lru_cache(maxsize=1)

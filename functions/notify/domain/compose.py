@@ -7,14 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from notify.domain.sms.words import CATEGORIES, RELATIONS
 from shared.events import DomainEvent, EventType
-from shared.sms import CATEGORIES, RELATIONS, Param, fits
+from shared.sms import Param, fits
 
 
 @dataclass(frozen=True)
 class Draft:
     """A message to one person: its words for the app (text_zh / text_en) and, for the SMS channel, the template
-    of shared.sms.SMS_TEMPLATES and the parameters that fill it (no free text goes by SMS)."""
+    of notify.domain.sms.SMS_TEMPLATES and the parameters that fill it (no free text goes by SMS)."""
 
     recipient_id: str
     kind: str
@@ -61,7 +62,7 @@ def sms_yuan(value: float | None) -> str:
     return f"{value or 0:.2f}".rstrip("0").rstrip(".")
 
 
-# The SMS of each resident message (shared.sms.SMS_TEMPLATES), and the words that tell a proxy who placed the
+# The SMS of each resident message (notify.domain.sms.SMS_TEMPLATES), and the words that tell a proxy who placed the
 # order how it goes (proxy_order_progress).
 _RESIDENT_SMS = {
     E.ORDER_OFFERED: ("order_offered", (), "已通知附近师傅"),

@@ -98,7 +98,7 @@ def resident_text(order: OrderSnapshot, arrangers: Arrangers) -> tuple[str, str]
 
 
 def resident_sms(order: OrderSnapshot, arrangers: Arrangers) -> tuple[str, dict[str, str]]:
-    """The resident's SMS of an escalation (shared.sms.SMS_TEMPLATES): the same facts as `resident_text`, in fixed
+    """The resident's SMS of an escalation (notify.domain.sms.SMS_TEMPLATES): the same facts as `resident_text`, in fixed
     words."""
     (why_zh, _), _ = reason_words(order.escalation_reason)
     code = order.order_code or order.order_id

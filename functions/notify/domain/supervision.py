@@ -4,9 +4,9 @@ suspensions, told to the company's dispatchers, the technician concerned and the
 from __future__ import annotations
 
 from notify.domain.compose import Draft, sms_name, sms_yuan
+from notify.domain.sms.words import CERTIFICATES, DECISIONS
 from shared.events import SUPERVISION_EVENTS, DomainEvent, EventType
 from shared.qualifications import CERTIFICATE_NAMES
-from shared.sms import CERTIFICATES, DECISIONS
 
 E = EventType
 

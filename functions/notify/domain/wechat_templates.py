@@ -113,7 +113,7 @@ class Template:
     kind: str
     title: str  # the template's title in WeChat's library (模板标题)
     fields: tuple[TemplateField, ...]
-    sms_template: str  # the SMS of the same message (shared.sms.SMS_TEMPLATES) when WeChat cannot take it
+    sms_template: str  # the SMS of the same message (notify.domain.sms.SMS_TEMPLATES) when WeChat cannot take it
 
 
 F = TemplateField

@@ -20,6 +20,7 @@ from notify.domain.compose import ALWAYS_BY_SMS, Draft, Placer, drafts_for, repo
 from notify.domain.doorstep import mismatch_alerts
 from notify.domain.escalation import Arrangers, call_task_text, resident_sms, resident_text, staff_alerts, unanswered_alerts
 from notify.domain.reminders import deadline_drafts, rating_reminder_drafts
+from notify.domain.sms import template as sms_template
 from notify.domain.supervision import MESSAGED_SUPERVISION_EVENTS, supervision_drafts
 from notify.domain.webhooks import retry_delay
 from notify.service import subscriptions, web_push
@@ -246,7 +247,7 @@ def _deadline_drafts(event: DomainEvent) -> list[Draft]:
 
 def _send(channel: Channel, draft: Draft, recipient: User, language: str, event: DomainEvent) -> None:
     if channel == Channel.SMS:
-        sms.send_template(recipient.phone, draft.template, dict(draft.params), language=language)
+        sms.send_template(recipient.phone, sms_template(draft.template), dict(draft.params), language=language)
     elif channel == Channel.PHONE_CALL and event.type == Happened.ORDER_ESCALATED:
         pass  # the escalation's own call task (_escalation_call_task) is this call, to the contracted company
     elif channel == Channel.PHONE_CALL and event.order is not None and draft.order_id:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from notify.domain.compose import CATEGORY_WORDS, Draft
 from notify.domain.dead_letters import DeadLetter
+from notify.domain.sms import template as sms_template
 from notify.domain.wechat_templates import TEMPLATES, MessageFacts, beijing_time, fill, kinds_for, page_of
 from notify.service.wechat_token import TokenSource, shared_source
 from notify.store import WeChatDeadLetter, WeChatStore, messages
@@ -208,7 +209,7 @@ def deliver(
     delivered = _by_wechat(draft, recipient, event, message(Channel.WECHAT, None).message_id, store, source)
     if delivered is None and recipient.phone:
         try:
-            sms.send_template(recipient.phone, draft.template, dict(draft.params), language=language)
+            sms.send_template(recipient.phone, sms_template(draft.template), dict(draft.params), language=language)
         except sms.SmsNotSent as refused:
             logger.warning("SMS not sent", extra={"reason": refused.reason, "kind": draft.kind})
             return None

@@ -3,6 +3,7 @@ notices): by SMS whatever channels the resident chose, and recorded in their out
 
 from __future__ import annotations
 
+from notify.domain.sms import template as sms_template
 from notify.store import messages, notifications
 from notify.store.messages import Message
 from shared import clock, sms
@@ -25,7 +26,7 @@ def tell_by_sms(
     zh, en = text
     if recipient.phone:
         language = notifications.get_preferences(recipient.user_id).language
-        sms.send_template(recipient.phone, template[0], template[1], language=language)
+        sms.send_template(recipient.phone, sms_template(template[0]), template[1], language=language)
     else:
         logger.warning("a consent notice for a resident without a phone was only recorded", extra={"kind": kind})
     at = clock.now_iso()

@@ -7,13 +7,13 @@ import hashlib
 import hmac
 import secrets
 
-from shared.sms import RELATIONS
+from notify.domain.sms.words import RELATIONS
 
 CODE_DIGITS = 6
 
 
 def relation(value: str) -> tuple[str, str] | None:
-    """What the requester is to the resident, one of the fixed list (shared.sms.RELATIONS: its Chinese word or its
+    """What the requester is to the resident, one of the fixed list (notify.domain.sms.words.RELATIONS: its Chinese word or its
     English one): (Chinese, English); None for anything else (no free text reaches the resident's SMS)."""
     value = value.strip()
     if value in RELATIONS:

@@ -1,8 +1,8 @@
 """The SMS port: every text message is a template and its parameters, never free text.
 
 China's carriers take only a registered signature (【邻里】) and pre-approved templates whose variables are filled
-at sending, so `SMS_TEMPLATES` is the one list of what the platform can text anyone, and `send_template`
-refuses parameters that are not exactly the template's, or values the template's variable kind does not allow
+at sending, so every message is an `SmsTemplate` (the list of them is notify's: `notify.domain.sms.SMS_TEMPLATES`), and
+`send_template` refuses parameters that are not exactly the template's, or values the template's variable kind does not allow
 (no links, no free text from users: a relation or a category is one of a fixed list, a name has letters only).
 
 The provider is chosen by `LINLI_SMS_PROVIDER`:
@@ -27,39 +27,12 @@ from shared.sms.errors import SmsNotSent, SmsUnavailable
 from shared.sms.fake import FakeOutbox, fake_outbox
 from shared.sms.phones import digits, e164, masked
 from shared.sms.providers import AliyunCredentials, aliyun_request, percent_encode, rpc_signature, string_to_sign
-from shared.sms.resident_templates import RESIDENT_TEMPLATES
-from shared.sms.staff_templates import STAFF_AND_DEADLINE_TEMPLATES
 from shared.sms.template import SmsTemplate, SmsTemplateError, check_params
-from shared.sms.words import (
-    CATEGORIES,
-    CERTIFICATES,
-    DECISIONS,
-    ESCALATION_ARRANGERS,
-    ESCALATION_CALLS,
-    ESCALATION_REASONS,
-    ESCALATION_STAFF_REASONS,
-    MAX_PARAM_CHARS,
-    ORDER_WORDS,
-    PROGRESS,
-    RELATIONS,
-    Param,
-    fits,
-)
+from shared.sms.words import MAX_PARAM_CHARS, Param, fits
 
 __all__ = [
-    "CATEGORIES",
-    "CERTIFICATES",
-    "DECISIONS",
-    "ESCALATION_ARRANGERS",
-    "ESCALATION_CALLS",
-    "ESCALATION_REASONS",
-    "ESCALATION_STAFF_REASONS",
     "MAX_PARAM_CHARS",
-    "ORDER_WORDS",
-    "PROGRESS",
-    "RELATIONS",
     "SIGN_NAME",
-    "SMS_TEMPLATES",
     "AliyunCredentials",
     "FakeOutbox",
     "Param",
@@ -80,18 +53,8 @@ __all__ = [
     "rpc_signature",
     "send_template",
     "string_to_sign",
-    "template",
     "template_code",
 ]
-
-SMS_TEMPLATES: dict[str, SmsTemplate] = {t.key: t for t in [*RESIDENT_TEMPLATES, *STAFF_AND_DEADLINE_TEMPLATES]}
-
-
-def template(key: str | SmsTemplate) -> SmsTemplate:
-    found = SMS_TEMPLATES.get(key.key if isinstance(key, SmsTemplate) else key)
-    if found is None:
-        raise SmsTemplateError(f"no SMS template {key!r}")
-    return found
 
 
 def reset() -> None:
@@ -130,13 +93,12 @@ def _give_back(phone: str) -> None:
         daily_counts.give_back(key, DAILY_COUNT, day)
 
 
-def send_template(phone: str, template_key: SmsTemplate | str, params: dict[str, str], *, language: str = "zh") -> str:
+def send_template(phone: str, tpl: SmsTemplate, params: dict[str, str], *, language: str = "zh") -> str:
     """Text `phone` the template filled with `params`; returns the provider's message id. `language` picks the
     English text where the provider sends text (SNS); China's templates are Chinese.
 
     Raises SmsTemplateError (the parameters are not exactly the template's), SmsNotSent (the number's daily cap is
     reached: nothing sent) or SmsUnavailable (the provider failed or refused)."""
-    tpl = template(template_key)
     check_params(tpl, params)
     provider = settings().provider
     if provider not in ("aliyun", "sns", "fake"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from notify.domain.sms.words import CATEGORIES, ESCALATION_ARRANGERS, ESCALATION_REASONS, PROGRESS, RELATIONS
 from shared.sms.template import SmsTemplate, define
-from shared.sms.words import CATEGORIES, ESCALATION_ARRANGERS, ESCALATION_REASONS, PROGRESS, RELATIONS
 from shared.sms.words import Param as P
 
 RESIDENT_TEMPLATES: list[SmsTemplate] = [

@@ -3,8 +3,8 @@ run out (to whoever holds them)."""
 
 from __future__ import annotations
 
+from notify.domain.sms.words import CERTIFICATES, DECISIONS, ESCALATION_CALLS, ESCALATION_STAFF_REASONS, ORDER_WORDS
 from shared.sms.template import SmsTemplate, define
-from shared.sms.words import CERTIFICATES, DECISIONS, ESCALATION_CALLS, ESCALATION_STAFF_REASONS, ORDER_WORDS
 from shared.sms.words import Param as P
 
 STAFF_AND_DEADLINE_TEMPLATES: list[SmsTemplate] = [
