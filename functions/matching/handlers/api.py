@@ -10,6 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.domain.rules import ensure_verified
+from matching.domain.errors import OfferTaken
 from matching.handlers.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
 from matching.service.availability import available_slots
 from matching.store import offers
@@ -18,7 +19,7 @@ from shared import clock, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.dal import orders, people, proxy_links
-from shared.errors import Forbidden, OfferTaken, ValidationFailed
+from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Category, OfferStatus, OrderType, Role
 from shared.observability import logger, tracer
 from shared.settings import get_settings

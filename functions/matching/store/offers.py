@@ -16,11 +16,12 @@ from pydantic import BaseModel
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
+from matching.domain.errors import OfferNotOpen, OfferTaken, SlotTaken
 from matching.store import slots
 from shared.dal import orders
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.tables import Gsi2, OrderItem, TableItem
-from shared.errors import NotFound, OfferNotOpen, OfferTaken, SlotTaken
+from shared.errors import NotFound
 from shared.lifecycle import OfferStatus, OrderStatus
 from shared.records import MatchReason, Order
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DeleteError, TransactWriteError
 
+from matching.domain.errors import SlotTaken
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import TableItem
-from shared.errors import SlotTaken
 from shared.records import Order
 from shared.slots import hour_blocks
 

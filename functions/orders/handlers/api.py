@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from addresses.handlers import api as addresses_api
 from matching.service import order_changes
 from orders.domain import pricing, quotas, rules
+from orders.domain.errors import TooManyOrders
 from orders.handlers import billing, fulfilment, photos, proxies
 from orders.handlers.models import (
     ActingForView,
@@ -37,7 +38,7 @@ from shared import clock, ids, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.dal import daily_counts, orders, people, proxy_links
-from shared.errors import InvalidStatus, ServiceUnavailable, TooManyOrders, ValidationFailed
+from shared.errors import InvalidStatus, ServiceUnavailable, ValidationFailed
 from shared.lifecycle import CANCELLABLE, OrderStatus, OrderType, Role
 from shared.observability import logger, tracer
 from shared.public_area import OPEN_REPORT_STATUSES, UNFOUNDED, UNFOUNDED_FROM, same_problem

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from orders.domain.errors import PhotoInUse, PhotoMismatch, PhotoNotUploaded, PhotoTooLarge, PhotoTypeNotAllowed, UnknownPhoto
 from orders.handlers.models.photos import PhotoIn, PhotoLinkView, PhotoUploadView, TechnicianPhotoIn, TechnicianPhotoView
 from orders.handlers.views import profile, visible_order
 from orders.store import photos
@@ -14,16 +15,7 @@ from shared import clock, ids, storage
 from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.dal import people
-from shared.errors import (
-    Forbidden,
-    NotFound,
-    PhotoInUse,
-    PhotoMismatch,
-    PhotoNotUploaded,
-    PhotoTooLarge,
-    PhotoTypeNotAllowed,
-    UnknownPhoto,
-)
+from shared.errors import Forbidden, NotFound
 from shared.lifecycle import Role
 from shared.records import Order, User
 from shared.settings import get_settings

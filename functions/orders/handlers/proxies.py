@@ -12,6 +12,17 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from notify.service.texts import tell_by_sms
 from orders.domain import proxies as rules
+from orders.domain.errors import (
+    AlreadyLinked,
+    CannotLinkSelf,
+    DailyLimitReached,
+    InvalidRelation,
+    NotLinked,
+    RequestExpired,
+    RequestTooSoon,
+    TooManyAttempts,
+    WrongCode,
+)
 from orders.handlers.models.proxies import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyRequestIn, ProxyRequestView
 from orders.handlers.views import profile
 from orders.store import proxy_requests
@@ -20,18 +31,7 @@ from shared import clock, ids, sms
 from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.dal import daily_counts, people, proxy_links
-from shared.errors import (
-    AlreadyLinked,
-    CannotLinkSelf,
-    DailyLimitReached,
-    InvalidRelation,
-    NotLinked,
-    RequestExpired,
-    RequestTooSoon,
-    ServiceUnavailable,
-    TooManyAttempts,
-    WrongCode,
-)
+from shared.errors import ServiceUnavailable
 from shared.lifecycle import Role
 from shared.observability import logger
 from shared.records import Proxy, User

@@ -7,10 +7,10 @@ from enum import StrEnum
 from pydantic import BaseModel
 from pynamodb.exceptions import UpdateError
 
+from orders.domain.errors import PhotoInUse
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.people import PROFILE
 from shared.dal.tables import UserItem, item_of
-from shared.errors import PhotoInUse
 
 
 class PhotoPurpose(StrEnum):
