@@ -123,8 +123,12 @@ class Bench:
         from tests.conftest import WORLD_SITES, Api, World, _world_numbers
 
         with unmetered():
+            from supervision.domain.records import Company
+
+            from addresses.domain.records import Address
+            from compounds.domain.records import Compound, FreePeriod
+            from identity.domain.records import User
             from shared.dal import people
-            from shared.records import Address, Company, Compound, FreePeriod, User
 
             n = next(_world_numbers)
             lat, lng = WORLD_SITES[n]

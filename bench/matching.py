@@ -98,7 +98,9 @@ def km_to_deg(dy_km: float, dx_km: float) -> tuple[float, float]:
 
 
 def make_city(n: int, rng: random.Random) -> City:
-    from shared.records import Certificate, Company, User
+    from supervision.domain.records import Company
+
+    from identity.domain.records import Certificate, User
 
     side = math.sqrt(n / DENSITY_PER_KM2)
     companies = {
@@ -157,7 +159,7 @@ def load_city(city: City) -> float:
 
 
 def random_order(rng: random.Random, city: City, k: int, spread_km: float):
-    from shared.records import Order, Quote
+    from orders.domain.records import Order, Quote
 
     dy, dx = km_to_deg(rng.uniform(-spread_km, spread_km), rng.uniform(-spread_km, spread_km))
     now = datetime.now(UTC).isoformat()

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from supervision.domain.records import Company
+
+from addresses.domain.records import Address
 from compounds.domain.datum import Datum
 from compounds.domain.keys import compound_id
+from compounds.domain.records import Compound, FreePeriod
+from identity.domain.records import Certificate, User
 from local.demo_catalogue import ITEMS as CATALOGUE_ITEMS
 from orders.domain import catalogue as catalogue_rules
+from orders.domain.records import Proxy
 from orders.store import catalogue
 from shared import clock
 from shared.dal import people, proxy_links
 from shared.qualifications import certificates_needed
-from shared.records import Address, Certificate, Company, Compound, FreePeriod, Proxy, User
 
 COMPANIES = [
     Company(company_id="co_tongyuan", name="通苑物业服务有限公司", name_en="Tongyuan Property Services"),

@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 from supervision.domain import credit as formula
 from supervision.store import credit
 
+from addresses.domain.records import Address
+from identity.domain.records import User
 from local import demo_data
 from orders.domain import pricing
+from orders.domain.records import Order, TimelineEntry
 from orders.store import catalogue
 from shared import clock
 from shared.dal import orders, people
-from shared.records import Address, Order, TimelineEntry, User
 from shared.settings import get_settings
 
 RESIDENTS, STAFF, ORDERS = 168, 82, 329

@@ -67,7 +67,7 @@ def to_json(s: Snapshot) -> dict:
 def from_json(data: dict) -> Snapshot:
     from supervision.store.audit import AuditEntry
 
-    from shared.records import Order
+    from orders.domain.records import Order
 
     return Snapshot(
         now=data["now"],

@@ -316,9 +316,9 @@ class World:
     ) -> str:
         """A technician `metres_east` of the compound, holding every certificate the skills need unless
         `certificates` says otherwise."""
+        from identity.domain.records import Certificate, User
         from shared.dal import people
         from shared.qualifications import certificates_needed
-        from shared.records import Certificate, User
 
         if certificates is None:
             certificates = [Certificate(kind=k, expires_on="2099-12-31") for k in certificates_needed(list(skills))]
@@ -359,8 +359,12 @@ def world(sandbox, api) -> World:
 
 
 def make_world(api: Api) -> World:
+    from supervision.domain.records import Company
+
+    from addresses.domain.records import Address
+    from compounds.domain.records import Compound, FreePeriod
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import Address, Company, Compound, FreePeriod, User
 
     n = next(_world_numbers)
     lat, lng = WORLD_SITES[n]

@@ -12,9 +12,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from identity.domain.records import User
 from shared.errors import Forbidden, Unauthenticated
 from shared.lifecycle import USABLE_ACCOUNT_STATUSES, Role
-from shared.records import User
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from shared.settings import get_settings
 
 if TYPE_CHECKING:
-    from shared.records import User
+    from identity.domain.records import User
 
 EVENT_SOURCE = "linli.orders"
 PUT_EVENTS_BATCH = 10  # EventBridge's limit per PutEvents call

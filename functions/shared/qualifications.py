@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared.records import Certificate, User
+from identity.domain.records import Certificate, User
 
 REQUIRED_CERTIFICATE: dict[str, str | None] = {
     "electrical": "electrician_low_voltage",

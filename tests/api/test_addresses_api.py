@@ -70,8 +70,8 @@ def test_a_new_resident_claims_her_flat_the_property_company_verifies_it_and_she
 
 def test_a_refused_claim_says_so_and_may_be_claimed_again(api):
     resident = f"res_addr_{next(_numbers)}"
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     people.put_user(User(user_id=resident, role="resident", name="新居民"))
     claim = CLAIM | {"room": "303"}
@@ -116,8 +116,8 @@ def test_a_household_code_verifies_at_once_and_only_once(sandbox, api):
 
 
 def test_several_residents_share_a_household_and_one_leaves(api):
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     mother, daughter = (f"res_hh_{next(_numbers)}" for _ in range(2))
     for user_id in (mother, daughter):
@@ -143,8 +143,8 @@ def test_several_residents_share_a_household_and_one_leaves(api):
 
 
 def test_bad_claims_get_a_clear_error_and_store_nothing(api):
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     resident = f"res_bad_{next(_numbers)}"
     people.put_user(User(user_id=resident, role="resident", name="新居民"))

@@ -68,8 +68,8 @@ def new_phone() -> str:
 
 def staff(role: str = "technician", *, status: str = "active") -> tuple[str, str]:
     """A staff account registered with a phone number of its own: (user id, phone)."""
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     phone = new_phone()
     user_id = f"auth_{role}_{phone}"
@@ -417,9 +417,9 @@ def test_no_code_or_refresh_token_reaches_the_logs(base, sms_outbox):
 
 
 def test_a_resident_binds_a_phone_number_with_an_sms_code(base, sms_outbox):
+    from identity.domain.records import User
     from local import tokens as sandbox_tokens
     from shared.dal import people
-    from shared.records import User
 
     user_id, phone = f"auth_res_{next(_numbers)}", new_phone()
     people.put_user(User(user_id=user_id, role="resident", name="微信用户"))  # as a first WeChat sign-in leaves it

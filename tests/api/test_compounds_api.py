@@ -239,9 +239,10 @@ def test_contract_and_free_period_changes_are_versions_in_the_audit_trail(api):
 
 
 def test_a_quote_is_free_only_within_a_free_service_period(api):
+    from addresses.domain.records import Address
+    from identity.domain.records import User
     from shared import clock
     from shared.dal import people
-    from shared.records import Address, User
 
     cid = _imported(api)
     resident = f"res_onboard_{next(_numbers)}"

@@ -118,8 +118,9 @@ def _technicians(world):
 
 
 def _pending_companies(world):
+    from supervision.domain.records import Company
+
     from shared.dal import people
-    from shared.records import Company
 
     made = [f"co_pg{world.n}_{i}" for i in range(4)]
     for company_id in made:
@@ -134,7 +135,7 @@ def _pending_technicians(world):
 def _renewals(world):
     from supervision.store import staff_records
 
-    from shared.records import Certificate
+    from identity.domain.records import Certificate
 
     tech = world.add_technician()
     made = []
@@ -154,8 +155,9 @@ def _renewals(world):
 
 
 def _admitted_companies(world):
+    from supervision.domain.records import Company
+
     from shared.dal import people
-    from shared.records import Company
 
     made = [f"co_pga{world.n}_{i}" for i in range(4)]
     for i, company_id in enumerate(made):
@@ -192,9 +194,9 @@ def _reports(world):
 
 
 def _disputes(world):
+    from orders.domain.records import Dispute
     from orders.store import disputes
     from shared.dal import orders
-    from shared.records import Dispute
 
     made = _orders(world, 4, status="closed", bill_total=80.0)
     for i, order_id in enumerate(made):
@@ -210,8 +212,8 @@ def _disputes(world):
 
 
 def _address_claims(world):
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
     from tests.api.test_addresses_api import CLAIM
 
     made = []
@@ -225,8 +227,8 @@ def _address_claims(world):
 
 
 def _compounds(world):
+    from compounds.domain.records import Compound
     from shared.dal import people
-    from shared.records import Compound
 
     made = [f"cp_pg{world.n}_{i}" for i in range(5)]
     for i, compound_id in enumerate(made):

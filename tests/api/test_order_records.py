@@ -31,8 +31,9 @@ def test_an_empty_bill_needs_a_note_of_what_was_done(world):
 
 
 def test_a_residents_timeline_names_people_and_staff_see_the_ids_too(world):
+    from identity.domain.records import User
+    from orders.domain.records import Proxy
     from shared.dal import people
-    from shared.records import Proxy, User
 
     # Given the resident's son approves an extra line for her
     son = f"{world.resident_id}_son"

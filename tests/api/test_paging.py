@@ -58,8 +58,9 @@ def _newest_first(found: list[dict]) -> bool:
 
 
 def test_a_proxy_pages_through_her_own_orders_and_those_of_the_resident_she_acts_for(world):
+    from identity.domain.records import User
+    from orders.domain.records import Proxy
     from shared.dal import people
-    from shared.records import Proxy, User
 
     # Given a daughter with 7 orders of her own who acts for her mother, who has 6 (and each one placed through the API)
     daughter = f"res_page_daughter{world.n}"

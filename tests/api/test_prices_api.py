@@ -22,8 +22,9 @@ def _error(result) -> str:
 @pytest.fixture
 def son(world) -> str:
     """A family member linked to the world's resident, like 王奶奶's son in the demo data."""
+    from identity.domain.records import User
+    from orders.domain.records import Proxy
     from shared.dal import people, proxy_links
-    from shared.records import Proxy, User
 
     son_id = f"{world.resident_id}_son"
     people.put_user(User(user_id=son_id, role="resident", name="测试家属"))

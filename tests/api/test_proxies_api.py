@@ -18,8 +18,8 @@ def _error(result) -> str:
 @pytest.fixture
 def family(world):
     """The world's resident with a phone number, and a helper (a community worker) who does not act for her yet."""
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     resident = people.get_user(world.resident_id)
     people.put_user(resident.model_copy(update={"name": f"王奶奶{world.n}", "phone": f"137{world.n:08d}"}))
@@ -180,8 +180,8 @@ def test_nobody_links_to_themself(family):
 
 
 def test_an_unknown_number_looks_the_same_and_reaches_nobody(family):
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     world, helper = family
     other_helper = f"{helper}2"  # a requester waits a minute between requests: a second one asks for the unknown number
@@ -310,8 +310,8 @@ def test_a_requester_asks_at_most_the_daily_limit(family, daily_limits):
 
 
 def test_a_resident_is_sent_at_most_the_daily_limit_of_codes_whoever_asks(family, daily_limits):
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     world, first = family
     others = [f"res_w{world.n}_helper{k}" for k in (2, 3)]

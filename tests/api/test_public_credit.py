@@ -32,10 +32,10 @@ def _events(company_id: str):
 
 def test_anyone_reads_the_admitted_companies_credit_with_its_parts_and_formula(world, api):
     from supervision.domain import credit as formula
+    from supervision.domain.records import Company
     from supervision.store import credit
 
     from shared.dal import people
-    from shared.records import Company
     from shared.settings import get_settings
 
     # Given the world's admitted company with a credit record, and a suspended and a pending company

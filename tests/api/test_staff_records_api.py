@@ -28,8 +28,10 @@ def _technician(n: int, id_number: str) -> dict:
 
 
 def _second_company(world):
+    from supervision.domain.records import Company
+
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import Company, User
 
     company_id, dispatcher = f"co_rec{world.n}", f"disp_rec{world.n}"
     people.put_company(Company(company_id=company_id, name=f"另一家物业{world.n}"))
@@ -108,8 +110,8 @@ def _messages(api, user_id: str, role: str, kind: str) -> list[dict]:
 
 
 def test_a_renewal_approved_by_a_supervisor_lifts_the_suspension_of_the_skill(sandbox, world, api):
+    from identity.domain.records import Certificate
     from shared.dal import people
-    from shared.records import Certificate
 
     # Given a technician whose electrician's certificate expired: the electrical skill is suspended
     tech = world.add_technician(
@@ -160,8 +162,8 @@ def test_a_renewal_approved_by_a_supervisor_lifts_the_suspension_of_the_skill(sa
 
 
 def test_a_refused_renewal_changes_nothing_and_is_told(sandbox, world, api):
+    from identity.domain.records import Certificate
     from shared.dal import people
-    from shared.records import Certificate
 
     tech = world.add_technician(certificates=[Certificate(kind="electrician_low_voltage", expires_on="2033-06-10")])
     _expiry(sandbox, "2033-06-11")
@@ -179,8 +181,8 @@ def test_a_refused_renewal_changes_nothing_and_is_told(sandbox, world, api):
 
 def test_reinstating_a_technician_whose_certificate_is_valid_again_gives_back_the_skill(sandbox, world):
     # Regression: reinstate after a renewal answered 409 (the technician is active, only his skill suspended).
+    from identity.domain.records import Certificate
     from shared.dal import people
-    from shared.records import Certificate
 
     tech = world.add_technician(certificates=[Certificate(kind="electrician_low_voltage", expires_on="2033-07-10")])
     _expiry(sandbox, "2033-07-11")

@@ -15,8 +15,8 @@ LICENCE = "91110112MA01ABCD3X"
 
 
 def _dispatcher_of_new_company(world, n: str) -> tuple[str, str]:
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     company_id, user_id = f"co_new{world.n}{n}", f"disp_new{world.n}{n}"
     people.put_user(User(user_id=user_id, role="dispatcher", name="新公司调度", company_id=company_id))
@@ -168,8 +168,9 @@ def test_the_company_sees_its_admission_status_reason_and_staff(world, api):
 
 
 def test_a_neighbour_reporting_the_same_public_problem_adds_a_me_too(world, api):
+    from addresses.domain.records import Address
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import Address, User
 
     # Given a neighbour in the same compound, and a resident of another compound
     neighbour = f"res_w{world.n}_b"
@@ -210,7 +211,7 @@ def test_a_neighbour_reporting_the_same_public_problem_adds_a_me_too(world, api)
 
 def _past_order(world, order_id: str, status: str, created: str, **changes):
     """An order written straight into the table (history: no workflow, no event)."""
-    from shared.records import Order
+    from orders.domain.records import Order
 
     return Order(
         order_id=order_id,
@@ -233,8 +234,8 @@ def _past_order(world, order_id: str, status: str, created: str, **changes):
 
 def _seed_orders(world) -> None:
     """A known data set: 4 orders of the world's compound written directly (history, no workflow)."""
+    from orders.domain.records import Order, TimelineEntry
     from shared.dal import orders
-    from shared.records import Order, TimelineEntry
 
     def order(n: int, status: str, order_type: str, accepted: int | None, arrived: int | None, stars: int | None) -> Order:
         created = f"2030-05-0{n}T02:00:00.000Z"
@@ -358,9 +359,9 @@ def test_supervisors_see_orders_stuck_past_their_deadline(world):
 
 
 def test_the_order_shows_the_technicians_credentials_for_today(world):
+    from identity.domain.records import Certificate
     from shared import clock
     from shared.dal import orders, people
-    from shared.records import Certificate
 
     today, yesterday = clock.beijing_today(), clock.beijing_today() - timedelta(days=1)
     # Given an electrician whose certificate's last valid day is today, and one whose ended yesterday

@@ -12,8 +12,9 @@ import pytest
 
 from addresses.domain import rules
 from addresses.store.ports import Claim, HouseholdCode
+from compounds.domain.records import Compound
+from identity.domain.records import User
 from local.demo_data import XIYINGQIAN
-from shared.records import Compound, User
 
 _numbers = itertools.count(int(time.time()) % 10_000_000)
 COMPOUND = Compound(compound_id=XIYINGQIAN, name="西营前街", lat=39.9052, lng=116.6571, contracted_company_id="co_tongyuan")

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from compounds.domain.keys import Household, compound_id
+from compounds.domain.records import Compound
 from compounds.store import CHUNK, CompoundChange, ImportRaced, TermsVersion
-from shared.records import Compound
 
 _numbers = itertools.count(int(time.time() * 1000) % 10_000_000)
 

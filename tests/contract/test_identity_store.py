@@ -12,8 +12,8 @@ import pytest
 
 from identity.domain import codes, sessions
 from identity.domain.codes import CodePolicy
+from identity.domain.records import User
 from identity.domain.sessions import FamilyStatus, RevokedBecause
-from shared.records import User
 
 _numbers = itertools.count(int(time.time()) % 10_000_000)
 

@@ -94,8 +94,8 @@ def test_a_resident_claims_her_flat_on_large_targets_and_sees_it_pending_then_ve
 def test_a_compound_without_imported_households_takes_the_flat_as_typed(open_app, sandbox):  # noqa: F811
     import time
 
+    from compounds.domain.records import Compound
     from shared.dal import people
-    from shared.records import Compound
 
     n = time.time_ns() % 1_000_000
     name = f"旧档小区{n}"
@@ -135,8 +135,8 @@ def test_the_back_office_verifies_a_claim_makes_a_household_code_and_registers_a
     import itertools
     import time
 
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
     from tests.conftest import Api
 
     api = Api(sandbox)
@@ -192,8 +192,8 @@ def test_a_supervisor_approves_a_certificate_renewal_in_the_vetting_queue(open_a
 
     import requests as http
 
+    from identity.domain.records import Certificate, User
     from shared.dal import people
-    from shared.records import Certificate, User
     from tests.conftest import Api
 
     api = Api(sandbox)
@@ -245,8 +245,8 @@ def time_ns() -> int:
 def test_the_company_sends_a_certificate_renewal_with_its_scan(open_app, sandbox):  # noqa: F811
     from supervision.store import staff_records
 
+    from identity.domain.records import Certificate, User
     from shared.dal import people
-    from shared.records import Certificate, User
 
     tech = f"tech_renew_office{time_ns() % 1_000_000}"
     people.put_user(

@@ -428,8 +428,8 @@ def test_a_neighbour_presses_me_too_on_the_public_area_board(open_app, sandbox):
 
 
 def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, api, sandbox):
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     # Given a new company that applied with its licence uploaded through the pre-signed URL
     people.put_user(User(user_id="disp_e2e_xinhe", role="dispatcher", name="新和调度", company_id="co_e2e_xinhe"))
@@ -470,8 +470,8 @@ def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, ap
 
 
 def test_statistics_charts_draw_the_numbers_of_the_api(open_app, sandbox):
+    from orders.domain.records import TimelineEntry
     from shared.dal import orders
-    from shared.records import TimelineEntry
     from tests.unit.test_supervision_credit import _order
 
     # Given three past orders of 京安居 in June (written as history: no workflow), accepted after 3, 25 and 8 min

@@ -77,8 +77,9 @@ def test_an_empty_bill_says_what_was_done_and_the_resident_reads_it_with_names_i
 
 
 def test_the_resident_reads_the_companies_credit_from_the_home_screen(open_app):
+    from supervision.domain.records import Company
+
     from shared.dal import people
-    from shared.records import Company
 
     # a company still waiting for admission (the demo's co_anle may have been admitted by another test by now)
     people.put_company(Company(company_id="co_e2e_pending", name="待审物业服务有限公司", status="pending"))

@@ -33,8 +33,8 @@ def api_schema(sandbox):
 
 @pytest.fixture(scope="module")
 def fuzz_world(sandbox) -> World:
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
     from tests.conftest import Api, make_world
 
     world = make_world(Api(sandbox))

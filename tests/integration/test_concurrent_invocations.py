@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from shared.records import User
+from identity.domain.records import User
 
 CALLERS = 8
 ROUNDS = 12

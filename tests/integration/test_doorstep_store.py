@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from orders.domain.records import Doorstep
 from orders.store.doorstep import DynamoDoorstepStore, MemoryDoorstepStore
-from shared.records import Doorstep
 
 
 @pytest.fixture(params=["dynamodb", "memory"])

@@ -21,8 +21,8 @@ SDK_ATTEMPTS = 4  # PynamoDB's default max_retry_attempts (3) + 1: botocore stan
 
 
 def _fresh_user() -> str:
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     user_id = f"fault_u{next(_ids)}_{uuid.uuid4().hex[:6]}"
     people.put_user(User(user_id=user_id, role="resident", name="故障测试"))

@@ -44,8 +44,9 @@ def test_a_key_reused_for_another_request_is_refused_and_changes_nothing(world):
 
 def test_keys_belong_to_their_caller_and_route(world):
     # Another resident using the same key string places their own order.
+    from addresses.domain.records import Address
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import Address, User
 
     people.put_user(User(user_id=f"{world.resident_id}_neighbour", role="resident", name="邻居"))
     people.put_address(

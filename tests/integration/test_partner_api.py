@@ -115,8 +115,8 @@ def _raw(world, method, path, headers) -> ApiResult:
 
 
 def test_a_company_may_act_only_for_its_own_active_staff(world, observe, api_key):
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     tech = world.add_technician()
     people.put_user(User(user_id=f"{tech}_other_co", role="technician", name="别家师傅", company_id="co_elsewhere"))
@@ -224,8 +224,8 @@ def test_a_key_does_only_what_it_was_given_for_staff_who_enrolled_it_until_it_ex
     entry = wait_for(audited, timeout=30, what="the audit entry of the assignment")
     assert entry["detail"]["via_api_key"] == key["key_id"] and entry["actor"] == tech, entry
     # A technician of another company cannot enrol it; a withdrawal counts at once
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     outsider = f"{tech}_other_co"
     people.put_user(User(user_id=outsider, role="technician", name="别家师傅", company_id="co_elsewhere"))

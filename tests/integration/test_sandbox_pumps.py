@@ -30,8 +30,8 @@ def test_a_drain_with_a_deadline_ends_by_it_while_another_drain_holds_the_stream
 
 
 def test_a_drain_past_its_deadline_stops_before_delivering(sandbox):
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     pump = sandbox.pump
     pump.pause()

@@ -149,7 +149,7 @@ def test_a_certificate_with_a_real_date_is_stored_as_given(world, api):
 
 
 def _impossible_certificate():
-    from shared.records import Certificate
+    from identity.domain.records import Certificate
 
     # As stored before dates were checked
     return [Certificate(kind="electrician_low_voltage", expires_on="2030-02-30")]
@@ -242,8 +242,8 @@ def test_a_dispatcher_does_not_see_which_technicians_of_other_companies_were_off
 
     from supervision.service import operations
 
+    from identity.domain.records import User
     from shared.dal import orders, people
-    from shared.records import User
     from tests.api.test_supervision_api import _past_order
 
     own = world.add_technician()
@@ -267,8 +267,10 @@ def test_a_dispatcher_does_not_see_which_technicians_of_other_companies_were_off
 
 
 def test_a_neighbour_reporting_the_same_problem_learns_nobodys_identity(world):
+    from addresses.domain.records import Address
+    from identity.domain.records import User
+    from orders.domain.records import Proxy
     from shared.dal import people
-    from shared.records import Address, Proxy, User
 
     # Given a report placed by a proxy for the world's resident
     helper = f"res_w{world.n}_helper"
@@ -326,9 +328,9 @@ def test_requests_to_act_for_a_resident_sent_at_once_get_one_code(world):
 
     import requests
 
+    from identity.domain.records import User
     from local import tokens
     from shared.dal import people
-    from shared.records import User
 
     resident = people.get_user(world.resident_id)
     people.put_user(resident.model_copy(update={"phone": f"135{world.n:08d}"}))
@@ -441,8 +443,8 @@ def test_a_dispatcher_closes_a_false_public_area_report_as_unfounded(world):
     # Not by the resident, nor by another company, nor for an order that is not a public-area report
     assert world.as_resident("POST", f"/orders/{order_id}/unfounded", reason).status == 403
     other = f"disp_w{world.n}_other"
+    from identity.domain.records import User
     from shared.dal import people
-    from shared.records import User
 
     people.put_user(User(user_id=other, role="dispatcher", name="别家调度", company_id=f"co_w{world.n}_other"))
     assert world.api.call(other, "dispatcher", "POST", f"/orders/{order_id}/unfounded", reason).status == 403

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from addresses.domain import rules
+from addresses.domain.records import Address
 from addresses.service import claims
 from addresses.store.memory import MemoryAddressStore
+from compounds.domain.records import Compound
+from identity.domain.records import User
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shared.records import Address, Compound, User
 
 XYQ = Compound(compound_id="cp_x", name="西营前街", name_en="Xiyingqian St.", lat=39.9, lng=116.6, contracted_company_id="co_t")
 OTHER = Compound(compound_id="cp_o", name="中仓小区", lat=39.9, lng=116.6, contracted_company_id="co_j")

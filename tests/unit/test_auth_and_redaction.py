@@ -2,10 +2,10 @@ import json
 
 import pytest
 
+from identity.domain.records import User
 from shared import auth
 from shared.auth import caller_from_claims
 from shared.errors import Forbidden, Unauthenticated
-from shared.records import User
 from shared.workflow import redact_tokens
 
 ACCOUNTS = {

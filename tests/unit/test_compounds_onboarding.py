@@ -11,11 +11,11 @@ from compounds.domain import terms
 from compounds.domain.csv_import import FileRefused, decode, parse
 from compounds.domain.datum import Datum, parse_datum, to_gcj02, wgs84_to_gcj02
 from compounds.domain.keys import compound_id, household_key
+from compounds.domain.records import Compound, FreePeriod
 from compounds.service.onboarding import Onboarding, UnknownCompany
 from compounds.store.memory import MemoryStore
 from orders.domain import pricing
 from shared.errors import Conflict, NotFound
-from shared.records import Compound, FreePeriod
 
 HEADER = "name,district,street,building,unit,room,lat,lng"
 

@@ -12,9 +12,9 @@ from escalation.store.realerts import MemoryRealertStore
 from notify.domain.compose import drafts_for
 from notify.domain.escalation import Arrangers, resident_text, staff_alerts, unanswered_alerts
 from notify.domain.events import order_events
+from orders.domain.records import Order, Quote, TimelineEntry
 from shared.clock import iso
 from shared.events import EventType
-from shared.records import Order, Quote, TimelineEntry
 from tests.unit.test_notify_compose import ORDER
 
 ARRANGERS = Arrangers(

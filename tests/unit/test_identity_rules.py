@@ -25,11 +25,11 @@ from identity.domain.errors import (
     TooManyAttempts,
     WrongCode,
 )
+from identity.domain.records import User
 from identity.service.ports import WeChatCodeInvalid, WeChatSession, WeChatUnavailable
 from identity.service.signer import LocalSigner
 from identity.service.signin import SignIn, TokenPolicy
 from identity.store.memory import MemoryStore
-from shared.records import User
 from shared.sms import e164
 
 ISSUER = "https://api.linli.example"

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from identity.domain.records import Certificate
 from matching.domain.eligibility import Rejection, TechLoad, rejection
-from shared.records import Certificate
 from tests.unit.matching_fixtures import criteria, order, tech
 
 FREE = TechLoad()

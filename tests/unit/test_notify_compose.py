@@ -1,11 +1,11 @@
 """Events from stream images, and the messages each event produces (pure logic)."""
 
+from identity.domain.records import User
 from notify.domain.channels import channels_for, text_in
 from notify.domain.compose import drafts_for, report_drafts
 from notify.domain.events import offer_events, order_events, snapshot
 from notify.store.notifications import Channel, NotificationPreferences
 from shared.events import EventType
-from shared.records import User
 
 ORDER = {
     "order_id": "o1",

@@ -2,9 +2,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from addresses.domain.records import Address
+from compounds.domain.records import Compound, Contract, FreePeriod
 from orders.domain import rules
+from orders.domain.records import Quote
 from shared.errors import Forbidden, ValidationFailed
-from shared.records import Address, Compound, Contract, FreePeriod, Quote
 from shared.settings import Settings
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

@@ -5,12 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from compounds.domain.records import Compound, FreePeriod
 from orders.domain import catalogue as catalogue_rules
 from orders.domain import pricing
 from orders.domain.pricing import LineIn, PartIn
+from orders.domain.records import Quote
 from orders.store.catalogue import Catalogue, CatalogueItem, CataloguePart
 from shared.errors import InvalidStatus, ValidationFailed
-from shared.records import Compound, FreePeriod, Quote
 
 PILOT = FreePeriod(starts_on="2020-01-01", ends_on="2099-12-31", funded_by="区住建委")
 FREE = Compound(compound_id="c", name="西营前街", lat=39.9, lng=116.6, contracted_company_id="co", free_period=PILOT)

@@ -3,12 +3,12 @@ and the proxy receive."""
 
 from __future__ import annotations
 
+from identity.domain.records import User
 from notify.domain.channels import channels_for
 from notify.domain.compose import PLACED_FOR_YOU, Placer, drafts_for, placed_for_you
 from notify.store.notifications import Channel, NotificationPreferences
 from orders.domain import proxies
 from shared.events import DomainEvent, EventType, OrderSnapshot
-from shared.records import User
 
 
 def test_codes_are_six_digits_and_vary():

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from supervision.domain import credit as formula
 from supervision.domain.public_credit import public_company, published_formula, recent
+from supervision.domain.records import Company
 from supervision.store.credit import CreditEvent
 
 from shared.clock import iso
-from shared.records import Company
 
 NOW = datetime(2026, 12, 4, 12, tzinfo=UTC)
 P = formula.CreditParams()

@@ -57,9 +57,9 @@ def test_only_the_rating_reminder_template_carries_it_never_a_repair_done_consen
 
 @pytest.fixture
 def reminder_env(monkeypatch):
+    from identity.domain.records import User
     from notify.service import subscriptions
     from shared import wechat
-    from shared.records import User
     from tests.conftest import reload_settings
 
     monkeypatch.setenv("LINLI_WECHAT_TEMPLATE_IDS", '{"repair_done": "t-done", "rating_reminder": "t-rate"}')

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from matching.domain.slots import free_counts, service_date, slot_grid
-from shared.records import Slot
+from orders.domain.records import Slot
 from shared.slots import hour_blocks
 from tests.unit.matching_fixtures import order
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from supervision.domain import staff_records as rules
 
+from identity.domain.records import Certificate, User
 from shared.errors import ValidationFailed
-from shared.records import Certificate, User
 
 TODAY = date(2026, 12, 4)
 ELEC = "electrician_low_voltage"

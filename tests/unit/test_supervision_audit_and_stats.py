@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 
 from supervision.domain import audit, expiry, stats
 
-from shared.records import Certificate, TimelineEntry, User
+from identity.domain.records import Certificate, User
+from orders.domain.records import TimelineEntry
 
 
 def _chain(n: int) -> list:

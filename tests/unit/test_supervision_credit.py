@@ -7,7 +7,7 @@ from supervision.domain import credit
 from supervision.domain.credit import CreditParams
 from supervision.store.credit import CreditEvent
 
-from shared.records import Dispute, Order, TimelineEntry
+from orders.domain.records import Dispute, Order, TimelineEntry
 from shared.settings import Settings
 
 P = CreditParams()  # the defaults: prior 4★ worth 10 ratings, 90 % deadlines worth 10 checks, 10 orders

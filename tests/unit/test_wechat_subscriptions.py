@@ -279,10 +279,10 @@ def _completed_event():
 @pytest.fixture
 def send_env(monkeypatch):
     """The service with WeChat's answers scripted: `answers` are errcodes (0 = taken), one per call."""
+    from identity.domain.records import User
     from notify.domain.compose import Draft
     from notify.service import subscriptions
     from shared import wechat
-    from shared.records import User
     from tests.conftest import reload_settings
 
     monkeypatch.setenv("LINLI_WECHAT_TEMPLATE_IDS", '{"repair_done": "t-done", "rating_reminder": "t-rate"}')

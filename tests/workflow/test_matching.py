@@ -51,7 +51,7 @@ def test_everyone_declining_escalates_and_nobody_is_asked_twice(world, observe):
 
 
 def test_ineligible_technicians_are_skipped(world, observe):
-    from shared.records import Certificate
+    from identity.domain.records import Certificate
 
     # Given nearby electricians who may not work (expired certificate, suspended), and a qualified one further away
     world.add_technician(metres_east=100, certificates=[Certificate(kind="electrician_low_voltage", expires_on="2020-01-01")])

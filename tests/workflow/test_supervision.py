@@ -242,7 +242,7 @@ def _expiry(sandbox, day: str) -> dict:
 def test_an_expiring_certificate_warns_the_company_and_suspends_the_skill_the_day_after_its_last_valid_day(
     sandbox, world, observe
 ):
-    from shared.records import Certificate
+    from identity.domain.records import Certificate
 
     # Given a technician whose electrician's certificate is valid through 2031-03-17
     tech = world.add_technician(

@@ -6,8 +6,9 @@ import hashlib
 import re
 import secrets
 
+from addresses.domain.records import Address
+from compounds.domain.records import Compound
 from shared.errors import Conflict, ValidationFailed
-from shared.records import Address, Compound
 
 PENDING, VERIFIED, REJECTED = "pending", "verified", "rejected"
 _PART = re.compile(r"^[0-9A-Za-z\-]{1,8}$")

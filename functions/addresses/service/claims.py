@@ -5,10 +5,12 @@ hands out household codes and registers a resident without a smartphone."""
 from __future__ import annotations
 
 from addresses.domain import rules
+from addresses.domain.records import Address
 from addresses.store.ports import AddressStore, Claim, HouseholdCode, claim_position
+from compounds.domain.records import Compound
+from identity.domain.records import User
 from shared import clock, ids, paging
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shared.records import Address, Compound, User
 
 
 class PhoneTaken(Conflict):

@@ -13,10 +13,11 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 
 from addresses.store.ports import Claim, HouseholdCode
+from compounds.domain.records import Compound
+from identity.domain.records import User
 from shared.dal import people
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import AddressItem, Gsi4, TableItem, UserItem
-from shared.records import Compound, User
 
 
 class HouseholdCodeItem(TableItem):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 from addresses.store.ports import Claim, HouseholdCode, claim_position
-from shared.records import Compound, User
+from compounds.domain.records import Compound
+from identity.domain.records import User
 from shared.sms import e164
 
 

@@ -7,7 +7,9 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from shared.records import Address, Compound, User
+from addresses.domain.records import Address
+from compounds.domain.records import Compound
+from identity.domain.records import User
 
 
 class Claim(BaseModel):

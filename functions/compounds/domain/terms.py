@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from compounds.domain.records import Contract, FreePeriod
 from shared.errors import ValidationFailed
-from shared.records import Contract, FreePeriod
 
 CONTRACT, FREE_SERVICE = "contract", "free_service"
 MAX_FUNDER = 100

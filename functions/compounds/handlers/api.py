@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from compounds.domain.csv_import import FileRefused
 from compounds.domain.datum import Datum, parse_datum
+from compounds.domain.records import Compound
 from compounds.service.onboarding import ImportReport
 from compounds.service.wiring import onboarding
 from shared import paging
@@ -25,7 +26,6 @@ from shared.auth import require_role
 from shared.errors import DomainError, ValidationFailed
 from shared.lifecycle import Role
 from shared.observability import logger, tracer
-from shared.records import Compound
 
 router = Router()
 

@@ -11,10 +11,10 @@ from compounds.domain import terms
 from compounds.domain.csv_import import ParsedFile, decode, parse
 from compounds.domain.datum import Datum
 from compounds.domain.keys import Household
+from compounds.domain.records import Compound
 from compounds.service.ports import AuditTrail, Companies
 from compounds.store import CompoundChange, CompoundStore, TermsVersion
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.records import Compound
 
 
 class UnknownCompany(ValidationFailed):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from compounds.domain.keys import Household
+from compounds.domain.records import Compound
 from shared.errors import Conflict
-from shared.records import Compound
 
 # One DynamoDB transaction takes at most 100 items: households and their compound's profile.
 CHUNK = 100

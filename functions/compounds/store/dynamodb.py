@@ -14,11 +14,11 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from compounds.domain.keys import Household
+from compounds.domain.records import Compound, Contract, FreePeriod
 from compounds.store import CHUNK, CompoundChange, ImportRaced, TermsVersion
 from shared.dal import people
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import CompoundItem, TableItem
-from shared.records import Compound, Contract, FreePeriod
 
 
 class HouseholdItem(TableItem):

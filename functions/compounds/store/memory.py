@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 from compounds.domain.keys import Household
+from compounds.domain.records import Compound, Contract, FreePeriod
 from compounds.store import CHUNK, CompoundChange, ImportRaced, TermsVersion
-from shared.records import Compound, Contract, FreePeriod
 
 FILE_FIELDS = ("name", "name_en", "district", "street", "lat", "lng")
 

@@ -15,12 +15,12 @@ from pydantic import BaseModel
 
 from escalation.domain import realert
 from escalation.store.realerts import DynamoRealertStore, RealertStore
+from orders.domain.records import Order
 from shared import events
 from shared.clock import iso
 from shared.dal import orders, people
 from shared.events import DomainEvent
 from shared.lifecycle import OrderStatus
-from shared.records import Order
 from shared.settings import get_settings
 
 QUEUE_PAGE = 500  # escalated orders read per run (they leave the queue within the escalation wait, hours)

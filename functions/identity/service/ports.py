@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from shared.records import User
+from identity.domain.records import User
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,12 @@ from identity.domain.errors import (
     TooManyAttempts,
     WrongCode,
 )
+from identity.domain.records import User
 from identity.domain.sessions import RevokedBecause
 from identity.service.ports import Accounts, Signer, Sms, WeChat, WeChatCodeInvalid, WeChatUnavailable
 from identity.store import IdentityStore
 from shared.lifecycle import USABLE_ACCOUNT_STATUSES, Role
 from shared.observability import logger
-from shared.records import User
 from shared.sms import e164
 
 STAFF_ROLES = frozenset({Role.TECHNICIAN, Role.DISPATCHER, Role.SUPERVISOR})

@@ -12,12 +12,12 @@ from typing import Any
 import boto3
 
 from identity.domain.codes import CodePolicy
+from identity.domain.records import User
 from identity.service.ports import WeChatCodeInvalid, WeChatSession, WeChatUnavailable
 from identity.service.signer import KmsSigner
 from identity.service.signin import SignIn, TokenPolicy
 from identity.store.dynamodb import DynamoStore
 from shared.dal import people
-from shared.records import User
 from shared.settings import get_settings
 
 LOGIN_CODE_TEMPLATE = "login_code"

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from identity.domain.codes import StoredCode
+from identity.domain.records import User
 from identity.domain.sessions import Family, RefreshToken, RevokedBecause
-from shared.records import User
 
 
 class IdentityStore(Protocol):

@@ -15,11 +15,11 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from identity.domain.codes import StoredCode
+from identity.domain.records import User
 from identity.domain.sessions import Family, FamilyStatus, RefreshToken, RevokedBecause
 from shared.dal import daily_counts, people
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import DailyCountItem, SessionFamilyItem, TableItem, UserItem
-from shared.records import User
 from shared.sms import e164
 
 

@@ -6,8 +6,8 @@ import threading
 from dataclasses import replace
 
 from identity.domain.codes import StoredCode
+from identity.domain.records import User
 from identity.domain.sessions import Family, FamilyStatus, RefreshToken, RevokedBecause, revoked
-from shared.records import User
 
 
 class MemoryStore:

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from supervision.domain.records import Company
+
+from identity.domain.records import User
+from orders.domain.records import Order
 from shared.geo import distance_m
 from shared.lifecycle import OrderType, Role
 from shared.qualifications import certificate_valid
-from shared.records import Company, Order, User
 
 ACTIVE = "active"
 ADMITTED = "admitted"

@@ -10,9 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from supervision.domain.records import Company
+
+from identity.domain.records import User
 from matching.domain.eligibility import Criteria, Rejection, TechLoad, prefilter, rejection
+from matching.domain.records import MatchReason
 from matching.domain.scoring import Scored, ScoreParams, rank
-from shared.records import Company, MatchReason, Order, User
+from orders.domain.records import Order
 
 
 @dataclass

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from orders.domain.records import Order, Slot
 from shared.clock import iso
 from shared.lifecycle import OrderType
-from shared.records import Order, Slot
 from shared.slots import BEIJING, hour_blocks, parse
 
 

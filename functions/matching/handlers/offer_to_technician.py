@@ -10,12 +10,12 @@ from datetime import timedelta
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from matching.domain.records import MatchReason
 from matching.store import offers
 from matching.store.offers import Offer
 from shared import clock
 from shared.lifecycle import OfferStatus
 from shared.observability import logger, tracer
-from shared.records import MatchReason
 from shared.tasks import retry_outages
 
 

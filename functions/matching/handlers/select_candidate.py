@@ -9,17 +9,18 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from identity.domain.records import User
 from matching.domain import rounds
 from matching.domain.eligibility import Criteria, TechLoad
 from matching.domain.engine import select
 from matching.domain.scoring import ScoreParams
 from matching.domain.slots import service_date
 from matching.store import offers, slots
+from orders.domain.records import Order
 from shared import clock
 from shared.dal import orders, people
 from shared.lifecycle import OrderType
 from shared.observability import logger, tracer
-from shared.records import Order, User
 from shared.settings import get_settings
 from shared.slots import hour_blocks
 from shared.tasks import retry_outages

@@ -8,10 +8,10 @@ from pydantic import Field
 from matching.domain.eligibility import qualification
 from matching.domain.slots import free_counts, slot_grid
 from matching.store import slots
+from orders.domain.records import Slot
 from shared import clock
 from shared.dal import people
 from shared.geo import distance_m
-from shared.records import Slot
 from shared.settings import Settings
 from shared.slots import hour_blocks
 

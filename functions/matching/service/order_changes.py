@@ -5,7 +5,7 @@ cancelled (its offers withdrawn, its hours freed)."""
 from __future__ import annotations
 
 from matching.store import offers, slots
-from shared.records import Order
+from orders.domain.records import Order
 
 
 def reserve_hours(technician_id: str, order_id: str, hours: list[str], *, at: str) -> None:

@@ -17,13 +17,14 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from matching.domain.errors import OfferNotOpen, OfferTaken, SlotTaken
+from matching.domain.records import MatchReason
 from matching.store import slots
+from orders.domain.records import Order
 from shared.dal import orders
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.tables import Gsi2, OrderItem, TableItem
 from shared.errors import NotFound
 from shared.lifecycle import OfferStatus, OrderStatus
-from shared.records import MatchReason, Order
 
 
 class Offer(BaseModel):

@@ -10,9 +10,9 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DeleteError, TransactWriteError
 
 from matching.domain.errors import SlotTaken
+from orders.domain.records import Order
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import TableItem
-from shared.records import Order
 from shared.slots import hour_blocks
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from identity.domain.records import User
 from notify.store.notifications import Channel, NotificationPreferences
-from shared.records import User
 
 
 def channels_for(preferences: NotificationPreferences, user: User, *, always_sms: bool = False) -> list[Channel]:

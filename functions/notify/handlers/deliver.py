@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from identity.domain.records import User
 from notify.domain.channels import channels_for
 from notify.domain.compose import ALWAYS_BY_SMS, Draft, Placer, drafts_for, report_drafts
 from notify.domain.doorstep import mismatch_alerts
@@ -32,7 +33,6 @@ from shared.dal import people, proxy_links
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
-from shared.records import User
 from shared.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)

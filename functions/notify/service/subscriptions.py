@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from functools import lru_cache
 
+from identity.domain.records import User
 from notify.domain.compose import CATEGORY_WORDS, Draft
 from notify.domain.dead_letters import DeadLetter
 from notify.domain.sms import template as sms_template
@@ -26,7 +27,6 @@ from shared.dal import orders, people
 from shared.errors import ValidationFailed
 from shared.events import DomainEvent
 from shared.observability import logger
-from shared.records import User
 from shared.settings import get_settings
 
 SEND_PATH = "/cgi-bin/message/subscribe/send"

@@ -3,12 +3,12 @@ notices): by SMS whatever channels the resident chose, and recorded in their out
 
 from __future__ import annotations
 
+from identity.domain.records import User
 from notify.domain.sms import template as sms_template
 from notify.store import messages, notifications
 from notify.store.messages import Message
 from shared import clock, sms
 from shared.observability import logger
-from shared.records import User
 
 
 def tell_by_sms(

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from compounds.domain.records import Compound
+from orders.domain.records import BillLine, BillPart, Quote, QuoteItem
 from orders.store.catalogue import Catalogue, CatalogueItem
 from shared import clock
 from shared.errors import DomainError, InvalidStatus, ValidationFailed
-from shared.records import BillLine, BillPart, Compound, Quote, QuoteItem
 
 # Why a bill line needs the resident's consent.
 NOT_IN_QUOTE = "not_in_quote"  # a service the quote did not include (or the same one a second time)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from addresses.domain.records import Address
+from compounds.domain.records import Compound
+from orders.domain.records import Order, Quote, Slot, TimelineEntry
 from shared.clock import BEIJING, iso
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import ACTIVE_ASSIGNMENT, OrderStatus, OrderType, Role
-from shared.records import Address, Compound, Order, Quote, Slot, TimelineEntry
 from shared.settings import Settings
 
 STATUS_TEXT = {

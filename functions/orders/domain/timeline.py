@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from orders.domain.records import TimelineEntry
 from shared.clock import iso, parse
-from shared.records import TimelineEntry
 
 WORKFLOW = "workflow"
 PLATFORM = ("邻里平台", "platform")

@@ -19,6 +19,7 @@ from addresses.handlers import api as addresses_api
 from matching.service import order_changes
 from orders.domain import pricing, quotas, rules
 from orders.domain.errors import TooManyOrders
+from orders.domain.records import Order
 from orders.handlers import billing, fulfilment, photos, proxies
 from orders.handlers.models import (
     ActingForView,
@@ -42,7 +43,6 @@ from shared.errors import InvalidStatus, ServiceUnavailable, ValidationFailed
 from shared.lifecycle import CANCELLABLE, OrderStatus, OrderType, Role
 from shared.observability import logger, tracer
 from shared.public_area import OPEN_REPORT_STATUSES, UNFOUNDED, UNFOUNDED_FROM, same_problem
-from shared.records import Order
 from shared.settings import Settings, get_settings
 
 router = Router()

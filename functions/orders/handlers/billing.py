@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from orders.domain import catalogue as catalogue_rules
 from orders.domain import pricing
+from orders.domain.records import Dispute, Order, Quote
 from orders.domain.steps import Step
 from orders.handlers.models import OrderView
 from orders.handlers.models.billing import (
@@ -34,7 +35,6 @@ from shared.auth import Caller, require_role
 from shared.dal import orders, proxy_links
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import Category, OrderStatus, Role
-from shared.records import Dispute, Order, Quote
 from shared.settings import get_settings
 
 router = Router()

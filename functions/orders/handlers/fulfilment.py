@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from matching.service import order_changes
 from orders.domain import pricing
+from orders.domain.records import Order
 from orders.domain.steps import Step
 from orders.handlers import billing, photos
 from orders.handlers.models import DispatchIn, DoorstepIn, HistoryEvent, HistoryView, OrderView, ProgressIn, ReworkIn
@@ -22,7 +23,6 @@ from shared.auth import Caller, require_role
 from shared.dal import orders, people
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import PROGRESS_FROM, OfferStatus, OrderStatus, OrderType, Role, can_dispatch
-from shared.records import Order
 from shared.slots import hour_blocks
 
 router = Router()

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from identity.domain.records import User
 from orders.domain.errors import PhotoInUse, PhotoMismatch, PhotoNotUploaded, PhotoTooLarge, PhotoTypeNotAllowed, UnknownPhoto
+from orders.domain.records import Order
 from orders.handlers.models.photos import PhotoIn, PhotoLinkView, PhotoUploadView, TechnicianPhotoIn, TechnicianPhotoView
 from orders.handlers.views import profile, visible_order
 from orders.store import photos
@@ -17,7 +19,6 @@ from shared.auth import Caller, require_role
 from shared.dal import people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import Role
-from shared.records import Order, User
 from shared.settings import get_settings
 
 router = Router()

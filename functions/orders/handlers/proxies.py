@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from identity.domain.records import User
 from notify.service.texts import tell_by_sms
 from orders.domain import proxies as rules
 from orders.domain.errors import (
@@ -23,6 +24,7 @@ from orders.domain.errors import (
     TooManyAttempts,
     WrongCode,
 )
+from orders.domain.records import Proxy
 from orders.handlers.models.proxies import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyRequestIn, ProxyRequestView
 from orders.handlers.views import profile
 from orders.store import proxy_requests
@@ -34,7 +36,6 @@ from shared.dal import daily_counts, people, proxy_links
 from shared.errors import ServiceUnavailable
 from shared.lifecycle import Role
 from shared.observability import logger
-from shared.records import Proxy, User
 from shared.settings import get_settings
 
 router = Router()

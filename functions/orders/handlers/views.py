@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from addresses.domain.records import Address
 from addresses.domain.rules import ensure_verified
+from compounds.domain.records import Compound
+from identity.domain.records import User
 from orders.domain import credentials, doorstep, rules, timeline
+from orders.domain.records import Order
 from orders.handlers.models import MatchView, OrderView, StatusText, TechnicianView, TimelineView
 from orders.service import desk
 from shared import clock
@@ -11,7 +15,6 @@ from shared.auth import Caller, require_role
 from shared.dal import orders, people, proxy_links
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
-from shared.records import Address, Compound, Order, User
 
 
 def profile(caller: Caller):

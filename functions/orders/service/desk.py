@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from orders.domain.records import Order
 from shared.dal import orders, people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
-from shared.records import Order
 
 
 def serves(company_id: str | None, order: Order) -> bool:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from orders.domain import doorstep as rules
+from orders.domain.records import Doorstep, Order
 from orders.store.doorstep import DoorstepStore, DynamoDoorstepStore
 from shared.errors import Conflict, InvalidStatus
-from shared.records import Doorstep, Order
 
 
 class OrderPaused(Conflict):

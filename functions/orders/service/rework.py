@@ -10,11 +10,11 @@ from datetime import datetime
 
 from orders.domain import rework as rules
 from orders.domain import rules as order_rules
+from orders.domain.records import Order
 from shared import ids, workflow
 from shared.dal import orders, people
 from shared.errors import ServiceUnavailable, ValidationFailed
 from shared.observability import logger
-from shared.records import Order
 from shared.settings import get_settings
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
+from orders.domain.records import Dispute, Order
 from shared.dal import orders
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.tables import Gsi4, OrderItem, TableItem, TimelineMap
 from shared.errors import InvalidStatus
 from shared.lifecycle import DISPUTABLE
-from shared.records import Dispute, Order
 
 
 class DisputeItem(TableItem):

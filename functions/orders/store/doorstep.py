@@ -12,10 +12,10 @@ from typing import Protocol
 from pynamodb.exceptions import UpdateError
 
 from orders.domain.doorstep import CHECKED_WHILE
+from orders.domain.records import Doorstep, Order, TimelineEntry
 from shared.dal import orders
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.tables import OrderItem, TimelineMap
-from shared.records import Doorstep, Order, TimelineEntry
 
 
 class DoorstepStore(Protocol):

@@ -12,10 +12,10 @@ from pydantic import BaseModel
 from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
+from orders.domain.records import Proxy
 from shared.dal import proxy_links
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import item_of
-from shared.records import Proxy
 
 
 class ProxyRequest(BaseModel):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from orders.domain.records import Order
 from shared.errors import Forbidden
-from shared.records import Order
 
 
 class Rating(BaseModel):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pynamodb.exceptions import TransactWriteError
 
+from orders.domain.records import Order
 from ratings.domain.rating import Rating
 from ratings.store.ports import NotRatable
 from shared.dal import orders
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import OrderItem, item_of
 from shared.lifecycle import OrderStatus
-from shared.records import Order
 
 RatingItem = item_of(Rating, "RatingItem")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from orders.domain.records import Order
 from ratings.domain.rating import Rating
 from shared.errors import InvalidStatus
-from shared.records import Order
 
 
 class NotRatable(InvalidStatus):

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
+from orders.domain.records import Order
 from shared import acting
 from shared.dal.base import condition_failed, ensure_bound, query_page
 from shared.dal.tables import OrderItem, TimelineMap
 from shared.errors import InvalidStatus, NotFound
 from shared.lifecycle import ACTIVE_ASSIGNMENT
-from shared.records import Order
 
 ORDER_SK = "ORDER"
 _JSON_FIELDS = ("slot", "quote", "bill")

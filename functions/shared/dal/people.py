@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from supervision.domain.records import Company
+
+from addresses.domain.records import Address
+from compounds.domain.records import Compound
+from identity.domain.records import Certificate, User
 from shared import clock
 from shared.dal.base import ensure_bound, query_page
 from shared.dal.tables import AddressItem, CertificateExpiryItem, CompanyItem, CompoundItem, UserItem
 from shared.geo import cells_covering, geohash, index_precision
-from shared.records import Address, Certificate, Company, Compound, User
 from shared.sms import e164
 
 PROFILE = "PROFILE"

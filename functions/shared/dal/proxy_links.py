@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pynamodb.exceptions import UpdateError
 
+from orders.domain.records import Proxy
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.tables import ProxyItem
-from shared.records import Proxy
 
 
 def _proxy_item(proxy: Proxy) -> ProxyItem:

@@ -37,7 +37,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from shared.records import Address, Proxy
+from addresses.domain.records import Address
+from orders.domain.records import Proxy
 
 
 def _index(name: str, hash_attr: str, range_attr: str) -> type[GlobalSecondaryIndex]:

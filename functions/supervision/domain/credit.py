@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from orders.domain.records import Order
 from shared.clock import beijing_day
-from shared.records import Order
 from shared.settings import Settings
 from supervision.store.credit import CreditEvent
 

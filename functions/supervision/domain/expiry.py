@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from identity.domain.records import Certificate, User
 from shared.qualifications import REQUIRED_CERTIFICATE, last_valid_day, valid_on
-from shared.records import Certificate, User
 
 BEIJING = timedelta(hours=8)
 

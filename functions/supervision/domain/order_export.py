@@ -7,8 +7,8 @@ import csv
 import io
 from collections.abc import Iterable
 
+from orders.domain.records import Order
 from shared.inputs import csv_safe
-from shared.records import Order
 
 # What supervision reads of an order; no resident's name, phone or door (the order id leads to them for those who
 # may see them).

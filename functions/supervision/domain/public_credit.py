@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 
 from shared.clock import parse
-from shared.records import Company
 from supervision.domain import credit as formula
+from supervision.domain.records import Company
 from supervision.store.credit import CreditEvent
 
 WINDOW_DAYS = 90

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from orders.domain.records import Order
 from shared.clock import beijing_day
-from shared.records import Order
 from supervision.domain.credit import FINISHED, first_at
 
 

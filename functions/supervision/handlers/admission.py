@@ -8,17 +8,18 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from identity.domain.records import Certificate, User
 from shared import clock, ids, paging, storage
 from shared.api import current_caller
 from shared.auth import company_of, require_role
 from shared.dal import people
 from shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shared.lifecycle import Role
-from shared.records import Certificate, Company, User
 from shared.settings import get_settings
 from supervision.domain import admission, staff_records
 from supervision.domain.admission import Kind
 from supervision.domain.expiry import beijing_today
+from supervision.domain.records import Company
 from supervision.handlers.models import (
     AdmissionView,
     ApplicationIn,

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from orders.domain.records import Order
 from shared import clock, paging
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import company_of, require_role
@@ -20,7 +21,6 @@ from shared.dal import orders, people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import OrderStatus, Role
 from shared.observability import logger, tracer
-from shared.records import Order
 from shared.settings import get_settings
 from supervision.domain import audit as chain
 from supervision.domain import period, stats

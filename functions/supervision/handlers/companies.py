@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.dal import people
-from shared.records import Company
+from supervision.domain.records import Company
 
 
 def all_companies() -> list[Company]:

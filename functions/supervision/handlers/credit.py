@@ -18,9 +18,9 @@ from shared.auth import Caller, company_of, require_role
 from shared.dal import people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import Role
-from shared.records import Company
 from shared.settings import get_settings
 from supervision.domain import credit as formula
+from supervision.domain.records import Company
 from supervision.handlers.companies import all_companies
 from supervision.handlers.models import CreditView, RankingEntry, RankingView
 from supervision.service.public_credit import best_credit_first

@@ -6,13 +6,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from identity.domain.records import Certificate
 from shared import paging
 from shared.inputs import ID_PATTERN, OptionalText, Text
 from shared.lifecycle import Category
-from shared.records import Certificate, Company
 from supervision.domain.admission import Decision
 from supervision.domain.audit import Verification
 from supervision.domain.credit import Score, ScorePoint
+from supervision.domain.records import Company
 from supervision.domain.stats import OrderStats
 from supervision.store.audit import AuditEntry
 from supervision.store.credit import CreditEvent

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from orders.domain.records import Order
 from shared import clock, paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
@@ -12,7 +13,6 @@ from shared.dal import orders, people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
 from shared.public_area import OPEN_REPORT_STATUSES
-from shared.records import Order
 from supervision.handlers.models import MeTooView, ReportList, ReportView
 
 router = Router()

@@ -3,18 +3,20 @@ through the data layer (audit entries, credit events and scores, admission decis
 
 from __future__ import annotations
 
+from identity.domain.records import User
+from orders.domain.records import Order
 from shared import clock, events
 from shared.dal import orders, people
 from shared.errors import InvalidStatus, NotFound, ValidationFailed
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger
-from shared.records import Company, Order, User
 from shared.settings import get_settings
 from supervision.domain import admission, staff_records
 from supervision.domain import audit as chain
 from supervision.domain import credit as formula
 from supervision.domain.admission import Decision, Kind
 from supervision.domain.expiry import beijing_today
+from supervision.domain.records import Company
 from supervision.store import admission as admission_dal
 from supervision.store import audit, credit
 from supervision.store import staff_records as staff_dal

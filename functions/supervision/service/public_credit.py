@@ -10,10 +10,10 @@ from pydantic import BaseModel
 from shared import paging
 from shared.clock import iso
 from shared.dal import people
-from shared.records import Company
 from shared.settings import get_settings
 from supervision.domain import credit as formula
 from supervision.domain.public_credit import Formula, PublicCompany, public_company, published_formula
+from supervision.domain.records import Company
 from supervision.store import credit
 from supervision.store.credit import CreditEvent
 

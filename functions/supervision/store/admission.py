@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from pydantic import BaseModel
 from pynamodb.exceptions import UpdateError
 
+from identity.domain.records import User
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.people import PROFILE, _cell_keys, _company, _user
 from shared.dal.tables import CompanyItem, UserItem, item_of
 from shared.errors import InvalidStatus, NotFound
-from shared.records import Company, User
+from supervision.domain.records import Company
 
 
 class Document(BaseModel):

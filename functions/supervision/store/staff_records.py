@@ -6,11 +6,11 @@ from pydantic import BaseModel
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
+from identity.domain.records import Certificate, User
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.people import PROFILE, user_item
 from shared.dal.tables import CertificateExpiryItem, Gsi4, TableItem, UserItem
 from shared.errors import Conflict
-from shared.records import Certificate, User
 
 
 class PersonItem(TableItem):

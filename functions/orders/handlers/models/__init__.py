@@ -8,12 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, StrictBool
 
+from matching.domain.records import MatchReason
 from orders.domain.credentials import Credentials
+from orders.domain.records import BillLine, Dispute, Doorstep, Quote, Slot
 from orders.handlers.models.fields import ISSUED_ID, STRICT
 from shared import paging
 from shared.inputs import Text
 from shared.lifecycle import Category, OrderType
-from shared.records import BillLine, Dispute, Doorstep, MatchReason, Quote, Slot
 
 
 class SlotIn(BaseModel):
