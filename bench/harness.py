@@ -162,7 +162,7 @@ class Bench:
     # -- observing (never metered) --------------------------------------------------------------------
     @staticmethod
     def order(order_id: str) -> Any:
-        from shared.dal import orders
+        from orders.store import orders
 
         with unmetered():
             return orders.get(order_id)

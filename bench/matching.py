@@ -185,7 +185,7 @@ def engine_match(order, counter: ReadCounter) -> tuple[int, int, float, float, b
     """The real SelectCandidate handler, as the workflow invokes it."""
     from local.runtime import LambdaContext
     from matching.handlers import select_candidate
-    from shared.dal import orders
+    from orders.store import orders
 
     orders.create(order, "arn:bench")
     counter.take()

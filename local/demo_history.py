@@ -16,9 +16,9 @@ from identity.domain.records import User
 from local import demo_data
 from orders.domain import pricing
 from orders.domain.records import Order, TimelineEntry
-from orders.store import catalogue
+from orders.store import catalogue, orders
 from shared import clock
-from shared.dal import orders, people
+from shared.dal import people
 from shared.settings import get_settings
 
 RESIDENTS, STAFF, ORDERS = 168, 82, 329

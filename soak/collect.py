@@ -83,12 +83,12 @@ def _execution(b: Bench, order: Any) -> Execution:
 def snapshot(b: Bench, worlds: list[Any], placed: dict[str, str], api_errors: list[str]) -> Snapshot:
     from bench.meter import unmetered
     from matching.store import slots
+    from orders.store import order_periods
     from shared import clock
-    from shared.dal import orders
 
     with unmetered():
         now = clock.now_iso()
-        stored = {o.order_id: o for w in worlds for o in orders.for_compound_between(w.compound_id, "0000", "9999")}
+        stored = {o.order_id: o for w in worlds for o in order_periods.for_compound_between(w.compound_id, "0000", "9999")}
         executions = {order_id: _execution(b, o) for order_id, o in stored.items()}
         held = [
             (tech, hour, order_id)

@@ -269,7 +269,7 @@ class World:
 
     def owns_order(self, task_input: dict) -> bool:
         """For fault injection: does this workflow task's input concern one of this world's orders?"""
-        from shared.dal import orders
+        from orders.store import orders
 
         order = orders.get(task_input.get("order_id", ""))
         return order is not None and order.resident_id == self.resident_id

@@ -21,7 +21,7 @@ def make_paid(world: World) -> None:
 
 
 def status_of(order_id: str) -> str | None:
-    from shared.dal import orders
+    from orders.store import orders
 
     order = orders.get(order_id)
     return order.status if order else None

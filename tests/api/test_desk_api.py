@@ -8,7 +8,7 @@ from tests.conftest import make_world, wait_for
 
 
 def _status(order_id: str) -> str:
-    from shared.dal import orders
+    from orders.store import orders
 
     return orders.get(order_id).status
 
@@ -98,7 +98,7 @@ def test_a_takeover_and_an_accept_at_the_same_moment_assign_the_order_exactly_on
             answers = {"accept": accept.result().status, "takeover": takeover.result().status}
         assert sorted(answers.values()) == [200, 409], answers
         winner = offered_to if answers["accept"] == 200 else own
-        from shared.dal import orders
+        from orders.store import orders
 
         assert orders.get(order_id).technician_id == winner
         _completion_wait(order_id)

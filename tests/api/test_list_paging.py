@@ -166,7 +166,7 @@ def _admitted_companies(world):
 
 
 def _orders(world, count: int, year: int = 2031, **fields) -> list[str]:
-    from shared.dal import orders
+    from orders.store import orders
 
     model = orders.get(world.order()["order_id"])
     made = []
@@ -195,8 +195,7 @@ def _reports(world):
 
 def _disputes(world):
     from orders.domain.records import Dispute
-    from orders.store import disputes
-    from shared.dal import orders
+    from orders.store import disputes, orders
 
     made = _orders(world, 4, status="closed", bill_total=80.0)
     for i, order_id in enumerate(made):
@@ -363,7 +362,7 @@ def test_a_cursor_cannot_reach_another_companys_partition(world, api):
 
 
 def test_the_offers_of_a_technician_page_through(world):
-    from matching.store import offers
+    from matching.service import offers as round_of_offers
     from matching.store.offers import Offer
 
     tech = world.add_technician()
@@ -378,6 +377,6 @@ def test_the_offers_of_a_technician_page_through(world):
             expires_at=_stamp(i + 60),
             batch_id=f"{order_id}-1",
         )
-        offers.create_batch([offer], f"token-{order_id}", at=_stamp(i))
+        round_of_offers.create_round([offer], f"token-{order_id}", at=_stamp(i))
     seen, pages = _all_pages(lambda m, p: world.as_technician(tech, m, p), "/offers", "offers", limit=2)
     assert sorted(o["order_id"] for o in seen) == sorted(orders_made) and pages == 3

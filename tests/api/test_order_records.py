@@ -60,7 +60,7 @@ def test_a_residents_timeline_names_people_and_staff_see_the_ids_too(world):
 
 
 def _stored(order_id: str):
-    from shared.dal import orders
+    from orders.store import orders
 
     return orders.get(order_id)
 
@@ -80,8 +80,7 @@ def test_every_instant_of_an_order_is_in_one_format(world):
 
 
 def test_a_closed_order_whose_audit_chain_has_no_entries_is_not_valid(world):
-    from shared.dal.orders import order_key
-    from shared.dal.tables import OrderItem
+    from orders.store.orders import OrderItem, order_key
 
     # Given an order that has ended (cancelled) and an audit chain with no entries (a fresh order id's chain, as if
     # every entry was lost): its events are written by a queue consumer, so the chain of a new order may be empty

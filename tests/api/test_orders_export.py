@@ -49,8 +49,8 @@ def test_a_compounds_orders_export_as_csv_with_no_cell_a_spreadsheet_would_run(w
 
 
 def test_the_export_filters_by_status_and_period_and_reads_the_district_without_a_compound(world):
+    from orders.store import orders
     from shared import clock
-    from shared.dal import orders
 
     # A closed order of today (written as the record it ends as: a live order's status moves on while we look)
     model = orders.get(world.order()["order_id"])

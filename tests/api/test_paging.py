@@ -15,7 +15,7 @@ from shared.dal import proxy_links
 
 def _seed(world, count: int, *, resident_id: str | None = None, start_minutes: int = 0, **fields) -> list[str]:
     """`count` orders written straight to the table (one placed through the API is the model), a minute apart."""
-    from shared.dal import orders
+    from orders.store import orders
 
     model = orders.get(world.order()["order_id"])
     base = datetime(2031, 3, 1, tzinfo=UTC) + timedelta(minutes=start_minutes)
@@ -113,12 +113,12 @@ def test_the_first_page_is_what_the_list_was_and_a_bad_limit_or_cursor_is_refuse
 def test_a_technician_pages_through_his_orders(world, limit):
     tech = world.add_technician()
     placed = _seed(world, 3, technician_id=tech, company_id=world.company_id)[:-1]
-    from shared.dal import orders
+    from orders.store import orders
 
     for order_id in placed:  # on the technician's index, as an assignment writes it
         order = orders.get(order_id)
         orders.import_history([order])
-        from shared.dal.tables import OrderItem
+        from orders.store.orders import OrderItem
 
         OrderItem(*orders.order_key(order_id)).update(
             actions=[OrderItem.gsi2pk.set(f"TECH#{tech}"), OrderItem.gsi2sk.set(orders.position(order))]

@@ -62,7 +62,7 @@ def test_the_residents_family_proxy_can_approve(world, son):
     # Then the extra line is charged and the record says who consented for whom
     assert approved.status == 200, approved.body
     assert approved.body["status"] == "completed" and approved.body["bill_total"] == WIRE_TOTAL + LAMP_TOTAL
-    from shared.dal import orders
+    from orders.store import orders
 
     stored = orders.get(order_id)
     assert stored.approval_by == son and f"on behalf of {world.resident_id}" in stored.timeline[-1].note

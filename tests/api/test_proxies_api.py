@@ -207,7 +207,7 @@ def test_an_order_placed_for_the_resident_is_hers_and_she_is_told(family):
     assert placed.status == 201, placed.body
     order_id = placed.body["order_id"]
     # Then it is stored as hers, with who placed it
-    from shared.dal import orders
+    from orders.store import orders
 
     stored = orders.get(order_id)
     assert stored.resident_id == world.resident_id and stored.placed_by == helper
@@ -245,7 +245,7 @@ def test_only_a_linked_proxy_orders_for_someone_and_only_at_their_address(family
         world, helper, "POST", "/orders", {**body, "address_id": other.address_id, "on_behalf_of": other.resident_id}
     )
     assert not_linked.status == 403
-    from shared.dal import orders
+    from orders.store import orders
 
     assert orders.for_resident(world.resident_id) == [] and orders.for_resident(other.resident_id) == []
 

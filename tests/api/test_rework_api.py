@@ -78,8 +78,7 @@ def test_the_same_problem_ordered_again_without_asking_for_rework_is_no_rework(w
 
 
 def test_rework_is_refused_before_completion_after_30_days_to_strangers_and_for_public_area_reports(world):
-    from shared.dal.orders import order_key
-    from shared.dal.tables import OrderItem
+    from orders.store.orders import OrderItem, order_key
 
     tech = world.add_technician(skills=("electrical", "plumbing"))
     open_order = world.order()["order_id"]

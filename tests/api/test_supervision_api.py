@@ -235,7 +235,7 @@ def _past_order(world, order_id: str, status: str, created: str, **changes):
 def _seed_orders(world) -> None:
     """A known data set: 4 orders of the world's compound written directly (history, no workflow)."""
     from orders.domain.records import Order, TimelineEntry
-    from shared.dal import orders
+    from orders.store import orders
 
     def order(n: int, status: str, order_type: str, accepted: int | None, arrived: int | None, stars: int | None) -> Order:
         created = f"2030-05-0{n}T02:00:00.000Z"
@@ -348,7 +348,7 @@ def _token(user_id: str) -> str:
 
 
 def test_supervisors_see_orders_stuck_past_their_deadline(world):
-    from shared.dal import orders
+    from orders.store import orders
 
     stuck = _past_order(world, f"ord_w{world.n}_stuck", "assigned", "2020-01-01T00:00:00.000Z")
     orders.create(stuck, execution_arn="history")
@@ -360,8 +360,9 @@ def test_supervisors_see_orders_stuck_past_their_deadline(world):
 
 def test_the_order_shows_the_technicians_credentials_for_today(world):
     from identity.domain.records import Certificate
+    from orders.store import orders
     from shared import clock
-    from shared.dal import orders, people
+    from shared.dal import people
 
     today, yesterday = clock.beijing_today(), clock.beijing_today() - timedelta(days=1)
     # Given an electrician whose certificate's last valid day is today, and one whose ended yesterday

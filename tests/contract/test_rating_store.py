@@ -35,13 +35,13 @@ def store_with(request):
 
         return with_orders
     request.getfixturevalue("sandbox")
-    from ratings.store.dynamodb import DynamoRatingStore
-    from shared.dal import orders as order_table
+    from orders.store import orders as order_table
+    from ratings.service import wiring
 
     def with_orders(*orders):
         for order in orders:
             order_table.create(order, "arn:test")
-        return DynamoRatingStore()
+        return wiring.store()
 
     return with_orders
 

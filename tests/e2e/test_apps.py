@@ -471,7 +471,7 @@ def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, ap
 
 def test_statistics_charts_draw_the_numbers_of_the_api(open_app, sandbox):
     from orders.domain.records import TimelineEntry
-    from shared.dal import orders
+    from orders.store import orders
     from tests.unit.test_supervision_credit import _order
 
     # Given three past orders of 京安居 in June (written as history: no workflow), accepted after 3, 25 and 8 min
@@ -670,7 +670,7 @@ def test_the_supervisor_downloads_the_orders_of_a_compound_as_csv(open_app, worl
 
 
 def test_the_supervisor_dispatches_an_escalated_order_choosing_among_admitted_technicians(open_app, sandbox, world):
-    from shared.dal import orders
+    from orders.store import orders
 
     # nobody on duty near a new compound: the order is escalated to the supervisors
     electrician = world.add_technician(on_duty=False)

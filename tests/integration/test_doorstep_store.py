@@ -12,7 +12,7 @@ from orders.store.doorstep import DynamoDoorstepStore, MemoryDoorstepStore
 def stored(request, world):
     """An order of the world on the technician's way, and a store that holds it."""
     order_id = world.order()["order_id"]
-    from shared.dal import orders
+    from orders.store import orders
 
     orders.transition(order_id, "en_route", ["submitted", "matching", "offered"], actor="t", at="2026-11-25T10:00:00.000Z")
     order = orders.get(order_id)

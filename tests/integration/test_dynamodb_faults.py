@@ -87,7 +87,7 @@ def test_a_transaction_whose_answer_was_lost_is_not_applied_twice(sandbox, fault
 
 
 def test_an_order_write_whose_answer_was_lost_is_recognised_as_done(sandbox, faults):
-    from shared.dal import orders
+    from orders.store import orders
     from shared.errors import InvalidStatus
 
     order_id = f"ordlost{next(_ids)}x{uuid.uuid4().hex[:8]}"

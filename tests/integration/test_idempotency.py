@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from shared.dal import orders
+from orders.store import orders
 
 BODY = {"type": "emergency", "category": "plumbing", "description": "厨房水管漏水", "address_id": None}
 

@@ -25,7 +25,7 @@ _run = itertools.count(1)
 @pytest.fixture
 def dal(sandbox):
     from matching.store import offers, slots
-    from shared.dal import orders
+    from orders.store import orders
 
     return offers, orders, slots
 
@@ -94,6 +94,7 @@ def test_no_interleaving_lets_two_bookings_hold_a_technicians_hour(dal, ops):
 @given(answers=st.lists(st.sampled_from(["accept", "decline"]), min_size=1, max_size=5))
 def test_no_interleaving_of_answers_assigns_a_grab_round_twice(dal, answers):
     offers, orders, slots = dal
+    from matching.service import offers as round_of_offers
     from matching.store.offers import Offer
     from shared.errors import Conflict
     from shared.lifecycle import OfferStatus
@@ -117,7 +118,7 @@ def test_no_interleaving_of_answers_assigns_a_grab_round_twice(dal, answers):
         )
         for k in range(len(answers))
     ]
-    offers.create_batch(batch, "token", at=iso(now))
+    round_of_offers.create_round(batch, "token", at=iso(now))
     hours = _booking_hours(100 + run, 2)
     outcome: dict[int, str] = {}
     barrier = threading.Barrier(len(answers))
@@ -127,11 +128,11 @@ def test_no_interleaving_of_answers_assigns_a_grab_round_twice(dal, answers):
         barrier.wait()
         try:
             if answers[k] == "accept":
-                offers.accept(offer, order, "co", at=iso(datetime.now(UTC)), reserve_hours=hours)
+                round_of_offers.accept(offer, order, "co", at=iso(datetime.now(UTC)), reserve_hours=hours)
                 outcome[k] = "won"
             else:
                 # each as its own technician, as the API does: one refusal is told from another by its actor
-                declined_by_k = offers.refuse(offer, OfferStatus.DECLINED, actor=offer.technician_id, at=iso(now))
+                declined_by_k = round_of_offers.refuse(offer, OfferStatus.DECLINED, actor=offer.technician_id, at=iso(now))
                 outcome[k] = "resumed" if declined_by_k else "declined"
         except Conflict:
             outcome[k] = "409"

@@ -66,7 +66,7 @@ def later(seconds: float, call):
 
 def _order(world, status: str, *, booking: bool = False, **fields):
     """An order of the world's resident, written as the workflow would have left it in `status`."""
-    from shared.dal import orders
+    from orders.store import orders
 
     now, run = datetime.now(UTC), next(_runs)
     order_id = f"ordrace{run}x{int(time.time() * 1000) % 10**8}"
@@ -95,7 +95,7 @@ def _order(world, status: str, *, booking: bool = False, **fields):
 
 def _offered(world, tech: str, *, booking: bool = False):
     """An order offered to `tech` (one open offer of round 1, holding a fake task token)."""
-    from matching.store import offers
+    from matching.service import offers as round_of_offers
     from matching.store.offers import Offer
     from shared.lifecycle import OfferStatus
 
@@ -110,19 +110,19 @@ def _offered(world, tech: str, *, booking: bool = False):
         expires_at=iso(now + timedelta(minutes=5)),
         batch_id=f"{order.order_id}-1",
     )
-    offers.create_batch([offer], "fake-task-token", at=iso(now))
+    round_of_offers.create_round([offer], "fake-task-token", at=iso(now))
     return order, offer
 
 
 def _statuses(order_id: str) -> list[str]:
-    from shared.dal import orders
+    from orders.store import orders
 
     return [t.status for t in orders.get(order_id).timeline]
 
 
 def test_the_same_offer_accepted_at_once_is_accepted_once(world):
     from matching.store import offers, slots
-    from shared.dal import orders
+    from orders.store import orders
 
     tech = world.add_technician()
     for _ in range(REPEAT):
@@ -185,9 +185,8 @@ def _order_write(call, order_id: str) -> bool:
 
 
 def test_two_ratings_at_once_record_one(world):
-    from orders.store import callbacks
+    from orders.store import callbacks, orders
     from ratings.service import wiring
-    from shared.dal import orders
 
     tech = world.add_technician()
     for _ in range(REPEAT):
@@ -208,7 +207,7 @@ def test_two_ratings_at_once_record_one(world):
 
 
 def test_a_rating_retried_at_once_with_the_same_idempotency_key_is_recorded_once(world):
-    from shared.dal import orders
+    from orders.store import orders
 
     tech = world.add_technician()
     for run in range(REPEAT):
@@ -275,7 +274,7 @@ APPROVAL_RUNS = 12
 
 def _awaiting_approval_by_dispatch(world, tech: str) -> str:
     """An order escalated (nobody on duty), dispatched by hand, billed beyond its quote: awaiting approval."""
-    from shared.dal import orders
+    from orders.store import orders
 
     order_id = world.order()["order_id"]
     wait_for(lambda: orders.get(order_id).status == "escalated", what="the escalation")
@@ -289,8 +288,7 @@ def _awaiting_approval_by_dispatch(world, tech: str) -> str:
 
 @pytest.mark.parametrize("runs", [APPROVAL_RUNS])
 def test_approval_and_its_timeout_at_once_complete_the_order_once(world, observe, timeouts, runs):
-    from orders.store import callbacks
-    from shared.dal import orders
+    from orders.store import callbacks, orders
 
     timeouts(approval=APPROVAL_SECONDS)
     make_paid(world)

@@ -80,7 +80,7 @@ def _order_body(world, **changes):
 
 @pytest.mark.parametrize("description", ["   ", "\n\t  ", "漏水\x00", "漏水\u202egnp.exe", "\u2066漏水\u2069"], ids=repr)
 def test_blank_text_and_control_or_direction_characters_are_refused(world, description):
-    from shared.dal import orders
+    from orders.store import orders
 
     refused = world.as_resident("POST", "/orders", _order_body(world, description=description))
     assert refused.status == 422 and refused.body["error"]["code"] == "validation_error", refused.body
@@ -169,7 +169,7 @@ def test_a_technician_record_with_an_impossible_date_does_not_break_matching_for
 
 
 def test_the_order_views_of_a_technician_with_an_impossible_date_still_answer(world):
-    from shared.dal import orders
+    from orders.store import orders
     from tests.conftest import wait_for
 
     bad = world.add_technician(metres_east=50, certificates=_impossible_certificate())
@@ -243,7 +243,8 @@ def test_a_dispatcher_does_not_see_which_technicians_of_other_companies_were_off
     from supervision.service import operations
 
     from identity.domain.records import User
-    from shared.dal import orders, people
+    from orders.store import orders
+    from shared.dal import people
     from tests.api.test_supervision_api import _past_order
 
     own = world.add_technician()
@@ -395,7 +396,7 @@ def _post_at_once(world, user_id: str, bodies: list[dict]) -> list:
 
 
 def test_orders_placed_at_once_beyond_the_quota_are_refused_with_retry_after(world, quotas):
-    from shared.dal import orders
+    from orders.store import orders
 
     # When six orders are sent at once (the review's flood: 6 in 1.5 s)
     answers = _post_at_once(world, world.resident_id, [_order_body(world, description=f"漏水{i}") for i in range(6)])

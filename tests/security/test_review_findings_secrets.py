@@ -9,8 +9,8 @@ from tests.conftest import wait_for
 
 
 def test_the_history_of_an_order_without_an_execution_is_a_404_not_a_500(world):
+    from orders.store import orders
     from shared import ids
-    from shared.dal import orders
 
     placed = world.order()
     order_id = ids.new_id("ord")

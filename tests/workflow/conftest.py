@@ -14,7 +14,7 @@ class Observer:
 
     @staticmethod
     def order(order_id: str):
-        from shared.dal import orders
+        from orders.store import orders
 
         return orders.get(order_id)
 

@@ -38,7 +38,7 @@ def _versions(sandbox, key: str) -> list[dict]:
 
 def _queue_record(order_id: str, receives: int = 1) -> dict:
     """The archive queue's message for an order that ended, as the bus rule delivers it."""
-    from shared.dal import orders
+    from orders.store import orders
     from shared.events import DomainEvent, EventType, OrderSnapshot
 
     order = orders.get(order_id)

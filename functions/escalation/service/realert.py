@@ -16,9 +16,10 @@ from pydantic import BaseModel
 from escalation.domain import realert
 from escalation.store.realerts import DynamoRealertStore, RealertStore
 from orders.domain.records import Order
+from orders.service import queries as orders
 from shared import events
 from shared.clock import iso
-from shared.dal import orders, people
+from shared.dal import people
 from shared.events import DomainEvent
 from shared.lifecycle import OrderStatus
 from shared.settings import get_settings

@@ -12,13 +12,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from addresses.domain.rules import ensure_verified
 from matching.domain.errors import OfferTaken
 from matching.handlers.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
+from matching.service import offers as round_of_offers
 from matching.service.availability import available_slots
 from matching.store import offers
 from matching.store.offers import Offer
+from orders.service import queries as orders
 from shared import clock, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import orders, people, proxy_links
+from shared.dal import people, proxy_links
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Category, OfferStatus, OrderType, Role
 from shared.observability import logger, tracer
@@ -73,7 +75,7 @@ def accept_offer(offer_id: str) -> OfferView:
     hours = hour_blocks(order.slot.start, order.slot.end) if order.order_type == OrderType.BOOKING and order.slot else []
     try:
         # Grab mode: the first accept wins this transaction; every other accept of the round gets 409.
-        offers.accept(offer, order, technician.company_id, at=clock.now_iso(), reserve_hours=hours)
+        round_of_offers.accept(offer, order, technician.company_id, at=clock.now_iso(), reserve_hours=hours)
     except OfferTaken:
         offers.withdraw_batch(offer.order_id, offer.batch_id, at=clock.now_iso())
         raise
@@ -87,7 +89,7 @@ def decline_offer(offer_id: str) -> OfferView:
     caller = current_caller(router)
     offer = _own_offer(offer_id, caller)
     # In grab mode the round goes on while others may still accept; the last refusal ends it.
-    if offers.refuse(offer, OfferStatus.DECLINED, actor=caller.user_id, at=clock.now_iso()):
+    if round_of_offers.refuse(offer, OfferStatus.DECLINED, actor=caller.user_id, at=clock.now_iso()):
         workflow.resume(offers.task_token(offer.offer_id), {"decision": OfferStatus.DECLINED.value})
     return _offer_view(offers.get_or_404(offer_id))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from matching.store import offers
+from matching.service import offers as round_of_offers
 from shared import clock
 from shared.observability import logger, tracer
 from shared.tasks import retry_outages
@@ -22,6 +22,6 @@ class ExpireOfferIn(BaseModel):
 @retry_outages
 def handler(event: dict, context: LambdaContext) -> dict:
     task = ExpireOfferIn.model_validate(event)
-    decision = offers.expire_batch(task.order_id, task.batch_id, at=clock.now_iso())
+    decision = round_of_offers.expire_round(task.order_id, task.batch_id, at=clock.now_iso())
     logger.info("offer round timed out", extra={"order_id": task.order_id, "batch_id": task.batch_id, "decision": decision})
     return {"decision": decision}

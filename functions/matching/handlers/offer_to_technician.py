@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from matching.domain.records import MatchReason
-from matching.store import offers
+from matching.service import offers as round_of_offers
 from matching.store.offers import Offer
 from shared import clock
 from shared.lifecycle import OfferStatus
@@ -55,7 +55,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
         )
         for o in task.offers
     ]
-    offers.create_batch(batch, task.task_token, at=created)
+    round_of_offers.create_round(batch, task.task_token, at=created)
     logger.info(
         "offers created",
         extra={"order_id": task.order_id, "batch_id": task.batch_id, "technicians": [o.technician_id for o in task.offers]},

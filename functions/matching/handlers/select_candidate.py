@@ -17,8 +17,9 @@ from matching.domain.scoring import ScoreParams
 from matching.domain.slots import service_date
 from matching.store import offers, slots
 from orders.domain.records import Order
+from orders.service import queries as orders
 from shared import clock
-from shared.dal import orders, people
+from shared.dal import people
 from shared.lifecycle import OrderType
 from shared.observability import logger, tracer
 from shared.settings import get_settings

@@ -11,7 +11,7 @@ from pynamodb.exceptions import DeleteError, TransactWriteError
 
 from matching.domain.errors import SlotTaken
 from orders.domain.records import Order
-from shared.dal.base import condition_failed, ensure_bound, transaction
+from shared.dal.base import Change, condition_failed, ensure_bound, transaction
 from shared.dal.tables import TableItem
 from shared.slots import hour_blocks
 
@@ -40,6 +40,11 @@ def reservation(technician_id: str, order_id: str, hour: str, *, at: str) -> Slo
 
 def not_held():
     return SlotReservationItem.pk.does_not_exist()
+
+
+def hold_change(technician_id: str, order_id: str, hour: str, *, at: str) -> Change:
+    """The technician's hour held for the order, if nobody holds it."""
+    return Change(reservation(technician_id, order_id, hour, at=at), condition=not_held())
 
 
 def reserve(technician_id: str, order_id: str, hours: list[str], *, at: str) -> None:

@@ -12,8 +12,9 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notify.domain.events import offer_events, order_events, snapshot
+from orders.service import queries as orders
 from shared import events
-from shared.dal import orders, people
+from shared.dal import people
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, metrics, tracer

@@ -22,8 +22,9 @@ from notify.service.wechat_token import TokenSource, shared_source
 from notify.store import WeChatDeadLetter, WeChatStore, messages
 from notify.store.messages import Message
 from notify.store.notifications import Channel
+from orders.service import queries as orders
 from shared import clock, sms, wechat
-from shared.dal import orders, people
+from shared.dal import people
 from shared.errors import ValidationFailed
 from shared.events import DomainEvent
 from shared.observability import logger

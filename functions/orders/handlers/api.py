@@ -33,12 +33,12 @@ from orders.handlers.models import (
 )
 from orders.handlers.views import company_order, neighbour_view, ordering_for, profile, resident_address, view, visible_order
 from orders.service import api_document, desk
-from orders.store import catalogue
+from orders.store import catalogue, order_periods, orders
 from orders.store.photos import PhotoPurpose
 from shared import clock, ids, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import daily_counts, orders, people, proxy_links
+from shared.dal import daily_counts, people, proxy_links
 from shared.errors import InvalidStatus, ServiceUnavailable, ValidationFailed
 from shared.lifecycle import CANCELLABLE, OrderStatus, OrderType, Role
 from shared.observability import logger, tracer
@@ -90,11 +90,13 @@ def create_order(body: CreateOrderIn) -> OrderView:
     address, compound = resident_address(resident_id, body.address_id)
     if body.type == OrderType.PUBLIC_AREA:
         # The same problem reported again by a neighbour is a "me too" on the open report.
-        same = same_problem(orders.open_public_reports(compound.compound_id, OPEN_REPORT_STATUSES), body.category, body.place)
+        same = same_problem(
+            order_periods.open_public_reports(compound.compound_id, OPEN_REPORT_STATUSES), body.category, body.place
+        )
         if same is not None:
             if same.resident_id == resident_id:
                 return view(same, caller), 200
-            orders.add_me_too(same.order_id, resident_id, clock.now_iso(), OPEN_REPORT_STATUSES)
+            order_periods.add_me_too(same.order_id, resident_id, clock.now_iso(), OPEN_REPORT_STATUSES)
             return neighbour_view(orders.get_or_404(same.order_id), compound.name), 200
     order_id = ids.new_id("ord")
     if body.photo_ref:

@@ -19,11 +19,11 @@ from pydantic import AwareDatetime, BaseModel
 
 from orders.domain import deadlines
 from orders.domain.steps import Step
-from orders.store import callbacks
+from orders.store import callbacks, orders
 from orders.store.callbacks import WorkflowWait
 from shared import clock, events
 from shared.clock import iso
-from shared.dal import orders, people
+from shared.dal import people
 from shared.events import DomainEvent
 from shared.observability import logger, tracer
 from shared.settings import get_settings

@@ -16,11 +16,12 @@ from orders.handlers.models.billing import CompletionIn
 from orders.handlers.views import company_order, profile, view, visible_order
 from orders.service import doorstep, history, rework
 from orders.service.waits import resume_step
+from orders.store import orders
 from orders.store.photos import PhotoPurpose
 from shared import clock, workflow
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import orders, people
+from shared.dal import people
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import PROGRESS_FROM, OfferStatus, OrderStatus, OrderType, Role, can_dispatch
 from shared.slots import hour_blocks

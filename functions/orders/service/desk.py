@@ -12,7 +12,8 @@ from collections.abc import Callable
 from functools import partial
 
 from orders.domain.records import Order
-from shared.dal import orders, people
+from orders.store import orders
+from shared.dal import people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
 

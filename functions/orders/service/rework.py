@@ -11,8 +11,9 @@ from datetime import datetime
 from orders.domain import rework as rules
 from orders.domain import rules as order_rules
 from orders.domain.records import Order
+from orders.store import orders
 from shared import ids, workflow
-from shared.dal import orders, people
+from shared.dal import people
 from shared.errors import ServiceUnavailable, ValidationFailed
 from shared.observability import logger
 from shared.settings import get_settings

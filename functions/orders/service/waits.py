@@ -13,9 +13,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from orders.domain import deadlines
 from orders.domain.steps import SATISFIED_BY, Step
-from orders.store import callbacks
+from orders.store import callbacks, orders
 from shared import clock, workflow
-from shared.dal import orders
 from shared.observability import logger
 from shared.settings import get_settings
 

@@ -7,9 +7,10 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from orders.domain.records import Dispute, Order
-from shared.dal import orders
+from orders.store import orders
+from orders.store.orders import OrderItem, TimelineMap
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
-from shared.dal.tables import Gsi4, OrderItem, TableItem, TimelineMap
+from shared.dal.tables import Gsi4, TableItem
 from shared.errors import InvalidStatus
 from shared.lifecycle import DISPUTABLE
 

@@ -13,9 +13,9 @@ from pynamodb.exceptions import UpdateError
 
 from orders.domain.doorstep import CHECKED_WHILE
 from orders.domain.records import Doorstep, Order, TimelineEntry
-from shared.dal import orders
+from orders.store import orders
+from orders.store.orders import OrderItem, TimelineMap
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.tables import OrderItem, TimelineMap
 
 
 class DoorstepStore(Protocol):

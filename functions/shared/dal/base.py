@@ -1,10 +1,13 @@
-"""What every repository module shares: binding the models lazily, transactions, condition errors."""
+"""What every store shares: binding the models lazily, transactions (and the changes of several domains' items
+that one transaction carries), condition errors."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
@@ -39,6 +42,28 @@ def _connection_for(region: str) -> Connection:
 def transaction() -> Iterator[TransactWrite]:
     with TransactWrite(connection=connection()) as tx:
         yield tx
+
+
+@dataclass(frozen=True)
+class Change:
+    """One item's write inside a transaction, built by the store that owns the item: an update (`actions`) of the
+    item's key, or a put of the whole item (`actions` None), only if `condition` holds. A use case that changes items
+    of two domains at once (an offer accepted and its order assigned) gathers each domain's changes and commits them
+    together."""
+
+    item: Any  # a TableItem: its key (an update) or the whole item (a put)
+    actions: list | None = None
+    condition: Any = None
+
+
+def commit(changes: list[Change]) -> None:
+    """All of `changes` or none (TransactWriteError when a condition fails: `condition_failed` tells)."""
+    with transaction() as tx:
+        for change in changes:
+            if change.actions is None:
+                tx.save(change.item, condition=change.condition)
+            else:
+                tx.update(change.item, actions=change.actions, condition=change.condition)
 
 
 def query_page(source, hash_key: str, range_key_condition=None, *, after: dict[str, str] | None, limit: int, **query):

@@ -29,7 +29,6 @@ from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
     ListAttribute,
-    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -178,82 +177,6 @@ class CompanyItem(TableItem):
     by_vetting = Gsi4()
 
 
-class TimelineMap(MapAttribute):
-    status = UnicodeAttribute()
-    at = UnicodeAttribute()
-    actor = UnicodeAttribute()
-    note = UnicodeAttribute(null=True)
-    via = UnicodeAttribute(null=True)  # the API key id, when a company's system acted
-
-
-class OrderItem(TableItem):
-    order_id = UnicodeAttribute()
-    order_type = UnicodeAttribute()
-    category = UnicodeAttribute()
-    description = UnicodeAttribute()
-    status = UnicodeAttribute()
-    resident_id = UnicodeAttribute()
-    placed_by = UnicodeAttribute(null=True)
-    compound_id = UnicodeAttribute()
-    address_id = UnicodeAttribute(null=True)
-    address_label = UnicodeAttribute()
-    place = UnicodeAttribute(null=True)
-    photo_ref = UnicodeAttribute(null=True)
-    lat = NumberAttribute()
-    lng = NumberAttribute()
-    slot = JSONAttribute(null=True)
-    quote = JSONAttribute()
-    order_code = UnicodeAttribute()
-    technician_id = UnicodeAttribute(null=True)
-    company_id = UnicodeAttribute(null=True)
-    current_offer_id = UnicodeAttribute(null=True)
-    excluded_technicians = ListAttribute(of=UnicodeAttribute, null=True)
-    escalation_reason = UnicodeAttribute(null=True)
-    cancel_reason = UnicodeAttribute(null=True)
-    match_round = NumberAttribute(null=True)
-    search_radius_m = NumberAttribute(null=True)
-    match_reason = JSONAttribute(null=True)
-    offers_open = NumberAttribute(null=True)  # open offers of the current batch; the last answer resumes
-    bill = JSONAttribute(null=True)
-    bill_total = NumberAttribute(null=True)
-    extra_lines = JSONAttribute(null=True)
-    extra_total = NumberAttribute(null=True)
-    approval_outcome = UnicodeAttribute(null=True)
-    approval_by = UnicodeAttribute(null=True)
-    approval_at = UnicodeAttribute(null=True)
-    completed_at = UnicodeAttribute(null=True)
-    work_note = UnicodeAttribute(null=True)
-    doorstep = JSONAttribute(null=True)
-    paused_reason = UnicodeAttribute(null=True)
-    rework_of = UnicodeAttribute(null=True)
-    placed_via = UnicodeAttribute(null=True)
-    reworked_by = UnicodeAttribute(null=True)
-    completion_photos = ListAttribute(of=UnicodeAttribute, null=True)
-    dispute = JSONAttribute(null=True)
-    rating_stars = NumberAttribute(null=True)
-    me_too_count = NumberAttribute(null=True)
-    timeline = ListAttribute(of=TimelineMap, null=True)
-    execution_arn = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
-    version = NumberAttribute(default=1)  # bumped by every write, workflow writes included
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute(null=True)
-    gsi4sk = UnicodeAttribute(null=True)
-    gsi5pk = UnicodeAttribute(null=True)
-    gsi5sk = UnicodeAttribute(null=True)
-    by_resident = Gsi1()
-    by_technician = Gsi2()
-    by_company = Gsi3()
-    by_status = Gsi4()
-    by_compound = Gsi5()
-
-
 # pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While active
 # it is indexed under the proxy (gsi3 ACTSFOR#<proxy> / <resident>): whom a proxy acts for.
 ProxyItem = item_of(Proxy, "ProxyItem", gsi3pk=UnicodeAttribute(null=True), gsi3sk=UnicodeAttribute(null=True), by_proxy=Gsi3())
@@ -293,13 +216,6 @@ class CertificateExpiryItem(TableItem):
     gsi4pk = UnicodeAttribute()
     gsi4sk = UnicodeAttribute()
     by_expiry = Gsi4()
-
-
-class MeTooItem(TableItem):
-    """pk ORDER#<report>, sk METOO#<resident>: a neighbour reported the same public-area problem."""
-
-    resident_id = UnicodeAttribute()
-    created_at = UnicodeAttribute()
 
 
 class SessionFamilyItem(TableItem):

@@ -14,10 +14,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders.domain.records import Order
+from orders.service import queries as orders
 from shared import clock, paging
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import company_of, require_role
-from shared.dal import orders, people
+from shared.dal import people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import OrderStatus, Role
 from shared.observability import logger, tracer

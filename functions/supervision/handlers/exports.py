@@ -11,9 +11,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from orders.service import queries as orders
 from shared.api import current_caller
 from shared.auth import require_role
-from shared.dal import orders, people
+from shared.dal import people
 from shared.errors import NotFound
 from shared.lifecycle import OrderStatus, Role
 from supervision.domain import order_export, period

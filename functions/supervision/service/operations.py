@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from identity.domain.records import User
 from orders.domain.records import Order
+from orders.service import queries as orders
 from shared import clock, events
-from shared.dal import orders, people
+from shared.dal import people
 from shared.errors import InvalidStatus, NotFound, ValidationFailed
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger

@@ -1,18 +1,105 @@
-"""Orders: creation, reads by each access pattern, and conditional status transitions."""
+"""Orders on the single table (`ORDER#<id>` / `ORDER`, indexed by resident, technician, company, status and
+compound): creation, reads by each access pattern, conditional status transitions, and the changes of the order that
+other domains' transactions carry (orders.service.changes)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.attributes import JSONAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from orders.domain.records import Order
 from shared import acting
-from shared.dal.base import condition_failed, ensure_bound, query_page
-from shared.dal.tables import OrderItem, TimelineMap
+from shared.dal.base import condition_failed, ensure_bound
+from shared.dal.tables import Gsi1, Gsi2, Gsi3, Gsi4, Gsi5, TableItem
 from shared.errors import InvalidStatus, NotFound
 from shared.lifecycle import ACTIVE_ASSIGNMENT
+
+
+class TimelineMap(MapAttribute):
+    status = UnicodeAttribute()
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+    via = UnicodeAttribute(null=True)  # the API key id, when a company's system acted
+
+
+class OrderItem(TableItem):
+    order_id = UnicodeAttribute()
+    order_type = UnicodeAttribute()
+    category = UnicodeAttribute()
+    description = UnicodeAttribute()
+    status = UnicodeAttribute()
+    resident_id = UnicodeAttribute()
+    placed_by = UnicodeAttribute(null=True)
+    compound_id = UnicodeAttribute()
+    address_id = UnicodeAttribute(null=True)
+    address_label = UnicodeAttribute()
+    place = UnicodeAttribute(null=True)
+    photo_ref = UnicodeAttribute(null=True)
+    lat = NumberAttribute()
+    lng = NumberAttribute()
+    slot = JSONAttribute(null=True)
+    quote = JSONAttribute()
+    order_code = UnicodeAttribute()
+    technician_id = UnicodeAttribute(null=True)
+    company_id = UnicodeAttribute(null=True)
+    current_offer_id = UnicodeAttribute(null=True)
+    excluded_technicians = ListAttribute(of=UnicodeAttribute, null=True)
+    escalation_reason = UnicodeAttribute(null=True)
+    cancel_reason = UnicodeAttribute(null=True)
+    match_round = NumberAttribute(null=True)
+    search_radius_m = NumberAttribute(null=True)
+    match_reason = JSONAttribute(null=True)
+    offers_open = NumberAttribute(null=True)  # open offers of the current batch; the last answer resumes
+    bill = JSONAttribute(null=True)
+    bill_total = NumberAttribute(null=True)
+    extra_lines = JSONAttribute(null=True)
+    extra_total = NumberAttribute(null=True)
+    approval_outcome = UnicodeAttribute(null=True)
+    approval_by = UnicodeAttribute(null=True)
+    approval_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+    work_note = UnicodeAttribute(null=True)
+    doorstep = JSONAttribute(null=True)
+    paused_reason = UnicodeAttribute(null=True)
+    rework_of = UnicodeAttribute(null=True)
+    placed_via = UnicodeAttribute(null=True)
+    reworked_by = UnicodeAttribute(null=True)
+    completion_photos = ListAttribute(of=UnicodeAttribute, null=True)
+    dispute = JSONAttribute(null=True)
+    rating_stars = NumberAttribute(null=True)
+    me_too_count = NumberAttribute(null=True)
+    timeline = ListAttribute(of=TimelineMap, null=True)
+    execution_arn = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = NumberAttribute(default=1)  # bumped by every write, workflow writes included
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    gsi5pk = UnicodeAttribute(null=True)
+    gsi5sk = UnicodeAttribute(null=True)
+    by_resident = Gsi1()
+    by_technician = Gsi2()
+    by_company = Gsi3()
+    by_status = Gsi4()
+    by_compound = Gsi5()
+
+
+class MeTooItem(TableItem):
+    """pk ORDER#<report>, sk METOO#<resident>: a neighbour reported the same public-area problem."""
+
+    resident_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
 
 ORDER_SK = "ORDER"
 _JSON_FIELDS = ("slot", "quote", "bill")
@@ -247,85 +334,6 @@ def clear_fields(*names: str) -> list[Action]:
 
 def exclude_technician_action(technician_id: str) -> Action:
     return OrderItem.excluded_technicians.set((OrderItem.excluded_technicians | []).append([technician_id]))
-
-
-# --- Supervision: queries by key over a period, never a Scan -----------------------------
-
-
-def _between(index, sort_key, key: str, start: str, end: str) -> list[Order]:
-    """Every order under `key` created in [start, end) (ISO instants): the sort key starts with created_at."""
-    ensure_bound()
-    return [to_record(i) for i in index.query(key, sort_key.between(start, end))]
-
-
-def for_company_between(company_id: str, start: str, end: str) -> list[Order]:
-    return _between(OrderItem.by_company, OrderItem.gsi3sk, f"COMPANY#{company_id}", start, end)
-
-
-def for_compound_between(compound_id: str, start: str, end: str) -> list[Order]:
-    return _between(OrderItem.by_compound, OrderItem.gsi5sk, f"COMPOUND#{compound_id}", start, end)
-
-
-def with_status_between(status: str, start: str, end: str) -> list[Order]:
-    return _between(OrderItem.by_status, OrderItem.gsi4sk, f"STATUS#{status}", start, end)
-
-
-def created_before(status: str, before: str, limit: int = 100, after: str | None = None) -> list[Order]:
-    """Orders in `status` created before `before`, oldest first (the supervisors' stuck-order list); `after`: only
-    those whose position (`<created_at>#<order_id>`) comes after it (paging)."""
-    if after is not None and after >= before:  # the cursor is past this status's cut-off: nothing is left
-        return []
-    ensure_bound()
-    condition = OrderItem.gsi4sk < before if after is None else OrderItem.gsi4sk.between(after, before)
-    found = [to_record(i) for i in OrderItem.by_status.query(f"STATUS#{status}", condition, limit=limit + 1)]
-    # `between` holds both ends: the cursor's own order and one created at the cut-off itself are not listed.
-    return [o for o in found if after is None or position(o) != after][:limit]
-
-
-def open_public_reports(compound_id: str, open_statuses: Iterable[str], limit: int = 50) -> list[Order]:
-    """A compound's open public-area reports, newest first: Query gsi5 with a filter on type and status."""
-    return public_reports_page(compound_id, open_statuses, after=None, limit=limit)[0]
-
-
-def public_reports_page(
-    compound_id: str, open_statuses: Iterable[str], *, after: dict[str, str] | None, limit: int
-) -> tuple[list[Order], dict[str, str] | None]:
-    """A page of a compound's open public-area reports, newest first, and the key to continue after."""
-    ensure_bound()
-    items, resume = query_page(
-        OrderItem.by_compound,
-        f"COMPOUND#{compound_id}",
-        after=after,
-        limit=limit,
-        scan_index_forward=False,
-        filter_condition=(OrderItem.order_type == "public_area") & OrderItem.status.is_in(*open_statuses),
-    )
-    return [to_record(i) for i in items], resume
-
-
-def add_me_too(order_id: str, resident_id: str, at: str, open_statuses: Iterable[str]) -> bool:
-    """Record a neighbour's "me too" on an open report, once per resident; False if already recorded."""
-    from shared.dal.base import transaction
-    from shared.dal.tables import MeTooItem
-
-    ensure_bound()
-    pk, sk = order_key(order_id)
-    try:
-        with transaction() as tx:
-            tx.save(
-                MeTooItem(pk, f"METOO#{resident_id}", resident_id=resident_id, created_at=at),
-                condition=MeTooItem.pk.does_not_exist(),
-            )
-            tx.update(
-                OrderItem(pk, sk),
-                actions=[OrderItem.me_too_count.add(1)],
-                condition=OrderItem.status.is_in(*open_statuses),
-            )
-    except TransactWriteError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
 
 
 def import_history(found: list[Order], execution_arn: str = "history") -> None:
