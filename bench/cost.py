@@ -86,12 +86,12 @@ def escalation(b: Bench) -> str:
 
 def extra_charge(b: Bench) -> str:
     from bench.meter import unmetered
-    from shared.dal import people
+    from compounds.store import compound_records
 
     w = b.world()
     with unmetered():
-        compound = people.get_compound(w.compound_id)
-        people.put_compound(compound.model_copy(update={"free_period": None}))
+        compound = compound_records.get_compound(w.compound_id)
+        compound_records.put_compound(compound.model_copy(update={"free_period": None}))
     tech = b.add_technician(w)
     order_id = w.order()["order_id"]
     _take_offer(b, w, tech, order_id)

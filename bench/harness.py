@@ -127,6 +127,7 @@ class Bench:
 
             from addresses.domain.records import Address
             from compounds.domain.records import Compound, FreePeriod
+            from compounds.store import compound_records
             from identity.domain.records import User
             from shared.dal import people
 
@@ -136,7 +137,7 @@ class Bench:
             w.company_id, w.compound_id = f"co_w{n}", f"cp_w{n}"
             w.resident_id, w.address_id, w.dispatcher_id = f"res_w{n}", f"addr_w{n}", f"disp_w{n}"
             people.put_company(Company(company_id=w.company_id, name=f"基准物业{n}"))
-            people.put_compound(
+            compound_records.put_compound(
                 Compound(
                     compound_id=w.compound_id,
                     name=f"基准小区{n}",

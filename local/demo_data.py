@@ -190,8 +190,9 @@ def seed_household_codes() -> None:
     from addresses.domain.rules import code_key
     from addresses.store.dynamodb import DynamoAddressStore
     from addresses.store.ports import HouseholdCode
+    from compounds.store import compound_records
 
-    store = DynamoAddressStore()
+    store = DynamoAddressStore(read_compound=compound_records.get_compound)
     for code, (compound, building, unit, room) in HOUSEHOLD_CODES.items():
         record = HouseholdCode(
             compound_id=compound, building=building, unit=unit, room=room, created_by="seed", created_at=clock.now_iso()

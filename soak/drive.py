@@ -79,15 +79,15 @@ def worlds_for(orders: int) -> int:
 
 def make_worlds(b: Bench, count: int, rng: random.Random) -> list[Any]:
     from bench.meter import unmetered
-    from shared.dal import people
+    from compounds.store import compound_records
 
     worlds = []
     for k in range(count):
         w = b.world()
         if k % 2:  # half the compounds pay: their bills can go beyond the quote
             with unmetered():
-                compound = people.get_compound(w.compound_id)
-                people.put_compound(compound.model_copy(update={"free_period": None}))
+                compound = compound_records.get_compound(w.compound_id)
+                compound_records.put_compound(compound.model_copy(update={"free_period": None}))
         for metres in rng.sample(range(100, 3000, 100), TECHNICIANS_PER_WORLD):
             b.add_technician(w, metres_east=metres)
         worlds.append(w)

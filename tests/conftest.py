@@ -363,6 +363,7 @@ def make_world(api: Api) -> World:
 
     from addresses.domain.records import Address
     from compounds.domain.records import Compound, FreePeriod
+    from compounds.store import compound_records
     from identity.domain.records import User
     from shared.dal import people
 
@@ -372,7 +373,7 @@ def make_world(api: Api) -> World:
     w.company_id, w.compound_id = f"co_w{n}", f"cp_w{n}"
     w.resident_id, w.address_id, w.dispatcher_id = f"res_w{n}", f"addr_w{n}", f"disp_w{n}"
     people.put_company(Company(company_id=w.company_id, name=f"测试物业{n}"))
-    people.put_compound(
+    compound_records.put_compound(
         Compound(
             compound_id=w.compound_id,
             name=f"测试小区{n}",

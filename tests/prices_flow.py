@@ -14,10 +14,10 @@ WIRE_TOTAL, LAMP_TOTAL = 32, 180
 
 def make_paid(world: World) -> None:
     """Charging has started in this world's compound (the pilot compounds are free)."""
-    from shared.dal import people
+    from compounds.store import compound_records
 
-    compound = people.get_compound(world.compound_id)
-    people.put_compound(compound.model_copy(update={"free_period": None}))
+    compound = compound_records.get_compound(world.compound_id)
+    compound_records.put_compound(compound.model_copy(update={"free_period": None}))
 
 
 def status_of(order_id: str) -> str | None:

@@ -227,11 +227,11 @@ def _address_claims(world):
 
 def _compounds(world):
     from compounds.domain.records import Compound
-    from shared.dal import people
+    from compounds.store import compound_records
 
     made = [f"cp_pg{world.n}_{i}" for i in range(5)]
     for i, compound_id in enumerate(made):
-        people.put_compound(
+        compound_records.put_compound(
             Compound(compound_id=compound_id, name=f"翻页{world.n}小区{i}", district="通州区", lat=39.9, lng=116.6)
         )
     return made

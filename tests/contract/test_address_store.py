@@ -28,8 +28,9 @@ def store(request):
         return MemoryAddressStore(compounds=[COMPOUND])
     request.getfixturevalue("sandbox")
     from addresses.store.dynamodb import DynamoAddressStore
+    from compounds.store import compound_records
 
-    return DynamoAddressStore()
+    return DynamoAddressStore(read_compound=compound_records.get_compound)
 
 
 def _claim(status: str = rules.PENDING, room: str | None = None, resident: str | None = None) -> Claim:

@@ -95,11 +95,11 @@ def test_a_compound_without_imported_households_takes_the_flat_as_typed(open_app
     import time
 
     from compounds.domain.records import Compound
-    from shared.dal import people
+    from compounds.store import compound_records
 
     n = time.time_ns() % 1_000_000
     name = f"旧档小区{n}"
-    people.put_compound(
+    compound_records.put_compound(
         Compound(
             compound_id=f"cp_old{n}",
             name=name,

@@ -1,12 +1,13 @@
-"""The real store of the address use cases (built when first used)."""
+"""The real store of the address use cases (built when first used), with what it reads of the compounds domain."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from addresses.store.dynamodb import DynamoAddressStore
+from compounds.service import compound_records
 
 
 @lru_cache(maxsize=1)
 def store() -> DynamoAddressStore:
-    return DynamoAddressStore()
+    return DynamoAddressStore(read_compound=compound_records.get_compound)

@@ -9,6 +9,8 @@ changes, so parallel decisions or two uses of one code cannot both win."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 
@@ -81,8 +83,11 @@ def _ran(write) -> bool:
 
 
 class DynamoAddressStore:
+    def __init__(self, read_compound: Callable[[str], Compound | None]) -> None:
+        self._read_compound = read_compound  # the compounds domain's (compounds.service.compound_records)
+
     def compound(self, compound_id: str) -> Compound | None:
-        return people.get_compound(compound_id)
+        return self._read_compound(compound_id)
 
     def account(self, user_id: str) -> User | None:
         return people.get_user(user_id)

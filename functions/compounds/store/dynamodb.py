@@ -1,6 +1,6 @@
 """The compound store on the single table (its own items below; the shared ones in shared.dal.tables):
 
-  COMPOUND#<id> / PROFILE                         the compound (every reader's `people.get_compound`); imported
+  COMPOUND#<id> / PROFILE                         the compound (every reader's `compound_records.get_compound`); imported
                                                   ones are listed on gsi3 COMPOUNDS / <district>#<name>#<id>
   COMPOUND#<id> / HOUSEHOLD#<building>#<unit>#<room>   one household
   COMPOUND#<id> / TERMS#<version>                 one version of the contract or the free-service period
@@ -15,10 +15,10 @@ from pynamodb.exceptions import TransactWriteError
 
 from compounds.domain.keys import Household
 from compounds.domain.records import Compound, Contract, FreePeriod
-from compounds.store import CHUNK, CompoundChange, ImportRaced, TermsVersion
-from shared.dal import people
+from compounds.store import CHUNK, CompoundChange, ImportRaced, TermsVersion, compound_records
+from compounds.store.compound_records import CompoundItem
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import CompoundItem, TableItem
+from shared.dal.tables import TableItem
 
 
 class HouseholdItem(TableItem):
@@ -42,7 +42,7 @@ class CompoundTermsItem(TableItem):
 
 
 PROFILE = "PROFILE"
-LISTED = people.LISTED_COMPOUNDS
+LISTED = compound_records.LISTED_COMPOUNDS
 
 
 def _pk(compound_id: str) -> str:
@@ -55,11 +55,11 @@ def _terms_key(version: int) -> str:
 
 class DynamoStore:
     def get(self, compound_id: str) -> Compound | None:
-        return people.get_compound(compound_id)
+        return compound_records.get_compound(compound_id)
 
     def all(self) -> list[Compound]:
         ensure_bound()
-        return [people.compound_record(item) for item in CompoundItem.by_group.query(LISTED)]
+        return [compound_records.compound_record(item) for item in CompoundItem.by_group.query(LISTED)]
 
     def households(self, compound_id: str) -> list[Household]:
         ensure_bound()
@@ -88,7 +88,7 @@ class DynamoStore:
                     PROFILE,
                     **compound.model_dump(exclude={"household_count"}),
                     household_count=len(chunk),
-                    **people.compound_listing(compound),
+                    **compound_records.compound_listing(compound),
                 )
                 tx.save(item, condition=CompoundItem.pk.does_not_exist())
             else:
@@ -102,7 +102,7 @@ class DynamoStore:
                         CompoundItem.lat.set(compound.lat),
                         CompoundItem.lng.set(compound.lng),
                         CompoundItem.gsi3pk.set(LISTED),
-                        CompoundItem.gsi3sk.set(people.compound_listing(compound)["gsi3sk"]),
+                        CompoundItem.gsi3sk.set(compound_records.compound_listing(compound)["gsi3sk"]),
                     ]
                 tx.update(CompoundItem(pk, PROFILE), actions=actions, condition=CompoundItem.pk.exists())
             for household in chunk:

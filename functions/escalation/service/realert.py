@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from compounds.service import compound_records
 from escalation.domain import realert
 from escalation.store.realerts import DynamoRealertStore, RealertStore
 from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import events
 from shared.clock import iso
-from shared.dal import people
 from shared.events import DomainEvent
 from shared.lifecycle import OrderStatus
 from shared.settings import get_settings
@@ -39,7 +39,7 @@ def _escalated_before(before: str) -> list[Order]:
 
 
 def _contracted_company(order: Order) -> str | None:
-    compound = people.get_compound(order.compound_id)
+    compound = compound_records.get_compound(order.compound_id)
     return compound.contracted_company_id if compound else None
 
 

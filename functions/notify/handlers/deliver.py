@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from compounds.service import compound_records
 from identity.domain.records import User
 from notify.domain.channels import channels_for
 from notify.domain.compose import ALWAYS_BY_SMS, Draft, Placer, drafts_for, report_drafts
@@ -104,7 +105,7 @@ def _arrangers(event: DomainEvent) -> Arrangers | None:
     order = event.order
     if order is None or event.type not in (Happened.ORDER_ESCALATED, Happened.ORDER_ESCALATION_UNANSWERED):
         return None
-    compound = people.get_compound(order.compound_id)
+    compound = compound_records.get_compound(order.compound_id)
     company_id = compound.contracted_company_id if compound else None
     company = people.get_company(company_id) if company_id else None
     resident = people.get_user(order.resident_id)
@@ -213,7 +214,7 @@ def _report_drafts(event: DomainEvent) -> list[Draft]:
     order = event.order
     if order is None or order.order_type != "public_area" or event.type != Happened.ORDER_SUBMITTED:
         return report_drafts(event, dispatchers=[])
-    compound = people.get_compound(order.compound_id)
+    compound = compound_records.get_compound(order.compound_id)
     company_id = event.company_id or order.company_id or (compound.contracted_company_id if compound else None)
     return report_drafts(event, dispatchers=[u.user_id for u in people.staff_of(company_id, "dispatcher")] if company_id else [])
 
@@ -251,7 +252,7 @@ def _send(channel: Channel, draft: Draft, recipient: User, language: str, event:
     elif channel == Channel.PHONE_CALL and event.type == Happened.ORDER_ESCALATED:
         pass  # the escalation's own call task (_escalation_call_task) is this call, to the contracted company
     elif channel == Channel.PHONE_CALL and event.order is not None and draft.order_id:
-        compound = people.get_compound(event.order.compound_id)
+        compound = compound_records.get_compound(event.order.compound_id)
         company_id = event.order.company_id or (compound.contracted_company_id if compound else None)
         if company_id:
             notifications.add_call_task(

@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel
 
+from compounds.service import compound_records
 from orders.domain import deadlines
 from orders.domain.steps import Step
 from orders.store import callbacks, orders
 from orders.store.callbacks import WorkflowWait
 from shared import clock, events
 from shared.clock import iso
-from shared.dal import people
 from shared.events import DomainEvent
 from shared.observability import logger, tracer
 from shared.settings import get_settings
@@ -84,7 +84,7 @@ def run(now: datetime) -> DeadlineResult:
         order = orders.get(wait.order_id)
         if order is None or not deadlines.still_waiting(wait.step, order.status):
             continue  # answered (the token is being consumed), cancelled or closed
-        compound = people.get_compound(order.compound_id) if not order.company_id else None
+        compound = compound_records.get_compound(order.compound_id) if not order.company_id else None
         company_id = deadlines.company_concerned(order, wait.step, compound.contracted_company_id if compound else None)
         event = deadlines.warning_event(order, wait, at=at, company_id=company_id)
         if _publish_once(wait, event, at):  # else another run warned it, or the wait ended in between

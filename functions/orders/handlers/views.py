@@ -5,6 +5,7 @@ from __future__ import annotations
 from addresses.domain.records import Address
 from addresses.domain.rules import ensure_verified
 from compounds.domain.records import Compound
+from compounds.service import compound_records
 from identity.domain.records import User
 from orders.domain import credentials, doorstep, rules, timeline
 from orders.domain.records import Order
@@ -143,7 +144,7 @@ def resident_address(resident_id: str, address_id: str) -> tuple[Address, Compou
     if address is None:
         raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
     ensure_verified(address)
-    compound = people.get_compound(address.compound_id)
+    compound = compound_records.get_compound(address.compound_id)
     if compound is None:
         raise ValidationFailed("该地址不在服务小区内", "This address is not in a served compound.")
     return address, compound

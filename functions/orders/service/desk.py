@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from compounds.service import compound_records
 from orders.domain.records import Order
 from orders.store import orders
 from shared.dal import people
@@ -22,14 +23,14 @@ def serves(company_id: str | None, order: Order) -> bool:
     """Does this company serve the order's compound (its contracted company)?"""
     if not company_id:
         return False
-    compound = people.get_compound(order.compound_id)
+    compound = compound_records.get_compound(order.compound_id)
     return compound is not None and compound.contracted_company_id == company_id
 
 
 def desk_sources(company_id: str, compound_id: str | None = None) -> list[Callable[[str | None, int], list[Order]]]:
     """The partitions the desk's list merges: each compound its company serves (or the one asked for, if it serves
     it), and its company's orders anywhere."""
-    compounds = [c.compound_id for c in people.compounds_of(company_id)]
+    compounds = [c.compound_id for c in compound_records.compounds_of(company_id)]
     if compound_id is not None:
         if compound_id not in compounds:
             raise Forbidden("这个小区不是贵公司服务的小区", "Your company does not serve this compound.")
@@ -60,7 +61,7 @@ def caller_for(company_id: str | None, resident_id: str | None, address_id: str,
     if resident is None or resident.role != Role.RESIDENT or resident.status != "active" or not resident.phone:
         raise ValidationFailed("找不到这位已核实手机号的居民", "No verified resident (with a phone number) by that id.")
     address = people.get_address(resident_id, address_id)
-    compound = people.get_compound(address.compound_id) if address else None
+    compound = compound_records.get_compound(address.compound_id) if address else None
     if compound is None or compound.contracted_company_id != company_id:
         raise Forbidden("这位居民的地址不在贵公司服务的小区", "That address is not in a compound your company serves.")
     return resident_id

@@ -66,6 +66,16 @@ def commit(changes: list[Change]) -> None:
                 tx.update(change.item, actions=change.actions, condition=change.condition)
 
 
+def get_record(model, record, pk: str, sk: str):
+    """One item as its record (`record`: the pydantic class whose fields the item holds), or None."""
+    ensure_bound()
+    try:
+        item = model.get(pk, sk)
+    except model.DoesNotExist:
+        return None
+    return record(**{k: getattr(item, k) for k in record.model_fields})
+
+
 def query_page(source, hash_key: str, range_key_condition=None, *, after: dict[str, str] | None, limit: int, **query):
     """One page of a Query of `source` (a model or an index): up to `limit` items after the key `after` (a cursor's,
     shared.paging), and the key to continue after (None when nothing is left). A key outside the queried partition

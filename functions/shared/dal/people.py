@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from supervision.domain.records import Company
 
 from addresses.domain.records import Address
-from compounds.domain.records import Compound
 from identity.domain.records import Certificate, User
-from shared import clock
-from shared.dal.base import ensure_bound, query_page
-from shared.dal.tables import AddressItem, CertificateExpiryItem, CompanyItem, CompoundItem, UserItem
+from shared.dal.base import ensure_bound, get_record, query_page
+from shared.dal.tables import AddressItem, CertificateExpiryItem, CompanyItem, UserItem
 from shared.geo import cells_covering, geohash, index_precision
 from shared.sms import e164
 
@@ -222,49 +220,8 @@ def list_addresses(resident_id: str) -> list[Address]:
     return [Address(**{k: getattr(i, k) for k in Address.model_fields}) for i in items]
 
 
-def _get(model, record, pk: str, sk: str):
-    """One item as its domain record, or None."""
-    ensure_bound()
-    try:
-        item = model.get(pk, sk)
-    except model.DoesNotExist:
-        return None
-    return record(**{k: getattr(item, k) for k in record.model_fields})
-
-
 def get_address(resident_id: str, address_id: str) -> Address | None:
-    return _get(AddressItem, Address, f"USER#{resident_id}", f"ADDRESS#{address_id}")
-
-
-LISTED_COMPOUNDS = "COMPOUNDS"  # gsi3: every compound, sorted by district and name
-
-
-def compound_listing(compound: Compound) -> dict:
-    """The gsi3 keys that list a compound among all of them."""
-    return {"gsi3pk": LISTED_COMPOUNDS, "gsi3sk": f"{compound.district}#{compound.name}#{compound.compound_id}"}
-
-
-def put_compound(compound: Compound) -> None:
-    ensure_bound()
-    data = compound.model_dump()
-    CompoundItem(pk=f"COMPOUND#{compound.compound_id}", sk=PROFILE, **data, **compound_listing(compound)).save()
-
-
-def compounds_of(company_id: str) -> list[Compound]:
-    """The compounds a company is contracted to serve now (the listing of every compound, gsi3 COMPOUNDS, read
-    and kept where the company of the current contract is this one)."""
-    ensure_bound()
-    today = clock.beijing_today()
-    listed = (compound_record(i) for i in CompoundItem.by_group.query(LISTED_COMPOUNDS))
-    return [c for c in listed if c.company_on(today) == company_id]
-
-
-def get_compound(compound_id: str) -> Compound | None:
-    return _get(CompoundItem, Compound, f"COMPOUND#{compound_id}", PROFILE)
-
-
-def compound_record(item: CompoundItem) -> Compound:
-    return Compound(**{k: getattr(item, k) for k in Compound.model_fields})
+    return get_record(AddressItem, Address, f"USER#{resident_id}", f"ADDRESS#{address_id}")
 
 
 def company_item(company: Company) -> CompanyItem:

@@ -143,24 +143,6 @@ AddressItem = item_of(
 )
 
 
-class CompoundItem(TableItem):
-    compound_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    name_en = UnicodeAttribute(default="")
-    lat = NumberAttribute()
-    lng = NumberAttribute()
-    district = UnicodeAttribute(default="")
-    street = UnicodeAttribute(default="")
-    contracted_company_id = UnicodeAttribute(null=True)
-    contract = JSONAttribute(null=True)
-    free_period = JSONAttribute(null=True)
-    terms_version = NumberAttribute(default=0)
-    household_count = NumberAttribute(default=0)
-    gsi3pk = UnicodeAttribute(null=True)  # COMPOUNDS: every imported compound
-    gsi3sk = UnicodeAttribute(null=True)  # <district>#<name>#<compound id>
-    by_group = Gsi3()
-
-
 class CompanyItem(TableItem):
     company_id = UnicodeAttribute()
     name = UnicodeAttribute()

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from compounds.service import compound_records
 from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import clock, paging
@@ -103,7 +104,7 @@ def statistics(
     low, high = period.bounds(start, end)
     companies: int | None = None
     if compound_id:
-        compound = people.get_compound(compound_id)
+        compound = compound_records.get_compound(compound_id)
         if compound is None:
             raise NotFound("小区不存在", "No such compound.")
         found = orders.for_compound_between(compound_id, low, high)

@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from compounds.service import compound_records
 from orders.service import queries as orders
 from shared.api import current_caller
 from shared.auth import require_role
-from shared.dal import people
 from shared.errors import NotFound
 from shared.lifecycle import OrderStatus, Role
 from supervision.domain import order_export, period
@@ -40,7 +40,7 @@ def export_orders(  # noqa: ANN201 - a raw Response
     require_role(current_caller(router), Role.SUPERVISOR)
     low, high = period.bounds(start, end)
     if compound_id:
-        if people.get_compound(compound_id) is None:
+        if compound_records.get_compound(compound_id) is None:
             raise NotFound("小区不存在", "No such compound.")
         found = [o for o in orders.for_compound_between(compound_id, low, high) if status is None or o.status == status]
     else:
