@@ -124,6 +124,7 @@ class Bench:
 
         with unmetered():
             from supervision.domain.records import Company
+            from supervision.store import company_records
 
             from addresses.domain.records import Address
             from compounds.domain.records import Compound, FreePeriod
@@ -136,7 +137,7 @@ class Bench:
             w = World(n=n, lat=lat, lng=lng, api=Api(self.box))
             w.company_id, w.compound_id = f"co_w{n}", f"cp_w{n}"
             w.resident_id, w.address_id, w.dispatcher_id = f"res_w{n}", f"addr_w{n}", f"disp_w{n}"
-            people.put_company(Company(company_id=w.company_id, name=f"基准物业{n}"))
+            company_records.put_company(Company(company_id=w.company_id, name=f"基准物业{n}"))
             compound_records.put_compound(
                 Compound(
                     compound_id=w.compound_id,

@@ -137,10 +137,11 @@ def make_city(n: int, rng: random.Random) -> City:
 def load_city(city: City) -> float:
     """A fresh table holding the city, written with BatchWriteItem; returns the seconds it took."""
     import boto3
+    from supervision.store.company_records import CompanyItem
 
     from local.runtime import table_definition
     from shared.dal import base, people
-    from shared.dal.tables import CompanyItem, UserItem
+    from shared.dal.tables import UserItem
 
     client = boto3.client("dynamodb")
     if "linli" in client.list_tables()["TableNames"]:
@@ -198,6 +199,8 @@ def engine_match(order, counter: ReadCounter) -> tuple[int, int, float, float, b
 
 def baseline_match(order, counter: ReadCounter) -> tuple[int, int, float, float, bool]:
     """The naive way: Scan every technician, then the same filters and score (largest radius)."""
+    from supervision.store import company_records
+
     from matching.domain.eligibility import Criteria, TechLoad
     from matching.domain.engine import select
     from matching.domain.scoring import ScoreParams
@@ -217,7 +220,7 @@ def baseline_match(order, counter: ReadCounter) -> tuple[int, int, float, float,
         size=1,
         criteria_for=lambda r: Criteria(order=order, service_date=now.date(), radius_m=r, companies={}),
         read_nearby=lambda r: everyone,
-        read_companies=people.get_companies,
+        read_companies=company_records.get_companies,
         read_load=lambda t: TechLoad(),
         params=ScoreParams.from_settings(settings),
         now=now,

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from supervision.domain.records import Company
+from supervision.store import company_records
 
 from addresses.domain.records import Address
 from compounds.domain.datum import Datum
@@ -204,7 +205,7 @@ def seed(*, history: bool = True) -> None:
     """The pilot's compounds, companies, people and catalogue; with `history`, also the pilot's size in
     generated residents, staff and past orders (local/demo_history.py)."""
     for company in COMPANIES:
-        people.put_company(company)
+        company_records.put_company(company)
     seed_compounds()
     for user, addresses in RESIDENTS:
         # Every demo resident signs in with WeChat as the openid of their user id (the code wx-demo:<user id>).

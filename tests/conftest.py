@@ -316,6 +316,7 @@ class World:
     ) -> str:
         """A technician `metres_east` of the compound, holding every certificate the skills need unless
         `certificates` says otherwise."""
+
         from identity.domain.records import Certificate, User
         from shared.dal import people
         from shared.qualifications import certificates_needed
@@ -360,6 +361,7 @@ def world(sandbox, api) -> World:
 
 def make_world(api: Api) -> World:
     from supervision.domain.records import Company
+    from supervision.store import company_records
 
     from addresses.domain.records import Address
     from compounds.domain.records import Compound, FreePeriod
@@ -372,7 +374,7 @@ def make_world(api: Api) -> World:
     w = World(n=n, lat=lat, lng=lng, api=api)
     w.company_id, w.compound_id = f"co_w{n}", f"cp_w{n}"
     w.resident_id, w.address_id, w.dispatcher_id = f"res_w{n}", f"addr_w{n}", f"disp_w{n}"
-    people.put_company(Company(company_id=w.company_id, name=f"测试物业{n}"))
+    company_records.put_company(Company(company_id=w.company_id, name=f"测试物业{n}"))
     compound_records.put_compound(
         Compound(
             compound_id=w.compound_id,

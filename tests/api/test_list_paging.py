@@ -119,12 +119,11 @@ def _technicians(world):
 
 def _pending_companies(world):
     from supervision.domain.records import Company
-
-    from shared.dal import people
+    from supervision.store import company_records
 
     made = [f"co_pg{world.n}_{i}" for i in range(4)]
     for company_id in made:
-        people.put_company(Company(company_id=company_id, name=f"待审{company_id}", status="pending"))
+        company_records.put_company(Company(company_id=company_id, name=f"待审{company_id}", status="pending"))
     return made
 
 
@@ -156,12 +155,13 @@ def _renewals(world):
 
 def _admitted_companies(world):
     from supervision.domain.records import Company
-
-    from shared.dal import people
+    from supervision.store import company_records
 
     made = [f"co_pga{world.n}_{i}" for i in range(4)]
     for i, company_id in enumerate(made):
-        people.put_company(Company(company_id=company_id, name=f"排名{company_id}", status="admitted", credit_score=90 - i))
+        company_records.put_company(
+            Company(company_id=company_id, name=f"排名{company_id}", status="admitted", credit_score=90 - i)
+        )
     return made
 
 
@@ -211,6 +211,7 @@ def _disputes(world):
 
 
 def _address_claims(world):
+
     from identity.domain.records import User
     from shared.dal import people
     from tests.api.test_addresses_api import CLAIM

@@ -33,9 +33,8 @@ def _events(company_id: str):
 def test_anyone_reads_the_admitted_companies_credit_with_its_parts_and_formula(world, api):
     from supervision.domain import credit as formula
     from supervision.domain.records import Company
-    from supervision.store import credit
+    from supervision.store import company_records, credit
 
-    from shared.dal import people
     from shared.settings import get_settings
 
     # Given the world's admitted company with a credit record, and a suspended and a pending company
@@ -43,9 +42,9 @@ def test_anyone_reads_the_admitted_companies_credit_with_its_parts_and_formula(w
     credit.put_events(events)
     params = formula.CreditParams.from_settings(get_settings())
     expected = formula.score(events, params)
-    people.put_company(Company(company_id=world.company_id, name=f"测试物业{world.n}", credit_score=expected.score))
+    company_records.put_company(Company(company_id=world.company_id, name=f"测试物业{world.n}", credit_score=expected.score))
     for status in ("suspended", "pending"):
-        people.put_company(Company(company_id=f"{world.company_id}_{status}", name=f"{status}物业", status=status))
+        company_records.put_company(Company(company_id=f"{world.company_id}_{status}", name=f"{status}物业", status=status))
     # When someone who has not signed in asks
     listed = api.call(None, None, "GET", PATH)
     # Then it is answered, cacheable

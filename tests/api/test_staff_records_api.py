@@ -29,12 +29,13 @@ def _technician(n: int, id_number: str) -> dict:
 
 def _second_company(world):
     from supervision.domain.records import Company
+    from supervision.store import company_records
 
     from identity.domain.records import User
     from shared.dal import people
 
     company_id, dispatcher = f"co_rec{world.n}", f"disp_rec{world.n}"
-    people.put_company(Company(company_id=company_id, name=f"另一家物业{world.n}"))
+    company_records.put_company(Company(company_id=company_id, name=f"另一家物业{world.n}"))
     people.put_user(User(user_id=dispatcher, role="dispatcher", name="另一调度", company_id=company_id))
     return company_id, dispatcher
 
@@ -61,6 +62,7 @@ def test_a_person_registered_twice_is_refused_naming_the_company_that_holds_him(
     assert again.body["error"]["code"] == "already_registered"
     assert f"测试物业{world.n}" in again.body["error"]["message"]
     # Nothing of the refused registration is stored
+
     from shared.dal import people
 
     staff = people.staff_of(f"co_rec{world.n}", "technician")
@@ -110,6 +112,7 @@ def _messages(api, user_id: str, role: str, kind: str) -> list[dict]:
 
 
 def test_a_renewal_approved_by_a_supervisor_lifts_the_suspension_of_the_skill(sandbox, world, api):
+
     from identity.domain.records import Certificate
     from shared.dal import people
 
@@ -162,6 +165,7 @@ def test_a_renewal_approved_by_a_supervisor_lifts_the_suspension_of_the_skill(sa
 
 
 def test_a_refused_renewal_changes_nothing_and_is_told(sandbox, world, api):
+
     from identity.domain.records import Certificate
     from shared.dal import people
 
@@ -181,6 +185,7 @@ def test_a_refused_renewal_changes_nothing_and_is_told(sandbox, world, api):
 
 def test_reinstating_a_technician_whose_certificate_is_valid_again_gives_back_the_skill(sandbox, world):
     # Regression: reinstate after a renewal answered 409 (the technician is active, only his skill suspended).
+
     from identity.domain.records import Certificate
     from shared.dal import people
 

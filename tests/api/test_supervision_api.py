@@ -15,6 +15,7 @@ LICENCE = "91110112MA01ABCD3X"
 
 
 def _dispatcher_of_new_company(world, n: str) -> tuple[str, str]:
+
     from identity.domain.records import User
     from shared.dal import people
 
@@ -168,6 +169,7 @@ def test_the_company_sees_its_admission_status_reason_and_staff(world, api):
 
 
 def test_a_neighbour_reporting_the_same_public_problem_adds_a_me_too(world, api):
+
     from addresses.domain.records import Address
     from identity.domain.records import User
     from shared.dal import people
@@ -359,10 +361,11 @@ def test_supervisors_see_orders_stuck_past_their_deadline(world):
 
 
 def test_the_order_shows_the_technicians_credentials_for_today(world):
+    from supervision.store import company_records
+
     from identity.domain.records import Certificate
     from orders.store import orders
     from shared import clock
-    from shared.dal import people
 
     today, yesterday = clock.beijing_today(), clock.beijing_today() - timedelta(days=1)
     # Given an electrician whose certificate's last valid day is today, and one whose ended yesterday
@@ -393,6 +396,6 @@ def test_the_order_shows_the_technicians_credentials_for_today(world):
     # A plumbing job needs no certificate: the same technician is fine for it
     assert credentials(3)["certificate"] is None and credentials(3)["ok"] is True
     # And a suspended company shows as such
-    company = people.get_company(world.company_id)
-    people.put_company(company.model_copy(update={"status": "suspended"}))
+    company = company_records.get_company(world.company_id)
+    company_records.put_company(company.model_copy(update={"status": "suspended"}))
     assert credentials(1)["company_admitted"] is False and credentials(1)["ok"] is False

@@ -428,6 +428,7 @@ def test_a_neighbour_presses_me_too_on_the_public_area_board(open_app, sandbox):
 
 
 def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, api, sandbox):
+
     from identity.domain.records import User
     from shared.dal import people
 
@@ -524,10 +525,8 @@ def test_statistics_charts_draw_the_numbers_of_the_api(open_app, sandbox):
 
 
 def test_the_company_sees_its_credit_score_and_events(open_app, sandbox):
-    from supervision.store import credit
+    from supervision.store import company_records, credit
     from supervision.store.credit import CreditEvent
-
-    from shared.dal import people
 
     # Given two of 京安居's orders that counted for its credit, on two days, and the score they give
     events = [("ord_e2e_credit_1", "rating", 5, "2026-06-01"), ("ord_e2e_credit_2", "response_deadline", 0, "2026-06-02")]
@@ -538,7 +537,7 @@ def test_the_company_sees_its_credit_score_and_events(open_app, sandbox):
         ]
     )
     mine = token(sandbox, "disp_jingan")
-    before = people.get_company("co_jingan").credit_score
+    before = company_records.get_company("co_jingan").credit_score
     history = requests.get(f"{sandbox.url}/companies/me/credit", headers=mine, timeout=10).json()["history"]
     credit.set_company_score("co_jingan", history[-1]["score"])  # as the supervision consumer does after each event
     try:

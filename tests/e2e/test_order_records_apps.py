@@ -78,11 +78,10 @@ def test_an_empty_bill_says_what_was_done_and_the_resident_reads_it_with_names_i
 
 def test_the_resident_reads_the_companies_credit_from_the_home_screen(open_app):
     from supervision.domain.records import Company
-
-    from shared.dal import people
+    from supervision.store import company_records
 
     # a company still waiting for admission (the demo's co_anle may have been admitted by another test by now)
-    people.put_company(Company(company_id="co_e2e_pending", name="待审物业服务有限公司", status="pending"))
+    company_records.put_company(Company(company_id="co_e2e_pending", name="待审物业服务有限公司", status="pending"))
     wang = open_app("res_wang", viewport=PHONE)
     wang.get_by_role("link", name="物业公司信用").click()
     expect(wang.locator("h1")).to_have_text("物业公司信用")

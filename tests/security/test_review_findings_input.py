@@ -189,14 +189,15 @@ def test_no_cell_of_the_credit_export_runs_as_a_formula(world):
     import csv
     import io
 
-    from supervision.store import credit
+    from supervision.store import company_records, credit
     from supervision.store.credit import CreditEvent
 
     from local import tokens
-    from shared.dal import people
 
-    company = people.get_company(world.company_id)
-    people.put_company(company.model_copy(update={"name": '=HYPERLINK("http://evil.example","点我")', "status": "admitted"}))
+    company = company_records.get_company(world.company_id)
+    company_records.put_company(
+        company.model_copy(update={"name": '=HYPERLINK("http://evil.example","点我")', "status": "admitted"})
+    )
     credit.put_events(
         [
             CreditEvent(
@@ -268,6 +269,7 @@ def test_a_dispatcher_does_not_see_which_technicians_of_other_companies_were_off
 
 
 def test_a_neighbour_reporting_the_same_problem_learns_nobodys_identity(world):
+
     from addresses.domain.records import Address
     from identity.domain.records import User
     from orders.domain.records import Proxy
@@ -444,6 +446,7 @@ def test_a_dispatcher_closes_a_false_public_area_report_as_unfounded(world):
     # Not by the resident, nor by another company, nor for an order that is not a public-area report
     assert world.as_resident("POST", f"/orders/{order_id}/unfounded", reason).status == 403
     other = f"disp_w{world.n}_other"
+
     from identity.domain.records import User
     from shared.dal import people
 

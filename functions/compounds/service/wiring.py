@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from supervision.service import company_records
+
 from compounds.service.onboarding import Onboarding
 from compounds.store.dynamodb import DynamoStore
 from shared import clock
-from shared.dal import people
 
 
 class SupervisionAudit:
@@ -21,7 +22,7 @@ class SupervisionAudit:
 
 class PeopleCompanies:
     def exists(self, company_id: str) -> bool:
-        return people.get_company(company_id) is not None
+        return company_records.get_company(company_id) is not None
 
 
 @lru_cache(maxsize=1)

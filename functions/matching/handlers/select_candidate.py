@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
+from supervision.service import company_records
 
 from identity.domain.records import User
 from matching.domain import rounds
@@ -78,7 +79,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
                 workload_cap=settings.workload_cap,
             ),
             read_nearby=lambda radius: read_nearby(radius, only),
-            read_companies=people.get_companies,
+            read_companies=company_records.get_companies,
             read_load=_load_reader(order, settings.workload_window),
             params=ScoreParams.from_settings(settings),
             now=now,

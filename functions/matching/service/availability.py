@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pydantic import Field
+from supervision.service import company_records
 
 from matching.domain.eligibility import qualification
 from matching.domain.slots import free_counts, slot_grid
@@ -37,7 +38,7 @@ def available_slots(category: str, lat: float, lng: float, settings: Settings) -
         return []
     radius = max(settings.match_radii_m)
     nearby = people.technicians_near(lat, lng, radius, on_duty_only=False).technicians
-    companies = people.get_companies({t.company_id for t in nearby if t.company_id})
+    companies = company_records.get_companies({t.company_id for t in nearby if t.company_id})
     in_reach = sorted(
         (t for t in nearby if t.lat is not None and distance_m(lat, lng, t.lat, t.lng) <= radius),
         key=lambda t: distance_m(lat, lng, t.lat, t.lng),

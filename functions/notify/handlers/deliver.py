@@ -14,6 +14,7 @@ import json
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from supervision.service import company_records
 
 from compounds.service import compound_records
 from identity.domain.records import User
@@ -107,7 +108,7 @@ def _arrangers(event: DomainEvent) -> Arrangers | None:
         return None
     compound = compound_records.get_compound(order.compound_id)
     company_id = compound.contracted_company_id if compound else None
-    company = people.get_company(company_id) if company_id else None
+    company = company_records.get_company(company_id) if company_id else None
     resident = people.get_user(order.resident_id)
     return Arrangers(
         company_id=company_id,
@@ -179,7 +180,7 @@ def _placer(event: DomainEvent) -> Placer | None:
     found = people.get_users({order.placed_by, order.resident_id})
     proxy, resident = found.get(order.placed_by), found.get(order.resident_id)
     if order.placed_via == "phone":  # the property service desk, for a caller: named by its company
-        company = people.get_company(proxy.company_id) if proxy and proxy.company_id else None
+        company = company_records.get_company(proxy.company_id) if proxy and proxy.company_id else None
         return Placer(
             proxy_id=order.placed_by,
             name=proxy.name if proxy else "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from supervision.service import company_records
+
 from addresses.domain.records import Address
 from addresses.domain.rules import ensure_verified
 from compounds.domain.records import Compound
@@ -30,7 +32,7 @@ def view(order: Order, caller: Caller) -> OrderView:
     technician = None
     if order.technician_id:
         tech = people.get_user(order.technician_id)
-        company = people.get_company(order.company_id) if order.company_id else None
+        company = company_records.get_company(order.company_id) if order.company_id else None
         technician = TechnicianView(
             technician_id=order.technician_id,
             name=tech.name if tech else "",

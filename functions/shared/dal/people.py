@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from supervision.domain.records import Company
-
 from addresses.domain.records import Address
 from identity.domain.records import Certificate, User
 from shared.dal.base import ensure_bound, get_record, query_page
-from shared.dal.tables import AddressItem, CertificateExpiryItem, CompanyItem, UserItem
+from shared.dal.tables import AddressItem, CertificateExpiryItem, UserItem
 from shared.geo import cells_covering, geohash, index_precision
 from shared.sms import e164
 
@@ -224,64 +222,11 @@ def get_address(resident_id: str, address_id: str) -> Address | None:
     return get_record(AddressItem, Address, f"USER#{resident_id}", f"ADDRESS#{address_id}")
 
 
-def company_item(company: Company) -> CompanyItem:
-    data = company.model_dump()
-    data["documents"] = data["documents"] or None
-    return CompanyItem(
-        pk=f"COMPANY#{company.company_id}",
-        sk=PROFILE,
-        **data,
-        gsi4pk=f"VETTING#company#{company.status}",
-        gsi4sk=f"{company.applied_at or ''}#{company.company_id}",
-    )
-
-
-def put_company(company: Company) -> None:
-    ensure_bound()
-    company_item(company).save()
-
-
-def companies_by_status(status: str, limit: int = 100) -> list[Company]:
-    """The vetting queue (pending) and the lists of admitted, suspended, rejected companies: Query gsi4."""
-    ensure_bound()
-    return [_company(i) for i in CompanyItem.by_vetting.query(f"VETTING#company#{status}", limit=limit)]
-
-
-def companies_page(
-    status: str, *, after: dict[str, str] | None = None, limit: int = 50
-) -> tuple[list[Company], dict[str, str] | None]:
-    """A page of the companies in a vetting status, and the key to continue after."""
-    ensure_bound()
-    items, resume = query_page(CompanyItem.by_vetting, f"VETTING#company#{status}", after=after, limit=limit)
-    return [_company(i) for i in items], resume
-
-
-def _company(item: CompanyItem) -> Company:
-    data = {k: getattr(item, k) for k in Company.model_fields}
-    data["documents"] = list(item.documents or [])
-    return Company(**data)
-
-
-def get_company(company_id: str) -> Company | None:
-    ensure_bound()
-    try:
-        return _company(CompanyItem.get(f"COMPANY#{company_id}", PROFILE, consistent_read=True))
-    except CompanyItem.DoesNotExist:
-        return None
-
-
 def get_users(user_ids: set[str]) -> dict[str, User]:
     """Several profiles in BatchGetItem calls: one round trip for all of a message's recipients."""
     ensure_bound()
     keys = [(f"USER#{u}", PROFILE) for u in sorted(user_ids)]
     return {i.user_id: _user(i) for i in UserItem.batch_get(keys)}
-
-
-def get_companies(company_ids: set[str]) -> dict[str, Company]:
-    """The companies by id, in BatchGetItem calls (a city has few companies; a match reads a handful)."""
-    ensure_bound()
-    keys = [(f"COMPANY#{c}", PROFILE) for c in sorted(company_ids)]
-    return {i.company_id: _company(i) for i in CompanyItem.batch_get(keys)}
 
 
 def import_residents(residents: list[tuple[User, Address]]) -> None:

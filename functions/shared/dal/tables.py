@@ -143,22 +143,6 @@ AddressItem = item_of(
 )
 
 
-class CompanyItem(TableItem):
-    company_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    name_en = UnicodeAttribute(default="")
-    status = UnicodeAttribute(default="admitted")
-    credit_score = NumberAttribute(default=50.0)
-    licence_number = UnicodeAttribute(null=True)
-    documents = ListAttribute(of=UnicodeAttribute, null=True)
-    applied_at = UnicodeAttribute(null=True)
-    status_reason = UnicodeAttribute(null=True)
-    status_changed_at = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute(null=True)  # VETTING#company#<status>
-    gsi4sk = UnicodeAttribute(null=True)  # <applied_at>#<company id>
-    by_vetting = Gsi4()
-
-
 # pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While active
 # it is indexed under the proxy (gsi3 ACTSFOR#<proxy> / <resident>): whom a proxy acts for.
 ProxyItem = item_of(Proxy, "ProxyItem", gsi3pk=UnicodeAttribute(null=True), gsi3sk=UnicodeAttribute(null=True), by_proxy=Gsi3())

@@ -38,6 +38,7 @@ from supervision.handlers.models import (
 )
 from supervision.service import operations
 from supervision.store import admission as admission_dal
+from supervision.store import company_records
 from supervision.store import staff_records as staff_dal
 from supervision.store.admission import Document
 
@@ -124,7 +125,7 @@ def apply(body: ApplicationIn) -> Company:
     """A company applies for admission (again, after a rejection) with its licence and documents."""
     caller = current_caller(router)
     company_id = company_of(caller, Role.DISPATCHER)
-    existing = people.get_company(company_id)
+    existing = company_records.get_company(company_id)
     admission.check_application(existing.status if existing else None)
     _check_documents(company_id, body.documents)
     company = Company(
@@ -137,7 +138,7 @@ def apply(body: ApplicationIn) -> Company:
         applied_at=clock.now_iso(),
         credit_score=existing.credit_score if existing else Company.model_fields["credit_score"].default,
     )
-    people.put_company(company)
+    company_records.put_company(company)
     operations.append(
         f"company:{company_id}",
         source_id=f"application:{company.applied_at}",
@@ -174,7 +175,7 @@ def register_technician(body: TechnicianIn) -> tuple[TechnicianView, int]:
     )
     if not staff_dal.register(person, tech):
         held = staff_dal.holder(person)
-        company = people.get_company(held.company_id) if held and held.company_id else None
+        company = company_records.get_company(held.company_id) if held and held.company_id else None
         raise staff_records.AlreadyRegistered(held.company_id if held else None, company.name if company else None)
     operations.append(
         f"technician:{tech.user_id}",
@@ -192,7 +193,7 @@ def my_admission() -> AdmissionView:
     """The caller's company: its admission status, the reason of the last rejection or suspension, its documents."""
     caller = current_caller(router)
     company_id = company_of(caller, Role.DISPATCHER)
-    company = people.get_company(company_id)
+    company = company_records.get_company(company_id)
     if company is None:
         return AdmissionView(company_id=company_id, status="not_applied")
     found = (admission_dal.get_document(company_id, d) for d in company.documents)
@@ -239,7 +240,7 @@ def vetting_queue(
             continue
         after = starts[part] if starts else None
         if part == Kind.COMPANY:
-            view.companies, resumes[part] = people.companies_page(
+            view.companies, resumes[part] = company_records.companies_page(
                 "admitted" if status == "active" else status, after=after, limit=limit
             )
         else:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from shared.dal import people
 from supervision.domain.records import Company
+from supervision.store import company_records
 
 
 def all_companies() -> list[Company]:
     """Every admitted or suspended company."""
-    return [c for status in ("admitted", "suspended") for c in people.companies_by_status(status, limit=1000)]
+    return [c for status in ("admitted", "suspended") for c in company_records.companies_by_status(status, limit=1000)]

@@ -15,7 +15,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from shared import clock, inputs, paging
 from shared.api import current_caller
 from shared.auth import Caller, company_of, require_role
-from shared.dal import people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import Role
 from shared.settings import get_settings
@@ -24,7 +23,7 @@ from supervision.domain.records import Company
 from supervision.handlers.companies import all_companies
 from supervision.handlers.models import CreditView, RankingEntry, RankingView
 from supervision.service.public_credit import best_credit_first
-from supervision.store import credit
+from supervision.store import company_records, credit
 from supervision.store.credit import CreditEvent
 
 router = Router()
@@ -48,7 +47,7 @@ def _credit_view(company: Company, events: list[CreditEvent]) -> CreditView:
 def _readable_company(caller: Caller, company_id: str) -> Company:
     if caller.role != Role.SUPERVISOR and company_of(caller, Role.DISPATCHER) != company_id:
         raise Forbidden("只能查看本公司的信用记录", "You can only see your own company's credit record.")
-    company = people.get_company(company_id)
+    company = company_records.get_company(company_id)
     if company is None:
         raise NotFound("企业不存在", "No such company.")
     return company

@@ -19,7 +19,7 @@ from supervision.domain.admission import Decision, Kind
 from supervision.domain.expiry import beijing_today
 from supervision.domain.records import Company
 from supervision.store import admission as admission_dal
-from supervision.store import audit, credit
+from supervision.store import audit, company_records, credit
 from supervision.store import staff_records as staff_dal
 from supervision.store.audit import AuditEntry
 from supervision.store.credit import CreditEvent
@@ -133,7 +133,7 @@ def recompute_company(company_id: str, *, at: str, cause: str) -> formula.Score:
     threshold an admitted company is suspended from matching and the supervisors are alerted."""
     settings = get_settings()
     breakdown = formula.score(credit.company_events(company_id), formula.CreditParams.from_settings(settings))
-    company = people.get_company(company_id)
+    company = company_records.get_company(company_id)
     if company is not None and company.credit_score != breakdown.score:
         events.publish([credit_changed(company, breakdown.score, at=at, cause=cause)])
     credit.set_company_score(company_id, breakdown.score)

@@ -9,12 +9,11 @@ from pydantic import BaseModel
 
 from shared import paging
 from shared.clock import iso
-from shared.dal import people
 from shared.settings import get_settings
 from supervision.domain import credit as formula
 from supervision.domain.public_credit import Formula, PublicCompany, public_company, published_formula
 from supervision.domain.records import Company
-from supervision.store import credit
+from supervision.store import company_records, credit
 from supervision.store.credit import CreditEvent
 
 
@@ -31,7 +30,7 @@ def best_credit_first(company: Company) -> tuple[float, str]:
 
 
 def _admitted() -> list[Company]:
-    return people.companies_by_status("admitted", limit=1000)
+    return company_records.companies_by_status("admitted", limit=1000)
 
 
 def public_companies(

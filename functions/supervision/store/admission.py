@@ -10,10 +10,11 @@ from pynamodb.exceptions import UpdateError
 
 from identity.domain.records import User
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.people import PROFILE, _cell_keys, _company, _user
-from shared.dal.tables import CompanyItem, UserItem, item_of
+from shared.dal.people import PROFILE, _cell_keys, _user
+from shared.dal.tables import UserItem, item_of
 from shared.errors import InvalidStatus, NotFound
 from supervision.domain.records import Company
+from supervision.store.company_records import CompanyItem, _company
 
 
 class Document(BaseModel):

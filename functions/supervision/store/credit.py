@@ -6,7 +6,8 @@ from pydantic import BaseModel
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from shared.dal.base import ensure_bound
-from shared.dal.tables import CompanyItem, TableItem, item_of
+from shared.dal.tables import TableItem, item_of
+from supervision.store.company_records import CompanyItem
 
 
 class CreditEvent(BaseModel):
