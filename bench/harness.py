@@ -127,6 +127,7 @@ class Bench:
             from supervision.store import company_records
 
             from addresses.domain.records import Address
+            from addresses.store import address_book
             from compounds.domain.records import Compound, FreePeriod
             from compounds.store import compound_records
             from identity.domain.records import User
@@ -149,7 +150,7 @@ class Bench:
                 )
             )
             people.put_user(User(user_id=w.resident_id, role="resident", name=f"基准居民{n}"))
-            people.put_address(
+            address_book.put_address(
                 w.resident_id,
                 Address(address_id=w.address_id, compound_id=w.compound_id, label=f"基准小区{n}1号楼101", lat=lat, lng=lng),
             )

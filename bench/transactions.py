@@ -20,7 +20,7 @@ from bench.harness import ROOT  # noqa: F401  (puts functions/ on sys.path)
 def _one_transaction(connection, n: int) -> None:
     from pynamodb.transactions import TransactWrite
 
-    from shared.dal.tables import AddressItem
+    from addresses.store.address_book import AddressItem
 
     item = AddressItem(f"USER#bench{n}", f"ADDRESS#{n}", address_id=str(n), compound_id="cp", label="x", lat=0, lng=0)
     with TransactWrite(connection=connection) as tx:

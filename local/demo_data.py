@@ -9,6 +9,7 @@ from supervision.domain.records import Company
 from supervision.store import company_records
 
 from addresses.domain.records import Address
+from addresses.store import address_book
 from compounds.domain.datum import Datum
 from compounds.domain.keys import compound_id
 from compounds.domain.records import Compound, FreePeriod
@@ -211,7 +212,7 @@ def seed(*, history: bool = True) -> None:
         # Every demo resident signs in with WeChat as the openid of their user id (the code wx-demo:<user id>).
         people.put_user(user.model_copy(update={"wechat_openid": user.user_id}))
         for address in addresses:
-            people.put_address(user.user_id, address)
+            address_book.put_address(user.user_id, address)
     for user in TECHNICIANS:
         people.put_user(user.model_copy(update={"certificates": demo_certificates(user)}))
     for user in STAFF:

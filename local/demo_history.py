@@ -12,6 +12,7 @@ from supervision.domain import credit as formula
 from supervision.store import credit
 
 from addresses.domain.records import Address
+from addresses.store import address_book
 from identity.domain.records import User
 from local import demo_data
 from orders.domain import pricing
@@ -140,7 +141,7 @@ def build(prices) -> tuple[list[tuple[User, Address]], list[User], list[Order]]:
 def seed() -> None:
     """Idempotent: everything has a fixed id, so seeding twice writes the same items."""
     residents, technicians, history = build(catalogue.current())
-    people.import_residents(residents)
+    address_book.import_residents(residents)
     for tech in technicians:
         people.put_user(tech)
     orders.import_history(history)

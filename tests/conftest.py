@@ -364,6 +364,7 @@ def make_world(api: Api) -> World:
     from supervision.store import company_records
 
     from addresses.domain.records import Address
+    from addresses.store import address_book
     from compounds.domain.records import Compound, FreePeriod
     from compounds.store import compound_records
     from identity.domain.records import User
@@ -386,7 +387,7 @@ def make_world(api: Api) -> World:
         )
     )
     people.put_user(User(user_id=w.resident_id, role="resident", name=f"测试居民{n}"))
-    people.put_address(
+    address_book.put_address(
         w.resident_id,
         Address(address_id=w.address_id, compound_id=w.compound_id, label=f"测试小区{n}1号楼101", lat=w.lat, lng=w.lng),
     )

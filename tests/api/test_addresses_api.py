@@ -116,6 +116,7 @@ def test_a_household_code_verifies_at_once_and_only_once(sandbox, api):
 
 
 def test_several_residents_share_a_household_and_one_leaves(api):
+    from addresses.store import address_book
     from identity.domain.records import User
     from shared.dal import people
 
@@ -130,12 +131,12 @@ def test_several_residents_share_a_household_and_one_leaves(api):
             api.call("disp_tongyuan", "dispatcher", "POST", f"/addresses/{address_id}/verify", {"decision": "approve"}).status
             == 200
         )
-    assert {mother, daughter} <= people.residents_of_compound("cp_649b5f256751")
+    assert {mother, daughter} <= address_book.residents_of_compound("cp_649b5f256751")
     # The daughter moves out: her address goes, her mother's stays
     left = api.call(daughter, "resident", "DELETE", f"/me/addresses/{ids[1]}")
     assert (left.status, left.body) == (200, {"addresses": []})
     assert api.call(daughter, "resident", "GET", "/me").body["addresses"] == []
-    assert daughter not in people.residents_of_compound("cp_649b5f256751")
+    assert daughter not in address_book.residents_of_compound("cp_649b5f256751")
     assert [a["status"] for a in api.call(mother, "resident", "GET", "/me").body["addresses"]] == ["verified"]
     # Someone else's address, or one already left: 404
     assert api.call(daughter, "resident", "DELETE", f"/me/addresses/{ids[0]}").status == 404
@@ -143,6 +144,7 @@ def test_several_residents_share_a_household_and_one_leaves(api):
 
 
 def test_bad_claims_get_a_clear_error_and_store_nothing(api):
+    from addresses.store import address_book
     from identity.domain.records import User
     from shared.dal import people
 
@@ -158,7 +160,7 @@ def test_bad_claims_get_a_clear_error_and_store_nothing(api):
         answer = api.call(resident, "resident", "POST", "/me/addresses", body)
         assert answer.status == status and answer.body["error"]["code"] == "validation_error", (body, answer.body)
         assert answer.body["error"]["message"] and answer.body["error"]["message_en"]
-    assert people.list_addresses(resident) == []
+    assert address_book.list_addresses(resident) == []
 
 
 def test_the_desk_registers_a_resident_without_a_smartphone_who_later_signs_in_by_sms(sandbox, api):

@@ -240,6 +240,7 @@ def test_contract_and_free_period_changes_are_versions_in_the_audit_trail(api):
 
 def test_a_quote_is_free_only_within_a_free_service_period(api):
     from addresses.domain.records import Address
+    from addresses.store import address_book
     from identity.domain.records import User
     from shared import clock
     from shared.dal import people
@@ -247,7 +248,7 @@ def test_a_quote_is_free_only_within_a_free_service_period(api):
     cid = _imported(api)
     resident = f"res_onboard_{next(_numbers)}"
     people.put_user(User(user_id=resident, role="resident", name="导入测试居民"))
-    people.put_address(
+    address_book.put_address(
         resident, Address(address_id=f"addr_{resident}", compound_id=cid, label="1号楼1单元101", lat=39.9052, lng=116.6571)
     )
     ask = {"category": "electrical", "description": "灯不亮", "address_id": f"addr_{resident}"}

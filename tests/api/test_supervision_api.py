@@ -171,13 +171,14 @@ def test_the_company_sees_its_admission_status_reason_and_staff(world, api):
 def test_a_neighbour_reporting_the_same_public_problem_adds_a_me_too(world, api):
 
     from addresses.domain.records import Address
+    from addresses.store import address_book
     from identity.domain.records import User
     from shared.dal import people
 
     # Given a neighbour in the same compound, and a resident of another compound
     neighbour = f"res_w{world.n}_b"
     people.put_user(User(user_id=neighbour, role="resident", name="邻居"))
-    people.put_address(
+    address_book.put_address(
         neighbour,
         Address(address_id=f"addr_w{world.n}_b", compound_id=world.compound_id, label="2号楼", lat=world.lat, lng=world.lng),
     )

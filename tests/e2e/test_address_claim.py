@@ -135,6 +135,7 @@ def test_the_back_office_verifies_a_claim_makes_a_household_code_and_registers_a
     import itertools
     import time
 
+    from addresses.store import address_book
     from identity.domain.records import User
     from shared.dal import people
     from tests.conftest import Api
@@ -154,7 +155,7 @@ def test_the_back_office_verifies_a_claim_makes_a_household_code_and_registers_a
     accessible(office, "back office: residents")
     row.get_by_role("button", name="核实通过").click()
     expect(office.locator("#residents-result")).to_contain_text("已核实：孙阿姨")
-    assert people.get_address(resident, address_id).status == "verified"
+    assert address_book.get_address(resident, address_id).status == "verified"
 
     # A household code for a flat of its compound, shown once
     office.fill("#code-compound-q", "葛布店")
@@ -182,7 +183,7 @@ def test_the_back_office_verifies_a_claim_makes_a_household_code_and_registers_a
     office.get_by_role("button", name="登记", exact=True).click()
     expect(office.locator("#residents-result")).to_contain_text("已登记住户：钱奶奶")
     [account] = people.accounts_with_phone(phone)
-    [address] = people.list_addresses(account.user_id)
+    [address] = address_book.list_addresses(account.user_id)
     assert (account.role, address.status, address.registered_by) == ("resident", "verified", "disp_tongyuan")
     assert not office.errors
 

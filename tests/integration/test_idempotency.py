@@ -45,14 +45,18 @@ def test_a_key_reused_for_another_request_is_refused_and_changes_nothing(world):
 def test_keys_belong_to_their_caller_and_route(world):
     # Another resident using the same key string places their own order.
     from addresses.domain.records import Address
+    from addresses.store import address_book
     from identity.domain.records import User
     from shared.dal import people
 
     people.put_user(User(user_id=f"{world.resident_id}_neighbour", role="resident", name="邻居"))
-    people.put_address(
+    address_book.put_address(
         f"{world.resident_id}_neighbour",
         Address(
-            **{**people.get_address(world.resident_id, world.address_id).model_dump(), "address_id": f"{world.address_id}_n"}
+            **{
+                **address_book.get_address(world.resident_id, world.address_id).model_dump(),
+                "address_id": f"{world.address_id}_n",
+            }
         ),
     )
     mine = _place(world, "shared-key")

@@ -271,6 +271,7 @@ def test_a_dispatcher_does_not_see_which_technicians_of_other_companies_were_off
 def test_a_neighbour_reporting_the_same_problem_learns_nobodys_identity(world):
 
     from addresses.domain.records import Address
+    from addresses.store import address_book
     from identity.domain.records import User
     from orders.domain.records import Proxy
     from shared.dal import people
@@ -286,7 +287,7 @@ def test_a_neighbour_reporting_the_same_problem_learns_nobodys_identity(world):
     # When a neighbour reports the same problem
     neighbour = f"res_w{world.n}_neighbour"
     people.put_user(User(user_id=neighbour, role="resident", name=f"邻居{world.n}"))
-    people.put_address(
+    address_book.put_address(
         neighbour,
         Address(address_id=f"addr_w{world.n}_nb", compound_id=world.compound_id, label="2号楼", lat=world.lat, lng=world.lng),
     )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from addresses.service import claims
 from addresses.service.wiring import store
+from addresses.store import address_book
 from shared import paging
 from shared.api import current_caller
 from shared.auth import company_of, require_role
@@ -131,7 +132,7 @@ def leave_address(address_id: str) -> MyAddresses:
     caller = current_caller(router)
     require_role(caller, Role.RESIDENT)
     claims.leave(store(), caller.user_id, address_id)
-    return MyAddresses(addresses=[_view(a) for a in people.list_addresses(caller.user_id)])
+    return MyAddresses(addresses=[_view(a) for a in address_book.list_addresses(caller.user_id)])
 
 
 @router.get("/addresses")

@@ -14,12 +14,14 @@ from collections.abc import Callable
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 
+from addresses.store import address_book
+from addresses.store.address_book import AddressItem
 from addresses.store.ports import Claim, HouseholdCode
 from compounds.domain.records import Compound
 from identity.domain.records import User
 from shared.dal import people
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import AddressItem, Gsi4, TableItem, UserItem
+from shared.dal.tables import Gsi4, TableItem, UserItem
 
 
 class HouseholdCodeItem(TableItem):
@@ -100,7 +102,7 @@ class DynamoAddressStore:
 
         def write() -> None:
             with transaction() as tx:
-                tx.save(people.address_item(claim.resident_id, claim.address), condition=_free())
+                tx.save(address_book.address_item(claim.resident_id, claim.address), condition=_free())
                 tx.save(_claim_item(claim))
 
         return _ran(write)
@@ -115,7 +117,7 @@ class DynamoAddressStore:
                     actions=[HouseholdCodeItem.used_by.set(claim.resident_id), HouseholdCodeItem.used_at.set(at)],
                     condition=HouseholdCodeItem.pk.exists() & HouseholdCodeItem.used_by.does_not_exist(),
                 )
-                tx.save(people.address_item(claim.resident_id, claim.address), condition=_free())
+                tx.save(address_book.address_item(claim.resident_id, claim.address), condition=_free())
                 tx.save(_claim_item(claim))
 
         return _ran(write)
@@ -139,7 +141,7 @@ class DynamoAddressStore:
             pointer = AddressClaimItem.get(f"ADDR#{address_id}", "CLAIM", consistent_read=True)
         except AddressClaimItem.DoesNotExist:
             return None
-        address = people.get_address(pointer.resident_id, address_id)
+        address = address_book.get_address(pointer.resident_id, address_id)
         if address is None:
             return None
         return Claim(resident_id=pointer.resident_id, company_id=pointer.company_id, address=address)
@@ -150,7 +152,7 @@ class DynamoAddressStore:
 
         def write() -> None:
             with transaction() as tx:
-                tx.save(people.address_item(claim.resident_id, after.address), condition=AddressItem.status == "pending")
+                tx.save(address_book.address_item(claim.resident_id, after.address), condition=AddressItem.status == "pending")
                 tx.save(_claim_item(after))
 
         return _ran(write)
@@ -185,7 +187,7 @@ class DynamoAddressStore:
         def write() -> None:
             with transaction() as tx:
                 tx.save(people.user_item(account), condition=UserItem.pk.does_not_exist())
-                tx.save(people.address_item(claim.resident_id, claim.address), condition=_free())
+                tx.save(address_book.address_item(claim.resident_id, claim.address), condition=_free())
                 tx.save(_claim_item(claim))
 
         return _ran(write)

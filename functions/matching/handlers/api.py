@@ -10,6 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.domain.rules import ensure_verified
+from addresses.service import address_book
 from matching.domain.errors import OfferTaken
 from matching.handlers.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
 from matching.service import offers as round_of_offers
@@ -117,7 +118,7 @@ def list_slots(
         if not proxy_links.is_proxy(on_behalf_of, caller.user_id):
             raise Forbidden("您没有为这位居民代办的权限", "You do not act for this resident.")
         resident_id = on_behalf_of
-    address = people.get_address(resident_id, address_id)
+    address = address_book.get_address(resident_id, address_id)
     if address is None:
         raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
     ensure_verified(address)

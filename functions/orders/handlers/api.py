@@ -16,6 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.handlers import api as addresses_api
+from addresses.service import address_book
 from matching.service import order_changes
 from orders.domain import pricing, quotas, rules
 from orders.domain.errors import TooManyOrders
@@ -73,7 +74,7 @@ def get_me() -> MeView:
 
 
 def _addresses(resident_id: str) -> list[AddressView]:
-    return [AddressView(**a.model_dump(exclude={"lat", "lng"})) for a in people.list_addresses(resident_id)]
+    return [AddressView(**a.model_dump(exclude={"lat", "lng"})) for a in address_book.list_addresses(resident_id)]
 
 
 @router.post("/orders", status_code=201)

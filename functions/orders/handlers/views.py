@@ -6,6 +6,7 @@ from supervision.service import company_records
 
 from addresses.domain.records import Address
 from addresses.domain.rules import ensure_verified
+from addresses.service import address_book
 from compounds.domain.records import Compound
 from compounds.service import compound_records
 from identity.domain.records import User
@@ -142,7 +143,7 @@ def company_order(order_id: str, caller: Caller, *, desk_too: bool = False) -> t
 def resident_address(resident_id: str, address_id: str) -> tuple[Address, Compound]:
     """One of the resident's verified addresses and its compound, or a clear 400 (unknown) or 409
     `address_not_verified` (still waiting for the property company, or refused)."""
-    address = people.get_address(resident_id, address_id)
+    address = address_book.get_address(resident_id, address_id)
     if address is None:
         raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
     ensure_verified(address)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from addresses.service import address_book
 from compounds.service import compound_records
 from orders.domain.records import Order
 from orders.store import orders
@@ -60,7 +61,7 @@ def caller_for(company_id: str | None, resident_id: str | None, address_id: str,
     resident = people.get_user(resident_id)
     if resident is None or resident.role != Role.RESIDENT or resident.status != "active" or not resident.phone:
         raise ValidationFailed("找不到这位已核实手机号的居民", "No verified resident (with a phone number) by that id.")
-    address = people.get_address(resident_id, address_id)
+    address = address_book.get_address(resident_id, address_id)
     compound = compound_records.get_compound(address.compound_id) if address else None
     if compound is None or compound.contracted_company_id != company_id:
         raise Forbidden("这位居民的地址不在贵公司服务的小区", "That address is not in a compound your company serves.")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from addresses.service import address_book
 from compounds.service import compound_records
 from orders.domain import rework as rules
 from orders.domain import rules as order_rules
 from orders.domain.records import Order
 from orders.store import orders
 from shared import ids, workflow
-from shared.dal import people
 from shared.errors import ServiceUnavailable, ValidationFailed
 from shared.observability import logger
 from shared.settings import get_settings
@@ -23,7 +23,7 @@ from shared.settings import get_settings
 def ask(original: Order, *, by: str, description: str, now: datetime) -> Order:
     settings = get_settings()
     rules.ensure_eligible(original, now, settings.rework_days)
-    address = people.get_address(original.resident_id, original.address_id or "")
+    address = address_book.get_address(original.resident_id, original.address_id or "")
     compound = compound_records.get_compound(original.compound_id)
     if address is None or compound is None:
         raise ValidationFailed("原订单的地址已不在，请重新下单", "The original order's address is gone; place a new order.")

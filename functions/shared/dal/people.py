@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from addresses.domain.records import Address
 from identity.domain.records import Certificate, User
-from shared.dal.base import ensure_bound, get_record, query_page
-from shared.dal.tables import AddressItem, CertificateExpiryItem, UserItem
+from shared.dal.base import ensure_bound, query_page
+from shared.dal.tables import CertificateExpiryItem, UserItem
 from shared.geo import cells_covering, geohash, index_precision
 from shared.sms import e164
 
@@ -137,12 +136,6 @@ def technicians_by_vetting_status(
     return [_user(i) for i in items], resume
 
 
-def residents_of_compound(compound_id: str) -> set[str]:
-    """The residents with an address in the compound: one Query on gsi3."""
-    ensure_bound()
-    return {i.gsi3sk.split("#", 1)[0] for i in AddressItem.by_compound.query(f"RESIDENTS#{compound_id}")}
-
-
 def get_user(user_id: str) -> User | None:
     ensure_bound()
     try:
@@ -195,52 +188,8 @@ def set_availability(user_id: str, on_duty: bool, lat: float, lng: float) -> Use
     return user
 
 
-def address_item(resident_id: str, address: Address) -> AddressItem:
-    """The address; only a verified one makes her a resident of the compound (gsi3)."""
-    verified = address.status == "verified"
-    return AddressItem(
-        pk=f"USER#{resident_id}",
-        sk=f"ADDRESS#{address.address_id}",
-        **address.model_dump(),
-        gsi3pk=f"RESIDENTS#{address.compound_id}" if verified else None,
-        gsi3sk=f"{resident_id}#{address.address_id}" if verified else None,
-    )
-
-
-def put_address(resident_id: str, address: Address) -> None:
-    ensure_bound()
-    address_item(resident_id, address).save()
-
-
-def list_addresses(resident_id: str) -> list[Address]:
-    ensure_bound()
-    items = AddressItem.query(f"USER#{resident_id}", AddressItem.sk.startswith("ADDRESS#"))
-    return [Address(**{k: getattr(i, k) for k in Address.model_fields}) for i in items]
-
-
-def get_address(resident_id: str, address_id: str) -> Address | None:
-    return get_record(AddressItem, Address, f"USER#{resident_id}", f"ADDRESS#{address_id}")
-
-
 def get_users(user_ids: set[str]) -> dict[str, User]:
     """Several profiles in BatchGetItem calls: one round trip for all of a message's recipients."""
     ensure_bound()
     keys = [(f"USER#{u}", PROFILE) for u in sorted(user_ids)]
     return {i.user_id: _user(i) for i in UserItem.batch_get(keys)}
-
-
-def import_residents(residents: list[tuple[User, Address]]) -> None:
-    """Residents with one address each, in batches (demo data)."""
-    ensure_bound()
-    with UserItem.batch_write() as users, AddressItem.batch_write() as addresses:
-        for user, address in residents:
-            users.save(user_item(user))
-            addresses.save(
-                AddressItem(
-                    pk=f"USER#{user.user_id}",
-                    sk=f"ADDRESS#{address.address_id}",
-                    **address.model_dump(),
-                    gsi3pk=f"RESIDENTS#{address.compound_id}",
-                    gsi3sk=f"{user.user_id}#{address.address_id}",
-                )
-            )

@@ -36,7 +36,6 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from addresses.domain.records import Address
 from orders.domain.records import Proxy
 
 
@@ -132,15 +131,6 @@ class UserItem(TableItem):
     by_vetting = Gsi4()
     by_phone = Gsi4()  # the same index: a resident by phone number (linking a proxy)
     by_login_phone = Gsi5()
-
-
-AddressItem = item_of(
-    Address,
-    "AddressItem",
-    gsi3pk=UnicodeAttribute(null=True),  # RESIDENTS#<compound>, verified addresses only
-    gsi3sk=UnicodeAttribute(null=True),  # <resident id>#<address id>
-    by_compound=Gsi3(),
-)
 
 
 # pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While active

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from addresses.service import address_book
 from compounds.service import compound_records
 from orders.domain.records import Order
 from orders.service import queries as orders
@@ -110,7 +111,7 @@ def statistics(
         found = orders.for_compound_between(compound_id, low, high)
         if company_id:
             found = [o for o in found if o.company_id == company_id]
-        residents: int | None = len(people.residents_of_compound(compound_id))
+        residents: int | None = len(address_book.residents_of_compound(compound_id))
         staff = len(people.staff_of(company_id or compound.contracted_company_id, "technician"))
     elif company_id:
         found = orders.for_company_between(company_id, low, high)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from addresses.service import address_book
 from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import clock, paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
 from shared.public_area import OPEN_REPORT_STATUSES
@@ -21,7 +21,7 @@ router = Router()
 
 def _resident_of(caller: Caller, compound_id: str) -> None:
     require_role(caller, Role.RESIDENT)
-    if caller.user_id not in people.residents_of_compound(compound_id):
+    if caller.user_id not in address_book.residents_of_compound(compound_id):
         raise Forbidden("您不是该小区的居民", "You are not a resident of this compound.")
 
 
