@@ -17,9 +17,9 @@ from identity.domain.records import Certificate, User
 from local.demo_catalogue import ITEMS as CATALOGUE_ITEMS
 from orders.domain import catalogue as catalogue_rules
 from orders.domain.records import Proxy
-from orders.store import catalogue
+from orders.store import catalogue, proxy_links
 from shared import clock
-from shared.dal import people, proxy_links
+from shared.dal import people
 from shared.qualifications import certificates_needed
 
 COMPANIES = [

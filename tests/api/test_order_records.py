@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from shared.dal import proxy_links
+from orders.store import proxy_links
 from tests.conftest import wait_for
 from tests.prices_flow import make_paid, order_on_site, with_extra_lamp
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.dal import proxy_links
+from orders.store import proxy_links
 
 
 def _seed(world, count: int, *, resident_id: str | None = None, start_minutes: int = 0, **fields) -> list[str]:

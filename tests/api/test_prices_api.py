@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from shared.dal import proxy_links
+from orders.store import proxy_links
 from tests.conftest import AUDIT_LAG_SECONDS, reload_settings, wait_for
 from tests.prices_flow import LAMP_TOTAL, WIRE, WIRE_TOTAL, bill, make_paid, order_on_site, status_of, with_extra_lamp
 
@@ -24,7 +24,8 @@ def son(world) -> str:
     """A family member linked to the world's resident, like 王奶奶's son in the demo data."""
     from identity.domain.records import User
     from orders.domain.records import Proxy
-    from shared.dal import people, proxy_links
+    from orders.store import proxy_links
+    from shared.dal import people
 
     son_id = f"{world.resident_id}_son"
     people.put_user(User(user_id=son_id, role="resident", name="测试家属"))

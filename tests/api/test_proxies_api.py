@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from shared.dal import proxy_links
+from orders.store import proxy_links
 from tests.conftest import reload_settings, wait_for
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from shared.dal import proxy_links
+from orders.store import proxy_links
 
 
 def _raw(api, user_id: str, role: str, method: str, path: str, raw: bytes):

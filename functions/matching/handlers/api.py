@@ -17,11 +17,12 @@ from matching.service import offers as round_of_offers
 from matching.service.availability import available_slots
 from matching.store import offers
 from matching.store.offers import Offer
+from orders.service import proxy_links
 from orders.service import queries as orders
 from shared import clock, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import people, proxy_links
+from shared.dal import people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Category, OfferStatus, OrderType, Role
 from shared.observability import logger, tracer

@@ -30,8 +30,9 @@ from notify.service import subscriptions, web_push
 from notify.store import messages, notifications, push_connections
 from notify.store.messages import Message
 from notify.store.notifications import CallTask, Channel
+from orders.service import proxy_links
 from shared import queues, sms
-from shared.dal import people, proxy_links
+from shared.dal import people
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer

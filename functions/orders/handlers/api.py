@@ -34,12 +34,12 @@ from orders.handlers.models import (
 )
 from orders.handlers.views import company_order, neighbour_view, ordering_for, profile, resident_address, view, visible_order
 from orders.service import api_document, desk
-from orders.store import catalogue, order_periods, orders
+from orders.store import catalogue, order_periods, orders, proxy_links
 from orders.store.photos import PhotoPurpose
 from shared import clock, ids, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import daily_counts, people, proxy_links
+from shared.dal import daily_counts, people
 from shared.errors import InvalidStatus, ServiceUnavailable, ValidationFailed
 from shared.lifecycle import CANCELLABLE, OrderStatus, OrderType, Role
 from shared.observability import logger, tracer

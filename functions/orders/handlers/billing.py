@@ -27,12 +27,11 @@ from orders.handlers.models.billing import (
 )
 from orders.handlers.views import ordering_for, profile, resident_address, view, visible_order
 from orders.service.waits import resume_step
-from orders.store import catalogue, disputes, orders
+from orders.store import catalogue, disputes, orders, proxy_links
 from orders.store.catalogue import Catalogue
 from shared import clock, paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import proxy_links
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import Category, OrderStatus, Role
 from shared.settings import get_settings

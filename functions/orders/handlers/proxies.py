@@ -27,12 +27,12 @@ from orders.domain.errors import (
 from orders.domain.records import Proxy
 from orders.handlers.models.proxies import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyRequestIn, ProxyRequestView
 from orders.handlers.views import profile
-from orders.store import proxy_requests
+from orders.store import proxy_links, proxy_requests
 from orders.store.proxy_requests import ProxyRequest
 from shared import clock, ids, sms
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import daily_counts, people, proxy_links
+from shared.dal import daily_counts, people
 from shared.errors import ServiceUnavailable
 from shared.lifecycle import Role
 from shared.observability import logger

@@ -14,10 +14,10 @@ from orders.domain import credentials, doorstep, rules, timeline
 from orders.domain.records import Order
 from orders.handlers.models import MatchView, OrderView, StatusText, TechnicianView, TimelineView
 from orders.service import desk
-from orders.store import orders
+from orders.store import orders, proxy_links
 from shared import clock
 from shared.auth import Caller, require_role
-from shared.dal import people, proxy_links
+from shared.dal import people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
 

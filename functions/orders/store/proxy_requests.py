@@ -13,7 +13,7 @@ from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from orders.domain.records import Proxy
-from shared.dal import proxy_links
+from orders.store import proxy_links
 from shared.dal.base import condition_failed, ensure_bound, transaction
 from shared.dal.tables import item_of
 

@@ -36,8 +36,6 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from orders.domain.records import Proxy
-
 
 def _index(name: str, hash_attr: str, range_attr: str) -> type[GlobalSecondaryIndex]:
     meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
@@ -131,11 +129,6 @@ class UserItem(TableItem):
     by_vetting = Gsi4()
     by_phone = Gsi4()  # the same index: a resident by phone number (linking a proxy)
     by_login_phone = Gsi5()
-
-
-# pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While active
-# it is indexed under the proxy (gsi3 ACTSFOR#<proxy> / <resident>): whom a proxy acts for.
-ProxyItem = item_of(Proxy, "ProxyItem", gsi3pk=UnicodeAttribute(null=True), gsi3sk=UnicodeAttribute(null=True), by_proxy=Gsi3())
 
 
 class DailyCountItem(TableItem):

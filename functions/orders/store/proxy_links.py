@@ -3,11 +3,16 @@ kept after it ends with who ended it and when; gsi3 ACTSFOR#<proxy> lists whom a
 
 from __future__ import annotations
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from orders.domain.records import Proxy
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.tables import ProxyItem
+from shared.dal.tables import Gsi3, item_of
+
+# pk USER#<resident>, sk PROXY#<proxy>: the proxy may act for the resident (while `status` is active). While active
+# it is indexed under the proxy (gsi3 ACTSFOR#<proxy> / <resident>): whom a proxy acts for.
+ProxyItem = item_of(Proxy, "ProxyItem", gsi3pk=UnicodeAttribute(null=True), gsi3sk=UnicodeAttribute(null=True), by_proxy=Gsi3())
 
 
 def _proxy_item(proxy: Proxy) -> ProxyItem:
