@@ -6,7 +6,6 @@ Used by the sandbox (`make run`) and by the workflow and API tests, so all three
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import importlib
 import io
@@ -36,7 +35,6 @@ from moto.awslambda.models import LambdaFunction
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.stepfunctions.models import StateMachineInstance
 from moto.stepfunctions.parser.asl.component.state import state as moto_state
 from moto.stepfunctions.parser.asl.eval.environment import Environment as AslEnvironment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
@@ -394,16 +392,6 @@ class SerializedDynamoDB:
         BotocoreStubber.__call__ = self._original
 
 
-def _clone_without_executions(machine: Any, memo: dict) -> Any:
-    """moto deep-copies the state machine on every StartExecution, running executions (with their
-    locks and threads) included, which fails from the second order on. The clone only needs the
-    definition, so copy everything but the executions."""
-    clone = machine.__class__.__new__(machine.__class__)
-    memo[id(machine)] = clone
-    for key, value in machine.__dict__.items():
-        setattr(clone, key, [] if key == "executions" else copy.deepcopy(value, memo))
-    return clone
-
 
 def _stop_and_release_waits(original_stop: Any) -> Any:
     """On AWS, StopExecution ends the execution at once, even mid-wait. moto marks it stopped but
@@ -623,7 +611,6 @@ class LocalAws:
         # moto logs every caught States.Timeout as an error; here they are ordinary workflow paths.
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         self.mock.start()
-        StateMachineInstance.__deepcopy__ = _clone_without_executions
         self._original_stop = ParserExecution.stop
         ParserExecution.stop = _stop_and_release_waits(self._original_stop)
         self._original_set_error = AslEnvironment.set_error
@@ -682,7 +669,6 @@ class LocalAws:
         self.dynamodb_lock.uninstall()
         self.lambdas.uninstall()
         self.mock.stop()
-        del StateMachineInstance.__deepcopy__
         ParserExecution.stop = self._original_stop
         AslEnvironment.set_error = self._original_set_error
         StepFunctionsParserBackend._get_executions = self._original_get_executions

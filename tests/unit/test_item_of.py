@@ -1,13 +1,13 @@
-"""A flat record's item class is declared once (`shared.dal.tables.item_of`): its attributes follow the record's
-fields, and an item written from a record reads back as the same record."""
+"""A record's item class is declared once (`shared.dal.tables.item_of`): its attributes follow the record's fields
+(nested records as JSON), and an item written from a record reads back as the same record."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 import pytest
-from pydantic import BaseModel
-from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pydantic import BaseModel, Field
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
 from notify.store.messages import Message, MessageItem
 from notify.store.webhooks import Webhook, WebhookItem
@@ -66,9 +66,35 @@ def test_numbers_and_literals_have_their_attributes():
     assert isinstance(attributes["unit"], UnicodeAttribute) and attributes["unit"].default == "kWh"
 
 
-def test_a_record_with_a_nested_field_is_refused_with_the_fields_name():
-    class Nested(BaseModel):
+def test_nested_records_are_json_and_a_field_of_another_kind_is_refused_with_its_name():
+    class Part(BaseModel):
+        name: str
+        price: float
+
+    class Bill(BaseModel):
+        lines: list[Part] = Field(default_factory=list)
+        main: Part | None = None
+        counts: dict[str, int] = Field(default_factory=dict)
+        tags: list[str] = Field(default_factory=list)
+
+    item = item_of(Bill, "BillItem")
+    attributes = item.get_attributes()
+    assert all(isinstance(attributes[name], JSONAttribute) for name in ("lines", "main", "counts"))
+    # an empty list is the default, and None may be stored too (an item written before the field had a value)
+    assert (attributes["lines"].default, attributes["lines"].null, attributes["tags"].null) == (list, True, True)
+    bill = Bill(lines=[Part(name="灯泡", price=12.5)], main=Part(name="人工", price=50), counts={"visits": 1})
+    read = item.from_raw_data(item("BILL#1", "BILL", **bill.model_dump()).serialize())
+    assert Bill(**{k: getattr(read, k) for k in Bill.model_fields}) == bill
+
+    class Odd(BaseModel):
         parts: list[dict]
 
-    with pytest.raises(TypeError, match=r"Nested\.parts"):
-        item_of(Nested, "NestedItem")
+    with pytest.raises(TypeError, match=r"Odd\.parts"):
+        item_of(Odd, "OddItem")
+
+
+def test_a_field_given_in_more_is_stored_as_more_says():
+    from orders.store.orders import OrderItem, TimelineMap
+
+    timeline = OrderItem.get_attributes()["timeline"]
+    assert isinstance(timeline, ListAttribute) and timeline.element_type is TimelineMap

@@ -4,33 +4,21 @@ profile every domain reads."""
 from __future__ import annotations
 
 from pynamodb.attributes import (
-    JSONAttribute,
-    NumberAttribute,
     UnicodeAttribute,
 )
 
 from compounds.domain.records import Compound
 from shared import clock
 from shared.dal.base import ensure_bound, get_record
-from shared.dal.tables import Gsi3, TableItem
+from shared.dal.tables import Gsi3, item_of
 
-
-class CompoundItem(TableItem):
-    compound_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    name_en = UnicodeAttribute(default="")
-    lat = NumberAttribute()
-    lng = NumberAttribute()
-    district = UnicodeAttribute(default="")
-    street = UnicodeAttribute(default="")
-    contracted_company_id = UnicodeAttribute(null=True)
-    contract = JSONAttribute(null=True)
-    free_period = JSONAttribute(null=True)
-    terms_version = NumberAttribute(default=0)
-    household_count = NumberAttribute(default=0)
-    gsi3pk = UnicodeAttribute(null=True)  # COMPOUNDS: every imported compound
-    gsi3sk = UnicodeAttribute(null=True)  # <district>#<name>#<compound id>
-    by_group = Gsi3()
+CompoundItem = item_of(
+    Compound,
+    "CompoundItem",
+    gsi3pk=UnicodeAttribute(null=True),  # COMPOUNDS: every imported compound
+    gsi3sk=UnicodeAttribute(null=True),  # <district>#<name>#<compound id>
+    by_group=Gsi3(),
+)
 
 
 PROFILE = "PROFILE"

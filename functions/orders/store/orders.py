@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pynamodb.attributes import JSONAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from orders.domain.records import Order
 from shared import acting
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.tables import Gsi1, Gsi2, Gsi3, Gsi4, Gsi5, TableItem
+from shared.dal.tables import Gsi1, Gsi2, Gsi3, Gsi4, Gsi5, TableItem, item_of
 from shared.errors import InvalidStatus, NotFound
 from shared.lifecycle import ACTIVE_ASSIGNMENT
 
@@ -26,72 +26,29 @@ class TimelineMap(MapAttribute):
     via = UnicodeAttribute(null=True)  # the API key id, when a company's system acted
 
 
-class OrderItem(TableItem):
-    order_id = UnicodeAttribute()
-    order_type = UnicodeAttribute()
-    category = UnicodeAttribute()
-    description = UnicodeAttribute()
-    status = UnicodeAttribute()
-    resident_id = UnicodeAttribute()
-    placed_by = UnicodeAttribute(null=True)
-    compound_id = UnicodeAttribute()
-    address_id = UnicodeAttribute(null=True)
-    address_label = UnicodeAttribute()
-    place = UnicodeAttribute(null=True)
-    photo_ref = UnicodeAttribute(null=True)
-    lat = NumberAttribute()
-    lng = NumberAttribute()
-    slot = JSONAttribute(null=True)
-    quote = JSONAttribute()
-    order_code = UnicodeAttribute()
-    technician_id = UnicodeAttribute(null=True)
-    company_id = UnicodeAttribute(null=True)
-    current_offer_id = UnicodeAttribute(null=True)
-    excluded_technicians = ListAttribute(of=UnicodeAttribute, null=True)
-    escalation_reason = UnicodeAttribute(null=True)
-    cancel_reason = UnicodeAttribute(null=True)
-    match_round = NumberAttribute(null=True)
-    search_radius_m = NumberAttribute(null=True)
-    match_reason = JSONAttribute(null=True)
-    offers_open = NumberAttribute(null=True)  # open offers of the current batch; the last answer resumes
-    bill = JSONAttribute(null=True)
-    bill_total = NumberAttribute(null=True)
-    extra_lines = JSONAttribute(null=True)
-    extra_total = NumberAttribute(null=True)
-    approval_outcome = UnicodeAttribute(null=True)
-    approval_by = UnicodeAttribute(null=True)
-    approval_at = UnicodeAttribute(null=True)
-    completed_at = UnicodeAttribute(null=True)
-    work_note = UnicodeAttribute(null=True)
-    doorstep = JSONAttribute(null=True)
-    paused_reason = UnicodeAttribute(null=True)
-    rework_of = UnicodeAttribute(null=True)
-    placed_via = UnicodeAttribute(null=True)
-    reworked_by = UnicodeAttribute(null=True)
-    completion_photos = ListAttribute(of=UnicodeAttribute, null=True)
-    dispute = JSONAttribute(null=True)
-    rating_stars = NumberAttribute(null=True)
-    me_too_count = NumberAttribute(null=True)
-    timeline = ListAttribute(of=TimelineMap, null=True)
-    execution_arn = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
-    version = NumberAttribute(default=1)  # bumped by every write, workflow writes included
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute(null=True)
-    gsi4sk = UnicodeAttribute(null=True)
-    gsi5pk = UnicodeAttribute(null=True)
-    gsi5sk = UnicodeAttribute(null=True)
-    by_resident = Gsi1()
-    by_technician = Gsi2()
-    by_company = Gsi3()
-    by_status = Gsi4()
-    by_compound = Gsi5()
+OrderItem = item_of(
+    Order,
+    "OrderItem",
+    # A List of Maps, not JSON: every status change appends its entry in the same update (status_actions).
+    timeline=ListAttribute(of=TimelineMap, null=True),
+    offers_open=NumberAttribute(null=True),  # open offers of the current round; the last answer resumes the workflow
+    execution_arn=UnicodeAttribute(null=True),
+    gsi1pk=UnicodeAttribute(null=True),  # RESIDENT#<id>
+    gsi1sk=UnicodeAttribute(null=True),  # <created_at>#<order id>, as every index's sort key
+    gsi2pk=UnicodeAttribute(null=True),  # TECH#<id>, once assigned
+    gsi2sk=UnicodeAttribute(null=True),
+    gsi3pk=UnicodeAttribute(null=True),  # COMPANY#<id>
+    gsi3sk=UnicodeAttribute(null=True),
+    gsi4pk=UnicodeAttribute(null=True),  # STATUS#<status>
+    gsi4sk=UnicodeAttribute(null=True),
+    gsi5pk=UnicodeAttribute(null=True),  # COMPOUND#<id>
+    gsi5sk=UnicodeAttribute(null=True),
+    by_resident=Gsi1(),
+    by_technician=Gsi2(),
+    by_company=Gsi3(),
+    by_status=Gsi4(),
+    by_compound=Gsi5(),
+)
 
 
 class MeTooItem(TableItem):

@@ -36,6 +36,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from identity.domain.records import User
+
 
 def _index(name: str, hash_attr: str, range_attr: str) -> type[GlobalSecondaryIndex]:
     meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
@@ -60,16 +62,19 @@ class TableItem(Model):
 
 
 def item_of(record: type[BaseModel], name: str, doc: str = "", **more: Any) -> type[TableItem]:
-    """The item class of a flat record, declared once: an attribute per field of the record, of the field's type
-    (str, a str enum or Literal: Unicode; int or float: Number; bool: Boolean; list[str]: a List of Unicode),
-    nullable where the field may be None, with the field's default; `more`: the item's attributes and indexes that
-    are not the record's (index keys, a TTL). Records with other field types declare their item by hand."""
+    """The item class of a record, declared once: an attribute per field of the record, of the field's type (str,
+    a str enum or Literal: Unicode; int or float: Number; bool: Boolean; list[str]: a List of Unicode; a nested
+    record, a list of them or a dict: JSON), nullable where the field may be None or defaults to an empty list or dict, with
+    the field's default; `more`: the item's attributes and indexes that are not the record's fields (index keys, a
+    TTL), or one that stores a field otherwise (a List of Maps that updates append to)."""
     attributes: dict[str, Attribute] = {}
     for field_name, field in record.model_fields.items():
+        if field_name in more:
+            continue
         kind, nullable = _unwrap_optional(field.annotation)
         options: dict[str, Any] = {"null": True} if nullable else {}
-        if field.default_factory is list:
-            options["default"] = list
+        if field.default_factory is not None:  # an empty list or dict
+            options |= {"default": field.default_factory, "null": True}
         elif not field.is_required() and field.default is not None:
             options["default"] = field.default
         attributes[field_name] = _attribute_for(kind, record, field_name)(**options)
@@ -85,6 +90,10 @@ def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+def _is_record(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
+
+
 def _attribute_for(kind: Any, record: type, field_name: str) -> Callable[..., Attribute]:
     if kind is bool:
         return BooleanAttribute
@@ -94,41 +103,28 @@ def _attribute_for(kind: Any, record: type, field_name: str) -> Callable[..., At
         return UnicodeAttribute
     if get_origin(kind) is list and get_args(kind) == (str,):
         return lambda **options: ListAttribute(of=UnicodeAttribute, **options)
+    if _is_record(kind) or (get_origin(kind) is list and all(_is_record(a) for a in get_args(kind))) or get_origin(kind) is dict:
+        return JSONAttribute
     raise TypeError(f"{record.__name__}.{field_name}: no attribute for {kind!r}; declare this item by hand")
 
 
-class UserItem(TableItem):
-    user_id = UnicodeAttribute()
-    role = UnicodeAttribute()
-    name = UnicodeAttribute()
-    phone = UnicodeAttribute(default="")
-    status = UnicodeAttribute(default="active")
-    company_id = UnicodeAttribute(null=True)
-    skills = ListAttribute(of=UnicodeAttribute, default=list)
-    on_duty = BooleanAttribute(default=False)
-    lat = NumberAttribute(null=True)
-    lng = NumberAttribute(null=True)
-    certificates = JSONAttribute(null=True)
-    rating = NumberAttribute(null=True)
-    suspended_skills = ListAttribute(of=UnicodeAttribute, null=True)
-    id_number_masked = UnicodeAttribute(null=True)
-    status_reason = UnicodeAttribute(null=True)
-    registered_at = UnicodeAttribute(null=True)
-    photo_ref = UnicodeAttribute(null=True)
-    wechat_openid = UnicodeAttribute(null=True)
-    gsi1pk = UnicodeAttribute(null=True)  # technicians: CELL#<geohash5>#<on|off> (absent while suspended)
-    gsi1sk = UnicodeAttribute(null=True)  # <geohash7>#<user id>: finer cells by begins_with
-    gsi3pk = UnicodeAttribute(null=True)  # STAFF#<company> (technicians, dispatchers) or ROLE#<role>
-    gsi3sk = UnicodeAttribute(null=True)  # <role>#<user id>
-    gsi4pk = UnicodeAttribute(null=True)  # technicians: VETTING#technician#<status>; residents: PHONE#<+86…>
-    gsi4sk = UnicodeAttribute(null=True)  # <registered_at>#<user id>; residents: <user id>
-    gsi5pk = UnicodeAttribute(null=True)  # LOGIN#<+86…>: every account with a phone number (SMS sign-in)
-    gsi5sk = UnicodeAttribute(null=True)  # <user id>
-    by_cell = Gsi1()
-    by_group = Gsi3()
-    by_vetting = Gsi4()
-    by_phone = Gsi4()  # the same index: a resident by phone number (linking a proxy)
-    by_login_phone = Gsi5()
+UserItem = item_of(
+    User,
+    "UserItem",
+    gsi1pk=UnicodeAttribute(null=True),  # technicians: CELL#<geohash5>#<on|off> (absent while suspended)
+    gsi1sk=UnicodeAttribute(null=True),  # <geohash7>#<user id>: finer cells by begins_with
+    gsi3pk=UnicodeAttribute(null=True),  # STAFF#<company> (technicians, dispatchers) or ROLE#<role>
+    gsi3sk=UnicodeAttribute(null=True),  # <role>#<user id>
+    gsi4pk=UnicodeAttribute(null=True),  # technicians: VETTING#technician#<status>; residents: PHONE#<+86…>
+    gsi4sk=UnicodeAttribute(null=True),  # <registered_at>#<user id>; residents: <user id>
+    gsi5pk=UnicodeAttribute(null=True),  # LOGIN#<+86…>: every account with a phone number (SMS sign-in)
+    gsi5sk=UnicodeAttribute(null=True),  # <user id>
+    by_cell=Gsi1(),
+    by_group=Gsi3(),
+    by_vetting=Gsi4(),
+    by_phone=Gsi4(),  # the same index: a resident by phone number (linking a proxy)
+    by_login_phone=Gsi5(),
+)
 
 
 class DailyCountItem(TableItem):

@@ -4,32 +4,23 @@ and credit score every domain reads."""
 from __future__ import annotations
 
 from pynamodb.attributes import (
-    ListAttribute,
-    NumberAttribute,
     UnicodeAttribute,
 )
 
 from shared.dal.base import ensure_bound, query_page
-from shared.dal.tables import Gsi4, TableItem
+from shared.dal.tables import Gsi4, item_of
 from supervision.domain.records import Company
 
 PROFILE = "PROFILE"
 
 
-class CompanyItem(TableItem):
-    company_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    name_en = UnicodeAttribute(default="")
-    status = UnicodeAttribute(default="admitted")
-    credit_score = NumberAttribute(default=50.0)
-    licence_number = UnicodeAttribute(null=True)
-    documents = ListAttribute(of=UnicodeAttribute, null=True)
-    applied_at = UnicodeAttribute(null=True)
-    status_reason = UnicodeAttribute(null=True)
-    status_changed_at = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute(null=True)  # VETTING#company#<status>
-    gsi4sk = UnicodeAttribute(null=True)  # <applied_at>#<company id>
-    by_vetting = Gsi4()
+CompanyItem = item_of(
+    Company,
+    "CompanyItem",
+    gsi4pk=UnicodeAttribute(null=True),  # VETTING#company#<status>
+    gsi4sk=UnicodeAttribute(null=True),  # <applied_at>#<company id>
+    by_vetting=Gsi4(),
+)
 
 
 def company_item(company: Company) -> CompanyItem:
