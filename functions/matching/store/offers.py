@@ -5,12 +5,12 @@ with the order's."""
 from __future__ import annotations
 
 from pydantic import BaseModel
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from matching.domain.records import MatchReason
 from shared.dal.base import Change, condition_failed, ensure_bound, query_page
-from shared.dal.tables import Gsi2, TableItem
+from shared.dal.tables import Gsi2, item_of
 from shared.errors import NotFound
 from shared.lifecycle import OfferStatus
 
@@ -28,21 +28,14 @@ class Offer(BaseModel):
     match_reason: MatchReason | None = None
 
 
-class OfferItem(TableItem):
-    offer_id = UnicodeAttribute()
-    order_id = UnicodeAttribute()
-    technician_id = UnicodeAttribute()
-    status = UnicodeAttribute()
-    task_token = UnicodeAttribute()  # never leaves the server
-    created_at = UnicodeAttribute()
-    expires_at = UnicodeAttribute()
-    answered_at = UnicodeAttribute(null=True)
-    distance_m = NumberAttribute(null=True)
-    batch_id = UnicodeAttribute(default="")
-    match_reason = JSONAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)  # set only while open: a sparse index of open offers
-    gsi2sk = UnicodeAttribute(null=True)
-    open_for_technician = Gsi2()
+OfferItem = item_of(
+    Offer,
+    "OfferItem",
+    task_token=UnicodeAttribute(),  # never leaves the server
+    gsi2pk=UnicodeAttribute(null=True),  # set only while open: a sparse index of open offers
+    gsi2sk=UnicodeAttribute(null=True),
+    open_for_technician=Gsi2(),
+)
 
 
 def order_id_of(offer_id: str) -> str:

@@ -6,10 +6,9 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
 from shared.dal.base import condition_failed, ensure_bound, query_page
-from shared.dal.tables import TableItem, item_of
+from shared.dal.tables import item_of
 
 
 class Channel(StrEnum):
@@ -36,9 +35,10 @@ class CallTask(BaseModel):
     created_at: str
 
 
-class PreferencesItem(TableItem):
-    channels = ListAttribute(of=UnicodeAttribute)
-    language = UnicodeAttribute(default="zh")
+PreferencesItem = item_of(
+    NotificationPreferences,
+    "PreferencesItem",
+)
 
 
 CallTaskItem = item_of(CallTask, "CallTaskItem")

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
 from shared.dal.base import ensure_bound, query_page
-from shared.dal.tables import TableItem, item_of
+from shared.dal.tables import item_of
 
 
 class Webhook(BaseModel):
@@ -56,16 +56,11 @@ class DeliveryAttemptMap(MapAttribute):
     duration_ms = NumberAttribute()
 
 
-class WebhookDeliveryItem(TableItem):
-    delivery_id = UnicodeAttribute()
-    company_id = UnicodeAttribute()
-    event_type = UnicodeAttribute()
-    order_id = UnicodeAttribute(null=True)  # absent for events about the company or its technicians
-    status = UnicodeAttribute()
-    attempts = ListAttribute(of=DeliveryAttemptMap, default=list)
-    next_attempt_at = UnicodeAttribute(null=True)
-    payload = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
+WebhookDeliveryItem = item_of(
+    WebhookDelivery,
+    "WebhookDeliveryItem",
+    attempts=ListAttribute(of=DeliveryAttemptMap, default=list),
+)
 
 
 WEBHOOK = "WEBHOOK"

@@ -18,7 +18,7 @@ from pynamodb.exceptions import UpdateError
 
 from shared.clock import iso
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.tables import Gsi4, TableItem
+from shared.dal.tables import Gsi4, item_of
 
 
 class WorkflowWait(BaseModel):
@@ -32,21 +32,17 @@ class WorkflowWait(BaseModel):
     warned_at: str | None = None  # when its deadline warning was published
 
 
-class CallbackItem(TableItem):
-    """pk ORDER#<order>, sk CALLBACK#<step>: a workflow wait's task token; the waits that get a deadline warning
-    are indexed by the hour of their deadline (gsi4 DEADLINE#<yyyy-mm-ddThh> / <deadline_at>#<order>#<step>)."""
-
-    order_id = UnicodeAttribute()
-    step = UnicodeAttribute()
-    task_token = UnicodeAttribute()  # never leaves the server
-    registered_at = UnicodeAttribute()
-    claimed_by = UnicodeAttribute(null=True)  # set by the one caller that resumes the step (callbacks.consume)
-    entered_at = UnicodeAttribute(null=True)
-    deadline_at = UnicodeAttribute(null=True)
-    warned_at = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute(null=True)
-    gsi4sk = UnicodeAttribute(null=True)
-    by_deadline = Gsi4()
+# pk ORDER#<order>, sk CALLBACK#<step>: a workflow wait's task token; the waits that get a deadline warning
+# are indexed by the hour of their deadline (gsi4 DEADLINE#<yyyy-mm-ddThh> / <deadline_at>#<order>#<step>).
+CallbackItem = item_of(
+    WorkflowWait,
+    "CallbackItem",
+    task_token=UnicodeAttribute(),  # never leaves the server
+    claimed_by=UnicodeAttribute(null=True),  # set by the one caller that resumes the step (callbacks.consume)
+    gsi4pk=UnicodeAttribute(null=True),
+    gsi4sk=UnicodeAttribute(null=True),
+    by_deadline=Gsi4(),
+)
 
 
 DEADLINE = "DEADLINE#"

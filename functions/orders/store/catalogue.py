@@ -5,11 +5,10 @@ quoted with version n is billed against version n."""
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from pynamodb.attributes import JSONAttribute, NumberAttribute
 from pynamodb.exceptions import PutError
 
 from shared.dal.base import condition_failed, ensure_bound, query_page
-from shared.dal.tables import TableItem
+from shared.dal.tables import item_of
 from shared.errors import Conflict
 
 
@@ -63,12 +62,11 @@ class Catalogue(BaseModel):
         return next((i for i in self.items if i.item_id == item_id), None)
 
 
-class CatalogueVersionItem(TableItem):
-    """One immutable version of the price catalogue (a full snapshot) with the change that made it."""
-
-    version = NumberAttribute()
-    items = JSONAttribute()
-    change = JSONAttribute()
+CatalogueVersionItem = item_of(
+    Catalogue,
+    "CatalogueVersionItem",
+    "One immutable version of the price catalogue (a full snapshot) with the change that made it.",
+)
 
 
 CATALOGUE_PK = "CATALOGUE"

@@ -3,34 +3,24 @@ and mirrored on the order, both in one transaction."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from orders.domain.records import Dispute, Order
 from orders.store import orders
 from orders.store.orders import OrderItem, TimelineMap
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
-from shared.dal.tables import Gsi4, TableItem
+from shared.dal.tables import Gsi4, item_of
 from shared.errors import InvalidStatus
 from shared.lifecycle import DISPUTABLE
 
-
-class DisputeItem(TableItem):
-    order_id = UnicodeAttribute()
-    resident_id = UnicodeAttribute()
-    opened_by = UnicodeAttribute()
-    opened_at = UnicodeAttribute()
-    reason = UnicodeAttribute()
-    kind = UnicodeAttribute(default="bill")
-    status = UnicodeAttribute()
-    outcome = UnicodeAttribute(null=True)
-    refund = NumberAttribute(null=True)
-    resolution_note = UnicodeAttribute(null=True)
-    resolved_by = UnicodeAttribute(null=True)
-    resolved_at = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute(null=True)
-    gsi4sk = UnicodeAttribute(null=True)
-    by_status = Gsi4()
+DisputeItem = item_of(
+    Dispute,
+    "DisputeItem",
+    gsi4pk=UnicodeAttribute(null=True),
+    gsi4sk=UnicodeAttribute(null=True),
+    by_status=Gsi4(),
+)
 
 
 SK = "DISPUTE"

@@ -10,12 +10,11 @@ record says the archive is complete: readers look for it first, so a missing obj
 from __future__ import annotations
 
 from pydantic import BaseModel
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
 from shared import storage
 from shared.dal.base import ensure_bound
-from shared.dal.tables import TableItem
+from shared.dal.tables import item_of
 from shared.settings import get_settings
 
 PREFIX = "histories/"
@@ -33,15 +32,10 @@ class ArchivedHistory(BaseModel):
     archived_at: str
 
 
-class ArchivedHistoryItem(TableItem):
-    order_id = UnicodeAttribute()
-    key = UnicodeAttribute()
-    execution_arn = UnicodeAttribute()
-    execution_status = UnicodeAttribute()
-    events = NumberAttribute()
-    size = NumberAttribute()
-    sha256 = UnicodeAttribute()
-    archived_at = UnicodeAttribute()
+ArchivedHistoryItem = item_of(
+    ArchivedHistory,
+    "ArchivedHistoryItem",
+)
 
 
 def object_key(order_id: str) -> str:

@@ -37,6 +37,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from identity.domain.records import User
+from shared.records import ApiKey
 
 
 def _index(name: str, hash_attr: str, range_attr: str) -> type[GlobalSecondaryIndex]:
@@ -63,7 +64,7 @@ class TableItem(Model):
 
 def item_of(record: type[BaseModel], name: str, doc: str = "", **more: Any) -> type[TableItem]:
     """The item class of a record, declared once: an attribute per field of the record, of the field's type (str,
-    a str enum or Literal: Unicode; int or float: Number; bool: Boolean; list[str]: a List of Unicode; a nested
+    a str enum or Literal: Unicode; int or float: Number; bool: Boolean; a list of those: a List of Unicode; a nested
     record, a list of them or a dict: JSON), nullable where the field may be None or defaults to an empty list or dict, with
     the field's default; `more`: the item's attributes and indexes that are not the record's fields (index keys, a
     TTL), or one that stores a field otherwise (a List of Maps that updates append to)."""
@@ -90,6 +91,10 @@ def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+def _is_text(kind: Any) -> bool:
+    return kind is str or get_origin(kind) is Literal or (isinstance(kind, type) and issubclass(kind, StrEnum))
+
+
 def _is_record(kind: Any) -> bool:
     return isinstance(kind, type) and issubclass(kind, BaseModel)
 
@@ -99,11 +104,12 @@ def _attribute_for(kind: Any, record: type, field_name: str) -> Callable[..., At
         return BooleanAttribute
     if kind in (int, float):
         return NumberAttribute
-    if kind is str or get_origin(kind) is Literal or (isinstance(kind, type) and issubclass(kind, StrEnum)):
+    if _is_text(kind):
         return UnicodeAttribute
-    if get_origin(kind) is list and get_args(kind) == (str,):
+    if get_origin(kind) is list and all(_is_text(a) for a in get_args(kind)):
         return lambda **options: ListAttribute(of=UnicodeAttribute, **options)
-    if _is_record(kind) or (get_origin(kind) is list and all(_is_record(a) for a in get_args(kind))) or get_origin(kind) is dict:
+    records = _is_record(kind) or (get_origin(kind) is list and all(_is_record(a) for a in get_args(kind)))
+    if records or dict in (kind, get_origin(kind)):
         return JSONAttribute
     raise TypeError(f"{record.__name__}.{field_name}: no attribute for {kind!r}; declare this item by hand")
 
@@ -135,17 +141,11 @@ class DailyCountItem(TableItem):
     ttl = NumberAttribute()
 
 
-class ApiKeyItem(TableItem):
-    key_id = UnicodeAttribute()
-    company_id = UnicodeAttribute()
-    label = UnicodeAttribute()
-    secret = UnicodeAttribute()  # the table is encrypted at rest; never returned after creation
-    created_at = UnicodeAttribute()
-    created_by = UnicodeAttribute()
-    revoked_at = UnicodeAttribute(null=True)
-    operations = ListAttribute(of=UnicodeAttribute, null=True)
-    enrolled = UnicodeSetAttribute(null=True)  # staff who enrolled the key themselves (added and removed atomically)
-    expires_at = UnicodeAttribute(null=True)
+ApiKeyItem = item_of(
+    ApiKey,
+    "ApiKeyItem",
+    enrolled=UnicodeSetAttribute(null=True),  # staff who enrolled the key themselves (added and removed atomically)
+)
 
 
 class SeenSignatureItem(TableItem):

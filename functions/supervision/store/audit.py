@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pydantic import BaseModel, Field
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import TableItem
+from shared.dal.tables import TableItem, item_of
 from shared.errors import Conflict
 
 
@@ -32,18 +32,11 @@ class AuditEntry(BaseModel):
     hash: str
 
 
-class AuditItem(TableItem):
-    """pk AUDIT#<chain>, sk SEQ#<10-digit seq>: one link of a hash chain. Never updated."""
-
-    chain_id = UnicodeAttribute()
-    seq = NumberAttribute()
-    at = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    actor = UnicodeAttribute()
-    detail = JSONAttribute(null=True)
-    source_id = UnicodeAttribute()
-    prev_hash = UnicodeAttribute()
-    hash = UnicodeAttribute()
+AuditItem = item_of(
+    AuditEntry,
+    "AuditItem",
+    "pk AUDIT#<chain>, sk SEQ#<10-digit seq>: one link of a hash chain. Never updated.",
+)
 
 
 class AuditHeadItem(TableItem):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from identity.domain.records import Certificate, User
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.people import PROFILE, user_item
-from shared.dal.tables import CertificateExpiryItem, Gsi4, TableItem, UserItem
+from shared.dal.tables import CertificateExpiryItem, Gsi4, TableItem, UserItem, item_of
 from shared.errors import Conflict
 
 
@@ -19,26 +19,6 @@ class PersonItem(TableItem):
     user_id = UnicodeAttribute()
     company_id = UnicodeAttribute(null=True)
     registered_at = UnicodeAttribute()
-
-
-class RenewalItem(TableItem):
-    """pk USER#<tech>, sk RENEWAL#<renewal id>: a new certificate waiting for a supervisor (gsi4
-    VETTING#renewal#<status>)."""
-
-    renewal_id = UnicodeAttribute()
-    technician_id = UnicodeAttribute()
-    company_id = UnicodeAttribute(null=True)
-    certificate = JSONAttribute()
-    issued_on = UnicodeAttribute(null=True)
-    status = UnicodeAttribute()
-    submitted_by = UnicodeAttribute()
-    submitted_at = UnicodeAttribute()
-    decided_by = UnicodeAttribute(null=True)
-    decided_at = UnicodeAttribute(null=True)
-    reason = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute()
-    gsi4sk = UnicodeAttribute()
-    by_status = Gsi4()
 
 
 class Holder(BaseModel):
@@ -58,6 +38,16 @@ class Renewal(BaseModel):
     decided_by: str | None = None
     decided_at: str | None = None
     reason: str | None = None
+
+
+RenewalItem = item_of(
+    Renewal,
+    "RenewalItem",
+    "pk USER#<tech>, sk RENEWAL#<renewal id>: a new certificate waiting for a supervisor (gsi4 VETTING#renewal#<status>).",
+    gsi4pk=UnicodeAttribute(),
+    gsi4sk=UnicodeAttribute(),
+    by_status=Gsi4(),
+)
 
 
 def holder(person: str) -> Holder | None:
