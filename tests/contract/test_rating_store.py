@@ -11,6 +11,7 @@ import pytest
 
 from ratings.domain.rating import rating_of
 from ratings.store.ports import NotRatable
+from tests.contract.order_stores import store_with_orders
 from tests.unit.matching_fixtures import order as an_order
 
 _numbers = itertools.count(int(time.time()) % 10_000_000)
@@ -23,27 +24,19 @@ def _order(status: str):
 
 @pytest.fixture(params=["memory", "dynamodb"])
 def store_with(request):
-    """A function that stores the given orders and answers the store to rate them with."""
-    if request.param == "memory":
+    """A function that stores the given orders and answers the store to use with them."""
+
+    def memory():
         from ratings.store.memory import MemoryRatingStore
 
-        store = MemoryRatingStore()
+        return MemoryRatingStore()
 
-        def with_orders(*orders):
-            store.orders.update({order.order_id: order for order in orders})
-            return store
+    def real():
+        from ratings.service.wiring import store
 
-        return with_orders
-    request.getfixturevalue("sandbox")
-    from orders.store import orders as order_table
-    from ratings.service import wiring
+        return store()
 
-    def with_orders(*orders):
-        for order in orders:
-            order_table.create(order, "arn:test")
-        return wiring.store()
-
-    return with_orders
+    return store_with_orders(request, memory, real)
 
 
 def test_a_rating_is_stored_with_its_order_moving_to_rated(store_with):

@@ -21,3 +21,12 @@ class OfferTaken(Conflict):
     code = "offer_taken"
     message_zh = "该订单已被其他师傅抢先接单"
     message_en = "Another technician took this order first."
+
+
+class RoundNotCreated(Conflict):
+    """The offer task's round could not be stored: the order is no longer matching, and no offer of the round is
+    open (a bug or a race with a cancel: the workflow's Catch handles it)."""
+
+    code = "round_not_created"
+    message_zh = "派单未能创建：订单已不在匹配中"
+    message_en = "The offers could not be created: the order is no longer being matched."

@@ -136,15 +136,17 @@ def close_change(offer: Offer, status: OfferStatus, *, at: str, unexpired: bool 
 
 
 def withdraw_batch(order_id: str, batch_id: str, *, at: str) -> int:
-    return _withdraw([o for o in in_batch(order_id, batch_id) if o.status == OfferStatus.OPEN], at)
+    return withdraw(in_batch(order_id, batch_id), at=at)
 
 
 def withdraw_open(order_id: str, *, at: str) -> int:
     """Withdraw every open offer of a cancelled order; returns how many were withdrawn."""
-    return _withdraw([o for o in for_order(order_id) if o.status == OfferStatus.OPEN], at)
+    return withdraw(for_order(order_id), at=at)
 
 
-def _withdraw(open_offers: list[Offer], at: str) -> int:
+def withdraw(offers: list[Offer], *, at: str) -> int:
+    """Those of `offers` still open → withdrawn (each only if still open when written); how many."""
+    open_offers = [o for o in offers if o.status == OfferStatus.OPEN]
     withdrawn = 0
     for offer in open_offers:
         try:
