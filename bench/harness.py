@@ -123,15 +123,14 @@ class Bench:
         from tests.conftest import WORLD_SITES, Api, World, _world_numbers
 
         with unmetered():
-            from supervision.domain.records import Company
-            from supervision.store import company_records
-
             from addresses.domain.records import Address
             from addresses.store import address_book
             from compounds.domain.records import Compound, FreePeriod
             from compounds.store import compound_records
             from identity.domain.records import User
-            from shared.dal import people
+            from identity.store import accounts
+            from supervision.domain.records import Company
+            from supervision.store import company_records
 
             n = next(_world_numbers)
             lat, lng = WORLD_SITES[n]
@@ -149,12 +148,12 @@ class Bench:
                     free_period=FreePeriod(starts_on="2020-01-01", ends_on="2099-12-31", funded_by="基准试点"),
                 )
             )
-            people.put_user(User(user_id=w.resident_id, role="resident", name=f"基准居民{n}"))
+            accounts.put_user(User(user_id=w.resident_id, role="resident", name=f"基准居民{n}"))
             address_book.put_address(
                 w.resident_id,
                 Address(address_id=w.address_id, compound_id=w.compound_id, label=f"基准小区{n}1号楼101", lat=lat, lng=lng),
             )
-            people.put_user(User(user_id=w.dispatcher_id, role="dispatcher", name=f"调度{n}", company_id=w.company_id))
+            accounts.put_user(User(user_id=w.dispatcher_id, role="dispatcher", name=f"调度{n}", company_id=w.company_id))
         return w
 
     @staticmethod

@@ -98,9 +98,8 @@ def km_to_deg(dy_km: float, dx_km: float) -> tuple[float, float]:
 
 
 def make_city(n: int, rng: random.Random) -> City:
-    from supervision.domain.records import Company
-
     from identity.domain.records import Certificate, User
+    from supervision.domain.records import Company
 
     side = math.sqrt(n / DENSITY_PER_KM2)
     companies = {
@@ -137,11 +136,12 @@ def make_city(n: int, rng: random.Random) -> City:
 def load_city(city: City) -> float:
     """A fresh table holding the city, written with BatchWriteItem; returns the seconds it took."""
     import boto3
-    from supervision.store.company_records import CompanyItem
 
+    from identity.store import accounts
+    from identity.store.accounts import UserItem
     from local.runtime import table_definition
-    from shared.dal import base, people
-    from shared.dal.tables import UserItem
+    from shared.dal import base
+    from supervision.store.company_records import CompanyItem
 
     client = boto3.client("dynamodb")
     if "linli" in client.list_tables()["TableNames"]:
@@ -155,7 +155,7 @@ def load_city(city: City) -> float:
             batch.save(CompanyItem(pk=f"COMPANY#{c.company_id}", sk="PROFILE", **c.model_dump()))
     with UserItem.batch_write() as batch:
         for tech in city.technicians:
-            batch.save(people.user_item(tech))
+            batch.save(accounts.user_item(tech))
     return time.perf_counter() - started
 
 
@@ -199,19 +199,18 @@ def engine_match(order, counter: ReadCounter) -> tuple[int, int, float, float, b
 
 def baseline_match(order, counter: ReadCounter) -> tuple[int, int, float, float, bool]:
     """The naive way: Scan every technician, then the same filters and score (largest radius)."""
-    from supervision.store import company_records
-
+    from identity.store import accounts
+    from identity.store.accounts import UserItem
     from matching.domain.eligibility import Criteria, TechLoad
     from matching.domain.engine import select
     from matching.domain.scoring import ScoreParams
-    from shared.dal import people
-    from shared.dal.tables import UserItem
     from shared.settings import get_settings
+    from supervision.store import company_records
 
     settings = get_settings()
     counter.take()
     started = time.perf_counter()
-    everyone = [people._user(i) for i in UserItem.scan(UserItem.pk.startswith("USER#"))]
+    everyone = [accounts._user(i) for i in UserItem.scan(UserItem.pk.startswith("USER#"))]
     now = datetime.now(UTC)
     outcome = select(
         order,

@@ -22,13 +22,6 @@ SIGNATURE_HEADERS = ("Linli-Timestamp", "Linli-Nonce", "Linli-Signature", "Linli
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
-    from supervision.handlers.admission import router as admission
-    from supervision.handlers.api import router as supervision
-    from supervision.handlers.credit import router as credit
-    from supervision.handlers.exports import router as exports
-    from supervision.handlers.public import router as public
-    from supervision.handlers.reports import router as reports
-
     from addresses.handlers.api import router as addresses
     from compounds.handlers.api import router as compounds
     from identity.handlers.api import router as identity
@@ -40,6 +33,12 @@ def openapi_document() -> dict:
     from orders.handlers.photos import router as photos
     from orders.handlers.proxies import router as proxies
     from ratings.handlers.api import router as ratings
+    from supervision.handlers.admission import router as admission
+    from supervision.handlers.api import router as supervision
+    from supervision.handlers.credit import router as credit
+    from supervision.handlers.exports import router as exports
+    from supervision.handlers.public import router as public
+    from supervision.handlers.reports import router as reports
 
     app = build_resolver(
         identity,

@@ -5,22 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from supervision.domain.records import Company
-from supervision.store import company_records
-
 from addresses.domain.records import Address
 from addresses.store import address_book
 from compounds.domain.datum import Datum
 from compounds.domain.keys import compound_id
 from compounds.domain.records import Compound, FreePeriod
 from identity.domain.records import Certificate, User
+from identity.store import accounts
 from local.demo_catalogue import ITEMS as CATALOGUE_ITEMS
 from orders.domain import catalogue as catalogue_rules
 from orders.domain.records import Proxy
 from orders.store import catalogue, proxy_links
 from shared import clock
-from shared.dal import people
 from shared.qualifications import certificates_needed
+from supervision.domain.records import Company
+from supervision.store import company_records
 
 COMPANIES = [
     Company(company_id="co_tongyuan", name="通苑物业服务有限公司", name_en="Tongyuan Property Services"),
@@ -193,8 +192,9 @@ def seed_household_codes() -> None:
     from addresses.store.dynamodb import DynamoAddressStore
     from addresses.store.ports import HouseholdCode
     from compounds.store import compound_records
+    from identity.store import accounts
 
-    store = DynamoAddressStore(read_compound=compound_records.get_compound)
+    store = DynamoAddressStore(read_compound=compound_records.get_compound, accounts=accounts)
     for code, (compound, building, unit, room) in HOUSEHOLD_CODES.items():
         record = HouseholdCode(
             compound_id=compound, building=building, unit=unit, room=room, created_by="seed", created_at=clock.now_iso()
@@ -210,13 +210,13 @@ def seed(*, history: bool = True) -> None:
     seed_compounds()
     for user, addresses in RESIDENTS:
         # Every demo resident signs in with WeChat as the openid of their user id (the code wx-demo:<user id>).
-        people.put_user(user.model_copy(update={"wechat_openid": user.user_id}))
+        accounts.put_user(user.model_copy(update={"wechat_openid": user.user_id}))
         for address in addresses:
             address_book.put_address(user.user_id, address)
     for user in TECHNICIANS:
-        people.put_user(user.model_copy(update={"certificates": demo_certificates(user)}))
+        accounts.put_user(user.model_copy(update={"certificates": demo_certificates(user)}))
     for user in STAFF:
-        people.put_user(user)
+        accounts.put_user(user)
     for proxy in PROXIES:
         proxy_links.put(proxy)
     seed_household_codes()

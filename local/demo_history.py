@@ -8,19 +8,19 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from supervision.domain import credit as formula
-from supervision.store import credit
-
 from addresses.domain.records import Address
 from addresses.store import address_book
 from identity.domain.records import User
+from identity.store import accounts
 from local import demo_data
 from orders.domain import pricing
 from orders.domain.records import Order, TimelineEntry
 from orders.store import catalogue, orders
 from shared import clock
-from shared.dal import people
+from shared.dal import base
 from shared.settings import get_settings
+from supervision.domain import credit as formula
+from supervision.store import credit
 
 RESIDENTS, STAFF, ORDERS = 168, 82, 329
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -141,9 +141,9 @@ def build(prices) -> tuple[list[tuple[User, Address]], list[User], list[Order]]:
 def seed() -> None:
     """Idempotent: everything has a fixed id, so seeding twice writes the same items."""
     residents, technicians, history = build(catalogue.current())
-    address_book.import_residents(residents)
+    import_residents(residents)
     for tech in technicians:
-        people.put_user(tech)
+        accounts.put_user(tech)
     orders.import_history(history)
     settings = get_settings()
     found = [e for o in history for e in formula.finished_order_events(o, settings) if e.company_id]
@@ -152,3 +152,20 @@ def seed() -> None:
     for company in demo_data.COMPANIES:
         score = formula.score([e for e in found if e.company_id == company.company_id], params)
         credit.set_company_score(company.company_id, score.score)
+
+
+def import_residents(residents: list[tuple[User, Address]]) -> None:
+    """Residents with one address each, in batches (demo data)."""
+    base.ensure_bound()
+    with accounts.UserItem.batch_write() as users, address_book.AddressItem.batch_write() as addresses:
+        for user, address in residents:
+            users.save(accounts.user_item(user))
+            addresses.save(
+                address_book.AddressItem(
+                    pk=f"USER#{user.user_id}",
+                    sk=f"ADDRESS#{address.address_id}",
+                    **address.model_dump(),
+                    gsi3pk=f"RESIDENTS#{address.compound_id}",
+                    gsi3sk=f"{user.user_id}#{address.address_id}",
+                )
+            )

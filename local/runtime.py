@@ -392,7 +392,6 @@ class SerializedDynamoDB:
         BotocoreStubber.__call__ = self._original
 
 
-
 def _stop_and_release_waits(original_stop: Any) -> Any:
     """On AWS, StopExecution ends the execution at once, even mid-wait. moto marks it stopped but
     leaves the task-token wait blocking until its timeout; releasing the waits lets it end now."""

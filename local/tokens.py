@@ -46,10 +46,10 @@ def issue(user_id: str, role: str | None = None, *, lifetime: int | None = None)
 def sign_in_session(user_id: str) -> dict:
     """A full session (access and refresh token) for a usable account, as a real sign-in starts it."""
     from identity.service.wiring import sign_in
-    from shared.dal import people
+    from identity.store import accounts
 
     service = sign_in()
-    account = people.get_user(user_id)
+    account = accounts.get_user(user_id)
     tokens = service.start_session(account)  # type: ignore[arg-type] - refused inside when None
     return {
         "access_token": tokens.access_token,

@@ -65,9 +65,8 @@ def to_json(s: Snapshot) -> dict:
 
 
 def from_json(data: dict) -> Snapshot:
-    from supervision.store.audit import AuditEntry
-
     from orders.domain.records import Order
+    from supervision.store.audit import AuditEntry
 
     return Snapshot(
         now=data["now"],

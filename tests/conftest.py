@@ -318,14 +318,14 @@ class World:
         `certificates` says otherwise."""
 
         from identity.domain.records import Certificate, User
-        from shared.dal import people
+        from identity.store import accounts
         from shared.qualifications import certificates_needed
 
         if certificates is None:
             certificates = [Certificate(kind=k, expires_on="2099-12-31") for k in certificates_needed(list(skills))]
 
         tech_id = f"tech_w{self.n}_{len(self.technicians) + 1}"
-        people.put_user(
+        accounts.put_user(
             User(
                 user_id=tech_id,
                 role="technician",
@@ -360,15 +360,14 @@ def world(sandbox, api) -> World:
 
 
 def make_world(api: Api) -> World:
-    from supervision.domain.records import Company
-    from supervision.store import company_records
-
     from addresses.domain.records import Address
     from addresses.store import address_book
     from compounds.domain.records import Compound, FreePeriod
     from compounds.store import compound_records
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
+    from supervision.domain.records import Company
+    from supervision.store import company_records
 
     n = next(_world_numbers)
     lat, lng = WORLD_SITES[n]
@@ -386,10 +385,10 @@ def make_world(api: Api) -> World:
             free_period=FreePeriod(starts_on="2020-01-01", ends_on="2099-12-31", funded_by="测试试点"),
         )
     )
-    people.put_user(User(user_id=w.resident_id, role="resident", name=f"测试居民{n}"))
+    accounts.put_user(User(user_id=w.resident_id, role="resident", name=f"测试居民{n}"))
     address_book.put_address(
         w.resident_id,
         Address(address_id=w.address_id, compound_id=w.compound_id, label=f"测试小区{n}1号楼101", lat=w.lat, lng=w.lng),
     )
-    people.put_user(User(user_id=w.dispatcher_id, role="dispatcher", name=f"调度{n}", company_id=w.company_id))
+    accounts.put_user(User(user_id=w.dispatcher_id, role="dispatcher", name=f"调度{n}", company_id=w.company_id))
     return w

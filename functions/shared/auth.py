@@ -44,9 +44,11 @@ def subject(claims: dict | None) -> str:
 
 
 def _load(user_id: str) -> User | None:
-    from shared.dal import people
+    # The one place the kernel reads a domain: the caller's account, through the identity domain's published service
+    # (imported here, when a call needs it, so the kernel imports no domain at load time).
+    from identity.service import accounts
 
-    return people.get_user(user_id)
+    return accounts.get_user(user_id)
 
 
 def _once(key: Any, read: Callable[[], Any]) -> Any:

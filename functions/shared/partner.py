@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 
 from shared import signing
-from shared.dal import api_keys, people, rate_limits
+from shared.dal import api_keys, rate_limits
 from shared.errors import DomainError, Forbidden
 from shared.records import ApiKey
 from shared.settings import get_settings
@@ -157,7 +157,9 @@ def _verified_claims(*, method: str, path: str, headers: dict[str, str], body: s
     # Only what the key was given, and only for staff who enrolled it themselves.
     if scope_of(method, path) not in key.operations or acting_for not in key.enrolled:
         raise OutOfScope()
-    staff = people.get_user(acting_for)
+    from identity.service import accounts  # the staff member's account, as shared.auth reads it
+
+    staff = accounts.get_user(acting_for)
     if staff is None or staff.company_id != key.company_id or staff.role not in ACTING_ROLES or staff.status != "active":
         raise Forbidden(
             "只能代表本公司在岗的师傅或调度员操作", "A company may act only for its own active technicians and dispatchers."

@@ -71,9 +71,9 @@ def test_a_new_resident_claims_her_flat_the_property_company_verifies_it_and_she
 def test_a_refused_claim_says_so_and_may_be_claimed_again(api):
     resident = f"res_addr_{next(_numbers)}"
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
-    people.put_user(User(user_id=resident, role="resident", name="新居民"))
+    accounts.put_user(User(user_id=resident, role="resident", name="新居民"))
     claim = CLAIM | {"room": "303"}
     address = api.call(resident, "resident", "POST", "/me/addresses", claim).body
     verify = f"/addresses/{address['address_id']}/verify"
@@ -118,11 +118,11 @@ def test_a_household_code_verifies_at_once_and_only_once(sandbox, api):
 def test_several_residents_share_a_household_and_one_leaves(api):
     from addresses.store import address_book
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     mother, daughter = (f"res_hh_{next(_numbers)}" for _ in range(2))
     for user_id in (mother, daughter):
-        people.put_user(User(user_id=user_id, role="resident", name="同住居民"))
+        accounts.put_user(User(user_id=user_id, role="resident", name="同住居民"))
     claim = CLAIM | {"room": "306"}
     ids = [api.call(u, "resident", "POST", "/me/addresses", claim).body["address_id"] for u in (mother, daughter)]
     assert len(set(ids)) == 2
@@ -146,10 +146,10 @@ def test_several_residents_share_a_household_and_one_leaves(api):
 def test_bad_claims_get_a_clear_error_and_store_nothing(api):
     from addresses.store import address_book
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     resident = f"res_bad_{next(_numbers)}"
-    people.put_user(User(user_id=resident, role="resident", name="新居民"))
+    accounts.put_user(User(user_id=resident, role="resident", name="新居民"))
     for body, status in (
         ({"compound_id": "cp_nowhere", "building": "5", "unit": "2", "room": "301"}, 400),
         (CLAIM | {"room": "3 01"}, 400),
@@ -164,7 +164,7 @@ def test_bad_claims_get_a_clear_error_and_store_nothing(api):
 
 
 def test_the_desk_registers_a_resident_without_a_smartphone_who_later_signs_in_by_sms(sandbox, api):
-    from shared.dal import people
+    from identity.store import accounts
 
     phone = f"136{next(_numbers) % 100_000_000:08d}"
     body = {"name": "赵奶奶", "phone": phone} | CLAIM | {"room": "402"}
@@ -177,7 +177,7 @@ def test_the_desk_registers_a_resident_without_a_smartphone_who_later_signs_in_b
     assert api.call("disp_tongyuan", "dispatcher", "POST", "/residents", body).body["error"]["code"] == "phone_taken"
     other = body | {"phone": f"136{next(_numbers) % 100_000_000:08d}"}
     assert api.call("disp_jingan", "dispatcher", "POST", "/residents", other).status == 403
-    assert people.accounts_with_phone(other["phone"]) == []
+    assert accounts.accounts_with_phone(other["phone"]) == []
     # She signs in with her number and a code by SMS
     base = sandbox.url
     assert requests.post(f"{base}/auth/sms/code", json={"phone": phone}, timeout=10).status_code == 202

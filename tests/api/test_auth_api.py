@@ -69,11 +69,11 @@ def new_phone() -> str:
 def staff(role: str = "technician", *, status: str = "active") -> tuple[str, str]:
     """A staff account registered with a phone number of its own: (user id, phone)."""
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     phone = new_phone()
     user_id = f"auth_{role}_{phone}"
-    people.put_user(User(user_id=user_id, role=role, name="测试员工", phone=phone, company_id="co_tongyuan", status=status))
+    accounts.put_user(User(user_id=user_id, role=role, name="测试员工", phone=phone, company_id="co_tongyuan", status=status))
     return user_id, phone
 
 
@@ -245,12 +245,12 @@ def test_logout_ends_the_session(base, sms_outbox):
 
 
 def test_a_suspended_technicians_refresh_is_refused(base, sms_outbox, world):
+    from identity.store import accounts
     from local import tokens as sandbox_tokens
-    from shared.dal import people
 
     tech = world.add_technician()
     phone = new_phone()
-    people.put_user(people.get_user(tech).model_copy(update={"phone": phone}))
+    accounts.put_user(accounts.get_user(tech).model_copy(update={"phone": phone}))
     session = sign_in_by_sms(base, sms_outbox, phone)
     used = sent_code(base, sms_outbox, phone)
     supervisor = {"Authorization": f"Bearer {sandbox_tokens.issue(world.supervisor_id)}"}
@@ -269,14 +269,14 @@ def test_a_suspended_technicians_refresh_is_refused(base, sms_outbox, world):
 
 
 def test_a_suspended_account_cannot_refresh_even_without_the_revocation(base, sms_outbox):
-    from shared.dal import people
+    from identity.store import accounts
 
     user_id, phone = staff()
     session = sign_in_by_sms(base, sms_outbox, phone)
-    people.put_user(people.get_user(user_id).model_copy(update={"status": "suspended"}))
+    accounts.put_user(accounts.get_user(user_id).model_copy(update={"status": "suspended"}))
     refused = requests.post(f"{base}/auth/refresh", json={"refresh_token": session["refresh_token"]}, timeout=10)
     assert refused.status_code == 401 and error_code(refused) == "account_unavailable"
-    people.put_user(people.get_user(user_id).model_copy(update={"status": "active"}))
+    accounts.put_user(accounts.get_user(user_id).model_copy(update={"status": "active"}))
     still = requests.post(f"{base}/auth/refresh", json={"refresh_token": session["refresh_token"]}, timeout=10)
     assert still.status_code == 401, "the refused session's family was revoked"
 
@@ -418,11 +418,11 @@ def test_no_code_or_refresh_token_reaches_the_logs(base, sms_outbox):
 
 def test_a_resident_binds_a_phone_number_with_an_sms_code(base, sms_outbox):
     from identity.domain.records import User
+    from identity.store import accounts
     from local import tokens as sandbox_tokens
-    from shared.dal import people
 
     user_id, phone = f"auth_res_{next(_numbers)}", new_phone()
-    people.put_user(User(user_id=user_id, role="resident", name="微信用户"))  # as a first WeChat sign-in leaves it
+    accounts.put_user(User(user_id=user_id, role="resident", name="微信用户"))  # as a first WeChat sign-in leaves it
     resident = {"Authorization": f"Bearer {sandbox_tokens.issue(user_id)}"}
     assert requests.post(f"{base}/auth/sms/code", json={"phone": phone}, headers=resident, timeout=10).status_code == 202
     code = sent_code(base, sms_outbox, phone)
@@ -431,7 +431,7 @@ def test_a_resident_binds_a_phone_number_with_an_sms_code(base, sms_outbox):
     assert as_staff.status_code == 400 and error_code(as_staff) == "wrong_code", "a binding code signs nobody in"
     bound = requests.post(f"{base}/auth/sms/verify", json={"phone": phone, "code": code}, headers=resident, timeout=10)
     assert bound.status_code == 200 and bound.json()["needs_phone"] is False
-    assert people.get_user(user_id).phone == f"+86{phone}"
+    assert accounts.get_user(user_id).phone == f"+86{phone}"
     _, staff_phone = staff()
     taken = requests.post(f"{base}/auth/sms/code", json={"phone": staff_phone}, headers=resident, timeout=10)
     assert taken.status_code == 202 and sent_code(base, sms_outbox, staff_phone) is None, "another account's number"

@@ -242,12 +242,12 @@ def test_a_quote_is_free_only_within_a_free_service_period(api):
     from addresses.domain.records import Address
     from addresses.store import address_book
     from identity.domain.records import User
+    from identity.store import accounts
     from shared import clock
-    from shared.dal import people
 
     cid = _imported(api)
     resident = f"res_onboard_{next(_numbers)}"
-    people.put_user(User(user_id=resident, role="resident", name="导入测试居民"))
+    accounts.put_user(User(user_id=resident, role="resident", name="导入测试居民"))
     address_book.put_address(
         resident, Address(address_id=f"addr_{resident}", compound_id=cid, label="1号楼1单元101", lat=39.9052, lng=116.6571)
     )

@@ -108,17 +108,17 @@ def test_a_takeover_and_an_accept_at_the_same_moment_assign_the_order_exactly_on
 
 
 def test_the_desk_places_an_order_for_a_caller_who_is_told_by_sms(world, api):
-    from shared.dal import people
+    from identity.store import accounts
 
-    resident = people.get_user(world.resident_id)
-    people.put_user(resident.model_copy(update={"phone": "13812345678"}))  # a verified resident: her number is known
+    resident = accounts.get_user(world.resident_id)
+    accounts.put_user(resident.model_copy(update={"phone": "13812345678"}))  # a verified resident: her number is known
     body = {"type": "emergency", "category": "electrical", "description": "电话报修：客厅灯不亮", "address_id": world.address_id}
     # Without saying it is a caller's order, or for whom, the desk cannot order
     assert world.as_dispatcher("POST", "/orders", body).status == 403
     assert world.as_dispatcher("POST", "/orders", {**body, "on_behalf_of": world.resident_id}).status == 403
     # For a caller of another company's compound, neither
     elsewhere = make_world(api)
-    people.put_user(people.get_user(elsewhere.resident_id).model_copy(update={"phone": "13812345679"}))
+    accounts.put_user(accounts.get_user(elsewhere.resident_id).model_copy(update={"phone": "13812345679"}))
     foreign = {**body, "address_id": elsewhere.address_id, "on_behalf_of": elsewhere.resident_id, "channel": "phone"}
     assert world.as_dispatcher("POST", "/orders", foreign).status == 403
     # When the desk places it on the phone for her

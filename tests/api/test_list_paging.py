@@ -132,9 +132,8 @@ def _pending_technicians(world):
 
 
 def _renewals(world):
-    from supervision.store import staff_records
-
     from identity.domain.records import Certificate
+    from supervision.store import staff_records
 
     tech = world.add_technician()
     made = []
@@ -213,13 +212,13 @@ def _disputes(world):
 def _address_claims(world):
 
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
     from tests.api.test_addresses_api import CLAIM
 
     made = []
     for i in range(4):
         resident = f"res_pg{world.n}_{i}"
-        people.put_user(User(user_id=resident, role="resident", name="新居民"))
+        accounts.put_user(User(user_id=resident, role="resident", name="新居民"))
         answer = world.api.call(resident, "resident", "POST", "/me/addresses", CLAIM | {"room": f"40{i}"})
         assert answer.status == 201, answer.body
         made.append(answer.body["address_id"])

@@ -32,12 +32,12 @@ def test_an_empty_bill_needs_a_note_of_what_was_done(world):
 
 def test_a_residents_timeline_names_people_and_staff_see_the_ids_too(world):
     from identity.domain.records import User
+    from identity.store import accounts
     from orders.domain.records import Proxy
-    from shared.dal import people
 
     # Given the resident's son approves an extra line for her
     son = f"{world.resident_id}_son"
-    people.put_user(User(user_id=son, role="resident", name="测试家属"))
+    accounts.put_user(User(user_id=son, role="resident", name="测试家属"))
     proxy_links.put(Proxy(resident_id=world.resident_id, proxy_id=son, relation="儿子", relation_en="son"))
     make_paid(world)
     order_id, tech = order_on_site(world)

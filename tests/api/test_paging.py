@@ -59,12 +59,12 @@ def _newest_first(found: list[dict]) -> bool:
 
 def test_a_proxy_pages_through_her_own_orders_and_those_of_the_resident_she_acts_for(world):
     from identity.domain.records import User
+    from identity.store import accounts
     from orders.domain.records import Proxy
-    from shared.dal import people
 
     # Given a daughter with 7 orders of her own who acts for her mother, who has 6 (and each one placed through the API)
     daughter = f"res_page_daughter{world.n}"
-    people.put_user(User(user_id=daughter, role="resident", name="女儿", phone=f"+8613900{world.n:05d}"))
+    accounts.put_user(User(user_id=daughter, role="resident", name="女儿", phone=f"+8613900{world.n:05d}"))
     proxy_links.put(Proxy(resident_id=world.resident_id, proxy_id=daughter, relation="子女", relation_en="child"))
     mothers = _seed(world, 6)
     daughters = _seed(world, 7, resident_id=daughter, start_minutes=30)

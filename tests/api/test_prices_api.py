@@ -23,12 +23,12 @@ def _error(result) -> str:
 def son(world) -> str:
     """A family member linked to the world's resident, like 王奶奶's son in the demo data."""
     from identity.domain.records import User
+    from identity.store import accounts
     from orders.domain.records import Proxy
     from orders.store import proxy_links
-    from shared.dal import people
 
     son_id = f"{world.resident_id}_son"
-    people.put_user(User(user_id=son_id, role="resident", name="测试家属"))
+    accounts.put_user(User(user_id=son_id, role="resident", name="测试家属"))
     proxy_links.put(Proxy(resident_id=world.resident_id, proxy_id=son_id, relation="儿子", relation_en="son"))
     return son_id
 

@@ -19,12 +19,12 @@ def _error(result) -> str:
 def family(world):
     """The world's resident with a phone number, and a helper (a community worker) who does not act for her yet."""
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
-    resident = people.get_user(world.resident_id)
-    people.put_user(resident.model_copy(update={"name": f"王奶奶{world.n}", "phone": f"137{world.n:08d}"}))
+    resident = accounts.get_user(world.resident_id)
+    accounts.put_user(resident.model_copy(update={"name": f"王奶奶{world.n}", "phone": f"137{world.n:08d}"}))
     helper = f"res_w{world.n}_helper"
-    people.put_user(User(user_id=helper, role="resident", name=f"社区工作者{world.n}", phone=f"136{world.n:08d}"))
+    accounts.put_user(User(user_id=helper, role="resident", name=f"社区工作者{world.n}", phone=f"136{world.n:08d}"))
     return world, helper
 
 
@@ -181,11 +181,11 @@ def test_nobody_links_to_themself(family):
 
 def test_an_unknown_number_looks_the_same_and_reaches_nobody(family):
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     world, helper = family
     other_helper = f"{helper}2"  # a requester waits a minute between requests: a second one asks for the unknown number
-    people.put_user(User(user_id=other_helper, role="resident", name="另一位", phone=f"135{world.n:08d}"))
+    accounts.put_user(User(user_id=other_helper, role="resident", name="另一位", phone=f"135{world.n:08d}"))
     known, unknown = _ask(world, helper), _ask(world, other_helper, phone="13511112222")
     assert known.status == unknown.status == 202
     assert set(known.body) == set(unknown.body)
@@ -311,12 +311,12 @@ def test_a_requester_asks_at_most_the_daily_limit(family, daily_limits):
 
 def test_a_resident_is_sent_at_most_the_daily_limit_of_codes_whoever_asks(family, daily_limits):
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     world, first = family
     others = [f"res_w{world.n}_helper{k}" for k in (2, 3)]
     for k, user_id in enumerate(others, start=2):
-        people.put_user(User(user_id=user_id, role="resident", name=f"陌生人{k}", phone=f"13{k}{world.n:09d}"))
+        accounts.put_user(User(user_id=user_id, role="resident", name=f"陌生人{k}", phone=f"13{k}{world.n:09d}"))
     # When three people ask to act for her on one day
     asked = [_ask(world, user_id) for user_id in [first, *others]]
     # Then each gets the same answer, but only the first two codes reach her phone

@@ -31,11 +31,10 @@ def _events(company_id: str):
 
 
 def test_anyone_reads_the_admitted_companies_credit_with_its_parts_and_formula(world, api):
+    from shared.settings import get_settings
     from supervision.domain import credit as formula
     from supervision.domain.records import Company
     from supervision.store import company_records, credit
-
-    from shared.settings import get_settings
 
     # Given the world's admitted company with a credit record, and a suspended and a pending company
     events = _events(world.company_id)

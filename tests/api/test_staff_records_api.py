@@ -28,15 +28,14 @@ def _technician(n: int, id_number: str) -> dict:
 
 
 def _second_company(world):
+    from identity.domain.records import User
+    from identity.store import accounts
     from supervision.domain.records import Company
     from supervision.store import company_records
 
-    from identity.domain.records import User
-    from shared.dal import people
-
     company_id, dispatcher = f"co_rec{world.n}", f"disp_rec{world.n}"
     company_records.put_company(Company(company_id=company_id, name=f"另一家物业{world.n}"))
-    people.put_user(User(user_id=dispatcher, role="dispatcher", name="另一调度", company_id=company_id))
+    accounts.put_user(User(user_id=dispatcher, role="dispatcher", name="另一调度", company_id=company_id))
     return company_id, dispatcher
 
 
@@ -63,9 +62,9 @@ def test_a_person_registered_twice_is_refused_naming_the_company_that_holds_him(
     assert f"测试物业{world.n}" in again.body["error"]["message"]
     # Nothing of the refused registration is stored
 
-    from shared.dal import people
+    from identity.store import accounts
 
-    staff = people.staff_of(f"co_rec{world.n}", "technician")
+    staff = accounts.staff_of(f"co_rec{world.n}", "technician")
     assert staff == []
 
 
@@ -114,7 +113,7 @@ def _messages(api, user_id: str, role: str, kind: str) -> list[dict]:
 def test_a_renewal_approved_by_a_supervisor_lifts_the_suspension_of_the_skill(sandbox, world, api):
 
     from identity.domain.records import Certificate
-    from shared.dal import people
+    from identity.store import accounts
 
     # Given a technician whose electrician's certificate expired: the electrical skill is suspended
     tech = world.add_technician(
@@ -142,14 +141,14 @@ def test_a_renewal_approved_by_a_supervisor_lifts_the_suspension_of_the_skill(sa
     renewal_id = submitted.body["renewal_id"]
     queue = world.as_supervisor("GET", "/vetting/renewals").body["renewals"]
     assert renewal_id in {r["renewal_id"] for r in queue}
-    assert people.get_user(tech).suspended_skills == ["electrical"]
+    assert accounts.get_user(tech).suspended_skills == ["electrical"]
     # A refusal needs a reason
     decision = f"/technicians/{tech}/certificates/{renewal_id}/decision"
     assert world.as_supervisor("POST", decision, {"decision": "reject"}).status == 400
     # Approved: the new certificate replaces the old one and the skill is back
     approved = world.as_supervisor("POST", decision, {"decision": "approve"})
     assert approved.status == 200 and approved.body["status"] == "approved", approved.body
-    stored = people.get_user(tech)
+    stored = accounts.get_user(tech)
     assert sorted(stored.skills) == ["electrical", "plumbing"] and stored.suspended_skills == []
     assert [(c.kind, c.expires_on) for c in stored.certificates] == [("electrician_low_voltage", "2099-01-01")]
     # Decided twice: a conflict
@@ -167,7 +166,7 @@ def test_a_renewal_approved_by_a_supervisor_lifts_the_suspension_of_the_skill(sa
 def test_a_refused_renewal_changes_nothing_and_is_told(sandbox, world, api):
 
     from identity.domain.records import Certificate
-    from shared.dal import people
+    from identity.store import accounts
 
     tech = world.add_technician(certificates=[Certificate(kind="electrician_low_voltage", expires_on="2033-06-10")])
     _expiry(sandbox, "2033-06-11")
@@ -176,7 +175,7 @@ def test_a_refused_renewal_changes_nothing_and_is_told(sandbox, world, api):
     path = f"/technicians/{tech}/certificates/{submitted.body['renewal_id']}/decision"
     refused = world.as_supervisor("POST", path, {"decision": "reject", "reason": "扫描件模糊"})
     assert refused.status == 200 and refused.body["status"] == "rejected" and refused.body["reason"] == "扫描件模糊"
-    assert people.get_user(tech).suspended_skills == ["electrical"]
+    assert accounts.get_user(tech).suspended_skills == ["electrical"]
     wait_for(
         lambda: [m for m in _messages(api, tech, "technician", "technician.admission_decided") if "换证未通过" in m["text_zh"]],
         what="the refusal told to him",
@@ -187,12 +186,12 @@ def test_reinstating_a_technician_whose_certificate_is_valid_again_gives_back_th
     # Regression: reinstate after a renewal answered 409 (the technician is active, only his skill suspended).
 
     from identity.domain.records import Certificate
-    from shared.dal import people
+    from identity.store import accounts
 
     tech = world.add_technician(certificates=[Certificate(kind="electrician_low_voltage", expires_on="2033-07-10")])
     _expiry(sandbox, "2033-07-11")
-    user = people.get_user(tech)
-    people.put_user(
+    user = accounts.get_user(tech)
+    accounts.put_user(
         user.model_copy(update={"certificates": [Certificate(kind="electrician_low_voltage", expires_on="2099-01-01")]})
     )
     reinstated = world.as_supervisor("POST", f"/vetting/technicians/{tech}/decision", {"decision": "reinstate"})

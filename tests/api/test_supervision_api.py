@@ -17,10 +17,10 @@ LICENCE = "91110112MA01ABCD3X"
 def _dispatcher_of_new_company(world, n: str) -> tuple[str, str]:
 
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     company_id, user_id = f"co_new{world.n}{n}", f"disp_new{world.n}{n}"
-    people.put_user(User(user_id=user_id, role="dispatcher", name="新公司调度", company_id=company_id))
+    accounts.put_user(User(user_id=user_id, role="dispatcher", name="新公司调度", company_id=company_id))
     return company_id, user_id
 
 
@@ -173,11 +173,11 @@ def test_a_neighbour_reporting_the_same_public_problem_adds_a_me_too(world, api)
     from addresses.domain.records import Address
     from addresses.store import address_book
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     # Given a neighbour in the same compound, and a resident of another compound
     neighbour = f"res_w{world.n}_b"
-    people.put_user(User(user_id=neighbour, role="resident", name="邻居"))
+    accounts.put_user(User(user_id=neighbour, role="resident", name="邻居"))
     address_book.put_address(
         neighbour,
         Address(address_id=f"addr_w{world.n}_b", compound_id=world.compound_id, label="2号楼", lat=world.lat, lng=world.lng),
@@ -362,11 +362,10 @@ def test_supervisors_see_orders_stuck_past_their_deadline(world):
 
 
 def test_the_order_shows_the_technicians_credentials_for_today(world):
-    from supervision.store import company_records
-
     from identity.domain.records import Certificate
     from orders.store import orders
     from shared import clock
+    from supervision.store import company_records
 
     today, yesterday = clock.beijing_today(), clock.beijing_today() - timedelta(days=1)
     # Given an electrician whose certificate's last valid day is today, and one whose ended yesterday

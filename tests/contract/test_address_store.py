@@ -29,8 +29,9 @@ def store(request):
     request.getfixturevalue("sandbox")
     from addresses.store.dynamodb import DynamoAddressStore
     from compounds.store import compound_records
+    from identity.store import accounts
 
-    return DynamoAddressStore(read_compound=compound_records.get_compound)
+    return DynamoAddressStore(read_compound=compound_records.get_compound, accounts=accounts)
 
 
 def _claim(status: str = rules.PENDING, room: str | None = None, resident: str | None = None) -> Claim:

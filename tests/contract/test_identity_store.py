@@ -149,9 +149,9 @@ def test_an_openid_links_once_and_a_new_resident_comes_with_its_link(store):
 
 def test_a_created_resident_is_an_account(store, request):
     if not hasattr(store, "accounts"):
-        from shared.dal import people
+        from identity.store import accounts
 
-        lookup = people.get_user
+        lookup = accounts.get_user
     else:
         lookup = store.accounts.get
     resident = User(user_id=_user_id(), role="resident", name="微信用户")

@@ -137,13 +137,13 @@ def test_the_back_office_verifies_a_claim_makes_a_household_code_and_registers_a
 
     from addresses.store import address_book
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
     from tests.conftest import Api
 
     api = Api(sandbox)
     n = next(itertools.count(int(time.time()) % 1_000_000))
     resident = f"res_desk_e2e{n}"
-    people.put_user(User(user_id=resident, role="resident", name="孙阿姨"))
+    accounts.put_user(User(user_id=resident, role="resident", name="孙阿姨"))
     claim = {"compound_id": "cp_39b170928058", "building": "12", "unit": "1", "room": "602"}
     address_id = api.call(resident, "resident", "POST", "/me/addresses", claim).body["address_id"]
 
@@ -182,7 +182,7 @@ def test_the_back_office_verifies_a_claim_makes_a_household_code_and_registers_a
     office.fill("#resident-room", "604")
     office.get_by_role("button", name="登记", exact=True).click()
     expect(office.locator("#residents-result")).to_contain_text("已登记住户：钱奶奶")
-    [account] = people.accounts_with_phone(phone)
+    [account] = accounts.accounts_with_phone(phone)
     [address] = address_book.list_addresses(account.user_id)
     assert (account.role, address.status, address.registered_by) == ("resident", "verified", "disp_tongyuan")
     assert not office.errors
@@ -194,12 +194,12 @@ def test_a_supervisor_approves_a_certificate_renewal_in_the_vetting_queue(open_a
     import requests as http
 
     from identity.domain.records import Certificate, User
-    from shared.dal import people
+    from identity.store import accounts
     from tests.conftest import Api
 
     api = Api(sandbox)
     tech = f"tech_renew_e2e{int(time_ns() % 1_000_000)}"
-    people.put_user(
+    accounts.put_user(
         User(
             user_id=tech,
             role="technician",
@@ -232,7 +232,7 @@ def test_a_supervisor_approves_a_certificate_renewal_in_the_vetting_queue(open_a
     accessible(sup, "vetting: a renewal waiting")
     card.get_by_role("button", name="批准换证").click()
     expect(sup.locator("#vetting-result")).to_contain_text("换证已批准：T-RENEW-E2E")
-    stored = people.get_user(tech)
+    stored = accounts.get_user(tech)
     assert sorted(stored.skills) == ["electrical", "plumbing"] and stored.suspended_skills == []
     assert not sup.errors
 
@@ -244,13 +244,12 @@ def time_ns() -> int:
 
 
 def test_the_company_sends_a_certificate_renewal_with_its_scan(open_app, sandbox):  # noqa: F811
+    from identity.domain.records import Certificate, User
+    from identity.store import accounts
     from supervision.store import staff_records
 
-    from identity.domain.records import Certificate, User
-    from shared.dal import people
-
     tech = f"tech_renew_office{time_ns() % 1_000_000}"
-    people.put_user(
+    accounts.put_user(
         User(
             user_id=tech,
             role="technician",

@@ -430,10 +430,10 @@ def test_a_neighbour_presses_me_too_on_the_public_area_board(open_app, sandbox):
 def test_supervisor_approves_a_pending_company_in_the_vetting_queue(open_app, api, sandbox):
 
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     # Given a new company that applied with its licence uploaded through the pre-signed URL
-    people.put_user(User(user_id="disp_e2e_xinhe", role="dispatcher", name="新和调度", company_id="co_e2e_xinhe"))
+    accounts.put_user(User(user_id="disp_e2e_xinhe", role="dispatcher", name="新和调度", company_id="co_e2e_xinhe"))
     document = api.call(
         "disp_e2e_xinhe",
         "dispatcher",

@@ -34,12 +34,12 @@ def api_schema(sandbox):
 @pytest.fixture(scope="module")
 def fuzz_world(sandbox) -> World:
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
     from tests.conftest import Api, make_world
 
     world = make_world(Api(sandbox))
     world.add_technician()
-    people.put_user(User(user_id="sup_fuzz", role="supervisor", name="模糊测试监管员"))
+    accounts.put_user(User(user_id="sup_fuzz", role="supervisor", name="模糊测试监管员"))
     return world
 
 

@@ -25,11 +25,11 @@ def switch_threads_often():
 
 
 def test_concurrent_requests_to_one_function_are_each_answered_for_their_own_caller(sandbox, api):
-    from shared.dal import people
+    from identity.store import accounts
 
     residents = [f"res_concurrent_{i}" for i in range(CALLERS)]
     for user_id in residents:
-        people.put_user(User(user_id=user_id, role="resident", name=f"并发居民{user_id[-1]}"))
+        accounts.put_user(User(user_id=user_id, role="resident", name=f"并发居民{user_id[-1]}"))
 
     def ask_who_i_am(user_id: str) -> list[str]:
         # GET /me and GET /orders are both routes of the orders function: they share its resolver.

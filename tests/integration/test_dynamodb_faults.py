@@ -22,10 +22,10 @@ SDK_ATTEMPTS = 4  # PynamoDB's default max_retry_attempts (3) + 1: botocore stan
 
 def _fresh_user() -> str:
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     user_id = f"fault_u{next(_ids)}_{uuid.uuid4().hex[:6]}"
-    people.put_user(User(user_id=user_id, role="resident", name="故障测试"))
+    accounts.put_user(User(user_id=user_id, role="resident", name="故障测试"))
     return user_id
 
 
@@ -37,33 +37,33 @@ def _on_key(prefix: str):
 def test_each_kind_of_fault_is_absorbed_within_the_sdk_retries_and_reported_beyond_them(sandbox, faults, error):
     from pynamodb.exceptions import GetError
 
-    from shared.dal import people
+    from identity.store import accounts
     from shared.dal.base import is_transient
 
     user_id = _fresh_user()
     # Given a read that fails as many times as the SDK retries it
     within = faults.dynamodb("GetItem", SDK_ATTEMPTS - 1, error=error, when=_on_key(f"USER#{user_id}"))
     # Then the caller never notices
-    assert people.get_user(user_id).user_id == user_id
+    assert accounts.get_user(user_id).user_id == user_id
     assert within.fired == SDK_ATTEMPTS - 1 and within.times == 0
     # Given one failure more than that
     beyond = faults.dynamodb("GetItem", SDK_ATTEMPTS, error=error, when=_on_key(f"USER#{user_id}"))
     with pytest.raises(GetError) as failure:
-        people.get_user(user_id)
+        accounts.get_user(user_id)
     # Then the caller gets an error it can tell from a bug or a lost condition: worth trying again later
     assert beyond.fired == SDK_ATTEMPTS and is_transient(failure.value)
 
 
 def test_faults_pick_their_calls_and_leave_the_others_alone(sandbox, faults):
-    from shared.dal import people
+    from identity.store import accounts
 
     mine, other = _fresh_user(), _fresh_user()
     fault = faults.dynamodb("GetItem", 100, error=DynamoDBError.SERVER_ERROR, when=_on_key(f"USER#{mine}"))
-    assert people.get_user(other).user_id == other and fault.fired == 0
+    assert accounts.get_user(other).user_id == other and fault.fired == 0
     put = faults.dynamodb("PutItem", 1, when=_on_key(f"USER#{other}"))
-    assert people.get_user(other) is not None and put.fired == 0, "another operation is not touched"
+    assert accounts.get_user(other) is not None and put.fired == 0, "another operation is not touched"
     faults.clear()
-    assert people.get_user(mine).user_id == mine
+    assert accounts.get_user(mine).user_id == mine
 
 
 def test_a_transaction_whose_answer_was_lost_is_not_applied_twice(sandbox, faults):

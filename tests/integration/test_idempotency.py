@@ -47,9 +47,9 @@ def test_keys_belong_to_their_caller_and_route(world):
     from addresses.domain.records import Address
     from addresses.store import address_book
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
-    people.put_user(User(user_id=f"{world.resident_id}_neighbour", role="resident", name="邻居"))
+    accounts.put_user(User(user_id=f"{world.resident_id}_neighbour", role="resident", name="邻居"))
     address_book.put_address(
         f"{world.resident_id}_neighbour",
         Address(

@@ -185,10 +185,10 @@ def test_only_https_endpoints_outside_the_sandbox_and_only_known_event_types(wor
 
 def test_an_elderly_resident_who_prefers_a_call_gets_one_from_the_back_office(world, observe):
     # Given 王奶奶-like resident prefers a phone call to SMS
-    from shared.dal import people
+    from identity.store import accounts
 
-    resident = people.get_user(world.resident_id)
-    people.put_user(resident.model_copy(update={"phone": "13800000099"}))
+    resident = accounts.get_user(world.resident_id)
+    accounts.put_user(resident.model_copy(update={"phone": "13800000099"}))
     chosen = world.as_resident("PUT", "/me/notifications", {"channels": ["phone_call"], "language": "zh"})
     assert chosen.status == 200 and world.as_resident("GET", "/me/notifications").body["channels"] == ["phone_call"]
     tech = world.add_technician()
@@ -213,9 +213,9 @@ def test_sms_goes_by_template_to_the_residents_number(sandbox, world, observe):
     providers have their own tests (tests/integration/test_sms_providers.py)."""
     import urllib.request
 
-    from shared.dal import people
+    from identity.store import accounts
 
-    people.put_user(people.get_user(world.resident_id).model_copy(update={"phone": "13800000042"}))
+    accounts.put_user(accounts.get_user(world.resident_id).model_copy(update={"phone": "13800000042"}))
     order_id = world.order()["order_id"]
 
     def outbox():

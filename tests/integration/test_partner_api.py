@@ -116,10 +116,10 @@ def _raw(world, method, path, headers) -> ApiResult:
 
 def test_a_company_may_act_only_for_its_own_active_staff(world, observe, api_key):
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     tech = world.add_technician()
-    people.put_user(User(user_id=f"{tech}_other_co", role="technician", name="别家师傅", company_id="co_elsewhere"))
+    accounts.put_user(User(user_id=f"{tech}_other_co", role="technician", name="别家师傅", company_id="co_elsewhere"))
     for who, status in ((f"{tech}_other_co", 403), (world.resident_id, 403), ("nobody_at_all", 403)):
         assert signed(world, api_key, "GET", "/partner/offers", acting_for=who).status == status
     # and acting for a technician gives exactly his rights: not another technician's offer
@@ -226,10 +226,10 @@ def test_a_key_does_only_what_it_was_given_for_staff_who_enrolled_it_until_it_ex
     assert entry["detail"]["via_api_key"] == key["key_id"] and entry["actor"] == tech, entry
     # A technician of another company cannot enrol it; a withdrawal counts at once
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     outsider = f"{tech}_other_co"
-    people.put_user(User(user_id=outsider, role="technician", name="别家师傅", company_id="co_elsewhere"))
+    accounts.put_user(User(user_id=outsider, role="technician", name="别家师傅", company_id="co_elsewhere"))
     assert enrol(world, key, outsider).status == 404
     assert world.as_technician(tech, "DELETE", f"/me/api-keys/{key['key_id']}/enrolment").status == 200
     assert raw_signed(world, key, "GET", "/partner/offers", acting_for=tech).status == 403

@@ -31,12 +31,12 @@ def test_a_drain_with_a_deadline_ends_by_it_while_another_drain_holds_the_stream
 
 def test_a_drain_past_its_deadline_stops_before_delivering(sandbox):
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
     pump = sandbox.pump
     pump.pause()
     try:
-        people.put_user(User(user_id=f"pump_check_{time.time_ns()}", role="resident", name="测试"))
+        accounts.put_user(User(user_id=f"pump_check_{time.time_ns()}", role="resident", name="测试"))
         assert pump.drain(until=time.monotonic() - 1) == 1  # records waiting: not caught up
         assert pump.drain() >= 0 and pump.drain(until=time.monotonic() + 5) == 0  # then caught up, within it
     finally:

@@ -185,9 +185,9 @@ def test_the_sandbox_serves_its_fake_wechat_and_every_demo_resident_has_an_openi
     """`make run`'s own fake (under /wechat-api on the sandbox's port), as the functions reach it."""
     import requests
 
+    from identity.store import accounts
     from local import demo_data
     from shared import wechat
-    from shared.dal import people
 
     wechat.reset()
     assert wechat._settings().api_base == f"{sandbox.url}/wechat-api"
@@ -202,4 +202,4 @@ def test_the_sandbox_serves_its_fake_wechat_and_every_demo_resident_has_an_openi
     assert answer.status_code == 200 and answer.json()["errcode"] == 40013
     residents = [p for p in demo_data.personas() if p["role"] == "resident"]
     assert residents and all(p["wechat_openid"] == p["user_id"] for p in residents)
-    assert people.get_user("res_wang").wechat_openid == "res_wang"
+    assert accounts.get_user("res_wang").wechat_openid == "res_wang"

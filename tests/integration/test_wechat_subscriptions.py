@@ -25,10 +25,10 @@ def _get(sandbox, path: str) -> list[dict]:
 @pytest.fixture
 def resident(sandbox, world):
     """The world's resident signs in with WeChat (an openid of her own) and has a phone for SMS."""
-    from shared.dal import people
+    from identity.store import accounts
 
     phone, openid = f"139{next(_phones):08d}", f"wx_{world.resident_id}"
-    people.put_user(people.get_user(world.resident_id).model_copy(update={"phone": phone, "wechat_openid": openid}))
+    accounts.put_user(accounts.get_user(world.resident_id).model_copy(update={"phone": phone, "wechat_openid": openid}))
     return phone, openid
 
 
@@ -130,10 +130,10 @@ def test_consents_for_unknown_templates_or_not_asked_are_refused(world, resident
 def test_wang_nainai_hears_by_wechat_that_her_order_was_accepted_and_done(sandbox, api):
     """The demo story: 王奶奶 (openid res_wang) orders in the mini-program, her client records the templates she
     accepted, and GET /dev/wechat/sent?openid=res_wang has the "accepted" and the "done" messages."""
+    from identity.store import accounts
     from local.demo_data import TECHNICIANS
-    from shared.dal import people
 
-    assert people.get_user("res_wang").wechat_openid == "res_wang"
+    assert accounts.get_user("res_wang").wechat_openid == "res_wang"
     before = len(_get(sandbox, "/dev/wechat/sent?openid=res_wang"))
     asked = [IDS["order_accepted"], IDS["technician_en_route"], IDS["repair_done"]]
     consent = api.call(

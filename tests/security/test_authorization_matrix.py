@@ -373,22 +373,22 @@ def test_bad_tokens_cannot_open_a_push_socket_either(sandbox, make):
 
 
 def test_a_push_socket_needs_a_usable_account(sandbox, world):
+    from identity.store import accounts
     from local import tokens
     from notify.store import push_connections
-    from shared.dal import people
 
     tech = world.add_technician()
     assert _connect(sandbox, tokens.issue("nobody_at_all")) == 403, "no such account"
-    people.put_user(people.get_user(tech).model_copy(update={"status": "suspended"}))
+    accounts.put_user(accounts.get_user(tech).model_copy(update={"status": "suspended"}))
     assert _connect(sandbox, tokens.issue(tech, "technician")) == 403, "a suspended account"
     assert push_connections.of_user(tech) == [] and push_connections.owner_of("SecurityTest0=") is None
 
 
 def test_a_suspended_users_token_stops_working_at_once(world):
-    from shared.dal import people
+    from identity.store import accounts
 
     assert world.as_resident("GET", "/messages").status == 200
-    people.put_user(people.get_user(world.resident_id).model_copy(update={"status": "suspended"}))
+    accounts.put_user(accounts.get_user(world.resident_id).model_copy(update={"status": "suspended"}))
     for method, path in (("GET", "/messages"), ("GET", "/me"), ("GET", "/orders")):
         assert world.as_resident(method, path).status == 403, path
 

@@ -20,11 +20,11 @@ def observe(sandbox) -> Observer:
 
 
 def _with_phones(world) -> str:
-    from shared.dal import people
+    from identity.store import accounts
 
-    people.put_user(people.get_user(world.resident_id).model_copy(update={"phone": RESIDENT_PHONE}))
+    accounts.put_user(accounts.get_user(world.resident_id).model_copy(update={"phone": RESIDENT_PHONE}))
     tech = world.add_technician()
-    people.put_user(people.get_user(tech).model_copy(update={"phone": TECHNICIAN_PHONE}))
+    accounts.put_user(accounts.get_user(tech).model_copy(update={"phone": TECHNICIAN_PHONE}))
     return tech
 
 

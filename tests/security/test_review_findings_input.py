@@ -189,10 +189,9 @@ def test_no_cell_of_the_credit_export_runs_as_a_formula(world):
     import csv
     import io
 
+    from local import tokens
     from supervision.store import company_records, credit
     from supervision.store.credit import CreditEvent
-
-    from local import tokens
 
     company = company_records.get_company(world.company_id)
     company_records.put_company(
@@ -241,16 +240,15 @@ def test_statistics_within_the_range_answer(world):
 def test_a_dispatcher_does_not_see_which_technicians_of_other_companies_were_offered_the_order(world):
     import json as _json
 
-    from supervision.service import operations
-
     from identity.domain.records import User
+    from identity.store import accounts
     from orders.store import orders
-    from shared.dal import people
+    from supervision.service import operations
     from tests.api.test_supervision_api import _past_order
 
     own = world.add_technician()
     other = f"tech_w{world.n}_elsewhere"
-    people.put_user(User(user_id=other, role="technician", name="别家师傅", company_id=f"co_w{world.n}_other"))
+    accounts.put_user(User(user_id=other, role="technician", name="别家师傅", company_id=f"co_w{world.n}_other"))
     order_id = f"ord_w{world.n}_audited"
     at = "2030-01-01T00:00:00Z"
     order = _past_order(world, order_id, "assigned", at, company_id=world.company_id, technician_id=own)
@@ -273,12 +271,12 @@ def test_a_neighbour_reporting_the_same_problem_learns_nobodys_identity(world):
     from addresses.domain.records import Address
     from addresses.store import address_book
     from identity.domain.records import User
+    from identity.store import accounts
     from orders.domain.records import Proxy
-    from shared.dal import people
 
     # Given a report placed by a proxy for the world's resident
     helper = f"res_w{world.n}_helper"
-    people.put_user(User(user_id=helper, role="resident", name=f"代办人{world.n}"))
+    accounts.put_user(User(user_id=helper, role="resident", name=f"代办人{world.n}"))
     proxy_links.put(Proxy(resident_id=world.resident_id, proxy_id=helper, relation="女儿"))
     report = {"type": "public_area", "category": "electrical", "description": "楼道灯坏了", "place": "3号楼楼道"}
     body = {**report, "address_id": world.address_id, "on_behalf_of": world.resident_id}
@@ -286,7 +284,7 @@ def test_a_neighbour_reporting_the_same_problem_learns_nobodys_identity(world):
     assert first.status == 201, first.body
     # When a neighbour reports the same problem
     neighbour = f"res_w{world.n}_neighbour"
-    people.put_user(User(user_id=neighbour, role="resident", name=f"邻居{world.n}"))
+    accounts.put_user(User(user_id=neighbour, role="resident", name=f"邻居{world.n}"))
     address_book.put_address(
         neighbour,
         Address(address_id=f"addr_w{world.n}_nb", compound_id=world.compound_id, label="2号楼", lat=world.lat, lng=world.lng),
@@ -333,13 +331,13 @@ def test_requests_to_act_for_a_resident_sent_at_once_get_one_code(world):
     import requests
 
     from identity.domain.records import User
+    from identity.store import accounts
     from local import tokens
-    from shared.dal import people
 
-    resident = people.get_user(world.resident_id)
-    people.put_user(resident.model_copy(update={"phone": f"135{world.n:08d}"}))
+    resident = accounts.get_user(world.resident_id)
+    accounts.put_user(resident.model_copy(update={"phone": f"135{world.n:08d}"}))
     helper = f"res_w{world.n}_asker"
-    people.put_user(User(user_id=helper, role="resident", name=f"社区工作者{world.n}", phone=f"134{world.n:08d}"))
+    accounts.put_user(User(user_id=helper, role="resident", name=f"社区工作者{world.n}", phone=f"134{world.n:08d}"))
     headers = {"Authorization": f"Bearer {tokens.issue(helper, 'resident')}"}
     body = {"phone": f"135{world.n:08d}", "relation": "社区工作者"}
     barrier, answers = threading.Barrier(5), []
@@ -449,9 +447,9 @@ def test_a_dispatcher_closes_a_false_public_area_report_as_unfounded(world):
     other = f"disp_w{world.n}_other"
 
     from identity.domain.records import User
-    from shared.dal import people
+    from identity.store import accounts
 
-    people.put_user(User(user_id=other, role="dispatcher", name="别家调度", company_id=f"co_w{world.n}_other"))
+    accounts.put_user(User(user_id=other, role="dispatcher", name="别家调度", company_id=f"co_w{world.n}_other"))
     assert world.api.call(other, "dispatcher", "POST", f"/orders/{order_id}/unfounded", reason).status == 403
     assert world.as_dispatcher("POST", f"/orders/{order_id}/unfounded", {"reason": "   "}).status == 422
     # When the company's dispatcher closes it as unfounded

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from supervision.domain.records import Company
-
 from identity.domain.records import Certificate, User
 from matching.domain.eligibility import Criteria
 from orders.domain.records import Order, Quote
+from supervision.domain.records import Company
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 TODAY = date(2026, 11, 25)

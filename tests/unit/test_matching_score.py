@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from supervision.domain.records import Company
 
 from matching.domain.eligibility import TechLoad
 from matching.domain.scoring import ScoreParams, rank, score
 from shared.clock import iso
+from supervision.domain.records import Company
 from tests.unit.matching_fixtures import COMPANIES, NOW, order, tech
 
 P = ScoreParams()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from shared.clock import iso
 from supervision.domain import credit as formula
 from supervision.domain.public_credit import public_company, published_formula, recent
 from supervision.domain.records import Company
 from supervision.store.credit import CreditEvent
-
-from shared.clock import iso
 
 NOW = datetime(2026, 12, 4, 12, tzinfo=UTC)
 P = formula.CreditParams()

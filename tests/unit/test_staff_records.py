@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from supervision.domain import staff_records as rules
 
 from identity.domain.records import Certificate, User
 from shared.errors import ValidationFailed
+from supervision.domain import staff_records as rules
 
 TODAY = date(2026, 12, 4)
 ELEC = "electrician_low_voltage"

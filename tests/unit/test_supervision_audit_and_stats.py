@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from supervision.domain import audit, expiry, stats
-
 from identity.domain.records import Certificate, User
 from orders.domain.records import TimelineEntry
+from supervision.domain import audit, expiry, stats
 
 
 def _chain(n: int) -> list:

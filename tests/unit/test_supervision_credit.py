@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from supervision.domain import credit
-from supervision.domain.credit import CreditParams
-from supervision.store.credit import CreditEvent
 
 from orders.domain.records import Dispute, Order, TimelineEntry
 from shared.settings import Settings
+from supervision.domain import credit
+from supervision.domain.credit import CreditParams
+from supervision.store.credit import CreditEvent
 
 P = CreditParams()  # the defaults: prior 4★ worth 10 ratings, 90 % deadlines worth 10 checks, 10 orders
 

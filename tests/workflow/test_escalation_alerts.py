@@ -35,11 +35,11 @@ def _messages(world, user_id: str, role: str, order_id: str, kind: str) -> list[
 def _with_phone(world) -> None:
     """The world's resident has a number (the company can phone her) and reads her messages in the app."""
     from identity.domain.records import User
+    from identity.store import accounts
     from notify.store import notifications
     from notify.store.notifications import Channel, NotificationPreferences
-    from shared.dal import people
 
-    people.put_user(User(user_id=world.resident_id, role="resident", name=f"测试居民{world.n}", phone=PHONE))
+    accounts.put_user(User(user_id=world.resident_id, role="resident", name=f"测试居民{world.n}", phone=PHONE))
     notifications.put_preferences(world.resident_id, NotificationPreferences(channels=[Channel.PUSH]))
 
 

@@ -175,13 +175,13 @@ def test_a_booking_cancelled_by_the_workflow_frees_its_technicians_hours(world, 
 
 
 def test_the_spatial_index_follows_location_and_duty(world, observe):
-    from shared.dal import people
+    from identity.store import accounts
 
     # Given a technician off duty 30 km away
     tech = world.add_technician(on_duty=False, metres_east=30_000)
 
     def near_on_duty() -> list[str]:
-        return [t.user_id for t in people.technicians_near(world.lat, world.lng, 1000, on_duty_only=True).technicians]
+        return [t.user_id for t in accounts.technicians_near(world.lat, world.lng, 1000, on_duty_only=True).technicians]
 
     assert tech not in near_on_duty()
     # When he reports for duty at the compound
@@ -196,7 +196,7 @@ def test_the_spatial_index_follows_location_and_duty(world, observe):
     # And off duty he leaves the on-duty index (but stays findable for bookings)
     world.as_technician(tech, "PUT", "/technicians/me/availability", {"on_duty": False, "lat": world.lat, "lng": world.lng})
     assert near_on_duty() == []
-    assert [t.user_id for t in people.technicians_near(world.lat, world.lng, 1000, on_duty_only=False).technicians] == [tech]
+    assert [t.user_id for t in accounts.technicians_near(world.lat, world.lng, 1000, on_duty_only=False).technicians] == [tech]
 
 
 def test_manual_dispatch_of_a_booking_holds_the_slot_too(world, observe):

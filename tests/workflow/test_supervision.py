@@ -45,14 +45,16 @@ def test_a_technician_not_admitted_is_never_offered_an_order(world, observe, sta
     order_id = world.order()["order_id"]
     # Then only the admitted one is offered it, and the barred one is not even in the spatial index
     observe.wait_offer(world, admitted, order_id)
+    from identity.store import accounts
     from matching.store import offers
-    from shared.dal import people
 
     assert {o.technician_id for o in offers.for_order(order_id)} == {admitted}
     assert offers.open_for_technician(barred)[0] == []
     # (a barred technician's own sign-in is refused outright: tests/security)
 
-    assert barred not in {t.user_id for t in people.technicians_near(world.lat, world.lng, 1000, on_duty_only=False).technicians}
+    assert barred not in {
+        t.user_id for t in accounts.technicians_near(world.lat, world.lng, 1000, on_duty_only=False).technicians
+    }
 
 
 def test_a_technician_suspended_by_a_supervisor_drops_out_of_matching_and_returns_when_reinstated(world, observe):
@@ -258,9 +260,9 @@ def test_an_expiring_certificate_warns_the_company_and_suspends_the_skill_the_da
     assert tech not in _expiry(sandbox, "2031-03-17")["suspended"]
     # The next day the electrical skill is suspended, plumbing is not
     assert _expiry(sandbox, "2031-03-18")["suspended"][tech] == ["electrical"]
-    from shared.dal import people
+    from identity.store import accounts
 
-    stored = people.get_user(tech)
+    stored = accounts.get_user(tech)
     assert stored.skills == ["plumbing"] and stored.suspended_skills == ["electrical"]
     wait_for(
         lambda: [m for m in world.as_dispatcher("GET", "/messages").body["messages"] if m["kind"] == "certificate.expired"],

@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from addresses.service import claims
 from addresses.service.wiring import store
 from addresses.store import address_book
+from identity.service import accounts
 from shared import paging
 from shared.api import current_caller
 from shared.auth import company_of, require_role
-from shared.dal import people
 from shared.errors import ValidationFailed
 from shared.lifecycle import Role
 
@@ -144,7 +144,7 @@ def address_claims(
     """The address claims waiting for the caller's property company, oldest first."""
     company_id = company_of(current_caller(router), Role.DISPATCHER)
     found, last = claims.pending(store(), company_id, after=paging.decode("address_claims", cursor), limit=limit)
-    names = people.get_users({c.resident_id for c in found}) if found else {}
+    names = accounts.get_users({c.resident_id for c in found}) if found else {}
     return PendingList(
         claims=[
             PendingClaim(

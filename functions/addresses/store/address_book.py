@@ -8,10 +8,8 @@ from pynamodb.attributes import (
 )
 
 from addresses.domain.records import Address
-from identity.domain.records import User
 from shared.dal.base import ensure_bound, get_record
-from shared.dal.people import user_item
-from shared.dal.tables import Gsi3, UserItem, item_of
+from shared.dal.tables import Gsi3, item_of
 
 AddressItem = item_of(
     Address,
@@ -53,20 +51,3 @@ def residents_of_compound(compound_id: str) -> set[str]:
     """The residents with an address in the compound: one Query on gsi3."""
     ensure_bound()
     return {i.gsi3sk.split("#", 1)[0] for i in AddressItem.by_compound.query(f"RESIDENTS#{compound_id}")}
-
-
-def import_residents(residents: list[tuple[User, Address]]) -> None:
-    """Residents with one address each, in batches (demo data)."""
-    ensure_bound()
-    with UserItem.batch_write() as users, AddressItem.batch_write() as addresses:
-        for user, address in residents:
-            users.save(user_item(user))
-            addresses.save(
-                AddressItem(
-                    pk=f"USER#{user.user_id}",
-                    sk=f"ADDRESS#{address.address_id}",
-                    **address.model_dump(),
-                    gsi3pk=f"RESIDENTS#{address.compound_id}",
-                    gsi3sk=f"{user.user_id}#{address.address_id}",
-                )
-            )

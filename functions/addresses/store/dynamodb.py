@@ -10,6 +10,7 @@ changes, so parallel decisions or two uses of one code cannot both win."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
@@ -19,9 +20,8 @@ from addresses.store.address_book import AddressItem
 from addresses.store.ports import Claim, HouseholdCode
 from compounds.domain.records import Compound
 from identity.domain.records import User
-from shared.dal import people
-from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import Gsi4, TableItem, UserItem
+from shared.dal.base import Change, condition_failed, ensure_bound, transaction
+from shared.dal.tables import Gsi4, TableItem
 
 
 class HouseholdCodeItem(TableItem):
@@ -84,18 +84,29 @@ def _ran(write) -> bool:
     return True
 
 
+class Accounts(Protocol):
+    """What the store needs of the identity domain (identity.service.accounts)."""
+
+    def get_user(self, user_id: str) -> User | None: ...
+
+    def accounts_with_phone(self, phone: str) -> list[User]: ...
+
+    def new_account_changes(self, user: User) -> list[Change]: ...
+
+
 class DynamoAddressStore:
-    def __init__(self, read_compound: Callable[[str], Compound | None]) -> None:
+    def __init__(self, read_compound: Callable[[str], Compound | None], accounts: Accounts) -> None:
         self._read_compound = read_compound  # the compounds domain's (compounds.service.compound_records)
+        self._accounts = accounts
 
     def compound(self, compound_id: str) -> Compound | None:
         return self._read_compound(compound_id)
 
     def account(self, user_id: str) -> User | None:
-        return people.get_user(user_id)
+        return self._accounts.get_user(user_id)
 
     def accounts_with_phone(self, phone: str) -> list[User]:
-        return people.accounts_with_phone(phone)
+        return self._accounts.accounts_with_phone(phone)
 
     def add(self, claim: Claim) -> bool:
         ensure_bound()
@@ -186,7 +197,8 @@ class DynamoAddressStore:
 
         def write() -> None:
             with transaction() as tx:
-                tx.save(people.user_item(account), condition=UserItem.pk.does_not_exist())
+                for change in self._accounts.new_account_changes(account):
+                    change.write_in(tx)
                 tx.save(address_book.address_item(claim.resident_id, claim.address), condition=_free())
                 tx.save(_claim_item(claim))
 

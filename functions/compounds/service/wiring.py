@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from supervision.service import company_records
-
 from compounds.service.onboarding import Onboarding
 from compounds.store.dynamodb import DynamoStore
 from shared import clock
+from supervision.service import company_records
 
 
 class SupervisionAudit:

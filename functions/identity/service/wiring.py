@@ -16,8 +16,8 @@ from identity.domain.records import User
 from identity.service.ports import WeChatCodeInvalid, WeChatSession, WeChatUnavailable
 from identity.service.signer import KmsSigner
 from identity.service.signin import SignIn, TokenPolicy
+from identity.store import accounts
 from identity.store.dynamodb import DynamoStore
-from shared.dal import people
 from shared.settings import get_settings
 
 LOGIN_CODE_TEMPLATE = "login_code"
@@ -25,13 +25,13 @@ LOGIN_CODE_TEMPLATE = "login_code"
 
 class PeopleAccounts:
     def get(self, user_id: str) -> User | None:
-        return people.get_user(user_id)
+        return accounts.get_user(user_id)
 
     def with_phone(self, phone: str) -> list[User]:
-        return people.accounts_with_phone(phone)
+        return accounts.accounts_with_phone(phone)
 
     def save(self, account: User) -> None:
-        people.put_user(account)
+        accounts.put_user(account)
 
 
 class KernelWeChat:

@@ -17,9 +17,11 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from identity.domain.codes import StoredCode
 from identity.domain.records import User
 from identity.domain.sessions import Family, FamilyStatus, RefreshToken, RevokedBecause
-from shared.dal import daily_counts, people
+from identity.store import accounts
+from identity.store.accounts import UserItem
+from shared.dal import daily_counts
 from shared.dal.base import condition_failed, ensure_bound, transaction
-from shared.dal.tables import DailyCountItem, SessionFamilyItem, TableItem, UserItem
+from shared.dal.tables import DailyCountItem, SessionFamilyItem, TableItem
 from shared.sms import e164
 
 
@@ -263,7 +265,7 @@ class DynamoStore:
         try:
             with transaction() as tx:
                 tx.save(self._link(openid, account.user_id, unionid, now), condition=WeChatLinkItem.pk.does_not_exist())
-                tx.save(people.user_item(account), condition=UserItem.pk.does_not_exist())
+                tx.save(accounts.user_item(account), condition=UserItem.pk.does_not_exist())
         except TransactWriteError as exc:
             return not _lost(exc)
         return True

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from supervision.domain.records import Company
-
 from identity.domain.records import User
 from orders.domain.records import Order
 from shared.geo import distance_m
 from shared.lifecycle import OrderType, Role
 from shared.qualifications import certificate_valid
+from supervision.domain.records import Company
 
 ACTIVE = "active"
 ADMITTED = "admitted"

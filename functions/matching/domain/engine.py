@@ -10,13 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from supervision.domain.records import Company
-
 from identity.domain.records import User
 from matching.domain.eligibility import Criteria, Rejection, TechLoad, prefilter, rejection
 from matching.domain.records import MatchReason
 from matching.domain.scoring import Scored, ScoreParams, rank
 from orders.domain.records import Order
+from supervision.domain.records import Company
 
 
 @dataclass

@@ -16,14 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from supervision.domain.records import Company
-
 from identity.domain.records import User
 from matching.domain.eligibility import TechLoad
 from matching.domain.records import ScoreTerm
 from orders.domain.records import Order
 from shared.geo import distance_m
 from shared.settings import Settings
+from supervision.domain.records import Company
 
 NEUTRAL_RATING_TERM = 0.5
 

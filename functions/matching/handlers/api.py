@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.domain.rules import ensure_verified
 from addresses.service import address_book
+from identity.service import accounts
 from matching.domain.errors import OfferTaken
 from matching.handlers.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
 from matching.service import offers as round_of_offers
@@ -22,7 +23,6 @@ from orders.service import queries as orders
 from shared import clock, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Category, OfferStatus, OrderType, Role
 from shared.observability import logger, tracer
@@ -70,7 +70,7 @@ def list_offers(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Curso
 def accept_offer(offer_id: str) -> OfferView:
     caller = current_caller(router)
     offer = _own_offer(offer_id, caller)
-    technician = people.get_user(caller.user_id)
+    technician = accounts.get_user(caller.user_id)
     if technician is None or technician.status != "active" or not technician.company_id:
         raise Forbidden("账号不可接单", "This account cannot take orders.")
     order = orders.get_or_404(offer.order_id)
@@ -100,7 +100,7 @@ def decline_offer(offer_id: str) -> OfferView:
 def set_availability(body: AvailabilityIn) -> AvailabilityView:
     caller = current_caller(router)
     require_role(caller, Role.TECHNICIAN)
-    user = people.set_availability(caller.user_id, body.on_duty, body.lat, body.lng)
+    user = accounts.set_availability(caller.user_id, body.on_duty, body.lat, body.lng)
     return AvailabilityView(technician_id=user.user_id, on_duty=user.on_duty, lat=user.lat, lng=user.lng)
 
 

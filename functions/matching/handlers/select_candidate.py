@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
-from supervision.service import company_records
 
 from identity.domain.records import User
+from identity.service import accounts
 from matching.domain import rounds
 from matching.domain.eligibility import Criteria, TechLoad
 from matching.domain.engine import select
@@ -20,12 +20,12 @@ from matching.store import offers, slots
 from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import clock
-from shared.dal import people
 from shared.lifecycle import OrderType
 from shared.observability import logger, tracer
 from shared.settings import get_settings
 from shared.slots import hour_blocks
 from shared.tasks import retry_outages
+from supervision.service import company_records
 
 
 class SelectCandidateIn(BaseModel):
@@ -60,7 +60,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
 
     def read_nearby(radius: int, only: str | None) -> list[User]:
         nonlocal items_read
-        nearby = people.technicians_near(order.lat, order.lng, radius, on_duty_only=order.order_type == OrderType.EMERGENCY)
+        nearby = accounts.technicians_near(order.lat, order.lng, radius, on_duty_only=order.order_type == OrderType.EMERGENCY)
         items_read += nearby.items_read
         return [t for t in nearby.technicians if only is None or t.user_id == only]
 

@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 from pydantic import Field
-from supervision.service import company_records
 
+from identity.service import accounts
 from matching.domain.eligibility import qualification
 from matching.domain.slots import free_counts, slot_grid
 from matching.store import slots
 from orders.domain.records import Slot
 from shared import clock
-from shared.dal import people
 from shared.geo import distance_m
 from shared.settings import Settings
 from shared.slots import hour_blocks
+from supervision.service import company_records
 
 
 class SlotView(Slot):
@@ -37,7 +37,7 @@ def available_slots(category: str, lat: float, lng: float, settings: Settings) -
     if not grid:
         return []
     radius = max(settings.match_radii_m)
-    nearby = people.technicians_near(lat, lng, radius, on_duty_only=False).technicians
+    nearby = accounts.technicians_near(lat, lng, radius, on_duty_only=False).technicians
     companies = company_records.get_companies({t.company_id for t in nearby if t.company_id})
     in_reach = sorted(
         (t for t in nearby if t.lat is not None and distance_m(lat, lng, t.lat, t.lng) <= radius),

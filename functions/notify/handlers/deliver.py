@@ -14,10 +14,10 @@ import json
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from supervision.service import company_records
 
 from compounds.service import compound_records
 from identity.domain.records import User
+from identity.service import accounts
 from notify.domain.channels import channels_for
 from notify.domain.compose import ALWAYS_BY_SMS, Draft, Placer, drafts_for, report_drafts
 from notify.domain.doorstep import mismatch_alerts
@@ -32,11 +32,11 @@ from notify.store.messages import Message
 from notify.store.notifications import CallTask, Channel
 from orders.service import proxy_links
 from shared import queues, sms
-from shared.dal import people
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
 from shared.settings import get_settings
+from supervision.service import company_records
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -66,7 +66,7 @@ def deliver(event: DomainEvent) -> int:
         _escalation_call_task(event, arrangers)
     # Every recipient's profile and preferences in two batched reads, not two reads per recipient.
     recipient_ids = {d.recipient_id for d in drafts}
-    recipients = people.get_users(recipient_ids) if recipient_ids else {}
+    recipients = accounts.get_users(recipient_ids) if recipient_ids else {}
     preferences_of = notifications.preferences_of(set(recipients)) if recipients else {}
     for draft in drafts:
         recipient = recipients.get(draft.recipient_id)
@@ -110,15 +110,15 @@ def _arrangers(event: DomainEvent) -> Arrangers | None:
     compound = compound_records.get_compound(order.compound_id)
     company_id = compound.contracted_company_id if compound else None
     company = company_records.get_company(company_id) if company_id else None
-    resident = people.get_user(order.resident_id)
+    resident = accounts.get_user(order.resident_id)
     return Arrangers(
         company_id=company_id,
         company_name=company.name if company else (company_id or ""),
         company_name_en=company.name_en if company else "",
-        dispatchers=tuple(u.user_id for u in people.staff_of(company_id, "dispatcher") if u.status == "active")
+        dispatchers=tuple(u.user_id for u in accounts.staff_of(company_id, "dispatcher") if u.status == "active")
         if company_id
         else (),
-        supervisors=tuple(u.user_id for u in people.users_with_role("supervisor") if u.status == "active"),
+        supervisors=tuple(u.user_id for u in accounts.users_with_role("supervisor") if u.status == "active"),
         resident_has_phone=bool(resident and resident.phone),
     )
 
@@ -129,7 +129,7 @@ def _escalation_call_task(event: DomainEvent, arrangers: Arrangers) -> None:
     order = event.order
     if order is None or not arrangers.company_told or arrangers.company_id is None:
         return
-    resident = people.get_user(order.resident_id)
+    resident = accounts.get_user(order.resident_id)
     name = resident.name if resident else order.resident_id
     text_zh, text_en = call_task_text(order, name)
     notifications.add_call_task(
@@ -178,7 +178,7 @@ def _placer(event: DomainEvent) -> Placer | None:
     order = event.order
     if order is None or not order.placed_by or order.placed_by == order.resident_id:
         return None
-    found = people.get_users({order.placed_by, order.resident_id})
+    found = accounts.get_users({order.placed_by, order.resident_id})
     proxy, resident = found.get(order.placed_by), found.get(order.resident_id)
     if order.placed_via == "phone":  # the property service desk, for a caller: named by its company
         company = company_records.get_company(proxy.company_id) if proxy and proxy.company_id else None
@@ -205,8 +205,10 @@ def _placer(event: DomainEvent) -> Placer | None:
 def _supervision_drafts(event: DomainEvent) -> list[Draft]:
     """Supervision events reach the company's dispatchers (and supervisors, for alerts)."""
     if event.type in MESSAGED_SUPERVISION_EVENTS:
-        dispatchers = [u.user_id for u in people.staff_of(event.company_id, "dispatcher")] if event.company_id else []
-        supervisors = [u.user_id for u in people.users_with_role("supervisor")] if event.type == Happened.CREDIT_SUSPENDED else []
+        dispatchers = [u.user_id for u in accounts.staff_of(event.company_id, "dispatcher")] if event.company_id else []
+        supervisors = (
+            [u.user_id for u in accounts.users_with_role("supervisor")] if event.type == Happened.CREDIT_SUSPENDED else []
+        )
         return supervision_drafts(event, dispatchers=dispatchers, supervisors=supervisors)
     return []
 
@@ -218,7 +220,9 @@ def _report_drafts(event: DomainEvent) -> list[Draft]:
         return report_drafts(event, dispatchers=[])
     compound = compound_records.get_compound(order.compound_id)
     company_id = event.company_id or order.company_id or (compound.contracted_company_id if compound else None)
-    return report_drafts(event, dispatchers=[u.user_id for u in people.staff_of(company_id, "dispatcher")] if company_id else [])
+    return report_drafts(
+        event, dispatchers=[u.user_id for u in accounts.staff_of(company_id, "dispatcher")] if company_id else []
+    )
 
 
 def _doorstep_drafts(event: DomainEvent) -> list[Draft]:
@@ -227,12 +231,14 @@ def _doorstep_drafts(event: DomainEvent) -> list[Draft]:
     if event.type != Happened.ORDER_DOORSTEP_MISMATCH or order is None:
         return []
     company_id = event.company_id or order.company_id
-    technician = people.get_user(order.technician_id) if order.technician_id else None
+    technician = accounts.get_user(order.technician_id) if order.technician_id else None
     return mismatch_alerts(
         event,
         technician_name=technician.name if technician else (order.technician_id or ""),
-        dispatchers=[u.user_id for u in people.staff_of(company_id, "dispatcher") if u.status == "active"] if company_id else [],
-        supervisors=[u.user_id for u in people.users_with_role("supervisor") if u.status == "active"],
+        dispatchers=[u.user_id for u in accounts.staff_of(company_id, "dispatcher") if u.status == "active"]
+        if company_id
+        else [],
+        supervisors=[u.user_id for u in accounts.users_with_role("supervisor") if u.status == "active"],
     )
 
 
@@ -242,8 +248,8 @@ def _deadline_drafts(event: DomainEvent) -> list[Draft]:
         return []
     return deadline_drafts(
         event,
-        dispatchers=[u.user_id for u in people.staff_of(event.company_id, "dispatcher")] if event.company_id else [],
-        supervisors=[u.user_id for u in people.users_with_role("supervisor")],
+        dispatchers=[u.user_id for u in accounts.staff_of(event.company_id, "dispatcher")] if event.company_id else [],
+        supervisors=[u.user_id for u in accounts.users_with_role("supervisor")],
         proxies=[p.proxy_id for p in proxy_links.of_resident(event.order.resident_id)],
     )
 

@@ -11,10 +11,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from identity.service import accounts
 from notify.domain.events import offer_events, order_events, snapshot
 from orders.service import queries as orders
 from shared import events
-from shared.dal import people
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, metrics, tracer
@@ -33,7 +33,7 @@ def events_for(record: DynamoDBRecord) -> list[DomainEvent]:
         return order_events(old, new)
     if sk.startswith("OFFER#"):
         order = orders.get_or_404(str(new["order_id"]))
-        technician = people.get_user(str(new["technician_id"]))
+        technician = accounts.get_user(str(new["technician_id"]))
         return offer_events(
             old,
             new,

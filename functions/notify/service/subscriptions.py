@@ -14,6 +14,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from identity.domain.records import User
+from identity.service import accounts
 from notify.domain.compose import CATEGORY_WORDS, Draft
 from notify.domain.dead_letters import DeadLetter
 from notify.domain.sms import template as sms_template
@@ -24,7 +25,6 @@ from notify.store.messages import Message
 from notify.store.notifications import Channel
 from orders.service import queries as orders
 from shared import clock, sms, wechat
-from shared.dal import people
 from shared.errors import ValidationFailed
 from shared.events import DomainEvent
 from shared.observability import logger
@@ -103,7 +103,7 @@ def _facts(event: DomainEvent, kind: str) -> MessageFacts:
         what = f"公区报事：{what}"
     technician, arrival = "", ""
     if kind in ("order_accepted", "technician_en_route") and order.technician_id:
-        tech = people.get_user(order.technician_id)
+        tech = accounts.get_user(order.technician_id)
         technician = tech.name if tech else ""
     if kind == "order_accepted":
         full = orders.get(order.order_id)

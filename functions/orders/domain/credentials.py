@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel, Field
-from supervision.domain.records import Company
 
 from identity.domain.records import User
 from shared.qualifications import CERTIFICATE_NAMES, REQUIRED_CERTIFICATE, certificate_valid
+from supervision.domain.records import Company
 
 ACTIVE, ADMITTED = "active", "admitted"  # the vetting statuses matching requires (docs/supervision.md)
 

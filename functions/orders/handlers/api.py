@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.handlers import api as addresses_api
 from addresses.service import address_book
+from identity.service import accounts
 from matching.service import order_changes
 from orders.domain import pricing, quotas, rules
 from orders.domain.errors import TooManyOrders
@@ -39,7 +40,7 @@ from orders.store.photos import PhotoPurpose
 from shared import clock, ids, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
-from shared.dal import daily_counts, people
+from shared.dal import daily_counts
 from shared.errors import InvalidStatus, ServiceUnavailable, ValidationFailed
 from shared.lifecycle import CANCELLABLE, OrderStatus, OrderType, Role
 from shared.observability import logger, tracer
@@ -57,7 +58,7 @@ def get_me() -> MeView:
     if caller.role == Role.RESIDENT:
         me.addresses = _addresses(user.user_id)
         links = proxy_links.acting_for(user.user_id)
-        names = people.get_users({p.resident_id for p in links}) if links else {}
+        names = accounts.get_users({p.resident_id for p in links}) if links else {}
         me.acting_for = [
             ActingForView(
                 resident_id=p.resident_id,

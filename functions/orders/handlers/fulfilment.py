@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from identity.service import accounts
 from matching.service import order_changes
 from orders.domain import pricing
 from orders.domain.records import Order
@@ -21,7 +22,6 @@ from orders.store.photos import PhotoPurpose
 from shared import clock, workflow
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import people
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.lifecycle import PROGRESS_FROM, OfferStatus, OrderStatus, OrderType, Role, can_dispatch
 from shared.slots import hour_blocks
@@ -121,7 +121,7 @@ def dispatch_order(order_id: str, body: DispatchIn) -> OrderView:
     order, user = company_order(order_id, caller, desk_too=True)
     if not can_dispatch(order.order_type, order.status, caller.role):
         raise InvalidStatus("该订单当前不能人工派单", "This order cannot be dispatched by hand now.")
-    tech = people.get_user(body.technician_id)
+    tech = accounts.get_user(body.technician_id)
     if tech is None or tech.role != Role.TECHNICIAN:
         raise NotFound("师傅不存在", "No such technician.")
     if tech.status != "active" or not tech.company_id:

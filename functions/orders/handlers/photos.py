@@ -7,6 +7,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from identity.domain.records import User
+from identity.service import accounts
 from orders.domain.errors import PhotoInUse, PhotoMismatch, PhotoNotUploaded, PhotoTooLarge, PhotoTypeNotAllowed, UnknownPhoto
 from orders.domain.records import Order
 from orders.handlers.models.photos import PhotoIn, PhotoLinkView, PhotoUploadView, TechnicianPhotoIn, TechnicianPhotoView
@@ -16,7 +17,6 @@ from orders.store.photos import Photo, PhotoPurpose
 from shared import clock, ids, storage
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import Role
 from shared.settings import get_settings
@@ -113,7 +113,7 @@ def order_photo_refs(order: Order) -> set[str]:
     refs = {order.photo_ref, *order.completion_photos}
     refs |= {line.photo_ref for line in [*order.bill, *order.extra_lines]}
     if order.technician_id:
-        tech = people.get_user(order.technician_id)
+        tech = accounts.get_user(order.technician_id)
         refs.add(tech.photo_ref if tech else None)
     return {r for r in refs if r}
 
@@ -144,7 +144,7 @@ def _technician_in_reach(user_id: str, caller: Caller, *, supervisor_reads: bool
     """The technician himself, his company's dispatcher (and, to read, a supervisor); 403 for anyone else."""
     require_role(caller, Role.TECHNICIAN, Role.DISPATCHER, *((Role.SUPERVISOR,) if supervisor_reads else ()))
     me = profile(caller)
-    tech = people.get_user(user_id)
+    tech = accounts.get_user(user_id)
     allowed = (
         caller.role == Role.SUPERVISOR
         or (caller.role == Role.TECHNICIAN and user_id == caller.user_id)
@@ -165,7 +165,7 @@ def set_technician_photo(user_id: str, body: TechnicianPhotoIn) -> TechnicianPho
     target = f"technician:{tech.user_id}"
     photo = usable_photo(body.photo_id, caller, PhotoPurpose.PROFILE, target)
     photos.attach(photo.photo_id, target)
-    photos.set_technician_photo(tech.user_id, photo.photo_id)
+    accounts.set_technician_photo(tech.user_id, photo.photo_id)
     return TechnicianPhotoView(technician_id=tech.user_id, photo=_link(photo))
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from identity.domain.records import User
+from identity.service import accounts
 from notify.service.texts import tell_by_sms
 from orders.domain import proxies as rules
 from orders.domain.errors import (
@@ -32,7 +33,7 @@ from orders.store.proxy_requests import ProxyRequest
 from shared import clock, ids, sms
 from shared.api import current_caller
 from shared.auth import Caller, require_role
-from shared.dal import daily_counts, people
+from shared.dal import daily_counts
 from shared.errors import ServiceUnavailable
 from shared.lifecycle import Role
 from shared.observability import logger
@@ -68,7 +69,7 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
         since = now - clock.parse(previous.created_at)
         if since < timedelta(seconds=settings.proxy_request_cooldown_seconds):
             raise RequestTooSoon()
-    found = people.residents_with_phone(body.phone)
+    found = accounts.residents_with_phone(body.phone)
     resident = found[0] if len(found) == 1 else None  # a number shared by several accounts links none of them
     if resident is not None and resident.user_id == caller.user_id:
         raise CannotLinkSelf()
@@ -156,7 +157,7 @@ def confirm_link(request_id: str, body: ProxyConfirmIn) -> ProxyLinkView:
     attempts = proxy_requests.claim_attempt(caller.user_id, request_id, settings.proxy_code_attempts)
     if attempts is None:  # replaced, used or voided by a parallel try
         raise TooManyAttempts() if proxy_requests.get(caller.user_id) else RequestExpired()
-    resident = people.get_user(request.resident_id) if request.resident_id else None
+    resident = accounts.get_user(request.resident_id) if request.resident_id else None
     if resident is None or not rules.code_matches(request_id, body.code, request.code_hash):
         left = settings.proxy_code_attempts - attempts
         if left <= 0:
@@ -207,7 +208,7 @@ def _link_view(proxy: Proxy, resident: User | None, acting: User | None) -> Prox
 
 def _links(me: User) -> ProxyLinks:
     acting_for, acted_by = proxy_links.acting_for(me.user_id), proxy_links.of_resident(me.user_id)
-    names = people.get_users({p.resident_id for p in acting_for} | {p.proxy_id for p in acted_by})
+    names = accounts.get_users({p.resident_id for p in acting_for} | {p.proxy_id for p in acted_by})
     return ProxyLinks(
         acting_for=[_link_view(p, names.get(p.resident_id), me) for p in acting_for],
         proxies=[_link_view(p, me, names.get(p.proxy_id)) for p in acted_by],
@@ -226,7 +227,7 @@ def _end(resident_id: str, proxy_id: str, me: User) -> ProxyLinks:
     if ended is None:
         raise NotLinked()
     by_resident = me.user_id == resident_id
-    other = people.get_user(proxy_id if by_resident else resident_id)
+    other = accounts.get_user(proxy_id if by_resident else resident_id)
     resident = me if by_resident else other
     if resident is not None:
         proxy_user = other if by_resident else me

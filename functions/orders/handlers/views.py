@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from supervision.service import company_records
-
 from addresses.domain.records import Address
 from addresses.domain.rules import ensure_verified
 from addresses.service import address_book
 from compounds.domain.records import Compound
 from compounds.service import compound_records
 from identity.domain.records import User
+from identity.service import accounts
 from orders.domain import credentials, doorstep, rules, timeline
 from orders.domain.records import Order
 from orders.handlers.models import MatchView, OrderView, StatusText, TechnicianView, TimelineView
@@ -17,13 +16,13 @@ from orders.service import desk
 from orders.store import orders, proxy_links
 from shared import clock
 from shared.auth import Caller, require_role
-from shared.dal import people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
+from supervision.service import company_records
 
 
 def profile(caller: Caller):
-    user = people.get_user(caller.user_id)
+    user = accounts.get_user(caller.user_id)
     if user is None or user.status != "active":
         raise Forbidden("账号不可用", "This account is not active.")
     return user
@@ -32,7 +31,7 @@ def profile(caller: Caller):
 def view(order: Order, caller: Caller) -> OrderView:
     technician = None
     if order.technician_id:
-        tech = people.get_user(order.technician_id)
+        tech = accounts.get_user(order.technician_id)
         company = company_records.get_company(order.company_id) if order.company_id else None
         technician = TechnicianView(
             technician_id=order.technician_id,
@@ -43,10 +42,10 @@ def view(order: Order, caller: Caller) -> OrderView:
             credentials=credentials.check(tech, company, order.category, clock.beijing_today()),
         )
     zh, en = rules.STATUS_TEXT[order.status]
-    resident = people.get_user(order.resident_id) if rules.shows_resident_phone(caller.role, caller.user_id, order) else None
+    resident = accounts.get_user(order.resident_id) if rules.shows_resident_phone(caller.role, caller.user_id, order) else None
     # Who placed it, for the resident and their proxies (and supervisors); never for the technician or company.
     involved = caller.role in (Role.RESIDENT, Role.SUPERVISOR)
-    placer = people.get_user(order.placed_by) if involved and order.placed_by not in (None, order.resident_id) else None
+    placer = accounts.get_user(order.placed_by) if involved and order.placed_by not in (None, order.resident_id) else None
     return OrderView(
         order_id=order.order_id,
         type=order.order_type,
@@ -109,7 +108,7 @@ def neighbour_view(order: Order, compound_name: str) -> OrderView:
 
 def _timeline(order: Order, caller: Caller) -> list[TimelineView]:
     """Each step with who did it by name; a resident (or her proxy) sees names only, never internal ids."""
-    named = people.get_users(timeline.ids_in(order.timeline)) if order.timeline else {}
+    named = accounts.get_users(timeline.ids_in(order.timeline)) if order.timeline else {}
     who = {user_id: (user.name, user.role) for user_id, user in named.items()}
     entries = timeline.view_entries(order.timeline, who, for_resident=caller.role == Role.RESIDENT)
     return [TimelineView(**entry) for entry in entries]

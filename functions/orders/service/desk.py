@@ -13,9 +13,9 @@ from functools import partial
 
 from addresses.service import address_book
 from compounds.service import compound_records
+from identity.service import accounts
 from orders.domain.records import Order
 from orders.store import orders
-from shared.dal import people
 from shared.errors import Forbidden, ValidationFailed
 from shared.lifecycle import Role
 
@@ -58,7 +58,7 @@ def caller_for(company_id: str | None, resident_id: str | None, address_id: str,
             "服务台替居民下单须注明居民（on_behalf_of）和来电渠道（channel: phone）",
             'The desk places an order for a caller: give on_behalf_of and channel "phone".',
         )
-    resident = people.get_user(resident_id)
+    resident = accounts.get_user(resident_id)
     if resident is None or resident.role != Role.RESIDENT or resident.status != "active" or not resident.phone:
         raise ValidationFailed("找不到这位已核实手机号的居民", "No verified resident (with a phone number) by that id.")
     address = address_book.get_address(resident_id, address_id)

@@ -9,8 +9,7 @@ from pynamodb.exceptions import UpdateError
 
 from orders.domain.errors import PhotoInUse
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.people import PROFILE
-from shared.dal.tables import UserItem, item_of
+from shared.dal.tables import item_of
 
 
 class PhotoPurpose(StrEnum):
@@ -80,9 +79,3 @@ def detach(photo_id: str, target: str) -> None:
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
-
-
-def set_technician_photo(user_id: str, photo_id: str) -> None:
-    """The technician's profile photo (one attribute: the rest of the profile is not rewritten)."""
-    ensure_bound()
-    UserItem(f"USER#{user_id}", PROFILE).update(actions=[UserItem.photo_ref.set(photo_id)], condition=UserItem.pk.exists())

@@ -55,15 +55,18 @@ class Change:
     actions: list | None = None
     condition: Any = None
 
+    def write_in(self, tx: TransactWrite) -> None:
+        if self.actions is None:
+            tx.save(self.item, condition=self.condition)
+        else:
+            tx.update(self.item, actions=self.actions, condition=self.condition)
+
 
 def commit(changes: list[Change]) -> None:
     """All of `changes` or none (TransactWriteError when a condition fails: `condition_failed` tells)."""
     with transaction() as tx:
         for change in changes:
-            if change.actions is None:
-                tx.save(change.item, condition=change.condition)
-            else:
-                tx.update(change.item, actions=change.actions, condition=change.condition)
+            change.write_in(tx)
 
 
 def get_record(model, record, pk: str, sk: str):

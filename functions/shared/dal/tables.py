@@ -36,7 +36,6 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from identity.domain.records import User
 from shared.records import ApiKey
 
 
@@ -114,25 +113,6 @@ def _attribute_for(kind: Any, record: type, field_name: str) -> Callable[..., At
     raise TypeError(f"{record.__name__}.{field_name}: no attribute for {kind!r}; declare this item by hand")
 
 
-UserItem = item_of(
-    User,
-    "UserItem",
-    gsi1pk=UnicodeAttribute(null=True),  # technicians: CELL#<geohash5>#<on|off> (absent while suspended)
-    gsi1sk=UnicodeAttribute(null=True),  # <geohash7>#<user id>: finer cells by begins_with
-    gsi3pk=UnicodeAttribute(null=True),  # STAFF#<company> (technicians, dispatchers) or ROLE#<role>
-    gsi3sk=UnicodeAttribute(null=True),  # <role>#<user id>
-    gsi4pk=UnicodeAttribute(null=True),  # technicians: VETTING#technician#<status>; residents: PHONE#<+86…>
-    gsi4sk=UnicodeAttribute(null=True),  # <registered_at>#<user id>; residents: <user id>
-    gsi5pk=UnicodeAttribute(null=True),  # LOGIN#<+86…>: every account with a phone number (SMS sign-in)
-    gsi5sk=UnicodeAttribute(null=True),  # <user id>
-    by_cell=Gsi1(),
-    by_group=Gsi3(),
-    by_vetting=Gsi4(),
-    by_phone=Gsi4(),  # the same index: a resident by phone number (linking a proxy)
-    by_login_phone=Gsi5(),
-)
-
-
 class DailyCountItem(TableItem):
     """pk USER#<user>, sk COUNT#<what>#<yyyy-mm-dd> (or pk LOGINCODE#<+86…>, sk COUNT#<yyyy-mm-dd>: sign-in codes
     sent to a number): how many times something was done on a Beijing day (daily limits); gone after its TTL."""
@@ -150,17 +130,6 @@ ApiKeyItem = item_of(
 
 class SeenSignatureItem(TableItem):
     ttl = NumberAttribute()  # forgotten once the signature would be stale anyway
-
-
-class CertificateExpiryItem(TableItem):
-    """pk USER#<tech>, sk CERT#<kind>: indexed by expiry day (gsi4 CERTEXP#<date>) for the daily job."""
-
-    technician_id = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    expires_on = UnicodeAttribute()
-    gsi4pk = UnicodeAttribute()
-    gsi4sk = UnicodeAttribute()
-    by_expiry = Gsi4()
 
 
 class SessionFamilyItem(TableItem):

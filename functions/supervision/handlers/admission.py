@@ -9,10 +9,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from identity.domain.records import Certificate, User
+from identity.service import accounts
 from shared import clock, ids, paging, storage
 from shared.api import current_caller
 from shared.auth import company_of, require_role
-from shared.dal import people
 from shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shared.lifecycle import Role
 from shared.settings import get_settings
@@ -173,7 +173,7 @@ def register_technician(body: TechnicianIn) -> tuple[TechnicianView, int]:
         id_number_masked=admission.mask_id_number(body.id_number.upper()),
         registered_at=at,
     )
-    if not staff_dal.register(person, tech):
+    if not staff_dal.register(person, tech, accounts.new_account_changes(tech)):
         held = staff_dal.holder(person)
         company = company_records.get_company(held.company_id) if held and held.company_id else None
         raise staff_records.AlreadyRegistered(held.company_id if held else None, company.name if company else None)
@@ -210,7 +210,7 @@ def my_technicians(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cu
     caller = current_caller(router)
     company_id = company_of(caller, Role.DISPATCHER)
     staff, next_cursor = paging.page_of(
-        people.staff_of(company_id, Role.TECHNICIAN),
+        accounts.staff_of(company_id, Role.TECHNICIAN),
         list_name="technicians",
         sort_key=lambda u: (u.registered_at or "", u.user_id),
         cursor=cursor,
@@ -244,7 +244,7 @@ def vetting_queue(
                 "admitted" if status == "active" else status, after=after, limit=limit
             )
         else:
-            found, resumes[part] = people.technicians_by_vetting_status(
+            found, resumes[part] = accounts.technicians_by_vetting_status(
                 "active" if status == "admitted" else status, after=after, limit=limit
             )
             view.technicians = [_tech_view(t) for t in found]
@@ -264,7 +264,7 @@ def decide_technician(user_id: str, body: DecisionIn) -> TechnicianView:
     caller = current_caller(router)
     require_role(caller, Role.SUPERVISOR)
     decided = operations.decide(Kind.TECHNICIAN, user_id, body.decision, body.reason, actor=caller.user_id)
-    return _tech_view(people.get_user(decided.user_id) or decided)
+    return _tech_view(accounts.get_user(decided.user_id) or decided)
 
 
 # --- Certificate renewals ----------------------------------------------------------------------------
@@ -275,7 +275,7 @@ def renew_certificate(user_id: str, body: RenewalIn) -> tuple[staff_dal.Renewal,
     """The technician's company submits a renewed certificate (its scan and dates) for the supervisors."""
     caller = current_caller(router)
     company_id = company_of(caller, Role.DISPATCHER)
-    tech = people.get_user(user_id)
+    tech = accounts.get_user(user_id)
     if tech is None or tech.role != Role.TECHNICIAN or tech.company_id != company_id:
         raise NotFound("师傅不存在", "No such technician in your company.")
     cert = Certificate(**body.model_dump(exclude={"issued_on"}))

@@ -15,12 +15,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from addresses.service import address_book
 from compounds.service import compound_records
+from identity.service import accounts
 from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import clock, paging
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import company_of, require_role
-from shared.dal import people
 from shared.errors import Forbidden, NotFound
 from shared.lifecycle import OrderStatus, Role
 from shared.observability import logger, tracer
@@ -52,7 +52,7 @@ def order_audit(order_id: str) -> AuditView:
     verification = chain.verify(entries, head, ended=ended)
     if caller.role == Role.DISPATCHER:
         mentioned = chain.technicians_named(entries)
-        named = people.get_users(mentioned) if mentioned else {}
+        named = accounts.get_users(mentioned) if mentioned else {}
         own = {u for u, tech in named.items() if tech.company_id == order.company_id}
         entries = chain.for_company(entries, own)
     return AuditView(order_id=order_id, verification=verification, entries=entries)
@@ -112,17 +112,17 @@ def statistics(
         if company_id:
             found = [o for o in found if o.company_id == company_id]
         residents: int | None = len(address_book.residents_of_compound(compound_id))
-        staff = len(people.staff_of(company_id or compound.contracted_company_id, "technician"))
+        staff = len(accounts.staff_of(company_id or compound.contracted_company_id, "technician"))
     elif company_id:
         found = orders.for_company_between(company_id, low, high)
         residents = None
-        staff = len(people.staff_of(company_id, "technician"))
+        staff = len(accounts.staff_of(company_id, "technician"))
     else:
         found = [o for s in OrderStatus for o in orders.with_status_between(s, low, high)]
-        residents = len(people.users_with_role(Role.RESIDENT))
+        residents = len(accounts.users_with_role(Role.RESIDENT))
         listed = all_companies()
         companies = sum(1 for c in listed if c.status == "admitted")
-        staff = sum(len(people.staff_of(c.company_id, "technician")) for c in listed)
+        staff = sum(len(accounts.staff_of(c.company_id, "technician")) for c in listed)
     return StatsView(
         scope={
             "compound_id": compound_id,

@@ -12,14 +12,13 @@ from datetime import date
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from identity.service import accounts
 from shared import clock, events
-from shared.dal import people
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger, tracer
 from shared.settings import get_settings
 from supervision.domain import expiry
 from supervision.service import operations
-from supervision.store import admission as admission_dal
 
 
 class ExpiryRun(BaseModel):
@@ -40,19 +39,19 @@ def run(day: date) -> ExpiryResult:
         {
             t
             for d in expiry.days_to_check(day, settings.certificate_warning_days)
-            for t in people.technicians_with_certificates_expiring(d.isoformat())
+            for t in accounts.technicians_with_certificates_expiring(d.isoformat())
         }
     )
     suspended: dict[str, list[str]] = {}
     published: list[DomainEvent] = []
     for tech_id in ids:
-        tech = people.get_user(tech_id)
+        tech = accounts.get_user(tech_id)
         if tech is None or tech.role != "technician":
             continue
         plan = expiry.plan(tech, day, settings.certificate_warning_days)
         lost = sorted({s for skills in plan.suspend.values() for s in skills})
         if lost:
-            admission_dal.set_skills(
+            accounts.set_skills(
                 tech.user_id, [s for s in tech.skills if s not in lost], sorted(set(tech.suspended_skills) | set(lost))
             )
             suspended[tech.user_id] = lost

@@ -4,10 +4,10 @@ through the data layer (audit entries, credit events and scores, admission decis
 from __future__ import annotations
 
 from identity.domain.records import User
+from identity.service import accounts
 from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import clock, events
-from shared.dal import people
 from shared.errors import InvalidStatus, NotFound, ValidationFailed
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger
@@ -192,7 +192,7 @@ def decide(kind: Kind, subject_id: str, decision: Decision, reason: str | None, 
     """A supervisor's admission decision: the status change, its audit entry and its domain event."""
     admission.check_reason(decision, reason)
     if kind == Kind.TECHNICIAN and decision == Decision.REINSTATE:
-        current = people.get_user(subject_id)
+        current = accounts.get_user(subject_id)
         if current is not None and current.status == admission.ADMITTED[Kind.TECHNICIAN] and current.suspended_skills:
             return reinstate_skills(subject_id, reason, actor=actor)
     from_statuses, to_status = admission.transition(kind, decision)
@@ -202,7 +202,7 @@ def decide(kind: Kind, subject_id: str, decision: Decision, reason: str | None, 
         decided: Company | User = admission_dal.set_company_status(subject_id, to_status, from_statuses, reason=reason, at=at)
         company_id, technician_id, name = subject_id, None, decided.name
     else:
-        decided = admission_dal.set_technician_status(subject_id, to_status, from_statuses, reason=reason, at=at)
+        decided = accounts.set_technician_status(subject_id, to_status, from_statuses, reason=reason, at=at)
         company_id, technician_id, name = decided.company_id or "", subject_id, decided.name
         if decision == Decision.REINSTATE:
             _restore_skills(decided)
@@ -249,14 +249,14 @@ def _restore_skills(tech: User) -> list[str]:
     """A reinstated technician gets back the suspended skills whose certificates are valid again."""
     back = staff_records.restorable_skills(tech, beijing_today())
     if back:
-        admission_dal.set_skills(tech.user_id, tech.skills + back, [s for s in tech.suspended_skills if s not in back])
+        accounts.set_skills(tech.user_id, tech.skills + back, [s for s in tech.suspended_skills if s not in back])
     return back
 
 
 def reinstate_skills(user_id: str, reason: str | None, *, actor: str) -> User:
     """`reinstate` for an active technician whose skills were suspended by an expired certificate: the skills
     whose certificate is valid again come back (409 when there are none)."""
-    tech = people.get_user(user_id)
+    tech = accounts.get_user(user_id)
     if tech is None or tech.role != "technician":
         raise NotFound("师傅不存在", "No such technician.")
     back = _restore_skills(tech)
@@ -266,14 +266,14 @@ def reinstate_skills(user_id: str, reason: str | None, *, actor: str) -> User:
         )
     at = clock.now_iso()
     _skills_decided(tech, Decision.REINSTATE.value, reason, actor=actor, at=at, detail={"skills": back})
-    return people.get_user(user_id) or tech
+    return accounts.get_user(user_id) or tech
 
 
 def decide_renewal(user_id: str, renewal_id: str, decision: str, reason: str | None, *, actor: str) -> Renewal:
     """A supervisor's decision on a certificate renewal: approved, the new certificate replaces the old one and
     the skills it covers are no longer suspended; refused (with a reason), nothing changes. Audited, told."""
     renewal = staff_dal.get_renewal(user_id, renewal_id)
-    tech = people.get_user(user_id)
+    tech = accounts.get_user(user_id)
     if renewal is None or tech is None:
         raise NotFound("换证申请不存在", "No such renewal.")
     if renewal.status != staff_records.RENEWAL_PENDING:
@@ -288,7 +288,8 @@ def decide_renewal(user_id: str, renewal_id: str, decision: str, reason: str | N
         certificates, skills, suspended = staff_records.with_renewal(tech, renewal.certificate, beijing_today())
         after = tech.model_copy(update={"certificates": certificates, "skills": skills, "suspended_skills": suspended})
     status = staff_records.RENEWAL_APPROVED if approved else staff_records.RENEWAL_REJECTED
-    decided = staff_dal.decide_renewal(renewal, after, status=status, by=actor, at=at, reason=reason)
+    credentials = accounts.credentials_changes(after, renewal.certificate) if approved else []
+    decided = staff_dal.decide_renewal(renewal, credentials, status=status, by=actor, at=at, reason=reason)
     restored = [s for s in tech.suspended_skills if s not in after.suspended_skills]
     _skills_decided(
         tech,

@@ -8,13 +8,11 @@ from collections.abc import Iterable
 from pydantic import BaseModel
 from pynamodb.exceptions import UpdateError
 
-from identity.domain.records import User
 from shared.dal.base import condition_failed, ensure_bound
-from shared.dal.people import PROFILE, _cell_keys, _user
-from shared.dal.tables import UserItem, item_of
+from shared.dal.tables import item_of
 from shared.errors import InvalidStatus, NotFound
 from supervision.domain.records import Company
-from supervision.store.company_records import CompanyItem, _company
+from supervision.store.company_records import PROFILE, CompanyItem, _company
 
 
 class Document(BaseModel):
@@ -59,47 +57,6 @@ def set_company_status(company_id: str, to_status: str, from_statuses: Iterable[
             raise _status_conflict() from exc
         raise
     return _company(item)
-
-
-def set_technician_status(user_id: str, to_status: str, from_statuses: Iterable[str], *, reason: str | None, at: str) -> User:
-    """The status, the vetting queue key, and the spatial index keys (only active technicians are in it)."""
-    ensure_bound()
-    try:
-        item = UserItem.get(f"USER#{user_id}", PROFILE, consistent_read=True)
-    except UserItem.DoesNotExist as exc:
-        raise NotFound("师傅不存在", "No such technician.") from exc
-    if item.role != "technician":
-        raise NotFound("师傅不存在", "No such technician.")
-    after = _user(item).model_copy(update={"status": to_status, "status_reason": reason})
-    cell = _cell_keys(after)
-    index = (
-        [UserItem.gsi1pk.set(cell["gsi1pk"]), UserItem.gsi1sk.set(cell["gsi1sk"])]
-        if cell["gsi1pk"]
-        else [UserItem.gsi1pk.remove(), UserItem.gsi1sk.remove()]
-    )
-    try:
-        item.update(
-            actions=[
-                UserItem.status.set(to_status),
-                UserItem.gsi4pk.set(f"VETTING#technician#{to_status}"),
-                UserItem.status_reason.set(reason) if reason else UserItem.status_reason.remove(),
-                *index,
-            ],
-            condition=UserItem.status.is_in(*from_statuses),
-        )
-    except UpdateError as exc:
-        if condition_failed(exc):
-            raise _status_conflict() from exc
-        raise
-    return _user(item)
-
-
-def set_skills(user_id: str, skills: list[str], suspended_skills: list[str]) -> None:
-    """A technician's usable and suspended skills (the expiry job and reinstatement move them)."""
-    ensure_bound()
-    UserItem(f"USER#{user_id}", PROFILE).update(
-        actions=[UserItem.skills.set(skills), UserItem.suspended_skills.set(suspended_skills or None)]
-    )
 
 
 def put_document(document: Document) -> None:

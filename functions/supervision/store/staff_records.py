@@ -7,9 +7,8 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from identity.domain.records import Certificate, User
-from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
-from shared.dal.people import PROFILE, user_item
-from shared.dal.tables import CertificateExpiryItem, Gsi4, TableItem, UserItem, item_of
+from shared.dal.base import Change, condition_failed, ensure_bound, query_page, transaction
+from shared.dal.tables import Gsi4, TableItem, item_of
 from shared.errors import Conflict
 
 
@@ -60,9 +59,9 @@ def holder(person: str) -> Holder | None:
     return Holder(user_id=item.user_id, company_id=item.company_id)
 
 
-def register(person: str, tech: User) -> bool:
-    """The person's marker and the technician, in one transaction: False (nothing written) if the person is
-    already a technician."""
+def register(person: str, tech: User, account: list[Change]) -> bool:
+    """The person's marker and the technician's new account (`account`: identity.service.accounts.
+    new_account_changes), in one transaction: False (nothing written) if the person is already a technician."""
     ensure_bound()
     marker = PersonItem(
         f"PERSON#{person}", "TECHNICIAN", user_id=tech.user_id, company_id=tech.company_id, registered_at=tech.registered_at
@@ -70,26 +69,13 @@ def register(person: str, tech: User) -> bool:
     try:
         with transaction() as tx:
             tx.save(marker, condition=PersonItem.pk.does_not_exist())
-            tx.save(user_item(tech), condition=UserItem.pk.does_not_exist())
-            for cert in tech.certificates:
-                tx.save(_expiry_item(tech.user_id, cert))
+            for change in account:
+                change.write_in(tx)
     except TransactWriteError as exc:
         if condition_failed(exc):
             return False
         raise
     return True
-
-
-def _expiry_item(user_id: str, cert: Certificate) -> CertificateExpiryItem:
-    return CertificateExpiryItem(
-        f"USER#{user_id}",
-        f"CERT#{cert.kind}",
-        technician_id=user_id,
-        kind=cert.kind,
-        expires_on=cert.expires_on,
-        gsi4pk=f"CERTEXP#{cert.expires_on}",
-        gsi4sk=f"{user_id}#{cert.kind}",
-    )
 
 
 def _renewal(item: RenewalItem) -> Renewal:
@@ -132,25 +118,18 @@ def renewals_by_status(
     return [_renewal(i) for i in items], resume
 
 
-def decide_renewal(renewal: Renewal, tech: User, *, status: str, by: str, at: str, reason: str | None) -> Renewal:
-    """The decision on a pending renewal and, if approved, the technician's new certificates and skills, in one
-    transaction (a renewal decided twice, or a technician changed meanwhile, is a conflict)."""
+def decide_renewal(renewal: Renewal, credentials: list[Change], *, status: str, by: str, at: str, reason: str | None) -> Renewal:
+    """The decision on a pending renewal and, if approved, the technician's new certificates and skills
+    (`credentials`: identity.service.accounts.credentials_changes), in one transaction (a renewal decided twice, or a
+    technician gone meanwhile, is a conflict)."""
     ensure_bound()
     decided = renewal.model_copy(update={"status": status, "decided_by": by, "decided_at": at, "reason": reason})
     try:
         with transaction() as tx:
             tx.save(_renewal_item(decided), condition=RenewalItem.status == "pending")
             if status == "approved":
-                tx.update(
-                    UserItem(f"USER#{tech.user_id}", PROFILE),
-                    actions=[
-                        UserItem.certificates.set([c.model_dump() for c in tech.certificates]),
-                        UserItem.skills.set(tech.skills),
-                        UserItem.suspended_skills.set(tech.suspended_skills or None),
-                    ],
-                    condition=UserItem.pk.exists(),
-                )
-                tx.save(_expiry_item(tech.user_id, renewal.certificate))
+                for change in credentials:
+                    change.write_in(tx)
     except (TransactWriteError, UpdateError) as exc:
         if condition_failed(exc):
             raise Conflict("该换证申请已处理", "This renewal was already decided.") from exc

@@ -1,18 +1,53 @@
-"""Users (residents, technicians, dispatchers, supervisors), their addresses, compounds and companies."""
+"""Accounts on the single table (`USER#<id>` / `PROFILE`): residents, technicians (by map cell, gsi1), dispatchers and
+supervisors (by company or role, gsi3), by vetting status or phone (gsi4) and by sign-in phone (gsi5)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import UpdateError
+
 from identity.domain.records import Certificate, User
-from shared.dal.base import ensure_bound, query_page
-from shared.dal.tables import CertificateExpiryItem, UserItem
+from shared.dal.base import Change, condition_failed, ensure_bound, query_page
+from shared.dal.tables import Gsi1, Gsi3, Gsi4, Gsi5, TableItem, item_of
+from shared.errors import InvalidStatus, NotFound
 from shared.geo import cells_covering, geohash, index_precision
 from shared.sms import e164
 
 PROFILE = "PROFILE"
+
+UserItem = item_of(
+    User,
+    "UserItem",
+    gsi1pk=UnicodeAttribute(null=True),  # technicians: CELL#<geohash5>#<on|off> (absent while suspended)
+    gsi1sk=UnicodeAttribute(null=True),  # <geohash7>#<user id>: finer cells by begins_with
+    gsi3pk=UnicodeAttribute(null=True),  # STAFF#<company> (technicians, dispatchers) or ROLE#<role>
+    gsi3sk=UnicodeAttribute(null=True),  # <role>#<user id>
+    gsi4pk=UnicodeAttribute(null=True),  # technicians: VETTING#technician#<status>; residents: PHONE#<+86…>
+    gsi4sk=UnicodeAttribute(null=True),  # <registered_at>#<user id>; residents: <user id>
+    gsi5pk=UnicodeAttribute(null=True),  # LOGIN#<+86…>: every account with a phone number (SMS sign-in)
+    gsi5sk=UnicodeAttribute(null=True),  # <user id>
+    by_cell=Gsi1(),
+    by_group=Gsi3(),
+    by_vetting=Gsi4(),
+    by_phone=Gsi4(),  # the same index: a resident by phone number (linking a proxy)
+    by_login_phone=Gsi5(),
+)
 INDEX_PRECISION = 5  # the partition key's cell
 SORT_PRECISION = 7  # the head of the sort key: finer cells are a begins_with
+
+
+class CertificateExpiryItem(TableItem):
+    """pk USER#<tech>, sk CERT#<kind>: indexed by expiry day (gsi4 CERTEXP#<date>) for the daily job."""
+
+    technician_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    expires_on = UnicodeAttribute()
+    gsi4pk = UnicodeAttribute()
+    gsi4sk = UnicodeAttribute()
+    by_expiry = Gsi4()
 
 
 def _user(item: UserItem) -> User:
@@ -91,27 +126,26 @@ def user_item(user: User) -> UserItem:
     return UserItem(pk=f"USER#{user.user_id}", sk=PROFILE, **data, **_cell_keys(user), **_group_keys(user))
 
 
+def expiry_item(user_id: str, cert: Certificate) -> CertificateExpiryItem:
+    """A technician's certificate indexed by its expiry day (gsi4 CERTEXP#<date>) for the daily expiry job."""
+    return CertificateExpiryItem(
+        f"USER#{user_id}",
+        f"CERT#{cert.kind}",
+        technician_id=user_id,
+        kind=cert.kind,
+        expires_on=cert.expires_on,
+        gsi4pk=f"CERTEXP#{cert.expires_on}",
+        gsi4sk=f"{user_id}#{cert.kind}",
+    )
+
+
 def put_user(user: User) -> None:
     """The user, with every index key that follows from it; a technician's certificates are also indexed by
     expiry day for the daily expiry job (which re-reads the technician, so a stale index item is harmless)."""
     ensure_bound()
     user_item(user).save()
     for cert in user.certificates if user.role == "technician" else []:
-        CertificateExpiryItem(
-            f"USER#{user.user_id}",
-            f"CERT#{cert.kind}",
-            technician_id=user.user_id,
-            kind=cert.kind,
-            expires_on=cert.expires_on,
-            gsi4pk=f"CERTEXP#{cert.expires_on}",
-            gsi4sk=f"{user.user_id}#{cert.kind}",
-        ).save()
-
-
-def technicians_with_certificates_expiring(day: str) -> list[str]:
-    """Technicians holding a certificate (as last written) that expires on `day`: one Query on gsi4."""
-    ensure_bound()
-    return sorted({i.technician_id for i in CertificateExpiryItem.by_expiry.query(f"CERTEXP#{day}")})
+        expiry_item(user.user_id, cert).save()
 
 
 def staff_of(company_id: str, role: str | None = None) -> list[User]:
@@ -193,3 +227,82 @@ def get_users(user_ids: set[str]) -> dict[str, User]:
     ensure_bound()
     keys = [(f"USER#{u}", PROFILE) for u in sorted(user_ids)]
     return {i.user_id: _user(i) for i in UserItem.batch_get(keys)}
+
+
+def technicians_with_certificates_expiring(day: str) -> list[str]:
+    """Technicians holding a certificate (as last written) that expires on `day`: one Query on gsi4."""
+    ensure_bound()
+    return sorted({i.technician_id for i in CertificateExpiryItem.by_expiry.query(f"CERTEXP#{day}")})
+
+
+def set_technician_status(user_id: str, to_status: str, from_statuses: Iterable[str], *, reason: str | None, at: str) -> User:
+    """The status, the vetting queue key, and the spatial index keys (only active technicians are in it)."""
+    ensure_bound()
+    try:
+        item = UserItem.get(f"USER#{user_id}", PROFILE, consistent_read=True)
+    except UserItem.DoesNotExist as exc:
+        raise NotFound("师傅不存在", "No such technician.") from exc
+    if item.role != "technician":
+        raise NotFound("师傅不存在", "No such technician.")
+    after = _user(item).model_copy(update={"status": to_status, "status_reason": reason})
+    cell = _cell_keys(after)
+    index = (
+        [UserItem.gsi1pk.set(cell["gsi1pk"]), UserItem.gsi1sk.set(cell["gsi1sk"])]
+        if cell["gsi1pk"]
+        else [UserItem.gsi1pk.remove(), UserItem.gsi1sk.remove()]
+    )
+    try:
+        item.update(
+            actions=[
+                UserItem.status.set(to_status),
+                UserItem.gsi4pk.set(f"VETTING#technician#{to_status}"),
+                UserItem.status_reason.set(reason) if reason else UserItem.status_reason.remove(),
+                *index,
+            ],
+            condition=UserItem.status.is_in(*from_statuses),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            raise InvalidStatus("当前状态不允许此操作", "The current status does not allow this.") from exc
+        raise
+    return _user(item)
+
+
+def set_skills(user_id: str, skills: list[str], suspended_skills: list[str]) -> None:
+    """A technician's usable and suspended skills (the expiry job and reinstatement move them)."""
+    ensure_bound()
+    UserItem(f"USER#{user_id}", PROFILE).update(
+        actions=[UserItem.skills.set(skills), UserItem.suspended_skills.set(suspended_skills or None)]
+    )
+
+
+def set_technician_photo(user_id: str, photo_id: str) -> None:
+    """The technician's profile photo (one attribute: the rest of the profile is not rewritten)."""
+    ensure_bound()
+    UserItem(f"USER#{user_id}", PROFILE).update(actions=[UserItem.photo_ref.set(photo_id)], condition=UserItem.pk.exists())
+
+
+# --- The account's changes that other domains' transactions carry (published by identity.service.accounts) ------
+
+
+def new_account_changes(user: User) -> list[Change]:
+    """A new account (none with its id yet) and, for a technician, his certificates' expiry index."""
+    certificates = user.certificates if user.role == "technician" else []
+    return [
+        Change(user_item(user), condition=UserItem.pk.does_not_exist()),
+        *(Change(expiry_item(user.user_id, cert)) for cert in certificates),
+    ]
+
+
+def credentials_changes(tech: User, new_certificate: Certificate) -> list[Change]:
+    """A technician's certificates and skills as they are now (a renewal approved), and the new certificate's
+    expiry index."""
+    actions = [
+        UserItem.certificates.set([c.model_dump() for c in tech.certificates]),
+        UserItem.skills.set(tech.skills),
+        UserItem.suspended_skills.set(tech.suspended_skills or None),
+    ]
+    return [
+        Change(UserItem(f"USER#{tech.user_id}", PROFILE), actions, UserItem.pk.exists()),
+        Change(expiry_item(tech.user_id, new_certificate)),
+    ]
