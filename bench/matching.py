@@ -301,8 +301,8 @@ def quality(batches: int, batch_size: int, rng: random.Random) -> dict:
 
     from matching.domain.eligibility import Criteria, TechLoad, rejection
     from matching.domain.engine import select
+    from matching.domain.geo import distance_m
     from matching.domain.scoring import ScoreParams
-    from shared.geo import distance_m
     from shared.settings import get_settings
 
     settings = get_settings()

@@ -17,7 +17,7 @@ from orders.domain import catalogue as catalogue_rules
 from orders.domain.records import Proxy
 from orders.store import catalogue, proxy_links
 from shared import clock
-from shared.qualifications import certificates_needed
+from supervision.domain.qualifications import certificates_needed
 from supervision.domain.records import Company
 from supervision.store import company_records
 

@@ -152,7 +152,7 @@ def _instant(value: str) -> datetime:
 
 
 def _hours(order: Any) -> list[str]:
-    from shared.slots import hour_blocks
+    from matching.domain.booking_hours import hour_blocks
 
     return hour_blocks(order.slot.start, order.slot.end) if order.slot else []
 

@@ -319,7 +319,7 @@ class World:
 
         from identity.domain.records import Certificate, User
         from identity.store import accounts
-        from shared.qualifications import certificates_needed
+        from supervision.domain.qualifications import certificates_needed
 
         if certificates is None:
             certificates = [Certificate(kind=k, expires_on="2099-12-31") for k in certificates_needed(list(skills))]

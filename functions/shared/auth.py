@@ -10,11 +10,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from identity.domain.records import User
 from shared.errors import Forbidden, Unauthenticated
-from shared.lifecycle import USABLE_ACCOUNT_STATUSES, Role
+from shared.roles import USABLE_ACCOUNT_STATUSES, Role
+
+if TYPE_CHECKING:  # the account's record is the identity domain's; the kernel only reads its role and status
+    from identity.domain.records import User
 
 
 @dataclass(frozen=True)

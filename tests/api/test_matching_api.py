@@ -21,8 +21,8 @@ def test_slots_are_offered_only_where_a_qualified_technician_nearby_is_free(worl
     assert end - start == timedelta(hours=2) and start > datetime.now(UTC)
     assert 8 <= (start + timedelta(hours=8)).hour < 20
     # And once his slot is booked, that slot is no longer offered
+    from matching.domain.booking_hours import hour_blocks
     from matching.store import slots as held
-    from shared.slots import hour_blocks
 
     held.reserve(tech, "ord_elsewhere", hour_blocks(first["start"], first["end"]), at=first["start"])
     assert first["start"] not in [s["start"] for s in _slots(world).body["slots"]]

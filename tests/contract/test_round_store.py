@@ -13,8 +13,8 @@ import pytest
 
 from matching.domain.errors import OfferNotOpen, OfferTaken, RoundNotCreated, SlotTaken
 from matching.store.offers import Offer
+from orders.domain.lifecycle import OfferStatus
 from shared.clock import iso
-from shared.lifecycle import OfferStatus
 from tests.contract.order_stores import store_with_orders
 from tests.unit.matching_fixtures import order as an_order
 

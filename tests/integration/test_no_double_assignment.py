@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from matching.domain.booking_hours import hour_blocks
 from shared.clock import iso
-from shared.slots import hour_blocks
 from tests.unit.matching_fixtures import order as booking_order
 
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -96,8 +96,8 @@ def test_no_interleaving_of_answers_assigns_a_grab_round_twice(dal, answers):
     offers, orders, slots = dal
     from matching.service import offers as round_of_offers
     from matching.store.offers import Offer
+    from orders.domain.lifecycle import OfferStatus
     from shared.errors import Conflict
-    from shared.lifecycle import OfferStatus
 
     run = next(_run)
     order_id = f"ordgrab{run}"

@@ -97,7 +97,7 @@ def _offered(world, tech: str, *, booking: bool = False):
     """An order offered to `tech` (one open offer of round 1, holding a fake task token)."""
     from matching.service import offers as round_of_offers
     from matching.store.offers import Offer
-    from shared.lifecycle import OfferStatus
+    from orders.domain.lifecycle import OfferStatus
 
     order = _order(world, "matching", booking=booking)
     now = datetime.now(UTC)
@@ -142,7 +142,7 @@ def test_the_same_offer_accepted_at_once_is_accepted_once(world):
 
 
 def _hours(order) -> list[str]:
-    from shared.slots import hour_blocks
+    from matching.domain.booking_hours import hour_blocks
 
     return hour_blocks(order.slot.start, order.slot.end)
 

@@ -1,4 +1,4 @@
-from shared.geo import cell_and_neighbours, distance_m, geohash
+from matching.domain.geo import cell_and_neighbours, distance_m, geohash
 
 
 def test_known_geohash():
@@ -22,7 +22,7 @@ def test_neighbours_cover_nearby_points_in_every_direction():
 def test_the_cells_covering_a_radius_contain_every_point_within_it():
     import math
 
-    from shared.geo import cells_covering, index_precision
+    from matching.domain.geo import cells_covering, index_precision
 
     lat, lng = 39.9054, 116.6574
     for radius in (1000, 3000, 5000):
@@ -36,6 +36,6 @@ def test_the_cells_covering_a_radius_contain_every_point_within_it():
 
 
 def test_one_km_searches_read_finer_cells():
-    from shared.geo import index_precision
+    from matching.domain.geo import index_precision
 
     assert index_precision(1000) == 6 and index_precision(3000) == 5

@@ -8,11 +8,11 @@ from datetime import timedelta
 from matching.domain import rounds
 from matching.domain.eligibility import TechLoad
 from matching.domain.engine import select
+from matching.domain.geo import distance_m
 from matching.domain.records import MatchReason
 from matching.domain.scoring import ScoreParams
 from matching.store.offers import Offer
 from shared.clock import iso
-from shared.geo import distance_m
 from tests.unit.matching_fixtures import COMPANIES, NOW, criteria, order, tech
 
 RADII = [1000, 3000, 5000]

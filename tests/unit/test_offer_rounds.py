@@ -11,7 +11,7 @@ from matching.domain.errors import OfferNotOpen
 from matching.service import offers as rounds
 from matching.store.memory import MemoryRoundStore
 from matching.store.offers import Offer
-from shared.lifecycle import OfferStatus
+from orders.domain.lifecycle import OfferStatus
 from tests.unit.matching_fixtures import order as an_order
 
 AT, EXPIRES, LATER = "2026-11-25T02:00:00.000Z", "2026-11-25T02:05:00.000Z", "2026-11-25T02:06:00.000Z"

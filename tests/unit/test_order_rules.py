@@ -130,7 +130,7 @@ def test_a_family_proxy_may_see_the_residents_order_but_a_stranger_may_not():
 
 
 def test_every_status_has_wording_in_both_languages():
-    from shared.lifecycle import OrderStatus
+    from orders.domain.lifecycle import OrderStatus
 
     for status in OrderStatus:
         zh, en = rules.STATUS_TEXT[status]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from matching.domain.booking_hours import hour_blocks
 from matching.domain.slots import free_counts, service_date, slot_grid
 from orders.domain.records import Slot
-from shared.slots import hour_blocks
 from tests.unit.matching_fixtures import order
 
 

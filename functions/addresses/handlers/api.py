@@ -17,7 +17,7 @@ from shared import paging
 from shared.api import current_caller
 from shared.auth import company_of, require_role
 from shared.errors import ValidationFailed
-from shared.lifecycle import Role
+from shared.roles import Role
 
 router = Router()
 _STRICT = ConfigDict(extra="forbid")

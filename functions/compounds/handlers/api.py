@@ -24,8 +24,8 @@ from shared import paging
 from shared.api import build_resolver, current_caller, error_body, resolve
 from shared.auth import require_role
 from shared.errors import DomainError, ValidationFailed
-from shared.lifecycle import Role
 from shared.observability import logger, tracer
+from shared.roles import Role
 
 router = Router()
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from orders.domain.lifecycle import OrderStatus
 from orders.domain.records import Order
 from shared.clock import parse
 from shared.events import DomainEvent, EventType, OrderSnapshot
-from shared.lifecycle import OrderStatus
 
 
 def escalated_at(order: Order) -> str | None:

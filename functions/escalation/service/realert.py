@@ -16,12 +16,12 @@ from pydantic import BaseModel
 from compounds.service import compound_records
 from escalation.domain import realert
 from escalation.store.realerts import DynamoRealertStore, RealertStore
+from orders.domain.lifecycle import OrderStatus
 from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import events
 from shared.clock import iso
 from shared.events import DomainEvent
-from shared.lifecycle import OrderStatus
 from shared.settings import get_settings
 
 QUEUE_PAGE = 500  # escalated orders read per run (they leave the queue within the escalation wait, hours)

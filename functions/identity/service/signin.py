@@ -34,8 +34,8 @@ from identity.domain.records import User
 from identity.domain.sessions import RevokedBecause
 from identity.service.ports import Accounts, Signer, Sms, WeChat, WeChatCodeInvalid, WeChatUnavailable
 from identity.store import IdentityStore
-from shared.lifecycle import USABLE_ACCOUNT_STATUSES, Role
 from shared.observability import logger
+from shared.roles import USABLE_ACCOUNT_STATUSES, Role
 from shared.sms import e164
 
 STAFF_ROLES = frozenset({Role.TECHNICIAN, Role.DISPATCHER, Role.SUPERVISOR})

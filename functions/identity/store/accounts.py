@@ -10,10 +10,10 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from identity.domain.records import Certificate, User
+from matching.domain.geo import cells_covering, geohash, index_precision
 from shared.dal.base import Change, condition_failed, ensure_bound, query_page
 from shared.dal.tables import Gsi1, Gsi3, Gsi4, Gsi5, TableItem, item_of
 from shared.errors import InvalidStatus, NotFound
-from shared.geo import cells_covering, geohash, index_precision
 from shared.sms import e164
 
 PROFILE = "PROFILE"

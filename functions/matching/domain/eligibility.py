@@ -12,10 +12,11 @@ from datetime import date
 from enum import StrEnum
 
 from identity.domain.records import User
+from matching.domain.geo import distance_m
+from orders.domain.lifecycle import OrderType
 from orders.domain.records import Order
-from shared.geo import distance_m
-from shared.lifecycle import OrderType, Role
-from shared.qualifications import certificate_valid
+from shared.roles import Role
+from supervision.domain.qualifications import certificate_valid
 from supervision.domain.records import Company
 
 ACTIVE = "active"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matching.store.offers import Offer
+from orders.domain.lifecycle import OfferStatus
 from orders.domain.records import Order
-from shared.lifecycle import OfferStatus
 
 REFUSED = frozenset({OfferStatus.DECLINED, OfferStatus.EXPIRED})
 

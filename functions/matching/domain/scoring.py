@@ -18,9 +18,9 @@ from datetime import datetime
 
 from identity.domain.records import User
 from matching.domain.eligibility import TechLoad
+from matching.domain.geo import distance_m
 from matching.domain.records import ScoreTerm
 from orders.domain.records import Order
-from shared.geo import distance_m
 from shared.settings import Settings
 from supervision.domain.records import Company
 

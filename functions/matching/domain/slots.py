@@ -1,6 +1,6 @@
 """Booking slots: the grid offered to residents, the day of service, and which slots are free.
 
-The technician-hours a booking holds are `shared.slots.hour_blocks` (one reservation item per hour).
+The technician-hours a booking holds are `matching.domain.booking_hours.hour_blocks` (one reservation item per hour).
 """
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from matching.domain.booking_hours import BEIJING, hour_blocks, parse
+from orders.domain.lifecycle import OrderType
 from orders.domain.records import Order, Slot
 from shared.clock import iso
-from shared.lifecycle import OrderType
-from shared.slots import BEIJING, hour_blocks, parse
 
 
 def service_date(order: Order, now: datetime) -> date:

@@ -12,22 +12,23 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from addresses.domain.rules import ensure_verified
 from addresses.service import address_book
 from identity.service import accounts
+from matching.domain.booking_hours import hour_blocks
 from matching.domain.errors import OfferTaken
 from matching.handlers.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
 from matching.service import offers as round_of_offers
 from matching.service.availability import available_slots
 from matching.store import offers
 from matching.store.offers import Offer
+from orders.domain.lifecycle import Category, OfferStatus, OrderType
 from orders.service import proxy_links
 from orders.service import queries as orders
 from shared import clock, paging, workflow
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.errors import Forbidden, ValidationFailed
-from shared.lifecycle import Category, OfferStatus, OrderType, Role
 from shared.observability import logger, tracer
+from shared.roles import Role
 from shared.settings import get_settings
-from shared.slots import hour_blocks
 
 router = Router()
 

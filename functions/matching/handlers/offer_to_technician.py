@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 from matching.domain.records import MatchReason
 from matching.service import offers as round_of_offers
 from matching.store.offers import Offer
+from orders.domain.lifecycle import OfferStatus
 from shared import clock
-from shared.lifecycle import OfferStatus
 from shared.observability import logger, tracer
 from shared.tasks import retry_outages
 

@@ -12,18 +12,18 @@ from pydantic import BaseModel
 from identity.domain.records import User
 from identity.service import accounts
 from matching.domain import rounds
+from matching.domain.booking_hours import hour_blocks
 from matching.domain.eligibility import Criteria, TechLoad
 from matching.domain.engine import select
 from matching.domain.scoring import ScoreParams
 from matching.domain.slots import service_date
 from matching.store import offers, slots
+from orders.domain.lifecycle import OrderType
 from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import clock
-from shared.lifecycle import OrderType
 from shared.observability import logger, tracer
 from shared.settings import get_settings
-from shared.slots import hour_blocks
 from shared.tasks import retry_outages
 from supervision.service import company_records
 

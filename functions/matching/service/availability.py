@@ -6,14 +6,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from identity.service import accounts
+from matching.domain.booking_hours import hour_blocks
 from matching.domain.eligibility import qualification
+from matching.domain.geo import distance_m
 from matching.domain.slots import free_counts, slot_grid
 from matching.store import slots
 from orders.domain.records import Slot
 from shared import clock
-from shared.geo import distance_m
 from shared.settings import Settings
-from shared.slots import hour_blocks
 from supervision.service import company_records
 
 

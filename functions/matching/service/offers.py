@@ -14,8 +14,8 @@ from matching.domain.errors import OfferNotOpen
 from matching.service import wiring
 from matching.store.offers import Offer
 from matching.store.ports import RoundStore
+from orders.domain.lifecycle import OfferStatus, OrderStatus
 from orders.domain.records import Order
-from shared.lifecycle import OfferStatus, OrderStatus
 
 # An order in one of these statuses when its round times out was assigned meanwhile (an accept, or the desk's
 # takeover): the workflow goes on to the completion wait.

@@ -10,9 +10,9 @@ from pynamodb.exceptions import TransactWriteError
 from matching.domain.errors import OfferNotOpen, OfferTaken, RoundNotCreated, SlotTaken
 from matching.store import offers, slots
 from matching.store.offers import Offer
+from orders.domain.lifecycle import OfferStatus, OrderStatus
 from orders.domain.records import Order
 from shared.dal.base import Change, commit, condition_failed, ensure_bound
-from shared.lifecycle import OfferStatus, OrderStatus
 
 
 class OrderChanges:

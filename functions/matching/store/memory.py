@@ -7,8 +7,8 @@ import threading
 
 from matching.domain.errors import OfferNotOpen, OfferTaken, RoundNotCreated, SlotTaken
 from matching.store.offers import Offer
+from orders.domain.lifecycle import OfferStatus, OrderStatus
 from orders.domain.records import Order, TimelineEntry
-from shared.lifecycle import OfferStatus, OrderStatus
 
 
 class MemoryRoundStore:

@@ -9,10 +9,10 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from matching.domain.records import MatchReason
+from orders.domain.lifecycle import OfferStatus
 from shared.dal.base import Change, condition_failed, ensure_bound, query_page
 from shared.dal.tables import Gsi2, item_of
 from shared.errors import NotFound
-from shared.lifecycle import OfferStatus
 
 
 class Offer(BaseModel):

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from matching.store.offers import Offer
+from orders.domain.lifecycle import OfferStatus
 from orders.domain.records import Order
-from shared.lifecycle import OfferStatus
 
 
 class RoundStore(Protocol):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DeleteError, TransactWriteError
 
+from matching.domain.booking_hours import hour_blocks
 from matching.domain.errors import SlotTaken
 from orders.domain.records import Order
 from shared.dal.base import Change, condition_failed, ensure_bound, transaction
 from shared.dal.tables import TableItem
-from shared.slots import hour_blocks
 
 
 class SlotReservationItem(TableItem):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from notify.domain.compose import Draft, sms_name, sms_yuan
 from notify.domain.sms.words import CERTIFICATES, DECISIONS
 from shared.events import SUPERVISION_EVENTS, DomainEvent, EventType
-from shared.qualifications import CERTIFICATE_NAMES
+from supervision.domain.qualifications import CERTIFICATE_NAMES
 
 E = EventType
 

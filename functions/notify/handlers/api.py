@@ -37,9 +37,9 @@ from shared.clock import iso
 from shared.dal import api_keys
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.events import DomainEvent
-from shared.lifecycle import Role
 from shared.observability import logger, tracer
 from shared.records import ApiKey
+from shared.roles import Role
 from shared.settings import get_settings
 
 router = Router()

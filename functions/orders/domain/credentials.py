@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from identity.domain.records import User
-from shared.qualifications import CERTIFICATE_NAMES, REQUIRED_CERTIFICATE, certificate_valid
+from supervision.domain.qualifications import CERTIFICATE_NAMES, REQUIRED_CERTIFICATE, certificate_valid
 from supervision.domain.records import Company
 
 ACTIVE, ADMITTED = "active", "admitted"  # the vetting statuses matching requires (docs/supervision.md)

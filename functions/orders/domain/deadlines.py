@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from orders.domain.lifecycle import TERMINAL, OrderStatus, OrderType
 from orders.domain.records import Order
 from orders.domain.steps import SATISFIED_BY, Step
 from orders.store.callbacks import WorkflowWait
 from shared.clock import iso
 from shared.events import DomainEvent, EventType, OrderSnapshot
-from shared.lifecycle import TERMINAL, OrderStatus, OrderType
 
 # The waits someone can still act on before they run out: the company's dispatcher (or, once escalated, a
 # supervisor) must dispatch, the technician must finish and bill, the resident must consent to extra lines.

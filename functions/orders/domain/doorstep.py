@@ -9,8 +9,9 @@ re-dispatching the escalated order), and the company and the supervisors are tol
 
 from __future__ import annotations
 
+from orders.domain.lifecycle import OrderStatus
 from orders.domain.records import Order
-from shared.lifecycle import OrderStatus, Role
+from shared.roles import Role
 
 CHECKED_WHILE = frozenset({OrderStatus.EN_ROUTE, OrderStatus.ON_SITE})
 MATCH, MISMATCH = "match", "mismatch"

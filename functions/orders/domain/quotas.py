@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from orders.domain.lifecycle import OrderType
 from shared.clock import BEIJING
-from shared.lifecycle import OrderType
 
 
 @dataclass(frozen=True)

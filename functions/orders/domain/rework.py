@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from orders.domain.lifecycle import OrderStatus, OrderType
 from orders.domain.records import Order, Quote
 from shared.clock import parse
 from shared.errors import Conflict, InvalidStatus, ValidationFailed
-from shared.lifecycle import OrderStatus, OrderType
 
 DONE = frozenset({OrderStatus.COMPLETED, OrderStatus.RATED, OrderStatus.CLOSED})
 

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 
 from addresses.domain.records import Address
 from compounds.domain.records import Compound
+from orders.domain.lifecycle import ACTIVE_ASSIGNMENT, OrderStatus, OrderType
 from orders.domain.records import Order, Quote, Slot, TimelineEntry
 from shared.clock import BEIJING, iso
 from shared.errors import Forbidden, ValidationFailed
-from shared.lifecycle import ACTIVE_ASSIGNMENT, OrderStatus, OrderType, Role
+from shared.roles import Role
 from shared.settings import Settings
 
 STATUS_TEXT = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from shared.lifecycle import OrderStatus as S
+from orders.domain.lifecycle import OrderStatus as S
 
 
 class Step(StrEnum):

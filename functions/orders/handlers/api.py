@@ -21,6 +21,8 @@ from identity.service import accounts
 from matching.service import order_changes
 from orders.domain import pricing, quotas, rules
 from orders.domain.errors import TooManyOrders
+from orders.domain.lifecycle import CANCELLABLE, OrderStatus, OrderType
+from orders.domain.public_area import OPEN_REPORT_STATUSES, UNFOUNDED, UNFOUNDED_FROM, same_problem
 from orders.domain.records import Order
 from orders.handlers import billing, fulfilment, photos, proxies
 from orders.handlers.models import (
@@ -42,9 +44,8 @@ from shared.api import build_resolver, current_caller, resolve
 from shared.auth import Caller, require_role
 from shared.dal import daily_counts
 from shared.errors import InvalidStatus, ServiceUnavailable, ValidationFailed
-from shared.lifecycle import CANCELLABLE, OrderStatus, OrderType, Role
 from shared.observability import logger, tracer
-from shared.public_area import OPEN_REPORT_STATUSES, UNFOUNDED, UNFOUNDED_FROM, same_problem
+from shared.roles import Role
 from shared.settings import Settings, get_settings
 
 router = Router()

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from orders.domain import catalogue as catalogue_rules
 from orders.domain import pricing
+from orders.domain.lifecycle import Category, OrderStatus
 from orders.domain.records import Dispute, Order, Quote
 from orders.domain.steps import Step
 from orders.handlers.models import OrderView
@@ -33,7 +34,7 @@ from shared import clock, paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
-from shared.lifecycle import Category, OrderStatus, Role
+from shared.roles import Role
 from shared.settings import get_settings
 
 router = Router()

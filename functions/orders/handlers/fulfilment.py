@@ -7,8 +7,10 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from identity.service import accounts
+from matching.domain.booking_hours import hour_blocks
 from matching.service import order_changes
 from orders.domain import pricing
+from orders.domain.lifecycle import PROGRESS_FROM, OfferStatus, OrderStatus, OrderType, can_dispatch
 from orders.domain.records import Order
 from orders.domain.steps import Step
 from orders.handlers import billing, photos
@@ -23,8 +25,7 @@ from shared import clock, workflow
 from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
-from shared.lifecycle import PROGRESS_FROM, OfferStatus, OrderStatus, OrderType, Role, can_dispatch
-from shared.slots import hour_blocks
+from shared.roles import Role
 
 router = Router()
 

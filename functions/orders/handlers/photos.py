@@ -18,7 +18,7 @@ from shared import clock, ids, storage
 from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.errors import Forbidden, NotFound
-from shared.lifecycle import Role
+from shared.roles import Role
 from shared.settings import get_settings
 
 router = Router()

@@ -35,8 +35,8 @@ from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.dal import daily_counts
 from shared.errors import ServiceUnavailable
-from shared.lifecycle import Role
 from shared.observability import logger
+from shared.roles import Role
 from shared.settings import get_settings
 
 router = Router()

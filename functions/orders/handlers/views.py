@@ -17,7 +17,7 @@ from orders.store import orders, proxy_links
 from shared import clock
 from shared.auth import Caller, require_role
 from shared.errors import Forbidden, ValidationFailed
-from shared.lifecycle import Role
+from shared.roles import Role
 from supervision.service import company_records
 
 

@@ -17,7 +17,7 @@ from identity.service import accounts
 from orders.domain.records import Order
 from orders.store import orders
 from shared.errors import Forbidden, ValidationFailed
-from shared.lifecycle import Role
+from shared.roles import Role
 
 
 def serves(company_id: str | None, order: Order) -> bool:

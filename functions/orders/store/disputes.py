@@ -6,13 +6,13 @@ from __future__ import annotations
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
+from orders.domain.lifecycle import DISPUTABLE
 from orders.domain.records import Dispute, Order
 from orders.store import orders
 from orders.store.orders import OrderItem, TimelineMap
 from shared.dal.base import condition_failed, ensure_bound, query_page, transaction
 from shared.dal.tables import Gsi4, item_of
 from shared.errors import InvalidStatus
-from shared.lifecycle import DISPUTABLE
 
 DisputeItem = item_of(
     Dispute,

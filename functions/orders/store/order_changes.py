@@ -6,6 +6,7 @@ from __future__ import annotations
 from pynamodb.exceptions import UpdateError
 
 from matching.domain.records import MatchReason
+from orders.domain.lifecycle import OrderStatus
 from orders.domain.records import Order
 from orders.store.orders import (
     OrderItem,
@@ -18,7 +19,6 @@ from orders.store.orders import (
     status_condition,
 )
 from shared.dal.base import Change, condition_failed, ensure_bound
-from shared.lifecycle import OrderStatus
 
 
 def _in_round(round_id: str):

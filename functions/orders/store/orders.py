@@ -10,12 +10,12 @@ from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, Un
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
+from orders.domain.lifecycle import ACTIVE_ASSIGNMENT
 from orders.domain.records import Order
 from shared import acting
 from shared.dal.base import condition_failed, ensure_bound
 from shared.dal.tables import Gsi1, Gsi2, Gsi3, Gsi4, Gsi5, TableItem, item_of
 from shared.errors import InvalidStatus, NotFound
-from shared.lifecycle import ACTIVE_ASSIGNMENT
 
 
 class TimelineMap(MapAttribute):

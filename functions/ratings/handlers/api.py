@@ -14,8 +14,8 @@ from shared import clock
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import require_role
 from shared.inputs import OptionalText
-from shared.lifecycle import Role
 from shared.observability import logger, tracer
+from shared.roles import Role
 
 router = Router()
 

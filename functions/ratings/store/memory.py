@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import threading
 
+from orders.domain.lifecycle import OrderStatus
 from orders.domain.records import Order, TimelineEntry
 from ratings.domain.rating import Rating
 from ratings.store.ports import NotRatable
-from shared.lifecycle import OrderStatus
 
 
 class MemoryRatingStore:

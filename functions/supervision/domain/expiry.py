@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from identity.domain.records import Certificate, User
-from shared.qualifications import REQUIRED_CERTIFICATE, last_valid_day, valid_on
+from supervision.domain.qualifications import REQUIRED_CERTIFICATE, last_valid_day, valid_on
 
 BEIJING = timedelta(hours=8)
 

@@ -10,7 +10,7 @@ from datetime import date
 from identity.domain.records import Certificate, User
 from shared.errors import Conflict, ValidationFailed
 from shared.inputs import EARLIEST_DATE, LATEST_DATE
-from shared.qualifications import REQUIRED_CERTIFICATE, certificates_needed, valid_on
+from supervision.domain.qualifications import REQUIRED_CERTIFICATE, certificates_needed, valid_on
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RENEWAL_PENDING, RENEWAL_APPROVED, RENEWAL_REJECTED = "pending", "approved", "rejected"

@@ -14,7 +14,7 @@ from shared import clock, ids, paging, storage
 from shared.api import current_caller
 from shared.auth import company_of, require_role
 from shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from shared.lifecycle import Role
+from shared.roles import Role
 from shared.settings import get_settings
 from supervision.domain import admission, staff_records
 from supervision.domain.admission import Kind

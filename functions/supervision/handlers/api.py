@@ -16,14 +16,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from addresses.service import address_book
 from compounds.service import compound_records
 from identity.service import accounts
+from orders.domain.lifecycle import OrderStatus
 from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import clock, paging
 from shared.api import build_resolver, current_caller, resolve
 from shared.auth import company_of, require_role
 from shared.errors import Forbidden, NotFound
-from shared.lifecycle import OrderStatus, Role
 from shared.observability import logger, tracer
+from shared.roles import Role
 from shared.settings import get_settings
 from supervision.domain import audit as chain
 from supervision.domain import period, stats

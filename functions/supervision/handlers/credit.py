@@ -16,7 +16,7 @@ from shared import clock, inputs, paging
 from shared.api import current_caller
 from shared.auth import Caller, company_of, require_role
 from shared.errors import Forbidden, NotFound
-from shared.lifecycle import Role
+from shared.roles import Role
 from shared.settings import get_settings
 from supervision.domain import credit as formula
 from supervision.domain.records import Company

@@ -12,11 +12,12 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from compounds.service import compound_records
+from orders.domain.lifecycle import OrderStatus
 from orders.service import queries as orders
 from shared.api import current_caller
 from shared.auth import require_role
 from shared.errors import NotFound
-from shared.lifecycle import OrderStatus, Role
+from shared.roles import Role
 from supervision.domain import order_export, period
 
 router = Router()

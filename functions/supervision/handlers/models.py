@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from identity.domain.records import Certificate
+from orders.domain.lifecycle import Category
 from shared import paging
 from shared.inputs import ID_PATTERN, OptionalText, Text
-from shared.lifecycle import Category
 from supervision.domain.admission import Decision
 from supervision.domain.audit import Verification
 from supervision.domain.credit import Score, ScorePoint

@@ -6,14 +6,14 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from addresses.service import address_book
+from orders.domain.public_area import OPEN_REPORT_STATUSES
 from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import clock, paging
 from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.errors import Forbidden, ValidationFailed
-from shared.lifecycle import Role
-from shared.public_area import OPEN_REPORT_STATUSES
+from shared.roles import Role
 from supervision.handlers.models import MeTooView, ReportList, ReportView
 
 router = Router()

@@ -10,11 +10,11 @@ from pydantic import BaseModel, Field, StrictBool
 
 from matching.domain.records import MatchReason
 from orders.domain.credentials import Credentials
+from orders.domain.lifecycle import Category, OrderType
 from orders.domain.records import BillLine, Dispute, Doorstep, Quote, Slot
 from orders.handlers.models.fields import ISSUED_ID, STRICT
 from shared import paging
 from shared.inputs import Text
-from shared.lifecycle import Category, OrderType
 
 
 class SlotIn(BaseModel):

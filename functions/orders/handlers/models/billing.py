@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from orders.domain.lifecycle import Category
 from orders.domain.records import Dispute
 from orders.handlers.models.fields import ISSUED_ID, STRICT
 from orders.store.catalogue import CatalogueChange, CatalogueItem, CataloguePart
 from shared import paging
 from shared.inputs import OptionalText, Text
-from shared.lifecycle import Category
 
 
 class BillPartIn(BaseModel):

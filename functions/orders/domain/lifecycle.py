@@ -1,6 +1,10 @@
-"""Order types and statuses, and which status changes each actor may make (pure rules)."""
+"""Order types, categories and statuses, offer statuses, and which status changes each actor may make (pure rules)."""
+
+from __future__ import annotations
 
 from enum import StrEnum
+
+from shared.roles import Role
 
 
 class OrderType(StrEnum):
@@ -40,28 +44,28 @@ class OfferStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Role(StrEnum):
-    RESIDENT = "resident"
-    TECHNICIAN = "technician"
-    DISPATCHER = "dispatcher"
-    SUPERVISOR = "supervisor"
-
-
-# Accounts in these statuses may use the API (anything else: suspended, rejected, … is refused).
-USABLE_ACCOUNT_STATUSES = frozenset({"active"})
-
 S = OrderStatus
+
+
 # A resident may cancel until the work is done.
 CANCELLABLE = frozenset({S.SUBMITTED, S.MATCHING, S.OFFERED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.ESCALATED})
+
+
 # The assigned technician's progress reports, each allowed only from the listed statuses.
 PROGRESS_FROM = {
     S.EN_ROUTE: frozenset({S.ASSIGNED}),
     S.ON_SITE: frozenset({S.ASSIGNED, S.EN_ROUTE}),
     S.COMPLETED: frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE}),
 }
+
+
 # A bill can be disputed once the work is done (within `Settings.dispute_days` of completion).
 DISPUTABLE = frozenset({S.COMPLETED, S.RATED, S.CLOSED})
+
+
 TERMINAL = frozenset({S.CLOSED, S.CANCELLED})
+
+
 # Orders that count against a technician's workload cap.
 ACTIVE_ASSIGNMENT = frozenset({S.ASSIGNED, S.EN_ROUTE, S.ON_SITE})
 

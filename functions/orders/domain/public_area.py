@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from orders.domain.lifecycle import OrderStatus
 from orders.domain.records import Order
-from shared.lifecycle import OrderStatus
 
 S = OrderStatus
 # A report is open (neighbours see it and may add "me too") until it is done or cancelled.
