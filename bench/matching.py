@@ -204,10 +204,10 @@ def baseline_match(order, counter: ReadCounter) -> tuple[int, int, float, float,
     from matching.domain.eligibility import Criteria, TechLoad
     from matching.domain.engine import select
     from matching.domain.scoring import ScoreParams
-    from shared.settings import get_settings
+    from matching.domain.settings import matching_settings
     from supervision.store import company_records
 
-    settings = get_settings()
+    settings = matching_settings()
     counter.take()
     started = time.perf_counter()
     everyone = [accounts._user(i) for i in UserItem.scan(UserItem.pk.startswith("USER#"))]
@@ -303,9 +303,9 @@ def quality(batches: int, batch_size: int, rng: random.Random) -> dict:
     from matching.domain.engine import select
     from matching.domain.geo import distance_m
     from matching.domain.scoring import ScoreParams
-    from shared.settings import get_settings
+    from matching.domain.settings import matching_settings
 
-    settings = get_settings()
+    settings = matching_settings()
     params = ScoreParams.from_settings(settings)
     city = make_city(10_000, rng)
     now = datetime.now(UTC)

@@ -18,8 +18,8 @@ from orders.domain.records import Order, TimelineEntry
 from orders.store import catalogue, orders
 from shared import clock
 from shared.dal import base
-from shared.settings import get_settings
 from supervision.domain import credit as formula
+from supervision.domain.settings import supervision_settings
 from supervision.store import credit
 
 RESIDENTS, STAFF, ORDERS = 168, 82, 329
@@ -145,7 +145,7 @@ def seed() -> None:
     for tech in technicians:
         accounts.put_user(tech)
     orders.import_history(history)
-    settings = get_settings()
+    settings = supervision_settings()
     found = [e for o in history for e in formula.finished_order_events(o, settings) if e.company_id]
     credit.put_events(found)
     params = formula.CreditParams.from_settings(settings)

@@ -684,9 +684,9 @@ class LocalAws:
         from notify.service import web_push
         from shared import events, idempotency, identity, queues, sms, storage, workflow
         from shared.dal import base
-        from shared.settings import get_settings
+        from shared.settings import reset_settings
 
-        get_settings.cache_clear()
+        reset_settings()
         base.ensure_bound.cache_clear()
         for port in (workflow, events, queues, sms, idempotency, storage, web_push, identity, wiring):
             port.reset()

@@ -75,14 +75,32 @@ def reload_settings() -> None:
     environment at this moment and store them after the clear (seen in CI: an escalation wait of 60 s where the
     test had set 2). So the cache is filled here, until it agrees with a fresh read; a late store after that
     finds the cache filled and leaves it (functools.lru_cache keeps the first)."""
-    from shared.settings import Settings, get_settings
+    from shared.settings import reset_settings, settings_of
 
+    kinds = all_settings_kinds()
     for _ in range(50):
-        get_settings.cache_clear()
-        get_settings()  # fills the cache, unless an old read stores its settings first
-        if get_settings() == Settings():  # what the cache holds now
+        reset_settings()
+        for kind in kinds:
+            settings_of(kind)  # fills the cache, unless an old read stores its settings first
+        if all(settings_of(kind) == kind() for kind in kinds):  # what the cache holds now
             return
     raise AssertionError("the settings did not settle on the environment")
+
+
+def all_settings_kinds() -> list[type]:
+    """The kernel's settings and every domain's (each domain's module imported, so that its kind exists)."""
+    import importlib
+
+    from shared.settings import Settings
+
+    for domain in ("escalation", "identity", "matching", "notify", "orders", "supervision"):
+        importlib.import_module(f"{domain}.domain.settings")
+    found, pending = [Settings], list(Settings.__subclasses__())
+    while pending:
+        kind = pending.pop()
+        found.append(kind)
+        pending.extend(kind.__subclasses__())
+    return found
 
 
 @pytest.fixture

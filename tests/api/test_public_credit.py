@@ -31,15 +31,15 @@ def _events(company_id: str):
 
 
 def test_anyone_reads_the_admitted_companies_credit_with_its_parts_and_formula(world, api):
-    from shared.settings import get_settings
     from supervision.domain import credit as formula
     from supervision.domain.records import Company
+    from supervision.domain.settings import supervision_settings
     from supervision.store import company_records, credit
 
     # Given the world's admitted company with a credit record, and a suspended and a pending company
     events = _events(world.company_id)
     credit.put_events(events)
-    params = formula.CreditParams.from_settings(get_settings())
+    params = formula.CreditParams.from_settings(supervision_settings())
     expected = formula.score(events, params)
     company_records.put_company(Company(company_id=world.company_id, name=f"测试物业{world.n}", credit_score=expected.score))
     for status in ("suspended", "pending"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from shared.settings import Settings
+from matching.domain.settings import MatchingSettings
+from orders.domain.settings import OrderSettings
 from statemachines import ORDER_LIFECYCLE_ASL as ASL_PATH
 
 ASL = json.loads(ASL_PATH.read_text(encoding="utf-8"))
@@ -23,7 +24,7 @@ def _waits() -> dict[str, str]:
     return waits
 
 
-def longest_order_seconds(settings: Settings) -> int:
+def longest_order_seconds(settings: OrderSettings, matching: MatchingSettings) -> int:
     """An upper bound of an execution's length: each wait at its full timeout, as often as it can be entered.
 
     Offers: one round after another, `max_offer_rounds` (a round's offers run side by side). Escalations: at most two
@@ -35,7 +36,7 @@ def longest_order_seconds(settings: Settings) -> int:
         settings.dispatch_wait_retries * settings.dispatch_wait_retry_seconds
     )
     return (
-        settings.max_offer_rounds * max(settings.booking_offer_seconds, settings.emergency_offer_seconds)
+        matching.max_offer_rounds * max(settings.booking_offer_seconds, settings.emergency_offer_seconds)
         + settings.company_dispatch_seconds
         + escalations * per_escalation
         + completions * max(settings.completion_seconds, settings.public_area_resolve_seconds)
@@ -60,6 +61,6 @@ def test_the_execution_times_out_above_the_longest_order():
     timeout = ASL.get("TimeoutSeconds")
     assert isinstance(timeout, int), "an overall TimeoutSeconds, so that OrdersTimedOut can fire"
     # The deployed defaults, not this process's environment (the test sandbox shortens every wait).
-    longest = longest_order_seconds(Settings.model_construct())
+    longest = longest_order_seconds(OrderSettings.model_construct(), MatchingSettings.model_construct())
     assert longest < timeout <= 2 * longest, (longest, timeout)
     assert timeout < 365 * 24 * 3600  # a Standard execution's own limit

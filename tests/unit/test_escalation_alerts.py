@@ -168,10 +168,10 @@ def test_the_second_alert_goes_to_the_company_and_the_supervisors_saying_how_lon
 
 
 def _settle(monkeypatch, seconds: int) -> None:
-    from shared.settings import get_settings
+    from shared.settings import reset_settings
 
     monkeypatch.setenv("LINLI_ESCALATION_REALERT_SECONDS", str(seconds))
-    get_settings.cache_clear()
+    reset_settings()
 
 
 def test_the_job_alerts_each_escalation_once_and_again_after_a_failed_publication(monkeypatch):
@@ -201,9 +201,9 @@ def test_the_job_alerts_each_escalation_once_and_again_after_a_failed_publicatio
     assert run(37).alerted == [] and run(32).alerted == [], "once per escalation"
     assert [e.company_id for e in published] == ["co1"] and published[0].escalated_at == ESCALATED_AT
     monkeypatch.delenv("LINLI_ESCALATION_REALERT_SECONDS")
-    from shared.settings import get_settings
+    from shared.settings import reset_settings
 
-    get_settings.cache_clear()
+    reset_settings()
 
 
 def test_the_fake_store_claims_once_and_releases_only_its_own_claim():

@@ -36,16 +36,16 @@ def signer(old_key):
 @pytest.fixture
 def verifier(tmp_path, monkeypatch, signer):
     from shared import identity
-    from shared.settings import get_settings
+    from shared.settings import reset_settings
 
     (tmp_path / "jwks.json").write_text(json.dumps({"keys": signer.public_jwks()}))
     monkeypatch.setenv("LINLI_TOKEN_ISSUER", ISSUER)
     monkeypatch.setenv("LINLI_TOKEN_AUDIENCE", AUDIENCE)
     monkeypatch.setenv("LINLI_JWKS_URL", (tmp_path / "jwks.json").as_uri())
-    get_settings.cache_clear()
+    reset_settings()
     identity.reset()
     yield identity
-    get_settings.cache_clear()
+    reset_settings()
     identity.reset()
 
 
@@ -118,12 +118,12 @@ def test_refused_tokens(verifier, signer):
 
 def test_nothing_passes_without_a_configured_issuer(monkeypatch, signer):
     from shared import identity
-    from shared.settings import get_settings
+    from shared.settings import reset_settings
 
     monkeypatch.delenv("LINLI_TOKEN_ISSUER", raising=False)
-    get_settings.cache_clear()
+    reset_settings()
     try:
         with pytest.raises(jwt.PyJWTError):
             identity.verify(_signed(signer))
     finally:
-        get_settings.cache_clear()
+        reset_settings()

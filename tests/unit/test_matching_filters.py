@@ -95,7 +95,7 @@ def test_a_record_that_cannot_be_judged_is_skipped_and_reported_not_fatal_for_th
 
     from matching.domain.engine import select
     from matching.domain.scoring import ScoreParams
-    from shared.settings import Settings
+    from matching.domain.settings import MatchingSettings
     from tests.unit.matching_fixtures import COMPANIES
 
     broken, good = tech("broken", metres_east=50), tech("good", metres_east=300)
@@ -114,7 +114,7 @@ def test_a_record_that_cannot_be_judged_is_skipped_and_reported_not_fatal_for_th
         read_nearby=lambda radius: [broken, good],
         read_companies=lambda wanted: COMPANIES,
         read_load=load,
-        params=ScoreParams.from_settings(Settings()),
+        params=ScoreParams.from_settings(MatchingSettings()),
         now=datetime(2026, 11, 25, 1, tzinfo=UTC),
     )
     assert [s.technician_id for s in outcome.chosen] == ["good"]

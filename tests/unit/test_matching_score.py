@@ -60,11 +60,11 @@ def test_fairness_and_workload_can_outweigh_a_few_hundred_metres():
 
 
 def test_weights_come_from_settings(monkeypatch):
-    from shared.settings import Settings
+    from matching.domain.settings import MatchingSettings
 
     monkeypatch.setenv("LINLI_WEIGHT_TRAVEL", "1")
     monkeypatch.setenv("LINLI_WEIGHT_FAIRNESS", "0")
-    params = ScoreParams.from_settings(Settings())
+    params = ScoreParams.from_settings(MatchingSettings())
     assert params.weight_travel == 1 and params.weight_fairness == 0
     _, terms = score(0, NEUTRAL, tech("t"), TechLoad(), NOW, params)
     assert terms["travel"].points == 1 and terms["fairness"].points == 0

@@ -6,8 +6,8 @@ from addresses.domain.records import Address
 from compounds.domain.records import Compound, Contract, FreePeriod
 from orders.domain import rules
 from orders.domain.records import Quote
+from orders.domain.settings import OrderSettings
 from shared.errors import Forbidden, ValidationFailed
-from shared.settings import Settings
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 PILOT = FreePeriod(starts_on="2020-01-01", ends_on="2099-12-31", funded_by="区住建委")
@@ -87,7 +87,7 @@ def test_slot_needs_a_time_zone_and_only_bookings_take_one():
 
 
 def test_execution_input_carries_the_configured_timeouts():
-    settings = Settings(emergency_offer_seconds=7, booking_offer_seconds=70)
+    settings = OrderSettings(emergency_offer_seconds=7, booking_offer_seconds=70)
     assert rules.execution_input(_order(), settings)["timeouts"]["offer_seconds"] == 7
     # Every timeout the state machine reads from its input is there (approval_seconds included).
 

@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from shared.settings import Settings, get_settings
+from orders.domain.settings import OrderSettings, order_settings
+from shared.settings import reset_settings
 from tests.conftest import reload_settings
 
 
@@ -17,9 +18,9 @@ def an_old_read_finishing_late(monkeypatch):
     """A thread that has read the environment (escalation 60 s) and stores its settings only once the main
     thread has begun reading the new environment: the worst moment."""
     monkeypatch.setenv("LINLI_ESCALATION_SECONDS", "60")
-    get_settings.cache_clear()
+    reset_settings()
     has_read, may_store = threading.Event(), threading.Event()
-    original = Settings.__init__
+    original = OrderSettings.__init__
 
     def init(self, **values):
         original(self, **values)
@@ -30,24 +31,24 @@ def an_old_read_finishing_late(monkeypatch):
             may_store.set()
             old_read.join(5)
 
-    monkeypatch.setattr(Settings, "__init__", init)
-    old_read = threading.Thread(target=get_settings, name="old-read")
+    monkeypatch.setattr(OrderSettings, "__init__", init)
+    old_read = threading.Thread(target=order_settings, name="old-read")
     old_read.start()
     has_read.wait(5)
     monkeypatch.setenv("LINLI_ESCALATION_SECONDS", "2")
     yield
     may_store.set()
     old_read.join(5)
-    get_settings.cache_clear()
+    reset_settings()
 
 
 def test_a_plain_clear_leaves_the_old_settings(an_old_read_finishing_late):
     # The hazard itself: a clear, then a read that returns the new settings, and the old ones are what stays
-    get_settings.cache_clear()
-    assert get_settings().escalation_seconds == 2
-    assert get_settings().escalation_seconds == 60
+    reset_settings()
+    assert order_settings().escalation_seconds == 2
+    assert order_settings().escalation_seconds == 60
 
 
 def test_reload_settings_leaves_the_new_ones(an_old_read_finishing_late):
     reload_settings()
-    assert get_settings().escalation_seconds == 2 == int(os.environ["LINLI_ESCALATION_SECONDS"])
+    assert order_settings().escalation_seconds == 2 == int(os.environ["LINLI_ESCALATION_SECONDS"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from orders.domain.records import Dispute, Order, TimelineEntry
-from shared.settings import Settings
 from supervision.domain import credit
 from supervision.domain.credit import CreditParams
+from supervision.domain.settings import SupervisionSettings
 from supervision.store.credit import CreditEvent
 
 P = CreditParams()  # the defaults: prior 4★ worth 10 ratings, 90 % deadlines worth 10 checks, 10 orders
@@ -68,7 +68,7 @@ def test_many_bad_ratings_missed_deadlines_and_lost_disputes_fall_below_the_thre
     # 20 orders at 1 star, 20 of 40 deadlines met, 2 disputes lost: 100·(0.6·0.25 + 0.4·29/50 − 2/30) = 31.53
     result = credit.score(_events(20, [1] * 20, 40, 20, 2), P)
     assert result.score == 31.5
-    assert result.score < Settings().credit_suspend_threshold
+    assert result.score < SupervisionSettings().credit_suspend_threshold
 
 
 def test_the_score_is_clamped_to_0_100():
@@ -108,7 +108,7 @@ def _order(**changes) -> Order:
 
 def test_a_finished_order_gives_its_rating_and_deadlines_with_stable_ids():
     # Given an emergency accepted after 20 minutes (limit 15) and on site 30 minutes later (limit 60)
-    found = {e.kind: e for e in credit.finished_order_events(_order(), Settings())}
+    found = {e.kind: e for e in credit.finished_order_events(_order(), SupervisionSettings())}
     assert found["rating"].value == 4 and found["rating"].event_id == "o1:rating"
     assert found["response_deadline"].value == 0.0
     assert found["arrival_deadline"].value == 1.0
@@ -127,7 +127,7 @@ def test_a_finished_order_gives_its_rating_and_deadlines_with_stable_ids():
 def test_an_upheld_bill_dispute_or_service_complaint_costs_the_company_one_complaint(kind, outcome, expected):
     opened = {"order_id": "o1", "resident_id": "r", "opened_by": "r", "opened_at": "t", "reason": "态度差"}
     dispute = Dispute(**opened, kind=kind, status="resolved", outcome=outcome)
-    found = {e.kind for e in credit.finished_order_events(_order(dispute=dispute), Settings())}
+    found = {e.kind for e in credit.finished_order_events(_order(dispute=dispute), SupervisionSettings())}
     assert found & credit.COMPLAINT_KINDS == ({expected} if expected else set())
 
 

@@ -373,11 +373,11 @@ def test_a_field_numbered_otherwise_in_the_console_is_sent_under_its_key(send_en
 def test_a_key_of_another_type_is_refused_in_the_settings(monkeypatch):
     from pydantic import ValidationError
 
-    from shared.settings import Settings
+    from notify.domain.settings import NotifySettings
 
     monkeypatch.setenv("LINLI_WECHAT_TEMPLATE_KEYS", '{"repair_done": {"thing2": "name2"}}')
     with pytest.raises(ValidationError, match="different types"):
-        Settings()
+        NotifySettings()
 
 
 def test_the_integrators_guide_lists_every_template_as_the_code_fills_it():

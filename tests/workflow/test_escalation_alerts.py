@@ -103,14 +103,14 @@ def _run_realerts(sandbox, at: str) -> list[str]:
 
 
 def test_an_escalation_nobody_acts_on_is_alerted_a_second_time_once(sandbox, world, observe, timeouts):
-    from shared.settings import get_settings
+    from escalation.domain.settings import escalation_settings
 
     # Given an order escalated because nobody took it (a long manual-dispatch wait, so it stays escalated)
     timeouts(escalation=600)
     order_id = world.order()["order_id"]
     escalated = observe.wait_status(order_id, "escalated")
     escalated_at = next(t.at for t in reversed(escalated.timeline) if t.status == "escalated")
-    began, after = parse(escalated_at), get_settings().escalation_realert_seconds
+    began, after = parse(escalated_at), escalation_settings().escalation_realert_seconds
     # When the job runs before the set time has passed, nothing goes out
     assert order_id not in " ".join(_run_realerts(sandbox, iso(began + timedelta(seconds=after - 60))))
     # Then once it has passed, one second alert goes out; later runs (and a rerun) add none
@@ -132,7 +132,7 @@ def test_an_escalation_nobody_acts_on_is_alerted_a_second_time_once(sandbox, wor
 
 
 def test_an_escalation_someone_acted_on_is_not_alerted_again(sandbox, world, observe, timeouts):
-    from shared.settings import get_settings
+    from escalation.domain.settings import escalation_settings
 
     # Given an escalated order that a supervisor dispatches by hand
     timeouts(escalation=600)
@@ -142,6 +142,6 @@ def test_an_escalation_someone_acted_on_is_not_alerted_again(sandbox, world, obs
     tech = world.add_technician()
     assert world.as_supervisor("POST", f"/orders/{order_id}/dispatch", {"technician_id": tech}).status == 200
     # When the job runs past the set time
-    alerted = _run_realerts(sandbox, iso(began + timedelta(seconds=get_settings().escalation_realert_seconds + 1)))
+    alerted = _run_realerts(sandbox, iso(began + timedelta(seconds=escalation_settings().escalation_realert_seconds + 1)))
     # Then no second alert goes out for it
     assert not [e for e in alerted if order_id in e]

@@ -24,15 +24,15 @@ def _archived(order_id: str, status: str):
 
 
 def _object(sandbox, key: str) -> dict:
-    from shared.settings import get_settings
+    from orders.domain.settings import order_settings
 
-    return sandbox.aws.client("s3").get_object(Bucket=get_settings().history_archive_bucket, Key=key)
+    return sandbox.aws.client("s3").get_object(Bucket=order_settings().history_archive_bucket, Key=key)
 
 
 def _versions(sandbox, key: str) -> list[dict]:
-    from shared.settings import get_settings
+    from orders.domain.settings import order_settings
 
-    listed = sandbox.aws.client("s3").list_object_versions(Bucket=get_settings().history_archive_bucket, Prefix=key)
+    listed = sandbox.aws.client("s3").list_object_versions(Bucket=order_settings().history_archive_bucket, Prefix=key)
     return listed.get("Versions", [])
 
 
@@ -63,9 +63,9 @@ def _queue_record(order_id: str, receives: int = 1) -> dict:
 
 
 def test_a_closed_orders_history_is_archived_and_read_from_the_archive_once_step_functions_forgot_it(world, observe, sandbox):
+    from orders.domain.settings import order_settings
     from orders.service import history
     from orders.store import history_archive
-    from shared.settings import get_settings
 
     # Given an order that went the whole way to closed
     tech = world.add_technician()
@@ -80,7 +80,7 @@ def test_a_closed_orders_history_is_archived_and_read_from_the_archive_once_step
     stored = _object(sandbox, archived.key)
     assert archived.key == f"histories/{order_id}.json.gz"
     assert stored["ServerSideEncryption"] == "aws:kms"
-    assert stored["SSEKMSKeyId"] == get_settings().history_archive_key_id != ""
+    assert stored["SSEKMSKeyId"] == order_settings().history_archive_key_id != ""
     assert stored["ContentEncoding"] == "gzip" and stored["ContentType"] == "application/json"
     body = stored["Body"].read()
     assert len(body) == archived.size

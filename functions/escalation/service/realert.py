@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from compounds.service import compound_records
 from escalation.domain import realert
+from escalation.domain.settings import escalation_settings
 from escalation.store.realerts import DynamoRealertStore, RealertStore
 from orders.domain.lifecycle import OrderStatus
 from orders.domain.records import Order
@@ -22,7 +23,6 @@ from orders.service import queries as orders
 from shared import events
 from shared.clock import iso
 from shared.events import DomainEvent
-from shared.settings import get_settings
 
 QUEUE_PAGE = 500  # escalated orders read per run (they leave the queue within the escalation wait, hours)
 
@@ -52,7 +52,7 @@ def run(
     publish: Callable[[list[DomainEvent]], None] = events.publish,
 ) -> RealertResult:
     store = store or DynamoRealertStore()
-    after = get_settings().escalation_realert_seconds
+    after = escalation_settings().escalation_realert_seconds
     at = iso(now)
     due = [o for o in escalated_before(iso(now - timedelta(seconds=after))) if realert.due(o, now, after)]
     alerted: list[str] = []

@@ -13,12 +13,12 @@ import boto3
 
 from identity.domain.codes import CodePolicy
 from identity.domain.records import User
+from identity.domain.settings import identity_settings
 from identity.service.ports import WeChatCodeInvalid, WeChatSession, WeChatUnavailable
 from identity.service.signer import KmsSigner
 from identity.service.signin import SignIn, TokenPolicy
 from identity.store import accounts
 from identity.store.dynamodb import DynamoStore
-from shared.settings import get_settings
 
 LOGIN_CODE_TEMPLATE = "login_code"
 
@@ -69,12 +69,12 @@ class KernelSms:
 
 @lru_cache(maxsize=1)
 def _kms() -> Any:
-    return boto3.client("kms", region_name=get_settings().aws_region)
+    return boto3.client("kms", region_name=identity_settings().aws_region)
 
 
 @lru_cache(maxsize=1)
 def sign_in() -> SignIn:
-    settings = get_settings()
+    settings = identity_settings()
     return SignIn(
         store=DynamoStore(),
         accounts=PeopleAccounts(),

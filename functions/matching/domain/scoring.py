@@ -20,8 +20,8 @@ from identity.domain.records import User
 from matching.domain.eligibility import TechLoad
 from matching.domain.geo import distance_m
 from matching.domain.records import ScoreTerm
+from matching.domain.settings import MatchingSettings
 from orders.domain.records import Order
-from shared.settings import Settings
 from supervision.domain.records import Company
 
 NEUTRAL_RATING_TERM = 0.5
@@ -41,7 +41,7 @@ class ScoreParams:
     workload_cap: int = 3
 
     @classmethod
-    def from_settings(cls, s: Settings) -> ScoreParams:
+    def from_settings(cls, s: MatchingSettings) -> ScoreParams:
         return cls(
             weight_travel=s.weight_travel,
             weight_credit=s.weight_credit,

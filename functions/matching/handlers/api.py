@@ -14,6 +14,7 @@ from addresses.service import address_book
 from identity.service import accounts
 from matching.domain.booking_hours import hour_blocks
 from matching.domain.errors import OfferTaken
+from matching.domain.settings import matching_settings
 from matching.handlers.models import AvailabilityIn, AvailabilityView, OfferList, OfferView, SlotList
 from matching.service import offers as round_of_offers
 from matching.service.availability import available_slots
@@ -28,7 +29,6 @@ from shared.auth import Caller, require_role
 from shared.errors import Forbidden, ValidationFailed
 from shared.observability import logger, tracer
 from shared.roles import Role
-from shared.settings import get_settings
 
 router = Router()
 
@@ -125,7 +125,7 @@ def list_slots(
         raise ValidationFailed("地址不存在，请从“我的地址”中选择", "Unknown address_id: choose one of your saved addresses.")
     ensure_verified(address)
     return SlotList(
-        category=category, address_id=address_id, slots=available_slots(category, address.lat, address.lng, get_settings())
+        category=category, address_id=address_id, slots=available_slots(category, address.lat, address.lng, matching_settings())
     )
 
 

@@ -16,6 +16,7 @@ from matching.domain.booking_hours import hour_blocks
 from matching.domain.eligibility import Criteria, TechLoad
 from matching.domain.engine import select
 from matching.domain.scoring import ScoreParams
+from matching.domain.settings import matching_settings
 from matching.domain.slots import service_date
 from matching.store import offers, slots
 from orders.domain.lifecycle import OrderType
@@ -23,7 +24,6 @@ from orders.domain.records import Order
 from orders.service import queries as orders
 from shared import clock
 from shared.observability import logger, tracer
-from shared.settings import get_settings
 from shared.tasks import retry_outages
 from supervision.service import company_records
 
@@ -48,7 +48,7 @@ def _load_reader(order: Order, window: int):
 @retry_outages
 def handler(event: dict, context: LambdaContext) -> dict:
     task = SelectCandidateIn.model_validate(event)
-    settings = get_settings()
+    settings = matching_settings()
     order = orders.get_or_404(task.order_id)
     past = offers.for_order(order.order_id)
     plan = rounds.plan(past, settings.match_radii_m, settings.refusals_before_widening)

@@ -9,11 +9,11 @@ from identity.service import accounts
 from matching.domain.booking_hours import hour_blocks
 from matching.domain.eligibility import qualification
 from matching.domain.geo import distance_m
+from matching.domain.settings import MatchingSettings
 from matching.domain.slots import free_counts, slot_grid
 from matching.store import slots
 from orders.domain.records import Slot
 from shared import clock
-from shared.settings import Settings
 from supervision.service import company_records
 
 
@@ -25,7 +25,7 @@ class SlotView(Slot):
 NEAREST_CHECKED = 30
 
 
-def available_slots(category: str, lat: float, lng: float, settings: Settings) -> list[SlotView]:
+def available_slots(category: str, lat: float, lng: float, settings: MatchingSettings) -> list[SlotView]:
     now = clock.now()
     grid = slot_grid(
         now,

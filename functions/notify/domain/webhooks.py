@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from notify.domain.settings import NotifySettings
 from shared.clock import iso
 from shared.events import COMPANY_EVENTS, DomainEvent
-from shared.settings import Settings
 
 WEBHOOK_EVENTS = COMPANY_EVENTS
 
@@ -37,7 +37,7 @@ class DeliveryJob(BaseModel):
         return self.event.event_id
 
 
-def webhook_policy(settings: Settings) -> Policy:
+def webhook_policy(settings: NotifySettings) -> Policy:
     """Where deliveries may go: HTTPS to public addresses; the sandbox also plain http and loopback (its settings)."""
     return Policy(allow_http=settings.allow_http_webhooks, allow_loopback=settings.allow_loopback_webhooks)
 

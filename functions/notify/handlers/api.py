@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notify.domain.settings import notify_settings
 from notify.domain.webhooks import DeliveryJob, webhook_policy
 from notify.handlers.models import (
     ApiKeyIn,
@@ -40,7 +41,6 @@ from shared.events import DomainEvent
 from shared.observability import logger, tracer
 from shared.records import ApiKey
 from shared.roles import Role
-from shared.settings import get_settings
 
 router = Router()
 
@@ -101,7 +101,7 @@ def _check_endpoint(url: str) -> None:
     """A URL the deliveries may go to (notify.service.webhook_http): https, no user info, an HTTPS port, a public
     address. The name is resolved now too (a name that does not resolve yet is accepted: every delivery resolves and
     checks again)."""
-    policy = webhook_policy(get_settings())
+    policy = webhook_policy(notify_settings())
     try:
         host, port = webhook_http.check_url(url, policy)
         try:
@@ -119,7 +119,7 @@ def _check_endpoint(url: str) -> None:
 
 def _new_secret(company_id: str, now: str) -> str:
     secret = f"whsec_{secrets.token_urlsafe(32)}"
-    overlap = clock.now() + timedelta(seconds=get_settings().webhook_secret_overlap_seconds)
+    overlap = clock.now() + timedelta(seconds=notify_settings().webhook_secret_overlap_seconds)
     webhooks.add_secret(
         company_id, WebhookSecret(secret_id=ids.new_id("whs"), secret=secret, created_at=now), retire_others_at=iso(overlap)
     )
@@ -174,7 +174,7 @@ def replay(delivery_id: str) -> DeliveryList:
     if delivery.status == "retrying":
         raise DeliveryStillRetrying()
     job = DeliveryJob(company_id=company_id, event=DomainEvent.model_validate_json(delivery.payload), replay=True)
-    queues.send(get_settings().webhook_queue_url, job.model_dump(mode="json"))
+    queues.send(notify_settings().webhook_queue_url, job.model_dump(mode="json"))
     return DeliveryList(deliveries=[delivery])
 
 
@@ -263,7 +263,7 @@ def dead_letters(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Curs
     """What the dead-letter queues hold now (as many as SQS shows at once) and the WeChat deliveries given up on,
     by queue and message id."""
     require_role(current_caller(router), Role.SUPERVISOR)
-    settings = get_settings()
+    settings = notify_settings()
     found = []
     for name, url in (("notifications", settings.notifications_dlq_url), ("webhooks", settings.webhook_dlq_url)):
         for message in queues.peek(url) if url else []:

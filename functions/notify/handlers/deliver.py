@@ -23,6 +23,7 @@ from notify.domain.compose import ALWAYS_BY_SMS, Draft, Placer, drafts_for, repo
 from notify.domain.doorstep import mismatch_alerts
 from notify.domain.escalation import Arrangers, call_task_text, resident_sms, resident_text, staff_alerts, unanswered_alerts
 from notify.domain.reminders import deadline_drafts, rating_reminder_drafts
+from notify.domain.settings import notify_settings
 from notify.domain.sms import template as sms_template
 from notify.domain.supervision import MESSAGED_SUPERVISION_EVENTS, supervision_drafts
 from notify.domain.webhooks import retry_delay
@@ -35,7 +36,6 @@ from shared import queues, sms
 from shared.events import DomainEvent
 from shared.events import EventType as Happened
 from shared.observability import logger, tracer
-from shared.settings import get_settings
 from supervision.service import company_records
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -286,7 +286,7 @@ def record_handler(record: SQSRecord) -> None:
     except Exception:
         # Back off before the queue offers the event again: 2 s, 4 s, 8 s … (then the dead-letter queue).
         receives = int(record.attributes.approximate_receive_count or 1)
-        settings = get_settings()
+        settings = notify_settings()
         delay = retry_delay(receives, base_seconds=settings.notification_retry_base_seconds, max_seconds=queues.MAX_DELAY_SECONDS)
         queues.postpone(settings.notifications_queue_url, record.receipt_handle, int(delay))
         raise

@@ -12,12 +12,12 @@ from __future__ import annotations
 import jwt
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notify.domain.settings import notify_settings
 from notify.store import push_connections
 from shared import clock, identity
 from shared.api import usable_caller
 from shared.errors import DomainError, Unauthenticated
 from shared.observability import logger, tracer
-from shared.settings import get_settings
 
 
 def connect(event: dict) -> dict:
@@ -35,7 +35,7 @@ def connect(event: dict) -> dict:
         logger.info("socket refused", extra={"reason": type(exc).__name__})
         return {"statusCode": 401 if isinstance(exc, Unauthenticated) else 403, "body": "Forbidden"}
     push_connections.add(
-        caller.user_id, connection_id, connected_at=clock.now_iso(), lifetime_seconds=get_settings().push_connection_seconds
+        caller.user_id, connection_id, connected_at=clock.now_iso(), lifetime_seconds=notify_settings().push_connection_seconds
     )
     logger.info("socket opened", extra={"user_id": caller.user_id})
     return {"statusCode": 200}

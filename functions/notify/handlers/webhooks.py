@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notify.domain.settings import notify_settings
 from notify.domain.webhooks import WEBHOOK_EVENTS, DeliveryJob, next_attempt, seconds_until, webhook_body, webhook_policy
 from notify.service import webhook_http
 from notify.store import webhooks
@@ -26,7 +27,6 @@ from shared import clock, queues, signing
 from shared.clock import iso
 from shared.events import DomainEvent
 from shared.observability import logger, tracer
-from shared.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)
 # Time kept after a delivery's deadline for logging it and queueing its retry, before the function's own timeout.
@@ -46,7 +46,7 @@ def active_secrets(company_id: str, now: str) -> list[str]:
 
 
 def attempt(job: DeliveryJob) -> None:
-    settings = get_settings()
+    settings = notify_settings()
     now = clock.now()
     wait = seconds_until(job.not_before, now)
     if wait > 0:  # not due yet: another hop on the queue
@@ -111,7 +111,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
     job = job_from(json.loads(record.body))
     if job is None or not (job.attempt > 0 or job.replay or job.event.type in WEBHOOK_EVENTS):
         return
-    settings = get_settings()
+    settings = notify_settings()
     needed_ms = settings.webhook_timeout_seconds * 1000 + AFTER_DELIVERY_MS
     if lambda_context is not None and lambda_context.get_remaining_time_in_millis() < needed_ms:
         # Not enough time left in this invocation: back on the queue untried, for the next one.

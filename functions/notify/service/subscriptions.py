@@ -17,6 +17,7 @@ from identity.domain.records import User
 from identity.service import accounts
 from notify.domain.compose import CATEGORY_WORDS, Draft
 from notify.domain.dead_letters import DeadLetter
+from notify.domain.settings import notify_settings
 from notify.domain.sms import template as sms_template
 from notify.domain.wechat_templates import TEMPLATES, MessageFacts, beijing_time, fill, kinds_for, page_of
 from notify.service.wechat_token import TokenSource, shared_source
@@ -28,7 +29,7 @@ from shared import clock, sms, wechat
 from shared.errors import ValidationFailed
 from shared.events import DomainEvent
 from shared.observability import logger
-from shared.settings import get_settings
+from supervision.domain.settings import supervision_settings
 
 SEND_PATH = "/cgi-bin/message/subscribe/send"
 USER_REFUSED = 43101
@@ -58,7 +59,7 @@ def record_consents(
     """The resident was asked `template_ids` and accepted `accepted`: one consent more for each accepted one.
     Returns template id → consents left, for the templates asked."""
     store = store or _default_store()
-    known = set(get_settings().wechat_template_ids.values())
+    known = set(notify_settings().wechat_template_ids.values())
     unknown = sorted({t for t in template_ids if t not in known})
     if unknown:
         raise UnknownTemplate(
@@ -84,7 +85,7 @@ def _templates_for(draft: Draft, event: DomainEvent) -> list[tuple[str, str]]:
     order = event.order
     if order is None or draft.recipient_id != order.resident_id:
         return []
-    ids = get_settings().wechat_template_ids
+    ids = notify_settings().wechat_template_ids
     kinds = kinds_for(draft.kind, order.order_type, event.deadline_step)
     return [(k, ids[k]) for k in kinds if ids.get(k)]
 
@@ -110,7 +111,7 @@ def _facts(event: DomainEvent, kind: str) -> MessageFacts:
         if full is not None and full.slot is not None:
             arrival = beijing_time(full.slot.start, full.slot.end)
         else:
-            minutes = get_settings().arrival_deadline_minutes.get(order.order_type, 60)
+            minutes = supervision_settings().arrival_deadline_minutes.get(order.order_type, 60)
             until = clock.iso(clock.parse(event.occurred_at) + timedelta(minutes=minutes))
             arrival = beijing_time(event.occurred_at, until)
     return MessageFacts(
@@ -132,7 +133,7 @@ def send_subscription(touser: str, template_id: str, page: str, data: dict, *, s
         "template_id": template_id,
         "page": page,
         "data": data,
-        "miniprogram_state": get_settings().wechat_miniprogram_state,
+        "miniprogram_state": notify_settings().wechat_miniprogram_state,
         "lang": "zh_CN",
     }
     token = source.token()
@@ -160,7 +161,7 @@ def _by_wechat(
         if not store.spend_consent(recipient.user_id, template_id):
             continue
         try:
-            renamed = get_settings().wechat_template_keys.get(kind, {})
+            renamed = notify_settings().wechat_template_keys.get(kind, {})
             data = {renamed.get(k, k): v for k, v in fill(TEMPLATES[kind], _facts(event, kind)).items()}
             send_subscription(recipient.wechat_openid, template_id, page_of(order.order_id), data, source=source)
         except wechat.WeChatUnavailable as exc:

@@ -9,12 +9,12 @@ from typing import Any
 
 import boto3
 
-from shared.settings import get_settings
+from notify.domain.settings import notify_settings
 
 
 @lru_cache(maxsize=1)
 def _client() -> Any:
-    settings = get_settings()
+    settings = notify_settings()
     return boto3.client("apigatewaymanagementapi", endpoint_url=settings.push_endpoint, region_name=settings.aws_region)
 
 
@@ -23,7 +23,7 @@ def reset() -> None:
 
 
 def enabled() -> bool:
-    return bool(get_settings().push_endpoint)
+    return bool(notify_settings().push_endpoint)
 
 
 def post(connection_id: str, payload: dict) -> bool:

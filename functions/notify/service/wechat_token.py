@@ -11,9 +11,9 @@ import uuid
 from collections.abc import Callable
 from functools import lru_cache
 
+from notify.domain.settings import notify_settings
 from notify.store import CachedToken, WeChatStore
 from shared import wechat
-from shared.settings import get_settings
 
 POLL_SECONDS = 0.05
 
@@ -31,7 +31,7 @@ class TokenSource:
         margin_seconds: float = wechat.TOKEN_MARGIN_SECONDS,
     ) -> None:
         self.store, self.fetch, self.clock, self.sleep = store, fetch, clock, sleep
-        self.lease_seconds = lease_seconds or get_settings().wechat_token_lease_seconds
+        self.lease_seconds = lease_seconds or notify_settings().wechat_token_lease_seconds
         # Wait for another caller's renewal about as long as its lease lasts (a renewer that died frees it then).
         self.wait_seconds = wait_seconds if wait_seconds is not None else self.lease_seconds + 1
         self.margin_seconds = margin_seconds

@@ -2,7 +2,7 @@
 
 A wait's deadline is when its state was entered plus its timeout, as Step Functions counts it. The
 DeadlineWarnings job warns once about each wait whose deadline falls within the warning lead
-(`Settings.deadline_warning_lead_seconds`), while the order still waits for that step.
+(`OrderSettings.deadline_warning_lead_seconds`), while the order still waits for that step.
 """
 
 from __future__ import annotations

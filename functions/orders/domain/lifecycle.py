@@ -59,7 +59,7 @@ PROGRESS_FROM = {
 }
 
 
-# A bill can be disputed once the work is done (within `Settings.dispute_days` of completion).
+# A bill can be disputed once the work is done (within `OrderSettings.dispute_days` of completion).
 DISPUTABLE = frozenset({S.COMPLETED, S.RATED, S.CLOSED})
 
 

@@ -1,4 +1,4 @@
-"""Re-work under warranty (pure): within `Settings.rework_days` of completion, the resident (or her proxy) asks for
+"""Re-work under warranty (pure): within `OrderSettings.rework_days` of completion, the resident (or her proxy) asks for
 the same repair again; a new order linked to the first (`rework_of`), free, offered first to the same technician.
 
 One re-work per order; a public-area report is reported again, not re-worked.

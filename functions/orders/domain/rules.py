@@ -8,10 +8,10 @@ from addresses.domain.records import Address
 from compounds.domain.records import Compound
 from orders.domain.lifecycle import ACTIVE_ASSIGNMENT, OrderStatus, OrderType
 from orders.domain.records import Order, Quote, Slot, TimelineEntry
+from orders.domain.settings import OrderSettings
 from shared.clock import BEIJING, iso
 from shared.errors import Forbidden, ValidationFailed
 from shared.roles import Role
-from shared.settings import Settings
 
 STATUS_TEXT = {
     "submitted": ("已提交，正在处理", "Submitted"),
@@ -105,7 +105,7 @@ def new_order(
     )
 
 
-def execution_input(order: Order, settings: Settings) -> dict:
+def execution_input(order: Order, settings: OrderSettings) -> dict:
     offer_seconds = settings.booking_offer_seconds if order.order_type == OrderType.BOOKING else settings.emergency_offer_seconds
     return {
         "order_id": order.order_id,

@@ -24,6 +24,7 @@ from orders.domain.errors import TooManyOrders
 from orders.domain.lifecycle import CANCELLABLE, OrderStatus, OrderType
 from orders.domain.public_area import OPEN_REPORT_STATUSES, UNFOUNDED, UNFOUNDED_FROM, same_problem
 from orders.domain.records import Order
+from orders.domain.settings import OrderSettings, order_settings
 from orders.handlers import billing, fulfilment, photos, proxies
 from orders.handlers.models import (
     ActingForView,
@@ -46,7 +47,6 @@ from shared.dal import daily_counts
 from shared.errors import InvalidStatus, ServiceUnavailable, ValidationFailed
 from shared.observability import logger, tracer
 from shared.roles import Role
-from shared.settings import Settings, get_settings
 
 router = Router()
 
@@ -121,7 +121,7 @@ def create_order(body: CreateOrderIn) -> OrderView:
         place=body.place,
         now=now,
     ).model_copy(update={"photo_ref": body.photo_ref, "placed_via": "phone" if caller.role == Role.DISPATCHER else None})
-    settings = get_settings()
+    settings = order_settings()
     taken = _take_quotas(caller, order, body.address_id, now, settings)
     try:
         if order.photo_ref:
@@ -151,7 +151,7 @@ def create_order(body: CreateOrderIn) -> OrderView:
     return view(order, caller)
 
 
-def _take_quotas(caller: Caller, order: Order, address_id: str, now: datetime, settings: Settings) -> list[tuple]:
+def _take_quotas(caller: Caller, order: Order, address_id: str, now: datetime, settings: OrderSettings) -> list[tuple]:
     """Count the new order against each of its quotas (conditional counters); 429 with Retry-After, and nothing
     counted, when one is used up. What was counted, to give back if the order is not stored after all."""
     if not settings.order_quotas_enabled:

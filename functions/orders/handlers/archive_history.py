@@ -15,11 +15,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from orders.domain.settings import order_settings
 from orders.service import history
 from shared import queues
 from shared.events import DomainEvent
 from shared.observability import logger, tracer
-from shared.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -32,7 +32,7 @@ def record_handler(record: SQSRecord) -> None:
         outcome = history.archive(event.order.order_id)
     except Exception as exc:
         receives = int(record.attributes.approximate_receive_count or 1)
-        settings = get_settings()
+        settings = order_settings()
         delay = min(settings.history_archive_retry_base_seconds * 2 ** max(receives - 1, 0), queues.MAX_DELAY_SECONDS)
         try:
             queues.postpone(settings.history_archive_queue_url, record.receipt_handle, int(delay))

@@ -13,6 +13,7 @@ from orders.domain import catalogue as catalogue_rules
 from orders.domain import pricing
 from orders.domain.lifecycle import Category, OrderStatus
 from orders.domain.records import Dispute, Order, Quote
+from orders.domain.settings import order_settings
 from orders.domain.steps import Step
 from orders.handlers.models import OrderView
 from orders.handlers.models.billing import (
@@ -35,7 +36,6 @@ from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.errors import Forbidden, InvalidStatus, NotFound, ValidationFailed
 from shared.roles import Role
-from shared.settings import get_settings
 
 router = Router()
 
@@ -184,7 +184,7 @@ def open_dispute(order_id: str, body: DisputeIn) -> OrderView:
     if order.dispute is not None:
         raise InvalidStatus("该订单已有争议", "This order already has a dispute.")
     now = clock.now()
-    pricing.ensure_dispute_window_open(_parse(order.completed_at), now, get_settings().dispute_days)
+    pricing.ensure_dispute_window_open(_parse(order.completed_at), now, order_settings().dispute_days)
     at = clock.iso(now)
     dispute = Dispute(
         order_id=order.order_id,

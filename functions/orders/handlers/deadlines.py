@@ -5,7 +5,7 @@ hours), skips those the order no longer waits for, and publishes one `order.dead
 wait: a conditional write on the wait (`warned_at`) lets exactly one run claim it, and the event id is stable
 per order, step and deadline. `{"at": "<ISO instant>"}` runs it as of that instant (the sandbox and tests).
 
-It also reminds a resident who has not rated `Settings.rating_reminder_after_seconds` after the repair was done:
+It also reminds a resident who has not rated `OrderSettings.rating_reminder_after_seconds` after the repair was done:
 the rating waits whose reminder fell due in the last few hours (Query gsi4 RATING_REMINDER#<hour>), still waiting,
 each claimed by the same conditional write, publish one `order.rating_reminder` (id stable per order).
 """
@@ -19,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from compounds.service import compound_records
 from orders.domain import deadlines
+from orders.domain.settings import order_settings
 from orders.domain.steps import Step
 from orders.store import callbacks, orders
 from orders.store.callbacks import WorkflowWait
@@ -26,7 +27,6 @@ from shared import clock, events
 from shared.clock import iso
 from shared.events import DomainEvent
 from shared.observability import logger, tracer
-from shared.settings import get_settings
 
 
 class DeadlineRun(BaseModel):
@@ -74,7 +74,7 @@ def remind_ratings(now: datetime) -> list[str]:
 
 
 def run(now: datetime) -> DeadlineResult:
-    lead = get_settings().deadline_warning_lead_seconds
+    lead = order_settings().deadline_warning_lead_seconds
     at, end = iso(now), now + timedelta(seconds=lead)
     due = callbacks.unwarned_due_between(now, end)
     warned: list[str] = []

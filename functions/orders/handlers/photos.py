@@ -10,6 +10,7 @@ from identity.domain.records import User
 from identity.service import accounts
 from orders.domain.errors import PhotoInUse, PhotoMismatch, PhotoNotUploaded, PhotoTooLarge, PhotoTypeNotAllowed, UnknownPhoto
 from orders.domain.records import Order
+from orders.domain.settings import order_settings
 from orders.handlers.models.photos import PhotoIn, PhotoLinkView, PhotoUploadView, TechnicianPhotoIn, TechnicianPhotoView
 from orders.handlers.views import profile, visible_order
 from orders.store import photos
@@ -19,7 +20,6 @@ from shared.api import current_caller
 from shared.auth import Caller, require_role
 from shared.errors import Forbidden, NotFound
 from shared.roles import Role
-from shared.settings import get_settings
 
 router = Router()
 
@@ -42,7 +42,7 @@ def create_photo(body: PhotoIn) -> tuple[PhotoUploadView, int]:
     """A pre-signed PUT for one image: its type and exact size are signed, so S3 takes nothing else."""
     caller = current_caller(router)
     require_role(caller, *UPLOADERS[body.purpose])
-    settings = get_settings()
+    settings = order_settings()
     content_type = body.content_type.strip().lower()
     if content_type not in PHOTO_TYPES:
         raise PhotoTypeNotAllowed()
@@ -87,7 +87,7 @@ def usable_photo(photo_id: str, caller: Caller, purpose: PhotoPurpose, target: s
     stored = storage.stat(photo.s3_key)
     if stored is None:
         raise PhotoNotUploaded()
-    if stored.size != photo.size or stored.size > get_settings().photo_max_bytes or stored.content_type != photo.content_type:
+    if stored.size != photo.size or stored.size > order_settings().photo_max_bytes or stored.content_type != photo.content_type:
         raise PhotoMismatch()
     return photo
 
@@ -121,7 +121,7 @@ def order_photo_refs(order: Order) -> set[str]:
 def _link(photo: Photo | None) -> PhotoLinkView:
     if photo is None or storage.stat(photo.s3_key) is None:
         raise NotFound("照片不存在或尚未上传", "No such photo, or it was not uploaded yet.")
-    seconds = get_settings().photo_url_seconds
+    seconds = order_settings().photo_url_seconds
     return PhotoLinkView(
         photo_id=photo.photo_id,
         url=storage.download_url(photo.s3_key, expires_in=seconds),

@@ -26,6 +26,7 @@ from orders.domain.errors import (
     WrongCode,
 )
 from orders.domain.records import Proxy
+from orders.domain.settings import order_settings
 from orders.handlers.models.proxies import ProxyConfirmIn, ProxyLinks, ProxyLinkView, ProxyRequestIn, ProxyRequestView
 from orders.handlers.views import profile
 from orders.store import proxy_links, proxy_requests
@@ -37,7 +38,6 @@ from shared.dal import daily_counts
 from shared.errors import ServiceUnavailable
 from shared.observability import logger
 from shared.roles import Role
-from shared.settings import get_settings
 
 router = Router()
 
@@ -57,7 +57,7 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
     """Ask to act for the resident with this phone number: the resident is sent a code. The answer is the same
     whether or not the number is a resident's (no code then reaches anyone, and none completes the request)."""
     caller, me = _resident_caller()
-    settings = get_settings()
+    settings = order_settings()
     relation = rules.relation(body.relation)
     if relation is None:
         raise InvalidRelation()
@@ -145,7 +145,7 @@ def request_link(body: ProxyRequestIn) -> ProxyRequestView:
 def confirm_link(request_id: str, body: ProxyConfirmIn) -> ProxyLinkView:
     """The code the resident told the requester: the link is made (once), and the resident is told."""
     caller, me = _resident_caller()
-    settings = get_settings()
+    settings = order_settings()
     request = proxy_requests.get(caller.user_id)
     if request is None or request.request_id != request_id:
         raise RequestExpired()

@@ -11,13 +11,13 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from shared.settings import get_settings
+from orders.domain.settings import order_settings
 
 PACKAGED = Path(__file__).resolve().parents[1] / "openapi.json"
 
 
 def published() -> dict:
-    return _read(get_settings().openapi_document or str(PACKAGED))
+    return _read(order_settings().openapi_document or str(PACKAGED))
 
 
 @lru_cache(maxsize=4)

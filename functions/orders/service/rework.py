@@ -13,15 +13,15 @@ from compounds.service import compound_records
 from orders.domain import rework as rules
 from orders.domain import rules as order_rules
 from orders.domain.records import Order
+from orders.domain.settings import order_settings
 from orders.store import orders
 from shared import ids, workflow
 from shared.errors import ServiceUnavailable, ValidationFailed
 from shared.observability import logger
-from shared.settings import get_settings
 
 
 def ask(original: Order, *, by: str, description: str, now: datetime) -> Order:
-    settings = get_settings()
+    settings = order_settings()
     rules.ensure_eligible(original, now, settings.rework_days)
     address = address_book.get_address(original.resident_id, original.address_id or "")
     compound = compound_records.get_compound(original.compound_id)

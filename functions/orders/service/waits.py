@@ -12,11 +12,11 @@ from __future__ import annotations
 from pydantic import AwareDatetime, BaseModel, Field
 
 from orders.domain import deadlines
+from orders.domain.settings import order_settings
 from orders.domain.steps import SATISFIED_BY, Step
 from orders.store import callbacks, orders
 from shared import clock, workflow
 from shared.observability import logger
-from shared.settings import get_settings
 
 
 def resume_step(order_id: str, step: str, output: dict | None = None) -> bool:
@@ -57,7 +57,9 @@ def register(step: Step, event: dict) -> dict:
         entered_at=started,
         deadline_at=deadlines.deadline_of(started, task.timeout_seconds) if task.timeout_seconds else None,
         warn=step in deadlines.WARNED_STEPS,
-        remind_at=deadlines.rating_reminder_at(step, started, task.timeout_seconds, get_settings().rating_reminder_after_seconds),
+        remind_at=deadlines.rating_reminder_at(
+            step, started, task.timeout_seconds, order_settings().rating_reminder_after_seconds
+        ),
     )
     order = orders.get_or_404(task.order_id)
     already_done = order.status in SATISFIED_BY[step]

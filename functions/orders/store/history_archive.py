@@ -12,10 +12,10 @@ from __future__ import annotations
 from pydantic import BaseModel
 from pynamodb.exceptions import DoesNotExist
 
+from orders.domain.settings import order_settings
 from shared import storage
 from shared.dal.base import ensure_bound
 from shared.dal.tables import item_of
-from shared.settings import get_settings
 
 PREFIX = "histories/"
 SORT_KEY = "HISTORY_ARCHIVE"
@@ -67,7 +67,7 @@ def find(order_id: str) -> ArchivedHistory | None:
 
 def write_object(order_id: str, body: bytes) -> bool:
     """Store the compressed history; False when it was stored before (the stored object is kept)."""
-    settings = get_settings()
+    settings = order_settings()
     return storage.put_new(
         settings.history_archive_bucket,
         object_key(order_id),
@@ -85,4 +85,4 @@ def record(archived: ArchivedHistory) -> None:
 
 
 def read_object(archived: ArchivedHistory) -> bytes:
-    return storage.read(get_settings().history_archive_bucket, archived.key)
+    return storage.read(order_settings().history_archive_bucket, archived.key)

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from orders.domain.records import Order
 from shared.clock import beijing_day
-from shared.settings import Settings
+from supervision.domain.settings import SupervisionSettings
 from supervision.store.credit import CreditEvent
 
 RATING = "rating"
@@ -50,7 +50,7 @@ class CreditParams:
     weight_complaints: float = 1.0
 
     @classmethod
-    def from_settings(cls, s: Settings) -> CreditParams:
+    def from_settings(cls, s: SupervisionSettings) -> CreditParams:
         return cls(
             prior_stars=s.credit_prior_stars,
             prior_weight=s.credit_prior_weight,
@@ -141,7 +141,7 @@ def _event(order: Order, kind: str, value: float, at: str, note: str | None = No
     )
 
 
-def finished_order_events(order: Order, s: Settings) -> list[CreditEvent]:
+def finished_order_events(order: Order, s: SupervisionSettings) -> list[CreditEvent]:
     """Rating, response and arrival deadlines, and a lost bill dispute or an upheld service complaint, of a finished
     order."""
     if order.status not in FINISHED or not order.company_id:

@@ -15,11 +15,11 @@ from shared.api import current_caller
 from shared.auth import company_of, require_role
 from shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shared.roles import Role
-from shared.settings import get_settings
 from supervision.domain import admission, staff_records
 from supervision.domain.admission import Kind
 from supervision.domain.expiry import beijing_today
 from supervision.domain.records import Company
+from supervision.domain.settings import supervision_settings
 from supervision.handlers.models import (
     AdmissionView,
     ApplicationIn,
@@ -63,7 +63,7 @@ class DocumentTooLarge(DomainError):
 def create_document(body: DocumentIn) -> tuple[UploadView, int]:
     caller = current_caller(router)
     company_id = company_of(caller, Role.DISPATCHER)
-    limit = get_settings().document_max_bytes
+    limit = supervision_settings().document_max_bytes
     if body.size > limit:
         raise DocumentTooLarge(
             f"文件太大：最多 {limit // (1024 * 1024)} MB", f"The file is too large: at most {limit // (1024 * 1024)} MB."
@@ -85,7 +85,7 @@ def create_document(body: DocumentIn) -> tuple[UploadView, int]:
             document_id=document_id,
             upload_url=storage.upload_url(document.s3_key, body.content_type, size=body.size),
             headers={"Content-Type": body.content_type},
-            expires_in=get_settings().document_url_seconds,
+            expires_in=supervision_settings().document_url_seconds,
         ),
         201,
     )
@@ -104,7 +104,7 @@ def get_document(company_id: str, document_id: str) -> DownloadView:
         filename=document.filename,
         kind=document.kind,
         download_url=storage.download_url(document.s3_key),
-        expires_in=get_settings().document_url_seconds,
+        expires_in=supervision_settings().document_url_seconds,
     )
 
 

@@ -25,9 +25,9 @@ from shared.auth import company_of, require_role
 from shared.errors import Forbidden, NotFound
 from shared.observability import logger, tracer
 from shared.roles import Role
-from shared.settings import get_settings
 from supervision.domain import audit as chain
 from supervision.domain import period, stats
+from supervision.domain.settings import supervision_settings
 from supervision.handlers import admission, credit, exports, public, reports
 from supervision.handlers.companies import all_companies
 from supervision.handlers.models import AuditView, StatsView, StuckOrder, StuckView
@@ -65,11 +65,11 @@ def _minutes_since(at: str, now: datetime) -> float:
 
 @router.get("/supervision/stuck")
 def stuck_orders(limit: paging.Limit = paging.DEFAULT_LIMIT, cursor: paging.Cursor = None) -> StuckView:
-    """Open orders older than their status's limit (Settings.stuck_after_minutes), oldest first: one Query
+    """Open orders older than their status's limit (SupervisionSettings.stuck_after_minutes), oldest first: one Query
     per status on gsi4 with the sort key below the cut-off, merged page by page."""
     require_role(current_caller(router), Role.SUPERVISOR)
     now = clock.now()
-    limits = get_settings().stuck_after_minutes
+    limits = supervision_settings().stuck_after_minutes
     sources = [partial(_stuck_in, status, clock.iso(now - timedelta(minutes=minutes))) for status, minutes in limits.items()]
     page, last = paging.merge_oldest_first(
         sources, position_of=orders.position, after=paging.decode("stuck", cursor), limit=limit

@@ -17,9 +17,9 @@ from shared.api import current_caller
 from shared.auth import Caller, company_of, require_role
 from shared.errors import Forbidden, NotFound
 from shared.roles import Role
-from shared.settings import get_settings
 from supervision.domain import credit as formula
 from supervision.domain.records import Company
+from supervision.domain.settings import supervision_settings
 from supervision.handlers.companies import all_companies
 from supervision.handlers.models import CreditView, RankingEntry, RankingView
 from supervision.service.public_credit import best_credit_first
@@ -30,7 +30,7 @@ router = Router()
 
 
 def _credit_view(company: Company, events: list[CreditEvent]) -> CreditView:
-    settings = get_settings()
+    settings = supervision_settings()
     params = formula.CreditParams.from_settings(settings)
     return CreditView(
         company_id=company.company_id,
@@ -113,7 +113,7 @@ def credit_export(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json"
         return Response(200, "text/csv; charset=utf-8", "\ufeff" + buffer.getvalue())  # BOM: Excel reads UTF-8
     body = {
         "generated_at": clock.now_iso(),
-        "threshold": get_settings().credit_suspend_threshold,
+        "threshold": supervision_settings().credit_suspend_threshold,
         "companies": [
             {
                 **c.model_dump(include={"company_id", "name", "status", "credit_score", "licence_number"}),

@@ -16,8 +16,8 @@ from identity.service import accounts
 from shared import clock, events
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger, tracer
-from shared.settings import get_settings
 from supervision.domain import expiry
+from supervision.domain.settings import supervision_settings
 from supervision.service import operations
 
 
@@ -33,7 +33,7 @@ class ExpiryResult(BaseModel):
 
 
 def run(day: date) -> ExpiryResult:
-    settings = get_settings()
+    settings = supervision_settings()
     at = clock.now_iso()
     ids = sorted(
         {

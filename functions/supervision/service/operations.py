@@ -11,13 +11,13 @@ from shared import clock, events
 from shared.errors import InvalidStatus, NotFound, ValidationFailed
 from shared.events import DomainEvent, EventType, SubjectSnapshot
 from shared.observability import logger
-from shared.settings import get_settings
 from supervision.domain import admission, staff_records
 from supervision.domain import audit as chain
 from supervision.domain import credit as formula
 from supervision.domain.admission import Decision, Kind
 from supervision.domain.expiry import beijing_today
 from supervision.domain.records import Company
+from supervision.domain.settings import supervision_settings
 from supervision.store import admission as admission_dal
 from supervision.store import audit, company_records, credit
 from supervision.store import staff_records as staff_dal
@@ -100,7 +100,7 @@ def audit_event(event: DomainEvent, order: Order | None) -> AuditEntry | None:
 
 
 def credit_events_for(event: DomainEvent, order: Order) -> list[CreditEvent]:
-    settings = get_settings()
+    settings = supervision_settings()
     if event.type == EventType.ORDER_ESCALATED:
         missed = formula.escalation_event(order, order.escalation_reason, event.occurred_at)
         return [missed] if missed else []
@@ -120,7 +120,9 @@ def record_credit(event: DomainEvent, order: Order) -> list[CreditEvent]:
     for company_id in sorted({e.company_id for e in found}):
         recompute_company(company_id, at=at, cause=event.event_id)
     for technician_id in sorted({e.technician_id for e in found if e.technician_id}):
-        breakdown = formula.score(credit.technician_events(technician_id), formula.CreditParams.from_settings(get_settings()))
+        breakdown = formula.score(
+            credit.technician_events(technician_id), formula.CreditParams.from_settings(supervision_settings())
+        )
         credit.set_technician_score(technician_id, breakdown.score, at)
     return found
 
@@ -131,7 +133,7 @@ def recompute_company(company_id: str, *, at: str, cause: str) -> formula.Score:
     A changed score is published (`credit.changed`, its id derived from the cause) before it is stored, so a
     retry after a failure in between still finds the old score and publishes the same event again. Below the
     threshold an admitted company is suspended from matching and the supervisors are alerted."""
-    settings = get_settings()
+    settings = supervision_settings()
     breakdown = formula.score(credit.company_events(company_id), formula.CreditParams.from_settings(settings))
     company = company_records.get_company(company_id)
     if company is not None and company.credit_score != breakdown.score:

@@ -9,10 +9,10 @@ from pydantic import BaseModel
 
 from shared import paging
 from shared.clock import iso
-from shared.settings import get_settings
 from supervision.domain import credit as formula
 from supervision.domain.public_credit import Formula, PublicCompany, public_company, published_formula
 from supervision.domain.records import Company
+from supervision.domain.settings import supervision_settings
 from supervision.store import company_records, credit
 from supervision.store.credit import CreditEvent
 
@@ -43,7 +43,7 @@ def public_companies(
 ) -> PublicCompanies:
     """Admitted companies only (a suspended or pending one is not listed), best score first; the last 90 days'
     record is read for the companies of the page only."""
-    params = formula.CreditParams.from_settings(get_settings())
+    params = formula.CreditParams.from_settings(supervision_settings())
     page, next_cursor = paging.page_of(
         admitted(),
         list_name="public_companies",
