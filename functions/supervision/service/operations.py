@@ -22,6 +22,7 @@ from supervision.store import admission as admission_dal
 from supervision.store import audit, company_records, credit
 from supervision.store import staff_records as staff_dal
 from supervision.store.audit import AuditEntry
+from supervision.store.audit_ports import AuditStore
 from supervision.store.credit import CreditEvent
 from supervision.store.staff_records import Renewal
 
@@ -33,9 +34,11 @@ CREDIT_TRIGGERS = frozenset(
 # --- Audit log ----------------------------------------------------------------------------------------
 
 
-def append(chain_id: str, *, source_id: str, kind: str, actor: str, at: str, detail: dict) -> AuditEntry | None:
+def append(
+    chain_id: str, *, source_id: str, kind: str, actor: str, at: str, detail: dict, store: AuditStore = audit
+) -> AuditEntry | None:
     """Append one entry to a chain (once per source)."""
-    return audit.append(
+    return store.append(
         chain_id,
         source_id,
         lambda seq, prev: chain.link(
