@@ -20,7 +20,7 @@ from addresses.store.address_book import AddressItem
 from addresses.store.ports import Claim, HouseholdCode
 from compounds.domain.records import Compound
 from identity.domain.records import User
-from shared.dal.base import Change, condition_failed, ensure_bound, transaction
+from shared.dal.base import Change, commit, condition_failed, ensure_bound, transaction
 from shared.dal.tables import Gsi4, TableItem
 
 
@@ -196,10 +196,12 @@ class DynamoAddressStore:
         ensure_bound()
 
         def write() -> None:
-            with transaction() as tx:
-                for change in self._accounts.new_account_changes(account):
-                    change.write_in(tx)
-                tx.save(address_book.address_item(claim.resident_id, claim.address), condition=_free())
-                tx.save(_claim_item(claim))
+            commit(
+                [
+                    *self._accounts.new_account_changes(account),
+                    Change(address_book.address_item(claim.resident_id, claim.address), condition=_free()),
+                    Change(_claim_item(claim)),
+                ]
+            )
 
         return _ran(write)

@@ -4,6 +4,7 @@ changes, which the orders domain builds (the store is given how: matching.servic
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -15,18 +16,15 @@ from orders.domain.records import Order
 from shared.dal.base import Change, commit, condition_failed, ensure_bound
 
 
+@dataclass(frozen=True)
 class OrderChanges:
     """What the round needs of the orders domain (orders.service.changes and queries)."""
 
-    def __init__(
-        self,
-        read: Callable[[str], Order | None],
-        offered: Callable[..., Change],
-        accepted: Callable[..., Change],
-        refused: Callable[..., Change],
-        round_ended: Callable[..., bool],
-    ) -> None:
-        self.read, self.offered, self.accepted, self.refused, self.round_ended = read, offered, accepted, refused, round_ended
+    read: Callable[[str], Order | None]
+    offered: Callable[..., Change]
+    accepted: Callable[..., Change]
+    refused: Callable[..., Change]
+    round_ended: Callable[..., bool]
 
 
 class DynamoRoundStore:

@@ -12,7 +12,7 @@ from pynamodb.exceptions import DeleteError, TransactWriteError
 from matching.domain.booking_hours import hour_blocks
 from matching.domain.errors import SlotTaken
 from orders.domain.records import Order
-from shared.dal.base import Change, condition_failed, ensure_bound, transaction
+from shared.dal.base import Change, commit, condition_failed, ensure_bound
 from shared.dal.tables import TableItem
 
 
@@ -51,9 +51,7 @@ def reserve(technician_id: str, order_id: str, hours: list[str], *, at: str) -> 
     """Hold every hour for the order, all or nothing; SlotTaken if any is held already."""
     ensure_bound()
     try:
-        with transaction() as tx:
-            for hour in hours:
-                tx.save(reservation(technician_id, order_id, hour, at=at), condition=not_held())
+        commit([hold_change(technician_id, order_id, hour, at=at) for hour in hours])
     except TransactWriteError as exc:
         if condition_failed(exc):
             raise SlotTaken() from exc

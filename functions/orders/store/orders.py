@@ -59,7 +59,6 @@ class MeTooItem(TableItem):
 
 
 ORDER_SK = "ORDER"
-_JSON_FIELDS = ("slot", "quote", "bill")
 
 
 SORT_KEY_OF_INDEX = {f"gsi{i}": f"gsi{i}sk" for i in range(1, 6)}

@@ -7,7 +7,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from identity.domain.records import Certificate, User
-from shared.dal.base import Change, condition_failed, ensure_bound, query_page, transaction
+from shared.dal.base import Change, commit, condition_failed, ensure_bound, query_page
 from shared.dal.tables import Gsi4, TableItem, item_of
 from shared.errors import Conflict
 
@@ -67,10 +67,7 @@ def register(person: str, tech: User, account: list[Change]) -> bool:
         f"PERSON#{person}", "TECHNICIAN", user_id=tech.user_id, company_id=tech.company_id, registered_at=tech.registered_at
     )
     try:
-        with transaction() as tx:
-            tx.save(marker, condition=PersonItem.pk.does_not_exist())
-            for change in account:
-                change.write_in(tx)
+        commit([Change(marker, condition=PersonItem.pk.does_not_exist()), *account])
     except TransactWriteError as exc:
         if condition_failed(exc):
             return False
@@ -124,12 +121,9 @@ def decide_renewal(renewal: Renewal, credentials: list[Change], *, status: str, 
     technician gone meanwhile, is a conflict)."""
     ensure_bound()
     decided = renewal.model_copy(update={"status": status, "decided_by": by, "decided_at": at, "reason": reason})
+    decision = Change(_renewal_item(decided), condition=RenewalItem.status == "pending")
     try:
-        with transaction() as tx:
-            tx.save(_renewal_item(decided), condition=RenewalItem.status == "pending")
-            if status == "approved":
-                for change in credentials:
-                    change.write_in(tx)
+        commit([decision, *(credentials if status == "approved" else [])])
     except (TransactWriteError, UpdateError) as exc:
         if condition_failed(exc):
             raise Conflict("该换证申请已处理", "This renewal was already decided.") from exc
